@@ -1,0 +1,1 @@
+MEYCIQCnkLwjVhJTtscokY5QnfRE/hnezD+zxtHh+G36Hb9xjAIhAO8vqqnSGVqrfZwEFPEpMunTghl3IiSPwfFt0x4qMcOc
