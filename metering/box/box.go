@@ -1,0 +1,265 @@
+package box
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/big"
+	"regexp"
+	"sync"
+	"time"
+
+	"indicia/metering/indicium"
+)
+
+var serialRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
+
+// Box is the secure box: meter box, steel box (keys), transaction box and
+// authentication box in one process. Its methods are what the socket
+// server exposes; the Client mirrors them.
+type Box struct {
+	ks    *Keystore
+	store *freshStore
+	log   *slog.Logger
+	now   func() time.Time
+	locks [256]sync.Mutex // per-meter serialisation, striped by serial
+	pub   PublicKeys
+}
+
+// New opens the freshness store in stateDir and returns a box holding ks.
+func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	store, err := openFreshStore(stateDir)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := ks.PublicKeys()
+	if err != nil {
+		store.close()
+		return nil, err
+	}
+	return &Box{ks: ks, store: store, log: log, pub: pub,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
+	}, nil
+}
+
+// Close flushes and closes the freshness store.
+func (b *Box) Close() error { return b.store.close() }
+
+// PublicKeys are what the box publishes: the vendor root certificate and
+// the transaction box's public key, both PEM.
+type PublicKeys struct {
+	RootCertPEM []byte
+	TxKeyPEM    []byte
+}
+
+// Certificates returns the published public keys.
+func (b *Box) Certificates() PublicKeys { return b.pub }
+
+func (b *Box) lock(serial string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(serial))
+	m := &b.locks[h.Sum32()%uint32(len(b.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// CreateMeter makes a meter: a fresh P-256 key whose private half leaves
+// the box only wrapped, its certificate signed by the vendor root (PEM), and
+// the initial MACed record (manufactured, floating origin, zero registers).
+func (b *Box) CreateMeter(serial, mfgNumber string, accountID int64) (Record, []byte, error) {
+	if !serialRE.MatchString(serial) {
+		return Record{}, nil, badRequest("serial %q: want 1-32 of A-Z, 0-9 and -", serial)
+	}
+	if len(mfgNumber) > 64 {
+		return Record{}, nil, badRequest("manufacturing number longer than 64")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("box: create meter %s: %w", serial, err)
+	}
+	rec := Record{Serial: serial, MfgNumber: mfgNumber, AccountID: accountID, OriginZIP: FloatingOrigin,
+		Status: StatusManufactured, KeyVersion: 1, MACVersion: b.ks.CurrentMACVersion()}
+	if rec.WrappedKey, err = b.wrap(serial, rec.KeyVersion, key); err != nil {
+		return Record{}, nil, fmt.Errorf("box: create meter %s: %w", serial, err)
+	}
+	keyID, err := indicium.KeyID(&key.PublicKey)
+	if err != nil {
+		return Record{}, nil, err
+	}
+	now := b.now()
+	tmpl := &x509.Certificate{
+		SerialNumber:   new(big.Int).SetBytes(randBytes(16)),
+		Subject:        pkix.Name{CommonName: serial, Organization: []string{"Indicia meter"}},
+		NotBefore:      now.Truncate(24*time.Hour).AddDate(0, 0, -2), // covers indicia dated yesterday
+		NotAfter:       now.AddDate(10, 0, 0),
+		KeyUsage:       x509.KeyUsageDigitalSignature,
+		SubjectKeyId:   keyID[:],
+		AuthorityKeyId: b.ks.RootCert.SubjectKeyId,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, b.ks.RootCert, &key.PublicKey, b.ks.RootKey)
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("box: create meter %s: certificate: %w", serial, err)
+	}
+	if rec.MAC, err = b.mac(&rec); err != nil {
+		return Record{}, nil, err
+	}
+	return rec, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+}
+
+// wrapKey derives the per-meter wrapping key: HKDF(master, "meter-wrap", serial).
+func (b *Box) wrapKey(serial string) []byte {
+	k, err := hkdf.Key(sha256.New, b.ks.Master, nil, "indicia meter-wrap\x00"+serial, 32)
+	if err != nil {
+		panic(err) // only fails for oversized output
+	}
+	return k
+}
+
+// wrap seals the private scalar with AES-256-GCM; serial and key version
+// are the AAD, so a wrapped key moved to another meter does not open.
+func (b *Box) wrap(serial string, version int, key *ecdsa.PrivateKey) ([]byte, error) {
+	d, err := key.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	defer clear(d)
+	nonce := randBytes(12)
+	return newGCM(b.wrapKey(serial)).Seal(nonce, nonce, d, wrapAAD(serial, version)), nil
+}
+
+func (b *Box) unwrap(rec *Record) (*ecdsa.PrivateKey, error) {
+	if len(rec.WrappedKey) < 12 {
+		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key too short")
+	}
+	d, err := newGCM(b.wrapKey(rec.Serial)).Open(nil, rec.WrappedKey[:12], rec.WrappedKey[12:], wrapAAD(rec.Serial, rec.KeyVersion))
+	if err != nil {
+		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key does not open")
+	}
+	defer clear(d)
+	key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d)
+	if err != nil {
+		return nil, fmt.Errorf("box: meter %s: unwrap key: %w", rec.Serial, err)
+	}
+	return key, nil
+}
+
+func wrapAAD(serial string, version int) []byte {
+	return fmt.Appendf(nil, "indicia meter key\x00%s\x00%d", serial, version)
+}
+
+// macKey is HKDF(macMaster[version], serial): a leaked key of one meter and
+// month says nothing about the others.
+func (b *Box) macKey(version, serial string) ([]byte, error) {
+	master, ok := b.ks.MACKeys[version]
+	if !ok {
+		return nil, fmt.Errorf("unknown MAC key version %q", version)
+	}
+	return hkdf.Key(sha256.New, master, nil, "indicia record-mac\x00"+serial, 32)
+}
+
+func (b *Box) mac(rec *Record) ([]byte, error) {
+	key, err := b.macKey(rec.MACVersion, rec.Serial)
+	if err != nil {
+		return nil, fmt.Errorf("box: mac record %s: %w", rec.Serial, err)
+	}
+	return rec.computeMAC(key), nil
+}
+
+func (b *Box) verifyMAC(rec *Record) error {
+	key, err := b.macKey(rec.MACVersion, rec.Serial)
+	if err != nil {
+		return tamper(ErrTamperMAC, rec.Serial, "%v", err)
+	}
+	if !hmac.Equal(rec.computeMAC(key), rec.MAC) {
+		return tamper(ErrTamperMAC, rec.Serial, "record MAC (version %s) does not match its fields", rec.MACVersion)
+	}
+	return nil
+}
+
+// checkFresh is Fig. 5 step 220 with the hand-off protocol of DESIGN.md §4.
+// It returns the state to build on: the presented record as committed.
+func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
+	st, known, err := b.store.get(rec.Serial)
+	if err != nil {
+		return meterState{}, err
+	}
+	h := rec.Hash()
+	current := meterState{Counter: rec.Counter, Hash: h}
+	if !known {
+		// Every operation passes the store, so a record past counter 0
+		// unknown here is either forged (impossible without the MAC key)
+		// or from a box whose store was lost: refuse. Counter 0 is the
+		// record CreateMeter returned, with zero registers: nothing to gain
+		// by replaying it, and the store need not be written at creation
+		// (a creation the database rolled back leaves nothing behind).
+		if rec.Counter == 0 {
+			return current, nil
+		}
+		return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "meter unknown to the box at counter %d", rec.Counter)
+	}
+	same := rec.Counter == st.Counter && h == st.Hash
+	if p := st.Pending; p != nil {
+		switch {
+		case rec.Counter == p.Counter && h == p.Hash:
+			return current, nil // the database committed the step
+		case same:
+			if logRollback {
+				b.log.Warn("box: database rolled back a step; its indicia are void",
+					"serial", rec.Serial, "op", p.Op, "counter", p.Counter,
+					"first_piece", p.FirstPiece, "last_piece", p.LastPiece, "amount_cents", p.Amount)
+			}
+			return current, nil
+		}
+		return meterState{}, tamper(ErrTamperFreshness, rec.Serial,
+			"record counter %d matches neither the committed %d nor the pending %d", rec.Counter, st.Counter, p.Counter)
+	}
+	if same {
+		return current, nil
+	}
+	if rec.Counter < st.Counter {
+		return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "stale record: counter %d, box has %d", rec.Counter, st.Counter)
+	}
+	return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "record counter %d does not match the box's %d", rec.Counter, st.Counter)
+}
+
+// VerifyRecord checks a stored record without changing anything: its MAC,
+// and that it is the record the box last answered (committed or pending).
+func (b *Box) VerifyRecord(rec Record) error {
+	defer b.lock(rec.Serial)()
+	if err := b.verifyMAC(&rec); err != nil {
+		return err
+	}
+	_, err := b.checkFresh(&rec, false)
+	return err
+}
+
+// Commit tells the box that the database committed the record with this
+// counter; the pending step becomes the committed one. Committing the
+// already committed counter again is a no-op.
+func (b *Box) Commit(serial string, counter int64) error {
+	defer b.lock(serial)()
+	st, known, err := b.store.get(serial)
+	if err != nil {
+		return err
+	}
+	switch {
+	case known && st.Pending != nil && st.Pending.Counter == counter:
+		st = meterState{Counter: counter, Hash: st.Pending.Hash}
+		return <-b.store.put(serial, st)
+	case known && st.Pending == nil && st.Counter == counter:
+		return nil
+	}
+	return badRequest("meter %s: nothing pending at counter %d", serial, counter)
+}

@@ -1,0 +1,235 @@
+package box
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// poolSize is the number of connections a Client keeps; each carries many
+// concurrent requests, so a few are enough to keep both ends busy.
+const poolSize = 4
+
+// Client talks to the box over its unix socket. It is safe for concurrent
+// use and redials a connection the box dropped (for instance after a
+// restart). A request whose connection fails may or may not have been
+// carried out by the box; the hand-off protocol makes that safe: the
+// caller stores nothing, and the next request resolves the pending step.
+type Client struct {
+	path  string
+	ids   atomic.Uint64
+	next  atomic.Uint32
+	slots [poolSize]slot
+}
+
+type slot struct {
+	mu sync.Mutex
+	c  *muxConn
+}
+
+type muxConn struct {
+	conn    net.Conn
+	wmu     sync.Mutex
+	bw      *bufio.Writer
+	enc     *gob.Encoder
+	mu      sync.Mutex
+	pending map[uint64]chan response
+	err     error
+}
+
+// Dial connects to the box at socketPath.
+func Dial(socketPath string) (*Client, error) {
+	c := &Client{path: socketPath}
+	if _, err := c.slots[0].get(socketPath); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close closes every connection.
+func (c *Client) Close() error {
+	for i := range c.slots {
+		s := &c.slots[i]
+		s.mu.Lock()
+		if s.c != nil {
+			s.c.fail(errors.New("box: client closed"))
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func (s *slot) get(path string) (*muxConn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c != nil && s.c.alive() {
+		return s.c, nil
+	}
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("box: dial %s: %w", path, err)
+	}
+	bw := bufio.NewWriter(conn)
+	mc := &muxConn{conn: conn, bw: bw, enc: gob.NewEncoder(bw), pending: map[uint64]chan response{}}
+	go mc.read()
+	s.c = mc
+	return mc, nil
+}
+
+func (mc *muxConn) alive() bool {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	return mc.err == nil
+}
+
+func (mc *muxConn) read() {
+	dec := gob.NewDecoder(bufio.NewReader(mc.conn))
+	for {
+		var resp response
+		if err := dec.Decode(&resp); err != nil {
+			mc.fail(fmt.Errorf("box: connection lost: %w", err))
+			return
+		}
+		mc.mu.Lock()
+		ch := mc.pending[resp.ID]
+		delete(mc.pending, resp.ID)
+		mc.mu.Unlock()
+		if ch != nil {
+			ch <- resp
+		}
+	}
+}
+
+// fail ends the connection and every request waiting on it.
+func (mc *muxConn) fail(err error) {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	if mc.err != nil {
+		return
+	}
+	mc.err = err
+	for id, ch := range mc.pending {
+		close(ch)
+		delete(mc.pending, id)
+	}
+	mc.conn.Close()
+}
+
+func (c *Client) call(ctx context.Context, req *request) (response, error) {
+	mc, err := c.slots[c.next.Add(1)%poolSize].get(c.path)
+	if err != nil {
+		return response{}, err
+	}
+	req.ID = c.ids.Add(1)
+	ch := make(chan response, 1)
+	mc.mu.Lock()
+	if mc.err != nil {
+		mc.mu.Unlock()
+		return response{}, mc.err
+	}
+	mc.pending[req.ID] = ch
+	mc.mu.Unlock()
+
+	mc.wmu.Lock()
+	err = mc.enc.Encode(req)
+	if err == nil {
+		err = mc.bw.Flush()
+	}
+	mc.wmu.Unlock()
+	if err != nil {
+		mc.fail(fmt.Errorf("box: send: %w", err))
+	}
+	select {
+	case resp, ok := <-ch:
+		if !ok {
+			mc.mu.Lock()
+			defer mc.mu.Unlock()
+			return response{}, mc.err
+		}
+		if resp.Err != nil {
+			return resp, resp.Err.err()
+		}
+		return resp, nil
+	case <-ctx.Done():
+		mc.mu.Lock()
+		delete(mc.pending, req.ID)
+		mc.mu.Unlock()
+		return response{}, ctx.Err()
+	}
+}
+
+// Ping checks that the box answers (for /readyz).
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.call(ctx, &request{Op: opPing})
+	return err
+}
+
+// Certificates returns the vendor root certificate and the transaction
+// box's public key, PEM.
+func (c *Client) Certificates(ctx context.Context) (PublicKeys, error) {
+	resp, err := c.call(ctx, &request{Op: opCertificates})
+	return resp.Keys, err
+}
+
+// CreateMeter creates a meter; see Box.CreateMeter. It returns the initial
+// record and the meter certificate (PEM) to publish.
+func (c *Client) CreateMeter(ctx context.Context, serial, mfgNumber string, accountID int64) (Record, []byte, error) {
+	resp, err := c.call(ctx, &request{Op: opCreateMeter, Serial: serial, MfgNumber: mfgNumber, AccountID: accountID})
+	return resp.Record, resp.CertPEM, err
+}
+
+// Dispense debits a batch of pieces in one step; see Box.Dispense. Store
+// the returned record and transaction records in one database transaction,
+// then call Commit.
+func (c *Client) Dispense(ctx context.Context, rec Record, pieces []Piece) (DispenseResult, error) {
+	resp, err := c.call(ctx, &request{Op: opDispense, Record: rec, Pieces: pieces})
+	return DispenseResult{Record: resp.Record, Pieces: resp.Pieces}, err
+}
+
+// Credit adds funds to the meter; see Box.Credit.
+func (c *Client) Credit(ctx context.Context, rec Record, amountCents int64, transferID string) (Record, TxRecord, error) {
+	resp, err := c.call(ctx, &request{Op: opCredit, Record: rec, Amount: amountCents, TransferID: transferID})
+	return resp.Record, resp.Tx, err
+}
+
+// SetStatus changes the meter's lifecycle status; see Box.SetStatus.
+func (c *Client) SetStatus(ctx context.Context, rec Record, status, reason string) (Record, TxRecord, error) {
+	resp, err := c.call(ctx, &request{Op: opSetStatus, Record: rec, Status: status, Reason: reason})
+	return resp.Record, resp.Tx, err
+}
+
+// SetOrigin changes the meter's origin ZIP; see Box.SetOrigin.
+func (c *Client) SetOrigin(ctx context.Context, rec Record, zip string) (Record, TxRecord, error) {
+	resp, err := c.call(ctx, &request{Op: opSetOrigin, Record: rec, ZIP: zip})
+	return resp.Record, resp.Tx, err
+}
+
+// Commit tells the box the database committed the record with counter.
+func (c *Client) Commit(ctx context.Context, serial string, counter int64) error {
+	_, err := c.call(ctx, &request{Op: opCommit, Serial: serial, Amount: counter})
+	return err
+}
+
+// VerifyRecord checks a stored record's MAC and freshness.
+func (c *Client) VerifyRecord(ctx context.Context, rec Record) error {
+	_, err := c.call(ctx, &request{Op: opVerifyRecord, Record: rec})
+	return err
+}
+
+// SignTransaction chains and signs a transaction-box record; see
+// Box.SignTransaction.
+func (c *Client) SignTransaction(ctx context.Context, kind string, payload []byte, prev *SignedTx) (SignedTx, error) {
+	resp, err := c.call(ctx, &request{Op: opSignTransaction, Kind: kind, Payload: payload, Prev: prev})
+	return resp.SignedTx, err
+}
+
+// Pepper returns the authentication box's HMAC of the password.
+func (c *Client) Pepper(ctx context.Context, password []byte) ([]byte, error) {
+	resp, err := c.call(ctx, &request{Op: opPepper, Payload: password})
+	return resp.Pepper, err
+}

@@ -1,0 +1,38 @@
+package box
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors a caller branches on. They cross the socket: errors.Is works on
+// the client side too.
+var (
+	ErrTamperMAC         = errors.New("meter record MAC does not verify")
+	ErrTamperFreshness   = errors.New("meter record is not the box's current record")
+	ErrInsufficientFunds = errors.New("insufficient funds in the descending register")
+	ErrMeterNotActive    = errors.New("meter is not active")
+	ErrBadRequest        = errors.New("bad request")
+)
+
+// TamperError reports a record the box refused as tampered. Kind is
+// ErrTamperMAC or ErrTamperFreshness.
+type TamperError struct {
+	Serial string
+	Reason string
+	Kind   error
+}
+
+func (e *TamperError) Error() string {
+	return fmt.Sprintf("box: tamper on meter %s: %v: %s", e.Serial, e.Kind, e.Reason)
+}
+
+func (e *TamperError) Unwrap() error { return e.Kind }
+
+func tamper(kind error, serial, format string, args ...any) error {
+	return &TamperError{Serial: serial, Reason: fmt.Sprintf(format, args...), Kind: kind}
+}
+
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadRequest, fmt.Sprintf(format, args...))
+}

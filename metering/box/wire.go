@@ -1,0 +1,144 @@
+package box
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The wire protocol: each connection carries one encoding/gob stream per
+// direction (gob frames every message with its length and sends type
+// information once per connection). Requests carry an id; responses come
+// back in any order with the same id, so one connection serves many
+// concurrent requests.
+
+const (
+	opPing uint8 = iota + 1
+	opCertificates
+	opCreateMeter
+	opDispense
+	opCredit
+	opSetStatus
+	opSetOrigin
+	opCommit
+	opVerifyRecord
+	opSignTransaction
+	opPepper
+)
+
+type request struct {
+	ID         uint64
+	Op         uint8
+	Record     Record
+	Serial     string
+	MfgNumber  string
+	AccountID  int64
+	Pieces     []Piece
+	Amount     int64 // credit cents; commit counter
+	TransferID string
+	Status     string
+	Reason     string
+	ZIP        string
+	Kind       string
+	Payload    []byte // transaction payload; password
+	Prev       *SignedTx
+}
+
+type response struct {
+	ID       uint64
+	Err      *wireError
+	Record   Record
+	CertPEM  []byte
+	Keys     PublicKeys
+	Pieces   []DispensedPiece
+	Tx       TxRecord
+	SignedTx SignedTx
+	Pepper   []byte
+}
+
+type wireError struct {
+	Code   string
+	Msg    string
+	Serial string
+	Reason string
+}
+
+var errorCodes = map[string]error{
+	"tamper_mac":         ErrTamperMAC,
+	"tamper_freshness":   ErrTamperFreshness,
+	"insufficient_funds": ErrInsufficientFunds,
+	"meter_not_active":   ErrMeterNotActive,
+	"bad_request":        ErrBadRequest,
+}
+
+func toWire(err error) *wireError {
+	if err == nil {
+		return nil
+	}
+	w := &wireError{Code: "internal", Msg: err.Error()}
+	var te *TamperError
+	if errors.As(err, &te) {
+		w.Serial, w.Reason = te.Serial, te.Reason
+	}
+	for code, sentinel := range errorCodes {
+		if errors.Is(err, sentinel) {
+			w.Code = code
+		}
+	}
+	return w
+}
+
+// remoteError is an error that came over the socket: its text is the
+// box's, and errors.Is matches the box's sentinel.
+type remoteError struct {
+	msg  string
+	kind error
+}
+
+func (e *remoteError) Error() string { return e.msg }
+func (e *remoteError) Unwrap() error { return e.kind }
+
+func (w *wireError) err() error {
+	kind, ok := errorCodes[w.Code]
+	switch {
+	case !ok:
+		return fmt.Errorf("box: remote: %s", w.Msg)
+	case kind == ErrTamperMAC || kind == ErrTamperFreshness:
+		return &TamperError{Serial: w.Serial, Reason: w.Reason, Kind: kind}
+	}
+	return &remoteError{msg: w.Msg, kind: kind}
+}
+
+// handle runs one request against the box.
+func (b *Box) handle(req *request) response {
+	resp := response{ID: req.ID}
+	var err error
+	switch req.Op {
+	case opPing:
+	case opCertificates:
+		resp.Keys = b.Certificates()
+	case opCreateMeter:
+		resp.Record, resp.CertPEM, err = b.CreateMeter(req.Serial, req.MfgNumber, req.AccountID)
+	case opDispense:
+		var res DispenseResult
+		res, err = b.Dispense(req.Record, req.Pieces)
+		resp.Record, resp.Pieces = res.Record, res.Pieces
+	case opCredit:
+		resp.Record, resp.Tx, err = b.Credit(req.Record, req.Amount, req.TransferID)
+	case opSetStatus:
+		resp.Record, resp.Tx, err = b.SetStatus(req.Record, req.Status, req.Reason)
+	case opSetOrigin:
+		resp.Record, resp.Tx, err = b.SetOrigin(req.Record, req.ZIP)
+	case opCommit:
+		err = b.Commit(req.Serial, req.Amount)
+	case opVerifyRecord:
+		err = b.VerifyRecord(req.Record)
+	case opSignTransaction:
+		resp.SignedTx, err = b.SignTransaction(req.Kind, req.Payload, req.Prev)
+	case opPepper:
+		resp.Pepper, err = b.Pepper(req.Payload)
+	default:
+		err = badRequest("unknown operation %d", req.Op)
+	}
+	resp.Err = toWire(err)
+	return resp
+}

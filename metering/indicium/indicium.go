@@ -1,0 +1,211 @@
+package indicium
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Layout constants. Version and algorithm are the first two bytes so a
+// verifier can reject a layout it does not know before reading further.
+const (
+	Version1      byte = 1 // the only layout so far
+	AlgECDSAP256  byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes)
+	KeyIDSize          = 8
+	HashSize           = 16 // truncated SHA-256 of the standardized recipient address
+	SignatureSize      = 64
+	maxString          = 255 // strings carry a one-byte length prefix
+)
+
+// ErrMalformed is returned by Parse for bytes that are not an indicium.
+var ErrMalformed = errors.New("indicium: malformed")
+
+// ErrBadSignature is returned by Verify when the signature does not match.
+var ErrBadSignature = errors.New("indicium: signature does not verify")
+
+// Fields are the signed postal data of one piece.
+type Fields struct {
+	MeterSerial   string          // the meter (indicia) serial number
+	KeyID         [KeyIDSize]byte // first 8 bytes of SHA-256 of the meter key's SubjectPublicKeyInfo; see KeyID
+	MailingDate   time.Time       // date of mailing; only the UTC calendar date is encoded
+	Postage       int64           // cents
+	AR            int64           // ascending register after this piece, cents
+	PieceCount    int64           // the meter's piece count after this piece (this piece's number)
+	OriginZIP     string          // 5 digits
+	DestZIP       string          // 5 or 9 digits, no hyphen
+	MailClass     string          // mail class code, e.g. "FCM", "PM"
+	Services      uint32          // bitmask of special services
+	RecipientHash [HashSize]byte  // RecipientHash of the standardized address
+}
+
+// Indicium is a parsed or freshly signed indicium.
+type Indicium struct {
+	Version   byte
+	Algorithm byte
+	Fields
+	Signed    []byte              // the exact signed bytes (Encode of Fields)
+	Signature [SignatureSize]byte // r||s, each 32 bytes big-endian
+}
+
+// Validate checks that the fields fit the layout.
+func (f Fields) Validate() error {
+	switch {
+	case f.MeterSerial == "" || len(f.MeterSerial) > maxString || !printable(f.MeterSerial):
+		return fmt.Errorf("indicium: meter serial %q: want 1-255 printable ASCII characters", f.MeterSerial)
+	case f.MailingDate.IsZero() || f.MailingDate.UTC().Year() < 2000 || f.MailingDate.UTC().Year() > 9999:
+		return fmt.Errorf("indicium: mailing date %v out of range", f.MailingDate)
+	case f.Postage < 0 || f.Postage > 1<<32-1:
+		return fmt.Errorf("indicium: postage %d cents out of range", f.Postage)
+	case f.AR < 0 || f.PieceCount < 0:
+		return errors.New("indicium: negative register or piece count")
+	case !digits(f.OriginZIP, 5):
+		return fmt.Errorf("indicium: origin ZIP %q: want 5 digits", f.OriginZIP)
+	case !digits(f.DestZIP, 5) && !digits(f.DestZIP, 9):
+		return fmt.Errorf("indicium: destination ZIP %q: want 5 or 9 digits", f.DestZIP)
+	case f.MailClass == "" || len(f.MailClass) > maxString || !printable(f.MailClass):
+		return fmt.Errorf("indicium: mail class %q: want 1-255 printable ASCII characters", f.MailClass)
+	}
+	return nil
+}
+
+// Encode returns the signed part of the indicium for f (layout version 1,
+// algorithm ECDSA P-256).
+func Encode(f Fields) ([]byte, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	d := f.MailingDate.UTC()
+	b := make([]byte, 0, 128)
+	b = append(b, Version1, AlgECDSAP256)
+	b = appendString(b, f.MeterSerial)
+	b = append(b, f.KeyID[:]...)
+	b = binary.BigEndian.AppendUint32(b, uint32(d.Year()*10000+int(d.Month())*100+d.Day()))
+	b = binary.BigEndian.AppendUint32(b, uint32(f.Postage))
+	b = binary.BigEndian.AppendUint64(b, uint64(f.AR))
+	b = binary.BigEndian.AppendUint64(b, uint64(f.PieceCount))
+	b = append(b, f.OriginZIP...)
+	b = appendString(b, f.DestZIP)
+	b = appendString(b, f.MailClass)
+	b = binary.BigEndian.AppendUint32(b, f.Services)
+	b = append(b, f.RecipientHash[:]...)
+	return b, nil
+}
+
+// Bytes returns the whole indicium: the signed part followed by the signature.
+func (in Indicium) Bytes() []byte {
+	return append(append(make([]byte, 0, len(in.Signed)+SignatureSize), in.Signed...), in.Signature[:]...)
+}
+
+// Parse decodes an indicium. It checks the layout only; call Verify (or
+// VerifyWithCertificates) to check the signature.
+func Parse(b []byte) (Indicium, error) {
+	r := reader{b: b}
+	var in Indicium
+	in.Version, in.Algorithm = r.byte(), r.byte()
+	if r.err == nil && (in.Version != Version1 || in.Algorithm != AlgECDSAP256) {
+		return Indicium{}, fmt.Errorf("%w: unknown version %d / algorithm %d", ErrMalformed, in.Version, in.Algorithm)
+	}
+	in.MeterSerial = r.string()
+	copy(in.KeyID[:], r.bytes(KeyIDSize))
+	date := r.uint32()
+	in.Postage = int64(r.uint32())
+	in.AR = int64(r.uint64())
+	in.PieceCount = int64(r.uint64())
+	in.OriginZIP = string(r.bytes(5))
+	in.DestZIP = r.string()
+	in.MailClass = r.string()
+	in.Services = r.uint32()
+	copy(in.RecipientHash[:], r.bytes(HashSize))
+	signedLen := r.off
+	copy(in.Signature[:], r.bytes(SignatureSize))
+	if r.err != nil {
+		return Indicium{}, r.err
+	}
+	if r.off != len(b) {
+		return Indicium{}, fmt.Errorf("%w: %d trailing bytes", ErrMalformed, len(b)-r.off)
+	}
+	y, m, d := int(date/10000), time.Month(date/100%100), int(date%100)
+	in.MailingDate = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if in.MailingDate.Year() != y || in.MailingDate.Month() != m || in.MailingDate.Day() != d {
+		return Indicium{}, fmt.Errorf("%w: invalid date %d", ErrMalformed, date)
+	}
+	if in.AR < 0 || in.PieceCount < 0 {
+		return Indicium{}, fmt.Errorf("%w: register out of range", ErrMalformed)
+	}
+	if err := in.Fields.Validate(); err != nil {
+		return Indicium{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	in.Signed = append([]byte(nil), b[:signedLen]...)
+	return in, nil
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(append(b, byte(len(s))), s...)
+}
+
+func digits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// reader reads big-endian fields and remembers the first error.
+type reader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > len(r.b)-r.off {
+		r.err = fmt.Errorf("%w: truncated at byte %d", ErrMalformed, r.off)
+		return nil
+	}
+	p := r.b[r.off : r.off+n]
+	r.off += n
+	return p
+}
+
+func (r *reader) byte() byte {
+	if p := r.bytes(1); p != nil {
+		return p[0]
+	}
+	return 0
+}
+
+func (r *reader) uint32() uint32 {
+	if p := r.bytes(4); p != nil {
+		return binary.BigEndian.Uint32(p)
+	}
+	return 0
+}
+
+func (r *reader) uint64() uint64 {
+	if p := r.bytes(8); p != nil {
+		return binary.BigEndian.Uint64(p)
+	}
+	return 0
+}
+
+func (r *reader) string() string {
+	return string(r.bytes(int(r.byte())))
+}

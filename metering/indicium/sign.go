@@ -1,0 +1,101 @@
+package indicium
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// Sign encodes f and signs it with the meter's private key. The signature
+// is ECDSA P-256 over SHA-256 of the signed bytes, stored as fixed-size
+// r||s so the layout stays fixed-length at the end and 6-8 bytes shorter
+// than ASN.1 DER.
+func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
+	signed, err := Encode(f)
+	if err != nil {
+		return Indicium{}, err
+	}
+	if key.Curve != elliptic.P256() {
+		return Indicium{}, errors.New("indicium: signing key is not P-256")
+	}
+	digest := sha256.Sum256(signed)
+	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	if err != nil {
+		return Indicium{}, fmt.Errorf("indicium: sign: %w", err)
+	}
+	in := Indicium{Version: Version1, Algorithm: AlgECDSAP256, Fields: f, Signed: signed}
+	in.MailingDate = dateOnly(f.MailingDate)
+	r.FillBytes(in.Signature[:32])
+	s.FillBytes(in.Signature[32:])
+	return in, nil
+}
+
+// Verify checks the signature over the signed bytes with the meter's
+// public key. It does not check which certificate the key belongs to: see
+// VerifyWithCertificates.
+func (in Indicium) Verify(pub *ecdsa.PublicKey) error {
+	if pub == nil || pub.Curve != elliptic.P256() {
+		return errors.New("indicium: verify: need a P-256 public key")
+	}
+	digest := sha256.Sum256(in.Signed)
+	r := new(big.Int).SetBytes(in.Signature[:32])
+	s := new(big.Int).SetBytes(in.Signature[32:])
+	if !ecdsa.Verify(pub, digest[:], r, s) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// SignatureDER returns the signature as an ASN.1 DER ECDSA-Sig-Value, the
+// form OpenSSL and most libraries expect.
+func (in Indicium) SignatureDER() []byte {
+	r := new(big.Int).SetBytes(in.Signature[:32])
+	s := new(big.Int).SetBytes(in.Signature[32:])
+	return derSequence(derInt(r), derInt(s))
+}
+
+// RecipientHash is SHA-256 of the standardized recipient address (as the
+// address hygiene package prints it, UTF-8, lines joined with "\n"),
+// truncated to 16 bytes: 128 bits keep second-preimage attacks out of reach
+// while saving 16 bytes of barcode.
+func RecipientHash(standardizedAddress string) [HashSize]byte {
+	sum := sha256.Sum256([]byte(standardizedAddress))
+	var h [HashSize]byte
+	copy(h[:], sum[:HashSize])
+	return h
+}
+
+// KeyID identifies a meter key: the first 8 bytes of SHA-256 of the DER
+// SubjectPublicKeyInfo. Meter certificates carry it as their Subject Key
+// Identifier, so a verifier picks the certificate without guessing.
+func KeyID(pub *ecdsa.PublicKey) ([KeyIDSize]byte, error) {
+	var id [KeyIDSize]byte
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return id, fmt.Errorf("indicium: key id: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	copy(id[:], sum[:KeyIDSize])
+	return id, nil
+}
+
+func derInt(n *big.Int) []byte {
+	b := n.Bytes()
+	if len(b) == 0 || b[0]&0x80 != 0 {
+		b = append([]byte{0}, b...)
+	}
+	return append([]byte{0x02, byte(len(b))}, b...)
+}
+
+func derSequence(parts ...[]byte) []byte {
+	var body []byte
+	for _, p := range parts {
+		body = append(body, p...)
+	}
+	return append([]byte{0x30, byte(len(body))}, body...) // at most 70 bytes: short form length
+}
