@@ -4,8 +4,8 @@ import "time"
 
 // Class codes: the mail classes (and shapes) the rater prices.
 const (
-	ClassFirstClassLetter  = "FCM_LETTER"  // First-Class Mail letter, metered price
-	ClassFirstClassFlat    = "FCM_FLAT"    // First-Class Mail large envelope (flat)
+	ClassFirstClassLetter  = "FCM_LETTER" // First-Class Mail letter, metered price
+	ClassFirstClassFlat    = "FCM_FLAT"   // First-Class Mail large envelope (flat)
 	ClassGroundAdvantage   = "GROUND_ADVANTAGE"
 	ClassPriority          = "PRIORITY"
 	ClassPriorityExpress   = "PRIORITY_EXPRESS"

@@ -94,6 +94,11 @@ func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 	if ferr != nil {
 		return Quote{}, ferr
 	}
+	// Combination rules come first: they are about what the person chose,
+	// whatever the prices.
+	if ferr := checkServices(pl, p, name, intlClass); ferr != nil {
+		return Quote{}, ferr
+	}
 	ct := pl.classes[p.Class]
 	if ct == nil || !ct.hasAnyCell {
 		return Quote{}, fieldErr("class", "%s has no published prices loaded in price list %s", name, pl.version)
@@ -183,7 +188,7 @@ func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 		}
 	}
 
-	lines, ferr := r.services(pl, p, name, intlClass)
+	lines, ferr := serviceLines(pl, p)
 	if ferr != nil {
 		return Quote{}, ferr
 	}
@@ -207,35 +212,40 @@ func overDims(p Piece, max []float64) (string, bool) {
 	return "", true
 }
 
-func (r *Rater) services(pl *priceList, p Piece, className string, intl bool) ([]Line, *FieldError) {
+// serviceIndex numbers the service codes for an allocation-free set.
+func serviceIndex(code string) int {
+	switch code {
+	case ServiceCertified:
+		return 0
+	case ServiceReturnReceipt:
+		return 1
+	case ServiceReturnReceiptElectronic:
+		return 2
+	case ServiceRegistered:
+		return 3
+	case ServiceInsurance:
+		return 4
+	case ServiceSignatureConfirmation:
+		return 5
+	}
+	return -1
+}
+
+// checkServices validates the chosen services against the price list's
+// combination rules.
+func checkServices(pl *priceList, p Piece, className string, intl bool) *FieldError {
 	if len(p.Services) == 0 {
-		return nil, nil
+		return nil
 	}
-	var has [8]bool // indexed by position in Services(); small and allocation-free
-	idx := func(code string) int {
-		switch code {
-		case ServiceCertified:
-			return 0
-		case ServiceReturnReceipt:
-			return 1
-		case ServiceReturnReceiptElectronic:
-			return 2
-		case ServiceRegistered:
-			return 3
-		case ServiceInsurance:
-			return 4
-		case ServiceSignatureConfirmation:
-			return 5
-		}
-		return -1
-	}
+	idx := serviceIndex
+	var has [8]bool
 	for _, s := range p.Services {
 		i := idx(s)
 		if i < 0 {
-			return nil, fieldErr("services", "unknown extra service %q", s)
+			return fieldErr("services", "unknown extra service %q", s)
 		}
 		if has[i] {
-			return nil, fieldErr("services", "%s is listed twice", serviceNames[s])
+			return fieldErr("services", "%s is listed twice", serviceNames[s])
 		}
 		has[i] = true
 	}
@@ -248,13 +258,13 @@ func (r *Rater) services(pl *priceList, p Piece, className string, intl bool) ([
 			if intl {
 				for _, s := range rule.Services {
 					if on(s) {
-						return nil, fieldErr("services", "%s", rule.Message)
+						return fieldErr("services", "%s", rule.Message)
 					}
 				}
 			}
 		case "classes":
 			if on(rule.Service) && !contains(rule.Classes, p.Class) {
-				return nil, fieldErr("services", "%s (not with %s)", rule.Message, className)
+				return fieldErr("services", "%s (not with %s)", rule.Message, className)
 			}
 		case "excludes":
 			n := 0
@@ -264,7 +274,7 @@ func (r *Rater) services(pl *priceList, p Piece, className string, intl bool) ([
 				}
 			}
 			if n > 1 {
-				return nil, fieldErr("services", "%s", rule.Message)
+				return fieldErr("services", "%s", rule.Message)
 			}
 		case "requires_any":
 			if !on(rule.Service) {
@@ -278,11 +288,18 @@ func (r *Rater) services(pl *priceList, p Piece, className string, intl bool) ([
 				}
 			}
 			if !met {
-				return nil, fieldErr("services", "%s", rule.Message)
+				return fieldErr("services", "%s", rule.Message)
 			}
 		}
 	}
+	return nil
+}
 
+// serviceLines prices the (already validated) services.
+func serviceLines(pl *priceList, p Piece) ([]Line, *FieldError) {
+	if len(p.Services) == 0 {
+		return nil, nil
+	}
 	lines := make([]Line, 0, len(p.Services))
 	for _, code := range p.Services {
 		s := pl.services[code]
