@@ -1,0 +1,157 @@
+package accounts
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/apperr"
+)
+
+// APIKey is a stored key; the secret itself is shown once and never stored.
+type APIKey struct {
+	ID         int64
+	Name       string
+	Prefix     string
+	Scopes     []Permission
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// A key reads "ind_<prefix>_<secret>": the prefix finds the row, the SHA-256
+// of the whole key is compared in constant time. Keys are random 256-bit
+// values, so a fast hash is enough (unlike passwords).
+const keyTag = "ind_"
+
+// CreateAPIKey makes a key for the actor's account with scopes no wider than
+// the actor's own rights, and returns the secret once.
+func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, scopes []string) (APIKey, string, error) {
+	if !actor.Can(PermManageUsers) {
+		return APIKey{}, "", apperr.Forbidden("Only the account owner or a user manager creates API keys.")
+	}
+	f := apperr.Fields{}
+	name = strings.TrimSpace(name)
+	validateName(f, "name", "a name for the key", name, 60)
+	perms := parsePermissions(f, scopes)
+	for _, p := range perms {
+		if !actor.Can(p) {
+			f["scopes"] = "A key cannot have rights you do not have."
+		}
+	}
+	if err := f.Err(); err != nil {
+		return APIKey{}, "", err
+	}
+	prefix := strings.ToLower(randomToken(6))
+	prefix = strings.NewReplacer("-", "x", "_", "y").Replace(prefix)
+	secret := keyTag + prefix + "_" + randomToken(32)
+	h := sha256.Sum256([]byte(secret))
+	k := APIKey{Name: name, Prefix: prefix, Scopes: perms, CreatedAt: s.now()}
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_keys (account_id, created_by, name, prefix, hash, scopes, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, actor.AccountID, actor.ID, name, prefix, h[:], permStrings(perms), k.CreatedAt).Scan(&k.ID)
+	if err != nil {
+		return APIKey{}, "", fmt.Errorf("accounts: create API key: %w", err)
+	}
+	return k, secret, nil
+}
+
+// ListAPIKeys lists the keys of the actor's account.
+func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error) {
+	if !actor.Can(PermManageUsers) {
+		return nil, apperr.Forbidden("Only the account owner or a user manager sees API keys.")
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
+		FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: list API keys: %w", err)
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		var k APIKey
+		var scopes []string
+		if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, &scopes, &k.CreatedAt, &k.LastUsedAt, &k.RevokedAt); err != nil {
+			return nil, fmt.Errorf("accounts: scan API key: %w", err)
+		}
+		for _, sc := range scopes {
+			k.Scopes = append(k.Scopes, Permission(sc))
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIKey stops a key at once.
+func (s *Service) RevokeAPIKey(ctx context.Context, actor User, id int64) error {
+	if !actor.Can(PermManageUsers) {
+		return apperr.Forbidden("Only the account owner or a user manager revokes API keys.")
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`,
+		s.now(), id, actor.AccountID)
+	if err != nil {
+		return fmt.Errorf("accounts: revoke API key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.NotFound("No such active API key.")
+	}
+	return nil
+}
+
+var errBadKey = apperr.Unauthorized("The API key is missing, malformed, revoked or unknown.")
+
+// AuthenticateAPIKey returns the actor a key acts as: its creator, with rights
+// narrowed to the key's scopes. A key of a disabled or deleted creator stops working.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, error) {
+	rest, ok := strings.CutPrefix(secret, keyTag)
+	if !ok {
+		return User{}, errBadKey
+	}
+	prefix, _, ok := strings.Cut(rest, "_")
+	if !ok || prefix == "" {
+		return User{}, errBadKey
+	}
+	var hash []byte
+	var scopes []string
+	var creator *int64
+	var lastUsed *time.Time
+	var keyID int64
+	err := s.pool.QueryRow(ctx, `SELECT id, hash, scopes, created_by, last_used_at FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`, prefix).
+		Scan(&keyID, &hash, &scopes, &creator, &lastUsed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, errBadKey
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("accounts: look up API key: %w", err)
+	}
+	h := sha256.Sum256([]byte(secret))
+	if subtle.ConstantTimeCompare(h[:], hash) != 1 || creator == nil {
+		return User{}, errBadKey
+	}
+	u, err := s.User(ctx, *creator)
+	if err != nil || u.Disabled {
+		return User{}, errBadKey
+	}
+	var narrowed []Permission
+	for _, sc := range scopes {
+		if p := Permission(sc); u.Can(p) {
+			narrowed = append(narrowed, p)
+		}
+	}
+	u.Role, u.Permissions = RoleUser, narrowed
+	now := s.now()
+	// Touch last_used_at at most once a minute: a write per request would cost the hot path.
+	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
+		s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, now, keyID)
+	}
+	return u, nil
+}
+
+// HasScope is a convenience for handlers listing a key's scopes.
+func (k APIKey) HasScope(p Permission) bool { return slices.Contains(k.Scopes, p) }

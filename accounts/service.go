@@ -1,0 +1,57 @@
+package accounts
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	RedisPrefix     string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	LoginMaxFails   int
+	LoginLockout    time.Duration
+	Pepper          Pepperer
+	Now             func() time.Time
+}
+
+// Service is the accounts domain.
+type Service struct {
+	pool     *pgxpool.Pool
+	rdb      *redis.Client
+	opt      Options
+	pw       *passwords
+	Sessions *Sessions
+}
+
+// New builds the service.
+func New(pool *pgxpool.Pool, rdb *redis.Client, opt Options) (*Service, error) {
+	if opt.SessionIdle == 0 {
+		opt.SessionIdle = 30 * time.Minute
+	}
+	if opt.SessionAbsolute == 0 {
+		opt.SessionAbsolute = 12 * time.Hour
+	}
+	if opt.LoginMaxFails == 0 {
+		opt.LoginMaxFails = 5
+	}
+	if opt.LoginLockout == 0 {
+		opt.LoginLockout = 15 * time.Minute
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	pw, err := newPasswords(opt.Pepper)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	s := &Service{pool: pool, rdb: rdb, opt: opt, pw: pw}
+	s.Sessions = &Sessions{rdb: rdb, prefix: opt.RedisPrefix, idle: opt.SessionIdle, absolute: opt.SessionAbsolute, now: s.now}
+	return s, nil
+}
+
+func (s *Service) now() time.Time { return s.opt.Now().UTC() }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/accounts"
+	"indicia/db"
+	"indicia/handlers"
+	"indicia/web"
+)
+
+func runServe(args []string) error {
+	fs := flags("serve", "Run the web server: pages and the JSON API on HTTP_ADDR. Holds no key material.")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start-up; refuse to start if the schema is behind")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	pool, rdb, err := openStores(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer rdb.Close()
+	if !*noMigrate {
+		if _, err := db.Migrate(ctx, pool); err != nil {
+			return err
+		}
+	}
+	if err := db.CheckSchema(ctx, pool); err != nil {
+		return err
+	}
+	acc, err := accounts.New(pool, rdb, accounts.Options{
+		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
+		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
+	})
+	if err != nil {
+		return err
+	}
+	h := handlers.New(handlers.Deps{
+		Accounts: acc, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
+		Checks: []handlers.Check{
+			{Name: "postgres", Fn: pool.Ping},
+			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+		},
+	})
+	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy})
+	errc := make(chan error, 1)
+	go func() {
+		slog.Info("serving", "addr", cfg.HTTPAddr, "base_url", cfg.BaseURL)
+		errc <- srv.App.Listen(cfg.HTTPAddr, fiber.ListenConfig{DisableStartupMessage: true})
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.App.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

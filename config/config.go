@@ -1,0 +1,130 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds the settings of the serve, worker, migrate and seed processes.
+type Config struct {
+	HTTPAddr        string
+	BaseURL         string
+	DatabaseURL     string
+	RedisURL        string
+	RedisPrefix     string
+	BoxSocket       string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	LoginMaxFails   int
+	LoginLockout    time.Duration
+	LogLevel        string
+	LogFormat       string
+	TrustProxy      bool
+}
+
+// Getenv is the environment lookup; tests pass a map-backed one.
+type Getenv func(string) string
+
+// Setting documents one variable; README's configuration table is checked against this list.
+type Setting struct {
+	Name, Default, Help string
+	Secret              bool
+}
+
+// Settings lists every variable Load reads.
+var Settings = []Setting{
+	{"HTTP_ADDR", ":8080", "address the web server listens on", false},
+	{"BASE_URL", "http://localhost:8080", "public URL; an https:// URL turns on Secure cookies and HSTS", false},
+	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/indicia?sslmode=disable", "PostgreSQL connection URL", true},
+	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (sessions, throttling, job queue)", true},
+	{"REDIS_PREFIX", "indicia:", "prefix of every Redis key this instance writes", false},
+	{"BOX_SOCKET", "./var/box.sock", "unix socket of the secure box process", false},
+	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
+	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
+	{"LOGIN_MAX_FAILS", "5", "failed logins for one email before it is locked", false},
+	{"LOGIN_LOCKOUT", "15m", "how long a locked email stays locked", false},
+	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
+	{"LOG_FORMAT", "json", "json or text", false},
+	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
+}
+
+// Load reads the configuration. Unknown or malformed values are errors, not silent defaults.
+func Load(getenv Getenv) (Config, error) {
+	v := func(name string) (string, error) { return lookup(getenv, name) }
+	var c Config
+	var err error
+	var errs []string
+	str := func(name string, dst *string) {
+		s, e := v(name)
+		if e != nil {
+			errs = append(errs, e.Error())
+		}
+		*dst = s
+	}
+	dur := func(name string, dst *time.Duration) {
+		s, _ := v(name)
+		d, e := time.ParseDuration(s)
+		if e != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a positive duration like 30m", name, s))
+		}
+		*dst = d
+	}
+	str("HTTP_ADDR", &c.HTTPAddr)
+	str("BASE_URL", &c.BaseURL)
+	str("DATABASE_URL", &c.DatabaseURL)
+	str("REDIS_URL", &c.RedisURL)
+	str("REDIS_PREFIX", &c.RedisPrefix)
+	str("BOX_SOCKET", &c.BoxSocket)
+	dur("SESSION_IDLE", &c.SessionIdle)
+	dur("SESSION_ABSOLUTE", &c.SessionAbsolute)
+	dur("LOGIN_LOCKOUT", &c.LoginLockout)
+	str("LOG_LEVEL", &c.LogLevel)
+	str("LOG_FORMAT", &c.LogFormat)
+	s, _ := v("LOGIN_MAX_FAILS")
+	if c.LoginMaxFails, err = strconv.Atoi(s); err != nil || c.LoginMaxFails < 1 {
+		errs = append(errs, fmt.Sprintf("LOGIN_MAX_FAILS: %q is not a positive integer", s))
+	}
+	s, _ = v("TRUST_PROXY")
+	if c.TrustProxy, err = strconv.ParseBool(s); err != nil {
+		errs = append(errs, fmt.Sprintf("TRUST_PROXY: %q is not true or false", s))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// Secure reports whether the site is served over HTTPS.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// lookup returns NAME, or the contents of the file NAME_FILE, or the default.
+func lookup(getenv Getenv, name string) (string, error) {
+	if s := getenv(name); s != "" {
+		return s, nil
+	}
+	if f := getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	for _, s := range Settings {
+		if s.Name == name {
+			return s.Default, nil
+		}
+	}
+	return "", nil
+}
+
+// Lookup exposes the NAME / NAME_FILE / default rule to other subcommands' settings.
+func Lookup(getenv Getenv, name, def string) (string, error) {
+	s, err := lookup(getenv, name)
+	if err == nil && s == "" {
+		s = def
+	}
+	return s, err
+}

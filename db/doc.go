@@ -1,0 +1,6 @@
+// Package db opens the PostgreSQL pool, applies and checks the embedded
+// migrations (goose, which migrates from an embedded FS and keeps its own version
+// table), and offers Transact, which runs a function in one transaction and
+// retries it on serialization failures and deadlocks. Each domain package owns
+// its own SQL; this package owns none.
+package db

@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/views"
+)
+
+// Dashboard is each role's landing page after login.
+func (h *Handler) Dashboard(c fiber.Ctx) error {
+	u := Actor(c)
+	vm := views.DashboardVM{}
+	if u.Role.IsMailer() {
+		sum, err := h.d.Accounts.AccountSummary(c.Context(), *u)
+		if err != nil {
+			return err
+		}
+		a := sum.Account
+		vm.Company, vm.CustomerID, vm.OriginZIP = a.Company, strconv.FormatInt(a.CustomerID, 10), a.OriginZIP
+		vm.Address = []string{a.Address.Line1}
+		if a.Address.Line2 != "" {
+			vm.Address = append(vm.Address, a.Address.Line2)
+		}
+		vm.Address = append(vm.Address, a.Address.City+", "+a.Address.State+" "+a.Address.ZIP)
+		vm.UserCount, vm.KeyCount = sum.Users, sum.ActiveKeys
+		vm.LastLogin = "This is your first login."
+		if sum.PreviousLogin != nil {
+			vm.LastLogin = sum.PreviousLogin.UTC().Format("2006-01-02 15:04 UTC")
+		}
+	}
+	return render(c, fiber.StatusOK, views.Dashboard(h.Page(c, "Dashboard", "dashboard"), vm))
+}

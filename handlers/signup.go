@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/accounts"
+	"indicia/views"
+)
+
+var signUpFields = []string{"name", "company", "email", "address_line1", "address_line2", "city", "state", "zip"}
+
+// ShowSignUp renders the sign-up form.
+func (h *Handler) ShowSignUp(c fiber.Ctx) error {
+	return render(c, fiber.StatusOK, views.SignUp(h.Page(c, "Sign up", ""), emptyForm()))
+}
+
+// SignUp creates the master account and its owner, then logs the owner in.
+func (h *Handler) SignUp(c fiber.Ctx) error {
+	f := form(c, signUpFields...)
+	u, _, err := h.d.Accounts.SignUp(c.Context(), accounts.SignUpInput{
+		Name: f.V("name"), Company: f.V("company"), Email: f.V("email"), Password: c.FormValue("password"),
+		Address: accounts.Address{Line1: f.V("address_line1"), Line2: f.V("address_line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")},
+	})
+	if err != nil {
+		if formError(&f, err) {
+			return render(c, fiber.StatusUnprocessableEntity, views.SignUp(h.Page(c, "Sign up", ""), f))
+		}
+		return err
+	}
+	if err := h.startSession(c, u.ID); err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/dashboard", "Welcome to Indicia! Your account is ready.")
+}

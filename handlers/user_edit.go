@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/views"
+)
+
+// usersBase is where the actor manages users: admins see everyone.
+func usersBase(c fiber.Ctx) string {
+	if Actor(c).Role == accounts.RoleAdmin {
+		return "/admin/users"
+	}
+	return "/account/users"
+}
+
+func userID(c fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return 0, apperr.NotFound("No such user.")
+	}
+	return id, nil
+}
+
+// ShowEditUser renders a user's edit form for an owner or an admin.
+func (h *Handler) ShowEditUser(c fiber.Ctx) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	actor := Actor(c)
+	users, err := h.d.Accounts.ListUsers(c.Context(), *actor, actor.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.ID == id {
+			f := emptyForm()
+			f.Values["name"], f.Values["email"] = u.Name, u.Email
+			return h.renderEditUser(c, fiber.StatusOK, id, f, permStrings(u.Permissions), string(u.Role), u.Email)
+		}
+	}
+	return apperr.NotFound("No such user.")
+}
+
+func (h *Handler) renderEditUser(c fiber.Ctx, status int, id int64, f views.Form, perms []string, role, email string) error {
+	var roles []views.Option
+	if Actor(c).Role == accounts.RoleAdmin {
+		roles = roleOptions(role)
+	}
+	action := usersBase(c) + "/" + strconv.FormatInt(id, 10)
+	return render(c, status, views.EditUser(h.Page(c, "Edit user", "users"), action, f, permOptions(perms), roles, email))
+}
+
+// EditUser saves a user's name and permissions (and role/email for admins).
+func (h *Handler) EditUser(c fiber.Ctx) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	f := form(c, "name", "email", "role")
+	perms := formMulti(c, "permissions")
+	_, err = h.d.Accounts.UpdateUser(c.Context(), *Actor(c), id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
+	if err != nil {
+		if formError(&f, err) {
+			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, f.V("role"), f.V("email"))
+		}
+		return err
+	}
+	return h.redirectWith(c, usersBase(c), "User saved.")
+}
+
+// DisableUser disables a user and ends their sessions at once.
+func (h *Handler) DisableUser(c fiber.Ctx) error { return h.setDisabled(c, true) }
+
+// EnableUser lets a disabled user log in again.
+func (h *Handler) EnableUser(c fiber.Ctx) error { return h.setDisabled(c, false) }
+
+func (h *Handler) setDisabled(c fiber.Ctx, disabled bool) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.d.Accounts.SetDisabled(c.Context(), *Actor(c), id, disabled); err != nil {
+		return err
+	}
+	msg := "User enabled."
+	if disabled {
+		msg = "User disabled and logged out everywhere."
+	}
+	return h.redirectWith(c, usersBase(c), msg)
+}
+
+// DeleteUser removes a user.
+func (h *Handler) DeleteUser(c fiber.Ctx) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.d.Accounts.DeleteUser(c.Context(), *Actor(c), id); err != nil {
+		return err
+	}
+	return h.redirectWith(c, usersBase(c), "User deleted.")
+}

@@ -1,0 +1,59 @@
+// Command indicia is the virtual postage meter data center: one binary whose
+// subcommands run as separate processes (web server, secure box, worker) and
+// operator tools. This file only dispatches; each subcommand lives in cmd_*.go.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+type command struct {
+	summary string
+	run     func(args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the web server (pages and /api/v1); holds no key material", runServe},
+		"migrate": {"apply pending database migrations", runMigrate},
+		"seed":    {"create the demo accounts and print their logins", runSeed},
+		"version": {"print the version", runVersion},
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: indicia <command> [options]\n\nCommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'indicia <command> --help' for a command's options. Settings come from environment variables (see README.md).")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage(os.Stdout)
+		return
+	}
+	cmd, ok := commands()[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "indicia: unknown command %q\n\n", os.Args[1])
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+	if err := cmd.run(os.Args[2:]); err != nil {
+		fmt.Fprintf(os.Stderr, "indicia %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}

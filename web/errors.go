@@ -1,0 +1,92 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/views"
+)
+
+// status maps an error kind to its HTTP status, in one place.
+func status(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return fiber.StatusUnprocessableEntity
+	case apperr.KindNotFound:
+		return fiber.StatusNotFound
+	case apperr.KindConflict:
+		return fiber.StatusConflict
+	case apperr.KindUnauthorized:
+		return fiber.StatusUnauthorized
+	case apperr.KindForbidden:
+		return fiber.StatusForbidden
+	case apperr.KindPayment:
+		return fiber.StatusPaymentRequired
+	case apperr.KindRateLimited:
+		return fiber.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return fiber.StatusServiceUnavailable
+	}
+	return fiber.StatusInternalServerError
+}
+
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// errorHandler renders every error: JSON under /api, a page elsewhere. The text
+// of an internal error goes to the log with the request ID, never to the user.
+func (s *Server) errorHandler(c fiber.Ctx, err error) error {
+	code, out := fiber.StatusInternalServerError, apiError{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code = fe.Code
+		out = apiError{Code: strings.ToLower(strings.ReplaceAll(fiber.ErrNotFound.Message, " ", "_")), Message: fe.Message}
+		switch code {
+		case fiber.StatusNotFound:
+			out = apiError{Code: "not_found", Message: "There is no page at this address."}
+		case fiber.StatusRequestEntityTooLarge:
+			out = apiError{Code: "too_large", Message: "The upload is too large."}
+		case fiber.StatusMethodNotAllowed:
+			out = apiError{Code: "method_not_allowed", Message: "This address does not accept that method."}
+		default:
+			out.Code = "http_" + strings.ToLower(strings.ReplaceAll(fe.Message, " ", "_"))
+		}
+	} else if fields, ok := apperr.AsFields(err); ok && apperr.KindOf(err) == apperr.KindInvalid {
+		code = fiber.StatusUnprocessableEntity
+		var fe *apperr.FieldsError
+		if errors.As(err, &fe) {
+			out = apiError{Code: "invalid", Field: fe.First, Message: fields[fe.First]}
+		} else {
+			e, _ := apperr.As(err)
+			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message}
+		}
+	} else if e, ok := apperr.As(err); ok {
+		code = status(e.Kind)
+		out = apiError{Code: e.Code, Message: e.Message, Field: e.Field}
+		if e.Kind == apperr.KindInternal {
+			out = apiError{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}
+		}
+	}
+	if code >= 500 {
+		slog.ErrorContext(c.Context(), "request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", code, "err", err)
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return c.Status(code).JSON(fiber.Map{"error": out})
+	}
+	titles := map[int]string{401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Please check your input", 429: "Slow down", 503: "Please try again"}
+	title := titles[code]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	p := s.h.Page(c, title, "")
+	c.Status(code)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return views.ErrorPage(p, code, out.Message).Render(c.Context(), c.Response().BodyWriter())
+}
