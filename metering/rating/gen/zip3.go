@@ -23,22 +23,28 @@ func (a *acc) add(lat, lon float64, state string) {
 	a.states[state]++
 }
 
-// centroid is the spherical mean of the points (3-D unit vectors, so the
-// Aleutians do not wrap around the date line), computed twice: the second
-// pass drops points over 1,000 km from the first (Wake Island shares 968
-// with Honolulu).
+// centroid is the spherical mean (3-D unit vectors, so the Aleutians do
+// not wrap around the date line) of the points within 1,000 km of the
+// prefix's medoid, the point closest in total to all others: an outlier
+// such as Wake Island, which shares 968 with Honolulu, cannot drag it.
 func (a *acc) centroid() (lat, lon float64) {
-	lat, lon = mean(a.pts)
+	med, best := a.pts[0], -1.0
+	for _, p := range a.pts {
+		sum := 0.0
+		for _, q := range a.pts {
+			sum += haversineKm(p[0], p[1], q[0], q[1])
+		}
+		if best < 0 || sum < best {
+			med, best = p, sum
+		}
+	}
 	var near [][2]float64
 	for _, p := range a.pts {
-		if haversineKm(lat, lon, p[0], p[1]) <= 1000 {
+		if haversineKm(med[0], med[1], p[0], p[1]) <= 1000 {
 			near = append(near, p)
 		}
 	}
-	if len(near) > 0 && len(near) < len(a.pts) {
-		lat, lon = mean(near)
-	}
-	return lat, lon
+	return mean(near)
 }
 
 func mean(pts [][2]float64) (lat, lon float64) {
