@@ -225,7 +225,9 @@ func TestKeyRotationOldRecordsStillVerify(t *testing.T) {
 	}
 	stop()
 
-	env := func(k string) string { return map[string]string{"BOX_KEYSTORE": e.keystore, "BOX_PASSPHRASE": testPass}[k] }
+	env := func(k string) string {
+		return map[string]string{"BOX_KEYSTORE": e.keystore, "BOX_PASSPHRASE": testPass}[k]
+	}
 	var out, errOut strings.Builder
 	if err := RunKeysCLI([]string{"rotate", "-month", "2026-12"}, env, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
