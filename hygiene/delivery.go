@@ -304,7 +304,8 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 	if len(s) >= 2 {
 		if d, ok := p.t.dir[s[0].up]; ok {
 			_, sfx := p.t.suffix[s[1].up]
-			if !(len(s) == 2 && sfx) && !(len(s) == 2 && p.isDir(s[1].up)) {
+			nameOnly := sfx && p.tailOK(s[2:]) // E St SW: E is the name
+			if !nameOnly && !(len(s) == 2 && p.isDir(s[1].up)) {
 				out.add(LabelStreetNamePreDirectional, s[0].raw, d)
 				a = 1
 			}

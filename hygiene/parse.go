@@ -59,6 +59,15 @@ func (p *parser) parse(text string) (Parsed, error) {
 	last := lines[len(lines)-1]
 	ll := p.lastLine(last, multi)
 	extra := last[:ll.cityStart]
+	var cityLine []token
+	if multi && ll.cityStart == ll.cityEnd && ll.cityStart == 0 && len(lines) > 2 {
+		// "New York" on a line of its own above "NY 10004".
+		if c := lines[len(lines)-2]; !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) {
+			cityLine = c
+			lines = lines[:len(lines)-1]
+			lines[len(lines)-1] = last
+		}
+	}
 	if !multi {
 		p.parseDelivery(extra, &out)
 	} else {
@@ -102,6 +111,14 @@ func (p *parser) parse(text string) (Parsed, error) {
 		if len(extra) > 0 {
 			p.parseDelivery(extra, &out)
 		}
+	}
+	if cityLine != nil {
+		zent, _ := p.zips.lookup(ll.zip)
+		st := ll.state
+		if st == "" {
+			st = zent.State
+		}
+		out.add(LabelPlaceName, joinRaw(cityLine), p.cityStandard(cityLine, st, zent))
 	}
 	p.addLastLine(last, ll, &out)
 	return out, nil
@@ -200,9 +217,22 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		}
 	}
 	if ll.state == "" && ll.zip == "" {
-		if multi && !p.isPrimaryStart(toks, 0) && !p.isUnitStart(toks, 0) {
-			ll.cityStart, ll.cityEnd = 0, n
-			ll.city = p.cityStandard(toks, "", zipEntry{})
+		start := -1
+		if multi {
+			start = 0
+		} else {
+			// One line without state or ZIP: a last comma segment that is
+			// not a street or unit is the city (10 Main St, Springfield).
+			for i := n - 2; i >= 0; i-- {
+				if toks[i].comma {
+					start = i + 1
+					break
+				}
+			}
+		}
+		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && !hasDigit(toks[start].up) {
+			ll.cityStart, ll.cityEnd = start, n
+			ll.city = p.cityStandard(toks[start:], "", zipEntry{})
 		}
 		return ll
 	}
