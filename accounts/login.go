@@ -26,14 +26,15 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, error) {
 	if email == "" || in.Password == "" {
 		return User{}, apperr.Fields{"email": "Enter your email and password."}.Err()
 	}
-	if err := s.checkThrottle(ctx, email, in.IP); err != nil {
-		s.recordLogin(ctx, User{}, email, false, "throttled", in)
-		return User{}, err
-	}
 	var stored string
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(email) = $1`, email), &stored)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return User{}, fmt.Errorf("accounts: login lookup: %w", err)
+	}
+	// Throttle after the lookup so a refused attempt still shows in its owner's history.
+	if err := s.checkThrottle(ctx, email, in.IP); err != nil {
+		s.recordLogin(ctx, u, email, false, "throttled", in)
+		return User{}, err
 	}
 	ok, verr := s.pw.verify(ctx, in.Password, stored)
 	if verr != nil {

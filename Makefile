@@ -1,0 +1,20 @@
+# The two commands of README.md. Everything else is a helper for them.
+GO ?= go
+BIN := bin/indicia
+
+.PHONY: run test build generate bench
+
+build:
+	$(GO) build -o $(BIN) .
+
+generate:
+	$(GO) tool templ generate
+
+run: build
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+bench:
+	@bash scripts/bench.sh

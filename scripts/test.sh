@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# make test: start (installing where missing) PostgreSQL, Redis, stripe-mock and
+# Chromium, then run every test: unit, integration (real PostgreSQL and Redis)
+# and browser (headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/services.sh up test)"
+export CI="${CI:-}"
+echo "== go vet" >&2
+go vet ./...
+echo "== go test" >&2
+# -p 2: the machine has two cores; packages share one PostgreSQL server.
+go test -p 2 -count=1 -timeout 15m ./... 2>&1 | tee var/test.log

@@ -1,0 +1,154 @@
+// Package webtest runs the whole web application for tests: a clean database,
+// a private Redis prefix, demo users of every role with live sessions, and,
+// for browser tests, a real listening server and headless Chromium.
+package webtest
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/accounts"
+	"indicia/db/dbtest"
+	"indicia/handlers"
+	"indicia/web"
+)
+
+// Env is one test's running application.
+type Env struct {
+	T        testing.TB
+	Srv      *web.Server
+	Acc      *accounts.Service
+	Users    map[string]accounts.User
+	Sessions map[string][2]string // role name -> session cookie value, CSRF token
+	Owner    accounts.User
+}
+
+// Passwords of the users New creates, by role name.
+var Passwords = map[string]string{"owner": "owner password 1", "clerk": "clerk password 1", "staff": "staff password 1", "admin": "admin password 1"}
+
+// Options tune New.
+type Options struct {
+	LoginMaxFails int
+}
+
+// New starts the application with an owner ("owner@example.com"), a mailer
+// user without manage_users ("clerk"), postal staff and a vendor admin.
+func New(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.LoginMaxFails == 0 {
+		o.LoginMaxFails = 5
+	}
+	pool := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := handlers.New(handlers.Deps{Accounts: acc, BaseURL: "http://localhost:8080",
+		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}}})
+	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
+	ctx := context.Background()
+	owner, _, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
+		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Owner = owner
+	mk := func(email, name, role string, acct int64, perms []string) accounts.User {
+		u, err := acc.CreateUser(ctx, accounts.System, accounts.CreateInput{Email: email, Name: name, Role: role, AccountID: acct,
+			Password: Passwords[strings.Split(email, "@")[0]], Permissions: perms})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	users := map[string]accounts.User{
+		"owner": owner,
+		"clerk": mk("clerk@example.com", "Carl Clerk", "mailer_user", owner.AccountID, []string{"buy_postage"}),
+		"staff": mk("staff@example.com", "Sam Staff", "postal_staff", 0, nil),
+		"admin": mk("admin@example.com", "Ada Admin", "vendor_admin", 0, nil),
+	}
+	for name, u := range users {
+		e.Users[name] = u
+		id, s, err := acc.Sessions.Create(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Sessions[name] = [2]string{id, s.CSRF}
+	}
+	return e
+}
+
+const anonCSRF = "anonymous-csrf-token-for-tests-0123456789abc"
+
+// Do sends one request as role ("anon" for nobody); non-GET requests carry the right CSRF token.
+func (e *Env) Do(role, method, path string, form url.Values) *http.Response {
+	e.T.Helper()
+	var body io.Reader
+	if form == nil {
+		form = url.Values{}
+	}
+	s, loggedIn := e.Sessions[role]
+	if method != http.MethodGet {
+		if loggedIn {
+			form.Set("_csrf", s[1])
+		} else {
+			form.Set("_csrf", anonCSRF)
+		}
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if loggedIn {
+		req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: s[0]})
+	} else {
+		req.AddCookie(&http.Cookie{Name: "indicia_csrf", Value: anonCSRF})
+	}
+	return e.Test(req)
+}
+
+// Test sends a prepared request.
+func (e *Env) Test(req *http.Request) *http.Response {
+	e.T.Helper()
+	resp, err := e.Srv.App.Test(req, fiber.TestConfig{Timeout: 0})
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	return resp
+}
+
+// Listen serves the app on a loopback port for browser tests and returns its base URL.
+func (e *Env) Listen() string {
+	e.T.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	go e.Srv.App.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true})
+	e.T.Cleanup(func() { e.Srv.App.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// Body reads a response body.
+func Body(t testing.TB, r *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
