@@ -14,8 +14,8 @@ type Page struct {
 // UserVM is the logged-in user as the layout shows them.
 type UserVM struct {
 	Name, Email, Role, RoleLabel string
-	IsOwner, IsMailer, IsStaff    bool
-	IsAdmin, CanManageUsers       bool
+	IsOwner, IsMailer, IsStaff   bool
+	IsAdmin, CanManageUsers      bool
 }
 
 // Form carries submitted values and per-field messages back to a form.
