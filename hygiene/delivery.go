@@ -165,16 +165,25 @@ func (p *parser) parseDelivery(ts []token, out *Parsed) {
 		return
 	}
 	i := 0
+	// Units written before the street (APT 4 10 MAIN ST).
+	for i < len(ts) && p.isUnitStart(ts, i) && !p.isPrimaryStart(ts, i) {
+		w := p.unitWidth(ts, i)
+		p.parseUnits(ts[i:i+w], out)
+		i += w
+	}
 	s := -1
-	for j := range ts {
+	for j := i; j < len(ts); j++ {
 		if p.isPrimaryStart(ts, j) {
 			s = j
 			break
 		}
 	}
-	if s > 0 {
-		p.addNames(ts[:s], out)
+	if s > i {
+		p.addNames(ts[i:s], out)
 		i = s
+	}
+	if i >= len(ts) {
+		return
 	}
 	if isUrb(ts[i].up) {
 		j := i + 1
@@ -222,6 +231,12 @@ func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int
 		out.add(LabelUSPSBoxGroupID, ts[i].raw, ts[i].up)
 		i++
 	}
+	if i == len(ts)-1 && idLike(ts[i].up) {
+		// RR 2 152: the box number without the word BOX.
+		out.add(LabelUSPSBoxType, "", "BOX")
+		out.add(LabelUSPSBoxID, ts[i].raw, ts[i].up)
+		return i + 1
+	}
 	if i < len(ts) && (ts[i].up == "BOX" || ts[i].up == "#" || ts[i].up == "BX") {
 		out.add(LabelUSPSBoxType, ts[i].raw, "BOX")
 		i++
@@ -257,6 +272,13 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
+		if _, ok := p.t.unit[ts[j].up]; ok && j == len(ts)-1 && j > k+1 {
+			u = j // a designator without its number at the end: "Main St Apt"
+			break
+		}
+	}
+	if u == len(ts) && u-k >= 3 && p.bareUnitAtEnd(ts[k:]) {
+		u-- // 12 Main St NW 4B: the last token is a unit number
 	}
 	rest := ts[u:]
 	p.parseStreet(ts[k:u], out)
@@ -269,6 +291,27 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 		rest = rest[j:]
 	}
 	p.parseUnits(rest, out)
+}
+
+// bareUnitAtEnd reports whether the last street token is a unit number
+// written without designator: it holds a digit and follows a suffix or a
+// directional, and no street type before it takes it as the street name
+// (County Road 12, Highway 101).
+func (p *parser) bareUnitAtEnd(s []token) bool {
+	n := len(s)
+	last, prev := s[n-1].up, s[n-2].up
+	if !hasDigit(last) || !idLike(last) {
+		return false
+	}
+	if _, ok := p.t.suffix[prev]; !ok && !p.isDir(prev) {
+		return false
+	}
+	for a := 0; a <= 2 && a < n; a++ {
+		if _, w := p.preTypeAt(s, a); w > 0 && a+w == n-1 {
+			return false
+		}
+	}
+	return true
 }
 
 func isFraction(u string) bool {
@@ -530,6 +573,10 @@ func (p *parser) addNames(ts []token, out *Parsed) {
 		if ts[i].comma || i == len(ts)-1 {
 			seg := ts[start : i+1]
 			start = i + 1
+			if p.isUnitStart(seg, 0) {
+				p.parseUnits(seg, out)
+				continue
+			}
 			label := LabelRecipient
 			for _, t := range seg {
 				if p.t.firmWords[t.up] {

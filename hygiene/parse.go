@@ -62,7 +62,7 @@ func (p *parser) parse(text string) (Parsed, error) {
 	var cityLine []token
 	if multi && ll.cityStart == ll.cityEnd && ll.cityStart == 0 && len(lines) > 2 {
 		// "New York" on a line of its own above "NY 10004".
-		if c := lines[len(lines)-2]; !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) {
+		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) {
 			cityLine = c
 			lines = lines[:len(lines)-1]
 			lines[len(lines)-1] = last
@@ -195,6 +195,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		if ll.zip == "" && w == 1 && !(s > 0 && toks[s-1].comma) && !multi && p.isStreetWord(toks[s].up) {
 			continue
 		}
+		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) {
+			continue // APT IA: a unit number, not Iowa
+		}
 		if s == 0 && !multi && ll.zip == "" {
 			continue // a lone state is more likely a street word
 		}
@@ -230,7 +233,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				}
 			}
 		}
-		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && !hasDigit(toks[start].up) {
+		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && startsCity(toks[start].up) {
 			ll.cityStart, ll.cityEnd = start, n
 			ll.city = p.cityStandard(toks[start:], "", zipEntry{})
 		}
@@ -245,6 +248,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		state = zent.State
 	}
 	cs := p.splitCity(toks[:cityEnd], state, zent, zok, multi)
+	for cs < cityEnd && !startsCity(toks[cs].up) {
+		cs++ // a city starts with a letter
+	}
 	ll.cityStart, ll.cityEnd = cs, cityEnd
 	if cs < cityEnd {
 		ll.city = p.cityStandard(toks[cs:cityEnd], state, zent)
@@ -456,4 +462,10 @@ func (p *parser) addLastLine(toks []token, ll lastLineInfo, out *Parsed) {
 		}
 		out.add(LabelZipCode, raw, ll.zip)
 	}
+}
+
+// startsCity reports whether a token can begin a city name: a letter word
+// without digits.
+func startsCity(u string) bool {
+	return u != "" && !hasDigit(u) && (isLetter(u[0]) || u[0] >= 0x80)
 }

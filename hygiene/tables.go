@@ -62,7 +62,7 @@ func buildTables() *tables {
 		t.unit[f[1]] = u
 	}
 	// Common spellings Appendix C2 does not list but mailers write.
-	for k, v := range map[string]string{"APPT": "APT", "APTS": "APT", "AP": "APT", "STES": "STE", "SUIT": "STE", "SUTE": "STE", "BLD": "BLDG", "BLG": "BLDG", "FLR": "FL", "RMS": "RM", "SP": "SPC", "OFFC": "OFC", "PENT": "PH", "UNT": "UNIT"} {
+	for k, v := range map[string]string{"APPT": "APT", "APTS": "APT", "STES": "STE", "SUIT": "STE", "SUTE": "STE", "BLD": "BLDG", "BLG": "BLDG", "FLR": "FL", "RMS": "RM", "SP": "SPC", "OFFC": "OFC", "PENT": "PH", "UNT": "UNIT"} {
 		t.unit[k] = t.unit[v]
 	}
 	// PMB (private mailbox) is Publication 28 §235, written like a unit.
