@@ -127,16 +127,23 @@ func (b *Box) wrapKey(serial string) []byte {
 	return k
 }
 
-// wrap seals the private scalar with AES-256-GCM; serial and key version
-// are the AAD, so a wrapped key moved to another meter does not open.
+// wrap seals the private scalar and the public point (D||Q, 32+65 bytes)
+// with AES-256-GCM; serial and key version are the AAD, so a wrapped key
+// moved to another meter does not open. Sealing Q too spares a scalar
+// multiplication per unwrap; GCM vouches that D and Q belong together.
 func (b *Box) wrap(serial string, version int, key *ecdsa.PrivateKey) ([]byte, error) {
 	d, err := key.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	defer clear(d)
+	q, err := key.PublicKey.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	plain := append(d, q...)
+	defer clear(plain)
 	nonce := randBytes(12)
-	return newGCM(b.wrapKey(serial)).Seal(nonce, nonce, d, wrapAAD(serial, version)), nil
+	return newGCM(b.wrapKey(serial)).Seal(nonce, nonce, plain, wrapAAD(serial, version)), nil
 }
 
 func (b *Box) unwrap(rec *Record) (*ecdsa.PrivateKey, error) {
@@ -148,11 +155,14 @@ func (b *Box) unwrap(rec *Record) (*ecdsa.PrivateKey, error) {
 		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key does not open")
 	}
 	defer clear(d)
-	key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d)
+	if len(d) != 32+65 {
+		return nil, fmt.Errorf("box: meter %s: unwrapped key has %d bytes", rec.Serial, len(d))
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), d[32:])
 	if err != nil {
 		return nil, fmt.Errorf("box: meter %s: unwrap key: %w", rec.Serial, err)
 	}
-	return key, nil
+	return &ecdsa.PrivateKey{PublicKey: *pub, D: new(big.Int).SetBytes(d[:32])}, nil
 }
 
 func wrapAAD(serial string, version int) []byte {

@@ -4,6 +4,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
@@ -42,7 +44,9 @@ func TestSignParseVerify(t *testing.T) {
 	for name, parse := range map[string]func() (Indicium, error){
 		"bytes": func() (Indicium, error) { return Parse(in.Bytes()) },
 		"text":  func() (Indicium, error) { return ParseText(in.Text()) },
-		"std":   func() (Indicium, error) { return ParseText(strings.NewReplacer("-", "+", "_", "/").Replace(in.Text()) + "==\n") },
+		"std": func() (Indicium, error) {
+			return ParseText(strings.NewReplacer("-", "+", "_", "/").Replace(in.Text()) + "==\n")
+		},
 	} {
 		got, err := parse()
 		if err != nil {
@@ -139,4 +143,17 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("parse/encode mismatch: %v", err)
 		}
 	})
+}
+
+func TestKeyIDIsSPKIHash(t *testing.T) {
+	key := newKey(t)
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	id, err := KeyID(&key.PublicKey)
+	if err != nil || string(id[:]) != string(sum[:KeyIDSize]) {
+		t.Fatalf("KeyID %x, want %x (%v)", id, sum[:KeyIDSize], err)
+	}
 }

@@ -75,14 +75,31 @@ func RecipientHash(standardizedAddress string) [HashSize]byte {
 // Identifier, so a verifier picks the certificate without guessing.
 func KeyID(pub *ecdsa.PublicKey) ([KeyIDSize]byte, error) {
 	var id [KeyIDSize]byte
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return id, fmt.Errorf("indicium: key id: %w", err)
+	var sum []byte
+	if q, err := pub.Bytes(); err == nil && pub.Curve == elliptic.P256() {
+		// The P-256 SubjectPublicKeyInfo is a fixed prefix and the point:
+		// skipping the ASN.1 marshaller keeps this off the signing path's
+		// profile.
+		h := sha256.New()
+		h.Write(p256SPKIPrefix)
+		h.Write(q)
+		sum = h.Sum(nil)
+	} else {
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			return id, fmt.Errorf("indicium: key id: %w", err)
+		}
+		s := sha256.Sum256(der)
+		sum = s[:]
 	}
-	sum := sha256.Sum256(der)
 	copy(id[:], sum[:KeyIDSize])
 	return id, nil
 }
+
+// p256SPKIPrefix is the DER of SubjectPublicKeyInfo{id-ecPublicKey,
+// prime256v1} up to the uncompressed point of the BIT STRING.
+var p256SPKIPrefix = []byte{0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00}
 
 func derInt(n *big.Int) []byte {
 	b := n.Bytes()
