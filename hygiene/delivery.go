@@ -254,7 +254,7 @@ func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int
 // parseStreetAddress labels house number, street and units.
 func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 	k := 0
-	if k < len(ts) && (isDigit(ts[k].up[0]) || p.t.numWords[ts[k].up] || (isLetter(ts[k].up[0]) && hasDigit(ts[k].up) && len(ts) > 1)) {
+	if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
 		p.addNumber(ts[k], out)
 		k++
 		if k < len(ts) && isFraction(ts[k].up) {

@@ -248,8 +248,14 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		state = zent.State
 	}
 	cs := p.splitCity(toks[:cityEnd], state, zent, zok, multi)
-	for cs < cityEnd && !startsCity(toks[cs].up) {
-		cs++ // a city starts with a letter
+	// City names hold no digits and start with a letter, not a unit word.
+	for i := cs; i < cityEnd; i++ {
+		if hasDigit(toks[i].up) || toks[i].up == "#" {
+			cs = i + 1
+		}
+	}
+	for cs < cityEnd && (!startsCity(toks[cs].up) || p.isUnitStart(toks[:cityEnd], cs)) {
+		cs++
 	}
 	ll.cityStart, ll.cityEnd = cs, cityEnd
 	if cs < cityEnd {

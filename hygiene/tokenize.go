@@ -1,6 +1,9 @@
 package hygiene
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // token is one word of the input.
 type token struct {
@@ -62,7 +65,7 @@ func matchForm(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if (c >= 'a' && c <= 'z') || c == '.' || c == '\'' || c >= 0x80 {
+		if (c >= 'a' && c <= 'z') || c == '.' || c == '\'' || c >= 0x80 || c < ' ' || c == 0x7f {
 			clean = false
 			break
 		}
@@ -73,7 +76,7 @@ func matchForm(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if r == '.' || r == '\'' || r == '’' {
+		if r == '.' || r == '\'' || r == '’' || r == utf8.RuneError || r < ' ' || r == 0x7f {
 			continue
 		}
 		if r >= 'a' && r <= 'z' {
