@@ -49,7 +49,7 @@ type write struct {
 }
 
 func openFreshStore(dir string) (*freshStore, error) {
-	db, err := bolt.Open(filepath.Join(dir, "freshness.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := bolt.Open(filepath.Join(dir, "freshness.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
 	if err != nil {
 		return nil, fmt.Errorf("box: freshness store: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -191,4 +192,23 @@ func wantErr(t testing.TB, err, kind error) {
 	if !errors.Is(err, kind) {
 		t.Fatalf("got error %v, want %v", err, kind)
 	}
+}
+
+func socketPair(t testing.TB) (net.Conn, net.Conn) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pair.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	a, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, a
 }
