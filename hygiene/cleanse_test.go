@@ -137,7 +137,7 @@ func TestLoadReferenceErrors(t *testing.T) {
 }
 
 func TestRunCLI(t *testing.T) {
-	in := "123 Main St Apt 4 Springfield IL 62704\n\nP.O. Box 45 Springfeild IL 62704\n"
+	in := "Jane Roe\\n123 Main St Apt 4\\nSpringfield IL 62704\n\nP.O. Box 45 Springfeild IL 62704\n"
 	var out bytes.Buffer
 	if err := RunCLI(strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
@@ -145,6 +145,17 @@ func TestRunCLI(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("got %d JSON lines, want 2 (blank input line skipped):\n%s", len(lines), out.String())
+	}
+	var first struct {
+		Standardized struct {
+			Lines []string `json:"lines"`
+		} `json:"standardized"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"JANE ROE", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704"}; !slices.Equal(first.Standardized.Lines, want) {
+		t.Errorf("multi-line CLI input: lines %q, want %q", first.Standardized.Lines, want)
 	}
 	var r struct {
 		Input      string `json:"input"`
@@ -165,3 +176,5 @@ func TestRunCLI(t *testing.T) {
 		t.Errorf("CLI line = %+v", r)
 	}
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

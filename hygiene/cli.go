@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // RunCLI is `indicia addresses`: it reads one address per line from stdin
-// (address lines within one address separated by commas) and writes one JSON
+// (the lines of one address separated by commas, or by the two characters
+// \n, e.g. "Acme Corp\n350 5th Ave\nNew York NY 10118") and writes one JSON
 // object per line to stdout: input, components (label, text, standard),
 // standardized address, status, reasons, zip, zip4 and dpv. Blank lines are
 // skipped. No reference file is loaded.
@@ -33,7 +35,13 @@ func (c *Cleanser) WriteJSONLines(r io.Reader, w io.Writer) error {
 		if len(line) == 0 {
 			continue
 		}
-		if err := enc.Encode(c.Cleanse(line)); err != nil {
+		text := line
+		if strings.Contains(line, `\n`) {
+			text = strings.ReplaceAll(line, `\n`, "\n")
+		}
+		r := c.Cleanse(text)
+		r.Input = line
+		if err := enc.Encode(r); err != nil {
 			return fmt.Errorf("hygiene: writing JSON: %w", err)
 		}
 	}
