@@ -178,3 +178,24 @@ func TestRunCLI(t *testing.T) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// A Cleanser is shared by the batch workers and the web handlers.
+func TestCleanseConcurrent(t *testing.T) {
+	c := newTestCleanser(t, nil)
+	want := c.Cleanse("123 Main St Apt 4 Springfield IL 62704").Key()
+	done := make(chan string, 8)
+	for range 8 {
+		go func() {
+			k := ""
+			for range 200 {
+				k = c.Cleanse("123 main street apartment 4, springfield il 62704").Key()
+			}
+			done <- k
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent Key = %q, want %q", got, want)
+		}
+	}
+}

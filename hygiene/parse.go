@@ -283,8 +283,9 @@ func (p *parser) isStreetWord(u string) bool {
 }
 
 // splitCity returns where the city starts in rest (the tokens before the
-// state). Known city names win, then a comma, then a near-miss of the ZIP's
-// city, then the street grammar.
+// state): after a comma when what follows cannot be a street; else the ZIP's
+// city as written, then misspelled; then any city of the state, as written,
+// then misspelled; last, where the street grammar says the street ends.
 func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi bool) int {
 	n := len(rest)
 	if n == 0 {
@@ -305,33 +306,24 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 		return lo
 	}
 	maxK := min(5, len(seg))
-	for k := maxK; k >= 1; k-- {
-		s := n - k
-		if isDigit(rest[s].up[0]) || (s == 0 && !multi && n > 1) {
-			continue
-		}
-		if p.knownCity(rest[s:], state, zent, zok) {
-			return s
-		}
-	}
-	if zok {
-		bestK, bestD := 0, 3
-		for k := 1; k <= min(4, len(seg)); k++ {
+	// The ZIP's own city, exactly, then nearly; then any city of the state.
+	for pass := 0; pass < 2; pass++ {
+		for k := maxK; k >= 1; k-- {
 			s := n - k
-			if isDigit(rest[s].up[0]) {
-				break
+			if isDigit(rest[s].up[0]) || (s == 0 && !multi && n > 1) {
+				continue
 			}
-			cand := joinUp(rest[s:])
-			lim := 1
-			if len(zent.City) >= 7 {
-				lim = 2
+			if pass == 0 && zok && p.knownCity(rest[s:], "", zent, true) {
+				return s
 			}
-			if d := osaDistance(cand, zent.City, lim); d <= lim && d < bestD {
-				bestK, bestD = k, d
+			if pass == 1 && p.knownCity(rest[s:], state, zent, zok) {
+				return s
 			}
 		}
-		if bestK > 0 {
-			return n - bestK
+		if pass == 0 && zok {
+			if s, ok := p.nearZipCity(rest, seg, zent); ok {
+				return s
+			}
 		}
 	}
 	if state != "" {
@@ -339,6 +331,9 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 			s := n - k
 			if isDigit(rest[s].up[0]) || (s == 0 && n > 1) {
 				continue
+			}
+			if sf, ok := p.t.suffix[rest[s].up]; ok && sf.Primary != rest[s].up {
+				continue // "ST HOLLYWOOD": an abbreviated suffix ends the street
 			}
 			cand := joinUp(rest[s:])
 			if len(cand) < 6 {
@@ -360,6 +355,30 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 
 // knownCity reports whether the tokens name the ZIP's city or a city of the
 // state, as written or with ST/FT/MT… spelled out.
+// nearZipCity finds a misspelling of the ZIP's city at the end of rest.
+func (p *parser) nearZipCity(rest, seg []token, zent zipEntry) (int, bool) {
+	n := len(rest)
+	bestK, bestD := 0, 3
+	for k := 1; k <= min(4, len(seg)); k++ {
+		s := n - k
+		if isDigit(rest[s].up[0]) {
+			break
+		}
+		if sf, ok := p.t.suffix[rest[s].up]; ok && sf.Primary != rest[s].up {
+			continue
+		}
+		cand := joinUp(rest[s:])
+		lim := 1
+		if len(zent.City) >= 7 {
+			lim = 2
+		}
+		if d := osaDistance(cand, zent.City, lim); d <= lim && d < bestD {
+			bestK, bestD = k, d
+		}
+	}
+	return n - bestK, bestK > 0
+}
+
 func (p *parser) knownCity(ts []token, state string, zent zipEntry, zok bool) bool {
 	c := joinUp(ts)
 	if (zok && c == zent.City) || (state != "" && p.zips.hasCity(state, c)) {
