@@ -14,6 +14,7 @@ import (
 	"indicia/accounts"
 	"indicia/db"
 	"indicia/handlers"
+	"indicia/jobs"
 	"indicia/web"
 )
 
@@ -50,8 +51,10 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
+	defer q.Close()
 	h := handlers.New(handlers.Deps{
-		Accounts: acc, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
+		Accounts: acc, Jobs: q, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
 		Checks: []handlers.Check{
 			{Name: "postgres", Fn: pool.Ping},
 			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

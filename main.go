@@ -21,6 +21,7 @@ func commands() map[string]command {
 		"migrate": {"apply pending database migrations", runMigrate},
 		"seed":    {"create the demo accounts and print their logins", runSeed},
 		"version": {"print the version", runVersion},
+		"worker":  {"run the background job consumers (Redis queue)", runWorker},
 	}
 }
 

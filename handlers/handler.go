@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"indicia/accounts"
+	"indicia/jobs"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -15,6 +16,7 @@ type Check struct {
 // Deps are what handlers need.
 type Deps struct {
 	Accounts     *accounts.Service
+	Jobs         *jobs.Queue
 	BaseURL      string
 	SecureCookie bool
 	TestMode     bool

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	// JSON API: bearer keys, no cookies, no CSRF.
 	api := app.Group("/api/v1", s.apiKey)
 	api.Get("/account", h.APIAccount)
+	api.Get("/jobs/:id", h.JobStatusJSON)
 
 	// Pages: session, CSRF on every state change.
 	pages := app.Group("", s.session, csrf)
@@ -40,6 +41,8 @@ func (s *Server) routes() {
 	in.Get("/account/password", h.ShowChangePassword)
 	in.Post("/account/password", h.ChangePassword)
 	in.Get("/account/logins", h.LoginHistory)
+	in.Get("/jobs/:id", h.JobStatus)
+	in.Get("/jobs/:id/status", h.JobStatusJSON)
 
 	mailer := in.Group("/account", allow(accounts.RoleOwner, accounts.RoleUser), can(accounts.PermManageUsers))
 	mailer.Get("/users", h.AccountUsers)
@@ -54,6 +57,8 @@ func (s *Server) routes() {
 	mailer.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
 
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))
+	admin.Get("/jobs", h.DeadJobs)
+	admin.Post("/jobs/:id/retry", h.RetryJob)
 	admin.Get("/users", h.AdminUsers)
 	admin.Get("/users/new", h.ShowAdminNewUser)
 	admin.Post("/users/new", h.AdminNewUser)

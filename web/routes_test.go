@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"indicia/accounts"
+	"indicia/jobs"
 )
 
 var roles = []string{"anon", "owner", "clerk", "staff", "admin"}
@@ -37,6 +38,25 @@ func victim(suffix string) func(*webtest.Env) string {
 		e.Users["victim"+u.Email] = u
 		return strings.Replace(suffix, ":id", strconv.FormatInt(u.ID, 10), 1)
 	}
+}
+
+func ownerJob(pattern string) func(*webtest.Env) string {
+	return func(e *webtest.Env) string {
+		id, err := e.Jobs.Submit(context.Background(), jobs.New{Kind: "test", CreatedBy: e.Owner.ID, AccountID: e.Owner.AccountID})
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return strings.Replace(pattern, ":id", strconv.FormatInt(id, 10), 1)
+	}
+}
+
+func deadJob(e *webtest.Env) string {
+	p := ownerJob("/admin/jobs/:id/retry")(e)
+	id := strings.Split(p, "/")[3]
+	if _, err := e.Pool.Exec(context.Background(), `UPDATE jobs SET status = 'dead' WHERE id = $1`, id); err != nil {
+		e.T.Fatal(err)
+	}
+	return p
 }
 
 func apiKeyPath(e *webtest.Env) string {
@@ -105,6 +125,11 @@ var routeCases = []routeCase{
 	{"POST", "/admin/users/:id/disable", victim("/admin/users/:id/disable"), nil, only(unauth, map[string]int{"admin": see})},
 	{"POST", "/admin/users/:id/enable", victim("/admin/users/:id/enable"), nil, only(unauth, map[string]int{"admin": see})},
 	{"POST", "/admin/users/:id/delete", victim("/admin/users/:id/delete"), nil, only(unauth, map[string]int{"admin": see})},
+	{"GET", "/jobs/:id", ownerJob("/jobs/:id"), nil, map[string]int{"anon": see, "owner": ok, "clerk": notFound, "staff": notFound, "admin": ok}},
+	{"GET", "/jobs/:id/status", ownerJob("/jobs/:id/status"), nil, map[string]int{"anon": see, "owner": ok, "clerk": notFound, "staff": notFound, "admin": ok}},
+	{"GET", "/admin/jobs", fixed("/admin/jobs"), nil, only(see, map[string]int{"admin": ok})},
+	{"POST", "/admin/jobs/:id/retry", deadJob, nil, only(unauth, map[string]int{"admin": see})},
+	{"GET", "/api/v1/jobs/:id", ownerJob("/api/v1/jobs/:id"), nil, all(unauth)},
 	// The API uses keys, not sessions: a logged-in browser without a key is refused.
 	{"GET", "/api/v1/account", fixed("/api/v1/account"), nil, all(unauth)},
 	// Last: logging out ends the role's session used by the rows above.

@@ -12,12 +12,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"indicia/accounts"
 	"indicia/db/dbtest"
 	"indicia/handlers"
+	"indicia/jobs"
 	"indicia/web"
 )
 
@@ -26,6 +31,9 @@ type Env struct {
 	T        testing.TB
 	Srv      *web.Server
 	Acc      *accounts.Service
+	Jobs     *jobs.Queue
+	Pool     *pgxpool.Pool
+	Redis    *redis.Client
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
@@ -56,9 +64,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := handlers.New(handlers.Deps{Accounts: acc, BaseURL: "http://localhost:8080",
+	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
+		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond})
+	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(q.Name(), true); q.Close() })
+	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080",
 		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}}})
-	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
+	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
 	ctx := context.Background()
 	owner, _, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
