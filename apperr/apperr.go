@@ -57,7 +57,9 @@ func Unauthorized(msg string) *Error {
 }
 
 // Forbidden reports an authenticated caller without the right.
-func Forbidden(msg string) *Error { return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg} }
+func Forbidden(msg string) *Error {
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
+}
 
 // RateLimited reports throttling.
 func RateLimited(msg string) *Error {
