@@ -122,6 +122,7 @@ func (c *Cleanser) Cleanse(text string) Result {
 	if err != nil {
 		r.Status = StatusInvalid
 		r.Reasons = []string{strings.TrimPrefix(err.Error(), "hygiene: ")}
+		r.Components = []Component{}
 		return r
 	}
 	v := verdict{status: StatusValid}

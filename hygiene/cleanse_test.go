@@ -199,3 +199,15 @@ func TestCleanseConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestRunCLILongLine(t *testing.T) {
+	in := strings.Repeat("x", 200000) + "\n1 Main St Springfield IL 62704\n"
+	var out bytes.Buffer
+	if err := RunCLI(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"status":"invalid"`) || !strings.Contains(lines[0], "longer than") || !strings.Contains(lines[1], `"status":"valid"`) {
+		t.Fatalf("long line then a good one: got %d lines: %.300s", len(lines), out.String())
+	}
+}

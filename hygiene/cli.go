@@ -23,33 +23,67 @@ func RunCLI(stdin io.Reader, stdout io.Writer) error {
 }
 
 // WriteJSONLines cleanses every line of r and writes one JSON object per line
-// to w; RunCLI with this Cleanser's reference file.
+// to w; RunCLI with this Cleanser's reference file. A line too long to be an
+// address still gets its object (status invalid), and the run goes on.
 func (c *Cleanser) WriteJSONLines(r io.Reader, w io.Writer) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	br := bufio.NewReaderSize(r, 64*1024)
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	for sc.Scan() {
-		line := sc.Text()
-		if len(line) == 0 {
+	for {
+		line, long, err := readLine(br)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("hygiene: reading addresses: %w", err)
+		}
+		if len(line) == 0 && !long {
 			continue
 		}
 		text := line
 		if strings.Contains(line, `\n`) {
 			text = strings.ReplaceAll(line, `\n`, "\n")
 		}
-		r := c.Cleanse(text)
-		r.Input = line
-		if err := enc.Encode(r); err != nil {
+		var res Result
+		if long {
+			res = Result{Input: line + "…", Status: StatusInvalid, Reasons: []string{strings.TrimPrefix(ErrTooLong.Error(), "hygiene: ")}, Components: []Component{}}
+		} else {
+			res = c.Cleanse(text)
+			res.Input = line
+		}
+		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("hygiene: writing JSON: %w", err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("hygiene: reading addresses: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("hygiene: writing JSON: %w", err)
 	}
 	return nil
+}
+
+// readLine returns the next line without its line ending, cut to
+// MaxInputLen bytes (long reports the cut); the rest of a long line is
+// skipped.
+func readLine(br *bufio.Reader) (line string, long bool, err error) {
+	var buf []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if err != nil {
+			if err == io.EOF && (len(buf) > 0 || long) {
+				return string(buf), long, nil
+			}
+			return "", false, err
+		}
+		if room := MaxInputLen + 1 - len(buf); room > 0 {
+			buf = append(buf, chunk[:min(room, len(chunk))]...)
+		}
+		if !isPrefix {
+			break
+		}
+	}
+	if len(buf) > MaxInputLen {
+		return string(buf[:MaxInputLen]), true, nil
+	}
+	return string(buf), false, nil
 }
