@@ -34,9 +34,8 @@ type slot struct {
 
 type muxConn struct {
 	conn    net.Conn
-	wmu     sync.Mutex
-	bw      *bufio.Writer
-	enc     *gob.Encoder
+	sendq   chan *request
+	dead    chan struct{} // closed by fail
 	mu      sync.Mutex
 	pending map[uint64]chan response
 	err     error
@@ -74,9 +73,9 @@ func (s *slot) get(path string) (*muxConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("box: dial %s: %w", path, err)
 	}
-	bw := bufio.NewWriter(conn)
-	mc := &muxConn{conn: conn, bw: bw, enc: gob.NewEncoder(bw), pending: map[uint64]chan response{}}
+	mc := &muxConn{conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan response{}}
 	go mc.read()
+	go mc.write()
 	s.c = mc
 	return mc, nil
 }
@@ -105,6 +104,29 @@ func (mc *muxConn) read() {
 	}
 }
 
+// write sends queued requests, flushing when the queue is empty so
+// concurrent requests share a write.
+func (mc *muxConn) write() {
+	bw := bufio.NewWriter(mc.conn)
+	enc := gob.NewEncoder(bw)
+	for {
+		var req *request
+		select {
+		case req = <-mc.sendq:
+		case <-mc.dead:
+			return
+		}
+		err := enc.Encode(req)
+		if err == nil && len(mc.sendq) == 0 {
+			err = bw.Flush()
+		}
+		if err != nil {
+			mc.fail(fmt.Errorf("box: send: %w", err))
+			return
+		}
+	}
+}
+
 // fail ends the connection and every request waiting on it.
 func (mc *muxConn) fail(err error) {
 	mc.mu.Lock()
@@ -113,6 +135,7 @@ func (mc *muxConn) fail(err error) {
 		return
 	}
 	mc.err = err
+	close(mc.dead)
 	for id, ch := range mc.pending {
 		close(ch)
 		delete(mc.pending, id)
@@ -134,15 +157,10 @@ func (c *Client) call(ctx context.Context, req *request) (response, error) {
 	}
 	mc.pending[req.ID] = ch
 	mc.mu.Unlock()
-
-	mc.wmu.Lock()
-	err = mc.enc.Encode(req)
-	if err == nil {
-		err = mc.bw.Flush()
-	}
-	mc.wmu.Unlock()
-	if err != nil {
-		mc.fail(fmt.Errorf("box: send: %w", err))
+	select {
+	case mc.sendq <- req:
+	case <-mc.dead: // ch is closed: reported below
+	case <-ctx.Done():
 	}
 	select {
 	case resp, ok := <-ch:

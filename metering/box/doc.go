@@ -13,7 +13,10 @@
 // unknown to it can only come from a lost store and is refused, while the
 // counter-0 record has empty registers and gains nothing by replay (and
 // creating a meter need not write the store, so a creation the database
-// rolled back leaves nothing behind). Connections are authenticated by the
+// rolled back leaves nothing behind). Freshness writes of concurrent
+// requests are group-committed (one bbolt transaction, one pair of fsyncs,
+// for whatever is queued) and overlap the signing; the box answers only
+// once its write is durable. Connections are authenticated by the
 // kernel's peer credentials (SO_PEERCRED) rather than a shared secret: a
 // secret would be key material in serve, which must hold none, and anyone
 // who could read it could use it; the uid the kernel reports cannot be

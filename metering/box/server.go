@@ -183,12 +183,27 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 }
 
 // conn reads requests and answers each as soon as it is done; a few run at
-// once per connection (requests for one meter serialise in the box).
+// once per connection (requests for one meter serialise in the box). One
+// writer sends the answers and flushes when none is waiting, so answers
+// that finish together share a write.
 func (s *server) conn(c net.Conn) {
 	dec := gob.NewDecoder(bufio.NewReader(c))
-	bw := bufio.NewWriter(c)
-	enc := gob.NewEncoder(bw)
-	var wmu sync.Mutex
+	answers := make(chan *response, 64)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		bw := bufio.NewWriter(c)
+		enc := gob.NewEncoder(bw)
+		for resp := range answers {
+			if err := enc.Encode(resp); err != nil {
+				c.Close()
+				continue // keep draining so handlers never block
+			}
+			if len(answers) == 0 {
+				bw.Flush()
+			}
+		}
+	}()
 	var inflight sync.WaitGroup
 	sem := make(chan struct{}, 32)
 	for {
@@ -200,14 +215,12 @@ func (s *server) conn(c net.Conn) {
 		inflight.Go(func() {
 			defer func() { <-sem }()
 			resp := s.box.handle(req)
-			wmu.Lock()
-			defer wmu.Unlock()
-			if err := enc.Encode(&resp); err == nil {
-				bw.Flush()
-			}
+			answers <- &resp
 		})
 	}
 	inflight.Wait()
+	close(answers)
+	<-written
 	c.Close()
 	s.mu.Lock()
 	delete(s.open, c)

@@ -139,6 +139,10 @@ func (b *Box) handle(req *request) response {
 	default:
 		err = badRequest("unknown operation %d", req.Op)
 	}
+	var te *TamperError
+	if errors.As(err, &te) {
+		b.log.Error("box: tamper", "serial", te.Serial, "kind", te.Kind.Error(), "reason", te.Reason)
+	}
 	resp.Err = toWire(err)
 	return resp
 }
