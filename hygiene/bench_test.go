@@ -69,3 +69,14 @@ func BenchmarkCleanseWorstCase(b *testing.B) {
 		_ = c.Cleanse(in)
 	}
 }
+
+// BenchmarkBuildZipIndex is the one-time start-up cost of the embedded ZIP
+// list (paid by the first New or Parse in a process).
+func BenchmarkBuildZipIndex(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := buildZipIndex(zipsGz); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
