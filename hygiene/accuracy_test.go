@@ -187,3 +187,53 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestStandardizeIdempotentOnLabelledSet: the standard form of every
+// labelled address parses back to itself.
+func TestStandardizeIdempotentOnLabelledSet(t *testing.T) {
+	p, err := newParser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range loadLabelled(t) {
+		first, err := p.parse(c.Input)
+		if err != nil {
+			continue
+		}
+		s1 := Standardize(first)
+		again, err := p.parse(s1.Text())
+		if err != nil {
+			t.Errorf("%s: standard form %q does not parse: %v", c.line, s1.Text(), err)
+			continue
+		}
+		if s2 := Standardize(again); s2.Text() != s1.Text() {
+			t.Errorf("%s: %q → %q → %q", c.line, c.Input, s1.Text(), s2.Text())
+		}
+	}
+}
+
+// TestGeneratedAddressesValidate: the generated addresses pair real cities,
+// states and ZIPs, so every one must cleanse as valid with its ZIP kept.
+func TestGeneratedAddressesValidate(t *testing.T) {
+	c := newTestCleanser(t, nil)
+	n := 0
+	for _, lc := range loadLabelled(t) {
+		if lc.Case == "hand_written" {
+			continue
+		}
+		n++
+		r := c.Cleanse(lc.Input)
+		wantZip := ""
+		for _, comp := range lc.Components {
+			if comp[0] == LabelZipCode {
+				wantZip = comp[1]
+			}
+		}
+		if r.Status != StatusValid || r.ZIP != wantZip {
+			t.Errorf("%s: %q → %s ZIP %s, want valid ZIP %s (reasons %q)", lc.line, lc.Input, r.Status, r.ZIP, wantZip, r.Reasons)
+		}
+	}
+	if n < 500 {
+		t.Fatalf("only %d generated addresses", n)
+	}
+}
