@@ -46,7 +46,7 @@ func buildTables() *tables {
 		numWords:   map[string]bool{},
 		cityAbbrev: map[string]string{},
 	}
-	for _, line := range lines(pub28C1) {
+	for _, line := range tableRows(pub28C1) {
 		f := strings.Fields(line)
 		info := suffixInfo{Primary: f[0], Standard: f[1]}
 		for _, w := range append([]string{f[0], f[1]}, f[2:]...) {
@@ -55,7 +55,7 @@ func buildTables() *tables {
 			}
 		}
 	}
-	for _, line := range lines(pub28C2) {
+	for _, line := range tableRows(pub28C2) {
 		f := strings.Fields(line)
 		u := unitInfo{Standard: f[1], NeedsRange: f[2] == "Y"}
 		t.unit[f[0]] = u
@@ -67,12 +67,12 @@ func buildTables() *tables {
 	}
 	// PMB (private mailbox) is Publication 28 §235, written like a unit.
 	t.unit["PMB"] = unitInfo{Standard: "PMB", NeedsRange: true}
-	for _, line := range lines(pub28Directionals) {
+	for _, line := range tableRows(pub28Directionals) {
 		f := strings.Fields(line)
 		t.dir[f[0]] = f[1]
 		t.dir[f[1]] = f[1]
 	}
-	for _, line := range lines(pub28B) {
+	for _, line := range tableRows(pub28B) {
 		name, code, _ := strings.Cut(line, "|")
 		t.stateCode[code] = name
 		t.stateName[name] = code
@@ -122,7 +122,7 @@ func buildTables() *tables {
 	return t
 }
 
-func lines(s string) []string {
+func tableRows(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {

@@ -7,7 +7,7 @@ import (
 
 func TestPub28C1Table(t *testing.T) {
 	tb := loadTables()
-	rows := lines(pub28C1)
+	rows := tableRows(pub28C1)
 	if len(rows) != pub28C1Primaries {
 		t.Fatalf("Appendix C1 has %d primary names, transcription says %d", len(rows), pub28C1Primaries)
 	}
@@ -42,7 +42,7 @@ func TestPub28C1Table(t *testing.T) {
 
 func TestPub28C2Table(t *testing.T) {
 	tb := loadTables()
-	rows := lines(pub28C2)
+	rows := tableRows(pub28C2)
 	if len(rows) != 24 {
 		t.Fatalf("Appendix C2 has 24 designators, table has %d", len(rows))
 	}
@@ -62,7 +62,7 @@ func TestPub28C2Table(t *testing.T) {
 
 func TestPub28BTable(t *testing.T) {
 	tb := loadTables()
-	rows := lines(pub28B)
+	rows := tableRows(pub28B)
 	// 50 states, DC, 5 possessions, 3 freely associated states, 3 Armed
 	// Forces codes.
 	if len(rows) != 62 || len(tb.stateCode) != 62 {
