@@ -6,9 +6,11 @@ import (
 
 	"indicia/config"
 	"indicia/jobs"
+	"indicia/jobs/tasks"
 )
 
-// registerJobs is the one list of job kinds the worker runs.
-func registerJobs(r *jobs.Runner, pool *pgxpool.Pool, rdb *redis.Client, cfg config.Config) {
-	_, _, _ = pool, rdb, cfg
+// taskDeps builds what the worker's job handlers need.
+func taskDeps(pool *pgxpool.Pool, rdb *redis.Client, q *jobs.Queue, cfg config.Config) tasks.Deps {
+	_ = cfg
+	return tasks.Deps{Pool: pool, Redis: rdb, Queue: q}
 }

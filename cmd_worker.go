@@ -8,6 +8,7 @@ import (
 
 	"indicia/db"
 	"indicia/jobs"
+	"indicia/jobs/tasks"
 )
 
 func runWorker(args []string) error {
@@ -34,7 +35,7 @@ func runWorker(args []string) error {
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
 	defer q.Close()
 	r := q.NewRunner(*concurrency)
-	registerJobs(r, pool, rdb, cfg)
+	tasks.Register(r, taskDeps(pool, rdb, q, cfg))
 	slog.Info("worker running", "queue", queueName(cfg.RedisPrefix), "concurrency", *concurrency)
 	return r.Run(ctx)
 }

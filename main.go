@@ -17,11 +17,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the web server (pages and /api/v1); holds no key material", runServe},
-		"migrate": {"apply pending database migrations", runMigrate},
-		"seed":    {"create the demo accounts and print their logins", runSeed},
-		"version": {"print the version", runVersion},
-		"worker":  {"run the background job consumers (Redis queue)", runWorker},
+		"box":       {"run the secure boxes behind a unix socket; the only process with key material", runBox},
+		"keys":      {"manage the box keystore: init, rotate, export-public", runKeys},
+		"addresses": {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
+		"serve":     {"run the web server (pages and /api/v1); holds no key material", runServe},
+		"migrate":   {"apply pending database migrations", runMigrate},
+		"seed":      {"create the demo accounts and print their logins", runSeed},
+		"version":   {"print the version", runVersion},
+		"worker":    {"run the background job consumers (Redis queue)", runWorker},
 	}
 }
 

@@ -56,6 +56,10 @@ func (s *Server) routes() {
 	mailer.Post("/api-keys", h.CreateAPIKey)
 	mailer.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
 
+	// Each area adds its routes in its own file, in this order.
+	s.meteringRoutes(app, pages, in, api)
+	s.hygieneRoutes(pages, in, api)
+
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))
 	admin.Get("/jobs", h.DeadJobs)
 	admin.Post("/jobs/:id/retry", h.RetryJob)

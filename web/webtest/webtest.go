@@ -23,6 +23,7 @@ import (
 	"indicia/db/dbtest"
 	"indicia/handlers"
 	"indicia/jobs"
+	"indicia/jobs/tasks"
 	"indicia/web"
 )
 
@@ -34,6 +35,7 @@ type Env struct {
 	Jobs     *jobs.Queue
 	Pool     *pgxpool.Pool
 	Redis    *redis.Client
+	TaskDeps tasks.Deps
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
@@ -70,6 +72,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080",
 		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}}})
 	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
+	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q}
 	ctx := context.Background()
 	owner, _, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
@@ -162,4 +165,14 @@ func Body(t testing.TB, r *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// StartWorker runs the job worker (every registered kind) until the test ends.
+func (e *Env) StartWorker() {
+	r := e.Jobs.NewRunner(2)
+	tasks.Register(r, e.TaskDeps)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	e.T.Cleanup(func() { cancel(); <-done })
 }
