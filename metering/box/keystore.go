@@ -148,6 +148,10 @@ func (ks *Keystore) Save(path string, passphrase []byte) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("box: keystore: %w", err)
 	}
+	if dir, err := os.Open(filepath.Dir(path)); err == nil { // make the rename durable
+		dir.Sync()
+		dir.Close()
+	}
 	return nil
 }
 
