@@ -1,0 +1,201 @@
+package metering
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/metering/box"
+	"indicia/metering/indicium"
+)
+
+// AuditReport is what `indicia audit` prints.
+type AuditReport struct {
+	Meters       int
+	Transactions int
+	Pieces       int64
+	Postage      int64
+	Credited     int64
+	Transfers    int
+	Problems     []string
+}
+
+// OK reports an audit without violations.
+func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
+
+func (r *AuditReport) fail(format string, args ...any) {
+	r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+}
+
+// Audit checks every meter: the box verifies its record (MAC and freshness),
+// its transaction records form an unbroken, correctly signed chain ending at
+// the record's chain head, AR + DR = total credited, AR = postage dispensed
+// (so AR never decreased), piece count = postage transactions = stored
+// indicia; and the funds-transfer chain of the transaction box is intact.
+func (s *Service) Audit(ctx context.Context) (AuditReport, error) {
+	var rep AuditReport
+	keys, err := s.box.Certificates(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("metering: audit: box certificates: %w", err)
+	}
+	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
+	if err != nil || len(roots) == 0 {
+		return rep, fmt.Errorf("metering: audit: root certificate: %v", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+meterColumns+` FROM meters ORDER BY id`)
+	if err != nil {
+		return rep, fmt.Errorf("metering: audit: list meters: %w", err)
+	}
+	meters, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Meter, error) { return scanMeter(r) })
+	if err != nil {
+		return rep, fmt.Errorf("metering: audit: %w", err)
+	}
+	credits := map[int64]int64{}
+	for _, m := range meters {
+		rep.Meters++
+		if err := s.auditMeter(ctx, &rep, m, roots[0], credits); err != nil {
+			return rep, err
+		}
+	}
+	if err := s.auditTransfers(ctx, &rep, keys.TxKeyPEM, credits); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, root *x509.Certificate, credits map[int64]int64) error {
+	r := m.Record
+	if err := s.box.VerifyRecord(ctx, r); err != nil {
+		rep.fail("meter %s: the box refuses its record: %v", r.Serial, err)
+	}
+	certs, err := indicium.ParseCertificatesPEM([]byte(m.CertPEM))
+	if err != nil || len(certs) == 0 {
+		rep.fail("meter %s: unreadable certificate", r.Serial)
+		return nil
+	}
+	if err := certs[0].CheckSignatureFrom(root); err != nil {
+		rep.fail("meter %s: certificate not signed by the vendor root: %v", r.Serial, err)
+	}
+	pub, ok := certs[0].PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		rep.fail("meter %s: certificate key is not ECDSA", r.Serial)
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT kind, counter, at, indicium_date, origin_zip, delivery_zip, amount, piece_number, transfer_id, detail,
+		prev_hash, hash, signature FROM meter_transactions WHERE meter_id = $1 ORDER BY id`, m.ID)
+	if err != nil {
+		return fmt.Errorf("metering: audit %s: %w", r.Serial, err)
+	}
+	defer rows.Close()
+	var prev []byte
+	var ar, credited, pieces int64
+	var lastCounter int64
+	for rows.Next() {
+		t := box.TxRecord{Serial: r.Serial}
+		if err := rows.Scan(&t.Kind, &t.Counter, &t.Time, &t.IndiciumDate, &t.OriginZIP, &t.DeliveryZIP, &t.Amount, &t.PieceNumber,
+			&t.TransferID, &t.Detail, &t.PrevHash, &t.Hash, &t.Signature); err != nil {
+			return fmt.Errorf("metering: audit %s: %w", r.Serial, err)
+		}
+		rep.Transactions++
+		if err := t.Verify(pub); err != nil {
+			rep.fail("meter %s: transaction record %x does not verify: %v", r.Serial, t.Hash[:6], err)
+		}
+		if !bytes.Equal(t.PrevHash, prev) {
+			rep.fail("meter %s: hash chain broken before record %x (a record was deleted, inserted or reordered)", r.Serial, t.Hash[:6])
+		}
+		if t.Counter < lastCounter {
+			rep.fail("meter %s: update counter went backwards at record %x", r.Serial, t.Hash[:6])
+		}
+		lastCounter = t.Counter
+		prev = t.Hash
+		switch t.Kind {
+		case box.TxPostage:
+			if t.Amount <= 0 {
+				rep.fail("meter %s: postage record with amount %d", r.Serial, t.Amount)
+			}
+			ar += t.Amount
+			pieces++
+			if t.PieceNumber != pieces {
+				rep.fail("meter %s: piece number %d where %d was expected", r.Serial, t.PieceNumber, pieces)
+			}
+		case box.TxCredit:
+			credited += t.Amount
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !bytes.Equal(prev, r.ChainHead) {
+		rep.fail("meter %s: the record's chain head does not match its last transaction record", r.Serial)
+	}
+	if r.AR != ar {
+		rep.fail("meter %s: ascending register %d but postage records sum to %d", r.Serial, r.AR, ar)
+	}
+	if r.AR+r.DR != credited {
+		rep.fail("meter %s: AR + DR = %d but %d was credited", r.Serial, r.AR+r.DR, credited)
+	}
+	if r.PieceCount != pieces {
+		rep.fail("meter %s: piece count %d but %d postage records", r.Serial, r.PieceCount, pieces)
+	}
+	var stored int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM indicia WHERE meter_id = $1`, m.ID).Scan(&stored); err != nil {
+		return err
+	}
+	if stored != pieces {
+		rep.fail("meter %s: %d indicia stored for %d postage records", r.Serial, stored, pieces)
+	}
+	rep.Pieces += pieces
+	rep.Postage += ar
+	rep.Credited += credited
+	credits[m.ID] = credited
+	return nil
+}
+
+func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM []byte, credits map[int64]int64) error {
+	blk, _ := pem.Decode(txKeyPEM)
+	if blk == nil {
+		return fmt.Errorf("metering: audit: transaction box key is not PEM")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return fmt.Errorf("metering: audit: transaction box key: %w", err)
+	}
+	pub, _ := k.(*ecdsa.PublicKey)
+	rows, err := s.pool.Query(ctx, `SELECT meter_id, amount, tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM funds_transfers ORDER BY tx_seq`)
+	if err != nil {
+		return fmt.Errorf("metering: audit transfers: %w", err)
+	}
+	defer rows.Close()
+	sums := map[int64]int64{}
+	var prev []byte
+	for rows.Next() {
+		var meter, amount int64
+		t := box.SignedTx{Kind: "funds_transfer"}
+		if err := rows.Scan(&meter, &amount, &t.Seq, &t.Time, &t.Payload, &t.PrevHash, &t.Hash, &t.Signature); err != nil {
+			return err
+		}
+		rep.Transfers++
+		if err := t.Verify(pub); err != nil {
+			rep.fail("funds transfer %d does not verify: %v", t.Seq, err)
+		}
+		if !bytes.Equal(t.PrevHash, prev) {
+			rep.fail("funds-transfer chain broken before transfer %d", t.Seq)
+		}
+		prev = t.Hash
+		sums[meter] += amount
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, c := range credits {
+		if sums[id] != c {
+			rep.fail("meter id %d: credited %d in its chain but funds transfers sum to %d", id, c, sums[id])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package metering
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+)
+
+// replay returns the stored purchase for an idempotency key, if the same request made it.
+func (s *Service) replay(ctx context.Context, actor accounts.User, key string, hash []byte) (Purchase, bool, error) {
+	var id int64
+	var h []byte
+	err := s.pool.QueryRow(ctx, `SELECT id, request_hash FROM purchases WHERE account_id = $1 AND idempotency_key = $2`, actor.AccountID, key).Scan(&id, &h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Purchase{}, false, nil
+	}
+	if err != nil {
+		return Purchase{}, false, fmt.Errorf("metering: look up idempotency key: %w", err)
+	}
+	if string(h) != string(hash) {
+		return Purchase{}, true, idemConflict()
+	}
+	p, err := s.loadPurchase(ctx, id)
+	p.Replayed = true
+	return p, true, err
+}
+
+const labelColumns = `i.public_id, i.meter_id, m.serial, i.piece_number, i.mailing_date, i.postage, i.origin_zip, i.dest_zip, i.mail_class,
+	i.services, i.recipient, i.data, i.status, i.created_at`
+
+func scanLabel(r pgx.Row) (Label, error) {
+	var l Label
+	var services int32
+	var rj []byte
+	err := r.Scan(&l.PublicID, &l.MeterID, &l.Serial, &l.PieceNumber, &l.MailingDate, &l.Postage, &l.OriginZIP, &l.DestZIP, &l.MailClass,
+		&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt)
+	l.Services = uint32(services)
+	if err == nil {
+		err = json.Unmarshal(rj, &l.Recipient)
+	}
+	return l, err
+}
+
+func (s *Service) loadPurchase(ctx context.Context, id int64) (Purchase, error) {
+	var p Purchase
+	err := s.pool.QueryRow(ctx, `SELECT p.public_id, p.meter_id, m.serial, p.pieces, p.postage, p.created_at FROM purchases p JOIN meters m ON m.id = p.meter_id WHERE p.id = $1`, id).
+		Scan(&p.PublicID, &p.MeterID, &p.Serial, &p.Pieces, &p.Postage, &p.CreatedAt)
+	if err != nil {
+		return Purchase{}, fmt.Errorf("metering: load purchase %d: %w", id, err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+labelColumns+` FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE i.purchase_id = $1 ORDER BY i.piece_number`, id)
+	if err != nil {
+		return Purchase{}, fmt.Errorf("metering: load labels: %w", err)
+	}
+	p.Labels, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Label, error) { return scanLabel(r) })
+	return p, err
+}
+
+// PurchaseByID returns a purchase of the actor's account by its public ID.
+func (s *Service) PurchaseByID(ctx context.Context, actor accounts.User, publicID string) (Purchase, error) {
+	var id, acct int64
+	err := s.pool.QueryRow(ctx, `SELECT id, account_id FROM purchases WHERE public_id = $1`, publicID).Scan(&id, &acct)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canSee(actor, acct)) {
+		return Purchase{}, apperr.NotFound("No such purchase.")
+	}
+	if err != nil {
+		return Purchase{}, fmt.Errorf("metering: find purchase: %w", err)
+	}
+	return s.loadPurchase(ctx, id)
+}
+
+// LabelByID returns one label of the actor's account by its public ID.
+func (s *Service) LabelByID(ctx context.Context, actor accounts.User, publicID string) (Label, error) {
+	var acct int64
+	err := s.pool.QueryRow(ctx, `SELECT account_id FROM indicia WHERE public_id = $1`, publicID).Scan(&acct)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canSee(actor, acct)) {
+		return Label{}, apperr.NotFound("No such label.")
+	}
+	if err != nil {
+		return Label{}, fmt.Errorf("metering: find label: %w", err)
+	}
+	return scanLabel(s.pool.QueryRow(ctx, `SELECT `+labelColumns+` FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE i.public_id = $1`, publicID))
+}
+
+// RecentLabels lists the newest labels of the actor's account.
+func (s *Service) RecentLabels(ctx context.Context, actor accounts.User, limit int) ([]Label, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+labelColumns+` FROM indicia i JOIN meters m ON m.id = i.meter_id
+		WHERE i.account_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2`, actor.AccountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("metering: recent labels: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Label, error) { return scanLabel(r) })
+}

@@ -1,0 +1,481 @@
+package metering
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/db"
+	"indicia/metering/box"
+	"indicia/metering/indicium"
+)
+
+// Recipient is the addressee as printed on the label; Standardized is the
+// address whose hash the indicium carries (seed claim 1).
+type Recipient struct {
+	Name         string   `json:"name,omitempty"`
+	Company      string   `json:"company,omitempty"`
+	Lines        []string `json:"lines"`
+	Standardized string   `json:"standardized"`
+}
+
+// PieceRequest is one piece to buy postage for.
+type PieceRequest struct {
+	Postage     int64     `json:"postage"`
+	MailingDate time.Time `json:"mailing_date"`
+	OriginZIP   string    `json:"origin_zip,omitempty"`
+	DestZIP     string    `json:"dest_zip"`
+	MailClass   string    `json:"mail_class"`
+	Services    uint32    `json:"services,omitempty"`
+	Recipient   Recipient `json:"recipient"`
+}
+
+// PurchaseRequest is one purchase: a single piece or a batch.
+type PurchaseRequest struct {
+	MeterID        int64
+	Pieces         []PieceRequest
+	IdempotencyKey string
+}
+
+// Label is one dispensed piece: the stored indicium and what the label prints.
+type Label struct {
+	PublicID    string
+	MeterID     int64
+	Serial      string
+	PieceNumber int64
+	MailingDate time.Time
+	Postage     int64
+	OriginZIP   string
+	DestZIP     string
+	MailClass   string
+	Services    uint32
+	Recipient   Recipient
+	Indicium    []byte
+	Status      string
+	CreatedAt   time.Time
+}
+
+// Purchase is the outcome of a purchase request.
+type Purchase struct {
+	PublicID  string
+	MeterID   int64
+	Serial    string
+	Pieces    int
+	Postage   int64
+	CreatedAt time.Time
+	Labels    []Label
+	Replayed  bool // an idempotent retry: the labels of the first request
+}
+
+// MaxPieces is the most pieces one purchase may carry.
+const MaxPieces = box.MaxBatch
+
+var destZIPRe = regexp.MustCompile(`^\d{5}(\d{4})?$`)
+
+func (s *Service) validate(req *PurchaseRequest) error {
+	if len(req.Pieces) == 0 {
+		return apperr.Invalid("pieces", "Add at least one piece.")
+	}
+	if len(req.Pieces) > MaxPieces {
+		return apperr.Invalid("pieces", fmt.Sprintf("A purchase holds at most %d pieces; split the batch.", MaxPieces))
+	}
+	if len(req.IdempotencyKey) > 200 {
+		return apperr.Invalid("idempotency_key", "The idempotency key is longer than 200 characters.")
+	}
+	today := s.now().Truncate(24 * time.Hour)
+	for i := range req.Pieces {
+		p := &req.Pieces[i]
+		field := func(f string) string {
+			if len(req.Pieces) == 1 {
+				return f
+			}
+			return fmt.Sprintf("pieces[%d].%s", i, f)
+		}
+		if p.MailingDate.IsZero() {
+			p.MailingDate = today
+		}
+		p.MailingDate = p.MailingDate.UTC().Truncate(24 * time.Hour)
+		switch {
+		case p.Postage <= 0:
+			return apperr.Invalid(field("postage"), "Postage must be more than $0.00.")
+		case p.Postage > 100_000_00:
+			return apperr.Invalid(field("postage"), "Postage over $100,000.00 for one piece is refused.")
+		case !destZIPRe.MatchString(p.DestZIP):
+			return apperr.Invalid(field("dest_zip"), "Enter the destination ZIP as 5 digits or ZIP+4 without a hyphen.")
+		case p.OriginZIP != "" && !zip5.MatchString(p.OriginZIP):
+			return apperr.Invalid(field("origin_zip"), "Enter the origin ZIP as 5 digits.")
+		case p.MailingDate.Before(today.AddDate(0, 0, -1)) || p.MailingDate.After(today.AddDate(0, 0, 30)):
+			return apperr.Invalid(field("mailing_date"), "The date of mailing must be from yesterday to 30 days ahead.")
+		case p.MailClass == "":
+			return apperr.Invalid(field("mail_class"), "Choose a mail class.")
+		case p.Recipient.Standardized == "":
+			return apperr.Invalid(field("recipient"), "Enter the recipient's address.")
+		}
+	}
+	return nil
+}
+
+func requestHash(req PurchaseRequest) []byte {
+	b, _ := json.Marshal(struct {
+		M int64
+		P []PieceRequest
+	}{req.MeterID, req.Pieces})
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// pending is one purchase waiting in its meter's queue.
+type pending struct {
+	actor   accounts.User
+	req     PurchaseRequest
+	hash    []byte
+	res     Purchase
+	err     error
+	done    chan struct{}
+	lead    chan struct{} // closed when this waiter must lead the next group
+	replay  int64         // an earlier purchase with the same key and request
+	dupOf   *pending      // the same key earlier in this group
+	id      int64
+	labels  []Label
+	started bool
+}
+
+type meterQueue struct {
+	waiting []*pending
+	running bool
+}
+
+// Purchase dispenses postage for one request (pages and API alike). Requests
+// for the same meter that arrive together are coalesced: one box call and one
+// commit serve them all, and each still gets its own purchase and labels.
+// With an idempotency key, a retry returns the first request's labels and a
+// retry with different parameters is a conflict.
+func (s *Service) Purchase(ctx context.Context, actor accounts.User, req PurchaseRequest) (Purchase, error) {
+	if !actor.Can(accounts.PermBuyPostage) {
+		return Purchase{}, apperr.Forbidden("You do not have the \"Buy postage\" permission.")
+	}
+	if err := s.validate(&req); err != nil {
+		return Purchase{}, err
+	}
+	if req.MeterID == 0 {
+		m, err := s.DefaultMeter(ctx, actor)
+		if err != nil {
+			return Purchase{}, err
+		}
+		req.MeterID = m.ID
+	}
+	p := &pending{actor: actor, req: req, hash: requestHash(req), done: make(chan struct{}), lead: make(chan struct{})}
+	if req.IdempotencyKey != "" {
+		if res, found, err := s.replay(ctx, actor, req.IdempotencyKey, p.hash); found || err != nil {
+			return res, err
+		}
+	}
+	s.mu.Lock()
+	q := s.queues[req.MeterID]
+	if q == nil {
+		q = &meterQueue{}
+		s.queues[req.MeterID] = q
+	}
+	q.waiting = append(q.waiting, p)
+	leadNow := !q.running
+	q.running = true
+	s.mu.Unlock()
+	if leadNow {
+		close(p.lead)
+	}
+	for {
+		select {
+		case <-p.done:
+			return p.res, p.err
+		case <-p.lead:
+			s.runGroup(context.WithoutCancel(ctx), req.MeterID)
+			p.lead = nil // a nil channel blocks: this waiter leads once
+		}
+	}
+}
+
+// runGroup takes the waiting requests (up to MaxCoalesce pieces), serves them
+// with one box call, and hands the lead to the next waiter, if any.
+func (s *Service) runGroup(ctx context.Context, meterID int64) {
+	s.mu.Lock()
+	q := s.queues[meterID]
+	var group []*pending
+	n := 0
+	for len(q.waiting) > 0 {
+		next := q.waiting[0]
+		if len(group) > 0 && n+len(next.req.Pieces) > s.opt.MaxCoalesce {
+			break
+		}
+		group = append(group, next)
+		n += len(next.req.Pieces)
+		q.waiting = q.waiting[1:]
+	}
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	s.dispenseGroup(ctx, meterID, group)
+	cancel()
+	for _, p := range group {
+		close(p.done)
+	}
+
+	s.mu.Lock()
+	if len(q.waiting) > 0 {
+		close(q.waiting[0].lead)
+	} else {
+		q.running = false
+		delete(s.queues, meterID)
+	}
+	s.mu.Unlock()
+}
+
+var errInsufficient = &apperr.Error{Kind: apperr.KindPayment, Code: "insufficient_funds", Field: "postage",
+	Message: "The meter does not hold enough postage for this purchase. Add funds and try again; nothing was dispensed."}
+
+// dispenseGroup serves a group in one transaction: lock the meter, allocate
+// funds in arrival order, one box call, store everything, commit, box commit.
+func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pending) {
+	var tamper *box.TamperError
+	var result box.DispenseResult
+	var accepted []*pending
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		accepted = accepted[:0]
+		for _, p := range group {
+			p.err, p.replay, p.dupOf, p.labels = nil, 0, nil, nil
+		}
+		m, err := lockMeter(ctx, tx, meterID)
+		if err != nil {
+			return err
+		}
+		if m.TamperHold != "" {
+			return errTamperHold(m)
+		}
+		if m.Record.Status != box.StatusActive {
+			return boxError(box.ErrMeterNotActive)
+		}
+		if err := s.resolveKeys(ctx, tx, m, group); err != nil {
+			return err
+		}
+		remaining := m.Record.DR
+		var pieces []box.Piece
+		for _, p := range group {
+			if p.err != nil || p.replay != 0 || p.dupOf != nil {
+				continue
+			}
+			var sum int64
+			for _, pc := range p.req.Pieces {
+				sum += pc.Postage
+			}
+			if sum > remaining {
+				p.err = errInsufficient
+				continue
+			}
+			if m.Floating() {
+				for i, pc := range p.req.Pieces {
+					if pc.OriginZIP == "" || pc.OriginZIP == box.FloatingOrigin {
+						p.err = apperr.Invalid(pieceField(p, i, "origin_zip"), "This meter floats: choose the origin ZIP (post office of deposit).")
+					}
+				}
+				if p.err != nil {
+					continue
+				}
+			}
+			remaining -= sum
+			accepted = append(accepted, p)
+			for _, pc := range p.req.Pieces {
+				pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP,
+					MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized)})
+			}
+		}
+		if len(accepted) == 0 {
+			return nil
+		}
+		result, err = s.box.Dispense(ctx, m.Record, pieces)
+		if err != nil {
+			if errors.As(err, &tamper) {
+				return err
+			}
+			return boxError(err)
+		}
+		return s.storeDispense(ctx, tx, m, accepted, result)
+	})
+	switch {
+	case tamper != nil:
+		s.raiseTamper(ctx, meterID, tamper)
+		err = tamperRefusal()
+	case err == nil && len(accepted) > 0:
+		s.commitBox(ctx, result.Record)
+	}
+	for _, p := range group {
+		switch {
+		case err != nil:
+			if ae, ok := apperr.As(err); ok && ae.Kind != apperr.KindInternal {
+				p.err = err
+			} else if db.IsUniqueViolation(err, "") {
+				p.err = apperr.Conflict("idempotency_key", "Another request with this idempotency key is in progress; retry to get its labels.")
+			} else {
+				p.err = fmt.Errorf("metering: dispense on meter %d: %w", meterID, err)
+			}
+		case p.err != nil:
+		case p.replay != 0:
+			p.res, p.err = s.loadPurchase(ctx, p.replay)
+			p.res.Replayed = true
+		case p.dupOf != nil:
+		default:
+			p.res = Purchase{PublicID: p.res.PublicID, MeterID: meterID, Serial: result.Record.Serial, Pieces: len(p.labels),
+				Postage: sumPostage(p.labels), CreatedAt: p.res.CreatedAt, Labels: p.labels}
+		}
+	}
+	for _, p := range group {
+		if p.dupOf != nil && err == nil {
+			p.res, p.err = p.dupOf.res, p.dupOf.err
+			p.res.Replayed = true
+		}
+	}
+}
+
+func pieceField(p *pending, i int, f string) string {
+	if len(p.req.Pieces) == 1 {
+		return f
+	}
+	return fmt.Sprintf("pieces[%d].%s", i, f)
+}
+
+func sumPostage(ls []Label) int64 {
+	var n int64
+	for _, l := range ls {
+		n += l.Postage
+	}
+	return n
+}
+
+// resolveKeys checks authorization and idempotency keys for the group.
+func (s *Service) resolveKeys(ctx context.Context, tx pgx.Tx, m Meter, group []*pending) error {
+	seen := map[string]*pending{}
+	var keys []string
+	for _, p := range group {
+		if p.actor.AccountID != m.Record.AccountID {
+			p.err = apperr.NotFound("No such meter.")
+			continue
+		}
+		k := p.req.IdempotencyKey
+		if k == "" {
+			continue
+		}
+		if first, ok := seen[k]; ok {
+			if string(first.hash) != string(p.hash) {
+				p.err = idemConflict()
+			} else {
+				p.dupOf = first
+			}
+			continue
+		}
+		seen[k] = p
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, idempotency_key, request_hash FROM purchases WHERE account_id = $1 AND idempotency_key = ANY($2)`,
+		m.Record.AccountID, keys)
+	if err != nil {
+		return fmt.Errorf("metering: look up idempotency keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var k string
+		var h []byte
+		if err := rows.Scan(&id, &k, &h); err != nil {
+			return err
+		}
+		p := seen[k]
+		if string(h) != string(p.hash) {
+			p.err = idemConflict()
+		} else {
+			p.replay = id
+		}
+	}
+	return rows.Err()
+}
+
+func idemConflict() error {
+	return apperr.Conflict("idempotency_key", "This idempotency key was already used for a different request. Use a new key for a new purchase.")
+}
+
+var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at"}
+
+// storeDispense writes the new record, the transaction records, one purchase
+// per accepted request and one indicium per piece, in the caller's transaction.
+func (s *Service) storeDispense(ctx context.Context, tx pgx.Tx, m Meter, accepted []*pending, res box.DispenseResult) error {
+	now := s.now()
+	if err := storeRecord(ctx, tx, m.ID, res.Record, now); err != nil {
+		return err
+	}
+	txs := make([]box.TxRecord, len(res.Pieces))
+	for i, p := range res.Pieces {
+		txs[i] = p.Tx
+	}
+	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval('purchases_id_seq') FROM generate_series(1, $1)`, len(accepted))
+	if err != nil {
+		return fmt.Errorf("metering: purchase ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("metering: purchase ids: %w", err)
+	}
+	var prows, irows [][]any
+	k := 0
+	for i, p := range accepted {
+		p.id = ids[i]
+		p.res.PublicID, p.res.CreatedAt = "p_"+publicID(), now
+		var sum int64
+		for _, pc := range p.req.Pieces {
+			sum += pc.Postage
+		}
+		var key any
+		if p.req.IdempotencyKey != "" {
+			key = p.req.IdempotencyKey
+		}
+		var uid any
+		if p.actor.ID != 0 {
+			uid = p.actor.ID
+		}
+		prows = append(prows, []any{p.id, p.res.PublicID, m.Record.AccountID, m.ID, uid, key, p.hash, len(p.req.Pieces), sum, now})
+		for _, pc := range p.req.Pieces {
+			dp := res.Pieces[k]
+			k++
+			origin := pc.OriginZIP
+			if !m.Floating() || origin == "" {
+				origin = m.Record.OriginZIP
+			}
+			l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
+				Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
+				Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
+			p.labels = append(p.labels, l)
+			rj, _ := json.Marshal(pc.Recipient)
+			irows = append(irows, []any{l.PublicID, p.id, m.ID, m.Record.AccountID, l.PieceNumber, l.MailingDate, l.Postage, l.OriginZIP,
+				l.DestZIP, l.MailClass, int32(l.Services), rj, l.Indicium, l.Status, now})
+		}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"purchases"}, []string{"id", "public_id", "account_id", "meter_id", "user_id", "idempotency_key",
+		"request_hash", "pieces", "postage", "created_at"}, pgx.CopyFromRows(prows)); err != nil {
+		return fmt.Errorf("metering: store purchases: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(irows)); err != nil {
+		return fmt.Errorf("metering: store indicia: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package metering
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/metering/box"
+)
+
+// Box is what metering needs of the secure box (box.Client satisfies it).
+type Box interface {
+	CreateMeter(ctx context.Context, serial, mfgNumber string, accountID int64) (box.Record, []byte, error)
+	Credit(ctx context.Context, rec box.Record, amountCents int64, transferID string) (box.Record, box.TxRecord, error)
+	Dispense(ctx context.Context, rec box.Record, pieces []box.Piece) (box.DispenseResult, error)
+	SetStatus(ctx context.Context, rec box.Record, status, reason string) (box.Record, box.TxRecord, error)
+	SetOrigin(ctx context.Context, rec box.Record, zip string) (box.Record, box.TxRecord, error)
+	Commit(ctx context.Context, serial string, counter int64) error
+	VerifyRecord(ctx context.Context, rec box.Record) error
+	SignTransaction(ctx context.Context, kind string, payload []byte, prev *box.SignedTx) (box.SignedTx, error)
+	Certificates(ctx context.Context) (box.PublicKeys, error)
+}
+
+// Options tune the service.
+type Options struct {
+	Now func() time.Time
+	// MaxCoalesce caps the pieces one coalesced box call carries.
+	MaxCoalesce int
+	// OnTamper is told of every tamper alert (metrics).
+	OnTamper func(serial, reason string)
+}
+
+// Service is the metering domain.
+type Service struct {
+	pool *pgxpool.Pool
+	box  Box
+	opt  Options
+
+	mu     sync.Mutex
+	queues map[int64]*meterQueue
+}
+
+// New builds the service.
+func New(pool *pgxpool.Pool, b Box, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxCoalesce == 0 {
+		opt.MaxCoalesce = box.MaxBatch
+	}
+	return &Service{pool: pool, box: b, opt: opt, queues: map[int64]*meterQueue{}}
+}
+
+func (s *Service) now() time.Time { return s.opt.Now().UTC() }
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// publicID is a stable, non-guessable ID shown in URLs (80 random bits).
+func publicID() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return strings.ToLower(b32.EncodeToString(b))
+}

@@ -1,0 +1,104 @@
+package metering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/metering/box"
+)
+
+// Alert is a tamper alert for vendor admins.
+type Alert struct {
+	ID         int64
+	MeterID    int64
+	Serial     string
+	Reason     string
+	Detail     string
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
+	Resolution string
+}
+
+// raiseTamper stores the alert and holds the meter. The hold lives outside the
+// MACed record on purpose: the box refuses to touch a record it cannot verify.
+func (s *Service) raiseTamper(ctx context.Context, meterID int64, te *box.TamperError) {
+	reason := "mac"
+	if errors.Is(te, box.ErrTamperFreshness) {
+		reason = "freshness"
+	}
+	now := s.now()
+	_, err := s.pool.Exec(ctx, `WITH a AS (INSERT INTO tamper_alerts (meter_id, serial, reason, detail, created_at) VALUES ($1,$2,$3,$4,$5))
+		UPDATE meters SET tamper_hold = $3, updated_at = $5 WHERE id = $1`, meterID, te.Serial, reason, te.Error(), now)
+	if err != nil {
+		slog.ErrorContext(ctx, "metering: could not store tamper alert", "serial", te.Serial, "err", err)
+	}
+	slog.WarnContext(ctx, "metering: TAMPER: meter record refused by the box", "serial", te.Serial, "reason", reason, "detail", te.Error())
+	if s.opt.OnTamper != nil {
+		s.opt.OnTamper(te.Serial, reason)
+	}
+}
+
+// Alerts lists tamper alerts, open ones first (vendor admins).
+func (s *Service) Alerts(ctx context.Context, actor accounts.User, limit int) ([]Alert, error) {
+	if err := requireAdmin(actor); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, meter_id, serial, reason, detail, created_at, resolved_at, resolution FROM tamper_alerts
+		ORDER BY resolved_at IS NOT NULL, created_at DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("metering: list alerts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
+		var a Alert
+		err := r.Scan(&a.ID, &a.MeterID, &a.Serial, &a.Reason, &a.Detail, &a.CreatedAt, &a.ResolvedAt, &a.Resolution)
+		return a, err
+	})
+}
+
+// OpenAlerts counts unresolved alerts (for /metrics and the admin dashboard).
+func (s *Service) OpenAlerts(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tamper_alerts WHERE resolved_at IS NULL`).Scan(&n)
+	return n, err
+}
+
+// ResolveAlert closes an alert after investigation. The meter's hold is
+// lifted only if the box now verifies its record (for example after the
+// genuine record was restored); otherwise the meter stays held.
+func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID int64, note string) (released bool, err error) {
+	if err := requireAdmin(actor); err != nil {
+		return false, err
+	}
+	if note == "" {
+		return false, apperr.Invalid("resolution", "Say what you found and did.")
+	}
+	var meterID int64
+	err = s.pool.QueryRow(ctx, `SELECT meter_id FROM tamper_alerts WHERE id = $1 AND resolved_at IS NULL`, alertID).Scan(&meterID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, apperr.NotFound("No such open alert.")
+	}
+	if err != nil {
+		return false, fmt.Errorf("metering: load alert: %w", err)
+	}
+	m, err := s.Meter(ctx, actor, meterID)
+	if err != nil {
+		return false, err
+	}
+	verr := s.box.VerifyRecord(ctx, m.Record)
+	released = verr == nil
+	now := s.now()
+	_, err = s.pool.Exec(ctx, `WITH a AS (UPDATE tamper_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4 WHERE id = $1)
+		UPDATE meters SET tamper_hold = CASE WHEN $5 THEN '' ELSE tamper_hold END, updated_at = $2 WHERE id = $6`,
+		alertID, now, actor.ID, note, released, meterID)
+	if err != nil {
+		return false, fmt.Errorf("metering: resolve alert: %w", err)
+	}
+	return released, nil
+}
