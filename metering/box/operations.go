@@ -140,7 +140,7 @@ func (b *Box) Dispense(rec Record, pieces []Piece) (DispenseResult, error) {
 			if p.Postage <= 0 || p.Postage > 1<<32-1 {
 				return nil, badRequest("piece %d: postage %d cents out of range", i+1, p.Postage)
 			}
-			if d := p.MailingDate.UTC(); d.Before(today.AddDate(0, 0, -1)) || d.After(today.AddDate(0, 0, 31)) {
+			if d := p.MailingDate.UTC(); d.Before(today.AddDate(0, 0, -1)) || d.After(today.AddDate(0, 0, 30)) {
 				return nil, badRequest("piece %d: mailing date %s: want yesterday to 30 days ahead", i+1, d.Format(time.DateOnly))
 			}
 			total += p.Postage
