@@ -259,7 +259,7 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 			return errTamperHold(m)
 		}
 		if m.Record.Status != box.StatusActive {
-			return boxError(box.ErrMeterNotActive)
+			return s.refuse(ctx, m, &tamper, boxError(box.ErrMeterNotActive))
 		}
 		if err := s.resolveKeys(ctx, tx, m, group); err != nil {
 			return err
@@ -296,7 +296,8 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 			}
 		}
 		if len(accepted) == 0 {
-			return nil
+			// Refusals were decided on the stored record: make sure it is genuine.
+			return s.refuse(ctx, m, &tamper, nil)
 		}
 		result, err = s.box.Dispense(ctx, m.Record, pieces)
 		if err != nil {
@@ -340,6 +341,19 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 			p.res.Replayed = true
 		}
 	}
+}
+
+// refuse checks with the box that a record we refuse on is genuine, so an edit
+// that makes the meter refuse (a lowered register, a changed status) still
+// raises a tamper alert; it returns err otherwise.
+func (s *Service) refuse(ctx context.Context, m Meter, tamper **box.TamperError, err error) error {
+	if verr := s.box.VerifyRecord(ctx, m.Record); verr != nil {
+		if errors.As(verr, tamper) {
+			return verr
+		}
+		return boxError(verr)
+	}
+	return err
 }
 
 func pieceField(p *pending, i int, f string) string {

@@ -94,9 +94,13 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID
 	verr := s.box.VerifyRecord(ctx, m.Record)
 	released = verr == nil
 	now := s.now()
+	var by any
+	if actor.ID != 0 {
+		by = actor.ID
+	}
 	_, err = s.pool.Exec(ctx, `WITH a AS (UPDATE tamper_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4 WHERE id = $1)
 		UPDATE meters SET tamper_hold = CASE WHEN $5 THEN '' ELSE tamper_hold END, updated_at = $2 WHERE id = $6`,
-		alertID, now, actor.ID, note, released, meterID)
+		alertID, now, by, note, released, meterID)
 	if err != nil {
 		return false, fmt.Errorf("metering: resolve alert: %w", err)
 	}
