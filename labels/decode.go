@@ -1,0 +1,92 @@
+package labels
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/jpeg" // uploads may be JPEG
+	_ "image/png"
+	"io"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/datamatrix"
+)
+
+// ErrNoBarcode is returned by DecodeImage when no Data Matrix could be read.
+var ErrNoBarcode = errors.New("labels: no Data Matrix barcode found in the image")
+
+// maxPixels refuses images that would take too much memory to decode
+// (a 4x6 in label at 600 dpi is 8.6 megapixels).
+const maxPixels = 40_000_000
+
+// DecodeImage reads an uploaded label image (PNG or JPEG) and returns the
+// text of its Data Matrix barcode: a whole label as printed or scanned, or
+// the barcode alone. Photos taken at an angle are not a goal.
+func DecodeImage(r io.Reader) (string, error) {
+	br := bufio.NewReader(r)
+	// Check the size before decoding the pixels.
+	head, _ := br.Peek(64 << 10)
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
+	if err == nil && cfg.Width*cfg.Height > maxPixels {
+		return "", fmt.Errorf("labels: image is %dx%d pixels, more than %d megapixels", cfg.Width, cfg.Height, maxPixels/1_000_000)
+	}
+	img, _, err := image.Decode(br)
+	if err != nil {
+		return "", fmt.Errorf("labels: reading image (PNG or JPEG expected): %w", err)
+	}
+	return decodeGray(toGray(img))
+}
+
+func toGray(img image.Image) *image.Gray {
+	if g, ok := img.(*image.Gray); ok {
+		return g
+	}
+	b := img.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(g, g.Bounds(), img, b.Min, draw.Src)
+	return g
+}
+
+// decodeGray tries the whole image, then overlapping windows: ZXing's Data
+// Matrix detector grows a white rectangle from the image's centre, so on a
+// whole label it needs a window around the barcode, not the address text.
+func decodeGray(g *image.Gray) (string, error) {
+	if s, ok := tryDecode(g); ok {
+		return s, nil
+	}
+	b := g.Bounds()
+	side := min(b.Dx(), b.Dy())
+	// Windows half overlap, so a barcode up to half a window wide lies whole in one.
+	for _, frac := range []int{3, 2, 4} {
+		win := side / frac
+		if win < 40 {
+			continue
+		}
+		step := win / 2
+		for y := b.Min.Y; y+win/2 < b.Max.Y; y += step {
+			for x := b.Min.X; x+win/2 < b.Max.X; x += step {
+				r := image.Rect(x, y, x+win, y+win).Intersect(b)
+				if s, ok := tryDecode(g.SubImage(r).(*image.Gray)); ok {
+					return s, nil
+				}
+			}
+		}
+	}
+	return "", ErrNoBarcode
+}
+
+func tryDecode(g *image.Gray) (string, bool) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(g)
+	if err != nil {
+		return "", false
+	}
+	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
+	res, err := datamatrix.NewDataMatrixReader().Decode(bmp, hints)
+	if err != nil {
+		return "", false
+	}
+	return res.GetText(), true
+}

@@ -1,0 +1,145 @@
+package labels
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"io"
+
+	"github.com/signintech/gopdf"
+)
+
+// pdfDPI is the device resolution the barcode's modules are snapped to, so a
+// 300 dpi print or rasterisation puts each module on whole dots.
+const pdfDPI = 300.0
+
+// PDF4x6 writes a 4x6 in shipping label per page; a batch is one PDF.
+func PDF4x6(w io.Writer, ls []Label) error {
+	return writePDF(w, ls, gopdf.Rect{W: labelW, H: labelH}, 1, func(p pen, i int, l Label, m matrix) {
+		drawShipping(p, 0, 0, l, m)
+	})
+}
+
+// PDFLetter2Up writes US Letter sheets with two 4x6 in labels side by side,
+// each outlined as a cut guide.
+func PDFLetter2Up(w io.Writer, ls []Label) error {
+	ox := (letterW - 2*labelW) / 2
+	oy := (letterH - labelH) / 2
+	return writePDF(w, ls, gopdf.Rect{W: letterW, H: letterH}, 2, func(p pen, i int, l Label, m matrix) {
+		x := ox + float64(i%2)*labelW
+		c := p.c.(*pdfCanvas)
+		c.outline(x, oy, labelW, labelH)
+		drawShipping(p, x, oy, l, m)
+	})
+}
+
+// PDFEnvelope10 writes one #10 envelope (9.5 x 4.125 in) per page.
+func PDFEnvelope10(w io.Writer, ls []Label) error {
+	return writePDF(w, ls, gopdf.Rect{W: envW, H: envH}, 1, func(p pen, i int, l Label, m matrix) {
+		drawEnvelope(p, l, m)
+	})
+}
+
+// writePDF lays out perPage labels on each page. The output is deterministic:
+// no creation date, an empty document /ID, and fonts subset in a fixed order.
+func writePDF(w io.Writer, ls []Label, page gopdf.Rect, perPage int, draw func(p pen, i int, l Label, m matrix)) error {
+	if err := validateAll(ls); err != nil {
+		return err
+	}
+	f, err := newFonts()
+	if err != nil {
+		return err
+	}
+	pdf := &gopdf.GoPdf{}
+	pdf.Start(gopdf.Config{PageSize: page, Unit: gopdf.UnitPT})
+	pdf.SetCompressLevel(6) // zlib default: smaller than BestSpeed, barely slower on short page streams
+	for _, fam := range []struct {
+		name string
+		bold bool
+	}{{"regular", false}, {"bold", true}} {
+		if err := pdf.AddTTFFontData(fam.name, fontData(fam.bold)); err != nil {
+			return fmt.Errorf("labels: loading font %s: %w", fam.name, err)
+		}
+	}
+	c := &pdfCanvas{pdf: pdf}
+	p := pen{c: c, f: f}
+	var imgBuf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	for i, l := range ls {
+		if i%perPage == 0 {
+			pdf.AddPage()
+		}
+		m, err := encodeDataMatrix(l.Indicium)
+		if err != nil {
+			return fmt.Errorf("labels: label %q: %w", l.ID, err)
+		}
+		// One pixel per module: the PDF scales it, so the file stays small.
+		imgBuf.Reset()
+		if err := enc.Encode(&imgBuf, m.image(1)); err != nil {
+			return fmt.Errorf("labels: label %q: encoding barcode image: %w", l.ID, err)
+		}
+		c.img = imgBuf.Bytes()
+		draw(p, i%perPage, l, m)
+		if c.err != nil {
+			return fmt.Errorf("labels: label %q: %w", l.ID, c.err)
+		}
+	}
+	if _, err := pdf.WriteTo(w); err != nil {
+		return fmt.Errorf("labels: writing PDF: %w", err)
+	}
+	return nil
+}
+
+// pdfCanvas draws on the current gopdf page; the first error sticks.
+type pdfCanvas struct {
+	pdf *gopdf.GoPdf
+	img []byte // PNG of the current label's barcode, one pixel per module
+	err error
+}
+
+func (c *pdfCanvas) text(x, y, size float64, bold bool, s string) {
+	if c.err != nil {
+		return
+	}
+	fam := "regular"
+	if bold {
+		fam = "bold"
+	}
+	if c.err = c.pdf.SetFont(fam, "", size); c.err != nil {
+		return
+	}
+	c.pdf.SetXY(x, y)
+	c.err = c.pdf.Text(s)
+}
+
+func (c *pdfCanvas) rule(x, y, w, h float64) {
+	c.pdf.SetFillColor(0, 0, 0)
+	c.pdf.RectFromUpperLeftWithStyle(x, y, w, h, "F")
+}
+
+func (c *pdfCanvas) outline(x, y, w, h float64) {
+	c.pdf.SetLineWidth(0.25)
+	c.pdf.SetStrokeColor(160, 160, 160)
+	c.pdf.RectFromUpperLeftWithStyle(x, y, w, h, "D")
+	c.pdf.SetStrokeColor(0, 0, 0)
+}
+
+func (c *pdfCanvas) barcode(x, y, box float64, m matrix) {
+	if c.err != nil {
+		return
+	}
+	// Snap the module to whole 300 dpi dots and the origin to a dot edge.
+	mod := float64(m.moduleFor(box*pdfDPI/pt)) * pt / pdfDPI
+	x = snap(x)
+	y = snap(y)
+	h, err := gopdf.ImageHolderByBytes(c.img)
+	if err != nil {
+		c.err = fmt.Errorf("labels: barcode image: %w", err)
+		return
+	}
+	c.err = c.pdf.ImageByHolder(h, x, y, &gopdf.Rect{W: float64(m.fullW()) * mod, H: float64(m.fullH()) * mod})
+}
+
+func snap(v float64) float64 {
+	return float64(int(v*pdfDPI/pt+0.5)) * pt / pdfDPI
+}
