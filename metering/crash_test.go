@@ -1,0 +1,174 @@
+package metering_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/db"
+	"indicia/metering"
+	"indicia/metering/box"
+	"indicia/metering/meteringtest"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("METERING_CRASH_CHILD") == "1" {
+		os.Exit(crashChild())
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild is a stand-in serve process: it buys postage in a loop on the
+// meter named in its environment until it is killed.
+func crashChild() int {
+	ctx := context.Background()
+	pool, err := db.Open(ctx, os.Getenv("CHILD_DATABASE_URL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	client, err := box.Dial(os.Getenv("CHILD_BOX_SOCKET"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	svc := metering.New(pool, client, metering.Options{})
+	acct, _ := strconv.ParseInt(os.Getenv("CHILD_ACCOUNT"), 10, 64)
+	owner := accounts.User{ID: 0, AccountID: acct, Role: accounts.RoleOwner}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := 1 + rand.Intn(5)
+				pieces := make([]metering.PieceRequest, n)
+				for i := range pieces {
+					pieces[i] = piece(78)
+				}
+				if _, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: pieces}); err != nil {
+					if e, ok := apperr.As(err); ok && e.Code == "insufficient_funds" {
+						return
+					}
+					fmt.Fprintln(os.Stderr, "child purchase:", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return 0
+}
+
+// Killing the serve process at any point of a purchase loses no funds, leaves
+// no postage unaccounted for and raises no false tamper alert.
+func TestKillingServeMidPurchase(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, m, pool := setupPool(t, b, 1_000_000)
+	pool.Config()
+	url := pool.Config().ConnString()
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	for round := 0; round < 8; round++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "METERING_CRASH_CHILD=1", "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
+			"CHILD_ACCOUNT="+strconv.FormatInt(owner.AccountID, 10))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(150+rng.Intn(350)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	after, _ := svc.Meter(context.Background(), owner, m.ID)
+	if after.Record.PieceCount == 0 {
+		t.Fatal("the killed processes bought nothing: the test did not exercise purchases")
+	}
+	// The next purchase goes through: no false tamper alert.
+	if _, err := svc.Purchase(context.Background(), owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+		t.Fatalf("purchase after the crashes: %v", err)
+	}
+	if n, _ := svc.OpenAlerts(context.Background()); n != 0 {
+		t.Fatalf("%d tamper alerts after crashes", n)
+	}
+	rep := audit(t, svc)
+	t.Logf("after 8 kills: %d pieces, %d cents of postage, %d cents credited", rep.Pieces, rep.Postage, rep.Credited)
+}
+
+// Killing the box process mid-purchase: purchases fail with "try again" while
+// it is down, and after a restart everything that was answered is stored and
+// the registers add up.
+func TestKillingTheBoxMidPurchase(t *testing.T) {
+	b := meteringtest.StartProcess(t)
+	svc, owner, _ := setup(t, b, 1_000_000)
+	ctx := context.Background()
+	var ok atomic.Int64
+	var labels sync.Map
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78), piece(78)}})
+				if err == nil {
+					ok.Add(1)
+					for _, l := range p.Labels {
+						labels.Store(l.PublicID, true)
+					}
+					continue
+				}
+				if apperr.KindOf(err) != apperr.KindUnavailable {
+					t.Errorf("purchase while the box restarts: %v", err)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	}
+	for round := 0; round < 5; round++ {
+		time.Sleep(time.Duration(100+rand.Intn(200)) * time.Millisecond)
+		b.Kill()
+		time.Sleep(50 * time.Millisecond)
+		b.Restart(t)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if ok.Load() == 0 {
+		t.Fatal("no purchase succeeded")
+	}
+	n := 0
+	labels.Range(func(k, _ any) bool {
+		if _, err := svc.LabelByID(ctx, owner, k.(string)); err != nil {
+			t.Errorf("label %s was answered but is not stored: %v", k, err)
+		}
+		n++
+		return true
+	})
+	if _, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+		t.Fatalf("purchase after the restarts: %v", err)
+	}
+	if a, _ := svc.OpenAlerts(ctx); a != 0 {
+		t.Fatalf("%d tamper alerts after box crashes", a)
+	}
+	rep := audit(t, svc)
+	if rep.Pieces != int64(n)+1 {
+		t.Errorf("%d pieces on the meter but %d labels were handed out", rep.Pieces, n+1)
+	}
+	t.Logf("5 box kills: %d purchases answered, %d pieces stored", ok.Load(), rep.Pieces)
+}
