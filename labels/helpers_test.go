@@ -87,3 +87,62 @@ func needTool(t *testing.T, name string) string {
 	}
 	return p
 }
+
+// testBatch is three labels of one meter, with their indicia and key.
+func testBatch(t testing.TB) ([]Label, []indicium.Indicium, *ecdsa.PrivateKey) {
+	t.Helper()
+	key := testKey(t)
+	var ls []Label
+	var ins []indicium.Indicium
+	for i := 0; i < 3; i++ {
+		l, in := testLabel(t, key, i)
+		ls = append(ls, l)
+		ins = append(ins, in)
+	}
+	return ls, ins, key
+}
+
+// checkScanned asserts what a postal verifier checks: the scanned text is the
+// label's indicium, it parses, and it verifies with the meter's public key.
+func checkScanned(t *testing.T, who, got string, want Label, key *ecdsa.PrivateKey) {
+	t.Helper()
+	got = strings.TrimSpace(got)
+	if got != want.Indicium {
+		t.Errorf("%s read %q, want the indicium text %q", who, got, want.Indicium)
+		return
+	}
+	in, err := indicium.ParseText(got)
+	if err != nil {
+		t.Errorf("%s: ParseText: %v", who, err)
+		return
+	}
+	if err := in.Verify(&key.PublicKey); err != nil {
+		t.Errorf("%s: Verify: %v", who, err)
+	}
+	if in.Postage != want.Postage || in.PieceCount != want.Piece || in.MeterSerial != want.MeterSerial {
+		t.Errorf("%s: decoded postage %d piece %d meter %q, label prints %d %d %q", who, in.Postage, in.PieceCount, in.MeterSerial, want.Postage, want.Piece, want.MeterSerial)
+	}
+}
+
+// runDecoder runs an external decoder on file and returns its stdout.
+func runDecoder(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		t.Logf("%s %v: %v", name, args, err)
+	}
+	return string(out)
+}
+
+// zxingText extracts the text from `ZXingReader -1` output: FILE FORMAT "TEXT".
+func zxingText(out string) string {
+	i := strings.Index(out, "DataMatrix \"")
+	if i < 0 {
+		return ""
+	}
+	s := out[i+len("DataMatrix \""):]
+	if j := strings.LastIndex(s, "\""); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
