@@ -69,22 +69,10 @@ func (l Label) Validate() error {
 	return nil
 }
 
-func validateAll(ls []Label) error {
-	if len(ls) == 0 {
-		return errors.New("labels: no labels to render")
-	}
-	for i, l := range ls {
-		if err := l.Validate(); err != nil {
-			return fmt.Errorf("labels: label %d of %d: %w", i+1, len(ls), err)
-		}
-	}
-	return nil
-}
-
 func ymd(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-// PostageText formats cents as a clerk reads them: "$0.78", "$12.40".
-func PostageText(cents int64) string {
+// postageText formats cents as a clerk reads them: "$0.78", "$12.40".
+func postageText(cents int64) string {
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents
@@ -107,7 +95,7 @@ type humanBlock struct {
 
 func (l Label) human() humanBlock {
 	return humanBlock{
-		postage:  PostageText(l.Postage),
+		postage:  postageText(l.Postage),
 		class:    strings.ToUpper(l.MailClass),
 		mailed:   "MAILED " + dateText(l.MailingDate) + " FROM " + l.OriginZIP,
 		meter:    "METER " + l.MeterSerial + "  PIECE " + strconv.FormatInt(l.Piece, 10),

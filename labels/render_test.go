@@ -127,7 +127,7 @@ func TestZPLCarriesBarcodeAndHumanReadableBlock(t *testing.T) {
 		if !strings.Contains(f, "^FD"+l.Indicium+"^FS") {
 			t.Errorf("label %d: ^BX payload is not the indicium text", i)
 		}
-		for _, want := range []string{PostageText(l.Postage), "FIRST-CLASS MAIL", "MAILED 11/30/2026 FROM 20001", "METER IND-000123", "PIECE " + strconv.FormatInt(l.Piece, 10), l.To[0], "LABEL " + l.ID} {
+		for _, want := range []string{postageText(l.Postage), "FIRST-CLASS MAIL", "MAILED 11/30/2026 FROM 20001", "METER IND-000123", "PIECE " + strconv.FormatInt(l.Piece, 10), l.To[0], "LABEL " + l.ID} {
 			if !strings.Contains(f, want) {
 				t.Errorf("label %d: ZPL lacks %q", i, want)
 			}

@@ -2,6 +2,7 @@ package labels
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,8 +15,14 @@ const zplDPI = 203.0
 // label: the Data Matrix by ^BX (ECC 200) and the text in the printer's
 // scalable font 0, from the same layout as the PDF and PNG.
 func ZPL(w io.Writer, ls []Label) error {
-	if err := validateAll(ls); err != nil {
-		return err
+	if len(ls) == 0 {
+		return errors.New("labels: no labels to render")
+	}
+	// Check every label before the first byte goes out: ZPL streams.
+	for i, l := range ls {
+		if err := l.Validate(); err != nil {
+			return fmt.Errorf("labels: label %d of %d: %w", i+1, len(ls), err)
+		}
 	}
 	f, err := newFonts()
 	if err != nil {
@@ -23,11 +30,16 @@ func ZPL(w io.Writer, ls []Label) error {
 	}
 	bw := bufio.NewWriter(w)
 	c := &zplCanvas{w: bw}
-	for _, l := range ls {
-		m, err := encodeDataMatrix(l.Indicium)
-		if err != nil {
-			return fmt.Errorf("labels: label %q: %w", l.ID, err)
+	// Encoding the symbol is most of the work even here: its size sets the
+	// module and the space the layout keeps for it.
+	next, stop := prepare(ls, false)
+	defer stop()
+	for i, l := range ls {
+		bc := next()
+		if bc.err != nil {
+			return fmt.Errorf("labels: label %d of %d: %w", i+1, len(ls), bc.err)
 		}
+		m := bc.m
 		c.payload = l.Indicium
 		// ^CI28: field data is UTF-8; ^PW/^LL: a 4x6 in label at 203 dpi.
 		fmt.Fprintf(bw, "^XA\n^CI28\n^PW%d\n^LL%d\n^LH0,0\n", dots(labelW), dots(labelH))
