@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"indicia/config"
 	"indicia/db"
+	"indicia/metering/box"
 )
 
 // flags builds a subcommand's flag set whose --help names the command.
@@ -83,4 +85,24 @@ func openStores(ctx context.Context, cfg config.Config) (*pgxpool.Pool, *redis.C
 		return nil, nil, fmt.Errorf("redis: ping %s: %w", opt.Addr, err)
 	}
 	return pool, rdb, nil
+}
+
+// dialBox connects to the secure box, waiting a while for it to start
+// (make run starts the box and serve together).
+func dialBox(ctx context.Context, socket string) (*box.Client, error) {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := box.Dial(socket)
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("secure box at %s does not answer (is `indicia box` running?): %w", socket, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

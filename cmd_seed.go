@@ -6,6 +6,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/metering"
 )
 
 // The demo logins are printed by `make run`; they exist only where seed is run.
@@ -31,10 +32,16 @@ func runSeed(args []string) error {
 	}
 	defer pool.Close()
 	defer rdb.Close()
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: cfg.RedisPrefix})
+	boxc, err := dialBox(ctx, cfg.BoxSocket)
 	if err != nil {
 		return err
 	}
+	defer boxc.Close()
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: cfg.RedisPrefix, Pepper: boxc})
+	if err != nil {
+		return err
+	}
+	met := metering.New(pool, boxc, metering.Options{})
 	var owner accounts.User
 	for _, d := range demoUsers {
 		var u accounts.User
@@ -57,6 +64,24 @@ func runSeed(args []string) error {
 			owner = u
 		}
 	}
+	meters, err := met.Meters(ctx, owner, owner.AccountID)
+	if err != nil {
+		return err
+	}
+	if len(meters) == 0 {
+		a, err := acc.Account(ctx, owner, owner.AccountID)
+		if err != nil {
+			return err
+		}
+		m, err := met.Provision(ctx, a.ID, a.OriginZIP)
+		if err != nil {
+			return fmt.Errorf("seed meter: %w", err)
+		}
+		if _, err := met.Credit(ctx, accounts.System, m.ID, 500_00, metering.CreditAdmin, "seed-demo-funds"); err != nil {
+			return fmt.Errorf("seed funds: %w", err)
+		}
+		meters = append(meters, m)
+	}
 	_, key, err := acc.CreateAPIKey(ctx, owner, "demo key (seed)", []string{string(accounts.PermBuyPostage), string(accounts.PermManageFunds), string(accounts.PermExportReports)})
 	if err != nil {
 		return fmt.Errorf("seed API key: %w", err)
@@ -66,5 +91,6 @@ func runSeed(args []string) error {
 		fmt.Printf("  %-14s %-28s %s\n", accounts.Role(d.role).Label(), d.email, d.password)
 	}
 	fmt.Printf("Demo API key for %s:\n  %s\n", demoUsers[0].email, key)
+	fmt.Printf("Demo meter %s at origin ZIP 06901, funded with $500.00 on first seed.\n", meters[0].Record.Serial)
 	return nil
 }

@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"indicia/accounts"
 	"indicia/db"
 	"indicia/handlers"
+	"indicia/hygiene"
 	"indicia/jobs"
+	"indicia/metering"
 	"indicia/web"
 )
 
@@ -44,23 +47,45 @@ func runServe(args []string) error {
 	if err := db.CheckSchema(ctx, pool); err != nil {
 		return err
 	}
+	boxc, err := dialBox(ctx, cfg.BoxSocket)
+	if err != nil {
+		return err
+	}
+	defer boxc.Close()
+	reg := prometheus.NewRegistry()
+	tampers := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "indicia_tamper_alerts_total",
+		Help: "Tamper alerts raised by this process, by failed check (mac, freshness)."}, []string{"reason"})
+	reg.MustRegister(tampers)
 	acc, err := accounts.New(pool, rdb, accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
-		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
+		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc,
 	})
 	if err != nil {
 		return err
 	}
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
 	defer q.Close()
+	cleanser, err := hygiene.New()
+	if err != nil {
+		return err
+	}
+	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }})
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
+		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
 	h := handlers.New(handlers.Deps{
+		Metering: met, RootCert: func(ctx context.Context) ([]byte, error) {
+			k, err := boxc.Certificates(ctx)
+			return k.RootCertPEM, err
+		},
 		Accounts: acc, Jobs: q, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
+		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: hygiene.NewBatches(pool, cleanser, q),
 		Checks: []handlers.Check{
 			{Name: "postgres", Fn: pool.Ping},
 			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+			{Name: "box", Fn: boxc.Ping},
 		},
 	})
-	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy})
+	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
 	errc := make(chan error, 1)
 	go func() {
 		slog.Info("serving", "addr", cfg.HTTPAddr, "base_url", cfg.BaseURL)

@@ -34,13 +34,19 @@ const keyTag = "ind_"
 // CreateAPIKey makes a key for the actor's account with scopes no wider than
 // the actor's own rights, and returns the secret once.
 func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, scopes []string) (APIKey, string, error) {
-	if !actor.Can(PermManageUsers) {
+	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
 		return APIKey{}, "", apperr.Forbidden("Only the account owner or a user manager creates API keys.")
 	}
 	f := apperr.Fields{}
 	name = strings.TrimSpace(name)
 	validateName(f, "name", "a name for the key", name, 60)
-	perms := parsePermissions(f, scopes)
+	var perms []Permission
+	if actor.Role == RoleAdmin {
+		// An admin key acts with the admin's role; mailer scopes mean nothing for it.
+		perms = []Permission{}
+	} else {
+		perms = parsePermissions(f, scopes)
+	}
 	for _, p := range perms {
 		if !actor.Can(p) {
 			f["scopes"] = "A key cannot have rights you do not have."
@@ -54,8 +60,12 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, sco
 	secret := keyTag + prefix + "_" + randomToken(32)
 	h := sha256.Sum256([]byte(secret))
 	k := APIKey{Name: name, Prefix: prefix, Scopes: perms, CreatedAt: s.now()}
+	var acct any
+	if actor.AccountID != 0 {
+		acct = actor.AccountID
+	}
 	err := s.pool.QueryRow(ctx, `INSERT INTO api_keys (account_id, created_by, name, prefix, hash, scopes, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, actor.AccountID, actor.ID, name, prefix, h[:], permStrings(perms), k.CreatedAt).Scan(&k.ID)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, acct, actor.ID, name, prefix, h[:], permStrings(perms), k.CreatedAt).Scan(&k.ID)
 	if err != nil {
 		return APIKey{}, "", fmt.Errorf("accounts: create API key: %w", err)
 	}
@@ -64,11 +74,16 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, sco
 
 // ListAPIKeys lists the keys of the actor's account.
 func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error) {
-	if !actor.Can(PermManageUsers) {
+	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
 		return nil, apperr.Forbidden("Only the account owner or a user manager sees API keys.")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
-		FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, actor.AccountID)
+	q, arg := `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
+		FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, any(actor.AccountID)
+	if actor.Role == RoleAdmin {
+		q, arg = `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
+		FROM api_keys WHERE account_id IS NULL AND created_by = $1 ORDER BY created_at DESC, id DESC`, actor.ID
+	}
+	rows, err := s.pool.Query(ctx, q, arg)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: list API keys: %w", err)
 	}
@@ -90,11 +105,14 @@ func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error)
 
 // RevokeAPIKey stops a key at once.
 func (s *Service) RevokeAPIKey(ctx context.Context, actor User, id int64) error {
-	if !actor.Can(PermManageUsers) {
+	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
 		return apperr.Forbidden("Only the account owner or a user manager revokes API keys.")
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`,
-		s.now(), id, actor.AccountID)
+	q, arg := `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`, any(actor.AccountID)
+	if actor.Role == RoleAdmin {
+		q, arg = `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id IS NULL AND created_by = $3 AND revoked_at IS NULL`, actor.ID
+	}
+	tag, err := s.pool.Exec(ctx, q, s.now(), id, arg)
 	if err != nil {
 		return fmt.Errorf("accounts: revoke API key: %w", err)
 	}
@@ -138,13 +156,15 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 	if err != nil || u.Disabled {
 		return User{}, errBadKey
 	}
-	var narrowed []Permission
-	for _, sc := range scopes {
-		if p := Permission(sc); u.Can(p) {
-			narrowed = append(narrowed, p)
+	if u.Role.IsMailer() {
+		var narrowed []Permission
+		for _, sc := range scopes {
+			if p := Permission(sc); u.Can(p) {
+				narrowed = append(narrowed, p)
+			}
 		}
+		u.Role, u.Permissions = RoleUser, narrowed
 	}
-	u.Role, u.Permissions = RoleUser, narrowed
 	now := s.now()
 	// Touch last_used_at at most once a minute: a write per request would cost the hot path.
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {

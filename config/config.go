@@ -41,7 +41,7 @@ var Settings = []Setting{
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/indicia?sslmode=disable", "PostgreSQL connection URL", true},
 	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (sessions, throttling, job queue)", true},
 	{"REDIS_PREFIX", "indicia:", "prefix of every Redis key this instance writes", false},
-	{"BOX_SOCKET", "./var/box.sock", "unix socket of the secure box process", false},
+	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
 	{"LOGIN_MAX_FAILS", "5", "failed logins for one email before it is locked", false},

@@ -25,6 +25,11 @@ func (h *Handler) Dashboard(c fiber.Ctx) error {
 		}
 		vm.Address = append(vm.Address, a.Address.City+", "+a.Address.State+" "+a.Address.ZIP)
 		vm.UserCount, vm.KeyCount = sum.Users, sum.ActiveKeys
+		ms, err := h.d.Metering.Meters(c.Context(), *u, u.AccountID)
+		if err != nil {
+			return err
+		}
+		vm.Meters = meterRows(ms)
 		vm.LastLogin = "This is your first login."
 		if sum.PreviousLogin != nil {
 			vm.LastLogin = sum.PreviousLogin.UTC().Format("2006-01-02 15:04 UTC")

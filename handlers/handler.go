@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"indicia/accounts"
+	"indicia/hygiene"
 	"indicia/jobs"
+	"indicia/metering"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -15,12 +17,20 @@ type Check struct {
 
 // Deps are what handlers need.
 type Deps struct {
-	Accounts     *accounts.Service
-	Jobs         *jobs.Queue
+	Accounts *accounts.Service
+	Jobs     *jobs.Queue
+	Metering *metering.Service
+	// Certs returns the vendor root certificate (PEM) for /.well-known/indicia/certs.
+	RootCert     func(context.Context) ([]byte, error)
 	BaseURL      string
 	SecureCookie bool
 	TestMode     bool
 	Checks       []Check
+	// Address hygiene: the live check and API (Hygiene), the address book
+	// (Addresses) and batch cleansing uploads (Batches).
+	Hygiene   *hygiene.Cleanser
+	Addresses *hygiene.AddressBook
+	Batches   *hygiene.Batches
 }
 
 // Handler serves every page and API route.

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"log/slog"
+
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/accounts"
@@ -17,7 +19,7 @@ func (h *Handler) ShowSignUp(c fiber.Ctx) error {
 // SignUp creates the master account and its owner, then logs the owner in.
 func (h *Handler) SignUp(c fiber.Ctx) error {
 	f := form(c, signUpFields...)
-	u, _, err := h.d.Accounts.SignUp(c.Context(), accounts.SignUpInput{
+	u, acct, err := h.d.Accounts.SignUp(c.Context(), accounts.SignUpInput{
 		Name: f.V("name"), Company: f.V("company"), Email: f.V("email"), Password: c.FormValue("password"),
 		Address: accounts.Address{Line1: f.V("address_line1"), Line2: f.V("address_line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")},
 	})
@@ -30,5 +32,10 @@ func (h *Handler) SignUp(c fiber.Ctx) error {
 	if err := h.startSession(c, u.ID); err != nil {
 		return err
 	}
-	return h.redirectWith(c, "/dashboard", "Welcome to Indicia! Your account is ready.")
+	// The seed's sign-up ends with an active meter at the account's origin ZIP.
+	if _, err := h.d.Metering.Provision(c.Context(), acct.ID, acct.OriginZIP); err != nil {
+		slog.ErrorContext(c.Context(), "sign-up: provision meter", "account", acct.ID, "err", err)
+		return h.redirectWith(c, "/dashboard", "Welcome to Indicia! Your account is ready; your meter could not be created just now. Please contact support; no postage was charged.")
+	}
+	return h.redirectWith(c, "/dashboard", "Welcome to Indicia! Your account and your meter are ready.")
 }

@@ -58,6 +58,8 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 		default:
 			out.Code = "http_" + strings.ToLower(strings.ReplaceAll(fe.Message, " ", "_"))
 		}
+	} else if e, ok := apperr.As(err); ok && e.Code == "invalid_json" {
+		code, out = fiber.StatusBadRequest, apiError{Code: e.Code, Message: e.Message, Field: e.Field}
 	} else if fields, ok := apperr.AsFields(err); ok && apperr.KindOf(err) == apperr.KindInvalid {
 		code = fiber.StatusUnprocessableEntity
 		var fe *apperr.FieldsError
@@ -69,6 +71,9 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 		}
 	} else if e, ok := apperr.As(err); ok {
 		code = status(e.Kind)
+		if e.Code == "invalid_json" {
+			code = fiber.StatusBadRequest
+		}
 		out = apiError{Code: e.Code, Message: e.Message, Field: e.Field}
 		if e.Kind == apperr.KindInternal {
 			out = apiError{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}

@@ -22,6 +22,10 @@ const csrfCookie = "indicia_csrf"
 
 func requestID(c fiber.Ctx) string { return requestid.FromContext(c) }
 
+// isAPI reports a JSON API request. Page middleware is registered with Use on
+// "/", so Fiber also runs it for API routes added after it; those skip it here.
+func isAPI(c fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
 // logRequests writes one JSON line per request with its request ID.
 func logRequests(c fiber.Ctx) error {
 	start := time.Now()
@@ -51,6 +55,9 @@ func (s *Server) securityHeaders(c fiber.Ctx) error {
 // session resolves the session cookie to a user (pages only). A disabled or
 // deleted user's session is ended here too, in case Redis missed the purge.
 func (s *Server) session(c fiber.Ctx) error {
+	if isAPI(c) {
+		return c.Next()
+	}
 	acc := s.h.Accounts()
 	if id := c.Cookies(handlers.SessionCookie); id != "" {
 		sess, err := acc.Sessions.Get(c.Context(), id)
@@ -86,6 +93,9 @@ func (s *Server) session(c fiber.Ctx) error {
 
 // csrf refuses a state-changing form whose token does not match the session's.
 func csrf(c fiber.Ctx) error {
+	if isAPI(c) {
+		return c.Next() // bearer keys, no cookies: nothing to forge
+	}
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
@@ -103,6 +113,9 @@ func csrf(c fiber.Ctx) error {
 
 // requireLogin sends anonymous visitors to the login page.
 func requireLogin(c fiber.Ctx) error {
+	if isAPI(c) {
+		return c.Next()
+	}
 	if handlers.Actor(c) == nil {
 		if c.Method() == fiber.MethodGet {
 			return c.Redirect().Status(fiber.StatusSeeOther).To("/login")

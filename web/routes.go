@@ -18,6 +18,8 @@ func (s *Server) routes() {
 	app.Get("/healthz", h.Healthz)
 	app.Get("/readyz", h.Readyz)
 	app.Get("/metrics", s.metrics.handler)
+	// Public: everything a verifier needs to check an indicium offline.
+	app.Get("/.well-known/indicia/certs", h.Certs)
 	app.Use("/static", static.New("", static.Config{FS: static_files.FS, MaxAge: 3600}))
 
 	// JSON API: bearer keys, no cookies, no CSRF.

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"indicia/hygiene"
 	"indicia/jobs"
 )
 
@@ -16,9 +17,13 @@ type Deps struct {
 	Pool  *pgxpool.Pool
 	Redis *redis.Client
 	Queue *jobs.Queue
+	// Batches cleanses uploaded address lists (hygiene.JobKindCleanse).
+	Batches *hygiene.Batches
 }
 
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
-	_ = d
+	if d.Batches != nil {
+		r.Register(hygiene.JobKindCleanse, cleanseBatch(d.Batches))
+	}
 }

@@ -22,8 +22,11 @@ import (
 	"indicia/accounts"
 	"indicia/db/dbtest"
 	"indicia/handlers"
+	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
+	"indicia/metering"
+	"indicia/metering/meteringtest"
 	"indicia/web"
 )
 
@@ -35,6 +38,9 @@ type Env struct {
 	Jobs     *jobs.Queue
 	Pool     *pgxpool.Pool
 	Redis    *redis.Client
+	Metering *metering.Service
+	Box      *meteringtest.Box
+	Meter    metering.Meter // the owner's meter
 	TaskDeps tasks.Deps
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
@@ -62,24 +68,45 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails})
+	bx := meteringtest.Start(t)
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
 		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond})
 	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(q.Name(), true); q.Close() })
+	cleanser, err := hygiene.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := hygiene.NewBatches(pool, cleanser, q)
+	met := metering.New(pool, bx.Client, metering.Options{})
 	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080",
-		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}}})
-	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
-	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q}
+		Metering: met, RootCert: func(ctx context.Context) ([]byte, error) {
+			k, err := bx.Client.Certificates(ctx)
+			return k.RootCertPEM, err
+		},
+		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: batches,
+		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}, {Name: "box", Fn: bx.Client.Ping}}})
+	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
+	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches}
 	ctx := context.Background()
-	owner, _, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
+	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Owner = owner
+	// The owner's meter: active at 06901 and funded with $100.00.
+	m, err := met.Provision(ctx, acct.ID, acct.OriginZIP)
+	if err == nil {
+		m, err = met.Credit(ctx, accounts.System, m.ID, 100_00, metering.CreditAdmin, "")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Meter = m
 	mk := func(email, name, role string, acct int64, perms []string) accounts.User {
 		u, err := acc.CreateUser(ctx, accounts.System, accounts.CreateInput{Email: email, Name: name, Role: role, AccountID: acct,
 			Password: Passwords[strings.Split(email, "@")[0]], Permissions: perms})

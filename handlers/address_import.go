@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/hygiene"
+	"indicia/views"
+)
+
+// errUpload is a refused upload: its status (413 or 422) and message.
+type errUpload struct {
+	status int
+	msg    string
+}
+
+func (e *errUpload) Error() string { return e.msg }
+
+// openUpload opens the uploaded "file" for import. The size is checked before
+// a byte is read.
+func openUpload(c fiber.Ctx, spec hygiene.ImportSpec) (*closingImporter, string, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, "", &errUpload{fiber.StatusUnprocessableEntity, "Choose a CSV or Excel file to upload."}
+	}
+	name := filepath.Base(fh.Filename)
+	if fh.Size > hygiene.MaxImportBytes {
+		return nil, name, &errUpload{fiber.StatusRequestEntityTooLarge, fmt.Sprintf("The file is %.1f MB; the limit is %d MB. Split it into smaller files.",
+			float64(fh.Size)/(1<<20), hygiene.MaxImportBytes>>20)}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, name, fmt.Errorf("handlers: open upload: %w", err)
+	}
+	im, err := hygiene.NewImport(f, fh.Size, name, spec)
+	if err != nil {
+		f.Close()
+		return nil, name, uploadError(err)
+	}
+	return &closingImporter{im, f}, name, nil
+}
+
+// uploadError turns an importer's refusal into an *errUpload.
+func uploadError(err error) error {
+	if msg, tooLarge := hygiene.ImportErrorMessage(err); msg != "" {
+		if tooLarge {
+			return &errUpload{fiber.StatusRequestEntityTooLarge, msg}
+		}
+		return &errUpload{fiber.StatusUnprocessableEntity, msg}
+	}
+	return err
+}
+
+// ImportAddresses adds a CSV or XLSX file to the address book.
+func (h *Handler) ImportAddresses(c fiber.Ctx) error {
+	actor := *Actor(c)
+	if !hygiene.CanEdit(actor) {
+		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
+	}
+	im, _, err := openUpload(c, hygiene.AddressBookImportSpec)
+	if err == nil {
+		defer im.Close()
+		var rep hygiene.ImportReport
+		rep, err = h.d.Addresses.Import(c.Context(), actor, im.Importer)
+		if err == nil {
+			return render(c, fiber.StatusOK, views.AddressImported(h.Page(c, "Import finished", "addresses"), importVM(rep)))
+		}
+		err = uploadError(err)
+	}
+	var ue *errUpload
+	if errors.As(err, &ue) {
+		p := h.Page(c, "Import refused", "addresses")
+		return render(c, ue.status, views.ErrorPage(p, ue.status, ue.msg))
+	}
+	return err
+}
+
+func importVM(rep hygiene.ImportReport) views.ImportResult {
+	r := views.ImportResult{Imported: rep.Imported, BadCount: rep.BadCount}
+	for st, n := range rep.ByStatus {
+		r.ByStatus = append(r.ByStatus, views.Option{Label: string(st), Value: strconv.Itoa(n)})
+	}
+	sort.Slice(r.ByStatus, func(i, j int) bool { return r.ByStatus[i].Label < r.ByStatus[j].Label })
+	for _, b := range rep.Bad {
+		r.Bad = append(r.Bad, views.BadRowVM{Line: strconv.Itoa(b.Line), Reason: b.Reason})
+	}
+	return r
+}

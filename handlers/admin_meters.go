@@ -1,0 +1,172 @@
+package handlers
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/metering/box"
+	"indicia/views"
+)
+
+var suspendReasons = []views.Option{
+	{Value: box.ReasonInspection, Label: "Inspection"},
+	{Value: box.ReasonInsufficientFunds, Label: "Insufficient funds"},
+	{Value: box.ReasonCreditAbuse, Label: "Credit abuse"},
+	{Value: box.ReasonMeterAbuse, Label: "Meter abuse"},
+	{Value: box.ReasonTamper, Label: "Tamper"},
+}
+
+func (h *Handler) renderAdminMeters(c fiber.Ctx, status int, f views.Form) error {
+	ms, err := h.d.Metering.Meters(c.Context(), *Actor(c), 0)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.AdminMeters(h.Page(c, "Meters", "meters"), meterRows(ms), f))
+}
+
+// AdminMeters lists every meter with the manufacture form.
+func (h *Handler) AdminMeters(c fiber.Ctx) error {
+	return h.renderAdminMeters(c, fiber.StatusOK, emptyForm())
+}
+
+// ManufactureMeter makes a new meter for a master account.
+func (h *Handler) ManufactureMeter(c fiber.Ctx) error {
+	f := form(c, "account_id")
+	acct, err := strconv.ParseInt(f.V("account_id"), 10, 64)
+	if err != nil {
+		f.Errors["account_id"] = "Enter the master account's number."
+		return h.renderAdminMeters(c, fiber.StatusUnprocessableEntity, f)
+	}
+	m, err := h.d.Metering.Manufacture(c.Context(), *Actor(c), acct)
+	if err != nil {
+		if formError(&f, err) {
+			return h.renderAdminMeters(c, fiber.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
+	return h.redirectWith(c, "/admin/meters/"+strconv.FormatInt(m.ID, 10), "Meter "+m.Record.Serial+" manufactured. Register it with its origin ZIP next.")
+}
+
+func meterID(c fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return 0, apperr.NotFound("No such meter.")
+	}
+	return id, nil
+}
+
+func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Form) error {
+	m, err := h.d.Metering.Meter(c.Context(), *Actor(c), id)
+	if err != nil {
+		return err
+	}
+	txs, err := h.d.Metering.Transactions(c.Context(), *Actor(c), id, 100)
+	if err != nil {
+		return err
+	}
+	st := m.Record.Status
+	d := views.MeterDetailVM{Meter: meterRow(m), CertPEM: m.CertPEM, Reasons: suspendReasons,
+		CanReg: st == box.StatusManufactured, CanAct: st == box.StatusRegistered || st == box.StatusSuspended,
+		CanSusp: st == box.StatusActive || st == box.StatusRegistered, CanRetire: st != box.StatusRetired}
+	for _, t := range txs {
+		d.Txs = append(d.Txs, txRow(t))
+	}
+	return render(c, status, views.AdminMeter(h.Page(c, "Meter "+m.Record.Serial, "meters"), d, f))
+}
+
+// AdminMeter shows one meter, its lifecycle actions and its signed records.
+func (h *Handler) AdminMeter(c fiber.Ctx) error {
+	id, err := meterID(c)
+	if err != nil {
+		return err
+	}
+	return h.renderAdminMeter(c, fiber.StatusOK, id, emptyForm())
+}
+
+// meterAction runs one lifecycle step and re-renders the meter on a field error.
+func (h *Handler) meterAction(c fiber.Ctx, f views.Form, msg string, op func(id int64) (metering.Meter, error)) error {
+	id, err := meterID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := op(id); err != nil {
+		if formError(&f, err) {
+			return h.renderAdminMeter(c, fiber.StatusUnprocessableEntity, id, f)
+		}
+		return err
+	}
+	return h.redirectWith(c, "/admin/meters/"+strconv.FormatInt(id, 10), msg)
+}
+
+// RegisterMeter sets the origin ZIP and registers the meter with the post.
+func (h *Handler) RegisterMeter(c fiber.Ctx) error {
+	f := form(c, "origin_zip")
+	return h.meterAction(c, f, "Meter registered.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.Register(c.Context(), *Actor(c), id, f.V("origin_zip"))
+	})
+}
+
+// ActivateMeter activates or reactivates a meter.
+func (h *Handler) ActivateMeter(c fiber.Ctx) error {
+	return h.meterAction(c, emptyForm(), "Meter active.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.Activate(c.Context(), *Actor(c), id)
+	})
+}
+
+// SuspendMeter suspends a meter for a reason.
+func (h *Handler) SuspendMeter(c fiber.Ctx) error {
+	f := form(c, "reason")
+	return h.meterAction(c, f, "Meter suspended.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.Suspend(c.Context(), *Actor(c), id, f.V("reason"))
+	})
+}
+
+// RetireMeter retires a meter for good.
+func (h *Handler) RetireMeter(c fiber.Ctx) error {
+	return h.meterAction(c, emptyForm(), "Meter retired.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.Retire(c.Context(), *Actor(c), id)
+	})
+}
+
+// CreditMeter adds funds to a meter (vendor admins; mailers pay by card).
+func (h *Handler) CreditMeter(c fiber.Ctx) error {
+	f := form(c, "amount")
+	cents, ok := parseDollars(f.V("amount"))
+	if !ok {
+		f.Errors["amount"] = "Enter an amount in dollars, like 25 or 25.50."
+		id, err := meterID(c)
+		if err != nil {
+			return err
+		}
+		return h.renderAdminMeter(c, fiber.StatusUnprocessableEntity, id, f)
+	}
+	return h.meterAction(c, f, "Funds credited.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.Credit(c.Context(), *Actor(c), id, cents, metering.CreditAdmin, "")
+	})
+}
+
+// parseDollars reads "25", "25.5", "$1,025.50" into cents without floats.
+func parseDollars(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.NewReplacer("$", "", ",", "").Replace(s))
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if len(frac) > 2 {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || w > math.MaxInt64/100-1 {
+		return 0, false
+	}
+	return w*100 + f, true
+}

@@ -1,0 +1,57 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"indicia/web/webtest"
+)
+
+// ownerEntry makes an address-book entry of the owner's account.
+func ownerEntry(pattern string) func(*webtest.Env) string {
+	return func(e *webtest.Env) string {
+		var id int64
+		err := e.Pool.QueryRow(context.Background(), `INSERT INTO address_book (account_id, name, line1, city, state, zip, status, created_at, updated_at)
+			VALUES ($1, 'Route Row', '1 MAIN ST', 'STAMFORD', 'CT', '06901', 'valid', now(), now()) RETURNING id`, e.Owner.AccountID).Scan(&id)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return strings.Replace(pattern, ":id", strconv.FormatInt(id, 10), 1)
+	}
+}
+
+// ownerBatch makes a finished, empty cleansing batch of the owner's account.
+func ownerBatch(pattern string) func(*webtest.Env) string {
+	return func(e *webtest.Env) string {
+		var id int64
+		err := e.Pool.QueryRow(context.Background(), `INSERT INTO cleanse_batches (account_id, created_by, filename, finished_at, created_at)
+			VALUES ($1, $2, 'rows.csv', now(), now()) RETURNING id`, e.Owner.AccountID, e.Owner.ID).Scan(&id)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return strings.Replace(pattern, ":id", strconv.FormatInt(id, 10), 1)
+	}
+}
+
+func init() {
+	mailers := func(anon, code int) map[string]int { return only(anon, map[string]int{"owner": code, "clerk": code}) }
+	entry := url.Values{"name": {"Row"}, "line1": {"1 Main St"}, "city": {"Stamford"}, "state": {"CT"}, "zip": {"06901"}, "decision": {"mine"}}
+	routeCases = append(routeCases,
+		routeCase{"POST", "/api/v1/addresses/verify", fixed("/api/v1/addresses/verify"), nil, all(unauth)},
+		routeCase{"POST", "/addresses/check", fixed("/addresses/check"), url.Values{"line1": {"1 Main St"}, "zip": {"06901"}}, mailers(unauth, ok)},
+		routeCase{"GET", "/addresses", fixed("/addresses"), nil, mailers(see, ok)},
+		routeCase{"POST", "/addresses", fixed("/addresses"), entry, mailers(unauth, see)},
+		routeCase{"GET", "/addresses/new", fixed("/addresses/new"), nil, mailers(see, ok)},
+		routeCase{"GET", "/addresses/export", fixed("/addresses/export?format=csv"), nil, mailers(see, ok)},
+		routeCase{"POST", "/addresses/import", fixed("/addresses/import"), nil, mailers(unauth, invalid)},
+		routeCase{"GET", "/addresses/:id", ownerEntry("/addresses/:id"), nil, mailers(see, ok)},
+		routeCase{"POST", "/addresses/:id", ownerEntry("/addresses/:id"), entry, mailers(unauth, see)},
+		routeCase{"POST", "/addresses/:id/delete", ownerEntry("/addresses/:id/delete"), nil, mailers(unauth, see)},
+		routeCase{"GET", "/cleanse", fixed("/cleanse"), nil, mailers(see, ok)},
+		routeCase{"POST", "/cleanse", fixed("/cleanse"), nil, mailers(unauth, invalid)},
+		routeCase{"GET", "/cleanse/:id", ownerBatch("/cleanse/:id"), nil, mailers(see, ok)},
+		routeCase{"GET", "/cleanse/:id/download", ownerBatch("/cleanse/:id/download?format=xlsx"), nil, mailers(see, ok)},
+	)
+}
