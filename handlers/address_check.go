@@ -48,7 +48,8 @@ func badJSON(c fiber.Ctx, err error) error {
 	field, msg := "body", "The request body is not valid JSON."
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		field, msg = te.Field, "This field must be a "+te.Type.String()+"."
+		// The structured fields are embedded: report "line1", not "Fields.line1".
+		field, msg = strings.TrimPrefix(te.Field, "Fields."), "This field must be a "+te.Type.String()+"."
 	}
 	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"code": "bad_request", "field": field, "message": msg}})
 }

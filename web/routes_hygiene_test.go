@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func ownerBatch(pattern string) func(*webtest.Env) string {
 func init() {
 	mailers := func(anon, code int) map[string]int { return only(anon, map[string]int{"owner": code, "clerk": code}) }
 	entry := url.Values{"name": {"Row"}, "line1": {"1 Main St"}, "city": {"Stamford"}, "state": {"CT"}, "zip": {"06901"}, "decision": {"mine"}}
-	routeCases = append(routeCases,
+	rows := []routeCase{
 		routeCase{"POST", "/api/v1/addresses/verify", fixed("/api/v1/addresses/verify"), nil, all(unauth)},
 		routeCase{"POST", "/addresses/check", fixed("/addresses/check"), url.Values{"line1": {"1 Main St"}, "zip": {"06901"}}, mailers(unauth, ok)},
 		routeCase{"GET", "/addresses", fixed("/addresses"), nil, mailers(see, ok)},
@@ -53,5 +54,11 @@ func init() {
 		routeCase{"POST", "/cleanse", fixed("/cleanse"), nil, mailers(unauth, invalid)},
 		routeCase{"GET", "/cleanse/:id", ownerBatch("/cleanse/:id"), nil, mailers(see, ok)},
 		routeCase{"GET", "/cleanse/:id/download", ownerBatch("/cleanse/:id/download?format=xlsx"), nil, mailers(see, ok)},
-	)
+	}
+	// Before the logout row, which ends the sessions the rows use.
+	i := slices.IndexFunc(routeCases, func(rc routeCase) bool { return rc.route == "/logout" })
+	if i < 0 {
+		i = len(routeCases)
+	}
+	routeCases = slices.Insert(routeCases, i, rows...)
 }
