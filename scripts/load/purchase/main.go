@@ -1,0 +1,124 @@
+// Command purchase is the load driver for the purchase path (issue 3): it
+// creates accounts with funded meters and API keys in the database of a
+// running Indicia (serve + box), then sends one-label POST /api/v1/labels
+// requests from 32 concurrent clients, spread over random meters or all on
+// one hot meter, and prints throughput and latency percentiles.
+// scripts/load/purchase.sh runs it next to pgbench and records both.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"indicia/accounts"
+	"indicia/db"
+	"indicia/metering"
+	"indicia/metering/box"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:18081", "server base URL")
+	meters := flag.Int("meters", 200, "accounts (one meter each) for the random-meter run")
+	clients := flag.Int("clients", 32, "concurrent clients")
+	dur := flag.Duration("duration", 15*time.Second, "length of each run")
+	mode := flag.String("mode", "random", "random or hot")
+	flag.Parse()
+	ctx := context.Background()
+	pool, err := db.Open(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
+	rdb := redis.NewClient(opt)
+	bx, err := box.Dial(os.Getenv("BOX_SOCKET"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: "load:", Pepper: bx})
+	if err != nil {
+		log.Fatal(err)
+	}
+	met := metering.New(pool, bx, metering.Options{})
+	n := *meters
+	if *mode == "hot" {
+		n = 1
+	}
+	keys := make([]string, n)
+	stamp := time.Now().UnixNano()
+	for i := range keys {
+		owner, a, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Load Tester", Company: "Load Co", Email: fmt.Sprintf("load%d-%d@example.com", stamp, i),
+			Password: "load test password", Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		m, err := met.Provision(ctx, a.ID, a.OriginZIP)
+		if err == nil {
+			_, err = met.Credit(ctx, accounts.System, m.ID, 100_000_000, metering.CreditAdmin, "")
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		if _, keys[i], err = acc.CreateAPIKey(ctx, owner, "load", []string{"buy_postage"}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	body := []byte(`{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","dest_zip":"20500","recipient":{"name":"Ann Lee","address":"1600 Pennsylvania Ave NW, Washington DC 20500"}}]}`)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
+	var okN, failN atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	deadline := time.Now().Add(*dur)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < *clients; c++ {
+		wg.Add(1)
+		go func(seed int64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(seed))
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest("POST", *base+"/api/v1/labels", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+keys[rng.Intn(len(keys))])
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				d := time.Since(t0)
+				if err != nil || resp.StatusCode != http.StatusCreated {
+					failN.Add(1)
+					if resp != nil {
+						resp.Body.Close()
+					}
+					continue
+				}
+				resp.Body.Close()
+				okN.Add(1)
+				mine = append(mine, d)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}(int64(c))
+	}
+	wg.Wait()
+	el := time.Since(start)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(float64(len(lat)-1)*p)]
+	}
+	fmt.Printf("mode=%s meters=%d clients=%d duration=%s ok=%d failed=%d tps=%.0f p50=%s p99=%s\n", *mode, n, *clients, el.Round(time.Millisecond),
+		okN.Load(), failN.Load(), float64(okN.Load())/el.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond))
+}
