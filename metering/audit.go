@@ -22,6 +22,7 @@ type AuditReport struct {
 	Postage      int64
 	Credited     int64
 	Transfers    int
+	Voided       int // voided labels, each checked for exactly one void credit
 	Problems     []string
 }
 
@@ -36,7 +37,8 @@ func (r *AuditReport) fail(format string, args ...any) {
 // its transaction records form an unbroken, correctly signed chain ending at
 // the record's chain head, AR + DR = total credited, AR = postage dispensed
 // (so AR never decreased), piece count = postage transactions = stored
-// indicia; and the funds-transfer chain of the transaction box is intact.
+// indicia; the funds-transfer chain of the transaction box is intact; and
+// every voided label has exactly one void credit of its postage.
 func (s *Service) Audit(ctx context.Context) (AuditReport, error) {
 	var rep AuditReport
 	keys, err := s.box.Certificates(ctx)
@@ -63,6 +65,9 @@ func (s *Service) Audit(ctx context.Context) (AuditReport, error) {
 		}
 	}
 	if err := s.auditTransfers(ctx, &rep, keys.TxKeyPEM, credits); err != nil {
+		return rep, err
+	}
+	if err := s.auditVoids(ctx, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil

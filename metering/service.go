@@ -33,6 +33,8 @@ type Options struct {
 	MaxCoalesce int
 	// OnTamper is told of every tamper alert (metrics).
 	OnTamper func(serial, reason string)
+	// VoidWindow is how long after purchase a mailer may void a label (0: DefaultVoidWindow).
+	VoidWindow time.Duration
 }
 
 // Service is the metering domain.

@@ -1,0 +1,319 @@
+package metering
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/db"
+	"indicia/metering/indicium"
+)
+
+// VerifyResult is the answer a verifier gets.
+type VerifyResult string
+
+// Verification results.
+const (
+	ResultValid     VerifyResult = "valid"     // authentic, issued, not voided, first seen on this piece
+	ResultInvalid   VerifyResult = "invalid"   // malformed, unknown meter, bad signature, never issued, wrong recipient
+	ResultVoid      VerifyResult = "void"      // authentic but voided and refunded
+	ResultDuplicate VerifyResult = "duplicate" // authentic but already used on another piece
+)
+
+// Offline-check failures (wrapped with detail).
+var (
+	ErrUnknownMeter = errors.New("metering: no certificate for this meter and key")
+	ErrNoRoot       = errors.New("metering: no vendor root certificate in the bundle")
+)
+
+// Decoded are the fields of an indicium as a verifier reads them.
+type Decoded struct {
+	Serial        string    `json:"meter_serial"`
+	KeyID         string    `json:"key_id"`
+	MailingDate   time.Time `json:"mailing_date"`
+	Postage       int64     `json:"postage"`
+	AR            int64     `json:"ascending_register"`
+	PieceNumber   int64     `json:"piece_number"`
+	OriginZIP     string    `json:"origin_zip"`
+	DestZIP       string    `json:"dest_zip"`
+	MailClass     string    `json:"mail_class"`
+	Services      uint32    `json:"services"`
+	RecipientHash string    `json:"recipient_hash"`
+}
+
+// Decode lists the fields of a parsed indicium.
+func Decode(in indicium.Indicium) Decoded {
+	return Decoded{Serial: in.MeterSerial, KeyID: hex.EncodeToString(in.KeyID[:]), MailingDate: in.MailingDate, Postage: in.Postage,
+		AR: in.AR, PieceNumber: in.PieceCount, OriginZIP: in.OriginZIP, DestZIP: in.DestZIP, MailClass: in.MailClass,
+		Services: in.Services, RecipientHash: hex.EncodeToString(in.RecipientHash[:])}
+}
+
+// CheckOffline is the whole offline verification of barcode text against a
+// published certificate bundle (the vendor root and the meter certificates):
+// parse, find the meter's certificate, chain it to a self-signed CA of the
+// bundle, check the signature. It needs no database: `indicia verify` uses it.
+func CheckOffline(text string, certs []*x509.Certificate) (indicium.Indicium, error) {
+	in, err := indicium.ParseText(strings.TrimSpace(text))
+	if err != nil {
+		return indicium.Indicium{}, err
+	}
+	meter, err := indicium.FindMeterCertificate(in, certs)
+	if err != nil {
+		return in, fmt.Errorf("%w: %v", ErrUnknownMeter, err)
+	}
+	var last error = ErrNoRoot
+	for _, root := range certs {
+		if !root.IsCA || root.CheckSignatureFrom(root) != nil {
+			continue
+		}
+		if last = indicium.VerifyWithCertificates(in, root, meter); last == nil {
+			return in, nil
+		}
+	}
+	return in, last
+}
+
+// VerifyRequest is one scan presented for verification.
+type VerifyRequest struct {
+	Text     string // the barcode text as scanned
+	PieceRef string // the mail piece's own ID from the scanner, if any
+	Location string // where it was scanned: facility ZIP or name, if known
+	// Recipient is the standardized one-line recipient address read from the
+	// piece (hygiene's OneLine form), if the verifier has it.
+	Recipient string
+	IP        string
+}
+
+// Verification is the answer, with what was decoded. Fields is nil when the
+// text is not an indicium at all.
+type Verification struct {
+	ID             int64
+	Result         VerifyResult
+	Reason         string
+	Fields         *Decoded
+	RecipientMatch *bool      // nil when no address was given
+	LabelStatus    string     // issued or voided, when the label is ours
+	FirstUsedAt    *time.Time // the first scan, for duplicates
+	At             time.Time
+}
+
+// Verify checks a scanned indicium against the vendor root and the stored
+// meters, then against what was issued: valid, invalid, void or duplicate.
+// The first valid scan marks the label used (it can no longer be voided);
+// the same indicium later on a different piece — another piece reference,
+// or without references another scan location — is a duplicate and a fraud
+// signal. Every verification is logged.
+func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyRequest) (Verification, error) {
+	switch actor.Role {
+	case accounts.RoleStaff, accounts.RoleAdmin, accounts.RoleSystem:
+	default:
+		return Verification{}, apperr.Forbidden("Only postal staff and vendor admins verify indicia.")
+	}
+	req.Text = strings.TrimSpace(req.Text)
+	req.PieceRef, req.Location, req.Recipient = strings.TrimSpace(req.PieceRef), strings.TrimSpace(req.Location), strings.TrimSpace(req.Recipient)
+	f := apperr.Fields{}
+	switch {
+	case req.Text == "":
+		f["text"] = "Paste the scanned barcode text or upload a label image."
+	case len(req.Text) > 4096:
+		f["text"] = "The barcode text is longer than any indicium."
+	}
+	if len(req.PieceRef) > 100 {
+		f["piece_ref"] = "The piece reference is longer than 100 characters."
+	}
+	if len(req.Location) > 100 {
+		f["location"] = "The scan location is longer than 100 characters."
+	}
+	if err := f.Err(); err != nil {
+		return Verification{}, err
+	}
+	v := Verification{At: s.now()}
+	in, err := indicium.ParseText(req.Text)
+	hash := sha256.Sum256([]byte(req.Text))
+	if err != nil {
+		v.Result, v.Reason = ResultInvalid, "This is not a readable indicium: "+strings.TrimPrefix(err.Error(), "indicium: ")+"."
+		return s.logVerification(ctx, actor, req, v, hash[:], nil)
+	}
+	hash = sha256.Sum256(in.Bytes())
+	d := Decode(in)
+	v.Fields = &d
+	if req.Recipient != "" {
+		match := indicium.RecipientHash(req.Recipient) == in.RecipientHash
+		v.RecipientMatch = &match
+	}
+	if reason, err := s.checkSignature(ctx, in); err != nil {
+		return Verification{}, err
+	} else if reason != "" {
+		v.Result, v.Reason = ResultInvalid, reason
+		return s.logVerification(ctx, actor, req, v, hash[:], nil)
+	}
+	var out Verification
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		w := v
+		var id int64
+		var status, usedRef, usedLoc string
+		var data []byte
+		var usedAt *time.Time
+		err := tx.QueryRow(ctx, `SELECT i.id, i.status, i.data, i.used_at, i.used_piece_ref, i.used_location FROM indicia i JOIN meters m ON m.id = i.meter_id
+			WHERE m.serial = $1 AND i.piece_number = $2 FOR UPDATE OF i`, in.MeterSerial, in.PieceCount).Scan(&id, &status, &data, &usedAt, &usedRef, &usedLoc)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !bytes.Equal(data, in.Bytes())) {
+			// Signed by the box but never stored: a dispense that rolled back.
+			w.Result, w.Reason = ResultInvalid, "The signature is genuine but this indicium was never issued (no record of its sale)."
+			out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], nil)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("metering: find indicium: %w", err)
+		}
+		w.LabelStatus = status
+		switch {
+		case status == "voided":
+			w.Result, w.Reason = ResultVoid, "This label was voided and its postage refunded."
+		case w.RecipientMatch != nil && !*w.RecipientMatch:
+			w.Result, w.Reason = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for."
+		case usedAt == nil:
+			w.Result = ResultValid
+			if _, err := tx.Exec(ctx, `UPDATE indicia SET used_at = $2, used_piece_ref = $3, used_location = $4 WHERE id = $1`,
+				id, w.At, req.PieceRef, req.Location); err != nil {
+				return fmt.Errorf("metering: mark indicium used: %w", err)
+			}
+		case otherPiece(usedRef, usedLoc, req):
+			w.Result, w.FirstUsedAt = ResultDuplicate, usedAt
+			w.Reason = "This indicium was already used on another piece, first scanned " + usedAt.UTC().Format("2006-01-02 15:04 MST") + "."
+		default:
+			// The same piece scanned again.
+			w.Result, w.FirstUsedAt = ResultValid, usedAt
+		}
+		out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], &id)
+		if err != nil || out.Result != ResultDuplicate {
+			return err
+		}
+		detail := fmt.Sprintf("meter %s piece %d: first scan ref %q at %q, now ref %q at %q", in.MeterSerial, in.PieceCount, usedRef, usedLoc, req.PieceRef, req.Location)
+		if _, err := tx.Exec(ctx, `INSERT INTO fraud_signals (kind, indicium_id, verification_id, detail, created_at) VALUES ('duplicate_use', $1, $2, $3, $4)`,
+			id, out.ID, detail, w.At); err != nil {
+			return fmt.Errorf("metering: record fraud signal: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Verification{}, err
+	}
+	return out, nil
+}
+
+// otherPiece decides whether a scan is of a different piece than the first:
+// piece references decide when both scans have one; otherwise two known and
+// different scan locations do. With neither, the scan counts as the same piece.
+func otherPiece(firstRef, firstLoc string, req VerifyRequest) bool {
+	if firstRef != "" && req.PieceRef != "" {
+		return firstRef != req.PieceRef
+	}
+	return firstLoc != "" && req.Location != "" && !strings.EqualFold(firstLoc, req.Location)
+}
+
+// checkSignature verifies the indicium against the box's vendor root and the
+// stored meter certificates; it returns why it fails, or "".
+func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, error) {
+	keys, err := s.box.Certificates(ctx)
+	if err != nil {
+		return "", apperr.Unavailable("The secure box did not answer; try the verification again.", err)
+	}
+	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
+	if err != nil {
+		return "", fmt.Errorf("metering: vendor root: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT cert_pem FROM meters WHERE serial = $1`, in.MeterSerial)
+	if err != nil {
+		return "", fmt.Errorf("metering: meter certificates: %w", err)
+	}
+	pems, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("metering: meter certificates: %w", err)
+	}
+	var certs []*x509.Certificate
+	for _, p := range pems {
+		if cs, err := indicium.ParseCertificatesPEM([]byte(p)); err == nil {
+			certs = append(certs, cs...)
+		}
+	}
+	meter, err := indicium.FindMeterCertificate(in, certs)
+	if err != nil {
+		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil
+	}
+	if err := indicium.VerifyWithCertificates(in, roots[0], meter); err != nil {
+		return "The signature does not verify: the indicium was altered or forged.", nil
+	}
+	return "", nil
+}
+
+func (s *Service) logVerification(ctx context.Context, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {
+	var out Verification
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.insertVerification(ctx, tx, actor, req, v, hash, indiciumID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) insertVerification(ctx context.Context, tx pgx.Tx, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {
+	var uid any
+	if actor.ID != 0 {
+		uid = actor.ID
+	}
+	var serial string
+	var piece int64
+	if v.Fields != nil {
+		serial, piece = v.Fields.Serial, v.Fields.PieceNumber
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO verifications (user_id, indicium_id, result, reason, indicium_hash, serial, piece_number, piece_ref, location, ip,
+		recipient_match, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+		uid, indiciumID, string(v.Result), v.Reason, hash, serial, piece, req.PieceRef, req.Location, req.IP, v.RecipientMatch, v.At).Scan(&v.ID)
+	if err != nil {
+		return v, fmt.Errorf("metering: log verification: %w", err)
+	}
+	return v, nil
+}
+
+// VerificationRow is one logged verification as postal staff list them.
+type VerificationRow struct {
+	ID       int64
+	At       time.Time
+	Result   VerifyResult
+	Reason   string
+	Serial   string
+	Piece    int64
+	PieceRef string
+	Location string
+	IP       string
+	By       string
+}
+
+// RecentVerifications lists the newest logged verifications (postal staff and admins).
+func (s *Service) RecentVerifications(ctx context.Context, actor accounts.User, limit int) ([]VerificationRow, error) {
+	if actor.Role != accounts.RoleStaff && actor.Role != accounts.RoleAdmin {
+		return nil, apperr.Forbidden("Only postal staff and vendor admins see the verification log.")
+	}
+	rows, err := s.pool.Query(ctx, `SELECT v.id, v.created_at, v.result, v.reason, v.serial, v.piece_number, v.piece_ref, v.location, v.ip, coalesce(u.email, '')
+		FROM verifications v LEFT JOIN users u ON u.id = v.user_id ORDER BY v.created_at DESC, v.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("metering: recent verifications: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (VerificationRow, error) {
+		var v VerificationRow
+		var res string
+		err := r.Scan(&v.ID, &v.At, &res, &v.Reason, &v.Serial, &v.Piece, &v.PieceRef, &v.Location, &v.IP, &v.By)
+		v.Result = VerifyResult(res)
+		return v, err
+	})
+}

@@ -1,0 +1,176 @@
+package metering_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/metering/indicium"
+	"indicia/metering/meteringtest"
+)
+
+func textOf(t *testing.T, l metering.Label) string {
+	t.Helper()
+	in, err := indicium.Parse(l.Indicium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.Text()
+}
+
+func verify(t *testing.T, svc *metering.Service, req metering.VerifyRequest) metering.Verification {
+	t.Helper()
+	v, err := svc.Verify(context.Background(), staff, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestVerifyAnswers(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, _, pool := setupPool(t, b, 1000)
+	ctx := context.Background()
+	l := buyOne(t, svc, owner, 78)
+	text := textOf(t, l)
+
+	v := verify(t, svc, metering.VerifyRequest{Text: text, PieceRef: "PIECE-1", Location: "06901", IP: "192.0.2.7", Recipient: "9 ELM ST|90210"})
+	if v.Result != metering.ResultValid || v.Fields == nil {
+		t.Fatalf("genuine indicium: %+v", v)
+	}
+	f := v.Fields
+	if f.Serial != l.Serial || f.Postage != 78 || f.PieceNumber != 1 || f.AR != 78 || f.OriginZIP != "06901" || f.DestZIP != "90210" ||
+		f.MailClass != "FCM_LETTER" || !f.MailingDate.Equal(l.MailingDate) {
+		t.Errorf("decoded fields %+v", f)
+	}
+	if v.RecipientMatch == nil || !*v.RecipientMatch {
+		t.Error("the standardized recipient address should match")
+	}
+	// The same piece again is still valid; another piece is a duplicate.
+	if v := verify(t, svc, metering.VerifyRequest{Text: text, PieceRef: "PIECE-1"}); v.Result != metering.ResultValid {
+		t.Errorf("rescan of the same piece: %s %s", v.Result, v.Reason)
+	}
+	dup := verify(t, svc, metering.VerifyRequest{Text: text, PieceRef: "PIECE-2", Location: "10001"})
+	if dup.Result != metering.ResultDuplicate || dup.FirstUsedAt == nil {
+		t.Errorf("second piece: %+v", dup)
+	}
+
+	// Without piece references, a scan at another facility is a duplicate.
+	l2 := buyOne(t, svc, owner, 60)
+	if v := verify(t, svc, metering.VerifyRequest{Text: textOf(t, l2), Location: "06901"}); v.Result != metering.ResultValid {
+		t.Errorf("first scan: %s", v.Result)
+	}
+	if v := verify(t, svc, metering.VerifyRequest{Text: textOf(t, l2), Location: "06901"}); v.Result != metering.ResultValid {
+		t.Errorf("rescan at the same facility: %s", v.Result)
+	}
+	if v := verify(t, svc, metering.VerifyRequest{Text: textOf(t, l2), Location: "94107"}); v.Result != metering.ResultDuplicate {
+		t.Errorf("scan at another facility: %s", v.Result)
+	}
+
+	// A different recipient address fails, and does not use the label up.
+	l3 := buyOne(t, svc, owner, 60)
+	mis := verify(t, svc, metering.VerifyRequest{Text: textOf(t, l3), Recipient: "1 OTHER RD|90210"})
+	if mis.Result != metering.ResultInvalid || mis.RecipientMatch == nil || *mis.RecipientMatch {
+		t.Errorf("wrong recipient: %+v", mis)
+	}
+	if _, err := svc.Void(ctx, owner, l3.PublicID); err != nil {
+		t.Errorf("a label checked against a wrong address is still unused: %v", err)
+	}
+
+	var signals, logged, withIP int
+	pool.QueryRow(ctx, `SELECT count(*) FROM fraud_signals WHERE kind = 'duplicate_use'`).Scan(&signals)
+	pool.QueryRow(ctx, `SELECT count(*) FROM verifications`).Scan(&logged)
+	pool.QueryRow(ctx, `SELECT count(*) FROM verifications WHERE ip = '192.0.2.7' AND piece_ref = 'PIECE-1' AND result = 'valid' AND indicium_hash IS NOT NULL`).Scan(&withIP)
+	if signals != 2 || logged != 7 || withIP != 1 {
+		t.Errorf("fraud signals %d (want 2), verifications logged %d (want 7), first row %d", signals, logged, withIP)
+	}
+	rows, err := svc.RecentVerifications(ctx, staff, 10)
+	if err != nil || len(rows) != 7 || rows[0].Result != metering.ResultInvalid {
+		t.Errorf("recent verifications: %d rows, %v", len(rows), err)
+	}
+}
+
+func TestVerifyRefusesForgeries(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, _, pool := setupPool(t, b, 1000)
+	l := buyOne(t, svc, owner, 78)
+	in, err := indicium.Parse(l.Indicium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{}
+	flipped := in
+	flipped.Signature[10] ^= 0x01
+	cases["flipped signature bit"] = flipped.Text()
+	raw := append([]byte{}, in.Bytes()...)
+	raw[len(raw)-70] ^= 0x04 // inside the recipient hash: still parses
+	if p, err := indicium.Parse(raw); err == nil {
+		cases["flipped data bit"] = p.Text()
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	forged, err := indicium.Sign(in.Fields, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases["same serial, another key"] = forged.Text()
+	f := in.Fields
+	f.MeterSerial = "IN999999999"
+	unknown, _ := indicium.Sign(f, key)
+	cases["unknown meter"] = unknown.Text()
+	cases["not an indicium"] = "hello world"
+	for name, text := range cases {
+		v := verify(t, svc, metering.VerifyRequest{Text: text})
+		if v.Result != metering.ResultInvalid || v.Reason == "" {
+			t.Errorf("%s: %s (%s), want invalid", name, v.Result, v.Reason)
+		}
+	}
+	var used *time.Time
+	pool.QueryRow(context.Background(), `SELECT used_at FROM indicia WHERE public_id = $1`, l.PublicID).Scan(&used)
+	if used != nil {
+		t.Error("a forged copy marked the genuine label used")
+	}
+	if v := verify(t, svc, metering.VerifyRequest{Text: in.Text()}); v.Result != metering.ResultValid {
+		t.Errorf("the genuine one after the forgeries: %s", v.Result)
+	}
+}
+
+func TestVerifyNeedsStaffAndText(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, _ := setup(t, b, 0)
+	if _, err := svc.Verify(context.Background(), owner, metering.VerifyRequest{Text: "x"}); apperr.KindOf(err) != apperr.KindForbidden {
+		t.Errorf("mailer verifying: %v", err)
+	}
+	_, err := svc.Verify(context.Background(), accounts.User{Role: accounts.RoleAdmin}, metering.VerifyRequest{Text: "  "})
+	if f, ok := apperr.AsFields(err); !ok || f["text"] == "" {
+		t.Errorf("empty text: %v", err)
+	}
+}
+
+func TestCheckOfflineWithPublishedBundle(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, m := setup(t, b, 1000)
+	l := buyOne(t, svc, owner, 78)
+	keys, err := b.Client.Certificates(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := indicium.ParseCertificatesPEM(append(append([]byte{}, keys.RootCertPEM...), m.CertPEM...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := metering.CheckOffline(textOf(t, l), certs); err != nil {
+		t.Errorf("genuine: %v", err)
+	}
+	if _, err := metering.CheckOffline(textOf(t, l), certs[1:]); err == nil {
+		t.Error("no root in the bundle: verified anyway")
+	}
+	if _, err := metering.CheckOffline(textOf(t, l), certs[:1]); err == nil {
+		t.Error("no meter certificate: verified anyway")
+	}
+}
