@@ -23,7 +23,7 @@ type bookEnv struct {
 	otherOwner, staff    accounts.User
 }
 
-func newBookEnv(t *testing.T) *bookEnv {
+func newBookEnv(t testing.TB) *bookEnv {
 	t.Helper()
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
