@@ -25,6 +25,8 @@ func commands() map[string]command {
 		"seed":      {"create the demo accounts and print their logins", runSeed},
 		"version":   {"print the version", runVersion},
 		"worker":    {"run the background job consumers (Redis queue)", runWorker},
+		"verify":    {"verify an indicium offline (text or label image) from the published certificates", runVerify},
+		"audit":     {"audit every meter's registers, chains, transfers and voids with the box", runAudit},
 	}
 }
 

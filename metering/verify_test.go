@@ -5,11 +5,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
 	"indicia/metering/meteringtest"
@@ -172,5 +177,93 @@ func TestCheckOfflineWithPublishedBundle(t *testing.T) {
 	}
 	if _, err := metering.CheckOffline(textOf(t, l), certs[:1]); err == nil {
 		t.Error("no meter certificate: verified anyway")
+	}
+}
+
+// runIndicia runs the indicia binary with only the given environment (no database settings).
+func runIndicia(t *testing.T, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(meteringtest.Binary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+func TestIndiciaVerifyCommandOffline(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, m := setup(t, b, 1000)
+	l := buyOne(t, svc, owner, 78)
+	keys, err := b.Client.Certificates(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certs := filepath.Join(dir, "certs.pem")
+	if err := os.WriteFile(certs, append(append([]byte{}, keys.RootCertPEM...), m.CertPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := indicium.Parse(l.Indicium)
+	png := filepath.Join(dir, "label.png")
+	f, err := os.Create(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := labels.PNG(f, labels.FromIndicium(in), labels.DefaultDPI); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	bad := in
+	bad.Signature[0] ^= 0x80
+
+	for _, c := range []struct {
+		name string
+		arg  string
+		code int
+		want string
+	}{
+		{"text", in.Text(), 0, "VALID"},
+		{"PNG label", png, 0, "VALID"},
+		{"flipped bit", bad.Text(), 1, "INVALID"},
+		{"garbage", "not-an-indicium", 1, "INVALID"},
+	} {
+		out, code := runIndicia(t, nil, "verify", "--certs", certs, c.arg)
+		if code != c.code || !strings.HasPrefix(out, c.want+"\n") {
+			t.Errorf("%s: exit %d, output:\n%s", c.name, code, out)
+		}
+		if c.code == 0 && (!strings.Contains(out, l.Serial) || !strings.Contains(out, "$0.78")) {
+			t.Errorf("%s: decoded fields missing:\n%s", c.name, out)
+		}
+	}
+	if out, code := runIndicia(t, nil, "verify", "--certs", filepath.Join(dir, "missing.pem"), in.Text()); code == 0 {
+		t.Errorf("missing bundle: exit 0\n%s", out)
+	}
+}
+
+func TestIndiciaAuditCommand(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, _, pool := setupPool(t, b, 1000)
+	l := buyOne(t, svc, owner, 78)
+	if _, err := svc.Void(context.Background(), owner, l.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	buyOne(t, svc, owner, 60)
+	env := []string{"DATABASE_URL=" + pool.Config().ConnString(), "BOX_SOCKET=" + b.Socket, "LOG_LEVEL=error"}
+	out, code := runIndicia(t, env, "audit")
+	if code != 0 || !strings.Contains(out, "OK: no violations") || !strings.Contains(out, "voided labels 1") || !strings.Contains(out, "pieces        2") {
+		t.Fatalf("clean audit: exit %d\n%s", code, out)
+	}
+	if _, err := pool.Exec(context.Background(), `UPDATE meter_transactions SET amount = amount + 1 WHERE kind = 'postage'
+		AND id = (SELECT min(id) FROM meter_transactions WHERE kind = 'postage')`); err != nil {
+		t.Fatal(err)
+	}
+	out, code = runIndicia(t, env, "audit")
+	if code == 0 || !strings.Contains(out, "PROBLEMS") || !strings.Contains(out, "does not verify") {
+		t.Errorf("audit after corrupting a transaction row: exit %d\n%s", code, out)
 	}
 }

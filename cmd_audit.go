@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"indicia/db"
+	"indicia/metering"
+)
+
+// runAudit checks every invariant of the registers, the transaction chains,
+// the funds transfers and the voids, and exits non-zero on any violation.
+func runAudit(args []string) error {
+	fs := flags("audit", "Audit every meter with the secure box: records, hash chains, registers (AR + DR = credited, AR = postage), piece counts, funds transfers and void credits. Exits 1 on any problem.")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.CheckSchema(ctx, pool); err != nil {
+		return err
+	}
+	bx, err := dialBox(ctx, cfg.BoxSocket)
+	if err != nil {
+		return err
+	}
+	defer bx.Close()
+	rep, err := metering.New(pool, bx, metering.Options{}).Audit(ctx)
+	if err != nil {
+		return err
+	}
+	w := os.Stdout
+	fmt.Fprintf(w, "meters        %d\n", rep.Meters)
+	fmt.Fprintf(w, "transactions  %d\n", rep.Transactions)
+	fmt.Fprintf(w, "pieces        %d\n", rep.Pieces)
+	fmt.Fprintf(w, "postage       %s\n", cents(rep.Postage))
+	fmt.Fprintf(w, "credited      %s\n", cents(rep.Credited))
+	fmt.Fprintf(w, "transfers     %d\n", rep.Transfers)
+	fmt.Fprintf(w, "voided labels %d\n", rep.Voided)
+	if rep.OK() {
+		fmt.Fprintln(w, "OK: no violations")
+		return nil
+	}
+	fmt.Fprintf(w, "%d PROBLEMS:\n", len(rep.Problems))
+	for _, p := range rep.Problems {
+		fmt.Fprintln(w, "  "+p)
+	}
+	return fmt.Errorf("audit found %d problems", len(rep.Problems))
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"indicia/hygiene"
+	"indicia/labels"
+	"indicia/metering"
+	"indicia/metering/indicium"
+)
+
+// errInvalid makes `indicia verify` exit 1 after it printed INVALID.
+var errInvalid = errors.New("the indicium is INVALID")
+
+// runVerify checks one indicium offline: no database, no box, only the
+// published certificate bundle (/.well-known/indicia/certs). Void status is
+// server state and is not known here.
+func runVerify(args []string) error {
+	fs := flags("verify", "Verify an indicium offline from the published certificates: indicia verify [options] FILE|TEXT|-\n"+
+		"FILE is a PNG or JPEG label image or a text file with the barcode text; - reads the text from stdin.\n"+
+		"Exit code 0: VALID; 1: INVALID or an error.")
+	certsPath := fs.String("certs", "./var/certs.pem", "PEM bundle: the vendor root and the meter certificates")
+	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL) once, save it to --certs, then verify")
+	address := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("give exactly one FILE, TEXT or -")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if *certsURL != "" {
+		if err := fetchCerts(ctx, *certsURL, *certsPath); err != nil {
+			return err
+		}
+	}
+	pemData, err := os.ReadFile(*certsPath)
+	if err != nil {
+		return fmt.Errorf("read certificates (use --certs FILE or --certs-url URL): %w", err)
+	}
+	certs, err := indicium.ParseCertificatesPEM(pemData)
+	if err != nil {
+		return fmt.Errorf("certificates %s: %w", *certsPath, err)
+	}
+	text, err := readIndiciumArg(fs.Arg(0), os.Stdin)
+	if err != nil {
+		return err
+	}
+	out := os.Stdout
+	in, verr := metering.CheckOffline(text, certs)
+	if verr == nil && *address != "" {
+		c, err := hygiene.New()
+		if err != nil {
+			return err
+		}
+		res := c.Cleanse(*address)
+		switch {
+		case res.Standardized.OneLine == "":
+			verr = fmt.Errorf("the address could not be standardized: %s", strings.Join(res.Reasons, "; "))
+		case indicium.RecipientHash(res.Standardized.OneLine) != in.RecipientHash:
+			verr = fmt.Errorf("the recipient address %q is not the one this postage was bought for", res.Standardized.OneLine)
+		}
+	}
+	if verr != nil {
+		fmt.Fprintln(out, "INVALID")
+		fmt.Fprintf(out, "reason            %v\n", verr)
+	} else {
+		fmt.Fprintln(out, "VALID")
+	}
+	if in.MeterSerial != "" {
+		printDecoded(out, metering.Decode(in))
+		if *address != "" && verr == nil {
+			fmt.Fprintln(out, "recipient         matches")
+		}
+	}
+	if verr != nil {
+		return errInvalid
+	}
+	return nil
+}
+
+func printDecoded(w io.Writer, d metering.Decoded) {
+	rows := [][2]string{
+		{"meter serial", d.Serial}, {"key id", d.KeyID}, {"date of mailing", d.MailingDate.Format("2006-01-02")},
+		{"postage", cents(d.Postage)}, {"ascending register", cents(d.AR)}, {"piece number", fmt.Sprint(d.PieceNumber)},
+		{"origin ZIP", d.OriginZIP}, {"destination ZIP", d.DestZIP}, {"mail class", d.MailClass},
+		{"services", fmt.Sprintf("%#x", d.Services)}, {"recipient hash", d.RecipientHash},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-18s%s\n", r[0], r[1])
+	}
+}
+
+func cents(c int64) string { return fmt.Sprintf("$%d.%02d", c/100, c%100) }
+
+// readIndiciumArg turns the argument into barcode text: "-" is stdin, an
+// existing file is an image (decoded) or text, anything else is the text.
+func readIndiciumArg(arg string, stdin io.Reader) (string, error) {
+	var data []byte
+	var err error
+	switch {
+	case arg == "-":
+		data, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
+	default:
+		if st, serr := os.Stat(arg); serr == nil && !st.IsDir() {
+			data, err = os.ReadFile(arg)
+		} else {
+			return strings.TrimSpace(arg), nil
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", arg, err)
+	}
+	if isImage(data) {
+		text, err := labels.DecodeImage(bytes.NewReader(data))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", arg, err)
+		}
+		return text, nil
+	}
+	if bytes.HasPrefix(data, []byte("%PDF")) {
+		return "", fmt.Errorf("%s is a PDF: rasterise it first (pdftoppm -png -r 300) or pass the PNG label", arg)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+func isImage(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) || bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF})
+}
+
+// fetchCerts downloads the published bundle and saves it for later offline use.
+func fetchCerts(ctx context.Context, url, path string) error {
+	if !strings.Contains(url, "/.well-known/") {
+		url = strings.TrimRight(url, "/") + "/.well-known/indicia/certs"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("certificates URL: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch certificates: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch certificates from %s: status %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("fetch certificates: %w", err)
+	}
+	if _, err := indicium.ParseCertificatesPEM(data); err != nil {
+		return fmt.Errorf("%s did not return certificates: %w", url, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("save certificates: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
