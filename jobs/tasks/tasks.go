@@ -5,11 +5,14 @@
 package tasks
 
 import (
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"indicia/hygiene"
 	"indicia/jobs"
+	"indicia/metering"
 )
 
 // Deps are what job handlers need. Fields are added as job kinds arrive.
@@ -19,11 +22,23 @@ type Deps struct {
 	Queue *jobs.Queue
 	// Batches cleanses uploaded address lists (hygiene.JobKindCleanse).
 	Batches *hygiene.Batches
+	// COA loads change-of-address lists and matches them (hygiene.JobKindCOA*).
+	COA *hygiene.COA
+	// Metering voids old unused labels (JobKindSubmitRefunds); RefundAfter is their age.
+	Metering    *metering.Service
+	RefundAfter time.Duration
 }
 
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
 	if d.Batches != nil {
 		r.Register(hygiene.JobKindCleanse, cleanseBatch(d.Batches))
+	}
+	if d.COA != nil {
+		r.Register(hygiene.JobKindCOAImport, coaImport(d.COA))
+		r.Register(hygiene.JobKindCOAMatch, coaMatch(d.COA))
+	}
+	if d.Metering != nil {
+		r.Register(JobKindSubmitRefunds, submitRefunds(d.Metering, d.RefundAfter))
 	}
 }

@@ -1,0 +1,45 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+
+	"indicia/hygiene"
+	"indicia/jobs"
+)
+
+// coaImport loads an uploaded change-of-address list (hygiene.COA.ImportList).
+func coaImport(c *hygiene.COA) jobs.HandlerFunc {
+	return func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
+		var in struct {
+			ListID int64 `json:"list_id"`
+		}
+		if err := json.Unmarshal(j.Payload, &in); err != nil || in.ListID == 0 {
+			return nil, fmt.Errorf("tasks: coa import: bad payload %s: %w", j.Payload, asynq.SkipRetry)
+		}
+		// The row count is unknown until the end of a streamed file: the
+		// bar shows rows read against a growing total.
+		sum, err := c.ImportList(ctx, in.ListID, func(done int64, msg string) { p.Set(ctx, done, done+1, msg) })
+		if err != nil {
+			return nil, err
+		}
+		p.Set(ctx, sum.Total, sum.Total, fmt.Sprintf("%d rows loaded, %d bad; matching against address books", sum.Loaded, sum.Bad))
+		return sum, nil
+	}
+}
+
+// coaMatch matches lists or one account's book (hygiene.COA.RunMatchJob).
+func coaMatch(c *hygiene.COA) jobs.HandlerFunc {
+	return func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
+		step := int64(0)
+		sum, err := c.RunMatchJob(ctx, j.Payload, func(msg string) { step++; p.Set(ctx, step, 6, msg) })
+		if err != nil {
+			return nil, err
+		}
+		p.Set(ctx, 6, 6, fmt.Sprintf("%d new matches", sum.NewMatches))
+		return sum, nil
+	}
+}
