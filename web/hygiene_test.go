@@ -97,6 +97,10 @@ func TestAPIVerifyAddress(t *testing.T) {
 
 // upload posts a file as role with the session cookie and CSRF token.
 func upload(t *testing.T, e *webtest.Env, role, path, name string, data []byte) *http.Response {
+	return uploadTB(t, e, role, path, name, data)
+}
+
+func uploadTB(t testing.TB, e *webtest.Env, role, path, name string, data []byte) *http.Response {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)

@@ -5,7 +5,7 @@
 # (the worker's job) and streams the result CSV. Prints the stage times, the
 # peak Go heap during the worker stage, and the peak RSS of the whole process
 # (upload + worker + download in one, so an upper bound for the worker).
-# Usage: scripts/load/cleanse_batch.sh [rows]
+# Usage: [BATCH_FORMAT=xlsx] scripts/load/cleanse_batch.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rows="${1:-1000000}"
