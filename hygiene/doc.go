@@ -10,5 +10,8 @@
 // Each Result has a Status (valid, corrected, ambiguous, invalid), reasons a
 // mailer can act on, and a Key for change-of-address matching. RunCLI is the
 // `indicia addresses` command. Everything is in memory and read-only after
-// loading, so one Cleanser serves all goroutines; there is no SQL here yet.
+// loading, so one Cleanser serves all goroutines. The SQL of the address
+// book (AddressBook, tables address_book and address_history) and of batch
+// cleansing (Batches, cleanse_batches/cleanse_rows/cleanse_results) lives
+// here too; Importer reads the CSV and XLSX files both take.
 package hygiene
