@@ -54,11 +54,13 @@ func badJSON(c fiber.Ctx, err error) error {
 	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"code": "bad_request", "field": field, "message": msg}})
 }
 
-func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error, bool) {
+// checkBody reads the address of a check request. answered reports that a
+// 400 has already been written (unreadable JSON); err is then its result.
+func (h *Handler) checkBody(c fiber.Ctx) (fc hygiene.FieldCheck, answered bool, err error) {
 	var in verifyRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		if err := json.Unmarshal(c.Body(), &in); err != nil {
-			return hygiene.FieldCheck{}, badJSON(c, err), true
+			return hygiene.FieldCheck{}, true, badJSON(c, err)
 		}
 	} else {
 		f := form(c, "address", "line1", "line2", "city", "state", "zip")
@@ -69,23 +71,23 @@ func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error, bool) {
 	}
 	if in.Address != nil && strings.TrimSpace(*in.Address) != "" {
 		if len(*in.Address) > hygiene.MaxInputLen {
-			return hygiene.FieldCheck{}, apperr.Invalid("address", "The address is too long."), false
+			return hygiene.FieldCheck{}, false, apperr.Invalid("address", "The address is too long.")
 		}
 		// One line holding the whole address: the suggestion splits it into fields.
-		return h.d.Hygiene.CheckFields(hygiene.Fields{Line1: *in.Address}), nil, false
+		return h.d.Hygiene.CheckFields(hygiene.Fields{Line1: *in.Address}), false, nil
 	}
 	if strings.TrimSpace(in.Line1+in.Line2+in.City+in.State+in.ZIP) == "" {
-		return hygiene.FieldCheck{}, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip."), false
+		return hygiene.FieldCheck{}, false, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip.")
 	}
 	if len(in.Fields.Text()) > hygiene.MaxInputLen {
-		return hygiene.FieldCheck{}, apperr.Invalid("line1", "The address is too long."), false
+		return hygiene.FieldCheck{}, false, apperr.Invalid("line1", "The address is too long.")
 	}
-	return h.d.Hygiene.CheckFields(in.Fields), nil, false
+	return h.d.Hygiene.CheckFields(in.Fields), false, nil
 }
 
 // VerifyAddressAPI is POST /api/v1/addresses/verify.
 func (h *Handler) VerifyAddressAPI(c fiber.Ctx) error {
-	fc, err, answered := h.checkBody(c)
+	fc, answered, err := h.checkBody(c)
 	if answered || err != nil {
 		return err
 	}
@@ -94,7 +96,7 @@ func (h *Handler) VerifyAddressAPI(c fiber.Ctx) error {
 
 // CheckAddress is the live check behind the address forms (session + CSRF header).
 func (h *Handler) CheckAddress(c fiber.Ctx) error {
-	fc, err, answered := h.checkBody(c)
+	fc, answered, err := h.checkBody(c)
 	if answered {
 		return err
 	}
