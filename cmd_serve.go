@@ -13,13 +13,33 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"indicia/accounts"
+	"indicia/config"
 	"indicia/db"
 	"indicia/handlers"
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/metering"
+	"indicia/metering/rating"
 	"indicia/web"
 )
+
+// loadRater loads the embedded rate tables, refusing any whose signature does
+// not verify with RATE_TABLE_PUBKEY (or the development key when unset).
+func loadRater(cfg config.Config) (*rating.Rater, error) {
+	pub, dev, err := rating.PublicKeyFromEnv(func(string) string { return cfg.RateTablePubKey })
+	if err != nil {
+		return nil, fmt.Errorf("RATE_TABLE_PUBKEY: %w", err)
+	}
+	if dev {
+		slog.Warn("rate tables are verified with the embedded development key; set RATE_TABLE_PUBKEY in production")
+	}
+	r, err := rating.LoadEmbedded(pub)
+	if err != nil {
+		return nil, fmt.Errorf("load rate tables: %w", err)
+	}
+	slog.Info("rate tables loaded", "versions", r.Versions())
+	return r, nil
+}
 
 func runServe(args []string) error {
 	fs := flags("serve", "Run the web server: pages and the JSON API on HTTP_ADDR. Holds no key material.")
@@ -69,11 +89,15 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	rater, err := loadRater(cfg)
+	if err != nil {
+		return err
+	}
 	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
 	h := handlers.New(handlers.Deps{
-		Metering: met, RootCert: func(ctx context.Context) ([]byte, error) {
+		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
 			return k.RootCertPEM, err
 		},

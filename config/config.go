@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	TrustProxy      bool
+	RateTablePubKey string
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -49,6 +50,7 @@ var Settings = []Setting{
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
+	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.
@@ -83,6 +85,7 @@ func Load(getenv Getenv) (Config, error) {
 	dur("LOGIN_LOCKOUT", &c.LoginLockout)
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
+	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
 	s, _ := v("LOGIN_MAX_FAILS")
 	if c.LoginMaxFails, err = strconv.Atoi(s); err != nil || c.LoginMaxFails < 1 {
 		errs = append(errs, fmt.Sprintf("LOGIN_MAX_FAILS: %q is not a positive integer", s))

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"indicia/apperr"
 	"indicia/metering"
 	"indicia/metering/indicium"
+	"indicia/metering/rating"
+	"indicia/views"
 )
 
 // MaxAPIBatch is the most pieces one API purchase may carry.
@@ -22,14 +25,22 @@ type apiRecipient struct {
 	Address string `json:"address"`
 }
 
+// apiPiece is one piece to buy. With weight_oz the piece is rated and the
+// rated price is the postage; without it, postage is a metered amount the
+// client chose.
 type apiPiece struct {
-	Postage     int64        `json:"postage"`
-	MailingDate string       `json:"mailing_date"`
-	OriginZIP   string       `json:"origin_zip"`
-	DestZIP     string       `json:"dest_zip"`
-	MailClass   string       `json:"mail_class"`
-	Services    uint32       `json:"services"`
-	Recipient   apiRecipient `json:"recipient"`
+	Postage       int64        `json:"postage"`
+	MailingDate   string       `json:"mailing_date"`
+	OriginZIP     string       `json:"origin_zip"`
+	DestZIP       string       `json:"dest_zip"`
+	MailClass     string       `json:"mail_class"`
+	WeightOz      float64      `json:"weight_oz"`
+	Length        float64      `json:"length"`
+	Width         float64      `json:"width"`
+	Height        float64      `json:"height"`
+	Services      []string     `json:"services"`
+	DeclaredValue int64        `json:"declared_value"`
+	Recipient     apiRecipient `json:"recipient"`
 }
 
 type apiPurchaseRequest struct {
@@ -46,7 +57,8 @@ type apiLabel struct {
 	OriginZIP   string   `json:"origin_zip"`
 	DestZIP     string   `json:"dest_zip"`
 	MailClass   string   `json:"mail_class"`
-	Services    uint32   `json:"services"`
+	ClassName   string   `json:"mail_class_name,omitempty"`
+	Services    []string `json:"services"`
 	Recipient   []string `json:"recipient"`
 	Indicium    string   `json:"indicium"`
 	Status      string   `json:"status"`
@@ -66,7 +78,7 @@ func toAPILabel(l metering.Label) apiLabel {
 		text = in.Text()
 	}
 	return apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
-		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, Services: l.Services, Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
+		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: serviceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
 }
 
 func toAPIPurchase(p metering.Purchase) apiPurchase {
@@ -97,13 +109,17 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(req.Pieces)))
 	}
 	pr := metering.PurchaseRequest{IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key"))}
+	var m metering.Meter
+	var err error
 	if req.MeterSerial != "" {
-		m, err := h.d.Metering.MeterBySerial(c.Context(), u, req.MeterSerial)
-		if err != nil {
-			return err
-		}
-		pr.MeterID = m.ID
+		m, err = h.d.Metering.MeterBySerial(c.Context(), u, req.MeterSerial)
+	} else {
+		m, err = h.d.Metering.DefaultMeter(c.Context(), u)
 	}
+	if err != nil {
+		return err
+	}
+	pr.MeterID = m.ID
 	for i, p := range req.Pieces {
 		field := func(f string) string {
 			if len(req.Pieces) == 1 {
@@ -121,16 +137,23 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		} else if res.ZIP != "" && !strings.HasPrefix(dest, res.ZIP) {
 			return apperr.Invalid(field("dest_zip"), fmt.Sprintf("The destination ZIP %s does not match the recipient's address (ZIP %s).", dest, res.ZIP))
 		}
-		var date time.Time
-		if p.MailingDate != "" {
-			d, err := time.Parse("2006-01-02", p.MailingDate)
-			if err != nil {
-				return apperr.Invalid(field("mailing_date"), "Write the date of mailing as YYYY-MM-DD.")
-			}
-			date = d
+		date, err := parseDate(p.MailingDate, field("mailing_date"))
+		if err != nil {
+			return err
 		}
-		pr.Pieces = append(pr.Pieces, metering.PieceRequest{Postage: p.Postage, MailingDate: date, OriginZIP: p.OriginZIP, DestZIP: dest,
-			MailClass: p.MailClass, Services: p.Services, Recipient: rec})
+		for _, s := range p.Services {
+			if !slices.Contains(serviceBits, s) {
+				return apperr.Invalid(field("services"), fmt.Sprintf("Unknown extra service %q.", s))
+			}
+		}
+		postage := p.Postage
+		if p.WeightOz != 0 {
+			if postage, err = h.rateAPIPiece(p, m, dest, date, field("")); err != nil {
+				return err
+			}
+		}
+		pr.Pieces = append(pr.Pieces, metering.PieceRequest{Postage: postage, MailingDate: date, OriginZIP: p.OriginZIP, DestZIP: dest,
+			MailClass: p.MailClass, Services: servicesMask(p.Services), Recipient: rec})
 	}
 	purchase, err := h.d.Metering.Purchase(c.Context(), u, pr)
 	if err != nil {
@@ -141,6 +164,31 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(toAPIPurchase(purchase))
+}
+
+// rateAPIPiece prices a piece the client described by weight; a postage the
+// client also sent must be that price.
+func (h *Handler) rateAPIPiece(p apiPiece, m metering.Meter, dest string, date time.Time, prefix string) (int64, error) {
+	origin := p.OriginZIP
+	if origin == "" && !m.Floating() {
+		origin = m.Record.OriginZIP
+	}
+	rp := apiRatePiece{MailClass: p.MailClass, WeightOz: p.WeightOz, Length: p.Length, Width: p.Width, Height: p.Height,
+		OriginZIP: origin, DestZIP: dest[:min(5, len(dest))], Services: p.Services, DeclaredValue: p.DeclaredValue}
+	piece, err := rp.piece("", prefix)
+	if err != nil {
+		return 0, err
+	}
+	piece.Date = date
+	q, err := h.d.Rater.Rate(piece)
+	if err != nil {
+		return 0, apiRatingError(err, prefix)
+	}
+	if p.Postage != 0 && p.Postage != q.TotalCents {
+		return 0, apperr.Invalid(prefix+"postage", fmt.Sprintf("The postage %s differs from the rated price %s; leave postage out to pay the rated price.",
+			views.Money(p.Postage), views.Money(q.TotalCents)))
+	}
+	return q.TotalCents, nil
 }
 
 // APILabel returns one label by ID.

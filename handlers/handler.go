@@ -7,6 +7,7 @@ import (
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/metering"
+	"indicia/metering/rating"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -20,6 +21,8 @@ type Deps struct {
 	Accounts *accounts.Service
 	Jobs     *jobs.Queue
 	Metering *metering.Service
+	// Rater prices pieces from the signed rate tables (rates, purchases).
+	Rater *rating.Rater
 	// Certs returns the vendor root certificate (PEM) for /.well-known/indicia/certs.
 	RootCert     func(context.Context) ([]byte, error)
 	BaseURL      string

@@ -27,6 +27,7 @@ import (
 	"indicia/jobs/tasks"
 	"indicia/metering"
 	"indicia/metering/meteringtest"
+	"indicia/metering/rating"
 	"indicia/web"
 )
 
@@ -82,8 +83,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	batches := hygiene.NewBatches(pool, cleanser, q)
 	met := metering.New(pool, bx.Client, metering.Options{})
+	rater, err := rating.LoadEmbedded(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080",
-		Metering: met, RootCert: func(ctx context.Context) ([]byte, error) {
+		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := bx.Client.Certificates(ctx)
 			return k.RootCertPEM, err
 		},

@@ -1,0 +1,214 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/metering/rating"
+	"indicia/views"
+)
+
+// purchaseFields are the single-valued inputs of the purchase form.
+var purchaseFields = append([]string{"token", "action", "book_id", "recipient_name", "recipient_company", "recipient_address"}, pieceFields...)
+
+// webKeyPrefix keeps the purchase form's one-time tokens apart from API
+// clients' Idempotency-Keys in the account's key space.
+const webKeyPrefix = "web:"
+
+// newFormToken makes the one-time token a purchase form carries; a double
+// submit of the same form reuses it and so buys once.
+func newFormToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// domesticClassOptions lists the classes a cleansed (US) recipient can take.
+func domesticClassOptions(chosen string) []views.Option {
+	out := classOptions(chosen)
+	return slices.DeleteFunc(out, func(o views.Option) bool {
+		return o.Value == rating.ClassIntlLetter || o.Value == rating.ClassIntlLargeEnvelope
+	})
+}
+
+// purchaseVM fills what every rendering of the purchase page shows: the
+// meter, the address book and the choices.
+func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form, services []string) (views.PurchaseVM, error) {
+	if f.V("token") == "" {
+		f.Values["token"] = newFormToken()
+	}
+	if f.V("class") == "" {
+		f.Values["class"] = rating.ClassFirstClassLetter
+	}
+	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: domesticClassOptions(f.V("class")), Services: serviceOptions(services)}
+	m, err := h.d.Metering.DefaultMeter(ctx, u)
+	if err != nil {
+		return vm, err
+	}
+	vm.Meter, vm.Balance, vm.Floating, vm.OriginZIP = m.Record.Serial, views.Money(m.Record.DR), m.Floating(), m.Record.OriginZIP
+	if h.d.Addresses != nil {
+		entries, _, err := h.d.Addresses.List(ctx, u, "", 0, 200)
+		if err != nil {
+			return vm, err
+		}
+		for _, e := range entries {
+			label := e.Name
+			if e.Company != "" {
+				label += ", " + e.Company
+			}
+			id := strconv.FormatInt(e.ID, 10)
+			vm.Book = append(vm.Book, views.BookEntry{ID: id, Label: label + " — " + e.OneLine(), Name: e.Name, Company: e.Company,
+				Address: e.OneLine(), Selected: id == f.V("book_id")})
+		}
+	}
+	return vm, nil
+}
+
+// ShowPurchase is the purchase page.
+func (h *Handler) ShowPurchase(c fiber.Ctx) error {
+	u := *Actor(c)
+	p := h.Page(c, "Buy postage", "postage")
+	vm, err := h.purchaseVM(c.Context(), u, emptyForm(), nil)
+	if err != nil {
+		if ae, ok := apperr.As(err); !ok || ae.Kind == apperr.KindInternal {
+			return err
+		}
+		p.Error = err.(*apperr.Error).Message
+	}
+	return render(c, fiber.StatusOK, views.Purchase(p, vm))
+}
+
+// pricedPiece is a purchase form read, cleansed and rated.
+type pricedPiece struct {
+	piece     rating.Piece
+	quote     rating.Quote
+	recipient metering.Recipient
+	destZIP   string
+}
+
+// pricePiece cleanses the recipient and rates the piece of a purchase form.
+func (h *Handler) pricePiece(c fiber.Ctx, u accounts.User, f views.Form, services []string, m metering.Meter) (pricedPiece, error) {
+	var out pricedPiece
+	name, company, address := f.V("recipient_name"), f.V("recipient_company"), f.V("recipient_address")
+	if id := f.V("book_id"); id != "" && address == "" && h.d.Addresses != nil {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return out, apperr.Invalid("book_id", "Choose an entry of the address book.")
+		}
+		e, err := h.d.Addresses.Get(c.Context(), u, n)
+		if err != nil {
+			return out, apperr.Invalid("book_id", "That address-book entry is gone; choose another.")
+		}
+		name, company, address = e.Name, e.Company, e.OneLine()
+		f.Values["recipient_name"], f.Values["recipient_company"], f.Values["recipient_address"] = name, company, address
+	}
+	rec, res, err := h.recipient("recipient_address", name, company, address)
+	if err != nil {
+		return out, err
+	}
+	p, err := pieceFromForm(f, services)
+	if err != nil {
+		return out, err
+	}
+	p.DestZIP, p.Country = res.ZIP, ""
+	if !m.Floating() {
+		p.OriginZIP = m.Record.OriginZIP
+	} else if p.OriginZIP == "" {
+		return out, apperr.Invalid("origin_zip", "This meter floats: enter the ZIP of the post office where you mail the piece.")
+	}
+	q, err := h.d.Rater.Rate(p)
+	if err != nil {
+		return out, fieldFromRating(err, "")
+	}
+	return pricedPiece{piece: p, quote: q, recipient: rec, destZIP: res.ZIP + res.ZIP4}, nil
+}
+
+// BuyPostage prices the form ("Get price") or buys the postage ("Buy"), then
+// redirects to the labels. The form's one-time token is the purchase's
+// idempotency key, so a double submit buys once.
+func (h *Handler) BuyPostage(c fiber.Ctx) error {
+	u := *Actor(c)
+	f := form(c, purchaseFields...)
+	services := formMulti(c, "services")
+	p := h.Page(c, "Buy postage", "postage")
+	vm, err := h.purchaseVM(c.Context(), u, f, services)
+	if err != nil {
+		return h.purchaseFailed(c, p, vm, err)
+	}
+	m, err := h.d.Metering.DefaultMeter(c.Context(), u)
+	if err != nil {
+		return h.purchaseFailed(c, p, vm, err)
+	}
+	pp, err := h.pricePiece(c, u, vm.Form, services, m)
+	if err != nil {
+		return h.purchaseFailed(c, p, vm, err)
+	}
+	qvm := quoteVM(pp.quote)
+	vm.Quote, vm.Recipient = &qvm, pp.recipient.Lines
+	if f.V("action") != "buy" {
+		return render(c, fiber.StatusOK, views.Purchase(p, vm))
+	}
+	origin := ""
+	if m.Floating() {
+		origin = pp.piece.OriginZIP
+	}
+	purchase, err := h.d.Metering.Purchase(c.Context(), u, metering.PurchaseRequest{MeterID: m.ID, IdempotencyKey: webKeyPrefix + vm.Token,
+		Pieces: []metering.PieceRequest{{Postage: pp.quote.TotalCents, MailingDate: pp.piece.Date, OriginZIP: origin, DestZIP: pp.destZIP,
+			MailClass: pp.piece.Class, Services: servicesMask(pp.piece.Services), Recipient: pp.recipient}}})
+	if err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Field == "idempotency_key" {
+			// This form already bought something else: start a fresh form.
+			vm.Token = newFormToken()
+			err = apperr.Conflict("", "This form was already used for another purchase (see your labels). Check the details and buy again if you meant to.")
+		}
+		return h.purchaseFailed(c, p, vm, err)
+	}
+	flash := "Postage bought: " + views.Money(purchase.Postage) + "."
+	if purchase.Replayed {
+		flash = "This form had already been submitted; here are the labels it bought."
+	}
+	return h.redirectWith(c, "/labels/"+purchase.PublicID, flash)
+}
+
+// formFieldsShown are the purchase-form fields that show their own message.
+var formFieldsShown = []string{"book_id", "recipient_name", "recipient_company", "recipient_address", "origin_zip", "class", "weight",
+	"length", "width", "height", "services", "declared_value", "mailing_date"}
+
+// purchaseFailed re-renders the form with the message next to the field, or
+// above the form for errors about the meter or the funds; nothing was bought.
+func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM, err error) error {
+	if fields, ok := apperr.AsFields(err); ok && apperr.KindOf(err) == apperr.KindInvalid {
+		for k, v := range fields {
+			if slices.Contains(formFieldsShown, k) && (k != "origin_zip" || vm.Floating) {
+				vm.Form.Errors[k] = v
+			} else {
+				p.Error = v
+			}
+		}
+		return render(c, fiber.StatusUnprocessableEntity, views.Purchase(p, vm))
+	}
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Kind == apperr.KindInternal {
+		return err
+	}
+	p.Error = ae.Message
+	status := fiber.StatusConflict
+	switch ae.Kind {
+	case apperr.KindPayment:
+		status = fiber.StatusPaymentRequired
+	case apperr.KindForbidden:
+		status = fiber.StatusForbidden
+	case apperr.KindUnavailable:
+		status = fiber.StatusServiceUnavailable
+	}
+	return render(c, status, views.Purchase(p, vm))
+}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+)
+
+type quoteLineJSON struct {
+	Description string `json:"description"`
+	Amount      string `json:"amount"`
+}
+
+type liveQuoteJSON struct {
+	ClassName  string          `json:"class_name"`
+	Where      string          `json:"where,omitempty"`
+	Total      string          `json:"total"`
+	TotalCents int64           `json:"total_cents"`
+	Lines      []quoteLineJSON `json:"lines"`
+	Recipient  []string        `json:"recipient"`
+}
+
+// PurchaseQuote is the purchase page's live price: the page's script posts
+// the form (session and CSRF header) and shows the price or the field at
+// fault. Nothing is bought; without JavaScript "Get price" does the same.
+func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
+	u := *Actor(c)
+	f := form(c, purchaseFields...)
+	services := formMulti(c, "services")
+	fail := func(err error) error {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Kind == apperr.KindInternal {
+			return err
+		}
+		status := fiber.StatusUnprocessableEntity
+		if ae.Kind != apperr.KindInvalid {
+			status = fiber.StatusConflict
+		}
+		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "field": ae.Field, "message": ae.Message}})
+	}
+	m, err := h.d.Metering.DefaultMeter(c.Context(), u)
+	if err != nil {
+		return fail(err)
+	}
+	pp, err := h.pricePiece(c, u, f, services, m)
+	if err != nil {
+		return fail(err)
+	}
+	q := quoteVM(pp.quote)
+	out := liveQuoteJSON{ClassName: q.ClassName, Where: q.Where, Total: q.Total, TotalCents: pp.quote.TotalCents, Lines: []quoteLineJSON{},
+		Recipient: pp.recipient.Lines}
+	for _, l := range q.Lines {
+		out.Lines = append(out.Lines, quoteLineJSON{Description: l.Description, Amount: l.Amount})
+	}
+	return c.JSON(out)
+}

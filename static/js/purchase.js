@@ -1,0 +1,72 @@
+// Purchase page: the live price (the form is posted to the quote endpoint as
+// the user types), filling the recipient from the address book, and the print
+// page's Print button. Without this file "Get price" and the browser's own
+// print command do the same.
+(function () {
+  var printButton = document.getElementById("print-button");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  var form = document.getElementById("purchase-form");
+  if (!form) { return; }
+  var total = document.getElementById("price-total");
+  var lines = document.getElementById("price-lines");
+  var hint = document.getElementById("price-hint");
+  var timer = null, seq = 0;
+
+  function setHint(text) {
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "hint";
+      hint.id = "price-hint";
+      document.getElementById("live-price").appendChild(hint);
+    }
+    hint.textContent = text;
+  }
+  function show(q) {
+    total.textContent = q.total;
+    lines.textContent = "";
+    q.lines.forEach(function (l) {
+      var li = document.createElement("li");
+      li.textContent = l.description + ": " + l.amount;
+      lines.appendChild(li);
+    });
+    setHint(q.class_name + (q.where ? " · " + q.where : "") + " · to " + q.recipient.join(", "));
+  }
+  function quote() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("action");
+    fetch(form.getAttribute("data-quote-url"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": form.getAttribute("data-csrf") },
+      body: body.toString()
+    }).then(function (r) { return r.json(); }).then(function (r) {
+      if (mine !== seq) { return; }
+      if (r.error) {
+        total.textContent = "—";
+        lines.textContent = "";
+        setHint(r.error.message);
+        return;
+      }
+      show(r);
+    }).catch(function () {});
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(quote, 350);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  var book = document.getElementById("book_id");
+  if (book) {
+    book.addEventListener("change", function () {
+      var o = book.options[book.selectedIndex];
+      if (!o.value) { return; }
+      form.elements.recipient_name.value = o.getAttribute("data-name") || "";
+      form.elements.recipient_company.value = o.getAttribute("data-company") || "";
+      form.elements.recipient_address.value = o.getAttribute("data-address") || "";
+    });
+  }
+  if (form.elements.recipient_address.value) { quote(); }
+})();
