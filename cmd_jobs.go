@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"indicia/config"
+	"indicia/email"
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
+	"indicia/metering"
 )
 
 // taskDeps builds what the worker's job handlers need.
@@ -16,6 +21,24 @@ func taskDeps(pool *pgxpool.Pool, rdb *redis.Client, q *jobs.Queue, cfg config.C
 	d := tasks.Deps{Pool: pool, Redis: rdb, Queue: q}
 	if c, err := hygiene.New(); err == nil {
 		d.Batches = hygiene.NewBatches(pool, c, q)
+		opts := hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL}
+		if s, err := email.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err == nil {
+			opts.Notify = email.Func(s)
+		} else {
+			slog.Error("worker: change-of-address emails disabled", "err", err)
+		}
+		if d.COA, err = hygiene.NewCOA(pool, c, opts); err != nil {
+			slog.Error("worker: change-of-address service disabled", "err", err)
+		}
+	} else {
+		// The embedded ZIP data is broken: run the other kinds, say so loudly.
+		slog.Error("worker: address cleansing disabled", "err", err)
+	}
+	// Refund submission voids labels: that is a box operation.
+	if bx, err := dialBox(context.Background(), cfg.BoxSocket); err == nil {
+		d.Metering, d.RefundAfter = metering.New(pool, bx, metering.Options{VoidWindow: cfg.VoidWindow}), cfg.RefundAfter
+	} else {
+		slog.Error("worker: refund submission disabled", "err", err)
 	}
 	return d
 }

@@ -93,9 +93,13 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }})
+	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }, VoidWindow: cfg.VoidWindow})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
+	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return err
+	}
 	h := handlers.New(handlers.Deps{
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
@@ -103,6 +107,7 @@ func runServe(args []string) error {
 		},
 		Accounts: acc, Jobs: q, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
 		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: hygiene.NewBatches(pool, cleanser, q),
+		COA: coa, UploadDir: cfg.VarDir + "/uploads",
 		Checks: []handlers.Check{
 			{Name: "postgres", Fn: pool.Ping},
 			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

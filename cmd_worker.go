@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"indicia/db"
 	"indicia/jobs"
@@ -35,7 +36,12 @@ func runWorker(args []string) error {
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
 	defer q.Close()
 	r := q.NewRunner(*concurrency)
-	tasks.Register(r, taskDeps(pool, rdb, q, cfg))
+	d := taskDeps(pool, rdb, q, cfg)
+	tasks.Register(r, d)
+	if d.Metering != nil {
+		// One submit_refunds job per day, claimed in PostgreSQL so several workers schedule it once.
+		go tasks.ScheduleRefunds(ctx, q, d.Metering, time.Hour)
+	}
 	slog.Info("worker running", "queue", queueName(cfg.RedisPrefix), "concurrency", *concurrency)
 	return r.Run(ctx)
 }

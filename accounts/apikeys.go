@@ -34,15 +34,15 @@ const keyTag = "ind_"
 // CreateAPIKey makes a key for the actor's account with scopes no wider than
 // the actor's own rights, and returns the secret once.
 func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, scopes []string) (APIKey, string, error) {
-	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
+	if !actor.Can(PermManageUsers) && !staffOrAdmin(actor) {
 		return APIKey{}, "", apperr.Forbidden("Only the account owner or a user manager creates API keys.")
 	}
 	f := apperr.Fields{}
 	name = strings.TrimSpace(name)
 	validateName(f, "name", "a name for the key", name, 60)
 	var perms []Permission
-	if actor.Role == RoleAdmin {
-		// An admin key acts with the admin's role; mailer scopes mean nothing for it.
+	if staffOrAdmin(actor) {
+		// An admin or postal staff key acts with its creator's role; mailer scopes mean nothing for it.
 		perms = []Permission{}
 	} else {
 		perms = parsePermissions(f, scopes)
@@ -74,12 +74,12 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor User, name string, sco
 
 // ListAPIKeys lists the keys of the actor's account.
 func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error) {
-	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
+	if !actor.Can(PermManageUsers) && !staffOrAdmin(actor) {
 		return nil, apperr.Forbidden("Only the account owner or a user manager sees API keys.")
 	}
 	q, arg := `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
 		FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, any(actor.AccountID)
-	if actor.Role == RoleAdmin {
+	if staffOrAdmin(actor) {
 		q, arg = `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at
 		FROM api_keys WHERE account_id IS NULL AND created_by = $1 ORDER BY created_at DESC, id DESC`, actor.ID
 	}
@@ -105,11 +105,11 @@ func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error)
 
 // RevokeAPIKey stops a key at once.
 func (s *Service) RevokeAPIKey(ctx context.Context, actor User, id int64) error {
-	if !actor.Can(PermManageUsers) && actor.Role != RoleAdmin {
+	if !actor.Can(PermManageUsers) && !staffOrAdmin(actor) {
 		return apperr.Forbidden("Only the account owner or a user manager revokes API keys.")
 	}
 	q, arg := `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL`, any(actor.AccountID)
-	if actor.Role == RoleAdmin {
+	if staffOrAdmin(actor) {
 		q, arg = `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id IS NULL AND created_by = $3 AND revoked_at IS NULL`, actor.ID
 	}
 	tag, err := s.pool.Exec(ctx, q, s.now(), id, arg)
@@ -137,11 +137,12 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 	}
 	var hash []byte
 	var scopes []string
-	var creator *int64
 	var lastUsed *time.Time
 	var keyID int64
-	err := s.pool.QueryRow(ctx, `SELECT id, hash, scopes, created_by, last_used_at FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`, prefix).
-		Scan(&keyID, &hash, &scopes, &creator, &lastUsed)
+	// One round trip: the key, its creator and the creator's state.
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumnsU+`, k.id, k.hash, k.scopes, k.last_used_at
+		FROM api_keys k JOIN users u ON u.id = k.created_by WHERE k.prefix = $1 AND k.revoked_at IS NULL`, prefix),
+		&keyID, &hash, &scopes, &lastUsed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, errBadKey
 	}
@@ -149,11 +150,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 		return User{}, fmt.Errorf("accounts: look up API key: %w", err)
 	}
 	h := sha256.Sum256([]byte(secret))
-	if subtle.ConstantTimeCompare(h[:], hash) != 1 || creator == nil {
-		return User{}, errBadKey
-	}
-	u, err := s.User(ctx, *creator)
-	if err != nil || u.Disabled {
+	if subtle.ConstantTimeCompare(h[:], hash) != 1 || u.Disabled {
 		return User{}, errBadKey
 	}
 	if u.Role.IsMailer() {
@@ -172,6 +169,10 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 	}
 	return u, nil
 }
+
+// staffOrAdmin reports a user whose keys belong to no account (account_id
+// NULL): vendor admins and postal staff, each seeing only their own keys.
+func staffOrAdmin(u User) bool { return u.Role == RoleAdmin || u.Role == RoleStaff }
 
 // HasScope is a convenience for handlers listing a key's scopes.
 func (k APIKey) HasScope(p Permission) bool { return slices.Contains(k.Scopes, p) }

@@ -23,6 +23,13 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	TrustProxy      bool
+	// Change-of-address service and email (issue 7).
+	COAWindowMonths int
+	SMTPURL         string
+	MailFrom        string
+	VarDir          string
+	VoidWindow      time.Duration
+	RefundAfter     time.Duration
 	RateTablePubKey string
 }
 
@@ -50,6 +57,12 @@ var Settings = []Setting{
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
+	{"COA_WINDOW_MONTHS", "18", "change-of-address moves older than this many months are not matched (1 to 48)", false},
+	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
+	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
+	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
+	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
+	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
@@ -83,9 +96,18 @@ func Load(getenv Getenv) (Config, error) {
 	dur("SESSION_IDLE", &c.SessionIdle)
 	dur("SESSION_ABSOLUTE", &c.SessionAbsolute)
 	dur("LOGIN_LOCKOUT", &c.LoginLockout)
+	dur("VOID_WINDOW", &c.VoidWindow)
+	dur("REFUND_AFTER", &c.RefundAfter)
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
+	str("SMTP_URL", &c.SMTPURL)
+	str("MAIL_FROM", &c.MailFrom)
+	str("INDICIA_VAR", &c.VarDir)
+	months, _ := v("COA_WINDOW_MONTHS")
+	if c.COAWindowMonths, err = strconv.Atoi(months); err != nil || c.COAWindowMonths < 1 || c.COAWindowMonths > 48 {
+		errs = append(errs, fmt.Sprintf("COA_WINDOW_MONTHS: %q is not a number of months from 1 to 48", months))
+	}
 	s, _ := v("LOGIN_MAX_FAILS")
 	if c.LoginMaxFails, err = strconv.Atoi(s); err != nil || c.LoginMaxFails < 1 {
 		errs = append(errs, fmt.Sprintf("LOGIN_MAX_FAILS: %q is not a positive integer", s))

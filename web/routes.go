@@ -61,6 +61,8 @@ func (s *Server) routes() {
 	// Each area adds its routes in its own file, in this order.
 	s.meteringRoutes(app, pages, in, api)
 	s.hygieneRoutes(pages, in, api)
+	s.coaRoutes(pages, in, api)
+	s.verifyRoutes(pages, in, api)
 	s.labelRoutes(pages, in, api)
 
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))

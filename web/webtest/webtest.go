@@ -21,6 +21,8 @@ import (
 
 	"indicia/accounts"
 	"indicia/db/dbtest"
+	"indicia/email"
+	"indicia/email/smtptest"
 	"indicia/handlers"
 	"indicia/hygiene"
 	"indicia/jobs"
@@ -46,6 +48,8 @@ type Env struct {
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
+	COA      *hygiene.COA     // the change-of-address service
+	Mail     *smtptest.Server // catches every email the app sends
 }
 
 // Passwords of the users New creates, by role name.
@@ -82,6 +86,15 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	batches := hygiene.NewBatches(pool, cleanser, q)
+	mailSrv := smtptest.Start(t)
+	mailer, err := email.NewSMTP(mailSrv.URL(), "Indicia <no-reply@indicia.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{Queue: q, Notify: email.Func(mailer), BaseURL: "http://localhost:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	met := metering.New(pool, bx.Client, metering.Options{})
 	rater, err := rating.LoadEmbedded(nil)
 	if err != nil {
@@ -93,9 +106,11 @@ func New(t testing.TB, opts ...Options) *Env {
 			return k.RootCertPEM, err
 		},
 		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: batches,
+		COA: coa, UploadDir: t.TempDir(),
 		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}, {Name: "box", Fn: bx.Client.Ping}}})
 	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
-	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches}
+	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches, Metering: met, COA: coa}
+	e.COA, e.Mail = coa, mailSrv
 	ctx := context.Background()
 	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})

@@ -1,0 +1,55 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/views"
+)
+
+// ShowVoidLabel asks the mailer to confirm voiding one label.
+func (h *Handler) ShowVoidLabel(c fiber.Ctx) error {
+	return h.renderVoidLabel(c, fiber.StatusOK, "")
+}
+
+func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
+	l, err := h.d.Metering.LabelByID(c.Context(), *Actor(c), c.Params("label_id"))
+	if err != nil {
+		return err
+	}
+	p := h.Page(c, "Void label", "labels")
+	p.Error = msg
+	vm := views.VoidLabelVM{ID: l.PublicID, Serial: l.Serial, Piece: l.PieceNumber, Postage: views.Money(l.Postage),
+		MailingDate: l.MailingDate.Format("2006-01-02"), Destination: l.DestZIP, Status: l.Status, CanVoid: l.Status == "issued" && msg == ""}
+	return render(c, status, views.VoidLabel(p, vm))
+}
+
+// VoidLabel voids the label and returns its postage to the meter.
+func (h *Handler) VoidLabel(c fiber.Ctx) error {
+	id := c.Params("label_id")
+	v, err := h.d.Metering.Void(c.Context(), *Actor(c), id)
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.KindConflict {
+			return h.renderVoidLabel(c, fiber.StatusConflict, e.Message)
+		}
+		return err
+	}
+	return h.redirectWith(c, "/labels/"+id+"/void", "Label voided: "+views.Money(v.Refunded)+" is back on meter "+v.Label.Serial+".")
+}
+
+type apiVoided struct {
+	Label      apiLabel `json:"label"`
+	Refunded   int64    `json:"refunded"`
+	TransferID string   `json:"transfer_id"`
+	// The meter's descending register after the refund, cents.
+	MeterDR int64 `json:"meter_descending_register"`
+}
+
+// APIVoidLabel voids a label of the key's account.
+func (h *Handler) APIVoidLabel(c fiber.Ctx) error {
+	v, err := h.d.Metering.Void(c.Context(), *Actor(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiVoided{Label: toAPILabel(v.Label), Refunded: v.Refunded, TransferID: v.TransferID, MeterDR: v.Meter.Record.DR})
+}

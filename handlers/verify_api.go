@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/metering"
+)
+
+type apiVerifyRequest struct {
+	Text     string `json:"text"`
+	Image    string `json:"image"` // base64 of a PNG or JPEG label image
+	Address  string `json:"address"`
+	PieceRef string `json:"piece_ref"`
+	Location string `json:"location"`
+}
+
+type apiVerification struct {
+	ID             int64             `json:"verification_id"`
+	Result         string            `json:"result"`
+	Reason         string            `json:"reason,omitempty"`
+	Fields         *metering.Decoded `json:"fields"`
+	RecipientMatch *bool             `json:"recipient_match"`
+	LabelStatus    string            `json:"label_status,omitempty"`
+	FirstUsedAt    *time.Time        `json:"first_used_at,omitempty"`
+	At             time.Time         `json:"verified_at"`
+}
+
+// APIVerify verifies an indicium for postal staff keys: barcode text or a
+// base64 label image, optionally the recipient address and piece reference.
+// Every answer (valid, invalid, void, duplicate) is a 200: the check ran.
+func (h *Handler) APIVerify(c fiber.Ctx) error {
+	var in apiVerifyRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	text := in.Text
+	if in.Image != "" {
+		if in.Text != "" {
+			return apperr.Invalid("image", "Send either text or image, not both.")
+		}
+		if len(in.Image) > MaxVerifyImage*4/3+4 {
+			return apperr.Invalid("image", "The image is larger than 5 MB.")
+		}
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(in.Image))
+		if err != nil {
+			return apperr.Invalid("image", "image must be standard base64 of a PNG or JPEG file.")
+		}
+		if text, err = decodeLabelImage(data, "image"); err != nil {
+			return err
+		}
+	}
+	req, err := h.verifyRequest(c, text, in.Address, in.PieceRef, in.Location)
+	if err != nil {
+		return err
+	}
+	v, err := h.d.Metering.Verify(c.Context(), *Actor(c), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(apiVerification{ID: v.ID, Result: string(v.Result), Reason: v.Reason, Fields: v.Fields, RecipientMatch: v.RecipientMatch,
+		LabelStatus: v.LabelStatus, FirstUsedAt: v.FirstUsedAt, At: v.At})
+}
