@@ -12,6 +12,9 @@ import (
 
 const userColumns = `id, COALESCE(account_id, 0), email, name, role, permissions, disabled, invite_hash IS NOT NULL, created_at`
 
+// userColumnsU is userColumns for a query that aliases users as u.
+const userColumnsU = `u.id, COALESCE(u.account_id, 0), u.email, u.name, u.role, u.permissions, u.disabled, u.invite_hash IS NOT NULL, u.created_at`
+
 type rowScanner interface{ Scan(...any) error }
 
 // scanUser reads userColumns, then any extra columns into extra.

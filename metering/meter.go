@@ -150,14 +150,13 @@ func (s *Service) Meters(ctx context.Context, actor accounts.User, accountID int
 
 // DefaultMeter is the account's first active meter, used when a purchase names none.
 func (s *Service) DefaultMeter(ctx context.Context, actor accounts.User) (Meter, error) {
-	var id int64
-	err := s.pool.QueryRow(ctx, `SELECT id FROM meters WHERE account_id = $1 AND status = 'active' AND tamper_hold = '' ORDER BY id LIMIT 1`,
-		actor.AccountID).Scan(&id)
+	m, err := scanMeter(s.pool.QueryRow(ctx, `SELECT `+meterColumns+` FROM meters WHERE account_id = $1 AND status = 'active' AND tamper_hold = ''
+		ORDER BY id LIMIT 1`, actor.AccountID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Meter{}, apperr.Conflict("meter", "Your account has no active meter. Ask your vendor to activate one.")
 	}
 	if err != nil {
 		return Meter{}, fmt.Errorf("metering: default meter: %w", err)
 	}
-	return s.Meter(ctx, actor, id)
+	return m, nil
 }

@@ -89,6 +89,13 @@ func (s *freshStore) get(serial string) (meterState, bool, error) {
 	return st, ok, nil
 }
 
+// setCached changes the in-memory state ahead of its durable write.
+func (s *freshStore) setCached(serial string, st meterState) {
+	s.mu.Lock()
+	s.cache[serial] = st
+	s.mu.Unlock()
+}
+
 // put starts a durable write and returns a channel that yields its result.
 // The caller holds the meter's lock until it has read the result, so the
 // cache is updated in order.
