@@ -418,3 +418,27 @@ func TestAPIBuyRatesByWeight(t *testing.T) {
 		t.Error("refused API purchases dispensed postage")
 	}
 }
+
+// TestPurchaseFromAddressBook: an address-book entry is offered on the
+// purchase form and, picked without typing an address, is the recipient.
+func TestPurchaseFromAddressBook(t *testing.T) {
+	e := webtest.New(t)
+	entry := url.Values{"name": {"Bo Diaz"}, "company": {"Diaz Tools"}, "line1": {"233 S Wacker Dr"}, "city": {"Chicago"}, "state": {"IL"}, "zip": {"60606"}, "decision": {"mine"}}
+	if resp := e.Do("owner", "POST", "/addresses", entry); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add an address-book entry: %d", resp.StatusCode)
+	}
+	page := webtest.Body(t, e.Do("clerk", "GET", "/postage", nil))
+	m := regexp.MustCompile(`<option value="(\d+)"[^>]*data-name="Bo Diaz"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the purchase form does not offer the address book:\n%s", page)
+	}
+	f := url.Values{"token": {tokenRe.FindStringSubmatch(page)[1]}, "action": {"buy"}, "book_id": {m[1]}, "class": {"FCM_LETTER"}, "weight_oz": {"2"}}
+	resp := e.Do("clerk", "POST", "/postage", f)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("buy to an address-book entry: %d\n%s", resp.StatusCode, webtest.Body(t, resp))
+	}
+	labels := webtest.Body(t, e.Do("clerk", "GET", resp.Header.Get("Location"), nil))
+	if !strings.Contains(labels, "DIAZ TOOLS") || !strings.Contains(labels, "CHICAGO IL 60606") || !strings.Contains(labels, "$1.07") {
+		t.Errorf("label to the address-book entry (2 oz letter, $1.07):\n%s", labels)
+	}
+}
