@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"indicia/accounts"
 	"indicia/handlers"
+	"indicia/jobs/tasks"
 	"indicia/labels"
 	"indicia/metering/indicium"
 	"indicia/web/webtest"
@@ -215,5 +217,55 @@ func TestStaffCreatesAnAPIKeyOnItsPage(t *testing.T) {
 	}
 	if code, _ = apiCall(t, e, secret, "POST", "/api/v1/labels", oneLabel); code != http.StatusForbidden {
 		t.Errorf("a staff key buying postage: %d, want 403", code)
+	}
+}
+
+// The daily scheduler submits one submit_refunds job per day; the worker voids
+// old labels nobody scanned and leaves scanned and recent ones alone.
+func TestSubmitRefundsJobFromTheScheduler(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	oldID, _ := buyViaAPI(t, e)
+	scannedID, scanned := buyViaAPI(t, e)
+	recentID, _ := buyViaAPI(t, e)
+	if _, out := apiCall(t, e, key(t, e, e.Users["staff"]), "POST", "/api/v1/indicia/verify", fmt.Sprintf(`{"text":%q}`, scanned.Text())); out["result"] != "valid" {
+		t.Fatalf("scan: %v", out)
+	}
+	if _, err := e.Pool.Exec(ctx, `UPDATE indicia SET mailing_date = mailing_date - 60 WHERE public_id = ANY($1)`, []string{oldID, scannedID}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := tasks.ScheduleRefundsOnce(ctx, e.Jobs, e.Metering, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := tasks.ScheduleRefundsOnce(ctx, e.Jobs, e.Metering, now); err != nil {
+		t.Fatal(err)
+	}
+	var jobs int
+	e.Pool.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, tasks.JobKindSubmitRefunds).Scan(&jobs)
+	if jobs != 1 {
+		t.Fatalf("%d submit_refunds jobs for one day, want 1", jobs)
+	}
+	e.StartWorker()
+	var status string
+	for range 200 {
+		e.Pool.QueryRow(ctx, `SELECT status FROM jobs WHERE kind = $1`, tasks.JobKindSubmitRefunds).Scan(&status)
+		if status == "succeeded" || status == "dead" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status != "succeeded" {
+		t.Fatalf("refund job status %q", status)
+	}
+	for id, want := range map[string]string{oldID: "voided", scannedID: "issued", recentID: "issued"} {
+		var st, reason string
+		e.Pool.QueryRow(ctx, `SELECT status, void_reason FROM indicia WHERE public_id = $1`, id).Scan(&st, &reason)
+		if st != want || (want == "voided" && reason != "submitted for refund") {
+			t.Errorf("label %s: %s (%q), want %s", id, st, reason, want)
+		}
+	}
+	if rep, err := e.Metering.Audit(ctx); err != nil || !rep.OK() || rep.Voided != 1 {
+		t.Errorf("audit after the refund job: %+v %v", rep, err)
 	}
 }
