@@ -34,6 +34,10 @@ type Deps struct {
 	Hygiene   *hygiene.Cleanser
 	Addresses *hygiene.AddressBook
 	Batches   *hygiene.Batches
+	// COA is the change-of-address service; UploadDir holds uploaded lists
+	// until their import job has read them.
+	COA       *hygiene.COA
+	UploadDir string
 }
 
 // Handler serves every page and API route.

@@ -1,0 +1,122 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/hygiene"
+	"indicia/jobs"
+	"indicia/views"
+)
+
+func init() {
+	jobLabels[hygiene.JobKindCOAImport] = "Change-of-address list loading"
+	jobLabels[hygiene.JobKindCOAMatch] = "Change-of-address matching"
+	resultURLs[hygiene.JobKindCOAImport] = func(j jobs.Job) string {
+		var p struct {
+			ListID int64 `json:"list_id"`
+		}
+		if json.Unmarshal(j.Payload, &p) != nil || p.ListID == 0 {
+			return ""
+		}
+		return "/coa/lists/" + strconv.FormatInt(p.ListID, 10)
+	}
+}
+
+func coaListVM(l hygiene.COAList) views.COAListVM {
+	id := strconv.FormatInt(l.ID, 10)
+	vm := views.COAListVM{ID: id, Source: l.Source, Filename: l.Filename, Status: l.Status, Uploaded: l.UploadedAt.UTC().Format("2006-01-02 15:04"),
+		Period: l.Period(), URL: "/coa/lists/" + id, Message: l.Message, Total: l.TotalRows, Loaded: l.LoadedRows, Bad: l.BadRows,
+		Active: l.Status == hygiene.ListActive}
+	if l.Status == hygiene.ListLoading && l.JobID != 0 {
+		vm.JobURL = "/jobs/" + strconv.FormatInt(l.JobID, 10)
+	}
+	return vm
+}
+
+func (h *Handler) renderCOALists(c fiber.Ctx, status int, f views.Form) error {
+	lists, err := h.d.COA.Lists(c.Context(), *Actor(c), 100)
+	if err != nil {
+		return err
+	}
+	v := views.COAListsPage{Form: f, Columns: hygiene.COAColumns, Window: h.d.COA.WindowMonths()}
+	for _, l := range lists {
+		v.Lists = append(v.Lists, coaListVM(l))
+	}
+	return render(c, status, views.COAListsView(h.Page(c, "Change-of-address lists", "coa"), v))
+}
+
+// ShowCOALists is the postal staff's page: upload form and every list.
+func (h *Handler) ShowCOALists(c fiber.Ctx) error {
+	return h.renderCOALists(c, fiber.StatusOK, form(c))
+}
+
+// UploadCOAList stores the uploaded file under the upload directory, records
+// the list and sends the browser to the loading job's progress page.
+func (h *Handler) UploadCOAList(c fiber.Ctx) error {
+	f := form(c, "source", "replaces")
+	fh, err := c.FormFile("file")
+	if err != nil {
+		f.Errors["file"] = "Choose a CSV or Excel file to upload."
+		return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
+	}
+	var replaces int64
+	if f.Values["replaces"] != "" {
+		if replaces, err = strconv.ParseInt(f.Values["replaces"], 10, 64); err != nil {
+			f.Errors["replaces"] = "Pick a list."
+			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
+		}
+	}
+	src, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("handlers: open COA upload: %w", err)
+	}
+	defer src.Close()
+	path, err := hygiene.SaveUpload(h.d.UploadDir, src)
+	if err != nil {
+		return err
+	}
+	_, jobID, err := h.d.COA.CreateList(c.Context(), *Actor(c), hygiene.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
+		Path: path, Replaces: replaces})
+	if err != nil {
+		if formError(&f, err) {
+			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
+	return h.redirectWith(c, "/jobs/"+strconv.FormatInt(jobID, 10), "The list is uploaded and being loaded.")
+}
+
+// ShowCOAList shows one list, its period and its bad lines.
+func (h *Handler) ShowCOAList(c fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return apperr.NotFound("No such change-of-address list.")
+	}
+	l, errs, err := h.d.COA.List(c.Context(), *Actor(c), id, 1000)
+	if err != nil {
+		return err
+	}
+	v := views.COAListPage{List: coaListVM(l)}
+	for _, e := range errs {
+		v.Errors = append(v.Errors, views.COALineErrorVM{Line: e.Line, Reason: e.Reason})
+	}
+	return render(c, fiber.StatusOK, views.COAListView(h.Page(c, "Change-of-address list", "coa"), v))
+}
+
+// WithdrawCOAList takes a list out of service with its matches.
+func (h *Handler) WithdrawCOAList(c fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return apperr.NotFound("No such change-of-address list.")
+	}
+	if _, err := h.d.COA.Withdraw(c.Context(), *Actor(c), id); err != nil {
+		return err
+	}
+	return h.redirectWith(c, "/coa/lists/"+strconv.FormatInt(id, 10), "The list and its matches are withdrawn.")
+}
