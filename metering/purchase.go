@@ -429,45 +429,21 @@ var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_i
 	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at"}
 
 // storeDispense writes the new record, the transaction records, one purchase
-// per accepted request and one indicium per piece, in the caller's transaction.
+// per accepted request and one indicium per piece, in the caller's
+// transaction: one pipelined batch of set-based statements for ordinary
+// groups (a single round trip), COPY for big batches.
 func (s *Service) storeDispense(ctx context.Context, tx pgx.Tx, m Meter, accepted []*pending, res box.DispenseResult) error {
 	now := s.now()
-	if err := storeRecord(ctx, tx, m.ID, res.Record, now); err != nil {
-		return err
-	}
-	txs := make([]box.TxRecord, len(res.Pieces))
-	for i, p := range res.Pieces {
-		txs[i] = p.Tx
-	}
-	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
-		return err
-	}
-	rows, err := tx.Query(ctx, `SELECT nextval('purchases_id_seq') FROM generate_series(1, $1)`, len(accepted))
-	if err != nil {
-		return fmt.Errorf("metering: purchase ids: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("metering: purchase ids: %w", err)
-	}
-	var prows, irows [][]any
+	var pr purchaseRows
+	var ir indiciumRows
 	k := 0
-	for i, p := range accepted {
-		p.id = ids[i]
+	for _, p := range accepted {
 		p.res.PublicID, p.res.CreatedAt = "p_"+publicID(), now
 		var sum int64
 		for _, pc := range p.req.Pieces {
 			sum += pc.Postage
 		}
-		var key any
-		if p.req.IdempotencyKey != "" {
-			key = p.req.IdempotencyKey
-		}
-		var uid any
-		if p.actor.ID != 0 {
-			uid = p.actor.ID
-		}
-		prows = append(prows, []any{p.id, p.res.PublicID, m.Record.AccountID, m.ID, uid, key, p.hash, len(p.req.Pieces), sum, now})
+		pr.add(p, m, sum, now)
 		for _, pc := range p.req.Pieces {
 			dp := res.Pieces[k]
 			k++
@@ -479,16 +455,114 @@ func (s *Service) storeDispense(ctx context.Context, tx pgx.Tx, m Meter, accepte
 				Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
 				Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
 			p.labels = append(p.labels, l)
-			rj, _ := json.Marshal(pc.Recipient)
-			irows = append(irows, []any{l.PublicID, p.id, m.ID, m.Record.AccountID, l.PieceNumber, l.MailingDate, l.Postage, l.OriginZIP,
-				l.DestZIP, l.MailClass, int32(l.Services), rj, l.Indicium, l.Status, now})
+			ir.add(p.res.PublicID, l)
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"purchases"}, []string{"id", "public_id", "account_id", "meter_id", "user_id", "idempotency_key",
-		"request_hash", "pieces", "postage", "created_at"}, pgx.CopyFromRows(prows)); err != nil {
-		return fmt.Errorf("metering: store purchases: %w", err)
+	txs := make([]box.TxRecord, len(res.Pieces))
+	for i, p := range res.Pieces {
+		txs[i] = p.Tx
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(irows)); err != nil {
+	if len(res.Pieces) > 256 {
+		return s.copyDispense(ctx, tx, m, res.Record, txs, pr, ir, now)
+	}
+	b := &pgx.Batch{}
+	queueRecord(b, m.ID, res.Record, now)
+	queueTxRecords(b, m.ID, txs)
+	b.Queue(`INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+		SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
+			AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)`,
+		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at)
+	b.Queue(`INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
+			services, recipient, data, status, created_at)
+		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::date[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::bytea[])
+			AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data)
+		JOIN purchases p ON p.public_id = u.ppub`,
+		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("metering: store dispense: %w", err)
+	}
+	return nil
+}
+
+type purchaseRows struct {
+	publicID, key           []string
+	account, meter, postage []int64
+	user                    []*int64
+	hash                    [][]byte
+	pieces                  []int32
+	at                      []time.Time
+}
+
+func (r *purchaseRows) add(p *pending, m Meter, sum int64, now time.Time) {
+	r.publicID = append(r.publicID, p.res.PublicID)
+	r.account = append(r.account, m.Record.AccountID)
+	r.meter = append(r.meter, m.ID)
+	var uid *int64
+	if p.actor.ID != 0 {
+		id := p.actor.ID
+		uid = &id
+	}
+	r.user = append(r.user, uid)
+	r.key = append(r.key, p.req.IdempotencyKey)
+	r.hash = append(r.hash, p.hash)
+	r.pieces = append(r.pieces, int32(len(p.req.Pieces)))
+	r.postage = append(r.postage, sum)
+	r.at = append(r.at, now)
+}
+
+type indiciumRows struct {
+	publicID, purchase, origin, dest, class, recipient []string
+	piece, postage                                     []int64
+	day                                                []time.Time
+	services                                           []int32
+	data                                               [][]byte
+}
+
+func (r *indiciumRows) add(purchase string, l Label) {
+	rj, _ := json.Marshal(l.Recipient)
+	r.publicID = append(r.publicID, l.PublicID)
+	r.purchase = append(r.purchase, purchase)
+	r.piece = append(r.piece, l.PieceNumber)
+	r.day = append(r.day, l.MailingDate)
+	r.postage = append(r.postage, l.Postage)
+	r.origin = append(r.origin, l.OriginZIP)
+	r.dest = append(r.dest, l.DestZIP)
+	r.class = append(r.class, l.MailClass)
+	r.services = append(r.services, int32(l.Services))
+	r.recipient = append(r.recipient, string(rj))
+	r.data = append(r.data, l.Indicium)
+}
+
+// copyDispense stores a big batch with COPY (10,000 labels in one request).
+func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.Record, txs []box.TxRecord, pr purchaseRows, ir indiciumRows, now time.Time) error {
+	if err := storeRecord(ctx, tx, m.ID, rec, now); err != nil {
+		return err
+	}
+	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
+		return err
+	}
+	ids := map[string]int64{}
+	for i := range pr.publicID {
+		var key any
+		if pr.key[i] != "" {
+			key = pr.key[i]
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[i], pr.account[i], pr.meter[i], pr.user[i], key, pr.hash[i], pr.pieces[i],
+			pr.postage[i], pr.at[i]).Scan(&id); err != nil {
+			return fmt.Errorf("metering: store purchase: %w", err)
+		}
+		ids[pr.publicID[i]] = id
+	}
+	rows := make([][]any, len(ir.publicID))
+	for i := range ir.publicID {
+		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
+			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("metering: store indicia: %w", err)
 	}
 	return nil
