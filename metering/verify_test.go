@@ -14,6 +14,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/db/dbtest"
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
@@ -266,4 +267,68 @@ func TestIndiciaAuditCommand(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "PROBLEMS") || !strings.Contains(out, "does not verify") {
 		t.Errorf("audit after corrupting a transaction row: exit %d\n%s", code, out)
 	}
+}
+
+func BenchmarkCheckOffline(b *testing.B) {
+	bx := meteringtest.Start(b)
+	svc, owner, m := setupBench(b, bx)
+	p, err := svc.Purchase(context.Background(), owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, _ := indicium.Parse(p.Labels[0].Indicium)
+	keys, _ := bx.Client.Certificates(context.Background())
+	certs, err := indicium.ParseCertificatesPEM(append(append([]byte{}, keys.RootCertPEM...), m.CertPEM...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := in.Text()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := metering.CheckOffline(text, certs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerify is the server-side check: signature, stored indicium, log row.
+func BenchmarkVerify(b *testing.B) {
+	bx := meteringtest.Start(b)
+	svc, owner, _ := setupBench(b, bx)
+	p, err := svc.Purchase(context.Background(), owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, _ := indicium.Parse(p.Labels[0].Indicium)
+	req := metering.VerifyRequest{Text: in.Text(), PieceRef: "P1"}
+	b.ResetTimer()
+	for b.Loop() {
+		if v, err := svc.Verify(context.Background(), staff, req); err != nil || v.Result != metering.ResultValid {
+			b.Fatal(v.Result, err)
+		}
+	}
+}
+
+func setupBench(b *testing.B, bx *meteringtest.Box) (*metering.Service, accounts.User, metering.Meter) {
+	b.Helper()
+	pool := dbtest.New(b)
+	rdb, prefix := dbtest.Redis(b)
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner, acct, err := acc.SignUp(context.Background(), accounts.SignUpInput{Name: "Bea Bench", Company: "Bench Co", Email: "bea@example.com",
+		Password: "long enough password", Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := metering.New(pool, bx.Client, metering.Options{})
+	m, err := svc.Provision(context.Background(), acct.ID, acct.OriginZIP)
+	if err == nil {
+		m, err = svc.Credit(context.Background(), accounts.System, m.ID, 1000, metering.CreditAdmin, "")
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, owner, m
 }
