@@ -37,7 +37,7 @@ func runSeed(args []string) error {
 		return err
 	}
 	defer boxc.Close()
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: cfg.RedisPrefix, Pepper: boxc})
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: cfg.RedisPrefix, Pepper: boxc, Signer: boxc})
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,14 @@
 package accounts
 
 import (
+	"encoding/json"
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"indicia/db"
+	"indicia/metering/box"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
@@ -66,12 +71,59 @@ func (s *Service) recordLogin(ctx context.Context, u User, email string, success
 	if len(ua) > 300 {
 		ua = ua[:300]
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO login_history (user_id, account_id, email, success, reason, ip, user_agent, at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, uid, aid, email, success, reason, in.IP, ua, s.now())
+	now := s.now()
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO login_history (user_id, account_id, email, success, reason, ip, user_agent, at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, uid, aid, email, success, reason, in.IP, ua, now).Scan(&id); err != nil {
+			return err
+		}
+		if s.opt.Signer == nil {
+			return nil
+		}
+		return s.signLogin(ctx, tx, id, loginPayload{ID: id, UserID: u.ID, Email: email, Success: success, Reason: reason, IP: in.IP, At: now})
+	})
 	if err != nil {
 		// A lost history row must not stop a login; it is logged for the operator.
 		slog.ErrorContext(ctx, "accounts: record login", "email", email, "err", err)
 	}
+}
+
+type loginPayload struct {
+	ID      int64     `json:"id"`
+	UserID  int64     `json:"user_id,omitempty"`
+	Email   string    `json:"email"`
+	Success bool      `json:"success"`
+	Reason  string    `json:"reason,omitempty"`
+	IP      string    `json:"ip"`
+	At      time.Time `json:"at"`
+}
+
+// signLogin appends the row to the login-history chain: the transaction box
+// checks the previous record's signature and signs this one.
+func (s *Service) signLogin(ctx context.Context, tx pgx.Tx, id int64, p loginPayload) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7412)`); err != nil {
+		return err
+	}
+	var prev *box.SignedTx
+	var last box.SignedTx
+	err := tx.QueryRow(ctx, `SELECT tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM login_history
+		WHERE tx_seq IS NOT NULL ORDER BY tx_seq DESC LIMIT 1`).Scan(&last.Seq, &last.Time, &last.Payload, &last.PrevHash, &last.Hash, &last.Signature)
+	switch {
+	case err == nil:
+		last.Kind = "login"
+		prev = &last
+	case !errors.Is(err, pgx.ErrNoRows):
+		return err
+	}
+	payload, _ := json.Marshal(p)
+	signed, err := s.opt.Signer.SignTransaction(ctx, "login", payload, prev)
+	if err != nil {
+		return fmt.Errorf("sign login record: %w", err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE login_history SET tx_seq=$2, tx_time=$3, tx_payload=$4, tx_prev=$5, tx_hash=$6, tx_sig=$7 WHERE id=$1`,
+		id, signed.Seq, signed.Time, signed.Payload, signed.PrevHash, signed.Hash, signed.Signature)
+	return err
 }
 
 // ChangePassword replaces the actor's password after checking the current one,

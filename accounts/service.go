@@ -1,11 +1,14 @@
 package accounts
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+
+	"indicia/metering/box"
 )
 
 // Options tune the service; zero values take the defaults.
@@ -16,7 +19,14 @@ type Options struct {
 	LoginMaxFails   int
 	LoginLockout    time.Duration
 	Pepper          Pepperer
-	Now             func() time.Time
+	// Signer is the transaction box: it signs the login-history chain.
+	Signer TxSigner
+	Now    func() time.Time
+}
+
+// TxSigner chains and signs records (the transaction box; box.Client satisfies it).
+type TxSigner interface {
+	SignTransaction(ctx context.Context, kind string, payload []byte, prev *box.SignedTx) (box.SignedTx, error)
 }
 
 // Service is the accounts domain.

@@ -1,0 +1,78 @@
+package accounts_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
+	"testing"
+
+	"indicia/accounts"
+	"indicia/db/dbtest"
+	"indicia/metering/box"
+	"indicia/metering/meteringtest"
+)
+
+func TestLoginHistoryIsAChainSignedByTheTransactionBox(t *testing.T) {
+	b := meteringtest.Start(t)
+	pool := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	s, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, Pepper: b.Client, Signer: b.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	signUp(t, s, "chain@example.com")
+	for _, pw := range []string{"wrong password!", "correct horse battery", "wrong again!!"} {
+		s.Login(ctx, accounts.LoginAttempt{Email: "chain@example.com", Password: pw, IP: "10.1.1.1", UserAgent: "t"})
+	}
+	keys, err := b.Client.Certificates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(keys.TxKeyPEM)
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := k.(*ecdsa.PublicKey)
+	rows, err := pool.Query(ctx, `SELECT tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM login_history ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev []byte
+	n := 0
+	for rows.Next() {
+		st := box.SignedTx{Kind: "login"}
+		if err := rows.Scan(&st.Seq, &st.Time, &st.Payload, &st.PrevHash, &st.Hash, &st.Signature); err != nil {
+			t.Fatalf("row %d is not signed: %v", n, err)
+		}
+		if err := st.Verify(pub); err != nil {
+			t.Errorf("login record %d does not verify: %v", st.Seq, err)
+		}
+		if string(st.PrevHash) != string(prev) {
+			t.Errorf("login record %d does not chain to the one before", st.Seq)
+		}
+		prev = st.Hash
+		n++
+	}
+	if n != 3 {
+		t.Fatalf("%d signed login records, want 3", n)
+	}
+	// An edited record is caught at the next transaction: the box refuses to chain onto it.
+	if _, err := pool.Exec(ctx, `UPDATE login_history SET tx_payload = tx_payload || ' ' WHERE id = (SELECT max(id) FROM login_history)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Login(ctx, accounts.LoginAttempt{Email: "chain@example.com", Password: "correct horse battery", IP: "10.1.1.1", UserAgent: "t"})
+	var unsigned int
+	pool.QueryRow(ctx, `SELECT count(*) FROM login_history WHERE tx_seq IS NULL`).Scan(&unsigned)
+	if unsigned != 0 {
+		// The attempt is still recorded? It must not be: the whole history row rolls back with the failed signature.
+		t.Logf("%d unsigned rows", unsigned)
+	}
+	var total int
+	pool.QueryRow(ctx, `SELECT count(*) FROM login_history`).Scan(&total)
+	if total != 3 {
+		t.Errorf("a login was chained onto an edited record: %d rows", total)
+	}
+}
