@@ -78,7 +78,7 @@ func runServe(args []string) error {
 	reg.MustRegister(tampers)
 	acc, err := accounts.New(pool, rdb, accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
-		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc,
+		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc, Signer: boxc,
 	})
 	if err != nil {
 		return err

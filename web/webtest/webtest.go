@@ -74,7 +74,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
 	bx := meteringtest.Start(t)
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client})
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client, Signer: bx.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
