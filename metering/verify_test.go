@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,6 +245,27 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 	}
 	if out, code := runIndicia(t, nil, "verify", "--certs", filepath.Join(dir, "missing.pem"), in.Text()); code == 0 {
 		t.Errorf("missing bundle: exit 0\n%s", out)
+	}
+	// The test label's recipient hash is of "9 ELM ST|90210", not of this address.
+	if out, code := runIndicia(t, nil, "verify", "--certs", certs, "--address", "9 Elm Street, Beverly Hills CA 90210", in.Text()); code != 1 ||
+		!strings.Contains(out, "not the one this postage was bought for") {
+		t.Errorf("another recipient: exit %d\n%s", code, out)
+	}
+	bundle, _ := os.ReadFile(certs)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/indicia/certs" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(bundle)
+	}))
+	defer srv.Close()
+	saved := filepath.Join(dir, "fetched", "certs.pem")
+	if out, code := runIndicia(t, nil, "verify", "--certs", saved, "--certs-url", srv.URL, in.Text()); code != 0 || !strings.HasPrefix(out, "VALID") {
+		t.Errorf("--certs-url: exit %d\n%s", code, out)
+	}
+	if got, err := os.ReadFile(saved); err != nil || string(got) != string(bundle) {
+		t.Errorf("--certs-url did not save the bundle: %v", err)
 	}
 }
 
