@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -63,10 +64,12 @@ func (c *COA) match(ctx context.Context, p matchPayload, progress func(msg strin
 	now := c.now().UTC()
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		step := func(what, sql string, args ...any) (int64, error) {
+			t0 := time.Now()
 			tag, err := tx.Exec(ctx, sql, args...)
 			if err != nil {
 				return 0, fmt.Errorf("%s: %w", what, err)
 			}
+			slog.Debug("coa: match step", "step", what, "rows", tag.RowsAffected(), "seconds", time.Since(t0).Seconds())
 			return tag.RowsAffected(), nil
 		}
 		// Joins on large temp tables need their statistics.

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"time"
 
@@ -41,6 +42,7 @@ func main() {
 	seedList := flag.Int("seed-list", 0, "COA records to create for -match (via a generated file)")
 	match := flag.Bool("match", false, "time matching the seeded list against every book")
 	flag.Parse()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx := context.Background()
 	c, err := hygiene.New()
 	if err != nil {
@@ -118,7 +120,9 @@ func goodZIPs(c *hygiene.Cleanser) []string {
 	return out
 }
 
-func person(i int) (first, last string) { return firsts[i%len(firsts)], lasts[(i/len(firsts))%len(lasts)] }
+func person(i int) (first, last string) {
+	return firsts[i%len(firsts)], lasts[(i/len(firsts))%len(lasts)]
+}
 
 func writeList(path string, n int, zips []string) error {
 	f, err := os.Create(path)
