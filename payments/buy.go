@@ -1,0 +1,129 @@
+package payments
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/metering/box"
+)
+
+// Buy is the purchase entry point for pages and the API. A prepaid meter
+// buys from its balance (and may auto-refill after); a trickle meter charges
+// the card off-session for exactly the postage plus fees, then dispenses.
+// A retry with the same idempotency key returns the same labels and never
+// charges twice.
+func (s *Service) Buy(ctx context.Context, actor accounts.User, req metering.PurchaseRequest) (metering.Purchase, error) {
+	if !actor.Can(accounts.PermBuyPostage) {
+		return metering.Purchase{}, apperr.Forbidden("You do not have the \"Buy postage\" permission.")
+	}
+	if req.MeterID == 0 {
+		m, err := s.met.DefaultMeter(ctx, actor)
+		if err != nil {
+			return metering.Purchase{}, err
+		}
+		req.MeterID = m.ID
+	}
+	f, err := s.FundingOf(ctx, req.MeterID)
+	if err != nil {
+		return metering.Purchase{}, err
+	}
+	if f.Mode != ModeTrickle {
+		p, err := s.met.Purchase(ctx, actor, req)
+		if err == nil && !p.Replayed {
+			go s.afterPrepaid(context.WithoutCancel(ctx), req.MeterID)
+		}
+		return p, err
+	}
+	_, p, err := s.BuyTrickle(ctx, actor, req)
+	return p, err
+}
+
+// afterPrepaid runs auto-refill (or the low-balance email) after a prepaid purchase.
+func (s *Service) afterPrepaid(ctx context.Context, meterID int64) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := s.MaybeRefill(ctx, meterID); err != nil {
+		slog.WarnContext(ctx, "payments: auto-refill after purchase", "meter", meterID, "err", err)
+	}
+}
+
+// BuyTrickle charges the card for the purchase and dispenses it; it returns
+// the charge (for the receipt) and the labels.
+func (s *Service) BuyTrickle(ctx context.Context, actor accounts.User, req metering.PurchaseRequest) (Charge, metering.Purchase, error) {
+	var none metering.Purchase
+	m, err := s.met.Meter(ctx, actor, req.MeterID)
+	if err != nil {
+		return Charge{}, none, err
+	}
+	if m.Record.AccountID != actor.AccountID {
+		return Charge{}, none, apperr.NotFound("No such meter.")
+	}
+	if m.TamperHold != "" || m.Record.Status != box.StatusActive {
+		return Charge{}, none, apperr.Conflict("meter", fmt.Sprintf("Meter %s is not active, so nothing can be charged or dispensed on it.", m.Record.Serial))
+	}
+	if err := s.met.Validate(&req); err != nil {
+		return Charge{}, none, err
+	}
+	card, err := s.cardOf(ctx, actor.AccountID)
+	if err != nil {
+		return Charge{}, none, err
+	}
+	if !card.HasCard() {
+		return Charge{}, none, apperr.Payment("no_card", "This meter is trickle-charged: add a card on the billing page first. Nothing was dispensed.")
+	}
+	var postage int64
+	for _, p := range req.Pieces {
+		postage += p.Postage
+	}
+	clientKey := req.IdempotencyKey
+	stored, _ := json.Marshal(metering.PurchaseRequest{MeterID: req.MeterID, Pieces: req.Pieces})
+	fee := s.Fee(len(req.Pieces))
+	c, existing, err := s.stage(ctx, Charge{AccountID: actor.AccountID, MeterID: req.MeterID, UserID: actor.ID, Kind: KindTrickle,
+		Postage: postage, Fee: fee, Amount: postage + fee, CustomerID: card.CustomerID, PaymentMethodID: card.PaymentMethodID,
+		CardBrand: card.Brand, CardLast4: card.Last4, Request: stored}, clientKey)
+	if err != nil {
+		return Charge{}, none, err
+	}
+	if existing {
+		switch c.Status {
+		case StatusDone:
+			p, err := s.met.PurchaseByID(ctx, actor, c.PurchasePublicID)
+			p.Replayed = true
+			return c, p, err
+		case StatusDeclined:
+			return c, none, declineError(c)
+		}
+	}
+	c, err = s.run(ctx, actor, c)
+	if err != nil {
+		return c, none, err
+	}
+	p, err := s.met.PurchaseByID(ctx, actor, c.PurchasePublicID)
+	if err != nil {
+		return c, none, fmt.Errorf("payments: load purchase of charge %s: %w", c.PublicID, err)
+	}
+	p.Replayed = existing
+	return c, p, nil
+}
+
+// run claims a charge and drives it to the end for the person waiting on it.
+func (s *Service) run(ctx context.Context, actor accounts.User, c Charge) (Charge, error) {
+	claimed, ok, err := s.claim(ctx, c.ID)
+	if err != nil {
+		return c, err
+	}
+	if !ok {
+		return c, apperr.Conflict("idempotency_key", "This payment is still being processed; retry in a moment to get its result.")
+	}
+	defer s.release(claimed.ID)
+	// Committed phases make an abandoned request safe, but finishing is kinder.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	return s.drive(ctx, actor, claimed, false)
+}
