@@ -17,6 +17,8 @@ func (s *Server) meteringRoutes(app *fiber.App, pages, in, api fiber.Router) {
 	api.Post("/labels", h.APIBuyLabels)
 	api.Get("/labels/:id", h.APILabel)
 
+	in.Get("/postal", allow(accounts.RoleStaff, accounts.RoleAdmin), h.PostalReports)
+
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))
 	admin.Get("/meters", h.AdminMeters)
 	admin.Post("/meters", h.ManufactureMeter)

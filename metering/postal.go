@@ -1,0 +1,85 @@
+package metering
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+)
+
+// OriginVolume is mail volume and postage for one origin post office (ZIP).
+type OriginVolume struct {
+	OriginZIP string
+	Pieces    int64
+	Postage   int64
+	Voided    int64
+	// Forecast is the pieces expected over the next 7 days: the mean of the
+	// last four same-length weeks, a plain baseline a clerk can check by hand.
+	Forecast int64
+}
+
+// FraudSignal is one item for postal fraud review.
+type FraudSignal struct {
+	ID        int64
+	Kind      string
+	Serial    string
+	Piece     int64
+	Detail    string
+	CreatedAt time.Time
+}
+
+func requirePostal(actor accounts.User) error {
+	switch actor.Role {
+	case accounts.RoleStaff, accounts.RoleAdmin, accounts.RoleSystem:
+		return nil
+	}
+	return apperr.Forbidden("Only postal staff and vendor admins see postal reports.")
+}
+
+// VolumesByOrigin sums the indicia issued in the last days, per origin ZIP.
+func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days int) ([]OriginVolume, error) {
+	if err := requirePostal(actor); err != nil {
+		return nil, err
+	}
+	if days < 1 || days > 366 {
+		return nil, apperr.Invalid("days", "Choose between 1 and 366 days.")
+	}
+	now := s.now()
+	rows, err := s.pool.Query(ctx, `SELECT origin_zip,
+			count(*) FILTER (WHERE status = 'issued' AND created_at >= $1),
+			COALESCE(sum(postage) FILTER (WHERE status = 'issued' AND created_at >= $1), 0),
+			count(*) FILTER (WHERE status = 'voided' AND created_at >= $1),
+			count(*) FILTER (WHERE created_at >= $2) / 4
+		FROM indicia WHERE created_at >= LEAST($1, $2)
+		GROUP BY origin_zip ORDER BY 3 DESC, 1`, now.AddDate(0, 0, -days), now.AddDate(0, 0, -28))
+	if err != nil {
+		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OriginVolume, error) {
+		var v OriginVolume
+		err := r.Scan(&v.OriginZIP, &v.Pieces, &v.Postage, &v.Voided, &v.Forecast)
+		return v, err
+	})
+}
+
+// FraudSignals lists open fraud signals, newest first.
+func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit int) ([]FraudSignal, error) {
+	if err := requirePostal(actor); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at
+		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = i.meter_id
+		WHERE f.resolved_at IS NULL ORDER BY f.created_at DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("metering: fraud signals: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
+		var f FraudSignal
+		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt)
+		return f, err
+	})
+}
