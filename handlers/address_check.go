@@ -104,5 +104,12 @@ func (h *Handler) CheckAddress(c fiber.Ctx) error {
 		e, _ := apperr.As(err)
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"code": "invalid", "field": e.Field, "message": e.Message}})
 	}
+	// With a recipient name, a move found in the COA lists comes back as "moved".
+	if mv := h.coaWarning(c, fc.Result); mv != nil {
+		return c.JSON(struct {
+			addressCheckJSON
+			Moved *coaMoveJSON `json:"moved"`
+		}{checkJSON(fc), mv})
+	}
 	return c.JSON(checkJSON(fc))
 }

@@ -3,10 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -181,5 +183,30 @@ func TestCOAUploadThroughThePageWithWorker(t *testing.T) {
 	lp := webtest.Body(t, e.Do("staff", "GET", "/coa/lists/"+strconv.FormatInt(lists[0].ID, 10), nil))
 	if !strings.Contains(lp, "<td>3</td>") || !strings.Contains(lp, "first_name and last_name") {
 		t.Errorf("line error not shown:\n%s", lp)
+	}
+}
+
+// The address check behind the purchase and address forms warns about a move
+// when it is given the recipient's name.
+func TestCOAWarningInAddressCheck(t *testing.T) {
+	e := webtest.New(t)
+	loadCOAList(e, "individual,Robert,,Checkman,,12 Willow St,,,,06901,34 Aspen Rd,,,,06902,2026-07,,")
+	form := func(name string) url.Values {
+		return url.Values{"line1": {"12 Willow Street"}, "zip": {"06901"}, "name": {name}}
+	}
+	var out map[string]any
+	resp := e.Do("owner", "POST", "/addresses/check", form("Bob Checkman"))
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("check: %d %v", resp.StatusCode, err)
+	}
+	mv, _ := out["moved"].(map[string]any)
+	if mv == nil || mv["code"] != "new_address" || mv["new"].(map[string]any)["line1"] != "34 ASPEN RD" || !strings.Contains(mv["warning"].(string), "34 ASPEN RD") {
+		t.Fatalf("no move warning: %v", out)
+	}
+	out = nil
+	resp = e.Do("owner", "POST", "/addresses/check", form("Alice Other"))
+	json.NewDecoder(resp.Body).Decode(&out)
+	if _, ok := out["moved"]; ok || out["status"] == nil {
+		t.Errorf("another name got a warning: %v", out)
 	}
 }
