@@ -85,7 +85,7 @@ func (s *Service) notify(ctx context.Context, meterID int64, kind, subject, body
 		slog.WarnContext(ctx, "payments: no owner to notify", "meter", meterID, "err", err)
 		return
 	}
-	s.send(ctx, to, fmt.Sprintf("%s — meter %s", subject, serial), body)
+	s.send(ctx, to, fmt.Sprintf("%s: meter %s", subject, serial), body)
 }
 
 // lowBalanceCheck emails the owner when a prepaid meter is below its threshold

@@ -524,3 +524,5 @@ func TestLedgerRefusesUnbalancedTransfersAndEdits(t *testing.T) {
 	}
 	e.books()
 }
+
+func writeFile(name string, b []byte) error { return os.WriteFile(name, b, 0o600) }
