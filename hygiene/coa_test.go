@@ -1,6 +1,8 @@
 package hygiene_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -469,5 +471,21 @@ func TestCOALookupAndBookMatch(t *testing.T) {
 	}
 	if m := e.matches(e.owner, ""); m["Maggie Stone"].New.Line1 != "3 RIVER RD" {
 		t.Errorf("book match: %v", m)
+	}
+}
+
+func TestCOAGzipUpload(t *testing.T) {
+	e := newCOAEnv(t, 0)
+	e.add(e.owner, "Zed Gzip", "", "130 Main St", "06901")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(coaHeader + "individual,Zed,,Gzip,,130 Main St,,,,06901,1 Zip Rd,,,,06902,2026-10,,\n"))
+	zw.Close()
+	l, sum := e.loadFile(buf.String(), "list.csv.gz", 0)
+	if l.Status != hygiene.ListActive || sum.Loaded != 1 {
+		t.Fatalf("gzip: %+v %+v", l, sum)
+	}
+	if m := e.matches(e.owner, ""); m["Zed Gzip"].New.Line1 != "1 ZIP RD" {
+		t.Errorf("gzip match: %v", m)
 	}
 }
