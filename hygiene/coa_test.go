@@ -23,7 +23,7 @@ import (
 var coaNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 type coaEnv struct {
-	t            *testing.T
+	t            testing.TB
 	pool         *pgxpool.Pool
 	book         *hygiene.AddressBook
 	coa          *hygiene.COA
@@ -34,7 +34,7 @@ type coaEnv struct {
 
 const coaHeader = "move_type,first_name,middle,last_name,firm,old_line1,old_line2,old_city,old_state,old_zip,new_line1,new_line2,new_city,new_state,new_zip,move_effective_date,moved_left_no_address,po_box_closed\n"
 
-func newCOAEnv(t *testing.T, window int) *coaEnv {
+func newCOAEnv(t testing.TB, window int) *coaEnv {
 	t.Helper()
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
