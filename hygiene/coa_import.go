@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -62,6 +63,34 @@ type coaReader struct {
 	line  int64
 	index []int // file column -> COAColumns index, -1 if unused
 	vals  []string
+	size  int64        // bytes in the file
+	read  *countReader // bytes of it consumed so far (nil for XLSX)
+}
+
+// countReader counts the bytes read through it, for the progress estimate.
+type countReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// estimate is the expected number of rows, from the share of the file read
+// so far (0 when unknown).
+func (r *coaReader) estimate(done int64) int64 {
+	if r.read == nil || done == 0 {
+		return 0
+	}
+	n := r.read.n.Load()
+	if n <= 0 {
+		return 0
+	}
+	est := int64(float64(done) * float64(r.size) / float64(n))
+	return max(est, done)
 }
 
 func openCOAFile(path string) (*coaReader, error) {
@@ -77,6 +106,9 @@ func openCOAFile(path string) (*coaReader, error) {
 		return nil, fmt.Errorf("hygiene: open COA list: %w", err)
 	}
 	r := &coaReader{vals: make([]string, len(COAColumns))}
+	if st, err := f.Stat(); err == nil {
+		r.size = st.Size()
+	}
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		if err := r.openXLSX(f); err != nil {
@@ -84,7 +116,8 @@ func openCOAFile(path string) (*coaReader, error) {
 			return nil, err
 		}
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		gz, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+		r.read = &countReader{r: f}
+		gz, err := gzip.NewReader(bufio.NewReaderSize(r.read, 1<<20))
 		if err != nil {
 			f.Close()
 			return nil, &ImportError{ErrImportBinary, "The gzip file cannot be read."}
@@ -92,7 +125,8 @@ func openCOAFile(path string) (*coaReader, error) {
 		r.openCSV(gz)
 		r.close = func() error { gz.Close(); return f.Close() }
 	default:
-		r.openCSV(bufio.NewReaderSize(f, 1<<20))
+		r.read = &countReader{r: f}
+		r.openCSV(bufio.NewReaderSize(r.read, 1<<20))
 		r.close = f.Close
 	}
 	if err := r.readHeader(); err != nil {
@@ -280,14 +314,16 @@ var coaRecordColumns = []string{"list_id", "line", "move_type", "first_name", "m
 	"new_line1", "new_line2", "new_city", "new_state", "new_zip", "new_zip4", "new_key",
 	"effective", "moved_left_no_address", "po_box_closed"}
 
-// ImportList loads list id from its stored file (the import job). The file
+// ImportList loads list id from its stored file (the import job). progress
+// gets the rows read and an estimate of the total from the share of the file
+// read (0 when unknown, as for XLSX). The file
 // is read row by row; chunks of rows are standardized on every core and
 // streamed into coa_records with COPY, in one transaction, so a retried job
 // starts clean and memory stays bounded whatever the size of the list.
 // Bad rows are skipped and counted; the first MaxLineErrors are kept with
 // their line numbers. On success the list is active (the list it replaces is
 // retired) and a matching job is staged.
-func (c *COA) ImportList(ctx context.Context, id int64, progress func(done int64, msg string)) (ImportSummary, error) {
+func (c *COA) ImportList(ctx context.Context, id int64, progress func(done, estTotal int64, msg string)) (ImportSummary, error) {
 	sum := ImportSummary{ListID: id}
 	var path string
 	var replaces int64
@@ -372,7 +408,7 @@ func (c *COA) ImportList(ctx context.Context, id int64, progress func(done int64
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	src := &coaSource{in: done, progress: progress, maxErrs: c.maxErrs}
+	src := &coaSource{in: done, progress: progress, maxErrs: c.maxErrs, estimate: rd.estimate}
 	var matchJob int64
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM coa_records WHERE list_id = $1`, id); err != nil {
@@ -454,7 +490,8 @@ type coaSource struct {
 	errs     []LineError
 	maxErrs  int
 	min, max time.Time
-	progress func(done int64, msg string)
+	progress func(done, estTotal int64, msg string)
+	estimate func(done int64) int64
 }
 
 func (s *coaSource) Next() bool {
@@ -483,7 +520,8 @@ func (s *coaSource) Next() bool {
 			s.max = ch.max
 		}
 		if s.progress != nil {
-			s.progress(s.loaded+s.bad, fmt.Sprintf("%d rows read, %d bad", s.loaded+s.bad, s.bad))
+			n := s.loaded + s.bad
+			s.progress(n, s.estimate(n), fmt.Sprintf("%d rows read, %d bad", n, s.bad))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,5 +488,31 @@ func TestCOAGzipUpload(t *testing.T) {
 	}
 	if m := e.matches(e.owner, ""); m["Zed Gzip"].New.Line1 != "1 ZIP RD" {
 		t.Errorf("gzip match: %v", m)
+	}
+}
+
+func TestCOAImportReportsProgress(t *testing.T) {
+	e := newCOAEnv(t, 0)
+	ctx := context.Background()
+	var sb strings.Builder
+	sb.WriteString(coaHeader)
+	for i := range 10_000 {
+		fmt.Fprintf(&sb, "family,,,Prog%d,,%d Main St,,,,06901,%d Oak Ave,,,,06902,2026-06,,\n", i, i+1, i+1)
+	}
+	path, err := hygiene.SaveUpload(t.TempDir(), strings.NewReader(sb.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := e.coa.CreateList(ctx, e.staff, hygiene.COAListInput{Source: "progress", Filename: "p.csv", Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls int
+	var lastDone, lastEst int64
+	if _, err := e.coa.ImportList(ctx, l.ID, func(done, est int64, _ string) { calls, lastDone, lastEst = calls+1, done, est }); err != nil {
+		t.Fatal(err)
+	}
+	if calls < 2 || lastDone != 10_000 || lastEst != 10_000 {
+		t.Errorf("progress: %d calls, last %d of %d", calls, lastDone, lastEst)
 	}
 }

@@ -38,7 +38,8 @@ func TestBrowserCOAUploadAndAccept(t *testing.T) {
 				fill("#email", email),
 				fill("#password", password),
 				chromedp.Click(`main button[type=submit]`),
-				chromedp.WaitVisible("#customer-id, main h1"),
+				// Logged in once the login form has gone (navigating earlier aborts the login).
+				chromedp.WaitNotPresent(`input#password`),
 			)
 		}
 	}

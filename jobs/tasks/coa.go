@@ -20,9 +20,9 @@ func coaImport(c *hygiene.COA) jobs.HandlerFunc {
 		if err := json.Unmarshal(j.Payload, &in); err != nil || in.ListID == 0 {
 			return nil, fmt.Errorf("tasks: coa import: bad payload %s: %w", j.Payload, asynq.SkipRetry)
 		}
-		// The row count is unknown until the end of a streamed file: the
-		// bar shows rows read against a growing total.
-		sum, err := c.ImportList(ctx, in.ListID, func(done int64, msg string) { p.Set(ctx, done, done+1, msg) })
+		// The row count of a streamed file is known only at its end: the bar
+		// uses the estimate from the share of the file read.
+		sum, err := c.ImportList(ctx, in.ListID, func(done, est int64, msg string) { p.Set(ctx, done, max(est, done+1), msg) })
 		if err != nil {
 			return nil, err
 		}
