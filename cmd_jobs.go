@@ -13,6 +13,7 @@ import (
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
+	"indicia/payments"
 )
 
 // taskDeps builds what the worker's job handlers need.
@@ -37,6 +38,13 @@ func taskDeps(pool *pgxpool.Pool, rdb *redis.Client, q *jobs.Queue, cfg config.C
 	// Refund submission voids labels: that is a box operation.
 	if bx, err := dialBox(context.Background(), cfg.BoxSocket); err == nil {
 		d.Metering, d.RefundAfter = metering.New(pool, bx, metering.Options{VoidWindow: cfg.VoidWindow}), cfg.RefundAfter
+		// Card funding shares serve's Stripe (or stand-in, at BASE_URL/_stripe-stub).
+		st := payments.OpenStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIURL, cfg.BaseURL, false)
+		popt := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: st.TestMode}
+		if s, err := email.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err == nil {
+			popt.Mailer = payments.EmailFunc(email.Func(s))
+		}
+		d.Payments = payments.New(pool, st.Stripe, d.Metering, popt)
 	} else {
 		slog.Error("worker: refund submission disabled", "err", err)
 	}

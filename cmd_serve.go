@@ -15,11 +15,13 @@ import (
 	"indicia/accounts"
 	"indicia/config"
 	"indicia/db"
+	"indicia/email"
 	"indicia/handlers"
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/payments"
 	"indicia/web"
 )
 
@@ -100,7 +102,18 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Card funding: without STRIPE_SECRET_KEY, the Stripe stand-in is served under /_stripe-stub.
+	stripeSetup := payments.OpenStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIURL, cfg.BaseURL, true)
+	payOpt := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: stripeSetup.TestMode, PublishableKey: cfg.StripePublishableKey}
+	if s, err := email.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err == nil {
+		payOpt.Mailer = payments.EmailFunc(email.Func(s))
+	}
+	pay := payments.New(pool, stripeSetup.Stripe, met, payOpt)
+	if stripeSetup.TestMode {
+		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", stripeSetup.Stub != nil)
+	}
 	h := handlers.New(handlers.Deps{
+		Payments: pay, StripeStub: stripeSetup.Stub, TestMode: stripeSetup.TestMode,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
 			return k.RootCertPEM, err

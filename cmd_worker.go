@@ -42,6 +42,10 @@ func runWorker(args []string) error {
 		// One submit_refunds job per day, claimed in PostgreSQL so several workers schedule it once.
 		go tasks.ScheduleRefunds(ctx, q, d.Metering, time.Hour)
 	}
+	if d.Payments != nil {
+		// Reconciler, auto-refill sweep and daily settlement; safe on several workers.
+		go tasks.RunPayments(ctx, d.Payments, time.Minute)
+	}
 	slog.Info("worker running", "queue", queueName(cfg.RedisPrefix), "concurrency", *concurrency)
 	return r.Run(ctx)
 }

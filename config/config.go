@@ -31,6 +31,11 @@ type Config struct {
 	VoidWindow      time.Duration
 	RefundAfter     time.Duration
 	RateTablePubKey string
+	// Card funding (issue 5): without a secret key the stand-in is used.
+	StripeSecretKey      string
+	StripePublishableKey string
+	StripeWebhookSecret  string
+	StripeAPIURL         string
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -63,6 +68,10 @@ var Settings = []Setting{
 	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
 	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
+	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_... or sk_test_...); empty runs the built-in Stripe stand-in and shows the TEST MODE banner", true},
+	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
+	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
+	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
@@ -101,6 +110,10 @@ func Load(getenv Getenv) (Config, error) {
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
+	str("STRIPE_SECRET_KEY", &c.StripeSecretKey)
+	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
+	str("STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)
+	str("STRIPE_API_URL", &c.StripeAPIURL)
 	str("SMTP_URL", &c.SMTPURL)
 	str("MAIL_FROM", &c.MailFrom)
 	str("INDICIA_VAR", &c.VarDir)

@@ -155,7 +155,7 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		pr.Pieces = append(pr.Pieces, metering.PieceRequest{Postage: postage, MailingDate: date, OriginZIP: p.OriginZIP, DestZIP: dest,
 			MailClass: p.MailClass, Services: servicesMask(p.Services), Recipient: rec})
 	}
-	purchase, err := h.d.Metering.Purchase(c.Context(), u, pr)
+	purchase, err := h.buy(c.Context(), u, pr)
 	if err != nil {
 		return err
 	}

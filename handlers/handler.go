@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"context"
+	"net/http"
 
 	"indicia/accounts"
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/payments"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -38,6 +40,11 @@ type Deps struct {
 	// until their import job has read them.
 	COA       *hygiene.COA
 	UploadDir string
+	// Payments is card funding (billing, trickle purchases, webhooks,
+	// settlement); StripeStub is the Stripe stand-in served under
+	// /_stripe-stub when there is no STRIPE_SECRET_KEY (nil otherwise).
+	Payments   *payments.Service
+	StripeStub http.Handler
 }
 
 // Handler serves every page and API route.

@@ -161,7 +161,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	if m.Floating() {
 		origin = pp.piece.OriginZIP
 	}
-	purchase, err := h.d.Metering.Purchase(c.Context(), u, metering.PurchaseRequest{MeterID: m.ID, IdempotencyKey: webKeyPrefix + vm.Token,
+	purchase, err := h.buy(c.Context(), u, metering.PurchaseRequest{MeterID: m.ID, IdempotencyKey: webKeyPrefix + vm.Token,
 		Pieces: []metering.PieceRequest{{Postage: pp.quote.TotalCents, MailingDate: pp.piece.Date, OriginZIP: origin, DestZIP: pp.destZIP,
 			MailClass: pp.piece.Class, Services: servicesMask(pp.piece.Services), Recipient: pp.recipient}}})
 	if err != nil {

@@ -82,3 +82,6 @@ func publicID() string {
 	rand.Read(b)
 	return strings.ToLower(b32.EncodeToString(b))
 }
+
+// DefaultFeePerPiece is the trickle fee per piece serve and worker charge (5 cents).
+const DefaultFeePerPiece = 5

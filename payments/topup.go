@@ -123,3 +123,26 @@ func (s *Service) MaybeRefill(ctx context.Context, meterID int64) (bool, error) 
 	}
 	return true, nil
 }
+
+// RefillSweep runs MaybeRefill on every prepaid meter with auto-refill whose
+// balance is below its threshold (the worker's safety net beside the check
+// after each purchase). It returns how many refills fired.
+func (s *Service) RefillSweep(ctx context.Context) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT f.meter_id FROM meter_funding f JOIN meters m ON m.id = f.meter_id
+		WHERE f.mode = 'prepaid' AND f.refill_amount > 0 AND m.dr < f.refill_threshold AND m.status = 'active'`)
+	if err != nil {
+		return 0, fmt.Errorf("payments: refill sweep: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("payments: refill sweep: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		fired, err := s.MaybeRefill(ctx, id)
+		if fired && err == nil {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.metrics.handler)
 	// Public: everything a verifier needs to check an indicium offline.
 	app.Get("/.well-known/indicia/certs", h.Certs)
+	s.paymentPublicRoutes(app)
 	app.Use("/static", static.New("", static.Config{FS: static_files.FS, MaxAge: 3600}))
 
 	// JSON API: bearer keys, no cookies, no CSRF.
@@ -64,6 +65,7 @@ func (s *Server) routes() {
 	s.coaRoutes(pages, in, api)
 	s.verifyRoutes(pages, in, api)
 	s.labelRoutes(pages, in, api)
+	s.paymentRoutes(app, pages, in, api)
 
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))
 	admin.Get("/jobs", h.DeadJobs)

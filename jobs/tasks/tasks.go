@@ -13,6 +13,7 @@ import (
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/metering"
+	"indicia/payments"
 )
 
 // Deps are what job handlers need. Fields are added as job kinds arrive.
@@ -27,6 +28,8 @@ type Deps struct {
 	// Metering voids old unused labels (JobKindSubmitRefunds); RefundAfter is their age.
 	Metering    *metering.Service
 	RefundAfter time.Duration
+	// Payments reconciles charges, auto-refills and settles (JobKindPayments*).
+	Payments *payments.Service
 }
 
 // Register adds every job kind to r.
@@ -40,5 +43,9 @@ func Register(r *jobs.Runner, d Deps) {
 	}
 	if d.Metering != nil {
 		r.Register(JobKindSubmitRefunds, submitRefunds(d.Metering, d.RefundAfter))
+	}
+	if d.Payments != nil {
+		r.Register(JobKindPaymentsReconcile, paymentsReconcile(d.Payments))
+		r.Register(JobKindPaymentsSettle, paymentsSettle(d.Payments))
 	}
 }

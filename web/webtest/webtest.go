@@ -30,6 +30,8 @@ import (
 	"indicia/metering"
 	"indicia/metering/meteringtest"
 	"indicia/metering/rating"
+	"indicia/payments"
+	"indicia/payments/stripestub"
 	"indicia/web"
 )
 
@@ -48,9 +50,14 @@ type Env struct {
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
-	COA      *hygiene.COA     // the change-of-address service
-	Mail     *smtptest.Server // catches every email the app sends
+	COA      *hygiene.COA      // the change-of-address service
+	Mail     *smtptest.Server  // catches every email the app sends
+	Payments *payments.Service // card funding, talking to Stripe (the stand-in below)
+	Stripe   *stripestub.Stub  // the Stripe stand-in; sign its Events with StripeWebhookSecret
 }
+
+// StripeWebhookSecret signs the webhooks tests post to /stripe/webhook.
+const StripeWebhookSecret = "whsec_webtest"
 
 // Passwords of the users New creates, by role name.
 var Passwords = map[string]string{"owner": "owner password 1", "clerk": "clerk password 1", "staff": "staff password 1", "admin": "admin password 1"}
@@ -100,7 +107,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080",
+	stub := stripestub.New(stripestub.Options{})
+	stubSrv := httptest.NewServer(stub)
+	t.Cleanup(stubSrv.Close)
+	pay := payments.New(pool, payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_webtest", WebhookSecret: StripeWebhookSecret, APIURL: stubSrv.URL}),
+		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer))})
+	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, TestMode: true,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := bx.Client.Certificates(ctx)
 			return k.RootCertPEM, err
@@ -111,6 +123,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
 	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches, Metering: met, COA: coa}
 	e.COA, e.Mail = coa, mailSrv
+	e.Payments, e.Stripe, e.TaskDeps.Payments = pay, stub, pay
 	ctx := context.Background()
 	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/payments"
+	"indicia/views"
+)
+
+// SetFunding changes one meter's funding mode and auto-refill.
+func (h *Handler) SetFunding(c fiber.Ctx) error {
+	id, err := meterID(c)
+	if err != nil {
+		return err
+	}
+	f := form(c, "mode", "refill_amount", "refill_threshold", "refill_daily_cap")
+	fu := payments.Funding{MeterID: id, Mode: f.V("mode")}
+	for name, dst := range map[string]*int64{"refill_amount": &fu.RefillAmount, "refill_threshold": &fu.RefillThreshold, "refill_daily_cap": &fu.RefillDailyCap} {
+		v := f.V(name)
+		if v == "" {
+			continue
+		}
+		cents, ok := parseDollars(v)
+		if !ok {
+			f.Errors[name] = "Enter dollars and cents, like 50 or 25.50."
+			continue
+		}
+		*dst = cents
+	}
+	if len(f.Errors) == 0 {
+		if err = h.d.Payments.SetFunding(c.Context(), *Actor(c), fu); err == nil {
+			msg := "Meter set to prepaid."
+			if fu.Mode == payments.ModeTrickle {
+				msg = "Meter set to trickle charging: each purchase charges your card."
+			} else if fu.RefillAmount > 0 {
+				msg = "Meter set to prepaid with auto-refill of " + views.Money(fu.RefillAmount) + "."
+			}
+			return h.redirectWith(c, "/billing", msg)
+		}
+		if !formError(&f, err) {
+			return err
+		}
+	}
+	return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
+}
+
+// TopUp charges the card and adds funds to a prepaid meter.
+func (h *Handler) TopUp(c fiber.Ctx) error {
+	id, err := meterID(c)
+	if err != nil {
+		return err
+	}
+	f := form(c, "amount", "key")
+	cents, ok := parseDollars(f.V("amount"))
+	if !ok || cents == 0 {
+		f.Errors["amount"] = "Enter the amount in dollars, like 50 or 25.50."
+		return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
+	}
+	ch, err := h.d.Payments.TopUp(c.Context(), *Actor(c), id, cents, f.V("key"))
+	if err != nil {
+		if formError(&f, err) {
+			return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
+		}
+		return err
+	}
+	return h.redirectWith(c, "/billing/receipts/"+ch.PublicID, views.Money(cents)+" added to the meter; your card was charged.")
+}
