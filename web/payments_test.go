@@ -1,0 +1,190 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"indicia/payments"
+	"indicia/payments/stripestub"
+	"indicia/web/webtest"
+)
+
+func TestBillingPageShowsTestModeAndTheCardOnFile(t *testing.T) {
+	e := webtest.New(t)
+	body := webtest.Body(t, e.Do("owner", "GET", "/billing", nil))
+	for _, want := range []string{"TEST MODE", "No card on file", "pm_card_chargeDeclinedInsufficientFunds", "Visa — expired card"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("billing page lacks %q", want)
+		}
+	}
+	if r := e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save card: %d", r.StatusCode)
+	}
+	body = webtest.Body(t, e.Do("owner", "GET", "/billing", nil))
+	exp := "12/" + strconv.Itoa(time.Now().Year()+3)
+	if !strings.Contains(body, "<strong>visa</strong> ending <strong>4242</strong>, expires "+exp) {
+		t.Fatalf("billing page does not show visa 4242 expiring %s", exp)
+	}
+	// Replace, then remove.
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_chargeDeclined"}})
+	if body = webtest.Body(t, e.Do("owner", "GET", "/billing", nil)); !strings.Contains(body, "ending <strong>0002</strong>") {
+		t.Error("the replaced card is not shown")
+	}
+	e.Do("owner", "POST", "/billing/card/remove", nil)
+	if body = webtest.Body(t, e.Do("owner", "GET", "/billing", nil)); !strings.Contains(body, "No card on file") {
+		t.Error("the removed card is still shown")
+	}
+	// Trickle without a card is refused next to the field.
+	r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding", url.Values{"mode": {"trickle"}})
+	if b := webtest.Body(t, r); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, "Add a card first") {
+		t.Errorf("trickle without a card: %d", r.StatusCode)
+	}
+}
+
+func TestTrickleLabelsThroughTheAPIChargeTheCard(t *testing.T) {
+	e := webtest.New(t)
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
+	if r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding", url.Values{"mode": {"trickle"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set trickle: %d %s", r.StatusCode, webtest.Body(t, r))
+	}
+	k := key(t, e, e.Owner, "buy_postage")
+	code, out := apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel, "Idempotency-Key", "trickle-1")
+	if code != http.StatusCreated {
+		t.Fatalf("trickle buy: %d %v", code, out)
+	}
+	postage := int64(out["labels"].([]any)[0].(map[string]any)["postage"].(float64))
+	charges, err := e.Payments.Charges(context.Background(), e.Owner, 10)
+	if err != nil || len(charges) != 1 {
+		t.Fatalf("charges %v %v", charges, err)
+	}
+	c := charges[0]
+	pi := e.Stripe.Object(c.PaymentIntentID)
+	if int64(pi["amount"].(float64)) != postage+payments.DefaultFeePerPiece || pi["status"] != "succeeded" {
+		t.Errorf("Stripe charged %v (%v), want postage %d + fee %d", pi["amount"], pi["status"], postage, payments.DefaultFeePerPiece)
+	}
+	if m, _ := e.Metering.Meter(context.Background(), e.Owner, e.Meter.ID); m.Record.DR != 100_00 {
+		t.Errorf("the meter's prepaid balance moved to %d on a trickle purchase", m.Record.DR)
+	}
+	// The retry returns the same labels without a second charge.
+	if code, _ := apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel, "Idempotency-Key", "trickle-1"); code != http.StatusOK && code != http.StatusCreated {
+		t.Errorf("retry: %d", code)
+	}
+	if e.Stripe.SucceededCharges() != 1 {
+		t.Errorf("%d charges after a retry, want 1", e.Stripe.SucceededCharges())
+	}
+	// Receipt page and PDF.
+	body := webtest.Body(t, e.Do("owner", "GET", "/billing/receipts/"+c.PublicID, nil))
+	if !strings.Contains(body, "Trickle-charge fee") || !strings.Contains(body, "visa ending 4242") {
+		t.Error("receipt page lacks the fee line or the card")
+	}
+	r := e.Do("clerk", "GET", "/billing/receipts/"+c.PublicID+"/pdf", nil)
+	if b := webtest.Body(t, r); r.StatusCode != http.StatusOK || !strings.HasPrefix(b, "%PDF-") {
+		t.Errorf("receipt PDF: %d", r.StatusCode)
+	}
+	// A declining card: the reason, nothing dispensed, the attempt listed.
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_chargeDeclinedInsufficientFunds"}})
+	code, out = apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel)
+	msg, _ := out["error"].(map[string]any)["message"].(string)
+	if code != http.StatusPaymentRequired || !strings.Contains(msg, "insufficient funds") {
+		t.Errorf("decline: %d %v", code, out)
+	}
+	if ls, _ := e.Metering.RecentLabels(context.Background(), e.Owner, 10); len(ls) != 1 {
+		t.Errorf("%d labels after a decline, want the 1 bought before", len(ls))
+	}
+	if body := webtest.Body(t, e.Do("owner", "GET", "/billing", nil)); !strings.Contains(body, "declined") || !strings.Contains(body, "insufficient_funds") {
+		t.Error("the declined attempt is not listed on the billing page")
+	}
+	problems, err := e.Payments.AuditLedger(context.Background())
+	if err != nil || len(problems) > 0 {
+		t.Errorf("ledger audit: %v %v", problems, err)
+	}
+}
+
+func postWebhook(e *webtest.Env, payload []byte, sig string) *http.Response {
+	req := httptest.NewRequest("POST", "/stripe/webhook", bytes.NewReader(payload))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Signature", sig)
+	return e.Test(req)
+}
+
+func TestStripeWebhookEndpoint(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	if _, err := e.Payments.SaveCard(ctx, e.Owner, "pm_card_visa"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Payments.TopUp(ctx, e.Owner, e.Meter.ID, 20_00, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := e.Stripe.Events[len(e.Stripe.Events)-1]
+	payload, sig := stripestub.Sign(ev, webtest.StripeWebhookSecret)
+	first := webtest.Body(t, postWebhook(e, payload, sig))
+	r := postWebhook(e, payload, sig)
+	if b := webtest.Body(t, r); r.StatusCode != http.StatusOK || !strings.Contains(b, `"duplicate":true`) || strings.Contains(first, `"duplicate":true`) {
+		t.Errorf("duplicate delivery: %d %s (first %s)", r.StatusCode, b, first)
+	}
+	bad, badSig := stripestub.Sign(ev, "whsec_not_ours")
+	if r := postWebhook(e, bad, badSig); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad signature: %d", r.StatusCode)
+	}
+	dv, err := e.Stripe.Dispute(c.PaymentIntentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, sig = stripestub.Sign(dv, webtest.StripeWebhookSecret)
+	if r := postWebhook(e, payload, sig); r.StatusCode != http.StatusOK {
+		t.Fatalf("dispute: %d", r.StatusCode)
+	}
+	m, _ := e.Metering.Meter(ctx, e.Owner, e.Meter.ID)
+	if m.Record.Status != "suspended" {
+		t.Errorf("meter %s after a dispute, want suspended", m.Record.Status)
+	}
+	if body := webtest.Body(t, e.Do("admin", "GET", "/postal/settlement", nil)); !strings.Contains(body, "disputed") {
+		t.Error("the admin does not see the dispute alert")
+	}
+}
+
+func TestSettlementPageAndCSVMatchTheLedger(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	for i := 0; i < 3; i++ {
+		if code, out := apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel); code != http.StatusCreated {
+			t.Fatalf("buy: %d %v", code, out)
+		}
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	if r := e.Do("admin", "POST", "/postal/settlement", url.Values{"day": {day}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settle: %d", r.StatusCode)
+	}
+	var owed int64
+	if err := e.Pool.QueryRow(context.Background(), `SELECT sum(amount) FROM ledger_entries WHERE account = 'postal_revenue:06901'`).Scan(&owed); err != nil {
+		t.Fatal(err)
+	}
+	body := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement?day="+day, nil))
+	if !strings.Contains(body, "<td>06901</td><td>3</td>") || !strings.Contains(body, dollarsOf(owed)) {
+		t.Errorf("settlement page does not owe 06901 %s for 3 pieces", dollarsOf(owed))
+	}
+	csv := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement/"+day+"/csv", nil))
+	want := day + ",06901," + e.Meter.Record.Serial + ",3," + strconv.FormatInt(owed/100, 10) + "." + twoDigits(owed%100)
+	if !strings.Contains(csv, want) {
+		t.Errorf("CSV:\n%s\nwant line %s", csv, want)
+	}
+}
+
+func twoDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) < 2 {
+		s = "0" + s
+	}
+	return s
+}
+
+func dollarsOf(c int64) string { return "$" + strconv.FormatInt(c/100, 10) + "." + twoDigits(c%100) }
