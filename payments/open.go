@@ -57,4 +57,6 @@ func OpenStripe(secretKey, webhookSecret, apiURL, baseURL string, stand bool) Se
 type EmailFunc func(ctx context.Context, to, subject, body string) error
 
 // Send implements Mailer.
-func (f EmailFunc) Send(ctx context.Context, to, subject, body string) error { return f(ctx, to, subject, body) }
+func (f EmailFunc) Send(ctx context.Context, to, subject, body string) error {
+	return f(ctx, to, subject, body)
+}
