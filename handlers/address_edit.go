@@ -62,6 +62,7 @@ func (h *Handler) saveAddress(c fiber.Ctx, a views.AddressForm, save func(hygien
 		}
 		return err
 	}
+	h.coaBookChanged(c)
 	return h.redirectWith(c, "/addresses", "Address saved.")
 }
 

@@ -69,6 +69,7 @@ func (h *Handler) ImportAddresses(c fiber.Ctx) error {
 		var rep hygiene.ImportReport
 		rep, err = h.d.Addresses.Import(c.Context(), actor, im.Importer)
 		if err == nil {
+			h.coaBookChanged(c)
 			return render(c, fiber.StatusOK, views.AddressImported(h.Page(c, "Import finished", "addresses"), importVM(rep)))
 		}
 		err = uploadError(err)

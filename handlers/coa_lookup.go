@@ -49,3 +49,16 @@ func (h *Handler) coaWarning(c fiber.Ctx, res hygiene.Result) *coaMoveJSON {
 	}
 	return out
 }
+
+// coaBookChanged queues the change-of-address matching of the actor's
+// account after its address book changed (an entry saved or a file
+// imported). A failure is logged: the next list or change matches again.
+func (h *Handler) coaBookChanged(c fiber.Ctx) {
+	actor := Actor(c)
+	if h.d.COA == nil || actor == nil || actor.AccountID == 0 {
+		return
+	}
+	if _, err := h.d.COA.SubmitBookMatch(c.Context(), actor.AccountID); err != nil {
+		slog.Warn("coa: queue book matching failed", "account", actor.AccountID, "err", err)
+	}
+}

@@ -311,11 +311,19 @@ func StageBookMatch(ctx context.Context, tx pgx.Tx, accountID, by int64, now tim
 }
 
 // SubmitBookMatch stages and enqueues an account's matching job in its own
-// transaction (for callers without one).
+// transaction (for callers without one). While one is still queued, it
+// returns that one: a burst of edits costs one run.
 func (c *COA) SubmitBookMatch(ctx context.Context, accountID int64) (int64, error) {
 	var id int64
 	err := db.Transact(ctx, c.pool, func(tx pgx.Tx) error {
-		var err error
+		err := tx.QueryRow(ctx, `SELECT id FROM jobs WHERE kind = $1 AND account_id = $2 AND status = 'queued' ORDER BY id LIMIT 1`,
+			JobKindCOAMatch, accountID).Scan(&id)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("hygiene: find queued COA match: %w", err)
+		}
 		id, err = StageBookMatch(ctx, tx, accountID, 0, c.now().UTC())
 		return err
 	})

@@ -210,3 +210,29 @@ func TestCOAWarningInAddressCheck(t *testing.T) {
 		t.Errorf("another name got a warning: %v", out)
 	}
 }
+
+// Saving an address-book entry queues the account's matching: a move already
+// on a list shows up without a new list.
+func TestCOABookEditTriggersMatch(t *testing.T) {
+	e := webtest.New(t)
+	loadCOAList(e, "individual,Nora,,Later,,55 Poplar St,,,,06901,66 Linden St,,,,06902,2026-05,,")
+	e.StartWorker()
+	resp := e.Do("owner", "POST", "/addresses", url.Values{"name": {"Nora Later"}, "line1": {"55 Poplar St"}, "zip": {"06901"}, "decision": {"suggested"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, webtest.Body(t, resp))
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		list, _, err := e.COA.Matches(context.Background(), e.Owner, "", 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) == 1 && list[0].New.Line1 == "66 LINDEN ST" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no match after saving the entry: %+v", list)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
