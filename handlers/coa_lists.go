@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -84,6 +85,7 @@ func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	_, jobID, err := h.d.COA.CreateList(c.Context(), *Actor(c), hygiene.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
 		Path: path, Replaces: replaces})
 	if err != nil {
+		_ = os.Remove(path) // no list refers to it
 		if formError(&f, err) {
 			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
 		}

@@ -22,11 +22,15 @@ echo "== generate a $LIST_ROWS-row list"
 ls -l "$WORK/list.csv"
 
 echo "== load it (stream + standardize + COPY)"
-/usr/bin/time -v "$WORK/coagen" -db "$URL" -load "$WORK/list.csv" 2> "$WORK/load.time"
-grep -E "Elapsed|Maximum resident" "$WORK/load.time"
+/usr/bin/time -v "$WORK/coagen" -db "$URL" -load "$WORK/list.csv" 2> "$WORK/load.time" | grep -v DEBUG
+grep -E "User time|System time|Elapsed|Maximum resident" "$WORK/load.time"
 
 echo "== match $BOOK_ROWS book entries x $COA_ROWS COA records (fresh database)"
 psql "$PGURL_BASE/postgres" -qc "DROP DATABASE $DB" -c "CREATE DATABASE $DB"
-/usr/bin/time -v "$WORK/coagen" -db "$URL" -book "$BOOK_ROWS" -seed-list "$COA_ROWS" -match 2> "$WORK/match.time"
-grep -E "Elapsed|Maximum resident" "$WORK/match.time"
-echo "(peak memory of PostgreSQL backends is not included above; see README's COA section)"
+# Peak RSS of any PostgreSQL process while matching (the backend doing the joins).
+( peak=0; while [ ! -f "$WORK/match.done" ]; do r=$(ps -C postgres -o rss= | sort -n | tail -1); [ "${r:-0}" -gt "$peak" ] && peak=$r; sleep 0.5; done; echo "PostgreSQL peak RSS (kbytes): $peak" > "$WORK/pg.peak" ) &
+/usr/bin/time -v "$WORK/coagen" -db "$URL" -book "$BOOK_ROWS" -seed-list "$COA_ROWS" -match 2> "$WORK/match.time" | grep -v DEBUG
+touch "$WORK/match.done"; wait
+grep -E "User time|System time|Elapsed|Maximum resident" "$WORK/match.time"
+grep -h "coa: match step" "$WORK/match.time" | sed 's/^time=[^ ]* level=DEBUG msg="coa: match step" //'
+cat "$WORK/pg.peak"
