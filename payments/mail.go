@@ -91,6 +91,11 @@ func (s *Service) notify(ctx context.Context, meterID int64, kind, subject, body
 // lowBalanceCheck emails the owner when a prepaid meter is below its threshold
 // (or below $10 without auto-refill) and no refill is on its way.
 func (s *Service) lowBalanceCheck(ctx context.Context, meterID int64, f Funding) {
+	// In-flight first, balance second: a refill that finishes in between is
+	// then in the balance read, so no false alarm.
+	var inFlight bool
+	s.pool.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM charges WHERE meter_id = $1 AND kind = 'refill' AND status IN ('staged','unknown','charged','credited'))`,
+		meterID).Scan(&inFlight)
 	m, err := s.met.Meter(ctx, systemActor, meterID)
 	if err != nil {
 		return
@@ -99,9 +104,6 @@ func (s *Service) lowBalanceCheck(ctx context.Context, meterID int64, f Funding)
 	if threshold == 0 {
 		threshold = s.opt.MinTopUp
 	}
-	var inFlight bool
-	s.pool.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM charges WHERE meter_id = $1 AND kind = 'refill' AND status IN ('staged','unknown','charged','credited'))`,
-		meterID).Scan(&inFlight)
 	if m.Record.DR < threshold && !inFlight {
 		s.notify(ctx, meterID, "low_balance", "Low postage balance",
 			fmt.Sprintf("Meter %s holds %s of postage, below %s. Add funds on the billing page so printing is not interrupted.",

@@ -352,16 +352,6 @@ func TestAutoRefillFiresOnceUnderConcurrency(t *testing.T) {
 			count++
 		}
 	}
-	if rows, err := e.pool.Query(ctx, `SELECT id, status, lease_until, updated_at FROM charges`); err == nil {
-		for rows.Next() {
-			var id int64
-			var st string
-			var l, u any
-			rows.Scan(&id, &st, &l, &u)
-			t.Logf("DEBUG %d %s %v %v", id, st, l, u)
-		}
-		rows.Close()
-	}
 	if count != 1 || e.stub.SucceededCharges() != 1 || e.dr() != 55_00 {
 		t.Fatalf("%d refills fired, %d charges, DR %d; want exactly one refill to $55.00", count, e.stub.SucceededCharges(), e.dr())
 	}

@@ -71,22 +71,21 @@ func (s *Service) MaybeRefill(ctx context.Context, meterID int64) (bool, error) 
 		if err != nil {
 			return fmt.Errorf("payments: lock funding of meter %d: %w", meterID, err)
 		}
-		var dr, accountID int64
+		// One statement, one snapshot: a refill's credit commits before its
+		// charge is marked done, so a snapshot sees it either in flight or
+		// credited, never finished with the old balance.
+		var dr, accountID, today int64
 		var status string
-		if err := tx.QueryRow(ctx, `SELECT dr, account_id, status FROM meters WHERE id = $1`, meterID).Scan(&dr, &accountID, &status); err != nil {
+		var inFlight bool
+		dayStart := s.now().Truncate(24 * time.Hour)
+		if err := tx.QueryRow(ctx, `SELECT m.dr, m.account_id, m.status,
+				EXISTS(SELECT 1 FROM charges WHERE meter_id = m.id AND kind = 'refill' AND status IN ('staged','unknown','charged','credited','refunding')),
+				coalesce((SELECT sum(amount) FROM charges WHERE meter_id = m.id AND kind = 'refill' AND created_at >= $2 AND status NOT IN ('declined','refunded')), 0)::bigint
+			FROM meters m WHERE m.id = $1`, meterID, dayStart).Scan(&dr, &accountID, &status, &inFlight, &today); err != nil {
 			return fmt.Errorf("payments: read meter %d: %w", meterID, err)
 		}
 		if dr >= f.RefillThreshold || status != "active" || f.RefillAmount == 0 {
 			return nil
-		}
-		var inFlight bool
-		var today int64
-		dayStart := s.now().Truncate(24 * time.Hour)
-		if err := tx.QueryRow(ctx, `SELECT
-				EXISTS(SELECT 1 FROM charges WHERE meter_id = $1 AND kind = 'refill' AND status IN ('staged','unknown','charged','credited','refunding')),
-				coalesce((SELECT sum(amount) FROM charges WHERE meter_id = $1 AND kind = 'refill' AND created_at >= $2 AND status NOT IN ('declined','refunded')), 0)::bigint`,
-			meterID, dayStart).Scan(&inFlight, &today); err != nil {
-			return fmt.Errorf("payments: refills of meter %d: %w", meterID, err)
 		}
 		if inFlight || today+f.RefillAmount > f.RefillDailyCap {
 			return nil
