@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"indicia/jobs"
+	"indicia/jobs/tasks"
 	"indicia/payments"
 	"indicia/payments/stripestub"
 	"indicia/web/webtest"
@@ -188,3 +190,49 @@ func twoDigits(n int64) string {
 }
 
 func dollarsOf(c int64) string { return "$" + strconv.FormatInt(c/100, 10) + "." + twoDigits(c%100) }
+
+// The worker's payments jobs: the reconciler run fires a due auto-refill and
+// the settlement job writes the day the staff page shows.
+func TestPaymentsJobsRefillAndSettle(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
+	r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding",
+		url.Values{"mode": {"prepaid"}, "refill_amount": {"50"}, "refill_threshold": {"150"}, "refill_daily_cap": {"100"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("auto-refill settings: %d %s", r.StatusCode, webtest.Body(t, r))
+	}
+	k := key(t, e, e.Owner, "buy_postage")
+	if code, out := apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel); code != http.StatusCreated {
+		t.Fatalf("buy: %d %v", code, out)
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	for _, n := range []jobs.New{{Kind: tasks.JobKindPaymentsReconcile}, {Kind: tasks.JobKindPaymentsSettle, Payload: map[string]string{"day": day}}} {
+		if _, err := e.Jobs.Submit(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.StartWorker()
+	for _, kind := range []string{tasks.JobKindPaymentsReconcile, tasks.JobKindPaymentsSettle} {
+		var status string
+		for range 200 {
+			e.Pool.QueryRow(ctx, `SELECT status FROM jobs WHERE kind = $1`, kind).Scan(&status)
+			if status == "succeeded" || status == "dead" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if status != "succeeded" {
+			t.Fatalf("%s job: %q", kind, status)
+		}
+	}
+	m, _ := e.Metering.Meter(ctx, e.Owner, e.Meter.ID)
+	var postage int64
+	e.Pool.QueryRow(ctx, `SELECT sum(postage) FROM indicia`).Scan(&postage)
+	if m.Record.DR != 100_00-postage+50_00 || e.Stripe.SucceededCharges() != 1 {
+		t.Errorf("after the jobs the meter holds %d with %d charges; want one $50 refill on top of %d", m.Record.DR, e.Stripe.SucceededCharges(), 100_00-postage)
+	}
+	if body := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement?day="+day, nil)); !strings.Contains(body, "<td>06901</td><td>1</td>") {
+		t.Error("the settlement job's day is not on the staff page")
+	}
+}
