@@ -17,16 +17,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"box":       {"run the secure boxes behind a unix socket; the only process with key material", runBox},
-		"keys":      {"manage the box keystore: init, rotate, export-public", runKeys},
-		"addresses": {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
-		"serve":     {"run the web server (pages and /api/v1); holds no key material", runServe},
-		"migrate":   {"apply pending database migrations", runMigrate},
-		"seed":      {"create the demo accounts and print their logins", runSeed},
-		"version":   {"print the version", runVersion},
-		"worker":    {"run the background job consumers (Redis queue)", runWorker},
-		"verify":    {"verify an indicium offline (text or label image) from the published certificates", runVerify},
-		"audit":     {"audit every meter's registers, chains, transfers and voids with the box", runAudit},
+		"box":         {"run the secure boxes behind a unix socket; the only process with key material", runBox},
+		"keys":        {"manage the box keystore: init, rotate, export-public", runKeys},
+		"addresses":   {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
+		"serve":       {"run the web server (pages and /api/v1); holds no key material", runServe},
+		"migrate":     {"apply pending database migrations", runMigrate},
+		"seed":        {"create the demo accounts and print their logins", runSeed},
+		"version":     {"print the version", runVersion},
+		"worker":      {"run the background job consumers (Redis queue)", runWorker},
+		"verify":      {"verify an indicium offline (text or label image) from the published certificates", runVerify},
+		"audit":       {"audit every meter's registers, chains, transfers and voids with the box", runAudit},
+		"stripe-stub": {"serve the Stripe stand-in for test mode (serve and worker share it via STRIPE_API_URL)", runStripeStub},
 	}
 }
 

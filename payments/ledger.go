@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Entry is one line of a ledger transfer: a positive amount credits the
@@ -74,12 +75,17 @@ func (s *Service) Balances(ctx context.Context) ([]Balance, error) {
 }
 
 // AuditLedger checks the ledger against itself, the meters and the charges;
-// it returns one line per problem (none: the books balance). `indicia audit`
-// prints these beside metering.Audit's.
-func (s *Service) AuditLedger(ctx context.Context) ([]string, error) {
+// it returns one line per problem (none: the books balance).
+func (s *Service) AuditLedger(ctx context.Context) ([]string, error) { return AuditLedger(ctx, s.pool) }
+
+// AuditLedger is the ledger audit on a pool, for `indicia audit` (which has
+// no Stripe client): every transfer sums to zero, each meter's ledger balance
+// equals its descending register, card money in net of refunds equals the
+// charges, and every finished trickle charge has its purchase.
+func AuditLedger(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	var problems []string
 	check := func(q string, format func(pgx.Rows) (string, error)) error {
-		rows, err := s.pool.Query(ctx, q)
+		rows, err := pool.Query(ctx, q)
 		if err != nil {
 			return fmt.Errorf("payments: audit ledger: %w", err)
 		}
