@@ -12,13 +12,14 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/hygiene"
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/views"
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "book_id", "recipient_name", "recipient_company", "recipient_address"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.
@@ -93,6 +94,7 @@ type pricedPiece struct {
 	quote     rating.Quote
 	recipient metering.Recipient
 	destZIP   string
+	moved     *hygiene.Move // the recipient moved, per the postal change-of-address lists
 }
 
 // pricePiece cleanses the recipient and rates the piece of a purchase form.
@@ -129,7 +131,16 @@ func (h *Handler) pricePiece(c fiber.Ctx, u accounts.User, f views.Form, service
 	if err != nil {
 		return out, fieldFromRating(err, "")
 	}
-	return pricedPiece{piece: p, quote: q, recipient: rec, destZIP: res.ZIP + res.ZIP4}, nil
+	out = pricedPiece{piece: p, quote: q, recipient: rec, destZIP: res.ZIP + res.ZIP4}
+	if h.d.COA != nil {
+		// The seed's value-added service: warn before any postage is bought.
+		mv, err := h.d.COA.Lookup(c.Context(), u.AccountID, res, name)
+		if err != nil {
+			return out, err
+		}
+		out.moved = mv
+	}
+	return out, nil
 }
 
 // BuyPostage prices the form ("Get price") or buys the postage ("Buy"), then
@@ -140,6 +151,10 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	f := form(c, purchaseFields...)
 	services := formMulti(c, "services")
 	p := h.Page(c, "Buy postage", "postage")
+	if na := f.V("use_new_address"); na != "" {
+		// "Use the new address" from the change-of-address warning: price it again.
+		f.Values["recipient_address"], f.Values["book_id"], f.Values["action"] = na, "", ""
+	}
 	vm, err := h.purchaseVM(c.Context(), u, f, services)
 	if err != nil {
 		return h.purchaseFailed(c, p, vm, err)
@@ -154,8 +169,14 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	}
 	qvm := quoteVM(pp.quote)
 	vm.Quote, vm.Recipient = &qvm, pp.recipient.Lines
+	vm.Moved = movedVM(pp.moved)
 	if f.V("action") != "buy" {
 		return render(c, fiber.StatusOK, views.Purchase(p, vm))
+	}
+	if vm.Moved != nil && f.V("coa_ack") == "" {
+		// Nothing is bought until the mailer picks the new address or confirms the old one.
+		p.Error = "This recipient has moved. Use the new address, or confirm that you mail to the old one."
+		return render(c, fiber.StatusConflict, views.Purchase(p, vm))
 	}
 	origin := ""
 	if m.Floating() {
@@ -211,4 +232,13 @@ func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM,
 		status = fiber.StatusServiceUnavailable
 	}
 	return render(c, status, views.Purchase(p, vm))
+}
+
+// movedVM shapes a change-of-address match for the purchase page.
+func movedVM(mv *hygiene.Move) *views.MovedVM {
+	if mv == nil {
+		return nil
+	}
+	return &views.MovedVM{Code: string(mv.Code), Label: mv.Code.Label(), MoveType: mv.MoveType,
+		Effective: mv.Effective.Format("January 2006"), NewAddress: mv.NewOneLine()}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
+	"indicia/views"
 )
 
 type quoteLineJSON struct {
@@ -20,6 +21,7 @@ type liveQuoteJSON struct {
 	TotalCents int64           `json:"total_cents"`
 	Lines      []quoteLineJSON `json:"lines"`
 	Recipient  []string        `json:"recipient"`
+	Moved      *views.MovedVM  `json:"moved,omitempty"`
 }
 
 // PurchaseQuote is the purchase page's live price: the page's script posts
@@ -50,7 +52,7 @@ func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
 	}
 	q := quoteVM(pp.quote)
 	out := liveQuoteJSON{ClassName: q.ClassName, Where: q.Where, Total: q.Total, TotalCents: pp.quote.TotalCents, Lines: []quoteLineJSON{},
-		Recipient: pp.recipient.Lines}
+		Recipient: pp.recipient.Lines, Moved: movedVM(pp.moved)}
 	for _, l := range q.Lines {
 		out.Lines = append(out.Lines, quoteLineJSON{Description: l.Description, Amount: l.Amount})
 	}

@@ -32,6 +32,19 @@
       lines.appendChild(li);
     });
     setHint(q.class_name + (q.where ? " · " + q.where : "") + " · to " + q.recipient.join(", "));
+    var warn = document.getElementById("moved-live");
+    if (q.moved) {
+      if (!warn) {
+        warn = document.createElement("p");
+        warn.id = "moved-live";
+        warn.className = "error-banner";
+        document.getElementById("live-price").appendChild(warn);
+      }
+      warn.textContent = "This recipient has moved (" + q.moved.label + ", " + q.moved.effective + ")" +
+        (q.moved.new_address ? ": new address " + q.moved.new_address : "") + ". Press \"Get price\" to choose.";
+    } else if (warn) {
+      warn.remove();
+    }
   }
   function quote() {
     var mine = ++seq;
