@@ -23,7 +23,7 @@ import (
 const webhookSecret = "whsec_test_secret"
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	pool  *pgxpool.Pool
 	met   *metering.Service
 	pay   *payments.Service
@@ -43,7 +43,11 @@ func TestMain(m *testing.M) {
 }
 
 // setup gives a mailer with an active meter holding fund cents, and the stand-in.
-func setup(t *testing.T, fund int64, opt payments.Options) *env {
+func setup(t *testing.T, fund int64, opt payments.Options) *env { return setupTB(t, fund, opt) }
+
+func setupB(b *testing.B, fund int64) *env { return setupTB(b, fund, payments.Options{FeePerPiece: 5}) }
+
+func setupTB(t testing.TB, fund int64, opt payments.Options) *env {
 	t.Helper()
 	e := &env{t: t, pool: dbtest.New(t), box: meteringtest.Start(t)}
 	rdb, prefix := dbtest.Redis(t)
