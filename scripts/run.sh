@@ -34,6 +34,11 @@ trap cleanup INT TERM EXIT
 
 "$BIN" box &
 pids+=($!)
+# Notification emails go to a local catcher (files under var/mail) unless SMTP_URL names a real server.
+if [ -z "${SMTP_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/1025) 2>/dev/null; then
+  "$BIN" mailcatcher &
+  pids+=($!)
+fi
 "$BIN" migrate
 "$BIN" seed
 "$BIN" worker &

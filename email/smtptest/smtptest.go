@@ -22,10 +22,31 @@ type Mail struct {
 
 // Server is a running capture server.
 type Server struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []Mail
-	wg   sync.WaitGroup
+	ln     net.Listener
+	mu     sync.Mutex
+	msgs   []Mail
+	wg     sync.WaitGroup
+	onMail func(Mail)
+}
+
+// Listen serves on addr until Close, calling onMail (if not nil) for each
+// message; `indicia mailcatcher` uses it as the mail catcher of `make run`.
+func Listen(addr string, onMail func(Mail)) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{ln: ln, onMail: onMail}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// Close stops the server and waits for its connections to end.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.wg.Wait()
+	return err
 }
 
 // Start listens on a loopback port until the test ends.
@@ -118,7 +139,11 @@ func (s *Server) serve(c net.Conn) {
 			}
 			cur.Data = b.String()
 			s.mu.Lock()
-			s.msgs = append(s.msgs, cur)
+			if s.onMail != nil {
+				s.onMail(cur)
+			} else {
+				s.msgs = append(s.msgs, cur)
+			}
 			s.mu.Unlock()
 			say("250 OK queued")
 		case cmd == "RSET":
