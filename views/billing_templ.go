@@ -344,7 +344,7 @@ func Billing(p Page, vm BillingVM, f Form) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if m.Trickle {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "Trickle-charged: each purchase charges the card for its postage plus fees.")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<span class=\"mode-trickle\">Trickle-charged: each purchase charges the card for its postage plus fees.</span>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -42,7 +42,15 @@ func TestBrowserAddTestCardAndBuyTrickleLabel(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(`#mode-`+id, "trickle"),
 		chromedp.Click(`form[action="/billing/meters/`+id+`/funding"] button[type=submit]`),
-		chromedp.WaitVisible(`p.flash`),
+	)
+	if err != nil {
+		t.Fatalf("switch to trickle: %v", err)
+	}
+	// The card's flash is already on the page: wait for the trickle mode itself.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(`#meter-`+id+` .mode-trickle`)); err != nil {
+		t.Fatalf("the trickle setting was not confirmed: %v", err)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/postage"),
 		chromedp.WaitVisible("#purchase-form"),
 		fill("#recipient_name", "Ann Lee"),
@@ -50,7 +58,7 @@ func TestBrowserAddTestCardAndBuyTrickleLabel(t *testing.T) {
 		fill("#weight_oz", "1"),
 	)
 	if err != nil {
-		t.Fatalf("switch to trickle and fill the purchase form: %v", err)
+		t.Fatalf("fill the purchase form: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("price-total").textContent === "$0.78"`)); err != nil {
 		t.Fatalf("live price: %v", err)
