@@ -311,8 +311,14 @@ func (s *Service) alert(ctx context.Context, c Charge, kind, detail string) {
 		slog.ErrorContext(ctx, "payments: store alert", "kind", kind, "detail", detail, "err", err)
 	}
 	slog.WarnContext(ctx, "payments: admin alert", "kind", kind, "detail", detail)
+	to := []string{}
 	if s.opt.AdminEmail != "" {
-		s.send(ctx, s.opt.AdminEmail, "Indicia payments alert: "+kind, detail)
+		to = append(to, s.opt.AdminEmail)
+	} else if rows, err := s.pool.Query(ctx, `SELECT email FROM users WHERE role = 'vendor_admin' AND NOT disabled ORDER BY id`); err == nil {
+		to, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	for _, addr := range to {
+		s.send(ctx, addr, "Indicia payments alert: "+kind, detail)
 	}
 }
 

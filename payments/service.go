@@ -23,7 +23,7 @@ type Options struct {
 	PublishableKey string
 	// Mailer sends low-balance and failed-refill emails (nil: log only).
 	Mailer Mailer
-	// AdminEmail receives dispute alerts.
+	// AdminEmail receives dispute alerts (empty: every vendor admin).
 	AdminEmail string
 	// Grace is how long an unfinished charge is left to its own request
 	// before the reconciler takes it over.

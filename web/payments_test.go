@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,6 +155,13 @@ func TestStripeWebhookEndpoint(t *testing.T) {
 	if body := webtest.Body(t, e.Do("admin", "GET", "/postal/settlement", nil)); !strings.Contains(body, "disputed") {
 		t.Error("the admin does not see the dispute alert")
 	}
+	alerted := false
+	for _, m := range e.Mail.Messages() {
+		alerted = alerted || (slices.Contains(m.To, "admin@example.com") && strings.Contains(m.Data, "Subject: Indicia payments alert: dispute"))
+	}
+	if !alerted {
+		t.Errorf("the vendor admin was not emailed about the dispute: %+v", e.Mail.Messages())
+	}
 }
 
 func TestSettlementPageAndCSVMatchTheLedger(t *testing.T) {
@@ -260,5 +268,42 @@ func TestStandInMountedWithoutASecretKey(t *testing.T) {
 	live := payments.OpenStripe("sk_live_x", "whsec_x", "", "http://localhost:8080", true)
 	if live.TestMode || live.Stub != nil {
 		t.Errorf("a live key still runs the stand-in (test mode %v)", live.TestMode)
+	}
+}
+
+// With a publishable key the card form is Stripe's Payment Element on a
+// SetupIntent: the page carries the client secret, the CSP lets js.stripe.com
+// in, and Stripe's return URL saves the card the SetupIntent collected.
+func TestPaymentElementWithAPublishableKey(t *testing.T) {
+	e := webtest.New(t, webtest.Options{StripePublishableKey: "pk_test_webtest"})
+	r := e.Do("owner", "GET", "/billing/card/new", nil)
+	body := webtest.Body(t, r)
+	if r.StatusCode != http.StatusOK || !strings.Contains(body, `data-key="pk_test_webtest"`) || !strings.Contains(body, `_secret_`) {
+		t.Fatalf("card setup page: %d", r.StatusCode)
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self' https://js.stripe.com") || !strings.Contains(csp, "frame-src https://js.stripe.com") {
+		t.Errorf("CSP does not allow Stripe.js: %s", csp)
+	}
+	// What Stripe.js does in the browser: confirm the SetupIntent with the card.
+	i := strings.Index(body, `data-secret="`) + len(`data-secret="`)
+	seti := body[i : i+strings.Index(body[i:], "_secret_")]
+	req := httptest.NewRequest("POST", "/v1/setup_intents/"+seti+"/confirm", strings.NewReader("payment_method=pm_card_visa"))
+	req.Header.Set("Authorization", "Bearer sk_test_webtest")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	e.Stripe.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		t.Fatalf("confirm setup intent at the stand-in: %d %s", w.Code, w.Body)
+	}
+	if r := e.Do("owner", "GET", "/billing/card/done?setup_intent="+seti, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("return URL: %d", r.StatusCode)
+	}
+	if body := webtest.Body(t, e.Do("owner", "GET", "/billing", nil)); !strings.Contains(body, "ending <strong>4242</strong>") {
+		t.Error("the card the SetupIntent collected is not on file")
+	}
+	// Without a publishable key the CSP stays strict.
+	plain := webtest.New(t)
+	if csp := plain.Do("owner", "GET", "/billing", nil).Header.Get("Content-Security-Policy"); strings.Contains(csp, "stripe") {
+		t.Errorf("CSP allows Stripe without a publishable key: %s", csp)
 	}
 }

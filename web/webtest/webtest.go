@@ -65,6 +65,8 @@ var Passwords = map[string]string{"owner": "owner password 1", "clerk": "clerk p
 // Options tune New.
 type Options struct {
 	LoginMaxFails int
+	// StripePublishableKey turns on the Payment Element (billing tests).
+	StripePublishableKey string
 }
 
 // New starts the application with an owner ("owner@example.com"), a mailer
@@ -111,7 +113,8 @@ func New(t testing.TB, opts ...Options) *Env {
 	stubSrv := httptest.NewServer(stub)
 	t.Cleanup(stubSrv.Close)
 	pay := payments.New(pool, payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_webtest", WebhookSecret: StripeWebhookSecret, APIURL: stubSrv.URL}),
-		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer))})
+		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer)),
+			PublishableKey: o.StripePublishableKey})
 	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, TestMode: true,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := bx.Client.Certificates(ctx)
