@@ -48,6 +48,13 @@ func (s *Service) Buy(ctx context.Context, actor accounts.User, req metering.Pur
 func (s *Service) afterPrepaid(ctx context.Context, meterID int64) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	// The common case, a meter well above its threshold, costs one query.
+	var dr, threshold int64
+	err := s.pool.QueryRow(ctx, `SELECT m.dr, coalesce((SELECT refill_threshold FROM meter_funding WHERE meter_id = m.id AND refill_amount > 0), 0)
+		FROM meters m WHERE m.id = $1`, meterID).Scan(&dr, &threshold)
+	if err == nil && dr >= max(threshold, s.opt.MinTopUp) {
+		return
+	}
 	if _, err := s.MaybeRefill(ctx, meterID); err != nil {
 		slog.WarnContext(ctx, "payments: auto-refill after purchase", "meter", meterID, "err", err)
 	}
