@@ -24,7 +24,8 @@ func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
 	return render(c, status, views.VoidLabel(p, vm))
 }
 
-// VoidLabel voids the label and returns its postage to the meter.
+// VoidLabel voids the label and returns its postage to the meter, or to the
+// card for a label paid by a trickle charge.
 func (h *Handler) VoidLabel(c fiber.Ctx) error {
 	id := c.Params("label_id")
 	v, err := h.d.Metering.Void(c.Context(), *Actor(c), id)
@@ -34,13 +35,24 @@ func (h *Handler) VoidLabel(c fiber.Ctx) error {
 		}
 		return err
 	}
-	return h.redirectWith(c, "/labels/"+id+"/void", "Label voided: "+views.Money(v.Refunded)+" is back on meter "+v.Label.Serial+".")
+	msg := "Label voided: " + views.Money(v.Refunded) + " is back on meter " + v.Label.Serial + "."
+	switch {
+	case v.ToCard && v.CardPending:
+		msg = "Label voided: " + views.Money(v.Refunded) + " will be refunded to your card (the card processor did not answer yet; we retry)."
+	case v.ToCard:
+		msg = "Label voided: " + views.Money(v.Refunded) + " is refunded to your card."
+	}
+	return h.redirectWith(c, "/labels/"+id+"/void", msg)
 }
 
 type apiVoided struct {
 	Label      apiLabel `json:"label"`
 	Refunded   int64    `json:"refunded"`
-	TransferID string   `json:"transfer_id"`
+	TransferID string   `json:"transfer_id,omitempty"`
+	// RefundedTo is "meter" or "card" (a label paid by a trickle charge).
+	RefundedTo string `json:"refunded_to"`
+	// CardPending: the card refund is queued for retry.
+	CardPending bool `json:"card_refund_pending,omitempty"`
 	// The meter's descending register after the refund, cents.
 	MeterDR int64 `json:"meter_descending_register"`
 }
@@ -51,5 +63,10 @@ func (h *Handler) APIVoidLabel(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(apiVoided{Label: toAPILabel(v.Label), Refunded: v.Refunded, TransferID: v.TransferID, MeterDR: v.Meter.Record.DR})
+	to := "meter"
+	if v.ToCard {
+		to = "card"
+	}
+	return c.JSON(apiVoided{Label: toAPILabel(v.Label), Refunded: v.Refunded, TransferID: v.TransferID, RefundedTo: to, CardPending: v.CardPending,
+		MeterDR: v.Meter.Record.DR})
 }

@@ -43,6 +43,8 @@ type Service struct {
 	box  Box
 	opt  Options
 
+	refunder CardRefunder
+
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
 }

@@ -33,8 +33,28 @@ type Voided struct {
 	Label      Label
 	Meter      Meter
 	TransferID string
-	Refunded   int64 // cents returned to the meter's descending register
+	Refunded   int64 // cents returned: to the meter's descending register, or to the card
+	// ToCard is set for a label paid by a trickle charge: its postage goes back
+	// to the card, not into the meter. CardPending says the card refund did not
+	// go through yet (the payments reconciler retries it).
+	ToCard      bool
+	CardPending bool
 }
+
+// Querier runs one query, in a transaction or on the pool.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// CardRefunder is the payments side of a void (payments.Service): a label
+// paid by a trickle charge is refunded to the card instead of the meter.
+type CardRefunder interface {
+	CardFunded(ctx context.Context, q Querier, labelPublicID string) (bool, error)
+	RefundForVoid(ctx context.Context, labelPublicID string) (bool, error)
+}
+
+// SetCardRefunder connects payments after both services exist (payments needs metering).
+func (s *Service) SetCardRefunder(r CardRefunder) { s.refunder = r }
 
 // VoidTransferID is the funds-transfer id of a label's void credit: derived
 // from the label, so a retried void can never credit twice.
@@ -100,6 +120,22 @@ func (s *Service) void(ctx context.Context, actor accounts.User, labelPublicID, 
 			return apperr.Conflict("label", fmt.Sprintf("Labels can be voided up to %d days after purchase; this one was bought on %s.",
 				int(s.voidWindow().Hours()/24), created.UTC().Format("January 2, 2006")))
 		}
+		if s.refunder != nil {
+			card, err := s.refunder.CardFunded(ctx, tx, labelPublicID)
+			if err != nil {
+				return fmt.Errorf("metering: funding of label %s: %w", labelPublicID, err)
+			}
+			if card {
+				// Paid by card at print time: the postage goes back to the card after
+				// commit; the meter's registers stay as they are (AR never decreases).
+				if _, err := tx.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = $2, void_reason = $3 WHERE public_id = $1`,
+					labelPublicID, now, reason); err != nil {
+					return fmt.Errorf("metering: mark label %s voided: %w", labelPublicID, err)
+				}
+				out = Voided{Meter: m, Refunded: postage, ToCard: true}
+				return nil
+			}
+		}
 		var credited bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM funds_transfers WHERE transfer_id = $1)`, transferID).Scan(&credited); err != nil {
 			return fmt.Errorf("metering: check void credit: %w", err)
@@ -139,7 +175,15 @@ func (s *Service) void(ctx context.Context, actor accounts.User, labelPublicID, 
 	if err != nil {
 		return Voided{}, err
 	}
-	s.commitBox(ctx, out.Meter.Record)
+	if out.ToCard {
+		if _, err := s.refunder.RefundForVoid(ctx, labelPublicID); err != nil {
+			// The void stands; the reconciler retries the card refund.
+			slog.WarnContext(ctx, "metering: card refund of a voided label deferred", "label", labelPublicID, "err", err)
+			out.CardPending = true
+		}
+	} else {
+		s.commitBox(ctx, out.Meter.Record)
+	}
 	out.Label, err = scanLabel(s.pool.QueryRow(ctx, `SELECT `+labelColumns+` FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE i.public_id = $1`, labelPublicID))
 	if err != nil {
 		return out, fmt.Errorf("metering: reload voided label: %w", err)
@@ -226,6 +270,16 @@ func (s *Service) auditVoids(ctx context.Context, rep *AuditReport) error {
 		var sameMeter bool
 		if err := rows.Scan(&id, &status, &postage, &n, &sum, &sameMeter); err != nil {
 			return fmt.Errorf("metering: audit voids: %w", err)
+		}
+		if status == "voided" && n == 0 && s.refunder != nil {
+			card, err := s.refunder.CardFunded(ctx, s.pool, id)
+			if err != nil {
+				return fmt.Errorf("metering: audit voids: %w", err)
+			}
+			if card {
+				rep.Voided++ // refunded to the card; payments' ledger audit checks the refund
+				continue
+			}
 		}
 		switch {
 		case status == "voided" && n != 1:

@@ -486,12 +486,28 @@ func TestRefundForVoidReturnsPostageToTheCard(t *testing.T) {
 	if err != nil || len(problems) > 0 {
 		t.Errorf("ledger audit: %v %v", problems, err)
 	}
-	// A label whose void credited the meter is not refunded to the card as well.
-	if _, err := e.met.Void(ctx, e.owner, p.Labels[1].PublicID); err != nil {
+	// metering.Void on a trickle-paid label refunds the card and leaves the meter alone.
+	before, _ := e.met.Meter(ctx, accounts.System, e.meter.ID)
+	v, err := e.met.Void(ctx, e.owner, p.Labels[1].PublicID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := e.pay.RefundForVoid(ctx, p.Labels[1].PublicID); ok || err == nil {
-		t.Errorf("card refund of a label credited to its meter: ok=%v err=%v, want refused", ok, err)
+	if !v.ToCard || v.CardPending || v.Refunded != 78 {
+		t.Errorf("void of a trickle label: %+v, want refunded 78 to the card", v)
+	}
+	after, _ := e.met.Meter(ctx, accounts.System, e.meter.ID)
+	if after.Record.DR != before.Record.DR || after.Record.Counter != before.Record.Counter {
+		t.Errorf("the meter changed on a card refund: DR %d→%d", before.Record.DR, after.Record.DR)
+	}
+	ch = e.stub.Object(e.stub.Object(c.PaymentIntentID)["latest_charge"].(string))
+	if ch["amount_refunded"].(float64) != 156 {
+		t.Errorf("Stripe refunded %v in all, want 156", ch["amount_refunded"])
+	}
+	if rep, err := e.met.Audit(ctx); err != nil || !rep.OK() || rep.Voided != 2 {
+		t.Errorf("metering audit after card voids: %+v %v", rep, err)
+	}
+	if problems, err := e.pay.AuditLedger(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("ledger audit after card voids: %v %v", problems, err)
 	}
 }
 

@@ -19,6 +19,19 @@ import (
 // no trickle charge paid for. It is idempotent per label; a Stripe outage
 // returns an error and the label stays due: call it again (the reconciler
 // does, through RefundsDue).
+// CardFunded reports whether a label was paid by a finished trickle charge
+// (metering asks it when a label is voided, and in its audit).
+func (s *Service) CardFunded(ctx context.Context, q metering.Querier, labelPublicID string) (bool, error) {
+	var card bool
+	err := q.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM indicia i JOIN purchases p ON p.id = i.purchase_id
+		JOIN charges c ON c.purchase_public_id = p.public_id AND c.kind = 'trickle' AND c.status = 'done'
+		WHERE i.public_id = $1)`, labelPublicID).Scan(&card)
+	if err != nil {
+		return false, fmt.Errorf("payments: funding of label %s: %w", labelPublicID, err)
+	}
+	return card, nil
+}
+
 func (s *Service) RefundForVoid(ctx context.Context, labelPublicID string) (refunded bool, err error) {
 	var chargeID int64
 	var pi, chargePublic string

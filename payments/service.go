@@ -52,7 +52,12 @@ func New(pool *pgxpool.Pool, st *Stripe, met *metering.Service, opt Options) *Se
 	if opt.Grace == 0 {
 		opt.Grace = 2 * time.Minute
 	}
-	return &Service{pool: pool, stripe: st, met: met, opt: opt}
+	s := &Service{pool: pool, stripe: st, met: met, opt: opt}
+	if met != nil {
+		// A voided trickle label goes back to the card, not into the meter.
+		met.SetCardRefunder(s)
+	}
+	return s
 }
 
 // TestMode reports whether the stand-in (or Stripe's test mode) is in use.
