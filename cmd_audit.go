@@ -9,12 +9,13 @@ import (
 
 	"indicia/db"
 	"indicia/metering"
+	"indicia/payments"
 )
 
 // runAudit checks every invariant of the registers, the transaction chains,
 // the funds transfers and the voids, and exits non-zero on any violation.
 func runAudit(args []string) error {
-	fs := flags("audit", "Audit every meter with the secure box: records, hash chains, registers (AR + DR = credited, AR = postage), piece counts, funds transfers and void credits. Exits 1 on any problem.")
+	fs := flags("audit", "Audit every meter with the secure box: records, hash chains, registers (AR + DR = credited, AR = postage), piece counts, funds transfers, void credits and the double-entry ledger against meters and charges. Exits 1 on any problem.")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -37,9 +38,19 @@ func runAudit(args []string) error {
 		return err
 	}
 	defer bx.Close()
-	rep, err := metering.New(pool, bx, metering.Options{}).Audit(ctx)
+	met := metering.New(pool, bx, metering.Options{})
+	// Without a Stripe client: payments only tells the audit which voided labels were refunded to a card.
+	payments.New(pool, nil, met, payments.Options{})
+	rep, err := met.Audit(ctx)
 	if err != nil {
 		return err
+	}
+	ledger, err := payments.AuditLedger(ctx, pool)
+	if err != nil {
+		return err
+	}
+	for _, p := range ledger {
+		rep.Problems = append(rep.Problems, "ledger: "+p)
 	}
 	w := os.Stdout
 	fmt.Fprintf(w, "meters        %d\n", rep.Meters)
