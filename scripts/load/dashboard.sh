@@ -8,12 +8,21 @@ cd "$(dirname "$0")/../.."
 DURATION="${1:-15}"
 eval "$(bash scripts/services.sh up run)"
 go build -o bin/indicia .
-command -v wrk >/dev/null || { echo "install wrk (apt-get install -y wrk)" >&2; exit 1; }
+command -v wrk >/dev/null || bash scripts/services.sh tools-bench
+# A throw-away database and box of its own, so the run measures a known state.
+work=$(mktemp -d /tmp/idash.XXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+base_url="${DATABASE_URL%/*}"
+psql "$base_url/postgres" -qc "DROP DATABASE IF EXISTS indicia_dash WITH (FORCE)" -c "CREATE DATABASE indicia_dash"
+export DATABASE_URL="$base_url/indicia_dash?sslmode=disable" BOX_SOCKET="$work/box/box.sock" BOX_KEYSTORE="$work/keystore.bin"
+export BOX_PASSPHRASE="load test passphrase" BOX_STATE_DIR="$work/box" LOG_LEVEL=warn REDIS_PREFIX="dash:"
+mkdir -p "$work/box" && chmod 700 "$work/box"
+bin/indicia keys init >/dev/null
+bin/indicia box & sleep 0.5
 bin/indicia migrate >/dev/null
 bin/indicia seed >/dev/null
 PORT=18080
-LOG_LEVEL=warn HTTP_ADDR=127.0.0.1:$PORT bin/indicia serve & pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
+HTTP_ADDR=127.0.0.1:$PORT bin/indicia serve &
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 jar=$(mktemp)
 tok=$(curl -s -c "$jar" -b "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
