@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os/signal"
 	"syscall"
 	"time"
@@ -128,6 +130,10 @@ func runServe(args []string) error {
 		},
 	})
 	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
+	if cfg.PprofAddr != "" {
+		// Profiling for load tests, on its own (loopback) listener, never on the public one.
+		go func() { slog.Warn("pprof", "err", http.ListenAndServe(cfg.PprofAddr, nil)) }()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		slog.Info("serving", "addr", cfg.HTTPAddr, "base_url", cfg.BaseURL)

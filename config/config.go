@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	TrustProxy      bool
+	PprofAddr       string
 	// Change-of-address service and email (issue 7).
 	COAWindowMonths int
 	SMTPURL         string
@@ -62,6 +63,7 @@ var Settings = []Setting{
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
+	{"PPROF_ADDR", "", "when set (e.g. 127.0.0.1:6060), serve exposes Go's pprof profiles on this separate address, for load tests", false},
 	{"COA_WINDOW_MONTHS", "18", "change-of-address moves older than this many months are not matched (1 to 48)", false},
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
@@ -109,6 +111,7 @@ func Load(getenv Getenv) (Config, error) {
 	dur("REFUND_AFTER", &c.RefundAfter)
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
+	str("PPROF_ADDR", &c.PprofAddr)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
 	str("STRIPE_SECRET_KEY", &c.StripeSecretKey)
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
