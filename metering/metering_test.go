@@ -25,7 +25,12 @@ func setup(t *testing.T, b *meteringtest.Box, fund int64) (*metering.Service, ac
 	return svc, owner, m
 }
 
-func setupPool(t *testing.T, b *meteringtest.Box, fund int64) (*metering.Service, accounts.User, metering.Meter, *pgxpool.Pool) {
+func setupB(b *testing.B, bx *meteringtest.Box) (*metering.Service, accounts.User, metering.Meter) {
+	svc, owner, m, _ := setupPool(b, bx, 1_000_000_000)
+	return svc, owner, m
+}
+
+func setupPool(t testing.TB, b *meteringtest.Box, fund int64) (*metering.Service, accounts.User, metering.Meter, *pgxpool.Pool) {
 	t.Helper()
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
