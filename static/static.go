@@ -1,5 +1,3 @@
-// Package static embeds the site's CSS, JavaScript and images. Pages work
-// without JavaScript; the scripts only enhance (confirmations, live checks).
 package static
 
 import "embed"
