@@ -15,6 +15,7 @@ import (
 	"indicia/hygiene"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/payments"
 	"indicia/views"
 )
 
@@ -56,6 +57,16 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 		return vm, err
 	}
 	vm.Meter, vm.Balance, vm.Floating, vm.OriginZIP = m.Record.Serial, views.Money(m.Record.DR), m.Floating(), m.Record.OriginZIP
+	if h.d.Payments != nil {
+		fund, err := h.d.Payments.FundingOf(ctx, m.ID)
+		if err != nil {
+			return vm, err
+		}
+		if fund.Mode == payments.ModeTrickle {
+			// Trickle charge: the card pays each purchase at print time, postage plus the fee.
+			vm.TrickleFee = h.d.Payments.Fee(1)
+		}
+	}
 	if h.d.Addresses != nil {
 		entries, _, err := h.d.Addresses.List(ctx, u, "", 0, 200)
 		if err != nil {
@@ -168,6 +179,9 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		return h.purchaseFailed(c, p, vm, err)
 	}
 	qvm := quoteVM(pp.quote)
+	if vm.TrickleFee > 0 {
+		qvm.CardCharge = views.Money(pp.quote.TotalCents+vm.TrickleFee) + " charged to your card (postage " + qvm.Total + " + fee " + views.Money(vm.TrickleFee) + ")"
+	}
 	vm.Quote, vm.Recipient = &qvm, pp.recipient.Lines
 	vm.Moved = movedVM(pp.moved)
 	if f.V("action") != "buy" {

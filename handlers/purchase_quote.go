@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
+	"indicia/payments"
 	"indicia/views"
 )
 
@@ -22,6 +23,7 @@ type liveQuoteJSON struct {
 	Lines      []quoteLineJSON `json:"lines"`
 	Recipient  []string        `json:"recipient"`
 	Moved      *views.MovedVM  `json:"moved,omitempty"`
+	CardCharge string          `json:"card_charge,omitempty"`
 }
 
 // PurchaseQuote is the purchase page's live price: the page's script posts
@@ -55,6 +57,16 @@ func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
 		Recipient: pp.recipient.Lines, Moved: movedVM(pp.moved)}
 	for _, l := range q.Lines {
 		out.Lines = append(out.Lines, quoteLineJSON{Description: l.Description, Amount: l.Amount})
+	}
+	if h.d.Payments != nil {
+		fund, err := h.d.Payments.FundingOf(c.Context(), m.ID)
+		if err != nil {
+			return err
+		}
+		if fund.Mode == payments.ModeTrickle {
+			fee := h.d.Payments.Fee(1)
+			out.CardCharge = views.Money(pp.quote.TotalCents+fee) + " charged to your card (postage " + q.Total + " + fee " + views.Money(fee) + ")"
+		}
 	}
 	return c.JSON(out)
 }

@@ -17,6 +17,7 @@ import (
 	"indicia/jobs/tasks"
 	"indicia/payments"
 	"indicia/payments/stripestub"
+	"indicia/views"
 	"indicia/web"
 	"indicia/web/webtest"
 )
@@ -305,5 +306,26 @@ func TestPaymentElementWithAPublishableKey(t *testing.T) {
 	plain := webtest.New(t)
 	if csp := plain.Do("owner", "GET", "/billing", nil).Header.Get("Content-Security-Policy"); strings.Contains(csp, "stripe") {
 		t.Errorf("CSP allows Stripe without a publishable key: %s", csp)
+	}
+}
+
+// On a trickle meter the purchase page says what the card will be charged
+// (postage plus the fee) before anything is bought.
+func TestPurchasePageShowsTheCardChargeOnATrickleMeter(t *testing.T) {
+	e := webtest.New(t)
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
+	if r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding", url.Values{"mode": {"trickle"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set trickle: %d", r.StatusCode)
+	}
+	form := url.Values{"token": {"tok-fee"}, "recipient_address": {"1600 Pennsylvania Ave NW, Washington DC 20500"}, "class": {"FCM_LETTER"}, "weight_oz": {"1"}}
+	body := webtest.Body(t, e.Do("owner", "POST", "/postage", form))
+	fee := e.Payments.Fee(1)
+	want := views.Money(78+fee) + " charged to your card"
+	if !strings.Contains(body, want) {
+		t.Errorf("purchase page lacks %q", want)
+	}
+	resp := e.Do("owner", "POST", "/postage/quote", form)
+	if b := webtest.Body(t, resp); !strings.Contains(b, `"card_charge":"`+views.Money(78+fee)) {
+		t.Errorf("live quote lacks the card charge: %s", b)
 	}
 }

@@ -32,6 +32,17 @@
       lines.appendChild(li);
     });
     setHint(q.class_name + (q.where ? " · " + q.where : "") + " · to " + q.recipient.join(", "));
+    var cc = document.getElementById("card-charge-live");
+    if (q.card_charge) {
+      if (!cc) {
+        cc = document.createElement("p");
+        cc.id = "card-charge-live";
+        document.getElementById("live-price").appendChild(cc);
+      }
+      cc.textContent = q.card_charge;
+    } else if (cc) {
+      cc.remove();
+    }
     var warn = document.getElementById("moved-live");
     if (q.moved) {
       if (!warn) {
