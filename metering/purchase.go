@@ -73,6 +73,9 @@ type Purchase struct {
 	CreatedAt time.Time
 	Labels    []Label
 	Replayed  bool // an idempotent retry: the labels of the first request
+	// MeterDR is the meter's descending register right after this purchase
+	// (0 on a replay): payments decides on auto-refill without another query.
+	MeterDR int64
 }
 
 // MaxPieces is the most pieces one purchase may carry.
@@ -332,7 +335,7 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 		case p.dupOf != nil:
 		default:
 			p.res = Purchase{PublicID: p.res.PublicID, MeterID: meterID, Serial: result.Record.Serial, Pieces: len(p.labels),
-				Postage: sumPostage(p.labels), CreatedAt: p.res.CreatedAt, Labels: p.labels}
+				Postage: sumPostage(p.labels), CreatedAt: p.res.CreatedAt, Labels: p.labels, MeterDR: result.Record.DR}
 		}
 	}
 	for _, p := range group {

@@ -3,9 +3,12 @@ package payments
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"indicia/accounts"
 	"indicia/apperr"
@@ -22,26 +25,41 @@ func (s *Service) Buy(ctx context.Context, actor accounts.User, req metering.Pur
 	if !actor.Can(accounts.PermBuyPostage) {
 		return metering.Purchase{}, apperr.Forbidden("You do not have the \"Buy postage\" permission.")
 	}
-	if req.MeterID == 0 {
-		m, err := s.met.DefaultMeter(ctx, actor)
-		if err != nil {
-			return metering.Purchase{}, err
-		}
-		req.MeterID = m.ID
-	}
-	f, err := s.FundingOf(ctx, req.MeterID)
+	f, err := s.fundingForPurchase(ctx, actor, req.MeterID)
 	if err != nil {
 		return metering.Purchase{}, err
 	}
+	req.MeterID = f.MeterID
 	if f.Mode != ModeTrickle {
 		p, err := s.met.Purchase(ctx, actor, req)
-		if err == nil && !p.Replayed {
+		// The common case, a meter well above its thresholds, costs nothing more.
+		if err == nil && !p.Replayed && p.MeterDR < max(f.RefillThreshold, s.opt.MinTopUp) {
 			go s.afterPrepaid(context.WithoutCancel(ctx), req.MeterID)
 		}
 		return p, err
 	}
 	_, p, err := s.BuyTrickle(ctx, actor, req)
 	return p, err
+}
+
+// fundingForPurchase finds the meter (the account's default one when meterID
+// is 0) and its funding mode in one query: it runs on every purchase.
+func (s *Service) fundingForPurchase(ctx context.Context, actor accounts.User, meterID int64) (Funding, error) {
+	f := Funding{Mode: ModePrepaid}
+	err := s.pool.QueryRow(ctx, `SELECT m.id, coalesce(f.mode, 'prepaid'), coalesce(f.refill_amount, 0), coalesce(f.refill_threshold, 0), coalesce(f.refill_daily_cap, 0)
+		FROM meters m LEFT JOIN meter_funding f ON f.meter_id = m.id
+		WHERE m.account_id = $1 AND ($2 = 0 AND m.status = 'active' AND m.tamper_hold = '' OR m.id = $2)
+		ORDER BY m.id LIMIT 1`, actor.AccountID, meterID).Scan(&f.MeterID, &f.Mode, &f.RefillAmount, &f.RefillThreshold, &f.RefillDailyCap)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if meterID != 0 {
+			return f, apperr.NotFound("No such meter.")
+		}
+		return f, apperr.Conflict("meter", "Your account has no active meter. Ask your vendor to activate one.")
+	}
+	if err != nil {
+		return f, fmt.Errorf("payments: meter and funding: %w", err)
+	}
+	return f, nil
 }
 
 // afterPrepaid runs auto-refill (or the low-balance email) after a prepaid purchase.

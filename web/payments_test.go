@@ -202,14 +202,16 @@ func twoDigits(n int64) string {
 
 func dollarsOf(c int64) string { return "$" + strconv.FormatInt(c/100, 10) + "." + twoDigits(c%100) }
 
-// The worker's payments jobs: the reconciler run fires a due auto-refill and
+// The worker's payments jobs: a due auto-refill fires once (after the purchase
+// or from the reconciler run, whichever comes first: one $50 refill lifts the
+// balance over the $120 threshold) and
 // the settlement job writes the day the staff page shows.
 func TestPaymentsJobsRefillAndSettle(t *testing.T) {
 	e := webtest.New(t)
 	ctx := context.Background()
 	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
 	r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding",
-		url.Values{"mode": {"prepaid"}, "refill_amount": {"50"}, "refill_threshold": {"150"}, "refill_daily_cap": {"100"}})
+		url.Values{"mode": {"prepaid"}, "refill_amount": {"50"}, "refill_threshold": {"120"}, "refill_daily_cap": {"100"}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("auto-refill settings: %d %s", r.StatusCode, webtest.Body(t, r))
 	}
