@@ -10,6 +10,7 @@ import (
 	"indicia/db"
 	"indicia/metering"
 	"indicia/payments"
+	"indicia/views"
 )
 
 // runAudit checks every invariant of the registers, the transaction chains,
@@ -56,8 +57,8 @@ func runAudit(args []string) error {
 	fmt.Fprintf(w, "meters        %d\n", rep.Meters)
 	fmt.Fprintf(w, "transactions  %d\n", rep.Transactions)
 	fmt.Fprintf(w, "pieces        %d\n", rep.Pieces)
-	fmt.Fprintf(w, "postage       %s\n", cents(rep.Postage))
-	fmt.Fprintf(w, "credited      %s\n", cents(rep.Credited))
+	fmt.Fprintf(w, "postage       %s\n", views.Money(rep.Postage))
+	fmt.Fprintf(w, "credited      %s\n", views.Money(rep.Credited))
 	fmt.Fprintf(w, "transfers     %d\n", rep.Transfers)
 	fmt.Fprintf(w, "voided labels %d\n", rep.Voided)
 	if rep.OK() {

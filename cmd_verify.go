@@ -16,6 +16,7 @@ import (
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
+	"indicia/views"
 )
 
 // errInvalid makes `indicia verify` exit 1 after it printed INVALID.
@@ -93,7 +94,7 @@ func runVerify(args []string) error {
 func printDecoded(w io.Writer, d metering.Decoded) {
 	rows := [][2]string{
 		{"meter serial", d.Serial}, {"key id", d.KeyID}, {"date of mailing", d.MailingDate.Format("2006-01-02")},
-		{"postage", cents(d.Postage)}, {"ascending register", cents(d.AR)}, {"piece number", fmt.Sprint(d.PieceNumber)},
+		{"postage", views.Money(d.Postage)}, {"ascending register", views.Money(d.AR)}, {"piece number", fmt.Sprint(d.PieceNumber)},
 		{"origin ZIP", d.OriginZIP}, {"destination ZIP", d.DestZIP}, {"mail class", d.MailClass},
 		{"services", fmt.Sprintf("%#x", d.Services)}, {"recipient hash", d.RecipientHash},
 	}
@@ -101,8 +102,6 @@ func printDecoded(w io.Writer, d metering.Decoded) {
 		fmt.Fprintf(w, "%-18s%s\n", r[0], r[1])
 	}
 }
-
-func cents(c int64) string { return fmt.Sprintf("$%d.%02d", c/100, c%100) }
 
 // readIndiciumArg turns the argument into barcode text: "-" is stdin, an
 // existing file is an image (decoded) or text, anything else is the text.
