@@ -21,6 +21,7 @@ func commands() map[string]command {
 		"keys":        {"manage the box keystore: init, rotate, export-public", runKeys},
 		"addresses":   {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
 		"serve":       {"run the web server (pages and /api/v1); holds no key material", runServe},
+		"mailcatcher": {"development mail catcher for make run: SMTP on 127.0.0.1:1025 to ./var/mail/*.eml", runMailCatcher},
 		"migrate":     {"apply pending database migrations", runMigrate},
 		"seed":        {"create the demo accounts and print their logins", runSeed},
 		"version":     {"print the version", runVersion},
