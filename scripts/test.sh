@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/services.sh up test)"
 export CI="${CI:-}"
-echo "== go vet" >&2
+echo "== go vet, gofmt, go mod tidy" >&2
 go vet ./...
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './var/*'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
+go mod tidy -diff
 echo "== go test" >&2
 # -p 2: the machine has two cores; packages share one PostgreSQL server.
 go test -p 2 -count=1 -timeout 15m ./... 2>&1 | tee var/test.log
