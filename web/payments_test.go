@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -182,25 +183,15 @@ func TestSettlementPageAndCSVMatchTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement?day="+day, nil))
-	if !strings.Contains(body, "<td>06901</td><td>3</td>") || !strings.Contains(body, dollarsOf(owed)) {
-		t.Errorf("settlement page does not owe 06901 %s for 3 pieces", dollarsOf(owed))
+	if !strings.Contains(body, "<td>06901</td><td>3</td>") || !strings.Contains(body, views.Money(owed)) {
+		t.Errorf("settlement page does not owe 06901 %s for 3 pieces", views.Money(owed))
 	}
 	csv := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement/"+day+"/csv", nil))
-	want := day + ",06901," + e.Meter.Record.Serial + ",3," + strconv.FormatInt(owed/100, 10) + "." + twoDigits(owed%100)
+	want := day + ",06901," + e.Meter.Record.Serial + ",3," + fmt.Sprintf("%d.%02d", owed/100, owed%100)
 	if !strings.Contains(csv, want) {
 		t.Errorf("CSV:\n%s\nwant line %s", csv, want)
 	}
 }
-
-func twoDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) < 2 {
-		s = "0" + s
-	}
-	return s
-}
-
-func dollarsOf(c int64) string { return "$" + strconv.FormatInt(c/100, 10) + "." + twoDigits(c%100) }
 
 // The worker's payments jobs: a due auto-refill fires once (after the purchase
 // or from the reconciler run, whichever comes first: one $50 refill lifts the
