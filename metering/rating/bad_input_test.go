@@ -78,10 +78,12 @@ func TestBadInput(t *testing.T) {
 			with(ok, func(p *Piece) { p.Date = time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC) })},
 		{"class absent from the older list", "class", "USPS Ground Advantage has no published prices loaded in price list usps-2025-07-13",
 			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.Date = time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC) })},
-		{"cell not established", "class", "no published USPS Ground Advantage price for 4 oz to zone 8 is loaded in price list usps-2026-07-12",
-			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.WeightOz = 3 })},
-		{"registered fee not established", "services", "no published Registered Mail fee is loaded in price list usps-2026-07-12",
-			with(ok, func(p *Piece) { p.Services = []string{ServiceRegistered} })},
+		{"cell not established", "class", "no published USPS Ground Advantage price for 25 lb to zone 8 is loaded in price list usps-2026-07-12",
+			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.WeightOz = 25 * 16 })},
+		{"registered fee above the loaded bands", "declared_value", "no published Registered Mail fee is loaded for a declared value above $5000.00 in price list usps-2026-07-12",
+			with(ok, func(p *Piece) { p.Services = []string{ServiceRegistered}; p.DeclaredValueCents = 600000 })},
+		{"country price group not loaded", "country", "no First-Class Mail International price group is loaded for country FR in price list usps-2026-07-12",
+			with(ok, func(p *Piece) { p.Class = ClassIntlLetter; p.Country = "FR"; p.OriginZIP = ""; p.DestZIP = "" })},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,9 +108,10 @@ func TestBadInput(t *testing.T) {
 func TestReturnReceiptWithInsuranceOver500PassesRule(t *testing.T) {
 	r := embeddedRater(t)
 	_, err := r.Rate(Piece{Class: ClassGroundAdvantage, WeightOz: 8, OriginZIP: "10001", DestZIP: "90001", Date: mailDate,
-		Services: []string{ServiceInsurance, ServiceReturnReceipt}, DeclaredValueCents: 60000})
+		Services: []string{ServiceInsurance, ServiceReturnReceipt}, DeclaredValueCents: 60001})
 	fe, _ := AsFieldError(err)
-	// The combination is allowed; what stops it is the unestablished fee band.
+	// The combination is allowed; what stops it is the unestablished fee band
+	// (insurance is loaded to $600, Notice 123; $600.01 is past it).
 	if fe == nil || fe.Field != "declared_value" {
 		t.Fatalf("want the insurance band error, got %v", err)
 	}

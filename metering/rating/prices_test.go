@@ -36,6 +36,28 @@ func TestPublishedPrices(t *testing.T) {
 			Services: []string{ServiceInsurance, ServiceSignatureConfirmation}}, 945 + 280 + 415, "GA 8 oz zone 8 $9.45 + insurance to $50 $2.80 + Signature Confirmation $4.15"},
 		{"insured parcel $150", Piece{Class: ClassGroundAdvantage, WeightOz: 8, DestZIP: "90001", DeclaredValueCents: 15000,
 			Services: []string{ServiceInsurance}}, 945 + 450, "GA 8 oz zone 8 $9.45 + insurance $100.01-$200 $4.50"},
+		{"large envelope 10 oz", Piece{Class: ClassFirstClassFlat, WeightOz: 9.5}, 432, "FCM large envelopes, 10 oz: $4.32 (published; not 1 oz + 9 x $0.29)"},
+		{"large envelope 13 oz", Piece{Class: ClassFirstClassFlat, WeightOz: 13}, 524, "FCM large envelopes, 13 oz: $5.24"},
+		{"Priority Mail 2 lb to Chicago", Piece{Class: ClassPriority, WeightOz: 32, DestZIP: "60601"}, 1685, "Priority Mail retail, 2 lb, zone 5: $16.85"},
+		{"Priority Mail 1.2 lb local", Piece{Class: ClassPriority, WeightOz: 19, DestZIP: "10002"}, 1195, "Priority Mail retail, 2 lb, zone 1: $11.95"},
+		{"Priority Mail 10 lb coast to coast", Piece{Class: ClassPriority, WeightOz: 160, DestZIP: "90001"}, 6130, "Priority Mail retail, 10 lb, zone 8: $61.30"},
+		{"Priority Mail 70 lb coast to coast", Piece{Class: ClassPriority, WeightOz: 1120, DestZIP: "90001"}, 24540, "Priority Mail retail, 70 lb, zone 8: $245.40"},
+		{"Priority Mail Express 1/2 lb to Washington", Piece{Class: ClassPriorityExpress, WeightOz: 8, DestZIP: "20001"}, 3600, "Priority Mail Express retail, 1/2 lb, zone 3: $36.00"},
+		{"Priority Mail Express 3 lb coast to coast", Piece{Class: ClassPriorityExpress, WeightOz: 40, DestZIP: "90001"}, 8215, "Priority Mail Express retail, 3 lb, zone 8: $82.15"},
+		{"Ground Advantage 12 oz coast to coast", Piece{Class: ClassGroundAdvantage, WeightOz: 11, DestZIP: "90001"}, 1290, "GA retail, 12 oz, zone 8: $12.90"},
+		{"Ground Advantage 15 lb coast to coast", Piece{Class: ClassGroundAdvantage, WeightOz: 15 * 16, DestZIP: "90001"}, 5735, "GA retail, 15 lb, zone 8: $57.35"},
+		{"letter to the UK", Piece{Class: ClassIntlLetter, WeightOz: 2, Country: "GB"}, 350, "FCMI letter, 2 oz, price group 5 (United Kingdom): $3.50"},
+		{"letter to Mexico 3.5 oz", Piece{Class: ClassIntlLetter, WeightOz: 3.5, Country: "MX"}, 415, "FCMI letter, 3.5 oz, price group 2 (Mexico): $4.15"},
+		{"large envelope to Mexico", Piece{Class: ClassIntlLargeEnvelope, WeightOz: 4, Country: "MX"}, 645, "FCMI large envelope, 4 oz, price group 2 (Mexico): $6.45"},
+		{"large envelope to Canada 15 oz", Piece{Class: ClassIntlLargeEnvelope, WeightOz: 15, Country: "CA"}, 855, "FCMI large envelope, 15.994 oz, price group 1 (Canada): $8.55"},
+		{"registered letter, no declared value", Piece{Class: ClassFirstClassLetter, WeightOz: 1, Services: []string{ServiceRegistered}},
+			78 + 2090, "metered 1 oz $0.78 + Registered Mail, $0.00 declared $20.90"},
+		{"registered letter $750 with return receipt", Piece{Class: ClassFirstClassLetter, WeightOz: 1, DeclaredValueCents: 75000,
+			Services: []string{ServiceRegistered, ServiceReturnReceipt}}, 78 + 2810 + 465, "metered 1 oz $0.78 + Registered Mail $500.01-$1,000 $28.10 + Return Receipt $4.65"},
+		{"insured Priority parcel $550 with return receipt", Piece{Class: ClassPriority, WeightOz: 32, DestZIP: "60601", DeclaredValueCents: 55000,
+			Services: []string{ServiceInsurance, ServiceReturnReceipt}}, 1685 + 905 + 465, "Priority 2 lb zone 5 $16.85 + insurance $500.01-$600 $9.05 + Return Receipt $4.65"},
+		{"insured parcel $250", Piece{Class: ClassGroundAdvantage, WeightOz: 8, DestZIP: "90001", DeclaredValueCents: 25000,
+			Services: []string{ServiceInsurance}}, 945 + 455, "GA 8 oz zone 8 $9.45 + insurance $200.01-$300 $4.55"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,11 +126,17 @@ func TestCompare(t *testing.T) {
 	if q := got[ClassGroundAdvantage]; !q.OK || q.TotalCents != 860 || q.Zone != 5 {
 		t.Errorf("ground advantage: %+v", q)
 	}
-	if q := got[ClassPriority]; q.OK {
-		t.Errorf("priority should be refused (no prices loaded): %+v", q)
+	if q := got[ClassPriority]; !q.OK || q.TotalCents != 1305 || q.Zone != 5 {
+		// 6 oz Priority Mail pays the 1 lb row: zone 5 $13.05 (Notice 123)
+		t.Errorf("priority: %+v", q)
+	}
+	if q := got[ClassPriorityExpress]; !q.OK || q.TotalCents != 4365 {
+		// 6 oz Priority Mail Express pays the 1/2 lb row: zone 5 $43.65 (Notice 123)
+		t.Errorf("priority express: %+v", q)
 	}
 	intl := r.Compare(Piece{WeightOz: 1, Country: "CA", Date: mailDate})
-	if len(intl) != 2 || !intl[0].OK || intl[0].TotalCents != 175 || intl[1].OK {
+	if len(intl) != 2 || !intl[0].OK || intl[0].TotalCents != 175 || !intl[1].OK || intl[1].TotalCents != 330 {
+		// FCMI letter 1 oz $1.75, large envelope 1 oz $3.30, Canada (price group 1)
 		t.Errorf("international compare: %+v", intl)
 	}
 }
