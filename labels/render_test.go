@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,9 +19,13 @@ import (
 	"indicia/metering/indicium"
 )
 
+// pageObject matches the type of a page object ("/Type /Page", whatever
+// follows) but not of the page tree ("/Type /Pages").
+var pageObject = regexp.MustCompile(`/Type\s*/Page\b`)
+
 // pageCount counts page objects; gopdf leaves object dictionaries uncompressed.
 func pageCount(pdf []byte) int {
-	return bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page ")) - bytes.Count(pdf, []byte("/Type /Pages"))
+	return len(pageObject.FindAll(pdf, -1))
 }
 
 func TestEveryFormatRendersABatch(t *testing.T) {
@@ -43,6 +48,9 @@ func TestEveryFormatRendersABatch(t *testing.T) {
 		}
 		if n := pdfPages(t, b.Bytes()); n != tc.pages {
 			t.Errorf("%s: %d pages for 3 labels, want %d", tc.name, n, tc.pages)
+		}
+		if n := pageCount(b.Bytes()); n != tc.pages {
+			t.Errorf("%s: %d page objects for 3 labels, want %d (the count used without pdftoppm)", tc.name, n, tc.pages)
 		}
 	}
 	for _, l := range ls {

@@ -56,8 +56,9 @@ func TestRatesAPI(t *testing.T) {
 	if l := byClass["FCM_LETTER"]; l["ok"] != false || !strings.Contains(l["reason"].(string), "3.5 oz") {
 		t.Errorf("a 6 oz letter: %v", l)
 	}
-	if p := byClass["PRIORITY"]; p["ok"] != false || p["reason"] == "" {
-		t.Errorf("Priority Mail has no prices loaded and must say so: %v", p)
+	// "Priority Mail Retail, 1 lb, zone 5: $13.05": 6 oz pays the 1 lb price.
+	if p := byClass["PRIORITY"]; p["ok"] != true || p["total"].(float64) != 1305 || p["zone"].(float64) != 5 || p["billable_weight_oz"].(float64) != 16 {
+		t.Errorf("Priority Mail: %v", p)
 	}
 	bad := []struct{ body, field string }{
 		{`{"mail_class":"FCM_LETTER","weight_oz":0,"dest_zip":"90210"}`, "weight_oz"},
@@ -65,7 +66,8 @@ func TestRatesAPI(t *testing.T) {
 		{`{"mail_class":"FCM_LETTER","weight_oz":9,"dest_zip":"90210"}`, "weight_oz"},
 		{`{"weight_oz":3,"dest_zip":"00000"}`, "dest_zip"},
 		{`{"mail_class":"FCM_LETTER","weight_oz":1,"dest_zip":"90210","services":["CERTIFIED","REGISTERED"]}`, "services"},
-		{`{"mail_class":"PRIORITY","weight_oz":16,"dest_zip":"90210"}`, "mail_class"},
+		{`{"mail_class":"PRIORITY","weight_oz":1121,"dest_zip":"90210"}`, "weight_oz"}, // over the 70 lb maximum
+		{`{"mail_class":"PARCEL_POST","weight_oz":16,"dest_zip":"90210"}`, "mail_class"},
 		{`{"mail_class":"FCM_LETTER","weight_oz":1,"mailing_date":"30/11/2026"}`, "mailing_date"},
 	}
 	for _, b := range bad {
@@ -88,14 +90,25 @@ func TestRatesPage(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(page, "$8.60") || !strings.Contains(page, "Zone 5") {
 		t.Errorf("Ground Advantage 6 oz to Chicago should show $8.60 in zone 5:\n%s", page)
 	}
-	if !strings.Contains(page, "Priority Mail has no published prices loaded") {
-		t.Error("the page hides why Priority Mail is not offered")
+	// "Priority Mail Retail, 1 lb, zone 5: $13.05", in Priority Mail's own row.
+	if row := quoteRow(page, "PRIORITY"); !strings.Contains(row, "$13.05") || !strings.Contains(row, "Zone 5") {
+		t.Errorf("Priority Mail 6 oz to Chicago should show $13.05 in zone 5: %q", row)
 	}
 	resp = e.Do("owner", "GET", "/rates?dest_zip=60601&weight_oz=abc", nil)
 	page = webtest.Body(t, resp)
 	if resp.StatusCode != 422 || !strings.Contains(page, `id="weight-error"`) {
 		t.Errorf("bad weight: %d, no message next to the weight", resp.StatusCode)
 	}
+}
+
+// quoteRow is the comparison table's row for one mail class ("" if none).
+func quoteRow(page, class string) string {
+	i := strings.Index(page, `data-class="`+class+`"`)
+	if i < 0 {
+		return ""
+	}
+	row, _, _ := strings.Cut(page[i:], "</tr>")
+	return row
 }
 
 var tokenRe = regexp.MustCompile(`name="token" value="([0-9a-f]+)"`)

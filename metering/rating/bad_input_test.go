@@ -78,12 +78,18 @@ func TestBadInput(t *testing.T) {
 			with(ok, func(p *Piece) { p.Date = time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC) })},
 		{"class absent from the older list", "class", "USPS Ground Advantage has no published prices loaded in price list usps-2025-07-13",
 			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.Date = time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC) })},
-		{"cell not established", "class", "no published USPS Ground Advantage price for 25 lb to zone 8 is loaded in price list usps-2026-07-12",
-			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.WeightOz = 25 * 16 })},
+		{"insurance above the loaded bands", "declared_value", "no published Insurance fee is loaded for a declared value above $600.00 in price list usps-2026-07-12",
+			with(ok, func(p *Piece) {
+				p.Class = ClassGroundAdvantage
+				p.WeightOz = 8
+				p.Services = []string{ServiceInsurance}
+				p.DeclaredValueCents = 60001
+			})},
 		{"registered fee above the loaded bands", "declared_value", "no published Registered Mail fee is loaded for a declared value above $5000.00 in price list usps-2026-07-12",
 			with(ok, func(p *Piece) { p.Services = []string{ServiceRegistered}; p.DeclaredValueCents = 600000 })},
-		{"country price group not loaded", "country", "no First-Class Mail International price group is loaded for country FR in price list usps-2026-07-12",
-			with(ok, func(p *Piece) { p.Class = ClassIntlLetter; p.Country = "FR"; p.OriginZIP = ""; p.DestZIP = "" })},
+		// Notice 123's country table gives Somalia no First-Class Mail International price group ("n/a").
+		{"country without a price group", "country", "no First-Class Mail International price group is loaded for country SO in price list usps-2026-07-12",
+			with(ok, func(p *Piece) { p.Class = ClassIntlLetter; p.Country = "SO"; p.OriginZIP = ""; p.DestZIP = "" })},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

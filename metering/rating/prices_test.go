@@ -33,7 +33,7 @@ func TestPublishedPrices(t *testing.T) {
 		{"certified letter with electronic return receipt", Piece{Class: ClassFirstClassLetter, WeightOz: 1, Services: []string{ServiceCertified, ServiceReturnReceiptElectronic}},
 			78 + 555 + 291, "metered 1 oz $0.78 + Certified Mail $5.55 + electronic Return Receipt $2.91"},
 		{"insured parcel with signature", Piece{Class: ClassGroundAdvantage, WeightOz: 8, DestZIP: "90001", DeclaredValueCents: 4500,
-			Services: []string{ServiceInsurance, ServiceSignatureConfirmation}}, 945 + 280 + 415, "GA 8 oz zone 8 $9.45 + insurance to $50 $2.80 + Signature Confirmation $4.15"},
+			Services: []string{ServiceInsurance, ServiceSignatureConfirmation}}, 945 + 280 + 515, "GA 8 oz zone 8 $9.45 + insurance to $50 $2.80 + Signature Confirmation (retail) $5.15"},
 		{"insured parcel $150", Piece{Class: ClassGroundAdvantage, WeightOz: 8, DestZIP: "90001", DeclaredValueCents: 15000,
 			Services: []string{ServiceInsurance}}, 945 + 450, "GA 8 oz zone 8 $9.45 + insurance $100.01-$200 $4.50"},
 		{"large envelope 10 oz", Piece{Class: ClassFirstClassFlat, WeightOz: 9.5}, 432, "FCM large envelopes, 10 oz: $4.32 (published; not 1 oz + 9 x $0.29)"},
@@ -58,6 +58,18 @@ func TestPublishedPrices(t *testing.T) {
 			Services: []string{ServiceInsurance, ServiceReturnReceipt}}, 1685 + 905 + 465, "Priority 2 lb zone 5 $16.85 + insurance $500.01-$600 $9.05 + Return Receipt $4.65"},
 		{"insured parcel $250", Piece{Class: ClassGroundAdvantage, WeightOz: 8, DestZIP: "90001", DeclaredValueCents: 25000,
 			Services: []string{ServiceInsurance}}, 945 + 455, "GA 8 oz zone 8 $9.45 + insurance $200.01-$300 $4.55"},
+		{"Ground Advantage 35 lb to Denver", Piece{Class: ClassGroundAdvantage, WeightOz: 35 * 16, DestZIP: "80202"}, 11005, "GA retail, 35 lb, zone 7: $110.05"},
+		{"Ground Advantage 19.2 lb local", Piece{Class: ClassGroundAdvantage, WeightOz: 19*16 + 3, DestZIP: "10002"}, 2275, "GA retail, 20 lb, zone 1: $22.75"},
+		{"Ground Advantage 70 lb coast to coast", Piece{Class: ClassGroundAdvantage, WeightOz: 70 * 16, DestZIP: "90001"}, 19680, "GA retail, 70 lb, zone 8: $196.80"},
+		{"Priority Mail Express 25 lb to Columbus", Piece{Class: ClassPriorityExpress, WeightOz: 25 * 16, DestZIP: "43215"}, 19250, "Priority Mail Express retail, 25 lb, zone 4: $192.50"},
+		{"Priority Mail Express 44.5 lb to Columbus", Piece{Class: ClassPriorityExpress, WeightOz: 44*16 + 8, DestZIP: "43215"}, 33005, "Priority Mail Express retail, 45 lb, zone 4: $330.05"},
+		{"Priority Mail Express 70 lb coast to coast", Piece{Class: ClassPriorityExpress, WeightOz: 70 * 16, DestZIP: "90001"}, 64435, "Priority Mail Express retail, 70 lb, zone 8: $644.35"},
+		{"letter to France", Piece{Class: ClassIntlLetter, WeightOz: 3, Country: "FR"}, 525, "FCMI letter, 3 oz, price group 5 (France): $5.25"},
+		{"letter to Japan", Piece{Class: ClassIntlLetter, WeightOz: 1, Country: "JP"}, 175, "FCMI letter, 1 oz, price group 3 (Japan): $1.75"},
+		{"large envelope to Brazil", Piece{Class: ClassIntlLargeEnvelope, WeightOz: 7.5, Country: "BR"}, 1295, "FCMI large envelope, 8 oz, price group 9 (Brazil): $12.95"},
+		{"large envelope to Germany", Piece{Class: ClassIntlLargeEnvelope, WeightOz: 2, Country: "DE"}, 465, "FCMI large envelope, 2 oz, price group 5 (Germany): $4.65"},
+		{"Priority parcel with signature", Piece{Class: ClassPriority, WeightOz: 32, DestZIP: "60601", Services: []string{ServiceSignatureConfirmation}},
+			1685 + 515, "Priority 2 lb zone 5 $16.85 + Signature Confirmation (retail; Priority Mail) $5.15"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
