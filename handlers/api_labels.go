@@ -109,11 +109,14 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(req.Pieces)))
 	}
 	pr := metering.PurchaseRequest{IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key"))}
+	// The meter is looked up here only when a serial names it or a piece is
+	// rated (the rate needs its origin); otherwise the purchase resolves the
+	// account's default meter itself, one query less on the hot path.
 	var m metering.Meter
 	var err error
 	if req.MeterSerial != "" {
 		m, err = h.d.Metering.MeterBySerial(c.Context(), u, req.MeterSerial)
-	} else {
+	} else if slices.ContainsFunc(req.Pieces, func(p apiPiece) bool { return p.WeightOz != 0 }) {
 		m, err = h.d.Metering.DefaultMeter(c.Context(), u)
 	}
 	if err != nil {

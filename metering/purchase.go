@@ -224,7 +224,7 @@ func (s *Service) runGroup(ctx context.Context, meterID int64) {
 	s.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	s.dispenseGroup(ctx, meterID, group)
+	s.dispense(ctx, meterID, group)
 	cancel()
 	for _, p := range group {
 		close(p.done)
@@ -243,17 +243,15 @@ func (s *Service) runGroup(ctx context.Context, meterID int64) {
 var errInsufficient = &apperr.Error{Kind: apperr.KindPayment, Code: "insufficient_funds", Field: "postage",
 	Message: "The meter does not hold enough postage for this purchase. Add funds and try again; nothing was dispensed."}
 
-// dispenseGroup serves a group in one transaction: lock the meter, allocate
-// funds in arrival order, one box call, store everything, commit, box commit.
+// dispenseGroup serves one meter's group in its own transaction: lock the
+// meter, allocate funds in arrival order, one box call, store everything,
+// commit, box commit. It is the path for big batches and for every group the
+// cross-meter path (groupcommit.go) hands back: refusals, tamper, errors.
 func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pending) {
 	var tamper *box.TamperError
-	var result box.DispenseResult
-	var accepted []*pending
+	var d meterDispense
 	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		accepted = accepted[:0]
-		for _, p := range group {
-			p.err, p.replay, p.dupOf, p.labels = nil, 0, nil, nil
-		}
+		resetPending(group)
 		m, err := lockMeter(ctx, tx, meterID)
 		if err != nil {
 			return err
@@ -264,60 +262,81 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 		if m.Record.Status != box.StatusActive {
 			return s.refuse(ctx, m, &tamper, boxError(box.ErrMeterNotActive))
 		}
-		if err := s.resolveKeys(ctx, tx, m, group); err != nil {
+		if err := s.resolveKeys(ctx, tx, []keyedGroup{{m.Record.AccountID, group}}); err != nil {
 			return err
 		}
-		remaining := m.Record.DR
-		var pieces []box.Piece
-		for _, p := range group {
-			if p.err != nil || p.replay != 0 || p.dupOf != nil {
-				continue
-			}
-			var sum int64
-			for _, pc := range p.req.Pieces {
-				sum += pc.Postage
-			}
-			if sum > remaining {
-				p.err = errInsufficient
-				continue
-			}
-			if m.Floating() {
-				for i, pc := range p.req.Pieces {
-					if pc.OriginZIP == "" || pc.OriginZIP == box.FloatingOrigin {
-						p.err = apperr.Invalid(pieceField(p, i, "origin_zip"), "This meter floats: choose the origin ZIP (post office of deposit).")
-					}
-				}
-				if p.err != nil {
-					continue
-				}
-			}
-			remaining -= sum
-			accepted = append(accepted, p)
-			for _, pc := range p.req.Pieces {
-				pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP,
-					MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized)})
-			}
-		}
+		accepted, pieces := allocate(m, group)
 		if len(accepted) == 0 {
 			// Refusals were decided on the stored record: make sure it is genuine.
 			return s.refuse(ctx, m, &tamper, nil)
 		}
-		result, err = s.box.Dispense(ctx, m.Record, pieces)
+		d = meterDispense{m: m, accepted: accepted}
+		d.res, err = s.box.Dispense(ctx, m.Record, pieces)
 		if err != nil {
 			if errors.As(err, &tamper) {
 				return err
 			}
 			return boxError(err)
 		}
-		return s.storeDispense(ctx, tx, m, accepted, result)
+		return s.storeDispenses(ctx, tx, []*meterDispense{&d})
 	})
 	switch {
 	case tamper != nil:
 		s.raiseTamper(ctx, meterID, tamper)
 		err = tamperRefusal()
-	case err == nil && len(accepted) > 0:
-		s.commitBox(ctx, result.Record)
+	case err == nil && len(d.accepted) > 0:
+		s.commitBox(ctx, d.res.Record)
 	}
+	s.finish(ctx, meterID, group, err, d.res.Record)
+}
+
+func resetPending(group []*pending) {
+	for _, p := range group {
+		p.err, p.replay, p.dupOf, p.labels = nil, 0, nil, nil
+	}
+}
+
+// allocate decides, in arrival order, which requests of a group the meter's
+// descending register covers, and returns them with the pieces for the box.
+func allocate(m Meter, group []*pending) ([]*pending, []box.Piece) {
+	remaining := m.Record.DR
+	var accepted []*pending
+	var pieces []box.Piece
+	for _, p := range group {
+		if p.err != nil || p.replay != 0 || p.dupOf != nil {
+			continue
+		}
+		var sum int64
+		for _, pc := range p.req.Pieces {
+			sum += pc.Postage
+		}
+		if sum > remaining {
+			p.err = errInsufficient
+			continue
+		}
+		if m.Floating() {
+			for i, pc := range p.req.Pieces {
+				if pc.OriginZIP == "" || pc.OriginZIP == box.FloatingOrigin {
+					p.err = apperr.Invalid(pieceField(p, i, "origin_zip"), "This meter floats: choose the origin ZIP (post office of deposit).")
+				}
+			}
+			if p.err != nil {
+				continue
+			}
+		}
+		remaining -= sum
+		accepted = append(accepted, p)
+		for _, pc := range p.req.Pieces {
+			pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP,
+				MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized)})
+		}
+	}
+	return accepted, pieces
+}
+
+// finish gives every request of a group its outcome once the transaction
+// that served it (or failed it) is over.
+func (s *Service) finish(ctx context.Context, meterID int64, group []*pending, err error, rec box.Record) {
 	for _, p := range group {
 		switch {
 		case err != nil:
@@ -334,8 +353,8 @@ func (s *Service) dispenseGroup(ctx context.Context, meterID int64, group []*pen
 			p.res.Replayed = true
 		case p.dupOf != nil:
 		default:
-			p.res = Purchase{PublicID: p.res.PublicID, MeterID: meterID, Serial: result.Record.Serial, Pieces: len(p.labels),
-				Postage: sumPostage(p.labels), CreatedAt: p.res.CreatedAt, Labels: p.labels, MeterDR: result.Record.DR}
+			p.res = Purchase{PublicID: p.res.PublicID, MeterID: meterID, Serial: rec.Serial, Pieces: len(p.labels),
+				Postage: sumPostage(p.labels), CreatedAt: p.res.CreatedAt, Labels: p.labels, MeterDR: rec.DR}
 		}
 	}
 	for _, p := range group {
@@ -372,201 +391,4 @@ func sumPostage(ls []Label) int64 {
 		n += l.Postage
 	}
 	return n
-}
-
-// resolveKeys checks authorization and idempotency keys for the group.
-func (s *Service) resolveKeys(ctx context.Context, tx pgx.Tx, m Meter, group []*pending) error {
-	seen := map[string]*pending{}
-	var keys []string
-	for _, p := range group {
-		if p.actor.AccountID != m.Record.AccountID {
-			p.err = apperr.NotFound("No such meter.")
-			continue
-		}
-		k := p.req.IdempotencyKey
-		if k == "" {
-			continue
-		}
-		if first, ok := seen[k]; ok {
-			if string(first.hash) != string(p.hash) {
-				p.err = idemConflict()
-			} else {
-				p.dupOf = first
-			}
-			continue
-		}
-		seen[k] = p
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	rows, err := tx.Query(ctx, `SELECT id, idempotency_key, request_hash FROM purchases WHERE account_id = $1 AND idempotency_key = ANY($2)`,
-		m.Record.AccountID, keys)
-	if err != nil {
-		return fmt.Errorf("metering: look up idempotency keys: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var k string
-		var h []byte
-		if err := rows.Scan(&id, &k, &h); err != nil {
-			return err
-		}
-		p := seen[k]
-		if string(h) != string(p.hash) {
-			p.err = idemConflict()
-		} else {
-			p.replay = id
-		}
-	}
-	return rows.Err()
-}
-
-func idemConflict() error {
-	return apperr.Conflict("idempotency_key", "This idempotency key was already used for a different request. Use a new key for a new purchase.")
-}
-
-var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
-	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at"}
-
-// storeDispense writes the new record, the transaction records, one purchase
-// per accepted request and one indicium per piece, in the caller's
-// transaction: one pipelined batch of set-based statements for ordinary
-// groups (a single round trip), COPY for big batches.
-func (s *Service) storeDispense(ctx context.Context, tx pgx.Tx, m Meter, accepted []*pending, res box.DispenseResult) error {
-	now := s.now()
-	var pr purchaseRows
-	var ir indiciumRows
-	k := 0
-	for _, p := range accepted {
-		p.res.PublicID, p.res.CreatedAt = "p_"+publicID(), now
-		var sum int64
-		for _, pc := range p.req.Pieces {
-			sum += pc.Postage
-		}
-		pr.add(p, m, sum, now)
-		for _, pc := range p.req.Pieces {
-			dp := res.Pieces[k]
-			k++
-			origin := pc.OriginZIP
-			if !m.Floating() || origin == "" {
-				origin = m.Record.OriginZIP
-			}
-			l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
-				Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
-				Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
-			p.labels = append(p.labels, l)
-			ir.add(p.res.PublicID, l)
-		}
-	}
-	txs := make([]box.TxRecord, len(res.Pieces))
-	for i, p := range res.Pieces {
-		txs[i] = p.Tx
-	}
-	if len(res.Pieces) > 256 {
-		return s.copyDispense(ctx, tx, m, res.Record, txs, pr, ir, now)
-	}
-	b := &pgx.Batch{}
-	queueRecord(b, m.ID, res.Record, now)
-	queueTxRecords(b, m.ID, txs)
-	b.Queue(`INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
-		SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
-		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
-			AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)`,
-		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at)
-	b.Queue(`INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
-			services, recipient, data, status, created_at)
-		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::date[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::bytea[])
-			AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data)
-		JOIN purchases p ON p.public_id = u.ppub`,
-		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("metering: store dispense: %w", err)
-	}
-	return nil
-}
-
-type purchaseRows struct {
-	publicID, key           []string
-	account, meter, postage []int64
-	user                    []*int64
-	hash                    [][]byte
-	pieces                  []int32
-	at                      []time.Time
-}
-
-func (r *purchaseRows) add(p *pending, m Meter, sum int64, now time.Time) {
-	r.publicID = append(r.publicID, p.res.PublicID)
-	r.account = append(r.account, m.Record.AccountID)
-	r.meter = append(r.meter, m.ID)
-	var uid *int64
-	if p.actor.ID != 0 {
-		id := p.actor.ID
-		uid = &id
-	}
-	r.user = append(r.user, uid)
-	r.key = append(r.key, p.req.IdempotencyKey)
-	r.hash = append(r.hash, p.hash)
-	r.pieces = append(r.pieces, int32(len(p.req.Pieces)))
-	r.postage = append(r.postage, sum)
-	r.at = append(r.at, now)
-}
-
-type indiciumRows struct {
-	publicID, purchase, origin, dest, class, recipient []string
-	piece, postage                                     []int64
-	day                                                []time.Time
-	services                                           []int32
-	data                                               [][]byte
-}
-
-func (r *indiciumRows) add(purchase string, l Label) {
-	rj, _ := json.Marshal(l.Recipient)
-	r.publicID = append(r.publicID, l.PublicID)
-	r.purchase = append(r.purchase, purchase)
-	r.piece = append(r.piece, l.PieceNumber)
-	r.day = append(r.day, l.MailingDate)
-	r.postage = append(r.postage, l.Postage)
-	r.origin = append(r.origin, l.OriginZIP)
-	r.dest = append(r.dest, l.DestZIP)
-	r.class = append(r.class, l.MailClass)
-	r.services = append(r.services, int32(l.Services))
-	r.recipient = append(r.recipient, string(rj))
-	r.data = append(r.data, l.Indicium)
-}
-
-// copyDispense stores a big batch with COPY (10,000 labels in one request).
-func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.Record, txs []box.TxRecord, pr purchaseRows, ir indiciumRows, now time.Time) error {
-	if err := storeRecord(ctx, tx, m.ID, rec, now); err != nil {
-		return err
-	}
-	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
-		return err
-	}
-	ids := map[string]int64{}
-	for i := range pr.publicID {
-		var key any
-		if pr.key[i] != "" {
-			key = pr.key[i]
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[i], pr.account[i], pr.meter[i], pr.user[i], key, pr.hash[i], pr.pieces[i],
-			pr.postage[i], pr.at[i]).Scan(&id); err != nil {
-			return fmt.Errorf("metering: store purchase: %w", err)
-		}
-		ids[pr.publicID[i]] = id
-	}
-	rows := make([][]any, len(ir.publicID))
-	for i := range ir.publicID {
-		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
-			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("metering: store indicia: %w", err)
-	}
-	return nil
 }

@@ -31,6 +31,14 @@ type Options struct {
 	Now func() time.Time
 	// MaxCoalesce caps the pieces one coalesced box call carries.
 	MaxCoalesce int
+	// Committers is how many cross-meter transactions may run at once
+	// (groupcommit.go); 0 means 2, negative turns group commit off.
+	Committers int
+	// MaxBatchMeters caps the meters one cross-meter transaction serves (0: 64).
+	MaxBatchMeters int
+	// OnBatch is told of every cross-meter transaction that committed: how
+	// many meters and pieces it served (metrics).
+	OnBatch func(meters, pieces int)
 	// OnTamper is told of every tamper alert (metrics).
 	OnTamper func(serial, reason string)
 	// VoidWindow is how long after purchase a mailer may void a label (0: DefaultVoidWindow).
@@ -47,6 +55,7 @@ type Service struct {
 
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
+	cm     committer
 }
 
 // New builds the service.
@@ -56,6 +65,12 @@ func New(pool *pgxpool.Pool, b Box, opt Options) *Service {
 	}
 	if opt.MaxCoalesce == 0 {
 		opt.MaxCoalesce = box.MaxBatch
+	}
+	if opt.Committers == 0 {
+		opt.Committers = 2
+	}
+	if opt.MaxBatchMeters == 0 {
+		opt.MaxBatchMeters = 64
 	}
 	return &Service{pool: pool, box: b, opt: opt, queues: map[int64]*meterQueue{}}
 }

@@ -11,11 +11,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/rand"
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +36,7 @@ func main() {
 	clients := flag.Int("clients", 32, "concurrent clients")
 	dur := flag.Duration("duration", 15*time.Second, "length of each run")
 	mode := flag.String("mode", "random", "random or hot")
+	keyFile := flag.String("keys", "", "reuse the API keys in this file (one per line) or save the new ones there")
 	flag.Parse()
 	ctx := context.Background()
 	pool, err := db.Open(ctx, os.Getenv("DATABASE_URL"))
@@ -56,8 +59,16 @@ func main() {
 		n = 1
 	}
 	keys := make([]string, n)
+	if *keyFile != "" {
+		if b, err := os.ReadFile(*keyFile); err == nil && len(strings.Fields(string(b))) >= n {
+			keys = strings.Fields(string(b))[:n]
+		}
+	}
 	stamp := time.Now().UnixNano()
 	for i := range keys {
+		if keys[i] != "" {
+			continue
+		}
 		owner, a, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Load Tester", Company: "Load Co", Email: fmt.Sprintf("load%d-%d@example.com", stamp, i),
 			Password: "load test password", Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
 		if err != nil {
@@ -71,6 +82,11 @@ func main() {
 			log.Fatal(err)
 		}
 		if _, keys[i], err = acc.CreateAPIKey(ctx, owner, "load", []string{"buy_postage"}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *keyFile != "" {
+		if err := os.WriteFile(*keyFile, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -94,14 +110,15 @@ func main() {
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				d := time.Since(t0)
+				if resp != nil {
+					// Drained, so the connection is reused as a real client's would be.
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
 				if err != nil || resp.StatusCode != http.StatusCreated {
 					failN.Add(1)
-					if resp != nil {
-						resp.Body.Close()
-					}
 					continue
 				}
-				resp.Body.Close()
 				okN.Add(1)
 				mine = append(mine, d)
 			}

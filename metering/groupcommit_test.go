@@ -1,0 +1,154 @@
+package metering_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/db/dbtest"
+	"indicia/metering"
+	"indicia/metering/meteringtest"
+)
+
+// mailer is one account with its meter.
+type mailer struct {
+	owner accounts.User
+	meter metering.Meter
+}
+
+// setupMany signs up n mailers on one database, each with a meter funded
+// with fund cents, and a metering service whose batches are counted.
+func setupMany(t *testing.T, b *meteringtest.Box, n int, fund int64, opt metering.Options) (*metering.Service, []mailer, *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := metering.New(pool, b.Client, opt)
+	ms := make([]mailer, n)
+	for i := range ms {
+		owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Mae Mailer", Company: fmt.Sprintf("Mae Co %d", i), Email: fmt.Sprintf("mae%d@example.com", i),
+			Password: "long enough password", Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := svc.Provision(ctx, acct.ID, acct.OriginZIP)
+		if err == nil {
+			m, err = svc.Credit(ctx, accounts.System, m.ID, fund, metering.CreditAdmin, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms[i] = mailer{owner, m}
+	}
+	return svc, ms, pool
+}
+
+// Purchases on many meters at once share transactions (group commit across
+// meters), and each meter still gets exactly what its register covers: a
+// meter short of funds refuses only what it cannot pay, and a tampered meter
+// among them is refused and alerted without failing its neighbours.
+func TestGroupCommitAcrossMeters(t *testing.T) {
+	b := meteringtest.Start(t)
+	var batches, batchedMeters atomic.Int64
+	const meters, perMeter, covered = 10, 12, 9
+	svc, ms, pool := setupMany(t, b, meters, covered*78, metering.Options{OnBatch: func(meters, _ int) {
+		batches.Add(1)
+		batchedMeters.Add(int64(meters))
+	}})
+	ctx := context.Background()
+	tampered := ms[meters-1]
+	if _, err := pool.Exec(ctx, `UPDATE meters SET dr = dr + 100000 WHERE id = $1`, tampered.meter.ID); err != nil {
+		t.Fatal(err)
+	}
+	var ok, broke, refused [meters]atomic.Int32
+	var wg sync.WaitGroup
+	for i, m := range ms {
+		for range perMeter {
+			wg.Go(func() {
+				_, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+				e, _ := apperr.As(err)
+				switch {
+				case err == nil:
+					ok[i].Add(1)
+				case e != nil && e.Code == "insufficient_funds":
+					broke[i].Add(1)
+				case e != nil && e.Kind == apperr.KindConflict && i == meters-1:
+					refused[i].Add(1) // tamper, then held
+				default:
+					t.Errorf("meter %d: %v", i, err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for i := range meters - 1 {
+		if ok[i].Load() != covered || broke[i].Load() != perMeter-covered {
+			t.Errorf("meter %d: %d bought, %d refused for funds; want %d and %d", i, ok[i].Load(), broke[i].Load(), covered, perMeter-covered)
+		}
+		after, _ := svc.Meter(ctx, ms[i].owner, ms[i].meter.ID)
+		if after.Record.DR != 0 || after.Record.PieceCount != covered {
+			t.Errorf("meter %d after the rush: DR %d, %d pieces", i, after.Record.DR, after.Record.PieceCount)
+		}
+	}
+	if ok[meters-1].Load() != 0 || refused[meters-1].Load() != perMeter {
+		t.Errorf("tampered meter: %d bought, %d refused", ok[meters-1].Load(), refused[meters-1].Load())
+	}
+	alerts, _ := svc.Alerts(ctx, accounts.User{Role: accounts.RoleAdmin}, 10)
+	if len(alerts) != 1 || alerts[0].Serial != tampered.meter.Record.Serial {
+		t.Errorf("alerts %+v: want one, for the tampered meter", alerts)
+	}
+	// The audit flags the tampered meter and nothing else.
+	rep, err := svc.Audit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		if !strings.Contains(p, tampered.meter.Record.Serial) {
+			t.Errorf("audit problem outside the tampered meter: %s", p)
+		}
+	}
+	if rep.Pieces != (meters-1)*covered {
+		t.Errorf("audit counted %d pieces, want %d", rep.Pieces, (meters-1)*covered)
+	}
+	// Meters really shared transactions: fewer commits than meter groups.
+	if batches.Load() == 0 || batchedMeters.Load() <= batches.Load() {
+		t.Errorf("%d cross-meter transactions served %d meter groups: no group commit happened", batches.Load(), batchedMeters.Load())
+	}
+	t.Logf("%d cross-meter transactions served %d meter groups", batches.Load(), batchedMeters.Load())
+}
+
+// With group commit turned off every meter commits on its own, with the same
+// outcome.
+func TestGroupCommitOffGivesTheSameOutcome(t *testing.T) {
+	b := meteringtest.Start(t)
+	var batches atomic.Int64
+	svc, ms, _ := setupMany(t, b, 4, 5*78, metering.Options{Committers: -1, OnBatch: func(int, int) { batches.Add(1) }})
+	ctx := context.Background()
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for _, m := range ms {
+		for range 7 {
+			wg.Go(func() {
+				if _, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err == nil {
+					ok.Add(1)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if ok.Load() != 4*5 || batches.Load() != 0 {
+		t.Errorf("%d bought (want 20), %d cross-meter transactions (want 0)", ok.Load(), batches.Load())
+	}
+	audit(t, svc)
+}

@@ -1,0 +1,305 @@
+package metering
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/apperr"
+	"indicia/metering/box"
+)
+
+// keyedGroup is one meter's group with the account that owns the meter.
+type keyedGroup struct {
+	accountID int64
+	group     []*pending
+}
+
+// resolveKeys checks authorization and idempotency keys for groups on one or
+// more meters, with one query for all the keys.
+func (s *Service) resolveKeys(ctx context.Context, tx pgx.Tx, groups []keyedGroup) error {
+	type acctKey struct {
+		account int64
+		key     string
+	}
+	seen := map[acctKey]*pending{}
+	var accts []int64
+	var keys []string
+	for _, g := range groups {
+		for _, p := range g.group {
+			if p.actor.AccountID != g.accountID {
+				p.err = apperr.NotFound("No such meter.")
+				continue
+			}
+			k := p.req.IdempotencyKey
+			if k == "" {
+				continue
+			}
+			ak := acctKey{g.accountID, k}
+			if first, ok := seen[ak]; ok {
+				if string(first.hash) != string(p.hash) {
+					p.err = idemConflict()
+				} else {
+					p.dupOf = first
+				}
+				continue
+			}
+			seen[ak] = p
+			accts, keys = append(accts, g.accountID), append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT p.id, p.account_id, p.idempotency_key, p.request_hash FROM purchases p
+		JOIN unnest($1::bigint[], $2::text[]) AS u(account_id, key) ON p.account_id = u.account_id AND p.idempotency_key = u.key`, accts, keys)
+	if err != nil {
+		return fmt.Errorf("metering: look up idempotency keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, acct int64
+		var k string
+		var h []byte
+		if err := rows.Scan(&id, &acct, &k, &h); err != nil {
+			return err
+		}
+		p := seen[acctKey{acct, k}]
+		if string(h) != string(p.hash) {
+			p.err = idemConflict()
+		} else {
+			p.replay = id
+		}
+	}
+	return rows.Err()
+}
+
+func idemConflict() error {
+	return apperr.Conflict("idempotency_key", "This idempotency key was already used for a different request. Use a new key for a new purchase.")
+}
+
+// meterDispense is what one meter's box call produced for its accepted requests.
+type meterDispense struct {
+	m        Meter
+	accepted []*pending
+	res      box.DispenseResult
+}
+
+var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at"}
+
+// copyThreshold is the batch size from which a dispense is stored with COPY.
+const copyThreshold = 256
+
+// storeDispenses writes, in the caller's transaction, the new records, the
+// transaction records, one purchase per accepted request and one indicium
+// per piece, for one or many meters: one pipelined batch of set-based
+// statements (a single round trip), or COPY for one big batch.
+func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDispense) error {
+	now := s.now()
+	var pr purchaseRows
+	var ir indiciumRows
+	var rr recordRows
+	var tr txRows
+	for _, d := range ds {
+		m := d.m
+		k := 0
+		for _, p := range d.accepted {
+			p.res.PublicID, p.res.CreatedAt = "p_"+publicID(), now
+			var sum int64
+			for _, pc := range p.req.Pieces {
+				sum += pc.Postage
+			}
+			pr.add(p, m, sum, now)
+			for _, pc := range p.req.Pieces {
+				dp := d.res.Pieces[k]
+				k++
+				origin := pc.OriginZIP
+				if !m.Floating() || origin == "" {
+					origin = m.Record.OriginZIP
+				}
+				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
+					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
+					Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
+				p.labels = append(p.labels, l)
+				ir.add(p.res.PublicID, l)
+			}
+		}
+		rr.add(m.ID, d.res.Record)
+		for _, p := range d.res.Pieces {
+			tr.add(m.ID, p.Tx)
+		}
+	}
+	if len(ds) == 1 && len(ds[0].res.Pieces) > copyThreshold {
+		d := ds[0]
+		txs := make([]box.TxRecord, len(d.res.Pieces))
+		for i, p := range d.res.Pieces {
+			txs[i] = p.Tx
+		}
+		return s.copyDispense(ctx, tx, d.m, d.res.Record, txs, pr, ir, now)
+	}
+	b := &pgx.Batch{}
+	rr.queue(b, now)
+	tr.queue(b)
+	b.Queue(`INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+		SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
+			AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)`,
+		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at)
+	b.Queue(`INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
+			services, recipient, data, status, created_at)
+		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::date[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::bytea[])
+			AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data)
+		JOIN purchases p ON p.public_id = u.ppub`,
+		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("metering: store dispense: %w", err)
+	}
+	return nil
+}
+
+// recordRows are new meter records for one multi-row update.
+type recordRows struct {
+	id, ar, dr, pieces, counter, account []int64
+	origin, status, reason, macVersion   []string
+	keyVersion                           []int32
+	wrapped, chainHead, mac              [][]byte
+}
+
+func (r *recordRows) add(id int64, rec box.Record) {
+	r.id, r.ar, r.dr, r.pieces, r.counter, r.account = append(r.id, id), append(r.ar, rec.AR), append(r.dr, rec.DR),
+		append(r.pieces, rec.PieceCount), append(r.counter, rec.Counter), append(r.account, rec.AccountID)
+	r.origin, r.status, r.reason, r.macVersion = append(r.origin, rec.OriginZIP), append(r.status, rec.Status),
+		append(r.reason, rec.SuspendReason), append(r.macVersion, rec.MACVersion)
+	r.keyVersion = append(r.keyVersion, int32(rec.KeyVersion))
+	r.wrapped, r.chainHead, r.mac = append(r.wrapped, rec.WrappedKey), append(r.chainHead, rec.ChainHead), append(r.mac, rec.MAC)
+}
+
+func (r *recordRows) queue(b *pgx.Batch, now time.Time) {
+	if len(r.id) == 1 {
+		rec := box.Record{OriginZIP: r.origin[0], Status: r.status[0], SuspendReason: r.reason[0], AR: r.ar[0], DR: r.dr[0], PieceCount: r.pieces[0],
+			Counter: r.counter[0], WrappedKey: r.wrapped[0], KeyVersion: int(r.keyVersion[0]), MACVersion: r.macVersion[0], ChainHead: r.chainHead[0],
+			MAC: r.mac[0], AccountID: r.account[0]}
+		queueRecord(b, r.id[0], rec, now)
+		return
+	}
+	b.Queue(`UPDATE meters m SET origin_zip=u.origin, status=u.status, suspend_reason=u.reason, ar=u.ar, dr=u.dr, piece_count=u.pieces,
+			counter=u.counter, wrapped_key=u.wrapped, key_version=u.kv, mac_version=u.macv, chain_head=u.head, mac=u.mac, account_id=u.acct, updated_at=$14
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bytea[],
+			$10::int[], $11::text[], $12::bytea[], $13::bytea[], $15::bigint[])
+			AS u(id, origin, status, reason, ar, dr, pieces, counter, wrapped, kv, macv, head, mac, acct)
+		WHERE m.id = u.id`,
+		r.id, r.origin, r.status, r.reason, r.ar, r.dr, r.pieces, r.counter, r.wrapped, r.keyVersion, r.macVersion, r.chainHead, r.mac, now, r.account)
+}
+
+// txRows are signed transaction records of one or many meters, in chain
+// order per meter (ids follow the array order).
+type txRows struct {
+	meter, counter, amount, piece               []int64
+	kind, idate, origin, dest, transfer, detail []string
+	at                                          []time.Time
+	prev, hash, sig                             [][]byte
+}
+
+func (t *txRows) add(meterID int64, r box.TxRecord) {
+	t.meter, t.counter, t.amount, t.piece = append(t.meter, meterID), append(t.counter, r.Counter), append(t.amount, r.Amount), append(t.piece, r.PieceNumber)
+	t.kind, t.idate, t.origin, t.dest = append(t.kind, r.Kind), append(t.idate, r.IndiciumDate), append(t.origin, r.OriginZIP), append(t.dest, r.DeliveryZIP)
+	t.transfer, t.detail, t.at = append(t.transfer, r.TransferID), append(t.detail, r.Detail), append(t.at, r.Time)
+	t.prev, t.hash, t.sig = append(t.prev, r.PrevHash), append(t.hash, r.Hash), append(t.sig, r.Signature)
+}
+
+func (t *txRows) queue(b *pgx.Batch) {
+	b.Queue(`INSERT INTO meter_transactions (meter_id, kind, counter, at, indicium_date, origin_zip, delivery_zip, amount, piece_number,
+			transfer_id, detail, prev_hash, hash, signature)
+		SELECT u.meter, u.kind, u.counter, u.at, u.idate, u.origin, u.dest, u.amount, u.piece, u.transfer, u.detail, u.prev, u.hash, u.sig
+		FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[],
+			$11::text[], $12::bytea[], $13::bytea[], $14::bytea[]) WITH ORDINALITY
+			AS u(meter, kind, counter, at, idate, origin, dest, amount, piece, transfer, detail, prev, hash, sig, ord)
+		ORDER BY u.ord`, t.meter, t.kind, t.counter, t.at, t.idate, t.origin, t.dest, t.amount, t.piece, t.transfer, t.detail, t.prev, t.hash, t.sig)
+}
+
+type purchaseRows struct {
+	publicID, key           []string
+	account, meter, postage []int64
+	user                    []*int64
+	hash                    [][]byte
+	pieces                  []int32
+	at                      []time.Time
+}
+
+func (r *purchaseRows) add(p *pending, m Meter, sum int64, now time.Time) {
+	r.publicID = append(r.publicID, p.res.PublicID)
+	r.account = append(r.account, m.Record.AccountID)
+	r.meter = append(r.meter, m.ID)
+	var uid *int64
+	if p.actor.ID != 0 {
+		id := p.actor.ID
+		uid = &id
+	}
+	r.user = append(r.user, uid)
+	r.key = append(r.key, p.req.IdempotencyKey)
+	r.hash = append(r.hash, p.hash)
+	r.pieces = append(r.pieces, int32(len(p.req.Pieces)))
+	r.postage = append(r.postage, sum)
+	r.at = append(r.at, now)
+}
+
+type indiciumRows struct {
+	publicID, purchase, origin, dest, class, recipient []string
+	piece, postage                                     []int64
+	day                                                []time.Time
+	services                                           []int32
+	data                                               [][]byte
+}
+
+func (r *indiciumRows) add(purchase string, l Label) {
+	rj, _ := json.Marshal(l.Recipient)
+	r.publicID = append(r.publicID, l.PublicID)
+	r.purchase = append(r.purchase, purchase)
+	r.piece = append(r.piece, l.PieceNumber)
+	r.day = append(r.day, l.MailingDate)
+	r.postage = append(r.postage, l.Postage)
+	r.origin = append(r.origin, l.OriginZIP)
+	r.dest = append(r.dest, l.DestZIP)
+	r.class = append(r.class, l.MailClass)
+	r.services = append(r.services, int32(l.Services))
+	r.recipient = append(r.recipient, string(rj))
+	r.data = append(r.data, l.Indicium)
+}
+
+// copyDispense stores a big batch with COPY (10,000 labels in one request).
+func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.Record, txs []box.TxRecord, pr purchaseRows, ir indiciumRows, now time.Time) error {
+	if err := storeRecord(ctx, tx, m.ID, rec, now); err != nil {
+		return err
+	}
+	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
+		return err
+	}
+	ids := map[string]int64{}
+	for i := range pr.publicID {
+		var key any
+		if pr.key[i] != "" {
+			key = pr.key[i]
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[i], pr.account[i], pr.meter[i], pr.user[i], key, pr.hash[i], pr.pieces[i],
+			pr.postage[i], pr.at[i]).Scan(&id); err != nil {
+			return fmt.Errorf("metering: store purchase: %w", err)
+		}
+		ids[pr.publicID[i]] = id
+	}
+	rows := make([][]any, len(ir.publicID))
+	for i := range ir.publicID {
+		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
+			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("metering: store indicia: %w", err)
+	}
+	return nil
+}
