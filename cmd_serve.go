@@ -45,6 +45,10 @@ func loadRater(cfg config.Config) (*rating.Rater, error) {
 	return r, nil
 }
 
+// apiKeyCacheTTL bounds how long serve trusts a cached API key should an
+// invalidation message be lost; revocations normally reach it at once.
+const apiKeyCacheTTL = 60 * time.Second
+
 func runServe(args []string) error {
 	fs := flags("serve", "Run the web server: pages and the JSON API on HTTP_ADDR. Holds no key material.")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start-up; refuse to start if the schema is behind")
@@ -83,9 +87,15 @@ func runServe(args []string) error {
 	acc, err := accounts.New(pool, rdb, accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc, Signer: boxc,
+		APIKeyCacheTTL: apiKeyCacheTTL,
 	})
 	if err != nil {
 		return err
+	}
+	if apiKeyCacheTTL > 0 {
+		// Revocations and user changes reach this process's API-key cache over
+		// Redis; until subscribed, every key is looked up in PostgreSQL.
+		go acc.WatchAPIKeyInvalidations(ctx)
 	}
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
 	defer q.Close()

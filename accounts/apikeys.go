@@ -103,7 +103,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, actor User) ([]APIKey, error)
 	return out, rows.Err()
 }
 
-// RevokeAPIKey stops a key at once.
+// RevokeAPIKey stops a key at once, also in the API-key cache of every process.
 func (s *Service) RevokeAPIKey(ctx context.Context, actor User, id int64) error {
 	if !actor.Can(PermManageUsers) && !staffOrAdmin(actor) {
 		return apperr.Forbidden("Only the account owner or a user manager revokes API keys.")
@@ -113,11 +113,13 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor User, id int64) error 
 		q, arg = `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND account_id IS NULL AND created_by = $3 AND revoked_at IS NULL`, actor.ID
 	}
 	tag, err := s.pool.Exec(ctx, q, s.now(), id, arg)
+	if err == nil && tag.RowsAffected() == 0 {
+		return apperr.NotFound("No such active API key.")
+	}
+	// Also after an error: the update may have committed before the connection failed.
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("revoke key %d", id))
 	if err != nil {
 		return fmt.Errorf("accounts: revoke API key: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return apperr.NotFound("No such active API key.")
 	}
 	return nil
 }
@@ -126,6 +128,7 @@ var errBadKey = apperr.Unauthorized("The API key is missing, malformed, revoked 
 
 // AuthenticateAPIKey returns the actor a key acts as: its creator, with rights
 // narrowed to the key's scopes. A key of a disabled or deleted creator stops working.
+// With Options.APIKeyCacheTTL set, the key row comes from the cache (see apikey_cache.go).
 func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, error) {
 	rest, ok := strings.CutPrefix(secret, keyTag)
 	if !ok {
@@ -135,6 +138,28 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 	if !ok || prefix == "" {
 		return User{}, errBadKey
 	}
+	now := s.now()
+	e, gen := s.apiKeys.get(prefix, now)
+	if e == nil {
+		var err error
+		if e, err = s.lookupAPIKey(ctx, prefix, now); err != nil {
+			return User{}, err
+		}
+		s.apiKeys.put(prefix, e, gen)
+	}
+	// Checked on every request, cached or not.
+	h := sha256.Sum256([]byte(secret))
+	if subtle.ConstantTimeCompare(h[:], e.hash) != 1 {
+		return User{}, errBadKey
+	}
+	u := e.user
+	u.Permissions = slices.Clone(u.Permissions)
+	s.touchAPIKey(ctx, e, now)
+	return u, nil
+}
+
+// lookupAPIKey loads an active key of an enabled creator, the creator narrowed to the key's scopes.
+func (s *Service) lookupAPIKey(ctx context.Context, prefix string, now time.Time) (*apiKeyEntry, error) {
 	var hash []byte
 	var scopes []string
 	var lastUsed *time.Time
@@ -144,14 +169,13 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 		FROM api_keys k JOIN users u ON u.id = k.created_by WHERE k.prefix = $1 AND k.revoked_at IS NULL`, prefix),
 		&keyID, &hash, &scopes, &lastUsed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return User{}, errBadKey
+		return nil, errBadKey
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("accounts: look up API key: %w", err)
+		return nil, fmt.Errorf("accounts: look up API key: %w", err)
 	}
-	h := sha256.Sum256([]byte(secret))
-	if subtle.ConstantTimeCompare(h[:], hash) != 1 || u.Disabled {
-		return User{}, errBadKey
+	if u.Disabled {
+		return nil, errBadKey
 	}
 	if u.Role.IsMailer() {
 		var narrowed []Permission
@@ -162,12 +186,14 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (User, 
 		}
 		u.Role, u.Permissions = RoleUser, narrowed
 	}
-	now := s.now()
-	// Touch last_used_at at most once a minute: a write per request would cost the hot path.
-	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
-		s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, now, keyID)
+	e := &apiKeyEntry{user: u, hash: hash, keyID: keyID}
+	if s.apiKeys != nil {
+		e.expires = now.Add(s.apiKeys.ttl)
 	}
-	return u, nil
+	if lastUsed != nil {
+		e.lastUsed.Store(lastUsed.UnixNano())
+	}
+	return e, nil
 }
 
 // staffOrAdmin reports a user whose keys belong to no account (account_id

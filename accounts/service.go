@@ -22,6 +22,10 @@ type Options struct {
 	// Signer is the transaction box: it signs the login-history chain.
 	Signer TxSigner
 	Now    func() time.Time
+	// APIKeyCacheTTL caches authenticated API keys in the process for this
+	// long; 0 (the default) looks every key up in PostgreSQL. The cache serves
+	// hits only while WatchAPIKeyInvalidations runs and is subscribed.
+	APIKeyCacheTTL time.Duration
 }
 
 // TxSigner chains and signs records (the transaction box; box.Client satisfies it).
@@ -36,6 +40,7 @@ type Service struct {
 	opt      Options
 	pw       *passwords
 	Sessions *Sessions
+	apiKeys  *apiKeyCache // nil when off
 }
 
 // New builds the service.
@@ -59,7 +64,7 @@ func New(pool *pgxpool.Pool, rdb *redis.Client, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
-	s := &Service{pool: pool, rdb: rdb, opt: opt, pw: pw}
+	s := &Service{pool: pool, rdb: rdb, opt: opt, pw: pw, apiKeys: newAPIKeyCache(opt.APIKeyCacheTTL)}
 	s.Sessions = &Sessions{rdb: rdb, prefix: opt.RedisPrefix, idle: opt.SessionIdle, absolute: opt.SessionAbsolute, now: s.now}
 	return s, nil
 }

@@ -181,6 +181,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id int64, in Updat
 	}
 	_, err = s.pool.Exec(ctx, `UPDATE users SET name = $1, permissions = $2, role = $3, email = $4, updated_at = $5 WHERE id = $6`,
 		in.Name, permStrings(perms), string(role), email, s.now(), id)
+	// The user's API keys act with their permissions and role.
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("update user %d", id))
 	if db.IsUniqueViolation(err, "users_email_key") {
 		return User{}, apperr.Fields{"email": "A user with this email already exists."}.Err()
 	}
@@ -198,7 +200,10 @@ func (s *Service) SetDisabled(ctx context.Context, actor User, id int64, disable
 	if _, err := s.authorizeManage(ctx, actor, id); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, s.now(), id); err != nil {
+	_, err := s.pool.Exec(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, s.now(), id)
+	// The user's API keys stop (or work again) at once; also after an error, which may follow a commit.
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("disable user %d: %t", id, disabled))
+	if err != nil {
 		return fmt.Errorf("accounts: disable user %d: %w", id, err)
 	}
 	if disabled {
@@ -223,7 +228,10 @@ func (s *Service) DeleteUser(ctx context.Context, actor User, id int64) error {
 	if err := s.Sessions.DeleteUser(ctx, id, ""); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `DELETE FROM users WHERE id = $1`, id); err != nil {
+	_, err = s.pool.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	// The user's API keys stop at once; also after an error, which may follow a commit.
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("delete user %d", id))
+	if err != nil {
 		return fmt.Errorf("accounts: delete user %d: %w", id, err)
 	}
 	return nil
