@@ -33,6 +33,7 @@ type Box struct {
 	now   func() time.Time
 	locks [256]sync.Mutex // per-meter serialisation, striped by serial
 	pub   PublicKeys
+	keys  keyCache
 }
 
 // New opens the freshness store in stateDir and returns a box holding ks.
@@ -147,6 +148,17 @@ func (b *Box) wrap(serial string, version int, key *ecdsa.PrivateKey) ([]byte, e
 }
 
 func (b *Box) unwrap(rec *Record) (*ecdsa.PrivateKey, error) {
+	if k := b.keys.get(rec); k != nil {
+		return k, nil
+	}
+	k, err := b.unwrapSlow(rec)
+	if err == nil {
+		b.keys.put(rec, k)
+	}
+	return k, err
+}
+
+func (b *Box) unwrapSlow(rec *Record) (*ecdsa.PrivateKey, error) {
 	if len(rec.WrappedKey) < 12 {
 		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key too short")
 	}
@@ -172,11 +184,18 @@ func wrapAAD(serial string, version int) []byte {
 // macKey is HKDF(macMaster[version], serial): a leaked key of one meter and
 // month says nothing about the others.
 func (b *Box) macKey(version, serial string) ([]byte, error) {
+	if k := b.keys.macKey(version, serial); k != nil {
+		return k, nil
+	}
 	master, ok := b.ks.MACKeys[version]
 	if !ok {
 		return nil, fmt.Errorf("unknown MAC key version %q", version)
 	}
-	return hkdf.Key(sha256.New, master, nil, "indicia record-mac\x00"+serial, 32)
+	k, err := hkdf.Key(sha256.New, master, nil, "indicia record-mac\x00"+serial, 32)
+	if err == nil {
+		b.keys.putMACKey(version, serial, k)
+	}
+	return k, err
 }
 
 func (b *Box) mac(rec *Record) ([]byte, error) {
