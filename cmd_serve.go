@@ -84,6 +84,9 @@ func runServe(args []string) error {
 	tampers := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "indicia_tamper_alerts_total",
 		Help: "Tamper alerts raised by this process, by failed check (mac, freshness)."}, []string{"reason"})
 	reg.MustRegister(tampers)
+	batchMeters := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "indicia_dispense_batch_meters",
+		Help: "Meters served by one cross-meter dispensing transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}})
+	reg.MustRegister(batchMeters)
 	acc, err := accounts.New(pool, rdb, accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc, Signer: boxc,
@@ -107,7 +110,8 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }, VoidWindow: cfg.VoidWindow})
+	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }, VoidWindow: cfg.VoidWindow,
+		OnBatch: func(meters, _ int) { batchMeters.Observe(float64(meters)) }})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
 	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})
