@@ -78,14 +78,14 @@ func TestBadInput(t *testing.T) {
 			with(ok, func(p *Piece) { p.Date = time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC) })},
 		{"class absent from the older list", "class", "USPS Ground Advantage has no published prices loaded in price list usps-2025-07-13",
 			with(ok, func(p *Piece) { p.Class = ClassGroundAdvantage; p.Date = time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC) })},
-		{"insurance above the loaded bands", "declared_value", "no published Insurance fee is loaded for a declared value above $600.00 in price list usps-2026-07-12",
+		{"insurance above the loaded bands", "declared_value", "Insurance is sold here up to a declared value of $600.00 (the last published band of price list usps-2026-07-12); declare $600.00 or less, or buy it at a post office",
 			with(ok, func(p *Piece) {
 				p.Class = ClassGroundAdvantage
 				p.WeightOz = 8
 				p.Services = []string{ServiceInsurance}
 				p.DeclaredValueCents = 60001
 			})},
-		{"registered fee above the loaded bands", "declared_value", "no published Registered Mail fee is loaded for a declared value above $5000.00 in price list usps-2026-07-12",
+		{"registered fee above the loaded bands", "declared_value", "Registered Mail is sold here up to a declared value of $5000.00 (the last published band of price list usps-2026-07-12); declare $5000.00 or less, or buy it at a post office",
 			with(ok, func(p *Piece) { p.Services = []string{ServiceRegistered}; p.DeclaredValueCents = 600000 })},
 		// Notice 123's country table gives Somalia no First-Class Mail International price group ("n/a").
 		{"country without a price group", "country", "no First-Class Mail International price group is loaded for country SO in price list usps-2026-07-12",

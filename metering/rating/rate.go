@@ -322,8 +322,11 @@ func serviceLines(pl *priceList, p Piece) ([]Line, *FieldError) {
 				if len(s.Bands) == 0 {
 					return nil, fieldErr("services", "no published %s fee is loaded in price list %s", serviceNames[code], pl.version)
 				}
-				return nil, fieldErr("declared_value", "no published %s fee is loaded for a declared value above %s in price list %s",
-					serviceNames[code], fmtDollars(s.Bands[len(s.Bands)-1].MaxValueCents), pl.version)
+				// Notice 123 prices higher values by a per-$100 (insurance) or
+				// per-$1,000 (Registered) formula our source does not carry; we
+				// sell up to the last published band rather than guess.
+				return nil, fieldErr("declared_value", "%s is sold here up to a declared value of %s (the last published band of price list %s); declare %s or less, or buy it at a post office",
+					serviceNames[code], fmtDollars(s.Bands[len(s.Bands)-1].MaxValueCents), pl.version, fmtDollars(s.Bands[len(s.Bands)-1].MaxValueCents))
 			}
 		}
 		if fee <= 0 {
