@@ -144,17 +144,24 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 	b := &pgx.Batch{}
 	rr.queue(b, now)
 	tr.queue(b)
-	b.Queue(`INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
-		SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
-		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
-			AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)`,
-		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at)
-	b.Queue(`INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
+	// One statement for the purchases and their indicia: the indicia take
+	// their purchase ids from the inserted rows, never from a join on the
+	// growing purchases table (whose plan, cached while the table was small,
+	// was a sequential scan per dispense).
+	b.Queue(`WITH p AS (
+			INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+			SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
+				AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)
+			RETURNING id, public_id, meter_id, account_id, created_at)
+		INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
 			services, recipient, data, status, created_at)
 		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::date[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::bytea[])
-			AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data)
-		JOIN purchases p ON p.public_id = u.ppub`,
+		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[])
+			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, ord)
+		JOIN p ON p.public_id = u.ppub
+		ORDER BY u.ord`,
+		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
 		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("metering: store dispense: %w", err)
