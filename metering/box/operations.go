@@ -258,9 +258,10 @@ func (b *Box) single(rec Record, account func(next *Record, now time.Time) (*TxR
 	return next, *txs[0], nil
 }
 
-// parallel runs f(0..n-1), spread over the CPUs for large batches.
+// parallel runs f(0..n-1), spread over the CPUs from 8 items on (a coalesced
+// group of a few pieces already has 2 signatures per piece to share out).
 func parallel(n int, f func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n/16)
+	workers := min(runtime.GOMAXPROCS(0), n/4)
 	if workers <= 1 {
 		for i := range n {
 			if err := f(i); err != nil {
