@@ -45,7 +45,7 @@ func BenchmarkRawECDSASign(b *testing.B) {
 // dispensing over the socket for 100 ms each, alternately, with the same
 // number of goroutines, so load from other processes hits both alike.
 func BenchmarkBoxVsRawInterleaved(b *testing.B) {
-	for _, batch := range []int{1, 10, 100} {
+	for _, batch := range []int{1, 10, 100, 1000} {
 		b.Run(fmt.Sprintf("batch-%d", batch), func(b *testing.B) {
 			e := newEnv(b, time.Now())
 			c, _ := e.start(b)
