@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -43,13 +44,24 @@ func crashChild() int {
 		return 1
 	}
 	svc := metering.New(pool, client, metering.Options{})
-	acct, _ := strconv.ParseInt(os.Getenv("CHILD_ACCOUNT"), 10, 64)
-	owner := accounts.User{ID: 0, AccountID: acct, Role: accounts.RoleOwner}
+	// CHILD_ACCOUNT is one account; CHILD_ACCOUNTS several, whose purchases
+	// then share cross-meter transactions.
+	var owners []accounts.User
+	for _, a := range strings.Split(os.Getenv("CHILD_ACCOUNT")+","+os.Getenv("CHILD_ACCOUNTS"), ",") {
+		if acct, err := strconv.ParseInt(a, 10, 64); err == nil {
+			owners = append(owners, accounts.User{ID: 0, AccountID: acct, Role: accounts.RoleOwner})
+		}
+	}
+	workers := 4
+	if len(owners) > 1 {
+		workers = 16
+	}
 	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			owner := owners[w%len(owners)]
 			for {
 				n := 1 + rand.Intn(5)
 				pieces := make([]metering.PieceRequest, n)
@@ -102,6 +114,55 @@ func TestKillingServeMidPurchase(t *testing.T) {
 	}
 	rep := audit(t, svc)
 	t.Logf("after 8 kills: %d pieces, %d cents of postage, %d cents credited", rep.Pieces, rep.Postage, rep.Credited)
+}
+
+// The same with purchases on six meters at once, so that the killed process
+// dies inside cross-meter transactions (group commit): every meter's
+// registers, chain and ledger still add up, and no meter raises an alert.
+func TestKillingServeMidCrossMeterPurchase(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, ms, pool := setupMany(t, b, 6, 1_000_000, metering.Options{})
+	url := pool.Config().ConnString()
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, strconv.FormatInt(m.owner.AccountID, 10))
+	}
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	for round := 0; round < 6; round++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "METERING_CRASH_CHILD=1", "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
+			"CHILD_ACCOUNTS="+strings.Join(ids, ","))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(200+rng.Intn(400)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	ctx := context.Background()
+	var multi int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT created_at FROM purchases GROUP BY created_at HAVING count(DISTINCT meter_id) > 1) g`).Scan(&multi); err != nil {
+		t.Fatal(err)
+	}
+	if multi == 0 {
+		t.Fatal("no transaction served two meters: the test did not exercise group commit")
+	}
+	for i, m := range ms {
+		after, _ := svc.Meter(ctx, m.owner, m.meter.ID)
+		if after.Record.PieceCount == 0 {
+			t.Errorf("meter %d: the killed processes bought nothing on it", i)
+		}
+		// The next purchase goes through: no false tamper alert.
+		if _, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+			t.Errorf("meter %d: purchase after the crashes: %v", i, err)
+		}
+	}
+	if n, _ := svc.OpenAlerts(ctx); n != 0 {
+		t.Fatalf("%d tamper alerts after crashes", n)
+	}
+	rep := audit(t, svc)
+	t.Logf("after 6 kills: %d pieces on %d meters, %d transactions that served several meters", rep.Pieces, len(ms), multi)
 }
 
 // Killing the box process mid-purchase: purchases fail with "try again" while
