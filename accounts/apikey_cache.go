@@ -228,3 +228,16 @@ func (s *Service) touchAPIKey(ctx context.Context, e *apiKeyEntry, now time.Time
 	}
 	s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, now, e.keyID)
 }
+
+// APIKeyCacheLive reports whether cached API keys are being served: the cache
+// is on and its invalidation subscription is confirmed (for /readyz-style
+// checks and tests).
+func (s *Service) APIKeyCacheLive() bool {
+	c := s.apiKeys
+	if c == nil {
+		return false
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.live
+}

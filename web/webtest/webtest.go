@@ -83,10 +83,15 @@ func New(t testing.TB, opts ...Options) *Env {
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
 	bx := meteringtest.Start(t)
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client, Signer: bx.Client})
+	// API keys are cached as in serve, with the invalidation watcher running.
+	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client, Signer: bx.Client,
+		APIKeyCacheTTL: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	t.Cleanup(stopWatch)
+	go acc.WatchAPIKeyInvalidations(watchCtx)
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
 		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond})
 	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(q.Name(), true); q.Close() })
