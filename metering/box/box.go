@@ -275,8 +275,9 @@ func (b *Box) VerifyRecord(rec Record) error {
 }
 
 // Commit tells the box that the database committed the record with this
-// counter; the pending step becomes the committed one. Committing the
-// already committed counter again is a no-op.
+// counter; the pending step becomes the committed one. Committing a counter
+// the box already holds as committed (again, or overtaken by the meter's next
+// step) is a no-op.
 func (b *Box) Commit(serial string, counter int64) error {
 	defer b.lock(serial)()
 	st, known, err := b.store.get(serial)
@@ -294,7 +295,9 @@ func (b *Box) Commit(serial string, counter int64) error {
 		b.store.setCached(serial, st)
 		b.store.put(serial, st)
 		return nil
-	case known && st.Pending == nil && st.Counter == counter:
+	case known && st.Counter >= counter:
+		// Already committed: the meter's next step presented this record (or
+		// a later one) before this call arrived, which commits it too.
 		return nil
 	}
 	return badRequest("meter %s: nothing pending at counter %d", serial, counter)

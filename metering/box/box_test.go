@@ -216,6 +216,36 @@ func TestDatabaseCommitWithoutCommitCall(t *testing.T) {
 	wantErr(t, c.Commit(ctx, m.rec.Serial, 99), ErrBadRequest)
 }
 
+// The Commit call for n+1 arrives after the meter's next step (which showed
+// record n+1 and so committed it): a no-op that leaves the new pending step
+// alone, so the database's n+2 is still taken as committed afterwards.
+func TestLateCommitAfterTheNextStep(t *testing.T) {
+	e := newEnv(t, time.Now())
+	c, _ := e.start(t)
+	m := activeMeter(t, c, "IND-0009", "12345", 1_000)
+	first, err := c.Dispense(ctx, m.rec, pieces(1, 300))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Dispense(ctx, first.Record, pieces(1, 300))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(ctx, m.rec.Serial, first.Record.Counter); err != nil {
+		t.Fatalf("late commit of n+1: %v", err)
+	}
+	// n+1 is committed, n+2 still pending: n+1 shown again is a rollback of n+2 ...
+	if err := c.VerifyRecord(ctx, first.Record); err != nil {
+		t.Fatalf("n+1 after the late commit: %v", err)
+	}
+	// ... and n+2 committing works.
+	if err := c.Commit(ctx, m.rec.Serial, second.Record.Counter); err != nil {
+		t.Fatalf("commit of n+2: %v", err)
+	}
+	_, err = c.Dispense(ctx, first.Record, pieces(1, 100))
+	wantErr(t, err, ErrTamperFreshness)
+}
+
 func TestKeyRotationOldRecordsStillVerify(t *testing.T) {
 	e := newEnv(t, time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	c, stop := e.start(t)
