@@ -171,28 +171,29 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 
 // recordRows are new meter records for one multi-row update.
 type recordRows struct {
-	id, ar, dr, pieces, counter, account []int64
-	origin, status, reason, macVersion   []string
-	keyVersion                           []int32
-	wrapped, chainHead, mac              [][]byte
+	ids  []int64
+	recs []box.Record
 }
 
 func (r *recordRows) add(id int64, rec box.Record) {
-	r.id, r.ar, r.dr, r.pieces, r.counter, r.account = append(r.id, id), append(r.ar, rec.AR), append(r.dr, rec.DR),
-		append(r.pieces, rec.PieceCount), append(r.counter, rec.Counter), append(r.account, rec.AccountID)
-	r.origin, r.status, r.reason, r.macVersion = append(r.origin, rec.OriginZIP), append(r.status, rec.Status),
-		append(r.reason, rec.SuspendReason), append(r.macVersion, rec.MACVersion)
-	r.keyVersion = append(r.keyVersion, int32(rec.KeyVersion))
-	r.wrapped, r.chainHead, r.mac = append(r.wrapped, rec.WrappedKey), append(r.chainHead, rec.ChainHead), append(r.mac, rec.MAC)
+	r.ids, r.recs = append(r.ids, id), append(r.recs, rec)
 }
 
 func (r *recordRows) queue(b *pgx.Batch, now time.Time) {
-	if len(r.id) == 1 {
-		rec := box.Record{OriginZIP: r.origin[0], Status: r.status[0], SuspendReason: r.reason[0], AR: r.ar[0], DR: r.dr[0], PieceCount: r.pieces[0],
-			Counter: r.counter[0], WrappedKey: r.wrapped[0], KeyVersion: int(r.keyVersion[0]), MACVersion: r.macVersion[0], ChainHead: r.chainHead[0],
-			MAC: r.mac[0], AccountID: r.account[0]}
-		queueRecord(b, r.id[0], rec, now)
+	if len(r.ids) == 1 {
+		queueRecord(b, r.ids[0], r.recs[0], now)
 		return
+	}
+	n := len(r.recs)
+	ar, dr, pieces, counter, account := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	origin, status, reason, macVersion := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	keyVersion := make([]int32, n)
+	wrapped, chainHead, mac := make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	for i, rec := range r.recs {
+		ar[i], dr[i], pieces[i], counter[i], account[i] = rec.AR, rec.DR, rec.PieceCount, rec.Counter, rec.AccountID
+		origin[i], status[i], reason[i], macVersion[i] = rec.OriginZIP, rec.Status, rec.SuspendReason, rec.MACVersion
+		keyVersion[i] = int32(rec.KeyVersion)
+		wrapped[i], chainHead[i], mac[i] = rec.WrappedKey, rec.ChainHead, rec.MAC
 	}
 	b.Queue(`UPDATE meters m SET origin_zip=u.origin, status=u.status, suspend_reason=u.reason, ar=u.ar, dr=u.dr, piece_count=u.pieces,
 			counter=u.counter, wrapped_key=u.wrapped, key_version=u.kv, mac_version=u.macv, chain_head=u.head, mac=u.mac, account_id=u.acct, updated_at=$14
@@ -200,7 +201,7 @@ func (r *recordRows) queue(b *pgx.Batch, now time.Time) {
 			$10::int[], $11::text[], $12::bytea[], $13::bytea[], $15::bigint[])
 			AS u(id, origin, status, reason, ar, dr, pieces, counter, wrapped, kv, macv, head, mac, acct)
 		WHERE m.id = u.id`,
-		r.id, r.origin, r.status, r.reason, r.ar, r.dr, r.pieces, r.counter, r.wrapped, r.keyVersion, r.macVersion, r.chainHead, r.mac, now, r.account)
+		r.ids, origin, status, reason, ar, dr, pieces, counter, wrapped, keyVersion, macVersion, chainHead, mac, now, account)
 }
 
 // txRows are signed transaction records of one or many meters, in chain
