@@ -26,11 +26,17 @@ func settlementDay(s string) (time.Time, error) {
 
 // Settlement shows a day's historical record for the post and what each origin post office is owed.
 func (h *Handler) Settlement(c fiber.Ctx) error {
-	u := *Actor(c)
 	day, err := settlementDay(c.Query("day"))
 	if err != nil {
 		return err
 	}
+	return h.renderSettlement(c, fiber.StatusOK, day, 0, emptyForm())
+}
+
+// renderSettlement renders the settlement page; alertForm, if alertID is not
+// zero, is the resolve form of that payment alert, with its messages.
+func (h *Handler) renderSettlement(c fiber.Ctx, status int, day time.Time, alertID int64, alertForm views.Form) error {
+	u := *Actor(c)
 	st, err := h.d.Payments.SettlementFor(c.Context(), u, day)
 	if err != nil {
 		return err
@@ -50,15 +56,11 @@ func (h *Handler) Settlement(c fiber.Ctx) error {
 		vm.Days = append(vm.Days, d.Format(time.DateOnly))
 	}
 	if vm.IsAdmin {
-		alerts, err := h.d.Payments.Alerts(c.Context(), u, 50)
-		if err != nil {
+		if vm.Alerts, vm.OpenAlerts, err = h.paymentAlertRows(c, u, alertID, alertForm); err != nil {
 			return err
 		}
-		for _, a := range alerts {
-			vm.Alerts = append(vm.Alerts, views.PaymentAlertRow{When: a.CreatedAt, Kind: a.Kind, Meter: strconv.FormatInt(a.MeterID, 10), Detail: a.Detail})
-		}
 	}
-	return render(c, fiber.StatusOK, views.Settlement(h.Page(c, "Settlement", "settlement"), vm))
+	return render(c, status, views.Settlement(h.Page(c, "Settlement", "settlement"), vm))
 }
 
 // SettlementCSV downloads a day's settlement.

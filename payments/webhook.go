@@ -127,29 +127,3 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 	}
 	return res, nil
 }
-
-// Alert is one payment alert for the vendor admin.
-type Alert struct {
-	ID        int64
-	AccountID int64
-	MeterID   int64
-	Kind      string
-	Detail    string
-	CreatedAt string
-}
-
-// Alerts lists the latest payment alerts (vendor admins).
-func (s *Service) Alerts(ctx context.Context, actor accounts.User, limit int) ([]Alert, error) {
-	if actor.Role != accounts.RoleAdmin && actor.Role != accounts.RoleSystem {
-		return nil, apperr.Forbidden("Only vendor admins see payment alerts.")
-	}
-	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(account_id, 0), coalesce(meter_id, 0), kind, detail, to_char(created_at, 'YYYY-MM-DD HH24:MI')
-		FROM payment_alerts ORDER BY id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("payments: alerts: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
-		var a Alert
-		return a, r.Scan(&a.ID, &a.AccountID, &a.MeterID, &a.Kind, &a.Detail, &a.CreatedAt)
-	})
-}

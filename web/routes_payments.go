@@ -43,6 +43,7 @@ func (s *Server) paymentRoutes(app *fiber.App, pages, in, api fiber.Router) {
 	post.Get("", h.Settlement)
 	post.Get("/:day/csv", h.SettlementCSV)
 	post.Post("", allow(accounts.RoleAdmin), h.RunSettlement)
+	post.Post("/alerts/:id/resolve", allow(accounts.RoleAdmin), h.ResolvePaymentAlert)
 }
 
 // withStripe widens the content security policy for Stripe's Payment Element.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"time"
 
 	"indicia/web/webtest"
@@ -21,6 +22,17 @@ func paidCharge(suffix string) func(*webtest.Env) string {
 		}
 		return "/billing/receipts/" + c.PublicID + suffix
 	}
+}
+
+// openPaymentAlert makes an open payment alert on the owner's meter and gives its resolve path.
+func openPaymentAlert(e *webtest.Env) string {
+	var id int64
+	err := e.Pool.QueryRow(context.Background(), `INSERT INTO payment_alerts (account_id, meter_id, kind, detail, created_at)
+		VALUES ($1, $2, 'stranded', 'test', now()) RETURNING id`, e.Owner.AccountID, e.Meter.ID).Scan(&id)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return "/postal/settlement/alerts/" + strconv.FormatInt(id, 10) + "/resolve"
 }
 
 func init() {
@@ -44,5 +56,6 @@ func init() {
 		routeCase{"GET", "/postal/settlement", fixed("/postal/settlement"), nil, postal(see, ok)},
 		routeCase{"GET", "/postal/settlement/:day/csv", fixed("/postal/settlement/" + today + "/csv"), nil, postal(see, ok)},
 		routeCase{"POST", "/postal/settlement", fixed("/postal/settlement"), url.Values{"day": {today}}, only(unauth, map[string]int{"admin": see})},
+		routeCase{"POST", "/postal/settlement/alerts/:id/resolve", openPaymentAlert, url.Values{"resolution": {"refunded by hand"}}, only(unauth, map[string]int{"admin": see})},
 	)
 }

@@ -1,0 +1,109 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+)
+
+// MaxResolution is the longest resolution note, in characters.
+const MaxResolution = 500
+
+// Alert is one payment alert for the vendor admin.
+type Alert struct {
+	ID        int64
+	AccountID int64
+	MeterID   int64
+	Kind      string
+	Detail    string
+	CreatedAt time.Time
+	// Set once a vendor admin has dealt with the alert. ResolvedBy is empty
+	// for the system user or a user deleted since.
+	ResolvedAt *time.Time
+	ResolvedBy string
+	Resolution string
+}
+
+// Open reports whether nobody has dealt with the alert yet.
+func (a Alert) Open() bool { return a.ResolvedAt == nil }
+
+func requireAlertAdmin(actor accounts.User) error {
+	if actor.Role != accounts.RoleAdmin && actor.Role != accounts.RoleSystem {
+		return apperr.Forbidden("Only vendor admins see and resolve payment alerts.")
+	}
+	return nil
+}
+
+// Alerts lists payment alerts, open ones first, newest first within each
+// (vendor admins).
+func (s *Service) Alerts(ctx context.Context, actor accounts.User, limit int) ([]Alert, error) {
+	if err := requireAlertAdmin(actor); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT a.id, coalesce(a.account_id, 0), coalesce(a.meter_id, 0), a.kind, a.detail, a.created_at,
+			a.resolved_at, coalesce(u.name, ''), coalesce(a.resolution, '')
+		FROM payment_alerts a LEFT JOIN users u ON u.id = a.resolved_by
+		ORDER BY a.resolved_at IS NOT NULL, a.created_at DESC, a.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("payments: alerts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
+		var a Alert
+		err := r.Scan(&a.ID, &a.AccountID, &a.MeterID, &a.Kind, &a.Detail, &a.CreatedAt, &a.ResolvedAt, &a.ResolvedBy, &a.Resolution)
+		return a, err
+	})
+}
+
+// OpenAlerts counts unresolved payment alerts.
+func (s *Service) OpenAlerts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM payment_alerts WHERE resolved_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("payments: count open alerts: %w", err)
+	}
+	return n, nil
+}
+
+// ResolveAlert marks an open alert as dealt with, saying what was done. It is
+// one conditional UPDATE, so when two admins resolve the same alert at once
+// exactly one succeeds; the other gets a conflict.
+func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, id int64, resolution string) error {
+	if err := requireAlertAdmin(actor); err != nil {
+		return err
+	}
+	resolution = strings.TrimSpace(resolution)
+	if resolution == "" {
+		return apperr.Invalid("resolution", "Say what you found and did.")
+	}
+	if utf8.RuneCountInString(resolution) > MaxResolution {
+		return apperr.Invalid("resolution", fmt.Sprintf("Keep the resolution to %d characters.", MaxResolution))
+	}
+	var by any
+	if actor.ID != 0 {
+		by = actor.ID
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE payment_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4
+		WHERE id = $1 AND resolved_at IS NULL`, id, s.now(), by, resolution)
+	if err != nil {
+		return fmt.Errorf("payments: resolve alert %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var resolved bool
+	err = s.pool.QueryRow(ctx, `SELECT resolved_at IS NOT NULL FROM payment_alerts WHERE id = $1`, id).Scan(&resolved)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFound("No such payment alert.")
+	}
+	if err != nil {
+		return fmt.Errorf("payments: load alert %d: %w", id, err)
+	}
+	return apperr.Conflict("", "This alert has already been resolved.")
+}
