@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -11,6 +12,12 @@ import (
 
 // TamperAlerts lists tamper alerts for vendor admins.
 func (h *Handler) TamperAlerts(c fiber.Ctx) error {
+	return h.renderTamperAlerts(c, fiber.StatusOK, "", "", "")
+}
+
+// renderTamperAlerts renders the alerts; failedID's resolve form keeps note
+// and shows msg.
+func (h *Handler) renderTamperAlerts(c fiber.Ctx, status int, failedID, note, msg string) error {
 	as, err := h.d.Metering.Alerts(c.Context(), *Actor(c), 200)
 	if err != nil {
 		return err
@@ -22,24 +29,27 @@ func (h *Handler) TamperAlerts(c fiber.Ctx) error {
 		if a.ResolvedAt != nil {
 			r.Resolved = a.ResolvedAt.UTC().Format("2006-01-02 15:04")
 		}
+		if r.ID == failedID && r.Open {
+			r.Note, r.Error = note, msg
+		}
 		rows = append(rows, r)
 	}
-	return render(c, fiber.StatusOK, views.TamperAlerts(h.Page(c, "Tamper alerts", "alerts"), rows))
+	return render(c, status, views.TamperAlerts(h.Page(c, "Tamper alerts", "alerts"), rows))
 }
 
-// ResolveAlert closes an alert; the meter is released only if its record verifies again.
+// ResolveAlert closes an alert and releases the meter, which the box must
+// verify again; otherwise the alert stays open and the page says why.
 func (h *Handler) ResolveAlert(c fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return apperr.NotFound("No such alert.")
 	}
-	released, err := h.d.Metering.ResolveAlert(c.Context(), *Actor(c), id, c.FormValue("resolution"))
-	if err != nil {
+	note := strings.TrimSpace(c.FormValue("resolution"))
+	if _, err := h.d.Metering.ResolveAlert(c.Context(), *Actor(c), id, note); err != nil {
+		if f, ok := apperr.AsFields(err); ok && f["resolution"] != "" {
+			return h.renderTamperAlerts(c, fiber.StatusUnprocessableEntity, c.Params("id"), note, f["resolution"])
+		}
 		return err
 	}
-	msg := "Alert resolved. The meter's record still fails verification, so the meter stays held."
-	if released {
-		msg = "Alert resolved; the meter's record verifies again and the meter is released."
-	}
-	return h.redirectWith(c, "/admin/alerts", msg)
+	return h.redirectWith(c, "/admin/alerts", "Alert resolved; the meter's record verifies again and the meter is released.")
 }

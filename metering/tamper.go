@@ -69,9 +69,10 @@ func (s *Service) OpenAlerts(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// ResolveAlert closes an alert after investigation. The meter's hold is
-// lifted only if the box now verifies its record (for example after the
-// genuine record was restored); otherwise the meter stays held.
+// ResolveAlert closes an alert after investigation and lifts the meter's
+// hold. It does so only if the box now verifies the meter's record (for
+// example after the genuine record was restored); otherwise the alert stays
+// open, the meter stays held and the error names the resolution field.
 func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID int64, note string) (released bool, err error) {
 	if err := requireAdmin(actor); err != nil {
 		return false, err
@@ -91,18 +92,25 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID
 	if err != nil {
 		return false, err
 	}
-	verr := s.box.VerifyRecord(ctx, m.Record)
-	released = verr == nil
+	if verr := s.box.VerifyRecord(ctx, m.Record); verr != nil {
+		// Closing the alert now would leave the meter held with no open alert
+		// to resolve once the genuine record is back: it stays open.
+		var te *box.TamperError
+		if !errors.As(verr, &te) {
+			return false, boxError(verr)
+		}
+		return false, apperr.Invalid("resolution", fmt.Sprintf("Meter %s's record still fails the box's check, so the alert stays open and the meter stays held. Restore the genuine record, then resolve the alert.", m.Record.Serial))
+	}
 	now := s.now()
 	var by any
 	if actor.ID != 0 {
 		by = actor.ID
 	}
 	_, err = s.pool.Exec(ctx, `WITH a AS (UPDATE tamper_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4 WHERE id = $1)
-		UPDATE meters SET tamper_hold = CASE WHEN $5 THEN '' ELSE tamper_hold END, updated_at = $2 WHERE id = $6`,
-		alertID, now, by, note, released, meterID)
+		UPDATE meters SET tamper_hold = '', updated_at = $2 WHERE id = $5`,
+		alertID, now, by, note, meterID)
 	if err != nil {
 		return false, fmt.Errorf("metering: resolve alert: %w", err)
 	}
-	return released, nil
+	return true, nil
 }

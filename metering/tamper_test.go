@@ -2,6 +2,7 @@ package metering_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -121,12 +122,17 @@ func TestResolvingAnAlertReleasesOnlyAGenuineRecord(t *testing.T) {
 	pool.Exec(ctx, `UPDATE meters SET dr = 999999 WHERE id = $1`, m.ID)
 	svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
 	alerts, _ := svc.Alerts(ctx, admin, 10)
-	if released, err := svc.ResolveAlert(ctx, admin, alerts[0].ID, "looked at it"); err != nil || released {
-		t.Fatalf("resolving with the forged record still in place: released=%v err=%v", released, err)
+	// With the forged record still in place the alert stays open: closing it
+	// would leave a held meter with nothing left to resolve.
+	released, err := svc.ResolveAlert(ctx, admin, alerts[0].ID, "looked at it")
+	if f, ok := apperr.AsFields(err); released || !ok || !strings.Contains(f["resolution"], "still fails") {
+		t.Fatalf("resolving with the forged record still in place: released=%v err=%v, want a resolution error", released, err)
 	}
-	// The genuine record is restored from backup; a new alert is raised on use, then resolved with release.
+	if n, _ := svc.OpenAlerts(ctx); n != 1 {
+		t.Fatalf("%d open alerts after a refused resolve, want 1", n)
+	}
+	// The genuine record is restored from backup; the same alert is resolved with release.
 	pool.Exec(ctx, `UPDATE meters SET dr = $2 WHERE id = $1`, m.ID, m.Record.DR)
-	pool.Exec(ctx, `UPDATE tamper_alerts SET resolved_at = NULL`)
 	if released, err := svc.ResolveAlert(ctx, admin, alerts[0].ID, "restored the genuine record from backup"); err != nil || !released {
 		t.Fatalf("resolving with the genuine record: released=%v err=%v", released, err)
 	}
