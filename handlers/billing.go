@@ -11,6 +11,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering"
+	"indicia/metering/box"
 	"indicia/payments"
 	"indicia/views"
 )
@@ -62,8 +63,8 @@ func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm
 		}
 		fv := views.FundingVM{ID: strconv.FormatInt(m.ID, 10), Serial: m.Record.Serial, Balance: views.Money(m.Record.DR),
 			Trickle: fu.Mode == payments.ModeTrickle, RefillAmount: plainDollars(fu.RefillAmount), RefillThreshold: plainDollars(fu.RefillThreshold),
-			RefillCap: plainDollars(fu.RefillDailyCap), Form: mf}
-		if ok {
+			RefillCap: plainDollars(fu.RefillDailyCap), Form: mf, Retired: m.Record.Status == box.StatusRetired}
+		if _, funding := mf.Values["mode"]; ok && funding { // the funding form was posted, not the top-up
 			fv.RefillAmount, fv.RefillThreshold, fv.RefillCap = mf.V("refill_amount"), mf.V("refill_threshold"), mf.V("refill_daily_cap")
 			fv.Trickle = mf.V("mode") == payments.ModeTrickle
 		}

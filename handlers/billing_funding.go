@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/apperr"
 	"indicia/payments"
 	"indicia/views"
 )
@@ -58,10 +59,19 @@ func (h *Handler) TopUp(c fiber.Ctx) error {
 	}
 	ch, err := h.d.Payments.TopUp(c.Context(), *Actor(c), id, cents, f.V("key"))
 	if err != nil {
-		if formError(&f, err) {
-			return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
+		// The top-up form has one field: a refusal (no card, a decline, a
+		// meter that cannot take funds) is shown next to the amount.
+		e, ok := apperr.As(err)
+		if fields, isFields := apperr.AsFields(err); isFields && !ok {
+			for _, msg := range fields {
+				f.Errors["amount"] = msg
+			}
+		} else if ok && (e.Kind == apperr.KindInvalid || e.Kind == apperr.KindConflict || e.Kind == apperr.KindPayment) {
+			f.Errors["amount"] = e.Message
+		} else {
+			return err
 		}
-		return err
+		return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
 	}
 	return h.redirectWith(c, "/billing/receipts/"+ch.PublicID, views.Money(cents)+" added to the meter; your card was charged.")
 }

@@ -12,6 +12,7 @@ import (
 	"indicia/apperr"
 	"indicia/db"
 	"indicia/metering"
+	"indicia/metering/box"
 )
 
 // TopUp charges the card and credits the meter (prepaid funding).
@@ -28,6 +29,14 @@ func (s *Service) TopUp(ctx context.Context, actor accounts.User, meterID, amoun
 	}
 	if m.Record.AccountID != actor.AccountID {
 		return Charge{}, apperr.NotFound("No such meter.")
+	}
+	// Refuse before charging what the meter would refuse to credit (the
+	// charge would only be refunded again).
+	switch {
+	case m.Record.Status == box.StatusRetired:
+		return Charge{}, apperr.Conflict("amount", fmt.Sprintf("Meter %s is retired and cannot take funds. Nothing was charged.", m.Record.Serial))
+	case m.TamperHold != "":
+		return Charge{}, apperr.Conflict("amount", fmt.Sprintf("Meter %s is held after a tamper alert and cannot take funds until the vendor releases it. Nothing was charged.", m.Record.Serial))
 	}
 	card, err := s.cardOf(ctx, actor.AccountID)
 	if err != nil {
