@@ -21,6 +21,11 @@ func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
 	p.Error = msg
 	vm := views.VoidLabelVM{ID: l.PublicID, Serial: l.Serial, Piece: l.PieceNumber, Postage: views.Money(l.Postage),
 		MailingDate: l.MailingDate.Format("2006-01-02"), Destination: l.DestZIP, Status: l.Status, CanVoid: l.Status == "issued" && msg == ""}
+	if vm.CanVoid && h.d.Payments != nil {
+		if vm.ToCard, err = h.d.Payments.LabelPaidByCard(c.Context(), l.PublicID); err != nil {
+			return err
+		}
+	}
 	return render(c, status, views.VoidLabel(p, vm))
 }
 

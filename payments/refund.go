@@ -32,6 +32,12 @@ func (s *Service) CardFunded(ctx context.Context, q metering.Querier, labelPubli
 	return card, nil
 }
 
+// LabelPaidByCard reports whether voiding the label refunds a card rather
+// than crediting the meter (the void page says which).
+func (s *Service) LabelPaidByCard(ctx context.Context, labelPublicID string) (bool, error) {
+	return s.CardFunded(ctx, s.pool, labelPublicID)
+}
+
 func (s *Service) RefundForVoid(ctx context.Context, labelPublicID string) (refunded bool, err error) {
 	var chargeID int64
 	var pi, chargePublic string
