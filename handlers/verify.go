@@ -13,6 +13,7 @@ import (
 	"indicia/apperr"
 	"indicia/labels"
 	"indicia/metering"
+	"indicia/metering/rating"
 	"indicia/views"
 )
 
@@ -135,8 +136,8 @@ func verifyVM(v metering.Verification) views.VerifyResultVM {
 			{Label: "Piece number", Value: fmt.Sprint(d.PieceNumber)},
 			{Label: "Origin ZIP", Value: d.OriginZIP},
 			{Label: "Destination ZIP", Value: d.DestZIP},
-			{Label: "Mail class", Value: d.MailClass},
-			{Label: "Services", Value: fmt.Sprintf("%#x", d.Services)},
+			{Label: "Mail class", Value: className(d.MailClass)},
+			{Label: "Services", Value: serviceNames(d.Services)},
 			{Label: "Key id", Value: d.KeyID},
 		}
 		if v.LabelStatus != "" {
@@ -147,4 +148,27 @@ func verifyVM(v metering.Verification) views.VerifyResultVM {
 		}
 	}
 	return vm
+}
+
+// className is a mail class as a clerk reads it: its name and its code.
+func className(code string) string {
+	if name := rating.ClassName(code); name != "" {
+		return name + " (" + code + ")"
+	}
+	return code
+}
+
+// serviceNames lists the extra services of an indicium's bitmask by name.
+func serviceNames(mask uint32) string {
+	codes := serviceCodes(mask)
+	if len(codes) == 0 {
+		return "none"
+	}
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		if names[i] = rating.ServiceName(c); names[i] == "" {
+			names[i] = c
+		}
+	}
+	return strings.Join(names, ", ")
 }
