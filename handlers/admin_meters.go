@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,18 @@ func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Fo
 	for _, t := range txs {
 		d.Txs = append(d.Txs, txRow(t))
 	}
-	return render(c, status, views.AdminMeter(h.Page(c, "Meter "+m.Record.Serial, "meters"), d, f))
+	page := h.Page(c, "Meter "+m.Record.Serial, "meters")
+	// The forms show their own fields' messages; a refusal about the meter
+	// itself (its status, a tamper hold) goes above them.
+	var other []string
+	for k, msg := range f.Errors {
+		if k != "origin_zip" && k != "reason" && k != "amount" {
+			other = append(other, msg)
+		}
+	}
+	sort.Strings(other)
+	page.Error = strings.Join(other, " ")
+	return render(c, status, views.AdminMeter(page, d, f))
 }
 
 // AdminMeter shows one meter, its lifecycle actions and its signed records.
