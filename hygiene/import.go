@@ -181,12 +181,26 @@ func (im *Importer) openCSV(r io.Reader) {
 
 func csvReason(pe *csv.ParseError) string {
 	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && csvLastLine(pe) > pe.StartLine:
+		// The quote ran on to the end of the file: every line after it went
+		// into one cell. Say so, or those rows vanish without a word.
+		return fmt.Sprintf("a quote (\") opened on this line is never closed, so lines %d to %d were read as one cell and skipped; close the quote and import those lines again",
+			pe.StartLine, csvLastLine(pe))
 	case errors.Is(pe.Err, csv.ErrQuote):
 		return "stray or unbalanced quote (\") in the row"
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		return "a quote (\") inside a field that is not quoted"
 	}
 	return "cannot read the row: " + pe.Err.Error()
+}
+
+// csvLastLine is the last line a parse error consumed: encoding/csv reports the
+// line after a final newline when the quote ran to the end of the file.
+func csvLastLine(pe *csv.ParseError) int {
+	if pe.Column == 0 && pe.Line > pe.StartLine {
+		return pe.Line - 1
+	}
+	return pe.Line
 }
 
 func (im *Importer) openXLSX(r io.Reader) (err error) {

@@ -236,3 +236,24 @@ func FuzzImportXLSX(f *testing.F) {
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(fuzzImport)
 }
+
+// A quote opened and never closed swallows the rest of the file into one
+// cell: the row's reason says which lines were lost, so nothing disappears
+// without a word.
+func TestImportCSVUnclosedQuoteNamesTheLinesItSwallowed(t *testing.T) {
+	data := "name,line1,city,state,zip\n" +
+		"Ann,1 Main St,Stamford,CT,06901\n" +
+		"Bob,\"2 Elm St,Boston,MA,02108\n" +
+		"Cy,3 Oak St,Austin,TX,78701\n" +
+		"Di,4 Pine St,Dallas,TX,75201\n"
+	rows, err := readAll(t, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1].line != 3 {
+		t.Fatalf("got %+v, want Ann and the bad row at line 3", rows)
+	}
+	if !strings.Contains(rows[1].err, "lines 3 to 5") {
+		t.Errorf("reason %q does not name the lines 3 to 5 it skipped", rows[1].err)
+	}
+}
