@@ -42,6 +42,9 @@ func (h *Handler) renderSettlement(c fiber.Ctx, status int, day time.Time, alert
 		return err
 	}
 	vm := views.SettlementVM{Day: day.Format(time.DateOnly), Total: views.Money(st.Total), IsAdmin: u.Role == accounts.RoleAdmin}
+	if !st.ComputedAt.IsZero() {
+		vm.Computed = st.ComputedAt.UTC().Format("2006-01-02 15:04 MST")
+	}
 	for _, o := range st.Offices {
 		vm.Offices = append(vm.Offices, views.SettlementOfficeRow{ZIP: o.OriginZIP, Pieces: strconv.FormatInt(o.Pieces, 10), Postage: views.Money(o.Postage)})
 	}

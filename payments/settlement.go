@@ -38,6 +38,9 @@ type Settlement struct {
 	Rows    []SettlementRow
 	Offices []OfficeTotal
 	Total   int64
+	// ComputedAt is when the stored day was computed (zero: never); a day
+	// still running gains purchases after it.
+	ComputedAt time.Time
 }
 
 func staffOnly(actor accounts.User) error {
@@ -78,18 +81,24 @@ func (s *Service) SettlementFor(ctx context.Context, actor accounts.User, day ti
 }
 
 func (s *Service) loadSettlement(ctx context.Context, day time.Time) (Settlement, error) {
-	rows, err := s.pool.Query(ctx, `SELECT day, meter_id, serial, origin_zip, pieces, postage FROM settlements WHERE day = $1 ORDER BY origin_zip, serial`, day)
+	rows, err := s.pool.Query(ctx, `SELECT day, meter_id, serial, origin_zip, pieces, postage, created_at FROM settlements WHERE day = $1 ORDER BY origin_zip, serial`, day)
 	if err != nil {
 		return Settlement{}, fmt.Errorf("payments: load settlement: %w", err)
 	}
+	var computed time.Time
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SettlementRow, error) {
 		var x SettlementRow
-		return x, r.Scan(&x.Day, &x.MeterID, &x.Serial, &x.OriginZIP, &x.Pieces, &x.Postage)
+		var at time.Time
+		err := r.Scan(&x.Day, &x.MeterID, &x.Serial, &x.OriginZIP, &x.Pieces, &x.Postage, &at)
+		if at.After(computed) {
+			computed = at
+		}
+		return x, err
 	})
 	if err != nil {
 		return Settlement{}, fmt.Errorf("payments: load settlement: %w", err)
 	}
-	st := Settlement{Day: day, Rows: list}
+	st := Settlement{Day: day, Rows: list, ComputedAt: computed}
 	byZIP := map[string]*OfficeTotal{}
 	for _, r := range list {
 		o := byZIP[r.OriginZIP]

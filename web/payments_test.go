@@ -186,6 +186,11 @@ func TestSettlementPageAndCSVMatchTheLedger(t *testing.T) {
 	if !strings.Contains(body, "<td>06901</td><td>3</td>") || !strings.Contains(body, views.Money(owed)) {
 		t.Errorf("settlement page does not owe 06901 %s for 3 pieces", views.Money(owed))
 	}
+	// The page is a stored snapshot: it says when it was computed, so staff
+	// know later purchases of the day are not in it yet.
+	if !strings.Contains(body, `id="settlement-computed"`) || !strings.Contains(body, "Computed "+day+" ") {
+		t.Errorf("settlement page does not say when it was computed:\n%s", body)
+	}
 	csv := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement/"+day+"/csv", nil))
 	want := day + ",06901," + e.Meter.Record.Serial + ",3," + fmt.Sprintf("%d.%02d", owed/100, owed%100)
 	if !strings.Contains(csv, want) {
