@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/xuri/excelize/v2"
 
 	"indicia/accounts"
 	"indicia/apperr"
@@ -233,5 +234,47 @@ func TestAddressBookImportReportsBadRowsAndImportsTheRest(t *testing.T) {
 	im2, _ := hygiene.NewImport(bytes.NewReader(data), int64(len(data)), "book.csv", hygiene.AddressBookImportSpec)
 	if _, err := e.book.Import(ctx, e.reader, im2); !errors.Is(err, err) || apperr.KindOf(err) != apperr.KindForbidden {
 		t.Errorf("reader import: %v", err)
+	}
+}
+
+// An Excel address book whose ZIP column holds numbers (06901 saved as 6901)
+// imports valid addresses with the ZIP's leading zero back.
+func TestAddressBookImportXLSXNumericZIPKeepsLeadingZero(t *testing.T) {
+	e := newBookEnv(t)
+	ctx := context.Background()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range [][]any{
+		{"Name", "Address", "City", "State", "ZIP"},
+		{"Ann", "1 Main St", "Stamford", "CT", 6901},
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if typ, _ := f.GetCellType("Sheet1", "E2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Fatalf("the ZIP cell is not a number (%v): the test proves nothing", typ)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	im, err := hygiene.NewImport(bytes.NewReader(data), int64(len(data)), "book.xlsx", hygiene.AddressBookImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	rep, err := e.book.Import(ctx, e.clerk, im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported != 1 || rep.BadCount != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	list, _ := e.book.Search(ctx, e.owner, "ann", 10)
+	if len(list) != 1 || list[0].Fields.ZIP != "06901" || list[0].Status == hygiene.StatusInvalid {
+		t.Errorf("imported %+v", list)
 	}
 }

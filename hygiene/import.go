@@ -73,6 +73,7 @@ type Importer struct {
 	next   func() (line int, cells []string, err error)
 	close  func() error
 	values []string
+	xlsx   bool // cells come from a workbook: see numericZIP
 }
 
 // OpenImport opens the file at path, which is a CSV or an XLSX workbook (first
@@ -109,6 +110,7 @@ func NewImport(r io.ReaderAt, size int64, name string, spec ImportSpec) (im *Imp
 	im = &Importer{spec: spec}
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		im.xlsx = true
 		err = im.openXLSX(io.NewSectionReader(r, 0, size))
 	case looksBinary(head):
 		return nil, &ImportError{ErrImportBinary, "This file is not a spreadsheet we can read. Upload a CSV file (UTF-8) or an Excel workbook (.xlsx)."}
@@ -405,9 +407,29 @@ func (im *Importer) row(line int, cells []string) ImportRow {
 			r.Err = fmt.Sprintf("column %s holds control characters", col)
 			return r
 		}
-		im.values[im.index[i]] = strings.TrimSpace(c)
+		c = strings.TrimSpace(c)
+		if im.xlsx && col == "zip" {
+			c = numericZIP(c)
+		}
+		im.values[im.index[i]] = c
 	}
 	return r
+}
+
+// numericZIP puts back the leading zeros of a ZIP that Excel stored as a
+// number (06901 → 6901, 00501 → 501, 06901-1234 → 69011234): such a ZIP would
+// otherwise come out invalid. excelize's row reader does not tell a cell's
+// type, so any all-digit value of a length no ZIP has is taken for one: no
+// ZIP is shorter than 5 digits, and a ZIP+4 without its dash has 9.
+func numericZIP(s string) string {
+	if s == "" || len(s) == 5 || len(s) > 9 || strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		return s
+	}
+	if len(s) < 5 {
+		return strings.Repeat("0", 5-len(s)) + s
+	}
+	s = strings.Repeat("0", 9-len(s)) + s
+	return s[:5] + "-" + s[5:]
 }
 
 // Rows is the number of data rows read so far (malformed ones included).

@@ -257,3 +257,28 @@ func TestImportCSVUnclosedQuoteNamesTheLinesItSwallowed(t *testing.T) {
 		t.Errorf("reason %q does not name the lines 3 to 5 it skipped", rows[1].err)
 	}
 }
+
+// Excel stores a ZIP typed as a number without its leading zeros (06901 →
+// 6901, 00501 → 501); the importer puts them back for the zip column.
+func TestImportXLSXPadsNumericZIPs(t *testing.T) {
+	data := xlsxBytes(t, [][]any{
+		{"name", "line1", "city", "state", "zip"},
+		{"Ann", "1 Main St", "Stamford", "CT", 6901},
+		{"Bob", "1 Elm St", "Holtsville", "NY", 501},
+		{"Cy", "3 Oak St", "Stamford", "CT", 69011234},
+		{"Di", "4 Ash St", "Austin", "TX", 78701},
+	})
+	rows, err := readAll(t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"06901", "00501", "06901-1234", "78701"}
+	if len(rows) != len(want) {
+		t.Fatalf("got %d rows: %+v", len(rows), rows)
+	}
+	for i, w := range want {
+		if rows[i].values[4] != w {
+			t.Errorf("row %d: zip %q, want %q", i+2, rows[i].values[4], w)
+		}
+	}
+}
