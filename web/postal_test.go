@@ -34,3 +34,19 @@ func TestPostalStaffSeeVolumePerOriginAndFraudSignals(t *testing.T) {
 		t.Errorf("bad period: %d", r.StatusCode)
 	}
 }
+
+// A period that is not a number, or out of range, re-renders the form with
+// the message next to the field, never a bare error page.
+func TestPostalPeriodErrorsStayOnTheForm(t *testing.T) {
+	e := webtest.New(t)
+	for _, days := range []string{"abc", "-5", "0", "367"} {
+		r := e.Do("staff", "GET", "/postal?days="+days, nil)
+		body := webtest.Body(t, r)
+		if r.StatusCode != 422 {
+			t.Errorf("days=%s: %d", days, r.StatusCode)
+		}
+		if !strings.Contains(body, `id="days-error"`) || !strings.Contains(body, `value="`+days+`"`) || !strings.Contains(body, `action="/postal"`) {
+			t.Errorf("days=%s: no form with the field error:\n%s", days, body)
+		}
+	}
+}
