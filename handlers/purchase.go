@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -14,13 +15,14 @@ import (
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/metering"
+	"indicia/metering/box"
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/views"
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.
@@ -42,9 +44,60 @@ func domesticClassOptions(chosen string) []views.Option {
 	})
 }
 
+// purchaseMeter is the meter that pays for a purchase form: the one the form
+// names in meter_id, else the account's first active meter (the API's
+// default). It also returns the account's active meters, which the page
+// offers when there are several. A meter_id that is not one of them (another
+// account's, suspended, made up) is a field error, returned with the default
+// meter so the page can still be shown.
+func (h *Handler) purchaseMeter(ctx context.Context, u accounts.User, f views.Form) (metering.Meter, []metering.Meter, error) {
+	if u.AccountID == 0 {
+		// Not a mailer: DefaultMeter gives the message; Meters(0) would list every account's.
+		m, err := h.d.Metering.DefaultMeter(ctx, u)
+		return m, nil, err
+	}
+	all, err := h.d.Metering.Meters(ctx, u, u.AccountID)
+	if err != nil {
+		return metering.Meter{}, nil, err
+	}
+	// The same meters DefaultMeter would pick from, in the same order.
+	active := slices.DeleteFunc(all, func(m metering.Meter) bool { return m.Record.Status != box.StatusActive || m.TamperHold != "" })
+	if len(active) == 0 {
+		m, err := h.d.Metering.DefaultMeter(ctx, u)
+		return m, nil, err
+	}
+	v := strings.TrimSpace(f.V("meter_id"))
+	if v == "" {
+		return active[0], active, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	i := slices.IndexFunc(active, func(m metering.Meter) bool { return m.ID == id })
+	if err != nil || i < 0 {
+		f.Values["meter_id"] = strconv.FormatInt(active[0].ID, 10)
+		return active[0], active, apperr.Invalid("meter_id", "That meter is not one of your account's active meters; choose one of the meters listed.")
+	}
+	return active[i], active, nil
+}
+
+// meterOptions lists the account's meters for the meter choice: serial,
+// origin and balance, so the mailer sees which one has the funds.
+func meterOptions(meters []metering.Meter, chosen int64) []views.Option {
+	out := make([]views.Option, 0, len(meters))
+	for _, m := range meters {
+		origin := "origin ZIP " + m.Record.OriginZIP
+		if m.Floating() {
+			origin = "floating: choose the origin"
+		}
+		out = append(out, views.Option{Value: strconv.FormatInt(m.ID, 10), Selected: m.ID == chosen,
+			Label: m.Record.Serial + " · " + origin + " · balance " + views.Money(m.Record.DR)})
+	}
+	return out
+}
+
 // purchaseVM fills what every rendering of the purchase page shows: the
-// meter, the address book and the choices.
-func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form, services []string) (views.PurchaseVM, error) {
+// meter, the address book and the choices. It returns the meter that pays;
+// an error about the meter choice comes with the page filled in.
+func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form, services []string) (views.PurchaseVM, metering.Meter, error) {
 	if f.V("token") == "" {
 		f.Values["token"] = newFormToken()
 	}
@@ -52,15 +105,23 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 		f.Values["class"] = rating.ClassFirstClassLetter
 	}
 	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: domesticClassOptions(f.V("class")), Services: serviceOptions(services)}
-	m, err := h.d.Metering.DefaultMeter(ctx, u)
-	if err != nil {
-		return vm, err
+	m, meters, meterErr := h.purchaseMeter(ctx, u, f)
+	if m.ID == 0 {
+		return vm, m, meterErr
 	}
 	vm.Meter, vm.Balance, vm.Floating, vm.OriginZIP = m.Record.Serial, views.Money(m.Record.DR), m.Floating(), m.Record.OriginZIP
+	if len(meters) > 1 {
+		vm.Meters = meterOptions(meters, m.ID)
+		for _, o := range meters {
+			if o.Floating() {
+				vm.FloatingMeters = append(vm.FloatingMeters, strconv.FormatInt(o.ID, 10))
+			}
+		}
+	}
 	if h.d.Payments != nil {
 		fund, err := h.d.Payments.FundingOf(ctx, m.ID)
 		if err != nil {
-			return vm, err
+			return vm, m, err
 		}
 		if fund.Mode == payments.ModeTrickle {
 			// Trickle charge: the card pays each purchase at print time, postage plus the fee.
@@ -70,7 +131,7 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 	if h.d.Addresses != nil {
 		entries, _, err := h.d.Addresses.List(ctx, u, "", 0, 200)
 		if err != nil {
-			return vm, err
+			return vm, m, err
 		}
 		for _, e := range entries {
 			label := e.Name
@@ -82,14 +143,14 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 				Address: e.OneLine(), Selected: id == f.V("book_id")})
 		}
 	}
-	return vm, nil
+	return vm, m, meterErr
 }
 
 // ShowPurchase is the purchase page.
 func (h *Handler) ShowPurchase(c fiber.Ctx) error {
 	u := *Actor(c)
 	p := h.Page(c, "Buy postage", "postage")
-	vm, err := h.purchaseVM(c.Context(), u, emptyForm(), nil)
+	vm, _, err := h.purchaseVM(c.Context(), u, emptyForm(), nil)
 	if err != nil {
 		if ae, ok := apperr.As(err); !ok || ae.Kind == apperr.KindInternal {
 			return err
@@ -156,7 +217,9 @@ func (h *Handler) pricePiece(c fiber.Ctx, u accounts.User, f views.Form, service
 
 // BuyPostage prices the form ("Get price") or buys the postage ("Buy"), then
 // redirects to the labels. The form's one-time token is the purchase's
-// idempotency key, so a double submit buys once.
+// idempotency key, so a double submit buys once; the key's request hash
+// covers the meter, so the same form sent again for another meter is refused
+// rather than bought twice.
 func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	u := *Actor(c)
 	f := form(c, purchaseFields...)
@@ -166,11 +229,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		// "Use the new address" from the change-of-address warning: price it again.
 		f.Values["recipient_address"], f.Values["book_id"], f.Values["action"] = na, "", ""
 	}
-	vm, err := h.purchaseVM(c.Context(), u, f, services)
-	if err != nil {
-		return h.purchaseFailed(c, p, vm, err)
-	}
-	m, err := h.d.Metering.DefaultMeter(c.Context(), u)
+	vm, m, err := h.purchaseVM(c.Context(), u, f, services)
 	if err != nil {
 		return h.purchaseFailed(c, p, vm, err)
 	}
@@ -215,7 +274,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 }
 
 // formFieldsShown are the purchase-form fields that show their own message.
-var formFieldsShown = []string{"book_id", "recipient_name", "recipient_company", "recipient_address", "origin_zip", "class", "weight",
+var formFieldsShown = []string{"meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "origin_zip", "class", "weight",
 	"length", "width", "height", "services", "declared_value", "mailing_date"}
 
 // purchaseFailed re-renders the form with the message next to the field, or
@@ -223,7 +282,7 @@ var formFieldsShown = []string{"book_id", "recipient_name", "recipient_company",
 func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM, err error) error {
 	if fields, ok := apperr.AsFields(err); ok && apperr.KindOf(err) == apperr.KindInvalid {
 		for k, v := range fields {
-			if slices.Contains(formFieldsShown, k) && (k != "origin_zip" || vm.Floating) {
+			if slices.Contains(formFieldsShown, k) && (k != "origin_zip" || vm.Floating) && (k != "meter_id" || len(vm.Meters) > 0) {
 				vm.Form.Errors[k] = v
 			} else {
 				p.Error = v

@@ -44,7 +44,8 @@ func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
 		}
 		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "field": ae.Field, "message": ae.Message}})
 	}
-	m, err := h.d.Metering.DefaultMeter(c.Context(), u)
+	// The chosen meter's origin prices the piece, as the purchase will.
+	m, _, err := h.purchaseMeter(c.Context(), u, f)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,5 +1,6 @@
 // Purchase page: the live price (the form is posted to the quote endpoint as
-// the user types), filling the recipient from the address book, and the print
+// the user types, with the chosen meter), the origin ZIP shown when a floating
+// meter is chosen, filling the recipient from the address book, and the print
 // page's Print button. Without this file "Get price" and the browser's own
 // print command do the same.
 (function () {
@@ -82,6 +83,15 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  // The meter choice: a floating meter needs the origin ZIP, the others print their own.
+  var meter = document.getElementById("meter_id");
+  var originField = document.getElementById("origin-zip-field");
+  if (meter && originField) {
+    var floating = (form.getAttribute("data-floating-meters") || "").split(" ");
+    meter.addEventListener("change", function () {
+      originField.hidden = floating.indexOf(meter.value) < 0;
+    });
+  }
   var book = document.getElementById("book_id");
   if (book) {
     book.addEventListener("change", function () {
