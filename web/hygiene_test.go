@@ -305,3 +305,16 @@ func accountsSignUp(email string) accounts.SignUpInput {
 	return accounts.SignUpInput{Name: "Eve", Company: "Eve Co", Email: email, Password: "correct horse battery",
 		Address: accounts.Address{Line1: "2 Main St", City: "Stamford", State: "CT", ZIP: "06901"}}
 }
+
+// One address is "1 address", one skipped row "1 row skipped".
+func TestAddressBookCountsSayOneInTheSingular(t *testing.T) {
+	e := webtest.New(t)
+	data := "name,line1,city,state,zip\nAnn,123 main street,Springfeld,IL,62704\nBob,,,,\n"
+	body := webtest.Body(t, upload(t, e, "clerk", "/addresses/import", "book.csv", []byte(data)))
+	if !strings.Contains(body, ">1 address imported.<") || !strings.Contains(body, ">1 row skipped<") {
+		t.Errorf("import result:\n%s", body)
+	}
+	if _, body := get(t, e, "owner", "/addresses"); !strings.Contains(body, `<p id="address-count">1 address</p>`) {
+		t.Errorf("list:\n%s", body)
+	}
+}
