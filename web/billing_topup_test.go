@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,5 +54,36 @@ func TestRefusedTopUpSaysWhyAndKeepsTheForms(t *testing.T) {
 	}
 	if n := e.Stripe.SucceededCharges(); n != 0 {
 		t.Errorf("%d card charges for top-ups that were refused, want 0", n)
+	}
+}
+
+// With two meters every field id is unique and each label points at its own
+// meter's input.
+func TestBillingPageWithTwoMetersHasUniqueIDs(t *testing.T) {
+	e := webtest.New(t)
+	second, err := e.Metering.Provision(context.Background(), e.Owner.AccountID, "06901")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := webtest.Body(t, e.Do("owner", "GET", "/billing", nil))
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\sid="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %q appears more than once", m[1])
+		}
+		seen[m[1]] = true
+	}
+	for _, id := range []int64{e.Meter.ID, second.ID} {
+		for _, name := range []string{"refill_amount", "refill_threshold", "refill_daily_cap", "amount"} {
+			fid := name + "-" + strconv.FormatInt(id, 10)
+			if !strings.Contains(body, `for="`+fid+`"`) || !strings.Contains(body, `id="`+fid+`" name="`+name+`"`) {
+				t.Errorf("meter %d: no label and input %s", id, fid)
+			}
+		}
+	}
+	for _, m := range regexp.MustCompile(`\sfor="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		if !seen[m[1]] {
+			t.Errorf("label for %q names no element", m[1])
+		}
 	}
 }
