@@ -1,14 +1,37 @@
 package handlers
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/apperr"
 	"indicia/views"
 )
 
+// renderAcceptInvite shows the invitation: which account and which email the
+// person is joining, so they know what the password is for before they set it.
+func (h *Handler) renderAcceptInvite(c fiber.Ctx, status int, f views.Form) error {
+	vm := views.InviteVM{Token: c.Params("token")}
+	inv, err := h.d.Accounts.InvitationByToken(c.Context(), vm.Token)
+	switch {
+	case apperr.KindOf(err) == apperr.KindNotFound:
+		e, _ := apperr.As(err)
+		vm.Gone = e.Message
+	case err != nil:
+		return err
+	default:
+		vm.Email, vm.Company = inv.Email, inv.Company
+		if inv.CustomerID != 0 {
+			vm.CustomerID = strconv.FormatInt(inv.CustomerID, 10)
+		}
+	}
+	return render(c, status, views.AcceptInvite(h.Page(c, "Accept invitation", ""), f, vm))
+}
+
 // ShowAcceptInvite lets an invited user choose a password.
 func (h *Handler) ShowAcceptInvite(c fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.AcceptInvite(h.Page(c, "Accept invitation", ""), emptyForm(), c.Params("token"), "your new Indicia login"))
+	return h.renderAcceptInvite(c, fiber.StatusOK, emptyForm())
 }
 
 // AcceptInvite sets the password and logs the new user in.
@@ -17,7 +40,7 @@ func (h *Handler) AcceptInvite(c fiber.Ctx) error {
 	u, err := h.d.Accounts.AcceptInvite(c.Context(), c.Params("token"), c.FormValue("password"))
 	if err != nil {
 		if formError(&f, err) {
-			return render(c, fiber.StatusUnprocessableEntity, views.AcceptInvite(h.Page(c, "Accept invitation", ""), f, c.Params("token"), "your new Indicia login"))
+			return h.renderAcceptInvite(c, fiber.StatusUnprocessableEntity, f)
 		}
 		return err
 	}
