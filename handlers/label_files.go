@@ -60,10 +60,34 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 	return out, nil
 }
 
-// sendLabels renders labels in one format (pdf with a layout, png of one
-// piece, zpl) as the response. name is the download's file name without
-// its extension.
-func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, piece, name string) error {
+// errVoided refuses the files of a voided label: it is no longer postage, and
+// a printed copy would look like a valid one.
+func errVoided(id string) error {
+	return &apperr.Error{Kind: apperr.KindConflict, Code: "label_voided", Field: "label",
+		Message: "Label " + id + " was voided and is no longer postage, so it cannot be printed. Do not mail a copy printed earlier."}
+}
+
+// errAllVoided refuses the files of a purchase with no label left to print.
+func errAllVoided() error {
+	return &apperr.Error{Kind: apperr.KindConflict, Code: "label_voided", Field: "label",
+		Message: "Every label of this purchase was voided; there is nothing left to print. Do not mail copies printed earlier."}
+}
+
+// printableLabels leaves out the voided labels.
+func printableLabels(ls []metering.Label) []metering.Label {
+	out := make([]metering.Label, 0, len(ls))
+	for _, l := range ls {
+		if l.Status != "voided" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// sendLabels renders labels in one format (pdf with a layout, zpl, or png
+// of the one label given) as the response. name is the download's file name
+// without its extension. Callers leave voided labels out.
+func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, name string) error {
 	pls, err := h.printable(c.Context(), *Actor(c), ls)
 	if err != nil {
 		return err
@@ -85,17 +109,8 @@ func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, p
 		err = write(&buf, pls)
 		c.Set(fiber.HeaderContentType, "application/pdf")
 	case "png":
-		n := 1
-		if piece != "" {
-			if n, err = strconv.Atoi(piece); err != nil || n < 1 || n > len(pls) {
-				return apperr.Invalid("piece", fmt.Sprintf("Choose a piece from 1 to %d.", len(pls)))
-			}
-		}
-		err = labels.PNG(&buf, pls[n-1], labels.DefaultDPI)
+		err = labels.PNG(&buf, pls[0], labels.DefaultDPI)
 		c.Set(fiber.HeaderContentType, "image/png")
-		if len(pls) > 1 {
-			name += "-" + strconv.Itoa(n)
-		}
 	case "zpl":
 		err = labels.ZPL(&buf, pls)
 		c.Set(fiber.HeaderContentType, "application/zpl")
@@ -111,22 +126,47 @@ func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, p
 	return c.Send(buf.Bytes())
 }
 
-// purchaseFile sends the labels of a whole purchase as one file.
+// purchaseFile sends the labels of a whole purchase as one file, its voided
+// labels left out; a PNG is one piece, numbered within the whole purchase.
 func (h *Handler) purchaseFile(c fiber.Ctx, id, format string) error {
 	p, err := h.d.Metering.PurchaseByID(c.Context(), *Actor(c), id)
 	if err != nil {
 		return err
 	}
-	return h.sendLabels(c, p.Labels, format, c.Query("layout"), c.Query("piece"), "labels-"+p.PublicID)
+	name := "labels-" + p.PublicID
+	if format == "png" {
+		n := 1
+		if piece := c.Query("piece"); piece != "" {
+			if n, err = strconv.Atoi(piece); err != nil || n < 1 || n > len(p.Labels) {
+				return apperr.Invalid("piece", fmt.Sprintf("Choose a piece from 1 to %d.", len(p.Labels)))
+			}
+		}
+		l := p.Labels[n-1]
+		if l.Status == "voided" {
+			return errVoided(l.PublicID)
+		}
+		if len(p.Labels) > 1 {
+			name += "-" + strconv.Itoa(n)
+		}
+		return h.sendLabels(c, []metering.Label{l}, format, c.Query("layout"), name)
+	}
+	ls := printableLabels(p.Labels)
+	if len(ls) == 0 {
+		return errAllVoided()
+	}
+	return h.sendLabels(c, ls, format, c.Query("layout"), name)
 }
 
-// labelFile sends one label.
+// labelFile sends one label; a voided one is refused.
 func (h *Handler) labelFile(c fiber.Ctx, id, format string) error {
 	l, err := h.d.Metering.LabelByID(c.Context(), *Actor(c), id)
 	if err != nil {
 		return err
 	}
-	return h.sendLabels(c, []metering.Label{l}, format, c.Query("layout"), "", "label-"+l.PublicID)
+	if l.Status == "voided" {
+		return errVoided(l.PublicID)
+	}
+	return h.sendLabels(c, []metering.Label{l}, format, c.Query("layout"), "label-"+l.PublicID)
 }
 
 // PurchasePDF is /labels/:id/label.pdf?layout=4x6|letter|envelope.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -96,4 +97,42 @@ func (s *Service) RecentLabels(ctx context.Context, actor accounts.User, limit i
 		return nil, fmt.Errorf("metering: recent labels: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Label, error) { return scanLabel(r) })
+}
+
+// LabelState is what became of a label after its sale, beyond its status:
+// why it was voided, and when and where postal staff first scanned it. The
+// label lists show it, and offer files and voiding by it.
+type LabelState struct {
+	VoidReason   string     // VoidByMailer or VoidSubmittedForRefund; "" unless voided
+	UsedAt       *time.Time // the first valid scan; nil while unused
+	UsedLocation string     // where that scan was made, if the verifier said
+}
+
+// LabelStates returns the states of labels by public ID; labels the actor
+// may not see are left out.
+func (s *Service) LabelStates(ctx context.Context, actor accounts.User, publicIDs []string) (map[string]LabelState, error) {
+	out := make(map[string]LabelState, len(publicIDs))
+	if len(publicIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT public_id, account_id, void_reason, used_at, used_location FROM indicia WHERE public_id = ANY($1)`, publicIDs)
+	if err != nil {
+		return nil, fmt.Errorf("metering: label states: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var acct int64
+		var st LabelState
+		if err := rows.Scan(&id, &acct, &st.VoidReason, &st.UsedAt, &st.UsedLocation); err != nil {
+			return nil, fmt.Errorf("metering: label states: %w", err)
+		}
+		if canSee(actor, acct) {
+			out[id] = st
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("metering: label states: %w", err)
+	}
+	return out, nil
 }
