@@ -17,10 +17,20 @@ func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
 	if err != nil {
 		return err
 	}
+	states, err := h.d.Metering.LabelStates(c.Context(), *Actor(c), []string{l.PublicID})
+	if err != nil {
+		return err
+	}
+	st := states[l.PublicID]
 	p := h.Page(c, "Void label", "labels")
 	p.Error = msg
 	vm := views.VoidLabelVM{ID: l.PublicID, Serial: l.Serial, Piece: l.PieceNumber, Postage: views.Money(l.Postage),
-		MailingDate: l.MailingDate.Format("2006-01-02"), Destination: l.DestZIP, Status: l.Status, CanVoid: l.Status == "issued" && msg == ""}
+		MailingDate: l.MailingDate.Format("2006-01-02"), Destination: l.DestZIP, Status: labelStatus(l, st),
+		CanVoid: l.Status == "issued" && st.UsedAt == nil && msg == ""}
+	if l.Status == "issued" && st.UsedAt != nil && msg == "" {
+		// Say why there is no button before the mailer tries: voiding would be refused.
+		vm.Why = "The Postal Service scanned this label as used on " + st.UsedAt.UTC().Format("January 2, 2006") + "; it cannot be voided."
+	}
 	if vm.CanVoid && h.d.Payments != nil {
 		if vm.ToCard, err = h.d.Payments.LabelPaidByCard(c.Context(), l.PublicID); err != nil {
 			return err

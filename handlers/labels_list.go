@@ -20,6 +20,8 @@ func labelStatus(l metering.Label, st metering.LabelState) string {
 		return "Voided (submitted for refund)"
 	case l.Status == "voided":
 		return "Voided"
+	case st.UsedAt != nil:
+		return "Used (scanned " + st.UsedAt.UTC().Format("2006-01-02") + ")"
 	case l.Status == "issued":
 		return "Issued"
 	}
@@ -43,7 +45,7 @@ func labelRow(l metering.Label, st metering.LabelState) views.LabelRowVM {
 	}
 	row := views.LabelRowVM{ID: l.PublicID, Piece: strconv.FormatInt(l.PieceNumber, 10), Class: class, Services: strings.Join(services, ", "),
 		Postage: views.Money(l.Postage), Date: l.MailingDate.UTC().Format("2006-01-02"), To: to, DestZIP: l.DestZIP, Status: labelStatus(l, st),
-		Created: l.CreatedAt.UTC().Format("2006-01-02 15:04"), CanVoid: l.Status == "issued"}
+		Created: l.CreatedAt.UTC().Format("2006-01-02 15:04"), CanVoid: l.Status == "issued" && st.UsedAt == nil}
 	if l.Status != "voided" {
 		base := "/labels/l/" + l.PublicID
 		row.PDF, row.PNG, row.ZPL = base+".pdf", base+".png", base+".zpl"

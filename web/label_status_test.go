@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -126,5 +127,28 @@ func TestLabelSubmittedForRefundSaysSo(t *testing.T) {
 	}
 	if status, _, _ := getFile(t, e, "owner", "/labels/l/"+id+".pdf"); status != http.StatusConflict {
 		t.Errorf("PDF of a label submitted for refund: %d", status)
+	}
+}
+
+// A label the Postal Service scanned cannot be voided: no list or page offers
+// it, and they say when it was scanned.
+func TestScannedLabelOffersNoVoid(t *testing.T) {
+	e := webtest.New(t)
+	id, in := buyViaAPI(t, e)
+	if _, out := apiCall(t, e, key(t, e, e.Users["staff"]), "POST", "/api/v1/indicia/verify", fmt.Sprintf(`{"text":%q}`, in.Text())); out["result"] != "valid" {
+		t.Fatalf("scan: %v", out)
+	}
+	want := "Used (scanned " + time.Now().UTC().Format("2006-01-02") + ")"
+	page := webtest.Body(t, e.Do("owner", "GET", "/labels", nil))
+	if row := labelRowOf(page, id); !strings.Contains(row, want) || strings.Contains(row, "void-link") {
+		t.Errorf("row of a scanned label, want %q and no Void link: %q", want, row)
+	}
+	page = webtest.Body(t, e.Do("owner", "GET", "/labels/"+id+"/void", nil))
+	if strings.Contains(page, "void-submit") || !strings.Contains(page, want) {
+		t.Errorf("the void page of a scanned label offers to void it:\n%s", page)
+	}
+	// Still printable: it is valid postage that was mailed.
+	if status, _, _ := getFile(t, e, "owner", "/labels/l/"+id+".pdf"); status != http.StatusOK {
+		t.Errorf("PDF of a scanned label: %d", status)
 	}
 }
