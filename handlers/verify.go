@@ -141,13 +141,30 @@ func verifyVM(v metering.Verification) views.VerifyResultVM {
 			{Label: "Key id", Value: d.KeyID},
 		}
 		if v.LabelStatus != "" {
-			vm.Fields = append(vm.Fields, views.Option{Label: "Label status", Value: v.LabelStatus})
+			vm.Fields = append(vm.Fields, views.Option{Label: "Label status", Value: labelUse(v)})
+		}
+		if v.Result == metering.ResultValid && v.FirstUsedAt == nil && v.UsedAt != nil {
+			// This scan is the one that marked the label used.
+			vm.Reason = "The label is now recorded as used: it can no longer be voided or refunded."
 		}
 		if v.FirstUsedAt != nil {
 			vm.Fields = append(vm.Fields, views.Option{Label: "First scanned", Value: v.FirstUsedAt.UTC().Format("2006-01-02 15:04 MST")})
 		}
 	}
 	return vm
+}
+
+// labelUse is the label's status as the verifier should read it: the stored
+// status stays "issued" after a scan, but the label is then used.
+func labelUse(v metering.Verification) string {
+	if v.LabelStatus != "issued" || v.UsedAt == nil {
+		return v.LabelStatus
+	}
+	at := v.UsedAt.UTC().Format("2006-01-02 15:04 MST")
+	if v.UsedLocation != "" {
+		at += ", " + v.UsedLocation
+	}
+	return "used (scanned " + at + ")"
 }
 
 // className is a mail class as a clerk reads it: its name and its code.

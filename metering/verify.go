@@ -104,7 +104,11 @@ type Verification struct {
 	RecipientMatch *bool      // nil when no address was given
 	LabelStatus    string     // issued or voided, when the label is ours
 	FirstUsedAt    *time.Time // the first scan, for duplicates
-	At             time.Time
+	// UsedAt and UsedLocation: when and where the label was first scanned as
+	// used (this scan, for the first valid one); nil when it never was.
+	UsedAt       *time.Time
+	UsedLocation string
+	At           time.Time
 }
 
 // Verify checks a scanned indicium against the vendor root and the stored
@@ -182,17 +186,18 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 		case w.RecipientMatch != nil && !*w.RecipientMatch:
 			w.Result, w.Reason = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for."
 		case usedAt == nil:
-			w.Result = ResultValid
+			at := w.At
+			w.Result, w.UsedAt, w.UsedLocation = ResultValid, &at, req.Location
 			if _, err := tx.Exec(ctx, `UPDATE indicia SET used_at = $2, used_piece_ref = $3, used_location = $4 WHERE id = $1`,
 				id, w.At, req.PieceRef, req.Location); err != nil {
 				return fmt.Errorf("metering: mark indicium used: %w", err)
 			}
 		case otherPiece(usedRef, usedLoc, req):
-			w.Result, w.FirstUsedAt = ResultDuplicate, usedAt
+			w.Result, w.FirstUsedAt, w.UsedAt, w.UsedLocation = ResultDuplicate, usedAt, usedAt, usedLoc
 			w.Reason = "This indicium was already used on another piece, first scanned " + usedAt.UTC().Format("2006-01-02 15:04 MST") + "."
 		default:
 			// The same piece scanned again.
-			w.Result, w.FirstUsedAt = ResultValid, usedAt
+			w.Result, w.FirstUsedAt, w.UsedAt, w.UsedLocation = ResultValid, usedAt, usedAt, usedLoc
 		}
 		out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], &id)
 		if err != nil || out.Result != ResultDuplicate {

@@ -269,3 +269,36 @@ func TestSubmitRefundsJobFromTheScheduler(t *testing.T) {
 		t.Errorf("audit after the refund job: %+v %v", rep, err)
 	}
 }
+
+// The first valid scan marks the label used, and the answer says so.
+func TestVerifySaysTheLabelIsNowUsed(t *testing.T) {
+	e := webtest.New(t)
+	_, in := buyViaAPI(t, e)
+	code, page := postVerify(t, e, "staff", url.Values{"text": {in.Text()}, "piece_ref": {"P-1"}, "location": {"Stamford P&DC"}}, nil)
+	if code != http.StatusOK || verdict(page) != "VALID" {
+		t.Fatalf("first scan: %d %q", code, verdict(page))
+	}
+	status := decodedField(page, "Label status")
+	if !strings.HasPrefix(status, "used (scanned "+time.Now().UTC().Format("2006-01-02")) || !strings.Contains(status, "Stamford P&amp;DC") {
+		t.Errorf("label status after the first valid scan: %q", status)
+	}
+	if !strings.Contains(page, "now recorded as used") {
+		t.Errorf("the first valid scan does not say it marked the label used:\n%s", page)
+	}
+	// The same piece again: still VALID, the first scan's time and place.
+	code, page = postVerify(t, e, "staff", url.Values{"text": {in.Text()}, "piece_ref": {"P-1"}, "location": {"Hartford"}}, nil)
+	if again := decodedField(page, "Label status"); code != http.StatusOK || verdict(page) != "VALID" || again != status {
+		t.Errorf("second scan of the same piece: %q %q, want %q", verdict(page), again, status)
+	}
+}
+
+// decodedField is the value of one row of the verify page's decoded fields.
+func decodedField(page, label string) string {
+	_, rest, ok := strings.Cut(page, "<dt>"+label+"</dt>")
+	if !ok {
+		return ""
+	}
+	_, rest, _ = strings.Cut(rest, ">")
+	v, _, _ := strings.Cut(rest, "</dd>")
+	return v
+}
