@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering"
 	"indicia/metering/box"
@@ -27,7 +28,11 @@ func (h *Handler) renderAdminMeters(c fiber.Ctx, status int, f views.Form) error
 	if err != nil {
 		return err
 	}
-	return render(c, status, views.AdminMeters(h.Page(c, "Meters", "meters"), meterRows(ms), f))
+	rows, err := h.adminMeterRows(c.Context(), *Actor(c), ms)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.AdminMeters(h.Page(c, "Meters", "meters"), rows, f))
 }
 
 // AdminMeters lists every meter with the manufacture form.
@@ -35,15 +40,11 @@ func (h *Handler) AdminMeters(c fiber.Ctx) error {
 	return h.renderAdminMeters(c, fiber.StatusOK, emptyForm())
 }
 
-// ManufactureMeter makes a new meter for a master account.
+// ManufactureMeter makes a new meter for a master account, named by the
+// customer ID people know (the internal id is never typed).
 func (h *Handler) ManufactureMeter(c fiber.Ctx) error {
-	f := form(c, "account_id")
-	acct, err := strconv.ParseInt(f.V("account_id"), 10, 64)
-	if err != nil {
-		f.Errors["account_id"] = "Enter the master account's number."
-		return h.renderAdminMeters(c, fiber.StatusUnprocessableEntity, f)
-	}
-	m, err := h.d.Metering.Manufacture(c.Context(), *Actor(c), acct)
+	f := form(c, "customer_id")
+	m, err := h.manufactureForCustomer(c, f.V("customer_id"))
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderAdminMeters(c, fiber.StatusUnprocessableEntity, f)
@@ -51,6 +52,23 @@ func (h *Handler) ManufactureMeter(c fiber.Ctx) error {
 		return err
 	}
 	return h.redirectWith(c, "/admin/meters/"+strconv.FormatInt(m.ID, 10), "Meter "+m.Record.Serial+" manufactured. Register it with its origin ZIP next.")
+}
+
+func (h *Handler) manufactureForCustomer(c fiber.Ctx, typed string) (metering.Meter, error) {
+	acct, err := h.accountByCustomerID(c, typed)
+	if err != nil {
+		return metering.Meter{}, err
+	}
+	return h.d.Metering.Manufacture(c.Context(), *Actor(c), acct.ID)
+}
+
+// accountByCustomerID reads the customer ID typed in the customer_id field.
+func (h *Handler) accountByCustomerID(c fiber.Ctx, typed string) (accounts.Account, error) {
+	cid, err := strconv.ParseInt(strings.TrimSpace(typed), 10, 64)
+	if err != nil || cid <= 0 {
+		return accounts.Account{}, apperr.Invalid("customer_id", "Enter the customer ID of the master account, like 100001.")
+	}
+	return h.d.Accounts.AccountByCustomerID(c.Context(), *Actor(c), "customer_id", cid)
 }
 
 func meterID(c fiber.Ctx) (int64, error) {
@@ -70,8 +88,12 @@ func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Fo
 	if err != nil {
 		return err
 	}
+	rows, err := h.adminMeterRows(c.Context(), *Actor(c), []metering.Meter{m})
+	if err != nil {
+		return err
+	}
 	st := m.Record.Status
-	d := views.MeterDetailVM{Meter: meterRow(m), CertPEM: m.CertPEM, Reasons: suspendReasons,
+	d := views.MeterDetailVM{Meter: rows[0], CertPEM: m.CertPEM, Reasons: suspendReasons,
 		CanReg: st == box.StatusManufactured, CanAct: st == box.StatusRegistered || st == box.StatusSuspended,
 		CanSusp: st == box.StatusActive || st == box.StatusRegistered, CanRetire: st != box.StatusRetired}
 	for _, t := range txs {

@@ -12,6 +12,7 @@ type apiMeter struct {
 	Serial        string `json:"serial"`
 	MfgNumber     string `json:"mfg_number"`
 	AccountID     int64  `json:"account_id"`
+	CustomerID    int64  `json:"customer_id,omitempty"` // the number people know the account by
 	OriginZIP     string `json:"origin_zip"`
 	Status        string `json:"status"`
 	SuspendReason string `json:"suspend_reason,omitempty"`
@@ -29,6 +30,34 @@ func toAPIMeter(m metering.Meter) apiMeter {
 		SuspendReason: r.SuspendReason, AR: r.AR, DR: r.DR, PieceCount: r.PieceCount, Counter: r.Counter, TamperHold: m.TamperHold, Certificate: m.CertPEM}
 }
 
+// apiMeters shapes meters for the API with their accounts' customer IDs.
+func (h *Handler) apiMeters(c fiber.Ctx, ms []metering.Meter) ([]apiMeter, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.Record.AccountID
+	}
+	as, err := h.d.Accounts.AccountsByID(c.Context(), *Actor(c), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]apiMeter, 0, len(ms))
+	for _, m := range ms {
+		am := toAPIMeter(m)
+		am.CustomerID = as[m.Record.AccountID].CustomerID
+		out = append(out, am)
+	}
+	return out, nil
+}
+
+// apiMeterJSON answers one meter.
+func (h *Handler) apiMeterJSON(c fiber.Ctx, status int, m metering.Meter) error {
+	out, err := h.apiMeters(c, []metering.Meter{m})
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out[0])
+}
+
 // APIMeters lists the caller's meters (every meter for a vendor admin).
 func (h *Handler) APIMeters(c fiber.Ctx) error {
 	u := Actor(c)
@@ -36,9 +65,9 @@ func (h *Handler) APIMeters(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiMeter, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, toAPIMeter(m))
+	out, err := h.apiMeters(c, ms)
+	if err != nil {
+		return err
 	}
 	return c.JSON(fiber.Map{"meters": out})
 }
@@ -49,11 +78,14 @@ func (h *Handler) APIMeter(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toAPIMeter(m))
+	return h.apiMeterJSON(c, fiber.StatusOK, m)
 }
 
+// manufactureRequest names the master account by customer_id (the number
+// people know) or by account_id (the internal id, as clients sent before).
 type manufactureRequest struct {
-	AccountID int64 `json:"account_id"`
+	AccountID  int64 `json:"account_id"`
+	CustomerID int64 `json:"customer_id"`
 }
 
 // APIManufactureMeter makes a meter for a master account (vendor admins).
@@ -62,11 +94,23 @@ func (h *Handler) APIManufactureMeter(c fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := h.d.Metering.Manufacture(c.Context(), *Actor(c), req.AccountID)
+	u := *Actor(c)
+	acct := req.AccountID
+	if req.CustomerID != 0 {
+		a, err := h.d.Accounts.AccountByCustomerID(c.Context(), u, "customer_id", req.CustomerID)
+		if err != nil {
+			return err
+		}
+		if acct != 0 && acct != a.ID {
+			return apperr.Invalid("customer_id", "customer_id and account_id name two different master accounts; send one of them.")
+		}
+		acct = a.ID
+	}
+	m, err := h.d.Metering.Manufacture(c.Context(), u, acct)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(toAPIMeter(m))
+	return h.apiMeterJSON(c, fiber.StatusCreated, m)
 }
 
 type lifecycleRequest struct {
@@ -110,5 +154,5 @@ func (h *Handler) APIMeterAction(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toAPIMeter(m))
+	return h.apiMeterJSON(c, fiber.StatusOK, m)
 }

@@ -1256,7 +1256,7 @@ func AdminNewUser(p Page, f Form, roles []Option, perms []Option) templ.Componen
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Field(f, "account_id", "Master account ID (mailers only)", "text", "off").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Field(f, "customer_id", "Customer ID of the master account (mailers only)", "text", "off").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -49,7 +49,7 @@ func init() {
 	routeCases = append(routeCases,
 		routeCase{"GET", "/.well-known/indicia/certs", fixed("/.well-known/indicia/certs"), nil, all(ok)},
 		routeCase{"GET", "/admin/meters", fixed("/admin/meters"), nil, adminOnly(see, ok)},
-		routeCase{"POST", "/admin/meters", func(e *webtest.Env) string { return "/admin/meters" }, url.Values{"account_id": {"1"}}, adminOnly(unauth, see)},
+		routeCase{"POST", "/admin/meters", func(e *webtest.Env) string { return "/admin/meters" }, url.Values{"customer_id": {"100001"}}, adminOnly(unauth, see)},
 		routeCase{"GET", "/admin/meters/:id", ownerMeter("/admin/meters/:id"), nil, adminOnly(see, ok)},
 		routeCase{"POST", "/admin/meters/:id/register", freshMeter("manufactured", "/admin/meters/:id/register"), url.Values{"origin_zip": {"10001"}}, adminOnly(unauth, see)},
 		routeCase{"POST", "/admin/meters/:id/activate", freshMeter("registered", "/admin/meters/:id/activate"), nil, adminOnly(unauth, see)},
