@@ -11,10 +11,17 @@ import (
 )
 
 // PostalReports shows postal staff the mail volume per origin post office,
-// a 7-day forecast and open fraud signals.
+// a 7-day forecast and the fraud signals, open ones first.
 func (h *Handler) PostalReports(c fiber.Ctx) error {
+	return h.renderPostal(c, fiber.StatusOK, c.Query("days"), 0, emptyForm())
+}
+
+// renderPostal renders the postal page for the period d (days, empty for the
+// default); fraudForm, if fraudID is not zero, is the resolve form of that
+// fraud signal, with its messages.
+func (h *Handler) renderPostal(c fiber.Ctx, status int, d string, fraudID int64, fraudForm views.Form) error {
 	days, daysText, daysErr := 30, "30", ""
-	if d := c.Query("days"); d != "" {
+	if d != "" {
 		daysText = d
 		n, err := strconv.Atoi(strings.TrimSpace(d))
 		if err != nil {
@@ -36,7 +43,7 @@ func (h *Handler) PostalReports(c fiber.Ctx) error {
 			return err
 		}
 	}
-	signals, err := h.d.Metering.FraudSignals(c.Context(), u, 100)
+	fr, openFraud, err := h.fraudRows(c, u, fraudID, fraudForm)
 	if err != nil {
 		return err
 	}
@@ -45,14 +52,8 @@ func (h *Handler) PostalReports(c fiber.Ctx) error {
 		vr = append(vr, views.VolumeRow{OriginZIP: v.OriginZIP, Pieces: strconv.FormatInt(v.Pieces, 10), Postage: views.Money(v.Postage),
 			Voided: strconv.FormatInt(v.Voided, 10), Forecast: strconv.FormatInt(v.Forecast, 10)})
 	}
-	var fr []views.FraudRow
-	for _, f := range signals {
-		fr = append(fr, views.FraudRow{When: f.CreatedAt.UTC().Format("2006-01-02 15:04"), Kind: f.Kind, Serial: f.Serial,
-			Piece: strconv.FormatInt(f.Piece, 10), Detail: f.Detail})
-	}
-	status := fiber.StatusOK
 	if daysErr != "" {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return render(c, status, views.PostalReports(h.Page(c, "Postal reports", "postal"), daysText, daysErr, vr, fr))
+	return render(c, status, views.PostalReports(h.Page(c, "Postal reports", "postal"), daysText, daysErr, vr, fr, openFraud))
 }

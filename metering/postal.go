@@ -3,7 +3,6 @@ package metering
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,16 +19,6 @@ type OriginVolume struct {
 	// Forecast is the pieces expected over the next 7 days: the mean of the
 	// last four same-length weeks, a plain baseline a clerk can check by hand.
 	Forecast int64
-}
-
-// FraudSignal is one item for postal fraud review.
-type FraudSignal struct {
-	ID        int64
-	Kind      string
-	Serial    string
-	Piece     int64
-	Detail    string
-	CreatedAt time.Time
 }
 
 func requirePostal(actor accounts.User) error {
@@ -63,23 +52,5 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 		var v OriginVolume
 		err := r.Scan(&v.OriginZIP, &v.Pieces, &v.Postage, &v.Voided, &v.Forecast)
 		return v, err
-	})
-}
-
-// FraudSignals lists open fraud signals, newest first.
-func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit int) ([]FraudSignal, error) {
-	if err := requirePostal(actor); err != nil {
-		return nil, err
-	}
-	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at
-		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = i.meter_id
-		WHERE f.resolved_at IS NULL ORDER BY f.created_at DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("metering: fraud signals: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
-		var f FraudSignal
-		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt)
-		return f, err
 	})
 }

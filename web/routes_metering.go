@@ -18,6 +18,7 @@ func (s *Server) meteringRoutes(app *fiber.App, pages, in, api fiber.Router) {
 	api.Get("/labels/:id", h.APILabel)
 
 	in.Get("/postal", allow(accounts.RoleStaff, accounts.RoleAdmin), h.PostalReports)
+	in.Post("/postal/fraud/:id/resolve", allow(accounts.RoleStaff, accounts.RoleAdmin), h.ResolveFraudSignal)
 
 	admin := in.Group("/admin", allow(accounts.RoleAdmin))
 	admin.Get("/meters", h.AdminMeters)

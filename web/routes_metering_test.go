@@ -58,6 +58,7 @@ func init() {
 		routeCase{"POST", "/admin/meters/:id/credit", ownerMeter("/admin/meters/:id/credit"), url.Values{"amount": {"5.25"}}, adminOnly(unauth, see)},
 		routeCase{"GET", "/admin/alerts", fixed("/admin/alerts"), nil, adminOnly(see, ok)},
 		routeCase{"GET", "/postal", fixed("/postal"), nil, only(see, map[string]int{"staff": ok, "admin": ok})},
+		routeCase{"POST", "/postal/fraud/:id/resolve", openFraudSignal, url.Values{"resolution": {"reprint by the mailer"}}, only(unauth, map[string]int{"staff": see, "admin": see})},
 		routeCase{"POST", "/admin/alerts/:id/resolve", openAlert, url.Values{"resolution": {"checked the record"}}, adminOnly(unauth, see)},
 		// API routes answer 401 to a session without a key; the key cases are in api_metering_test.go.
 		routeCase{"GET", "/api/v1/meters", fixed("/api/v1/meters"), nil, all(unauth)},

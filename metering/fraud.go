@@ -1,0 +1,107 @@
+package metering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/accounts"
+	"indicia/apperr"
+)
+
+// MaxFraudResolution is the longest resolution note of a fraud signal, in characters.
+const MaxFraudResolution = 500
+
+// FraudSignal is one item for postal fraud review.
+type FraudSignal struct {
+	ID        int64
+	Kind      string
+	Serial    string
+	Piece     int64
+	Detail    string
+	CreatedAt time.Time
+	// Set once postal staff or a vendor admin has dealt with the signal.
+	// ResolvedBy is empty for the system user or a user deleted since.
+	ResolvedAt *time.Time
+	ResolvedBy string
+	Resolution string
+}
+
+// Open reports whether nobody has dealt with the signal yet.
+func (f FraudSignal) Open() bool { return f.ResolvedAt == nil }
+
+// FraudSignals lists fraud signals, open ones first, newest first within
+// each, so the open ones stay in view however many were resolved.
+func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit int) ([]FraudSignal, error) {
+	if err := requirePostal(actor); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
+			f.resolved_at, COALESCE(u.name, ''), COALESCE(f.resolution, '')
+		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = i.meter_id
+			LEFT JOIN users u ON u.id = f.resolved_by
+		ORDER BY f.resolved_at IS NOT NULL, f.created_at DESC, f.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("metering: fraud signals: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
+		var f FraudSignal
+		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt, &f.ResolvedAt, &f.ResolvedBy, &f.Resolution)
+		return f, err
+	})
+}
+
+// OpenFraudSignals counts unresolved fraud signals, shown or not.
+func (s *Service) OpenFraudSignals(ctx context.Context, actor accounts.User) (int, error) {
+	if err := requirePostal(actor); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM fraud_signals WHERE resolved_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("metering: count open fraud signals: %w", err)
+	}
+	return n, nil
+}
+
+// ResolveFraudSignal marks an open signal as dealt with, saying what was
+// done (postal staff and vendor admins). It is one conditional UPDATE, so
+// when two people resolve the same signal at once exactly one succeeds and
+// the other gets a conflict instead of overwriting the first resolution.
+func (s *Service) ResolveFraudSignal(ctx context.Context, actor accounts.User, id int64, resolution string) error {
+	if err := requirePostal(actor); err != nil {
+		return apperr.Forbidden("Only postal staff and vendor admins resolve fraud signals.")
+	}
+	resolution = strings.TrimSpace(resolution)
+	if resolution == "" {
+		return apperr.Invalid("resolution", "Say what you found and did.")
+	}
+	if utf8.RuneCountInString(resolution) > MaxFraudResolution {
+		return apperr.Invalid("resolution", fmt.Sprintf("Keep the resolution to %d characters.", MaxFraudResolution))
+	}
+	var by any
+	if actor.ID != 0 {
+		by = actor.ID
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE fraud_signals SET resolved_at = $2, resolved_by = $3, resolution = $4
+		WHERE id = $1 AND resolved_at IS NULL`, id, s.now(), by, resolution)
+	if err != nil {
+		return fmt.Errorf("metering: resolve fraud signal %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var resolved bool
+	err = s.pool.QueryRow(ctx, `SELECT resolved_at IS NOT NULL FROM fraud_signals WHERE id = $1`, id).Scan(&resolved)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFound("No such fraud signal.")
+	}
+	if err != nil {
+		return fmt.Errorf("metering: load fraud signal %d: %w", id, err)
+	}
+	return apperr.Conflict("", "This fraud signal has already been resolved.")
+}
