@@ -26,6 +26,8 @@ type apiVerification struct {
 	Fields         *metering.Decoded `json:"fields"`
 	RecipientMatch *bool             `json:"recipient_match"`
 	LabelStatus    string            `json:"label_status,omitempty"`
+	UsedAt         *time.Time        `json:"used_at,omitempty"`
+	UsedLocation   string            `json:"used_location,omitempty"`
 	FirstUsedAt    *time.Time        `json:"first_used_at,omitempty"`
 	At             time.Time         `json:"verified_at"`
 }
@@ -63,5 +65,15 @@ func (h *Handler) APIVerify(c fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(apiVerification{ID: v.ID, Result: string(v.Result), Reason: v.Reason, Fields: v.Fields, RecipientMatch: v.RecipientMatch,
-		LabelStatus: v.LabelStatus, FirstUsedAt: v.FirstUsedAt, At: v.At})
+		LabelStatus: apiLabelStatus(v), UsedAt: v.UsedAt, UsedLocation: v.UsedLocation, FirstUsedAt: v.FirstUsedAt, At: v.At})
+}
+
+// apiLabelStatus is the label's status as the /verify page reads it: the
+// stored status stays "issued" after a scan, but the label is then used and
+// can no longer be voided.
+func apiLabelStatus(v metering.Verification) string {
+	if v.LabelStatus == "issued" && v.UsedAt != nil {
+		return "used"
+	}
+	return v.LabelStatus
 }

@@ -184,12 +184,16 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 		case status == "voided":
 			w.Result, w.Reason = ResultVoid, "This label was voided and its postage refunded."
 		case w.RecipientMatch != nil && !*w.RecipientMatch:
-			w.Result, w.Reason = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for."
+			// Not this piece's postage, but a label already scanned is still
+			// the used one: say when and where.
+			w.Result, w.Reason, w.UsedAt, w.UsedLocation = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for.", usedAt, usedLoc
 		case usedAt == nil:
-			at := w.At
+			// PostgreSQL keeps microseconds: this answer and a later rescan's
+			// (read from the row) then say the same time.
+			at := w.At.Truncate(time.Microsecond)
 			w.Result, w.UsedAt, w.UsedLocation = ResultValid, &at, req.Location
 			if _, err := tx.Exec(ctx, `UPDATE indicia SET used_at = $2, used_piece_ref = $3, used_location = $4 WHERE id = $1`,
-				id, w.At, req.PieceRef, req.Location); err != nil {
+				id, at, req.PieceRef, req.Location); err != nil {
 				return fmt.Errorf("metering: mark indicium used: %w", err)
 			}
 		case otherPiece(usedRef, usedLoc, req):
