@@ -50,7 +50,7 @@ func (h *Handler) renderPostal(c fiber.Ctx, status int, d string, fraudID int64,
 	var vr []views.VolumeRow
 	for _, v := range vols {
 		vr = append(vr, views.VolumeRow{OriginZIP: v.OriginZIP, Pieces: strconv.FormatInt(v.Pieces, 10), Postage: views.Money(v.Postage),
-			Voided: strconv.FormatInt(v.Voided, 10), Forecast: strconv.FormatInt(v.Forecast, 10)})
+			Voided: strconv.FormatInt(v.Voided, 10), Forecast: strconv.FormatFloat(v.Forecast, 'f', -1, 64)})
 	}
 	if daysErr != "" {
 		status = fiber.StatusUnprocessableEntity

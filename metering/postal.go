@@ -16,9 +16,12 @@ type OriginVolume struct {
 	Pieces    int64
 	Postage   int64
 	Voided    int64
-	// Forecast is the pieces expected over the next 7 days: the mean of the
-	// last four same-length weeks, a plain baseline a clerk can check by hand.
-	Forecast int64
+	// Forecast is the pieces expected over the next 7 days: the pieces issued
+	// in the last 28 days ÷ 4, their weekly mean, a plain baseline a clerk
+	// can check by hand. Not rounded: 3 pieces in four weeks is 0.75 a week,
+	// and an integer would say 0. Voided labels were never mailed and do not
+	// count.
+	Forecast float64
 }
 
 func requirePostal(actor accounts.User) error {
@@ -42,7 +45,7 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 			count(*) FILTER (WHERE status = 'issued' AND created_at >= $1),
 			COALESCE(sum(postage) FILTER (WHERE status = 'issued' AND created_at >= $1), 0),
 			count(*) FILTER (WHERE status = 'voided' AND created_at >= $1),
-			count(*) FILTER (WHERE created_at >= $2) / 4
+			(count(*) FILTER (WHERE status = 'issued' AND created_at >= $2))::float8 / 4
 		FROM indicia WHERE created_at >= LEAST($1, $2)
 		GROUP BY origin_zip ORDER BY 3 DESC, 1`, now.AddDate(0, 0, -days), now.AddDate(0, 0, -28))
 	if err != nil {

@@ -226,7 +226,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</tbody></table><p class=\"hint\">The forecast is the weekly mean of the last 28 days. Amounts owed to each post office are on the settlement page.</p><h2>Fraud signals</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</tbody></table><p class=\"hint\">Forecast: the pieces issued in the last 28 days ÷ 4 (their weekly mean, not rounded; voided labels left out). Amounts owed to each post office are on the settlement page.</p><h2>Fraud signals</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
