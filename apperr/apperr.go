@@ -3,6 +3,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Kind classifies an error for the caller.
@@ -128,4 +130,22 @@ func AsFields(err error) (Fields, bool) {
 		return Fields{e.Field: e.Message}, true
 	}
 	return nil, false
+}
+
+// MaxResolution is the longest note a person may leave when closing an alert
+// or a signal (tamper alerts, payment alerts, fraud signals), in characters.
+const MaxResolution = 500
+
+// Resolution checks the note that closes an alert or a signal: trimmed,
+// required, at most MaxResolution characters. It returns the note to store,
+// or an Invalid error on the field "resolution".
+func Resolution(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	switch {
+	case note == "":
+		return "", Invalid("resolution", "Say what you found and did.")
+	case utf8.RuneCountInString(note) > MaxResolution:
+		return "", Invalid("resolution", fmt.Sprintf("Keep the resolution to %d characters.", MaxResolution))
+	}
+	return note, nil
 }

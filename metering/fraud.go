@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,7 +13,7 @@ import (
 )
 
 // MaxFraudResolution is the longest resolution note of a fraud signal, in characters.
-const MaxFraudResolution = 500
+const MaxFraudResolution = apperr.MaxResolution
 
 // FraudSignal is one item for postal fraud review.
 type FraudSignal struct {
@@ -76,12 +74,9 @@ func (s *Service) ResolveFraudSignal(ctx context.Context, actor accounts.User, i
 	if err := requirePostal(actor); err != nil {
 		return apperr.Forbidden("Only postal staff and vendor admins resolve fraud signals.")
 	}
-	resolution = strings.TrimSpace(resolution)
-	if resolution == "" {
-		return apperr.Invalid("resolution", "Say what you found and did.")
-	}
-	if utf8.RuneCountInString(resolution) > MaxFraudResolution {
-		return apperr.Invalid("resolution", fmt.Sprintf("Keep the resolution to %d characters.", MaxFraudResolution))
+	resolution, err := apperr.Resolution(resolution)
+	if err != nil {
+		return err
 	}
 	var by any
 	if actor.ID != 0 {

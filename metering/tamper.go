@@ -77,8 +77,8 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID
 	if err := requireAdmin(actor); err != nil {
 		return false, err
 	}
-	if note == "" {
-		return false, apperr.Invalid("resolution", "Say what you found and did.")
+	if note, err = apperr.Resolution(note); err != nil {
+		return false, err
 	}
 	var meterID int64
 	err = s.pool.QueryRow(ctx, `SELECT meter_id FROM tamper_alerts WHERE id = $1 AND resolved_at IS NULL`, alertID).Scan(&meterID)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,7 +13,7 @@ import (
 )
 
 // MaxResolution is the longest resolution note, in characters.
-const MaxResolution = 500
+const MaxResolution = apperr.MaxResolution
 
 // Alert is one payment alert for the vendor admin.
 type Alert struct {
@@ -78,12 +76,9 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, id int6
 	if err := requireAlertAdmin(actor); err != nil {
 		return err
 	}
-	resolution = strings.TrimSpace(resolution)
-	if resolution == "" {
-		return apperr.Invalid("resolution", "Say what you found and did.")
-	}
-	if utf8.RuneCountInString(resolution) > MaxResolution {
-		return apperr.Invalid("resolution", fmt.Sprintf("Keep the resolution to %d characters.", MaxResolution))
+	resolution, err := apperr.Resolution(resolution)
+	if err != nil {
+		return err
 	}
 	var by any
 	if actor.ID != 0 {
