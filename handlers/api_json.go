@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
@@ -19,24 +21,91 @@ func decodeJSON(c fiber.Ctx, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Message: "The request body is empty; send a JSON object."}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	return decodeStrict(body, dst, "")
+}
+
+// decodeStrict decodes one JSON value into dst, naming fields under prefix
+// (like "pieces[3]") so an error in one piece of a batch says which piece.
+func decodeStrict(data []byte, dst any, prefix string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		msg := "The request body is not valid JSON."
-		field := ""
-		switch {
-		case errors.As(err, &se):
-			msg = fmt.Sprintf("The request body is not valid JSON (at byte %d).", se.Offset)
-		case errors.As(err, &te):
-			field = te.Field
-			msg = fmt.Sprintf("%s must be a %s.", te.Field, te.Type.String())
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			msg = fmt.Sprintf("Unknown field %q.", field)
-		}
-		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Field: field, Message: msg}
+		return jsonError(err, prefix)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Field: prefix,
+			Message: "The request body holds more than one JSON value; send one object."}
 	}
 	return nil
+}
+
+// jsonError turns a decoding error into a message a client developer reads:
+// the JSON path of the field and the kind of value it takes, never a Go type.
+func jsonError(err error, prefix string) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	msg := "The request body is not valid JSON."
+	field := ""
+	switch {
+	case errors.As(err, &se):
+		msg = fmt.Sprintf("The request body is not valid JSON (at byte %d).", se.Offset)
+	case errors.As(err, &te):
+		field = jsonPath(prefix, te.Field)
+		name := field
+		if name == "" {
+			name = "The request body"
+		}
+		msg = fmt.Sprintf("%s must be %s, not %s.", name, jsonKind(te.Type), jsonValue(te.Value))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		field = jsonPath(prefix, name)
+		msg = fmt.Sprintf("Unknown field %q.", field)
+	}
+	return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Field: field, Message: msg}
+}
+
+func jsonPath(prefix, field string) string {
+	switch {
+	case prefix == "":
+		return field
+	case field == "":
+		return prefix
+	}
+	return prefix + "." + field
+}
+
+// jsonKind names the JSON value a Go type takes.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	}
+	return "another kind of value"
+}
+
+// jsonValue names the JSON value a client sent, as the decoder reports it
+// ("string", "number", "number 1.5", "bool", "array", "object").
+func jsonValue(v string) string {
+	switch v {
+	case "string", "number":
+		return "a " + v
+	case "bool":
+		return "true or false"
+	case "array":
+		return "a list"
+	case "object":
+		return "a JSON object"
+	}
+	return strings.TrimPrefix(v, "number ")
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,15 +99,30 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	if !u.Can(accounts.PermBuyPostage) {
 		return apperr.Forbidden("This API key lacks the buy_postage scope.")
 	}
-	var req apiPurchaseRequest
-	if err := decodeJSON(c, &req); err != nil {
+	// The pieces are decoded one by one so that a wrong type or an unknown
+	// field names its piece (pieces[3].postage), like every later check.
+	var raw struct {
+		MeterSerial string            `json:"meter_serial"`
+		Pieces      []json.RawMessage `json:"pieces"`
+	}
+	if err := decodeJSON(c, &raw); err != nil {
 		return err
 	}
-	if len(req.Pieces) == 0 {
+	if len(raw.Pieces) == 0 {
 		return apperr.Invalid("pieces", "Send at least one piece in \"pieces\".")
 	}
-	if len(req.Pieces) > MaxAPIBatch {
-		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(req.Pieces)))
+	if len(raw.Pieces) > MaxAPIBatch {
+		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
+	}
+	req := apiPurchaseRequest{MeterSerial: raw.MeterSerial, Pieces: make([]apiPiece, len(raw.Pieces))}
+	for i, p := range raw.Pieces {
+		prefix := ""
+		if len(raw.Pieces) > 1 {
+			prefix = fmt.Sprintf("pieces[%d]", i)
+		}
+		if err := decodeStrict(p, &req.Pieces[i], prefix); err != nil {
+			return err
+		}
 	}
 	pr := metering.PurchaseRequest{IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key"))}
 	// The meter is looked up here only when a serial names it or a piece is
@@ -116,7 +132,7 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	var err error
 	if req.MeterSerial != "" {
 		m, err = h.d.Metering.MeterBySerial(c.Context(), u, req.MeterSerial)
-	} else if slices.ContainsFunc(req.Pieces, func(p apiPiece) bool { return p.WeightOz != 0 }) {
+	} else if slices.ContainsFunc(req.Pieces, func(p apiPiece) bool { return p.WeightOz != 0 || p.OriginZIP != "" }) {
 		m, err = h.d.Metering.DefaultMeter(c.Context(), u)
 	}
 	if err != nil {
@@ -129,6 +145,13 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 				return f
 			}
 			return fmt.Sprintf("pieces[%d].%s", i, f)
+		}
+		if err := checkAPIPieceClass(p.MailClass, field("mail_class")); err != nil {
+			return err
+		}
+		if o := p.OriginZIP; m.ID != 0 && !m.Floating() && isDigits(o, 5) && o != m.Record.OriginZIP {
+			return apperr.Invalid(field("origin_zip"), fmt.Sprintf("Meter %s mails from ZIP %s; leave origin_zip out or send %s (only a floating meter takes another origin).",
+				m.Record.Serial, m.Record.OriginZIP, m.Record.OriginZIP))
 		}
 		rec, res, err := h.recipient(field("recipient.address"), p.Recipient.Name, p.Recipient.Company, p.Recipient.Address)
 		if err != nil {
@@ -167,6 +190,36 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(toAPIPurchase(purchase))
+}
+
+// checkAPIPieceClass refuses a mail class the indicium must not carry: an
+// unknown code (metered postage is not rated, so nothing else would catch
+// it), or an international class, since a purchase takes only a cleansed US
+// recipient and a US destination ZIP. An empty class is left to the
+// purchase, which asks for one.
+func checkAPIPieceClass(class, field string) error {
+	if class == "" {
+		return nil
+	}
+	if rating.ClassName(class) == "" {
+		return apperr.Invalid(field, fmt.Sprintf("Unknown mail class %q; use one of %s.", class, strings.Join(rating.Classes(), ", ")))
+	}
+	if class == rating.ClassIntlLetter || class == rating.ClassIntlLargeEnvelope {
+		return apperr.Invalid(field, fmt.Sprintf("%s cannot be bought through the API yet: a label goes to a US address. Price it with POST /rates and a country.", rating.ClassName(class)))
+	}
+	return nil
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // rateAPIPiece prices a piece the client described by weight; a postage the

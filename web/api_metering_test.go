@@ -114,7 +114,7 @@ func TestAPIBadInput(t *testing.T) {
 	}{
 		{"not JSON", `{"pieces":`, 400, "invalid_json", ""},
 		{"unknown field", `{"peices":[]}`, 400, "invalid_json", "peices"},
-		{"wrong type", `{"pieces":[{"postage":"lots"}]}`, 400, "invalid_json", "pieces.postage"},
+		{"wrong type", `{"pieces":[{"postage":"lots"}]}`, 400, "invalid_json", "postage"},
 		{"no pieces", `{"pieces":[]}`, 422, "invalid", "pieces"},
 		{"bad address", `{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","recipient":{"address":"nowhere at all"}}]}`, 422, "invalid", "recipient.address"},
 		{"zero postage", strings.Replace(oneLabel, `"postage":78`, `"postage":0`, 1), 422, "invalid", "postage"},
