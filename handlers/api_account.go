@@ -31,15 +31,20 @@ type apiCaller struct {
 // APIAccount returns the caller's master account and the key's rights.
 func (h *Handler) APIAccount(c fiber.Ctx) error {
 	u := Actor(c)
+	caller := apiCaller{UserID: u.ID, Name: u.Name, Email: u.Email, Scopes: permStrings(u.Permissions)}
+	// Postal staff and vendor admins belong to no master account; their
+	// keys still learn who they act for.
+	if u.AccountID == 0 {
+		return c.JSON(fiber.Map{"account": nil, "caller": caller})
+	}
 	a, err := h.d.Accounts.Account(c.Context(), *u, u.AccountID)
 	if err != nil {
 		return err
 	}
-	scopes := permStrings(u.Permissions)
 	return c.JSON(fiber.Map{
 		"account": apiAccount{ID: a.ID, CustomerID: a.CustomerID, Company: a.Company, OriginZIP: a.OriginZIP,
 			Address:   apiAddress{a.Address.Line1, a.Address.Line2, a.Address.City, a.Address.State, a.Address.ZIP},
 			CreatedAt: a.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")},
-		"caller": apiCaller{UserID: u.ID, Name: u.Name, Email: u.Email, Scopes: scopes},
+		"caller": caller,
 	})
 }

@@ -96,6 +96,9 @@ func (h *Handler) APIManufactureMeter(c fiber.Ctx) error {
 	}
 	u := *Actor(c)
 	acct := req.AccountID
+	if acct == 0 && req.CustomerID == 0 {
+		return apperr.Invalid("customer_id", "Name the master account: send customer_id (the number on the mailer's dashboard, like 100001).")
+	}
 	if req.CustomerID != 0 {
 		a, err := h.d.Accounts.AccountByCustomerID(c.Context(), u, "customer_id", req.CustomerID)
 		if err != nil {
