@@ -48,12 +48,19 @@ func (s *Service) Credit(ctx context.Context, actor accounts.User, meterID, amou
 	if transferID == "" {
 		transferID = "ft_" + publicID()
 	}
-	var dup bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM funds_transfers WHERE transfer_id = $1)`, transferID).Scan(&dup); err != nil {
-		return Meter{}, fmt.Errorf("metering: check transfer: %w", err)
-	}
-	if dup {
+	// A retry of the same transfer changes nothing; the same ID for another
+	// meter or amount is a different transfer and is refused, so a client's
+	// mistake never looks like success.
+	var doneMeter, doneAmount int64
+	err := s.pool.QueryRow(ctx, `SELECT meter_id, amount FROM funds_transfers WHERE transfer_id = $1`, transferID).Scan(&doneMeter, &doneAmount)
+	switch {
+	case err == nil && doneMeter == meterID && doneAmount == amount:
 		return s.Meter(ctx, accounts.System, meterID)
+	case err == nil:
+		return Meter{}, apperr.Conflict("transfer_id", fmt.Sprintf("Transfer ID %q was already used for a different credit (%s). Use a new transfer ID for a new credit.",
+			transferID, fmt.Sprintf("$%d.%02d", doneAmount/100, doneAmount%100)))
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Meter{}, fmt.Errorf("metering: check transfer: %w", err)
 	}
 	return s.apply(ctx, meterID, func(ctx context.Context, m Meter) (box.Record, []box.TxRecord, error) {
 		rec, t, err := s.box.Credit(ctx, m.Record, amount, transferID)

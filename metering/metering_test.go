@@ -290,3 +290,28 @@ func TestBadInputNamesTheField(t *testing.T) {
 		t.Error("an oversized batch was accepted")
 	}
 }
+
+// A credit retried with its transfer ID changes nothing; the same ID for
+// another amount or meter is refused instead of looking like success.
+func TestCreditTransferIDIsIdempotentAndChecked(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, _, m := setup(t, b, 0)
+	ctx := context.Background()
+	first, err := svc.Credit(ctx, accounts.System, m.ID, 1000, metering.CreditAdmin, "qa-t1")
+	if err != nil || first.Record.DR != 1000 {
+		t.Fatalf("first credit: DR %d, %v", first.Record.DR, err)
+	}
+	again, err := svc.Credit(ctx, accounts.System, m.ID, 1000, metering.CreditAdmin, "qa-t1")
+	if err != nil || again.Record.DR != 1000 || again.Record.Counter != first.Record.Counter {
+		t.Fatalf("retry: DR %d counter %d (want %d), %v", again.Record.DR, again.Record.Counter, first.Record.Counter, err)
+	}
+	_, err = svc.Credit(ctx, accounts.System, m.ID, 2000, metering.CreditAdmin, "qa-t1")
+	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindConflict || e.Field != "transfer_id" {
+		t.Fatalf("same transfer ID, other amount: %v, want a conflict on transfer_id", err)
+	}
+	after, _ := svc.Meter(ctx, accounts.System, m.ID)
+	if after.Record.DR != 1000 {
+		t.Errorf("DR %d after the refused credit, want 1000", after.Record.DR)
+	}
+	audit(t, svc)
+}
