@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -137,6 +138,14 @@ func allow(roles ...accounts.Role) fiber.Handler {
 			return apperr.Unauthorized("Please log in first.")
 		}
 		if !slices.Contains(roles, u.Role) {
+			if strings.HasPrefix(c.Path(), "/api/") {
+				// A client developer needs to know which key to use instead.
+				names := make([]string, len(roles))
+				for i, r := range roles {
+					names[i] = strings.ToLower(r.Label())
+				}
+				return apperr.Forbidden(fmt.Sprintf("This endpoint is for these roles: %s. This API key acts for a %s.", strings.Join(names, ", "), strings.ToLower(u.Role.Label())))
+			}
 			return apperr.Forbidden("Your role does not allow this page.")
 		}
 		return c.Next()
