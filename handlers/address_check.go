@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
@@ -37,58 +35,59 @@ func suggestionVM(fc hygiene.FieldCheck) *views.Suggestion {
 }
 
 // verifyRequest is the body of POST /api/v1/addresses/verify: either the
-// whole address in "address" or the structured fields.
+// whole address in "address" or the structured fields. The fields are spelt
+// out rather than embedding hygiene.Fields so a decoding error names "line1",
+// not "Fields.line1".
 type verifyRequest struct {
 	Address *string `json:"address"`
-	hygiene.Fields
+	Line1   string  `json:"line1"`
+	Line2   string  `json:"line2"`
+	City    string  `json:"city"`
+	State   string  `json:"state"`
+	ZIP     string  `json:"zip"`
 }
 
-// badJSON answers 400 naming the field that could not be read.
-func badJSON(c fiber.Ctx, err error) error {
-	field, msg := "body", "The request body is not valid JSON."
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		// The structured fields are embedded: report "line1", not "Fields.line1".
-		field, msg = strings.TrimPrefix(te.Field, "Fields."), "This field must be a "+te.Type.String()+"."
-	}
-	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"code": "bad_request", "field": field, "message": msg}})
-}
-
-// checkBody reads the address of a check request. answered reports that a
-// 400 has already been written (unreadable JSON); err is then its result.
-func (h *Handler) checkBody(c fiber.Ctx) (fc hygiene.FieldCheck, answered bool, err error) {
+// checkBody reads the address of a check request. A JSON body is decoded
+// strictly like every API body, so a misspelt field ("adress") is a 400 naming
+// it, not a 422 saying no address was sent.
+func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error) {
 	var in verifyRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		if err := json.Unmarshal(c.Body(), &in); err != nil {
-			return hygiene.FieldCheck{}, true, badJSON(c, err)
+		if err := decodeJSON(c, &in); err != nil {
+			if e, ok := apperr.As(err); ok && e.Field == "" {
+				// Documented for this endpoint: unreadable JSON is reported at "body".
+				e.Field = "body"
+			}
+			return hygiene.FieldCheck{}, err
 		}
 	} else {
 		f := form(c, "address", "line1", "line2", "city", "state", "zip")
 		if a := f.V("address"); a != "" {
 			in.Address = &a
 		}
-		in.Fields = hygiene.Fields{Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}
+		in = verifyRequest{Address: in.Address, Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}
 	}
+	fields := hygiene.Fields{Line1: in.Line1, Line2: in.Line2, City: in.City, State: in.State, ZIP: in.ZIP}
 	if in.Address != nil && strings.TrimSpace(*in.Address) != "" {
 		if len(*in.Address) > hygiene.MaxInputLen {
-			return hygiene.FieldCheck{}, false, apperr.Invalid("address", "The address is too long.")
+			return hygiene.FieldCheck{}, apperr.Invalid("address", "The address is too long.")
 		}
 		// One line holding the whole address: the suggestion splits it into fields.
-		return h.d.Hygiene.CheckFields(hygiene.Fields{Line1: *in.Address}), false, nil
+		return h.d.Hygiene.CheckFields(hygiene.Fields{Line1: *in.Address}), nil
 	}
 	if strings.TrimSpace(in.Line1+in.Line2+in.City+in.State+in.ZIP) == "" {
-		return hygiene.FieldCheck{}, false, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip.")
+		return hygiene.FieldCheck{}, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip.")
 	}
-	if len(in.Fields.Text()) > hygiene.MaxInputLen {
-		return hygiene.FieldCheck{}, false, apperr.Invalid("line1", "The address is too long.")
+	if len(fields.Text()) > hygiene.MaxInputLen {
+		return hygiene.FieldCheck{}, apperr.Invalid("line1", "The address is too long.")
 	}
-	return h.d.Hygiene.CheckFields(in.Fields), false, nil
+	return h.d.Hygiene.CheckFields(fields), nil
 }
 
 // VerifyAddressAPI is POST /api/v1/addresses/verify.
 func (h *Handler) VerifyAddressAPI(c fiber.Ctx) error {
-	fc, answered, err := h.checkBody(c)
-	if answered || err != nil {
+	fc, err := h.checkBody(c)
+	if err != nil {
 		return err
 	}
 	return c.JSON(checkJSON(fc))
@@ -96,12 +95,12 @@ func (h *Handler) VerifyAddressAPI(c fiber.Ctx) error {
 
 // CheckAddress is the live check behind the address forms (session + CSRF header).
 func (h *Handler) CheckAddress(c fiber.Ctx) error {
-	fc, answered, err := h.checkBody(c)
-	if answered {
-		return err
-	}
+	fc, err := h.checkBody(c)
 	if err != nil {
 		e, _ := apperr.As(err)
+		if e.Code == "invalid_json" {
+			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": fiber.Map{"code": e.Code, "field": e.Field, "message": e.Message}})
+		}
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"code": "invalid", "field": e.Field, "message": e.Message}})
 	}
 	// With a recipient name, a move found in the COA lists comes back as "moved".
