@@ -15,10 +15,15 @@ func (h *Handler) APICOAMatches(c fiber.Ctx) error {
 	if !validCOAStatus(status) {
 		return apperr.Invalid("status", "status is one of pending, accepted, dismissed, withdrawn, superseded.")
 	}
-	offset, _ := strconv.Atoi(c.Query("offset", "0"))
-	limit, _ := strconv.Atoi(c.Query("limit", "50"))
-	if offset < 0 {
-		offset = 0
+	// Paging mistakes are refused, not quietly replaced by the defaults: a
+	// client asking for 1000 rows would otherwise believe it saw them all.
+	offset, err := strconv.Atoi(c.Query("offset", "0"))
+	if err != nil || offset < 0 {
+		return apperr.Invalid("offset", "offset must be a whole number, 0 or more.")
+	}
+	limit, err := strconv.Atoi(c.Query("limit", "50"))
+	if err != nil || limit < 1 || limit > 500 {
+		return apperr.Invalid("limit", "limit must be a whole number from 1 to 500.")
 	}
 	list, total, err := h.d.COA.Matches(c.Context(), *Actor(c), status, offset, limit)
 	if err != nil {
