@@ -80,6 +80,9 @@ func (p apiRatePiece) piece(defaultOrigin, prefix string) (rating.Piece, error) 
 	if err != nil {
 		return rating.Piece{}, err
 	}
+	if err := knownServices(p.Services, prefix+"services"); err != nil {
+		return rating.Piece{}, err
+	}
 	if p.DeclaredValue < 0 {
 		return rating.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
 	}

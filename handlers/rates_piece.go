@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -36,6 +37,18 @@ func servicesMask(codes []string) uint32 {
 		}
 	}
 	return m
+}
+
+// knownServices refuses a service code the rater does not know, naming it and
+// the valid codes. Checked before rating: the rater would otherwise mark
+// every class "not OK" for the same reason instead of pointing at the input.
+func knownServices(codes []string, field string) error {
+	for _, c := range codes {
+		if !slices.Contains(rating.Services(), c) {
+			return apperr.Invalid(field, fmt.Sprintf("Unknown extra service %q; the services are %s.", c, strings.Join(rating.Services(), ", ")))
+		}
+	}
+	return nil
 }
 
 // serviceCodes decodes the indicium's bitmask back into service codes.
