@@ -233,6 +233,55 @@ func (c *Client) Commit(ctx context.Context, serial string, counter int64) error
 	return err
 }
 
+// DispenseMany runs Dispense for several meters in one request; see
+// Box.DispenseMany. Each result carries its own error, of the kind Dispense
+// returns; the returned error is for the request as a whole (a transport
+// failure, or a request the box refused entirely), and then no item has an
+// answer: the box may or may not have carried any of them out, which the
+// hand-off protocol makes safe as for Dispense.
+func (c *Client) DispenseMany(ctx context.Context, items []DispenseItem) ([]DispenseItemResult, error) {
+	resp, err := c.call(ctx, &request{Op: opDispenseMany, Items: items})
+	if err != nil {
+		return nil, fmt.Errorf("box: dispense on %d meters: %w", len(items), err)
+	}
+	if len(resp.Items) != len(items) {
+		return nil, fmt.Errorf("box: dispense on %d meters: %d answers", len(items), len(resp.Items))
+	}
+	out := make([]DispenseItemResult, len(items))
+	for i, r := range resp.Items {
+		if r.Err != nil {
+			out[i].Err = r.Err.err()
+			continue
+		}
+		out[i].Result = DispenseResult{Record: r.Record, Pieces: r.Pieces}
+	}
+	return out, nil
+}
+
+// CommitMany runs Commit for several meters in one request; see
+// Box.CommitMany. The i-th error is item i's; the returned error is for the
+// request as a whole.
+func (c *Client) CommitMany(ctx context.Context, items []CommitItem) ([]error, error) {
+	resp, err := c.call(ctx, &request{Op: opCommitMany, Commits: items})
+	if err != nil {
+		return nil, fmt.Errorf("box: commit on %d meters: %w", len(items), err)
+	}
+	if len(resp.Items) != len(items) {
+		return nil, fmt.Errorf("box: commit on %d meters: %d answers", len(items), len(resp.Items))
+	}
+	errs := make([]error, len(items))
+	for i, r := range resp.Items {
+		if r.Err != nil {
+			errs[i] = r.Err.err()
+		}
+	}
+	return errs, nil
+}
+
+// Requests is how many requests this client has sent (tests count the box
+// round trips of an operation with it).
+func (c *Client) Requests() uint64 { return c.ids.Load() }
+
 // VerifyRecord checks a stored record's MAC and freshness.
 func (c *Client) VerifyRecord(ctx context.Context, rec Record) error {
 	_, err := c.call(ctx, &request{Op: opVerifyRecord, Record: rec})

@@ -23,6 +23,8 @@ const (
 	opVerifyRecord
 	opSignTransaction
 	opPepper
+	opDispenseMany // added later: new kinds go last, so old numbers keep their meaning
+	opCommitMany
 )
 
 type request struct {
@@ -41,6 +43,8 @@ type request struct {
 	Kind       string
 	Payload    []byte // transaction payload; password
 	Prev       *SignedTx
+	Items      []DispenseItem // opDispenseMany
+	Commits    []CommitItem   // opCommitMany
 }
 
 type response struct {
@@ -53,6 +57,15 @@ type response struct {
 	Tx       TxRecord
 	SignedTx SignedTx
 	Pepper   []byte
+	Items    []itemResponse // opDispenseMany and opCommitMany, one per item in order
+}
+
+// itemResponse is one item's answer in a many-meter response; commits carry
+// only Err.
+type itemResponse struct {
+	Record Record
+	Pieces []DispensedPiece
+	Err    *wireError
 }
 
 type wireError struct {
@@ -136,13 +149,35 @@ func (b *Box) handle(req *request) response {
 		resp.SignedTx, err = b.SignTransaction(req.Kind, req.Payload, req.Prev)
 	case opPepper:
 		resp.Pepper, err = b.Pepper(req.Payload)
+	case opDispenseMany:
+		var res []DispenseItemResult
+		if res, err = b.DispenseMany(req.Items); err == nil {
+			resp.Items = make([]itemResponse, len(res))
+			for i, r := range res {
+				b.logTamper(r.Err)
+				resp.Items[i] = itemResponse{Record: r.Result.Record, Pieces: r.Result.Pieces, Err: toWire(r.Err)}
+			}
+		}
+	case opCommitMany:
+		var errs []error
+		if errs, err = b.CommitMany(req.Commits); err == nil {
+			resp.Items = make([]itemResponse, len(errs))
+			for i, e := range errs {
+				resp.Items[i].Err = toWire(e)
+			}
+		}
 	default:
 		err = badRequest("unknown operation %d", req.Op)
 	}
+	b.logTamper(err)
+	resp.Err = toWire(err)
+	return resp
+}
+
+// logTamper logs a tamper refusal where the box decides it.
+func (b *Box) logTamper(err error) {
 	var te *TamperError
 	if errors.As(err, &te) {
 		b.log.Error("box: tamper", "serial", te.Serial, "kind", te.Kind.Error(), "reason", te.Reason)
 	}
-	resp.Err = toWire(err)
-	return resp
 }
