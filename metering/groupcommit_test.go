@@ -152,3 +152,44 @@ func TestGroupCommitOffGivesTheSameOutcome(t *testing.T) {
 	}
 	audit(t, svc)
 }
+
+// A cross-meter transaction makes one box request to dispense on all its
+// meters and one to commit them, however many meters it serves.
+func TestGroupCommitOneBoxRequestPerTransaction(t *testing.T) {
+	b := meteringtest.Start(t)
+	var batches, batchedMeters, batchedPieces atomic.Int64
+	const meters, perMeter = 8, 3
+	svc, ms, _ := setupMany(t, b, meters, 100*78, metering.Options{Committers: 1, OnBatch: func(meters, pieces int) {
+		batches.Add(1)
+		batchedMeters.Add(int64(meters))
+		batchedPieces.Add(int64(pieces))
+	}})
+	ctx := context.Background()
+	before := b.Client.Requests()
+	var wg sync.WaitGroup
+	for _, m := range ms {
+		for range perMeter {
+			wg.Go(func() {
+				if _, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	requests := int64(b.Client.Requests() - before)
+	// Every purchase went the cross-meter way (none was handed to the
+	// one-meter path, which would make box calls of its own) ...
+	if batchedPieces.Load() != meters*perMeter {
+		t.Fatalf("cross-meter transactions served %d pieces, want %d", batchedPieces.Load(), meters*perMeter)
+	}
+	// ... and each transaction made exactly two box requests.
+	if requests != 2*batches.Load() {
+		t.Errorf("%d box requests for %d cross-meter transactions (%d meter groups): want 2 per transaction", requests, batches.Load(), batchedMeters.Load())
+	}
+	if batchedMeters.Load() <= batches.Load() {
+		t.Errorf("%d cross-meter transactions served %d meter groups: no group commit happened", batches.Load(), batchedMeters.Load())
+	}
+	t.Logf("%d cross-meter transactions served %d meter groups with %d box requests", batches.Load(), batchedMeters.Load(), requests)
+	audit(t, svc)
+}
