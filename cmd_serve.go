@@ -120,7 +120,8 @@ func runServe(args []string) error {
 	}
 	// Card funding: without STRIPE_SECRET_KEY, the Stripe stand-in is served under /_stripe-stub.
 	stripeSetup := payments.OpenStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIURL, cfg.BaseURL, true)
-	payOpt := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: stripeSetup.TestMode, PublishableKey: cfg.StripePublishableKey}
+	payOpt := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: stripeSetup.TestMode, PublishableKey: cfg.StripePublishableKey,
+		FundingCacheTTL: 2 * time.Second}
 	if s, err := email.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err == nil {
 		payOpt.Mailer = payments.EmailFunc(email.Func(s))
 	}

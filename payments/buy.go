@@ -25,13 +25,26 @@ func (s *Service) Buy(ctx context.Context, actor accounts.User, req metering.Pur
 	if !actor.Can(accounts.PermBuyPostage) {
 		return metering.Purchase{}, apperr.Forbidden("You do not have the \"Buy postage\" permission.")
 	}
-	f, err := s.fundingForPurchase(ctx, actor, req.MeterID)
+	key := fundingKey{actor.AccountID, req.MeterID}
+	f, cached, err := s.purchaseFunding(ctx, actor, key)
 	if err != nil {
 		return metering.Purchase{}, err
 	}
+	named := req.MeterID
 	req.MeterID = f.MeterID
 	if f.Mode != ModeTrickle {
 		p, err := s.met.Purchase(ctx, actor, req)
+		if cached && meterRefusal(err) {
+			// The cached meter changed state since it was looked up: ask
+			// PostgreSQL again, and buy again only if that changes the answer
+			// (another meter, or trickle); otherwise the refusal stands.
+			s.funding.drop(key)
+			if fresh, ferr := s.fundingForPurchase(ctx, actor, named); ferr != nil {
+				return metering.Purchase{}, ferr
+			} else if fresh != f {
+				return s.Buy(ctx, actor, withMeter(req, named))
+			}
+		}
 		// The common case, a meter well above its thresholds, costs nothing more.
 		if err == nil && !p.Replayed && p.MeterDR < max(f.RefillThreshold, s.opt.MinTopUp) {
 			go s.afterPrepaid(context.WithoutCancel(ctx), req.MeterID)
@@ -40,6 +53,33 @@ func (s *Service) Buy(ctx context.Context, actor accounts.User, req metering.Pur
 	}
 	_, p, err := s.BuyTrickle(ctx, actor, req)
 	return p, err
+}
+
+// purchaseFunding is fundingForPurchase through the cache; cached says the
+// answer came from the cache.
+func (s *Service) purchaseFunding(ctx context.Context, actor accounts.User, k fundingKey) (f Funding, cached bool, err error) {
+	now := s.now()
+	f, ok, gen := s.funding.get(k, now)
+	if ok {
+		return f, true, nil
+	}
+	f, err = s.fundingForPurchase(ctx, actor, k.meter)
+	if err == nil {
+		s.funding.put(k, f, gen, now)
+	}
+	return f, false, err
+}
+
+// meterRefusal reports a purchase refused because of the meter's state
+// (not active, tamper-held), which a cached lookup may not have known.
+func meterRefusal(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.KindConflict && e.Field == "meter"
+}
+
+func withMeter(req metering.PurchaseRequest, meterID int64) metering.PurchaseRequest {
+	req.MeterID = meterID
+	return req
 }
 
 // fundingForPurchase finds the meter (the account's default one when meterID

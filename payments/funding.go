@@ -75,6 +75,7 @@ func (s *Service) SetFunding(ctx context.Context, actor accounts.User, f Funding
 	if err != nil {
 		return fmt.Errorf("payments: set funding of meter %d: %w", f.MeterID, err)
 	}
+	s.funding.clear()
 	return nil
 }
 

@@ -29,6 +29,9 @@ type Options struct {
 	// before the reconciler takes it over.
 	Grace time.Duration
 	Now   func() time.Time
+	// FundingCacheTTL turns on the cache of each purchase's meter and funding
+	// mode (funding_cache.go) for this long; 0 leaves it off.
+	FundingCacheTTL time.Duration
 	// AfterPhase is called after each committed phase of a charge (tests kill the process here).
 	AfterPhase func(chargeID int64, status string)
 }
@@ -39,6 +42,8 @@ type Service struct {
 	stripe *Stripe
 	met    *metering.Service
 	opt    Options
+	// funding caches the meter and funding mode of purchases (nil: off).
+	funding *fundingCache
 }
 
 // New builds the service.
@@ -52,7 +57,7 @@ func New(pool *pgxpool.Pool, st *Stripe, met *metering.Service, opt Options) *Se
 	if opt.Grace == 0 {
 		opt.Grace = 2 * time.Minute
 	}
-	s := &Service{pool: pool, stripe: st, met: met, opt: opt}
+	s := &Service{pool: pool, stripe: st, met: met, opt: opt, funding: newFundingCache(opt.FundingCacheTTL)}
 	if met != nil {
 		// A voided trickle label goes back to the card, not into the meter.
 		met.SetCardRefunder(s)

@@ -119,7 +119,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	t.Cleanup(stubSrv.Close)
 	pay := payments.New(pool, payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_webtest", WebhookSecret: StripeWebhookSecret, APIURL: stubSrv.URL}),
 		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer)),
-			PublishableKey: o.StripePublishableKey})
+			PublishableKey: o.StripePublishableKey, FundingCacheTTL: 2 * time.Second})
 	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, TestMode: true,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := bx.Client.Certificates(ctx)
