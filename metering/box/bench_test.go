@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -214,4 +215,85 @@ func BenchmarkBoxDispenseInProcess(b *testing.B) {
 		}
 	})
 	reportRate(b, start, b.N, 2)
+}
+
+// BenchmarkDispenseManyVsSingle compares the two ways a cross-meter
+// transaction of 8 meters × 1 piece can ask the box: one DispenseMany and
+// one CommitMany, or 8 Dispense and 8 Commit calls side by side (what
+// metering/groupcommit.go did before). Each worker owns 8 meters and plays
+// one transaction after another; the two ways alternate every 100 ms, as in
+// BenchmarkBoxVsRawInterleaved, so load from other processes hits both alike.
+func BenchmarkDispenseManyVsSingle(b *testing.B) {
+	const perTx = 8
+	for _, workers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("workers-%d", workers), func(b *testing.B) {
+			e := newEnv(b, time.Now())
+			c, _ := e.start(b)
+			ms := make([][]*meter, workers)
+			for w := range ms {
+				for i := range perTx {
+					ms[w] = append(ms[w], activeMeter(b, c, fmt.Sprintf("IND-V%02d%02d", w, i), "12345", 1e11))
+				}
+			}
+			ps := pieces(1, 50)
+			many := func(w int) int {
+				items := make([]DispenseItem, perTx)
+				for i, m := range ms[w] {
+					items[i] = DispenseItem{Record: m.rec, Pieces: ps}
+				}
+				// Workers run off the benchmark goroutine: b.Error, not b.Fatal.
+				res, err := c.DispenseMany(ctx, items)
+				if err != nil {
+					b.Error(err)
+					return 0
+				}
+				commits := make([]CommitItem, perTx)
+				for i, m := range ms[w] {
+					if res[i].Err != nil {
+						b.Error(res[i].Err)
+						return 0
+					}
+					m.rec = res[i].Result.Record
+					commits[i] = CommitItem{Serial: m.rec.Serial, Counter: m.rec.Counter}
+				}
+				errs, err := c.CommitMany(ctx, commits)
+				if err == nil {
+					err = errors.Join(errs...)
+				}
+				if err != nil {
+					b.Error(err)
+				}
+				return perTx
+			}
+			single := func(w int) int {
+				var wg sync.WaitGroup
+				for _, m := range ms[w] {
+					wg.Go(func() {
+						res, err := c.Dispense(ctx, m.rec, ps)
+						if err == nil {
+							m.rec = res.Record
+							err = c.Commit(ctx, m.rec.Serial, m.rec.Counter)
+						}
+						if err != nil {
+							b.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				return perTx
+			}
+			var manyPieces, singlePieces int64
+			var manyTime, singleTime time.Duration
+			b.ResetTimer()
+			for range b.N {
+				manyPieces += int64(during(workers, 100*time.Millisecond, &manyTime, many))
+				singlePieces += int64(during(workers, 100*time.Millisecond, &singleTime, single))
+			}
+			m := float64(manyPieces) / manyTime.Seconds()
+			s := float64(singlePieces) / singleTime.Seconds()
+			b.ReportMetric(m, "many-pieces/s")
+			b.ReportMetric(s, "single-pieces/s")
+			b.ReportMetric(m/s, "many/single")
+		})
+	}
 }
