@@ -209,33 +209,17 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 	wg.Wait()
 }
 
-// manyBox is the box's many-meter requests; box.Client has them. A Box
-// without them (a test double) is served one call per meter.
-type manyBox interface {
-	DispenseMany(ctx context.Context, items []box.DispenseItem) ([]box.DispenseItemResult, error)
-	CommitMany(ctx context.Context, items []box.CommitItem) ([]error, error)
-}
-
 // dispenseBox dispenses on every job's meter, one box request per chunk
 // (one in all but outsized batches), and sets each job's result or error.
 // A failed request fails each of its jobs, which the one-meter path then
 // serves as it would any other box error.
 func (s *Service) dispenseBox(ctx context.Context, jobs []*groupJob) {
-	mb, ok := s.box.(manyBox)
-	if !ok {
-		var wg sync.WaitGroup
-		for _, j := range jobs {
-			wg.Go(func() { j.d.res, j.err = s.box.Dispense(ctx, j.m.Record, j.pieces) })
-		}
-		wg.Wait()
-		return
-	}
 	for _, chunk := range chunkJobs(jobs) {
 		items := make([]box.DispenseItem, len(chunk))
 		for i, j := range chunk {
 			items[i] = box.DispenseItem{Record: j.m.Record, Pieces: j.pieces}
 		}
-		res, err := mb.DispenseMany(ctx, items)
+		res, err := s.box.DispenseMany(ctx, items)
 		for i, j := range chunk {
 			if err != nil {
 				j.err = err
@@ -267,20 +251,13 @@ func chunkJobs(jobs []*groupJob) [][]*groupJob {
 // record, in one request; as with commitBox, a failure only defers the commit
 // to the meter's next operation, and is logged per meter.
 func (s *Service) commitBoxMany(ctx context.Context, served []*groupJob) {
-	mb, ok := s.box.(manyBox)
-	if !ok {
-		for _, j := range served {
-			s.commitBox(ctx, j.d.res.Record)
-		}
-		return
-	}
 	for start := 0; start < len(served); start += box.MaxManyItems {
 		chunk := served[start:min(start+box.MaxManyItems, len(served))]
 		items := make([]box.CommitItem, len(chunk))
 		for i, j := range chunk {
 			items[i] = box.CommitItem{Serial: j.d.res.Record.Serial, Counter: j.d.res.Record.Counter}
 		}
-		errs, err := mb.CommitMany(ctx, items)
+		errs, err := s.box.CommitMany(ctx, items)
 		for i, it := range items {
 			e := err
 			if e == nil {

@@ -21,6 +21,9 @@ type Box interface {
 	SetStatus(ctx context.Context, rec box.Record, status, reason string) (box.Record, box.TxRecord, error)
 	SetOrigin(ctx context.Context, rec box.Record, zip string) (box.Record, box.TxRecord, error)
 	Commit(ctx context.Context, serial string, counter int64) error
+	// DispenseMany and CommitMany serve many meters in one request (groupcommit.go).
+	DispenseMany(ctx context.Context, items []box.DispenseItem) ([]box.DispenseItemResult, error)
+	CommitMany(ctx context.Context, items []box.CommitItem) ([]error, error)
 	VerifyRecord(ctx context.Context, rec box.Record) error
 	SignTransaction(ctx context.Context, kind string, payload []byte, prev *box.SignedTx) (box.SignedTx, error)
 	Certificates(ctx context.Context) (box.PublicKeys, error)
