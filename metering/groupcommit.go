@@ -2,14 +2,12 @@ package metering
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 
-	"indicia/db"
 	"indicia/metering/box"
 )
 
@@ -125,15 +123,14 @@ func (s *Service) runBatch(ctx context.Context) {
 // hands what it cannot serve to the one-meter path.
 func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 	var served []*groupJob
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		served = served[:0]
+	err := func() error {
 		ids := make([]int64, 0, len(batch))
 		for _, j := range batch {
 			resetPending(j.group)
 			j.slow, j.err, j.d = false, nil, meterDispense{}
 			ids = append(ids, j.meterID)
 		}
-		meters, err := lockMeters(ctx, tx, ids)
+		tx, meters, err := beginLocked(ctx, s.pool, ids)
 		if err != nil {
 			return err
 		}
@@ -150,6 +147,7 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 			kg = append(kg, keyedGroup{m.Record.AccountID, j.group})
 		}
 		if err := s.resolveKeys(ctx, tx, kg); err != nil {
+			tx.abort(ctx)
 			return err
 		}
 		var calls []*groupJob
@@ -173,11 +171,12 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 			served = append(served, j)
 			ds = append(ds, &j.d)
 		}
-		if len(ds) == 0 {
-			return nil
+		b := &pgx.Batch{}
+		if len(ds) > 0 {
+			s.storeRowsOf(ds).queue(b)
 		}
-		return s.storeDispenses(ctx, tx, ds)
-	})
+		return tx.commitWith(ctx, b)
+	}()
 	if err != nil {
 		slog.WarnContext(ctx, "metering: cross-meter dispense failed; serving each meter on its own", "meters", len(batch), "err", err)
 		for _, j := range batch {
@@ -270,19 +269,5 @@ func (s *Service) commitBoxMany(ctx context.Context, served []*groupJob) {
 	}
 }
 
-// lockMeters locks several meters in id order and returns them by id.
-func lockMeters(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]Meter, error) {
-	rows, err := tx.Query(ctx, `SELECT `+meterColumns+` FROM meters WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("metering: lock meters: %w", err)
-	}
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Meter, error) { return scanMeter(r) })
-	if err != nil {
-		return nil, fmt.Errorf("metering: lock meters: %w", err)
-	}
-	out := make(map[int64]Meter, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m
-	}
-	return out, nil
-}
+// lockMetersSQL locks several meters in id order (two servers never deadlock).
+var lockMetersSQL = `SELECT ` + meterColumns + ` FROM meters WHERE id = ANY($1) ORDER BY id FOR UPDATE`

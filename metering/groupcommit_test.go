@@ -193,3 +193,87 @@ func TestGroupCommitOneBoxRequestPerTransaction(t *testing.T) {
 	t.Logf("%d cross-meter transactions served %d meter groups with %d box requests", batches.Load(), batchedMeters.Load(), requests)
 	audit(t, svc)
 }
+
+// A cross-meter transaction that fails, while storing or at COMMIT (its
+// BEGIN and COMMIT travel in batches with its statements, pipetx.go), loses
+// nothing: each meter is served again on its own, the box resolves its
+// pending step as a rollback (no false tamper alert), and the books balance.
+func TestGroupCommitFailedTransactionIsServedMeterByMeter(t *testing.T) {
+	b := meteringtest.Start(t)
+	const meters, fund = 6, 10 * 78
+	svc, ms, pool := setupMany(t, b, meters, fund, metering.Options{})
+	ctx := context.Background()
+	// Failures injected once each: a sequence counts outside transactions.
+	if _, err := pool.Exec(ctx, `
+		CREATE SEQUENCE test_store_fail; CREATE SEQUENCE test_commit_fail START 1000;
+		CREATE FUNCTION test_store_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF nextval('test_store_fail') = 1 THEN RAISE EXCEPTION 'injected store failure'; END IF; RETURN NULL; END $$;
+		CREATE FUNCTION test_commit_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF nextval('test_commit_fail') = 1 THEN RAISE EXCEPTION 'injected commit failure'; END IF; RETURN NULL; END $$;
+		CREATE TRIGGER test_store_fail BEFORE INSERT ON meter_transactions FOR EACH STATEMENT EXECUTE FUNCTION test_store_fail();
+		CREATE CONSTRAINT TRIGGER test_commit_fail AFTER INSERT ON purchases DEFERRABLE INITIALLY DEFERRED
+			FOR EACH ROW EXECUTE FUNCTION test_commit_fail();`); err != nil {
+		t.Fatal(err)
+	}
+	buy := func(m mailer) error {
+		_, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+		return err
+	}
+	// A lone purchase takes the cross-meter path; its transaction fails
+	// while storing, and the one-meter path serves it.
+	if err := buy(ms[0]); err != nil {
+		t.Fatalf("purchase whose transaction failed while storing: %v", err)
+	}
+	// The next one fails at COMMIT (a deferred check), and is served too.
+	if _, err := pool.Exec(ctx, `SELECT setval('test_commit_fail', 1, false)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := buy(ms[1]); err != nil {
+		t.Fatalf("purchase whose transaction failed at COMMIT: %v", err)
+	}
+	var storeCalls, commitCalls int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT last_value FROM test_store_fail), (SELECT last_value FROM test_commit_fail)`).Scan(&storeCalls, &commitCalls); err != nil {
+		t.Fatal(err)
+	}
+	if storeCalls < 2 || commitCalls < 2 {
+		t.Fatalf("the injected failures did not both fire and get retried (store %d, commit %d calls)", storeCalls, commitCalls)
+	}
+	// Then many purchases at once on every meter, and one more each.
+	var wg sync.WaitGroup
+	for _, m := range ms {
+		for range 3 {
+			wg.Go(func() {
+				if err := buy(m); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for i, m := range ms {
+		if err := buy(m); err != nil {
+			t.Fatalf("meter %d after the failures: %v", i, err)
+		}
+		want := int64(4)
+		if i < 2 {
+			want = 5
+		}
+		after, err := svc.Meter(ctx, m.owner, m.meter.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Record.PieceCount != want || after.Record.DR != fund-78*want {
+			t.Errorf("meter %d: %d pieces, DR %d; want %d and %d", i, after.Record.PieceCount, after.Record.DR, want, fund-78*want)
+		}
+	}
+	if alerts, _ := svc.Alerts(ctx, accounts.User{Role: accounts.RoleAdmin}, 10); len(alerts) != 0 {
+		t.Errorf("tamper alerts after failed transactions: %+v", alerts)
+	}
+	rep, err := svc.Audit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 || rep.Pieces != 2*5+(meters-2)*4 {
+		t.Errorf("audit: %d pieces, problems %v", rep.Pieces, rep.Problems)
+	}
+}

@@ -12,6 +12,12 @@ import (
 	"indicia/metering/box"
 )
 
+// querier runs a query in a transaction: a pgx.Tx, or the pooled connection
+// of a pipelined cross-meter transaction (pipetx.go).
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // keyedGroup is one meter's group with the account that owns the meter.
 type keyedGroup struct {
 	accountID int64
@@ -20,7 +26,7 @@ type keyedGroup struct {
 
 // resolveKeys checks authorization and idempotency keys for groups on one or
 // more meters, with one query for all the keys.
-func (s *Service) resolveKeys(ctx context.Context, tx pgx.Tx, groups []keyedGroup) error {
+func (s *Service) resolveKeys(ctx context.Context, tx querier, groups []keyedGroup) error {
 	type acctKey struct {
 		account int64
 		key     string
@@ -99,11 +105,37 @@ const copyThreshold = 256
 // per piece, for one or many meters: one pipelined batch of set-based
 // statements (a single round trip), or COPY for one big batch.
 func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDispense) error {
-	now := s.now()
-	var pr purchaseRows
-	var ir indiciumRows
-	var rr recordRows
-	var tr txRows
+	r := s.storeRowsOf(ds)
+	if len(ds) == 1 && len(ds[0].res.Pieces) > copyThreshold {
+		d := ds[0]
+		txs := make([]box.TxRecord, len(d.res.Pieces))
+		for i, p := range d.res.Pieces {
+			txs[i] = p.Tx
+		}
+		return s.copyDispense(ctx, tx, d.m, d.res.Record, txs, r.pr, r.ir, r.now)
+	}
+	b := &pgx.Batch{}
+	r.queue(b)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("metering: store dispense: %w", err)
+	}
+	return nil
+}
+
+// storeRows are the rows of one or many meters' dispenses, column by column.
+type storeRows struct {
+	pr  purchaseRows
+	ir  indiciumRows
+	rr  recordRows
+	tr  txRows
+	now time.Time
+}
+
+// storeRowsOf gives every accepted request its purchase id and labels and
+// lays out the rows to store.
+func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
+	r := &storeRows{now: s.now()}
+	now := r.now
 	for _, d := range ds {
 		m := d.m
 		k := 0
@@ -113,7 +145,7 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 			for _, pc := range p.req.Pieces {
 				sum += pc.Postage
 			}
-			pr.add(p, m, sum, now)
+			r.pr.add(p, m, sum, now)
 			for _, pc := range p.req.Pieces {
 				dp := d.res.Pieces[k]
 				k++
@@ -125,25 +157,22 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
 					Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
 				p.labels = append(p.labels, l)
-				ir.add(p.res.PublicID, l)
+				r.ir.add(p.res.PublicID, l)
 			}
 		}
-		rr.add(m.ID, d.res.Record)
+		r.rr.add(m.ID, d.res.Record)
 		for _, p := range d.res.Pieces {
-			tr.add(m.ID, p.Tx)
+			r.tr.add(m.ID, p.Tx)
 		}
 	}
-	if len(ds) == 1 && len(ds[0].res.Pieces) > copyThreshold {
-		d := ds[0]
-		txs := make([]box.TxRecord, len(d.res.Pieces))
-		for i, p := range d.res.Pieces {
-			txs[i] = p.Tx
-		}
-		return s.copyDispense(ctx, tx, d.m, d.res.Record, txs, pr, ir, now)
-	}
-	b := &pgx.Batch{}
-	rr.queue(b, now)
-	tr.queue(b)
+	return r
+}
+
+// queue adds the set-based statements that store the rows to b.
+func (r *storeRows) queue(b *pgx.Batch) {
+	pr, ir := &r.pr, &r.ir
+	r.rr.queue(b, r.now)
+	r.tr.queue(b)
 	// One statement for the purchases and their indicia: the indicia take
 	// their purchase ids from the inserted rows, never from a join on the
 	// growing purchases table (whose plan, cached while the table was small,
@@ -163,10 +192,6 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 		ORDER BY u.ord`,
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
 		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("metering: store dispense: %w", err)
-	}
-	return nil
 }
 
 // recordRows are new meter records for one multi-row update.
