@@ -106,9 +106,13 @@ func (s *Service) InviteUser(ctx context.Context, actor User, in InviteInput) (U
 	th := sha256.Sum256([]byte(token))
 	now := s.now()
 	u := User{AccountID: actor.AccountID, Email: in.Email, Name: in.Name, Role: RoleUser, Permissions: perms, Invited: true, CreatedAt: now}
-	err := s.pool.QueryRow(ctx, `INSERT INTO users (account_id, email, name, password_hash, role, permissions, invite_hash, invite_expires, created_at, updated_at)
-		VALUES ($1,$2,$3,'',$4,$5,$6,$7,$8,$8) RETURNING id`,
-		u.AccountID, u.Email, u.Name, string(RoleUser), permStrings(perms), th[:], now.Add(inviteTTL), now).Scan(&u.ID)
+	var inviter *int64
+	if actor.ID != 0 {
+		inviter = &actor.ID
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO users (account_id, email, name, password_hash, role, permissions, invite_hash, invite_expires, invited_by, created_at, updated_at)
+		VALUES ($1,$2,$3,'',$4,$5,$6,$7,$9,$8,$8) RETURNING id`,
+		u.AccountID, u.Email, u.Name, string(RoleUser), permStrings(perms), th[:], now.Add(inviteTTL), now, inviter).Scan(&u.ID)
 	if db.IsUniqueViolation(err, "users_email_key") {
 		return User{}, "", apperr.Fields{"email": "A user with this email already exists."}.Err()
 	}

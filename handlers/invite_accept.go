@@ -22,6 +22,7 @@ func (h *Handler) renderAcceptInvite(c fiber.Ctx, status int, f views.Form) erro
 		return err
 	default:
 		vm.Email, vm.Company = inv.Email, inv.Company
+		vm.InvitedByName, vm.InvitedByEmail = inv.InvitedByName, inv.InvitedByEmail
 		if inv.CustomerID != 0 {
 			vm.CustomerID = strconv.FormatInt(inv.CustomerID, 10)
 		}

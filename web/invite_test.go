@@ -25,7 +25,8 @@ func TestInvitationPageNamesTheAccountAndEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := webtest.Body(t, e.Do("anon", "GET", "/invite/"+token, nil))
-	for _, want := range []string{"Olive Mail", "new.clerk@example.com", "customer ID " + strconv.FormatInt(a.CustomerID, 10), `action="/invite/` + token + `"`} {
+	for _, want := range []string{"Olive Mail", "new.clerk@example.com", "customer ID " + strconv.FormatInt(a.CustomerID, 10), `action="/invite/` + token + `"`,
+		"Invited by <strong>" + e.Owner.Name + "</strong> (" + e.Owner.Email + ")"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("invitation page lacks %q:\n%s", want, body)
 		}
