@@ -44,7 +44,7 @@ func labelRow(l metering.Label, st metering.LabelState) views.LabelRowVM {
 		to = strings.Join(l.Recipient.Lines, ", ")
 	}
 	row := views.LabelRowVM{ID: l.PublicID, Piece: strconv.FormatInt(l.PieceNumber, 10), Class: class, Services: strings.Join(services, ", "),
-		Postage: views.Money(l.Postage), Date: l.MailingDate.UTC().Format("2006-01-02"), To: to, DestZIP: l.DestZIP, Status: labelStatus(l, st),
+		Postage: views.Money(l.Postage), Date: l.MailingDate.UTC().Format("2006-01-02"), To: to, DestZIP: l.DestZIP, Origin: l.OriginZIP, Status: labelStatus(l, st),
 		Created: l.CreatedAt.UTC().Format("2006-01-02 15:04"), CanVoid: l.Status == "issued" && st.UsedAt == nil}
 	if l.Status != "voided" {
 		base := "/labels/l/" + l.PublicID
