@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -10,6 +11,19 @@ import (
 )
 
 func fill(sel, v string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(sel, v) }
+
+// logInAsOwner logs the test account's owner in through the login page.
+func logInAsOwner(base string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		return chromedp.Void{}, chromedp.Do(ctx,
+			chromedp.Navigate(base+"/login"),
+			fill("#email", "owner@example.com"),
+			fill("#password", webtest.Passwords["owner"]),
+			chromedp.Click(`main button[type=submit]`),
+			chromedp.WaitVisible(`form.logout`),
+		)
+	}
+}
 
 // A new mailer signs up through the real form, logs out, logs back in and sees the dashboard.
 func TestBrowserSignUpLogoutLogin(t *testing.T) {

@@ -18,11 +18,7 @@ func TestBrowserBuyLabelAndDownloadPDF(t *testing.T) {
 	base := e.Listen()
 	ctx := webtest.Browser(t)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login"),
-		fill("#email", "owner@example.com"),
-		fill("#password", webtest.Passwords["owner"]),
-		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`form.logout`),
+		logInAsOwner(base),
 		chromedp.Navigate(base+"/postage"),
 		chromedp.WaitVisible("#purchase-form"),
 		fill("#recipient_name", "Ann Lee"),

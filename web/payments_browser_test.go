@@ -21,11 +21,7 @@ func TestBrowserAddTestCardAndBuyTrickleLabel(t *testing.T) {
 	ctx := webtest.Browser(t)
 	id := strconv.FormatInt(e.Meter.ID, 10)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login"),
-		fill("#email", "owner@example.com"),
-		fill("#password", webtest.Passwords["owner"]),
-		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`form.logout`),
+		logInAsOwner(base),
 		chromedp.Navigate(base+"/billing"),
 		chromedp.WaitVisible(`#payment_method`),
 		chromedp.SetValue(`#payment_method`, "pm_card_visa"),

@@ -37,11 +37,7 @@ func TestBrowserFloatingMeterAsksForOrigin(t *testing.T) {
 		return h
 	}
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login"),
-		fill("#email", "owner@example.com"),
-		fill("#password", webtest.Passwords["owner"]),
-		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`form.logout`),
+		logInAsOwner(base),
 		chromedp.Navigate(base+"/postage"),
 		chromedp.WaitVisible("#purchase-form"),
 	)
