@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -84,6 +85,9 @@ const MaxPieces = box.MaxBatch
 var destZIPRe = regexp.MustCompile(`^\d{5}(\d{4})?$`)
 
 func (s *Service) validate(req *PurchaseRequest) error {
+	// Normalizing below writes to the pieces: on a copy, so that a caller
+	// reusing or sharing its request (a retry, concurrent sends) never races.
+	req.Pieces = slices.Clone(req.Pieces)
 	if len(req.Pieces) == 0 {
 		return apperr.Invalid("pieces", "Add at least one piece.")
 	}
