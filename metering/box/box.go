@@ -288,12 +288,12 @@ func (b *Box) Commit(serial string, counter int64) error {
 	case known && st.Pending != nil && st.Pending.Counter == counter:
 		st = meterState{Counter: counter, Hash: st.Pending.Hash}
 		// The in-memory state changes at once (an older record replayed from
-		// now on is tamper); the disk write is not waited for: if the box dies
-		// before it is durable, the store still holds the pending step, and the
-		// next request, presenting the committed record, resolves it the same
-		// way. One fsync wait less per purchase on the hot path.
+		// now on is tamper); the disk write is lazy (no sync of its own): if
+		// the box dies before it is durable, the store still holds the
+		// pending step, and the next request, presenting the committed
+		// record, resolves it the same way.
 		b.store.setCached(serial, st)
-		b.store.put(serial, st)
+		b.store.putLazy(serial, st)
 		return nil
 	case known && st.Counter >= counter:
 		// Already committed: the meter's next step presented this record (or

@@ -1,13 +1,9 @@
 package box
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
+	"log/slog"
 	"sync"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // meterState is what the box remembers about one meter: the counter and
@@ -28,36 +24,41 @@ type pending struct {
 	Amount     int64    `json:"amount,omitempty"` // cents moved by the step
 }
 
-var metersBucket = []byte("meters")
-
-// freshStore is the box's own persistent freshness store: a bbolt file
-// (fsync on every commit) with an in-memory copy. Writes from concurrent
-// requests are group-committed: one writer goroutine takes whatever is
-// queued and commits it in one transaction, so N meters cost one fsync.
+// freshStore is the box's own persistent freshness store: the states of
+// all meters in memory, kept durable in an append-only log (freshlog.go).
+// Writes from concurrent requests are group-committed: one writer goroutine
+// takes whatever is queued and appends it with one write and one fdatasync,
+// so N meters cost one sync. A commit (the database has the step) is
+// written lazily: appended without a sync of its own, made durable by the
+// next sync. Losing it in a crash is harmless by the hand-off protocol: the
+// store still holds the pending step, and the next request, presenting the
+// committed record, resolves it the same way.
 type freshStore struct {
-	db     *bolt.DB
+	log    *freshLog
 	writes chan write
 	done   chan struct{}
 	mu     sync.Mutex
 	cache  map[string]meterState
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 type write struct {
 	serial string
 	state  meterState
-	errc   chan error
+	errc   chan error // nil: a lazy write nobody waits for
 }
 
 func openFreshStore(dir string) (*freshStore, error) {
-	db, err := bolt.Open(filepath.Join(dir, "freshness.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
+	if err := importBolt(dir); err != nil {
+		return nil, err
+	}
+	log, states, err := openFreshLog(dir)
 	if err != nil {
 		return nil, fmt.Errorf("box: freshness store: %w", err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(metersBucket); return err }); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("box: freshness store: %w", err)
-	}
-	s := &freshStore{db: db, writes: make(chan write, 1024), done: make(chan struct{}), cache: map[string]meterState{}}
+	s := &freshStore{log: log, writes: make(chan write, 1024), done: make(chan struct{}), cache: states}
 	go s.writer()
 	return s, nil
 }
@@ -67,29 +68,10 @@ func (s *freshStore) get(serial string) (meterState, bool, error) {
 	s.mu.Lock()
 	st, ok := s.cache[serial]
 	s.mu.Unlock()
-	if ok {
-		return st, true, nil
-	}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(metersBucket).Get([]byte(serial))
-		if v == nil {
-			return nil
-		}
-		ok = true
-		return json.Unmarshal(v, &st)
-	})
-	if err != nil {
-		return meterState{}, false, fmt.Errorf("box: freshness store: read %s: %w", serial, err)
-	}
-	if ok {
-		s.mu.Lock()
-		s.cache[serial] = st
-		s.mu.Unlock()
-	}
 	return st, ok, nil
 }
 
-// setCached changes the in-memory state ahead of its durable write.
+// setCached changes the in-memory state ahead of its write.
 func (s *freshStore) setCached(serial string, st meterState) {
 	s.mu.Lock()
 	s.cache[serial] = st
@@ -105,49 +87,82 @@ func (s *freshStore) put(serial string, st meterState) <-chan error {
 	return w.errc
 }
 
+// putLazy queues a write that the next durable write (or close) makes
+// durable; for states already set with setCached.
+func (s *freshStore) putLazy(serial string, st meterState) {
+	s.writes <- write{serial: serial, state: st}
+}
+
 func (s *freshStore) writer() {
 	defer close(s.done)
-	for w := range s.writes {
+	var next *write // taken from the queue but too big for the last group
+	for {
+		var w write
+		if next != nil {
+			w, next = *next, nil
+		} else {
+			var ok bool
+			if w, ok = <-s.writes; !ok {
+				return
+			}
+		}
 		batch := []write{w}
+		buf, err := encodeRecord(nil, w.serial, w.state)
+		sync := w.errc != nil
 	drain:
-		for len(batch) < 512 {
+		for err == nil && len(batch) < 512 {
 			select {
 			case w, ok := <-s.writes:
 				if !ok {
 					break drain
 				}
+				var more []byte
+				if more, err = encodeRecord(buf, w.serial, w.state); err != nil {
+					break drain
+				}
+				if len(more) > maxGroupBytes {
+					next = &w
+					break drain
+				}
+				buf = more
 				batch = append(batch, w)
+				sync = sync || w.errc != nil
 			default:
 				break drain
 			}
 		}
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(metersBucket)
-			for _, w := range batch {
-				v, _ := json.Marshal(w.state)
-				if err := b.Put([]byte(w.serial), v); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		if err == nil {
+			err = s.log.appendGroup(buf, sync)
+		}
 		if err == nil {
 			s.mu.Lock()
 			for _, w := range batch {
-				s.cache[w.serial] = w.state
+				if w.errc != nil {
+					s.cache[w.serial] = w.state
+				}
 			}
 			s.mu.Unlock()
 		} else {
 			err = fmt.Errorf("box: freshness store: write: %w", err)
 		}
 		for _, w := range batch {
-			w.errc <- err
+			if w.errc != nil {
+				w.errc <- err
+			} else if err != nil {
+				// Nobody waits for a lazy write; the pending step it would
+				// have replaced stays on disk and resolves the same way.
+				slog.Warn("box: freshness store: lazy write failed", "serial", w.serial, "err", err)
+			}
 		}
 	}
 }
 
+// close writes what is queued, makes it durable and closes the log.
 func (s *freshStore) close() error {
-	close(s.writes)
-	<-s.done
-	return s.db.Close()
+	s.closeOnce.Do(func() {
+		close(s.writes)
+		<-s.done
+		s.closeErr = s.log.close()
+	})
+	return s.closeErr
 }
