@@ -36,11 +36,11 @@ type freshLog struct {
 	dir       string
 	chunk     int64 // chunkSize; smaller in tests
 	compactAt int64 // minCompactSize; smaller in tests
-	f     *os.File
-	end   int64 // offset of the next record
-	size  int64 // file size (zero-filled beyond end)
-	live  map[string][]byte
-	bytes int64 // encoded size of the live states
+	f         *os.File
+	end       int64 // offset of the next record
+	size      int64 // file size (zero-filled beyond end)
+	live      map[string][]byte
+	bytes     int64 // encoded size of the live states
 }
 
 const (
