@@ -111,7 +111,7 @@ func runServe(args []string) error {
 		return err
 	}
 	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }, VoidWindow: cfg.VoidWindow,
-		OnBatch: func(meters, _ int) { batchMeters.Observe(float64(meters)) }})
+		Committers: cfg.Committers, OnBatch: func(meters, _ int) { batchMeters.Observe(float64(meters)) }})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
 	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})
