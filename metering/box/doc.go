@@ -5,7 +5,7 @@
 // passphrase-encrypted keystore, meter keys only ever leave wrapped, and
 // meter records carry an HMAC only the box can make. Every meter operation
 // follows the patent's Fig. 5 order (verify MAC, compare freshness with the
-// box's own bbolt store, unwrap the key, accounting, update freshness, sign,
+// box's own store (an append-only log), unwrap the key, accounting, update freshness, sign,
 // MAC the new record) and the hand-off protocol of DESIGN.md §4, so a crash
 // between the box and the database commit neither loses postage nor raises
 // a false tamper alert. A meter unknown to the freshness store is accepted
@@ -14,8 +14,8 @@
 // counter-0 record has empty registers and gains nothing by replay (and
 // creating a meter need not write the store, so a creation the database
 // rolled back leaves nothing behind). Freshness writes of concurrent
-// requests are group-committed (one bbolt transaction, one pair of fsyncs,
-// for whatever is queued) and overlap the signing; the box answers only
+// requests are group-committed (one append and one fdatasync for whatever
+// is queued) and overlap the signing; the box answers only
 // once its write is durable. Connections are authenticated by the
 // kernel's peer credentials (SO_PEERCRED) rather than a shared secret: a
 // secret would be key material in serve, which must hold none, and anyone

@@ -8,7 +8,7 @@ import (
 // transaction (metering/groupcommit.go) dispenses on several meters at once;
 // one request for all of them spares the per-call socket, gob and goroutine
 // cost, and the items running side by side here let their freshness writes
-// share one bbolt transaction. Each item is still its own Fig. 5 step with
+// share one append and one sync. Each item is still its own Fig. 5 step with
 // its own answer: one meter's refusal does not touch the others.
 
 // Limits of one DispenseMany or CommitMany request: a bound on what one
