@@ -1,8 +1,10 @@
 package metering_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -57,6 +59,7 @@ func crashChild() int {
 		workers = 16
 	}
 	var wg sync.WaitGroup
+	var bought sync.Once
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -73,12 +76,56 @@ func crashChild() int {
 						return
 					}
 					fmt.Fprintln(os.Stderr, "child purchase:", err)
+				} else {
+					bought.Do(func() { fmt.Println(childBuying) })
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	return 0
+}
+
+// childBuying is the line a crash child prints once its first purchase is
+// stored: the parent kills it only from then on, so that a slow start (the
+// race detector, a loaded machine) cannot use up the time before the kill.
+const childBuying = "buying"
+
+// runChildUntilKilled starts a crash child with env, waits until it buys,
+// lets it buy for a random 20-320 ms more, and kills it.
+func runChildUntilKilled(t *testing.T, rng *rand.Rand, env ...string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), "METERING_CRASH_CHILD=1"), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buying := make(chan bool, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		buying <- strings.TrimSpace(line) == childBuying
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case ok := <-buying:
+		if !ok {
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			t.Fatal("the crash child exited before it bought anything")
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		t.Fatal("the crash child bought nothing in 60 s")
+	}
+	time.Sleep(time.Duration(20+rng.Intn(300)) * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
 }
 
 // Killing the serve process at any point of a purchase loses no funds, leaves
@@ -90,16 +137,8 @@ func TestKillingServeMidPurchase(t *testing.T) {
 	url := pool.Config().ConnString()
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	for round := 0; round < 8; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "METERING_CRASH_CHILD=1", "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
+		runChildUntilKilled(t, rng, "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
 			"CHILD_ACCOUNT="+strconv.FormatInt(owner.AccountID, 10))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(150+rng.Intn(350)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
 	}
 	after, _ := svc.Meter(context.Background(), owner, m.ID)
 	if after.Record.PieceCount == 0 {
@@ -129,16 +168,8 @@ func TestKillingServeMidCrossMeterPurchase(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	for round := 0; round < 6; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "METERING_CRASH_CHILD=1", "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
+		runChildUntilKilled(t, rng, "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
 			"CHILD_ACCOUNTS="+strings.Join(ids, ","))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(200+rng.Intn(400)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
 	}
 	ctx := context.Background()
 	var multi int
