@@ -28,18 +28,4 @@ for round in $(seq "$ROUNDS"); do
 	run db -label "round $round + group commit, random:   "
 	run db -hot -label "round $round + group commit, one meter:"
 done
-psql "$DATABASE_URL" -q <<'SQL'
-CREATE TABLE bench_meters (id int PRIMARY KEY, ar bigint NOT NULL, dr bigint NOT NULL, piece_count bigint NOT NULL, counter bigint NOT NULL, mac bytea);
-INSERT INTO bench_meters SELECT g, 0, 100000000, 0, 0, '\x00' FROM generate_series(1, 200) g;
-CREATE TABLE bench_tx (id bigserial PRIMARY KEY, meter_id int NOT NULL, amount bigint NOT NULL, at timestamptz NOT NULL, hash bytea NOT NULL);
-SQL
-cat > "$work/random.sql" <<'SQL'
-\set id random(1, 200)
-BEGIN;
-UPDATE bench_meters SET ar = ar + 78, dr = dr - 78, piece_count = piece_count + 1, counter = counter + 1, mac = '\x01' WHERE id = :id;
-INSERT INTO bench_tx (meter_id, amount, at, hash) VALUES (:id, 78, now(), '\x02');
-COMMIT;
-SQL
-sed 's/random(1, 200)/random(1, 1)/' "$work/random.sql" > "$work/hot.sql"
-echo "pgbench random meters:"; pgbench -n -c 32 -j 2 -T "$DUR" -M prepared -f "$work/random.sql" "$DATABASE_URL" 2>/dev/null | grep -E "^tps"
-echo "pgbench one meter:";    pgbench -n -c 32 -j 2 -T "$DUR" -M prepared -f "$work/hot.sql" "$DATABASE_URL" 2>/dev/null | grep -E "^tps"
+bash scripts/load/pgbench.sh "$DUR"

@@ -24,20 +24,4 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, kern
 bin/purchase-load -mode random -meters 200 -clients 32 -duration "${DUR}s"
 bin/purchase-load -mode hot -clients 32 -duration "${DUR}s"
 
-# pgbench: the same two statements as one dispense, on 200 random meters and on one.
-psql "$DATABASE_URL" -q <<'SQL'
-DROP TABLE IF EXISTS bench_meters, bench_tx;
-CREATE TABLE bench_meters (id int PRIMARY KEY, ar bigint NOT NULL, dr bigint NOT NULL, piece_count bigint NOT NULL, counter bigint NOT NULL, mac bytea);
-INSERT INTO bench_meters SELECT g, 0, 100000000, 0, 0, '\x00' FROM generate_series(1, 200) g;
-CREATE TABLE bench_tx (id bigserial PRIMARY KEY, meter_id int NOT NULL, amount bigint NOT NULL, at timestamptz NOT NULL, hash bytea NOT NULL);
-SQL
-cat > "$work/random.sql" <<'SQL'
-\set id random(1, 200)
-BEGIN;
-UPDATE bench_meters SET ar = ar + 78, dr = dr - 78, piece_count = piece_count + 1, counter = counter + 1, mac = '\x01' WHERE id = :id;
-INSERT INTO bench_tx (meter_id, amount, at, hash) VALUES (:id, 78, now(), '\x02');
-COMMIT;
-SQL
-sed 's/random(1, 200)/random(1, 1)/' "$work/random.sql" > "$work/hot.sql"
-echo "pgbench random meters:"; pgbench -n -c 32 -j 2 -T "$DUR" -M prepared -f "$work/random.sql" "$DATABASE_URL" 2>/dev/null | grep -E "^(tps|latency average)"
-echo "pgbench one meter:";    pgbench -n -c 32 -j 2 -T "$DUR" -M prepared -f "$work/hot.sql" "$DATABASE_URL" 2>/dev/null | grep -E "^(tps|latency average)"
+bash scripts/load/pgbench.sh "$DUR"

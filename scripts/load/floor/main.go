@@ -25,19 +25,18 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/scripts/load/internal/drive"
 )
 
 func main() {
@@ -209,51 +208,14 @@ func load(args []string) {
 	label := fs.String("label", "", "name printed with the result")
 	fs.Parse(args)
 	body := []byte(`{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","dest_zip":"20500","recipient":{"name":"Ann Lee","address":"1600 Pennsylvania Ave NW, Washington DC 20500"}}]}`)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
-	var okN, failN atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	deadline := time.Now().Add(*dur)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range *clients {
-		wg.Go(func() {
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest("POST", *url, bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer floor")
-				req.Header.Set("Content-Type", "application/json")
-				if *hot {
-					req.Header.Set("X-Hot", "1")
-				}
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				d := time.Since(t0)
-				if resp != nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				if err != nil || resp.StatusCode != http.StatusCreated {
-					failN.Add(1)
-					continue
-				}
-				okN.Add(1)
-				mine = append(mine, d)
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	el := time.Since(start)
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
+	res := drive.Run(*clients, *dur, func(*mrand.Rand) *http.Request {
+		req, _ := http.NewRequest("POST", *url, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer floor")
+		req.Header.Set("Content-Type", "application/json")
+		if *hot {
+			req.Header.Set("X-Hot", "1")
 		}
-		return lat[int(float64(len(lat)-1)*p)].Round(10 * time.Microsecond)
-	}
-	fmt.Printf("%s clients=%d ok=%d failed=%d tps=%.0f p50=%s p99=%s\n", *label, *clients, okN.Load(), failN.Load(),
-		float64(okN.Load())/el.Seconds(), pct(0.5), pct(0.99))
+		return req
+	})
+	fmt.Println(*label, res)
 }

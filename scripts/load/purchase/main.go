@@ -11,21 +11,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"math/rand"
+	"math/rand/v2"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"indicia/accounts"
 	"indicia/db"
 	"indicia/metering"
 	"indicia/metering/box"
+	"indicia/scripts/load/internal/drive"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -91,51 +88,10 @@ func main() {
 		}
 	}
 	body := []byte(`{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","dest_zip":"20500","recipient":{"name":"Ann Lee","address":"1600 Pennsylvania Ave NW, Washington DC 20500"}}]}`)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
-	var okN, failN atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	deadline := time.Now().Add(*dur)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < *clients; c++ {
-		wg.Add(1)
-		go func(seed int64) {
-			defer wg.Done()
-			rng := rand.New(rand.NewSource(seed))
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest("POST", *base+"/api/v1/labels", bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+keys[rng.Intn(len(keys))])
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				d := time.Since(t0)
-				if resp != nil {
-					// Drained, so the connection is reused as a real client's would be.
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				if err != nil || resp.StatusCode != http.StatusCreated {
-					failN.Add(1)
-					continue
-				}
-				okN.Add(1)
-				mine = append(mine, d)
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		}(int64(c))
-	}
-	wg.Wait()
-	el := time.Since(start)
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[int(float64(len(lat)-1)*p)]
-	}
-	fmt.Printf("mode=%s meters=%d clients=%d duration=%s ok=%d failed=%d tps=%.0f p50=%s p99=%s\n", *mode, n, *clients, el.Round(time.Millisecond),
-		okN.Load(), failN.Load(), float64(okN.Load())/el.Seconds(), pct(0.50).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond))
+	res := drive.Run(*clients, *dur, func(rng *rand.Rand) *http.Request {
+		req, _ := http.NewRequest("POST", *base+"/api/v1/labels", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+keys[rng.IntN(len(keys))])
+		return req
+	})
+	fmt.Printf("mode=%s meters=%d %s\n", *mode, n, res)
 }
