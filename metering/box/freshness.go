@@ -1,9 +1,13 @@
 package box
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // meterState is what the box remembers about one meter: the counter and
@@ -35,6 +39,7 @@ type pending struct {
 // committed record, resolves it the same way.
 type freshStore struct {
 	log    *freshLog
+	lock   *os.File
 	writes chan write
 	done   chan struct{}
 	mu     sync.Mutex
@@ -51,16 +56,40 @@ type write struct {
 }
 
 func openFreshStore(dir string) (*freshStore, error) {
+	// Two box processes appending to one log would corrupt it: the first
+	// one holds the directory's lock file until it closes the store.
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := importBolt(dir); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	log, states, err := openFreshLog(dir)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("box: freshness store: %w", err)
 	}
-	s := &freshStore{log: log, writes: make(chan write, 1024), done: make(chan struct{}), cache: states}
+	s := &freshStore{log: log, lock: lock, writes: make(chan write, 1024), done: make(chan struct{}), cache: states}
 	go s.writer()
 	return s, nil
+}
+
+// lockDir takes the exclusive lock of a freshness store directory.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "freshness.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("box: freshness store: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("box: freshness store %s is in use by another box process", dir)
+		}
+		return nil, fmt.Errorf("box: freshness store: lock %s: %w", dir, err)
+	}
+	return f, nil
 }
 
 // get returns the state of a meter; ok is false for a meter never seen.
@@ -163,6 +192,7 @@ func (s *freshStore) close() error {
 		close(s.writes)
 		<-s.done
 		s.closeErr = s.log.close()
+		s.lock.Close() // releases the lock
 	})
 	return s.closeErr
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,4 +225,20 @@ func TestFreshStoreImportsTheBoltStore(t *testing.T) {
 	if _, err := openFreshStore(dir); err == nil {
 		t.Fatal("a bbolt store next to the log was accepted")
 	}
+}
+
+// A second box process on the same state directory would interleave its
+// appends with the first's: it is refused until the first closes.
+func TestFreshStoreRefusesASecondOpener(t *testing.T) {
+	dir := t.TempDir()
+	s := reopen(t, nil, dir)
+	putWait(t, s, "M1", state(1))
+	if s2, err := openFreshStore(dir); err == nil {
+		s2.close()
+		t.Fatal("a second store opened the directory the first holds")
+	} else if !strings.Contains(err.Error(), "in use by another box process") {
+		t.Fatalf("second opener: %v", err)
+	}
+	s = reopen(t, s, dir)
+	wantState(t, s, "M1", state(1))
 }
