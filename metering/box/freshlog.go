@@ -147,6 +147,15 @@ func encodeRecord(buf []byte, serial string, st meterState) ([]byte, error) {
 	return buf, nil
 }
 
+// eachRecord calls fn for every record of buf, which encodeRecord made.
+func eachRecord(buf []byte, fn func(serial string, rec []byte)) {
+	for pos := 0; pos < len(buf); {
+		rec := buf[pos : pos+recordHeader+int(binary.LittleEndian.Uint32(buf[pos:]))]
+		fn(string(rec[recordHeader+2:recordHeader+2+int(binary.LittleEndian.Uint16(rec[recordHeader:]))]), rec)
+		pos += len(rec)
+	}
+}
+
 func decodeState(payload []byte) (string, meterState, error) {
 	var st meterState
 	if len(payload) < 2 {
@@ -174,14 +183,10 @@ func (l *freshLog) appendGroup(buf []byte, sync bool) error {
 	if _, err := l.f.WriteAt(buf, l.end); err != nil {
 		return fmt.Errorf("freshness log: write: %w", err)
 	}
-	for pos := 0; pos < len(buf); {
-		n := int(binary.LittleEndian.Uint32(buf[pos:]))
-		rec := buf[pos : pos+recordHeader+n]
-		serial := string(rec[recordHeader+2 : recordHeader+2+int(binary.LittleEndian.Uint16(rec[recordHeader:]))])
+	eachRecord(buf, func(serial string, rec []byte) {
 		l.bytes += int64(len(rec)) - int64(len(l.live[serial]))
 		l.live[serial] = slices.Clone(rec)
-		pos += len(rec)
-	}
+	})
 	l.end += int64(len(buf))
 	if sync {
 		if err := fdatasync(l.f); err != nil {
@@ -246,14 +251,10 @@ func (l *freshLog) rewrite(recs [][]byte) error {
 	}
 	l.f, l.end, l.size = f, int64(len(body)), size
 	l.live, l.bytes = map[string][]byte{}, 0
-	for pos := 0; pos < len(body); {
-		n := int(binary.LittleEndian.Uint32(body[pos:]))
-		rec := body[pos : pos+recordHeader+n]
-		serial := string(rec[recordHeader+2 : recordHeader+2+int(binary.LittleEndian.Uint16(rec[recordHeader:]))])
+	eachRecord(body, func(serial string, rec []byte) {
 		l.live[serial] = rec
 		l.bytes += int64(len(rec))
-		pos += len(rec)
-	}
+	})
 	return nil
 }
 
