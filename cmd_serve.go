@@ -87,6 +87,9 @@ func runServe(args []string) error {
 	batchMeters := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "indicia_dispense_batch_meters",
 		Help: "Meters served by one cross-meter dispensing transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}})
 	reg.MustRegister(batchMeters)
+	chainedGroups := prometheus.NewCounter(prometheus.CounterOpts{Name: "indicia_dispense_chained_groups_total",
+		Help: "Groups of purchases on one meter served on the pipelined path (signed while the previous group committed)."})
+	reg.MustRegister(chainedGroups)
 	acc, err := accounts.New(pool, rdb, accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, Pepper: boxc, Signer: boxc,
@@ -111,7 +114,8 @@ func runServe(args []string) error {
 		return err
 	}
 	met := metering.New(pool, boxc, metering.Options{OnTamper: func(_, reason string) { tampers.WithLabelValues(reason).Inc() }, VoidWindow: cfg.VoidWindow,
-		Committers: cfg.Committers, OnBatch: func(meters, _ int) { batchMeters.Observe(float64(meters)) }})
+		Committers: cfg.Committers, OnBatch: func(meters, _ int) { batchMeters.Observe(float64(meters)) },
+		NoPipeline: !cfg.Pipeline, OnChained: func(int) { chainedGroups.Inc() }})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
 	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})

@@ -25,6 +25,7 @@ type Config struct {
 	TrustProxy      bool
 	PprofAddr       string
 	Committers      int
+	Pipeline        bool
 	// Change-of-address service and email (issue 7).
 	COAWindowMonths int
 	SMTPURL         string
@@ -65,6 +66,7 @@ var Settings = []Setting{
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
 	{"METERING_COMMITTERS", "2", "purchase transactions of many meters that may run at once (1 to 16): more suits a disk with slow commits, fewer a busy CPU", false},
+	{"METERING_PIPELINE", "true", "pipeline the purchases of one busy meter: the box signs the next group while the previous one commits", false},
 	{"PPROF_ADDR", "", "when set (e.g. 127.0.0.1:6060), serve exposes Go's pprof profiles on this separate address, for load tests", false},
 	{"COA_WINDOW_MONTHS", "18", "change-of-address moves older than this many months are not matched (1 to 48)", false},
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
@@ -133,6 +135,10 @@ func Load(getenv Getenv) (Config, error) {
 	s, _ = v("METERING_COMMITTERS")
 	if c.Committers, err = strconv.Atoi(s); err != nil || c.Committers < 1 || c.Committers > 16 {
 		errs = append(errs, fmt.Sprintf("METERING_COMMITTERS: %q is not a number from 1 to 16", s))
+	}
+	s, _ = v("METERING_PIPELINE")
+	if c.Pipeline, err = strconv.ParseBool(s); err != nil {
+		errs = append(errs, fmt.Sprintf("METERING_PIPELINE: %q is not true or false", s))
 	}
 	s, _ = v("TRUST_PROXY")
 	if c.TrustProxy, err = strconv.ParseBool(s); err != nil {

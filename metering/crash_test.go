@@ -45,7 +45,11 @@ func crashChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	svc := metering.New(pool, client, metering.Options{})
+	// CHILD_PIPELINE: many workers on one meter, and "buying" only once a
+	// group was served on the pipelined path (pipeline.go).
+	pipeline := os.Getenv("CHILD_PIPELINE") == "1"
+	var chained atomic.Bool
+	svc := metering.New(pool, client, metering.Options{OnChained: func(int) { chained.Store(true) }})
 	// CHILD_ACCOUNT is one account; CHILD_ACCOUNTS several, whose purchases
 	// then share cross-meter transactions.
 	var owners []accounts.User
@@ -55,7 +59,7 @@ func crashChild() int {
 		}
 	}
 	workers := 4
-	if len(owners) > 1 {
+	if len(owners) > 1 || pipeline {
 		workers = 16
 	}
 	var wg sync.WaitGroup
@@ -76,7 +80,7 @@ func crashChild() int {
 						return
 					}
 					fmt.Fprintln(os.Stderr, "child purchase:", err)
-				} else {
+				} else if !pipeline || chained.Load() {
 					bought.Do(func() { fmt.Println(childBuying) })
 				}
 			}
@@ -153,6 +157,31 @@ func TestKillingServeMidPurchase(t *testing.T) {
 	}
 	rep := audit(t, svc)
 	t.Logf("after 8 kills: %d pieces, %d cents of postage, %d cents credited", rep.Pieces, rep.Postage, rep.Credited)
+}
+
+// The same with many purchases at once on one meter, so that the killed
+// process dies while the groups of the meter are pipelined: one group's
+// chained step answered or confirmed by the box while the group before it
+// commits. Nothing is lost, and no false tamper alert follows.
+func TestKillingServeMidPipelinedPurchase(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, m, pool := setupPool(t, b, 1_000_000)
+	url := pool.Config().ConnString()
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	for round := 0; round < 8; round++ {
+		runChildUntilKilled(t, rng, "CHILD_DATABASE_URL="+url, "CHILD_BOX_SOCKET="+b.Socket,
+			"CHILD_ACCOUNT="+strconv.FormatInt(owner.AccountID, 10), "CHILD_PIPELINE=1")
+	}
+	ctx := context.Background()
+	if _, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+		t.Fatalf("purchase after the crashes: %v", err)
+	}
+	if n, _ := svc.OpenAlerts(ctx); n != 0 {
+		t.Fatalf("%d tamper alerts after crashes", n)
+	}
+	after, _ := svc.Meter(ctx, owner, m.ID)
+	rep := audit(t, svc)
+	t.Logf("after 8 kills: %d pieces (meter piece count %d), %d cents of postage", rep.Pieces, after.Record.PieceCount, rep.Postage)
 }
 
 // The same with purchases on six meters at once, so that the killed process

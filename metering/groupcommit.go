@@ -35,6 +35,7 @@ import (
 type groupJob struct {
 	meterID int64
 	group   []*pending
+	h       *handoff // publishes the new record once the box answered (nil: never)
 	done    chan struct{}
 	lead    chan struct{} // closed when this job's goroutine must run a batch
 	led     bool          // lead was given (under committer.mu)
@@ -61,7 +62,7 @@ const fastPathMaxPieces = copyThreshold
 
 // dispense serves one meter's group, batched with other meters' groups
 // when it is an ordinary purchase.
-func (s *Service) dispense(ctx context.Context, meterID int64, group []*pending) {
+func (s *Service) dispense(ctx context.Context, meterID int64, group []*pending, h *handoff) {
 	n := 0
 	for _, p := range group {
 		n += len(p.req.Pieces)
@@ -70,7 +71,7 @@ func (s *Service) dispense(ctx context.Context, meterID int64, group []*pending)
 		s.dispenseGroup(ctx, meterID, group)
 		return
 	}
-	j := &groupJob{meterID: meterID, group: group, done: make(chan struct{}), lead: make(chan struct{})}
+	j := &groupJob{meterID: meterID, group: group, h: h, done: make(chan struct{}), lead: make(chan struct{})}
 	c := &s.cm
 	c.mu.Lock()
 	c.waiting = append(c.waiting, j)
@@ -170,6 +171,9 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 			}
 			served = append(served, j)
 			ds = append(ds, &j.d)
+			published := j.m
+			published.Record = j.d.res.Record
+			j.h.publish(published) // the meter's next group signs while this transaction stores
 		}
 		b := &pgx.Batch{}
 		if len(ds) > 0 {
@@ -177,6 +181,9 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 		}
 		return tx.commitWith(ctx, b)
 	}()
+	for _, j := range batch {
+		j.h.settle(err == nil && !j.slow)
+	}
 	if err != nil {
 		slog.WarnContext(ctx, "metering: cross-meter dispense failed; serving each meter on its own", "meters", len(batch), "err", err)
 		for _, j := range batch {

@@ -159,7 +159,7 @@ func TestGroupCommitOneBoxRequestPerTransaction(t *testing.T) {
 	b := meteringtest.Start(t)
 	var batches, batchedMeters, batchedPieces atomic.Int64
 	const meters, perMeter = 8, 3
-	svc, ms, _ := setupMany(t, b, meters, 100*78, metering.Options{Committers: 1, OnBatch: func(meters, pieces int) {
+	svc, ms, _ := setupMany(t, b, meters, 100*78, metering.Options{Committers: 1, NoPipeline: true, OnBatch: func(meters, pieces int) {
 		batches.Add(1)
 		batchedMeters.Add(int64(meters))
 		batchedPieces.Add(int64(pieces))

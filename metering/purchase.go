@@ -158,6 +158,7 @@ type pending struct {
 type meterQueue struct {
 	waiting []*pending
 	running bool
+	flight  *flight // the latest group whose box step answered and whose commit is open (pipeline.go)
 }
 
 // Purchase dispenses postage for one request (pages and API alike). Requests
@@ -210,7 +211,9 @@ func (s *Service) Purchase(ctx context.Context, actor accounts.User, req Purchas
 }
 
 // runGroup takes the waiting requests (up to MaxCoalesce pieces), serves them
-// with one box call, and hands the lead to the next waiter, if any.
+// with one box call, and hands the lead to the next waiter, if any: as soon
+// as the box answered when the group can be pipelined (pipeline.go), else
+// once it is served.
 func (s *Service) runGroup(ctx context.Context, meterID int64) {
 	s.mu.Lock()
 	q := s.queues[meterID]
@@ -225,23 +228,19 @@ func (s *Service) runGroup(ctx context.Context, meterID int64) {
 		n += len(next.req.Pieces)
 		q.waiting = q.waiting[1:]
 	}
+	prev := q.flight
 	s.mu.Unlock()
 
+	h := &handoff{s: s, meterID: meterID, q: q}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	s.dispense(ctx, meterID, group)
+	if prev == nil || !s.dispenseChained(ctx, group, prev, h) {
+		s.dispense(ctx, meterID, group, h)
+	}
 	cancel()
 	for _, p := range group {
 		close(p.done)
 	}
-
-	s.mu.Lock()
-	if len(q.waiting) > 0 {
-		close(q.waiting[0].lead)
-	} else {
-		q.running = false
-		delete(s.queues, meterID)
-	}
-	s.mu.Unlock()
+	h.release()
 }
 
 var errInsufficient = &apperr.Error{Kind: apperr.KindPayment, Code: "insufficient_funds", Field: "postage",

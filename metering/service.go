@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +25,9 @@ type Box interface {
 	// DispenseMany and CommitMany serve many meters in one request (groupcommit.go).
 	DispenseMany(ctx context.Context, items []box.DispenseItem) ([]box.DispenseItemResult, error)
 	CommitMany(ctx context.Context, items []box.CommitItem) ([]error, error)
+	// DispenseChained and Confirm pipeline the groups of one meter (pipeline.go).
+	DispenseChained(ctx context.Context, rec box.Record, pieces []box.Piece) (box.DispenseResult, error)
+	Confirm(ctx context.Context, serial string, counter int64, hash [32]byte) error
 	VerifyRecord(ctx context.Context, rec box.Record) error
 	SignTransaction(ctx context.Context, kind string, payload []byte, prev *box.SignedTx) (box.SignedTx, error)
 	Certificates(ctx context.Context) (box.PublicKeys, error)
@@ -42,6 +46,11 @@ type Options struct {
 	// OnBatch is told of every cross-meter transaction that committed: how
 	// many meters and pieces it served (metrics).
 	OnBatch func(meters, pieces int)
+	// NoPipeline turns off pipelined purchases on one meter (pipeline.go).
+	NoPipeline bool
+	// OnChained is told of every group served on the pipelined path: its
+	// pieces (metrics).
+	OnChained func(pieces int)
 	// OnTamper is told of every tamper alert (metrics).
 	OnTamper func(serial, reason string)
 	// VoidWindow is how long after purchase a mailer may void a label (0: DefaultVoidWindow).
@@ -59,6 +68,9 @@ type Service struct {
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
 	cm     committer
+	// noChain is set once the box answered that it does not know chained
+	// steps (a box older than serve): groups then take the ordinary path.
+	noChain atomic.Bool
 }
 
 // New builds the service.

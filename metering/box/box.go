@@ -34,6 +34,9 @@ type Box struct {
 	locks [256]sync.Mutex // per-meter serialisation, striped by serial
 	pub   PublicKeys
 	keys  keyCache
+	// unsynced holds the durable write of each chained step answered and
+	// not yet confirmed (chained.go).
+	unsynced unsyncedWrites
 }
 
 // New opens the freshness store in stateDir and returns a box holding ks.
@@ -240,19 +243,28 @@ func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
 	}
 	same := rec.Counter == st.Counter && h == st.Hash
 	if p := st.Pending; p != nil {
+		q := st.Next
 		switch {
+		case q != nil && rec.Counter == q.Counter && h == q.Hash:
+			return current, nil // the database committed both steps
 		case rec.Counter == p.Counter && h == p.Hash:
-			return current, nil // the database committed the step
+			// The database committed the step; a step chained on it was
+			// not (the caller holds the meter's row lock, so it never will be).
+			if q != nil && logRollback {
+				b.logRollback(rec.Serial, q)
+			}
+			return current, nil
 		case same:
 			if logRollback {
-				b.log.Warn("box: database rolled back a step; its indicia are void",
-					"serial", rec.Serial, "op", p.Op, "counter", p.Counter,
-					"first_piece", p.FirstPiece, "last_piece", p.LastPiece, "amount_cents", p.Amount)
+				b.logRollback(rec.Serial, p)
+				if q != nil {
+					b.logRollback(rec.Serial, q)
+				}
 			}
 			return current, nil
 		}
 		return meterState{}, tamper(ErrTamperFreshness, rec.Serial,
-			"record counter %d matches neither the committed %d nor the pending %d", rec.Counter, st.Counter, p.Counter)
+			"record counter %d matches neither the committed %d nor a pending step", rec.Counter, st.Counter)
 	}
 	if same {
 		return current, nil
@@ -261,6 +273,12 @@ func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
 		return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "stale record: counter %d, box has %d", rec.Counter, st.Counter)
 	}
 	return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "record counter %d does not match the box's %d", rec.Counter, st.Counter)
+}
+
+func (b *Box) logRollback(serial string, p *pending) {
+	b.log.Warn("box: database rolled back a step; its indicia are void",
+		"serial", serial, "op", p.Op, "counter", p.Counter,
+		"first_piece", p.FirstPiece, "last_piece", p.LastPiece, "amount_cents", p.Amount)
 }
 
 // VerifyRecord checks a stored record without changing anything: its MAC,
@@ -286,19 +304,22 @@ func (b *Box) Commit(serial string, counter int64) error {
 	}
 	switch {
 	case known && st.Pending != nil && st.Pending.Counter == counter:
-		st = meterState{Counter: counter, Hash: st.Pending.Hash}
-		// The in-memory state changes at once (an older record replayed from
-		// now on is tamper); the disk write is lazy (no sync of its own): if
-		// the box dies before it is durable, the store still holds the
-		// pending step, and the next request, presenting the committed
-		// record, resolves it the same way.
-		b.store.setCached(serial, st)
-		b.store.putLazy(serial, st)
-		return nil
+		st = meterState{Counter: counter, Hash: st.Pending.Hash, Pending: st.Next}
+	case known && st.Next != nil && st.Next.Counter == counter:
+		st = meterState{Counter: counter, Hash: st.Next.Hash}
 	case known && st.Counter >= counter:
 		// Already committed: the meter's next step presented this record (or
 		// a later one) before this call arrived, which commits it too.
 		return nil
+	default:
+		return badRequest("meter %s: nothing pending at counter %d", serial, counter)
 	}
-	return badRequest("meter %s: nothing pending at counter %d", serial, counter)
+	// The in-memory state changes at once (an older record replayed from
+	// now on is tamper); the disk write is lazy (no sync of its own): if
+	// the box dies before it is durable, the store still holds the pending
+	// step, and the next request, presenting the committed record,
+	// resolves it the same way.
+	b.store.setCached(serial, st)
+	b.store.putLazy(serial, st)
+	return nil
 }

@@ -300,3 +300,17 @@ func (c *Client) Pepper(ctx context.Context, password []byte) ([]byte, error) {
 	resp, err := c.call(ctx, &request{Op: opPepper, Payload: password})
 	return resp.Pepper, err
 }
+
+// DispenseChained dispenses on the box's latest step without the meter's row
+// lock; see Box.DispenseChained. Store the result only after Confirm.
+func (c *Client) DispenseChained(ctx context.Context, rec Record, pieces []Piece) (DispenseResult, error) {
+	resp, err := c.call(ctx, &request{Op: opDispenseChained, Record: rec, Pieces: pieces})
+	return DispenseResult{Record: resp.Record, Pieces: resp.Pieces}, err
+}
+
+// Confirm checks under the meter's row lock that the box still holds a
+// chained step; see Box.Confirm.
+func (c *Client) Confirm(ctx context.Context, serial string, counter int64, hash [32]byte) error {
+	_, err := c.call(ctx, &request{Op: opConfirm, Serial: serial, Amount: counter, Hash: hash})
+	return err
+}

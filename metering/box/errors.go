@@ -13,6 +13,10 @@ var (
 	ErrInsufficientFunds = errors.New("insufficient funds in the descending register")
 	ErrMeterNotActive    = errors.New("meter is not active")
 	ErrBadRequest        = errors.New("bad request")
+	// ErrStale refuses a chained step or a confirmation (chained.go): the
+	// box's latest step is not the one the caller built on. Not tamper:
+	// nothing changed, and the caller retries under the meter's lock.
+	ErrStale = errors.New("record is not the box's latest step")
 )
 
 // TamperError reports a record the box refused as tampered. Kind is

@@ -11,12 +11,14 @@ import (
 )
 
 // meterState is what the box remembers about one meter: the counter and
-// hash of the record the database holds, and at most one step it answered
-// but has not yet seen committed (DESIGN.md §4).
+// hash of the record the database holds, at most one step it answered but
+// has not yet seen committed (DESIGN.md §4), and at most one more step
+// chained on that one (pipelined purchases on one meter, chained.go).
 type meterState struct {
 	Counter int64    `json:"n"`
 	Hash    [32]byte `json:"h"`
 	Pending *pending `json:"p,omitempty"`
+	Next    *pending `json:"q,omitempty"`
 }
 
 type pending struct {
@@ -53,6 +55,7 @@ type write struct {
 	serial string
 	state  meterState
 	errc   chan error // nil: a lazy write nobody waits for
+	cached bool       // the state is in the cache already (putEarly)
 }
 
 func openFreshStore(dir string) (*freshStore, error) {
@@ -116,6 +119,17 @@ func (s *freshStore) put(serial string, st meterState) <-chan error {
 	return w.errc
 }
 
+// putEarly sets the in-memory state at once and starts its durable write;
+// the channel yields the write's result. For a chained step, whose
+// durability is waited for at its confirmation (chained.go), not before the
+// box answers.
+func (s *freshStore) putEarly(serial string, st meterState) <-chan error {
+	s.setCached(serial, st)
+	w := write{serial: serial, state: st, errc: make(chan error, 1), cached: true}
+	s.writes <- w
+	return w.errc
+}
+
 // putLazy queues a write that the next durable write (or close) makes
 // durable; for states already set with setCached.
 func (s *freshStore) putLazy(serial string, st meterState) {
@@ -166,7 +180,7 @@ func (s *freshStore) writer() {
 		if err == nil {
 			s.mu.Lock()
 			for _, w := range batch {
-				if w.errc != nil {
+				if w.errc != nil && !w.cached {
 					s.cache[w.serial] = w.state
 				}
 			}

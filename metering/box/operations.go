@@ -49,14 +49,23 @@ type step struct {
 
 // apply runs one meter operation in the patent's Fig. 5 order. account
 // works on a copy of the record whose counter is already incremented.
-func (b *Box) apply(rec Record, account func(next *Record, key *ecdsa.PrivateKey, now time.Time) (*step, error)) (Record, []*TxRecord, error) {
+// A chained step (chained.go) is one whose caller does not hold the
+// meter's database lock: it only builds on the box's latest step.
+func (b *Box) apply(rec Record, chained bool, account func(next *Record, key *ecdsa.PrivateKey, now time.Time) (*step, error)) (Record, []*TxRecord, error) {
 	defer b.lock(rec.Serial)()
 	// 205: verify the record's MAC.
 	if err := b.verifyMAC(&rec); err != nil {
 		return Record{}, nil, err
 	}
 	// 220: compare freshness with the box's own store.
-	st, err := b.checkFresh(&rec, true)
+	var st meterState
+	var asNext bool
+	var err error
+	if chained {
+		st, asNext, err = b.checkChained(&rec)
+	} else {
+		st, err = b.checkFresh(&rec, true)
+	}
 	if err != nil {
 		return Record{}, nil, err
 	}
@@ -76,8 +85,20 @@ func (b *Box) apply(rec Record, account func(next *Record, key *ecdsa.PrivateKey
 	// 250: freshness in the store. The write is durable before the box
 	// answers; it runs while the box signs, which is still after it began.
 	s.pending.Counter, s.pending.Hash = next.Counter, next.Hash()
-	st.Pending = &s.pending
-	written := b.store.put(rec.Serial, st)
+	if asNext {
+		st.Next = &s.pending
+	} else {
+		st.Pending = &s.pending
+	}
+	var written <-chan error
+	if chained {
+		// Durable before its confirmation, not before this answer: a step
+		// the box forgets in a crash fails its confirmation (chained.go).
+		written = b.unsynced.put(rec.Serial, b.store.putEarly(rec.Serial, st))
+	} else {
+		b.unsynced.drop(rec.Serial) // this write's sync makes any earlier one durable
+		written = b.store.put(rec.Serial, st)
+	}
 	// 255: sign the postage data and the transaction records.
 	signErr := parallel(len(s.txs), func(i int) (err error) {
 		s.txs[i].Signature, err = signRS(key, s.txs[i].Hash)
@@ -88,8 +109,10 @@ func (b *Box) apply(rec Record, account func(next *Record, key *ecdsa.PrivateKey
 	}
 	// 260: MAC the new record.
 	next.MAC, err = b.mac(&next)
-	if err := <-written; err != nil {
-		return Record{}, nil, err
+	if written != nil {
+		if err := <-written; err != nil {
+			return Record{}, nil, err
+		}
 	}
 	if signErr != nil || err != nil {
 		// The pending step is stored but never answered: the database keeps
@@ -112,12 +135,16 @@ func chain(next *Record, tx *TxRecord) *TxRecord {
 // an indicium and a transaction record per piece. Nothing changes unless
 // the meter is active and its descending register covers the whole batch.
 func (b *Box) Dispense(rec Record, pieces []Piece) (DispenseResult, error) {
+	return b.dispense(rec, pieces, false)
+}
+
+func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult, error) {
 	if len(pieces) == 0 || len(pieces) > MaxBatch {
 		return DispenseResult{}, badRequest("batch of %d pieces: want 1 to %d", len(pieces), MaxBatch)
 	}
 	fields := make([]indicium.Fields, len(pieces))
 	inds := make([][]byte, len(pieces))
-	next, txs, err := b.apply(rec, func(next *Record, key *ecdsa.PrivateKey, now time.Time) (*step, error) {
+	next, txs, err := b.apply(rec, chained, func(next *Record, key *ecdsa.PrivateKey, now time.Time) (*step, error) {
 		if next.Status != StatusActive {
 			return nil, fmt.Errorf("box: meter %s is %s: %w", next.Serial, next.Status, ErrMeterNotActive)
 		}
@@ -245,7 +272,7 @@ func (b *Box) SetOrigin(rec Record, zip string) (Record, TxRecord, error) {
 
 // single runs an operation that makes one transaction record.
 func (b *Box) single(rec Record, account func(next *Record, now time.Time) (*TxRecord, pending, error)) (Record, TxRecord, error) {
-	next, txs, err := b.apply(rec, func(next *Record, _ *ecdsa.PrivateKey, now time.Time) (*step, error) {
+	next, txs, err := b.apply(rec, false, func(next *Record, _ *ecdsa.PrivateKey, now time.Time) (*step, error) {
 		tx, p, err := account(next, now)
 		if err != nil {
 			return nil, err

@@ -25,6 +25,8 @@ const (
 	opPepper
 	opDispenseMany // added later: new kinds go last, so old numbers keep their meaning
 	opCommitMany
+	opDispenseChained
+	opConfirm
 )
 
 type request struct {
@@ -45,6 +47,7 @@ type request struct {
 	Prev       *SignedTx
 	Items      []DispenseItem // opDispenseMany
 	Commits    []CommitItem   // opCommitMany
+	Hash       [32]byte       // opConfirm: the confirmed step's record hash
 }
 
 type response struct {
@@ -81,6 +84,7 @@ var errorCodes = map[string]error{
 	"insufficient_funds": ErrInsufficientFunds,
 	"meter_not_active":   ErrMeterNotActive,
 	"bad_request":        ErrBadRequest,
+	"stale":              ErrStale,
 }
 
 func toWire(err error) *wireError {
@@ -141,6 +145,12 @@ func (b *Box) handle(req *request) response {
 		resp.Record, resp.Tx, err = b.SetStatus(req.Record, req.Status, req.Reason)
 	case opSetOrigin:
 		resp.Record, resp.Tx, err = b.SetOrigin(req.Record, req.ZIP)
+	case opDispenseChained:
+		var res DispenseResult
+		res, err = b.DispenseChained(req.Record, req.Pieces)
+		resp.Record, resp.Pieces = res.Record, res.Pieces
+	case opConfirm:
+		err = b.Confirm(req.Serial, req.Amount, req.Hash)
 	case opCommit:
 		err = b.Commit(req.Serial, req.Amount)
 	case opVerifyRecord:
