@@ -169,12 +169,13 @@ func (s *Service) dispenseChained(ctx context.Context, group []*pending, prev *f
 }
 
 // storeChained stores a chained step in one transaction of two round trips.
-// The first sends BEGIN, the row lock and the store statements together:
-// when the lock is granted (the previous group committed), the row is
-// checked to be the record the step was built on, and the step is confirmed
-// with the box while PostgreSQL already runs the store statements; the new
-// record is then published for the next group. The second is COMMIT, sent
-// only once the confirmation came back.
+// The first sends BEGIN, the row lock and the store statements together
+// (the lock waits for the previous group's commit; PostgreSQL answers the
+// whole batch at once). The row is then checked to be the record the step
+// was built on and the step confirmed with the box, still under the lock,
+// and the new record is published for the next group. The second round trip
+// is COMMIT, sent only once the confirmation came back; a failed check or
+// confirmation rolls the rows back.
 func (s *Service) storeChained(ctx context.Context, d *meterDispense, h *handoff) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {

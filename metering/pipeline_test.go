@@ -68,7 +68,7 @@ func TestPipelineWithCreditsAndTwoServers(t *testing.T) {
 	b := meteringtest.Start(t)
 	var chained atomic.Int64
 	opt := metering.Options{OnChained: func(int) { chained.Add(1) }}
-	svc, ms, pool := setupMany(t, b, 1, 100_000, opt)
+	svc, ms, pool := setupMany(t, b, 1, 200_000, opt)
 	other := metering.New(pool, b.Client, opt)
 	m := ms[0]
 	ctx := context.Background()
@@ -89,7 +89,7 @@ func TestPipelineWithCreditsAndTwoServers(t *testing.T) {
 			s = other
 		}
 		wg.Go(func() {
-			for range 6 {
+			for range 16 {
 				if _, err := s.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
 					t.Error(err)
 					return
@@ -99,7 +99,7 @@ func TestPipelineWithCreditsAndTwoServers(t *testing.T) {
 		})
 	}
 	wg.Go(func() {
-		for range 30 {
+		for range 80 {
 			if _, err := svc.Credit(ctx, accounts.System, m.meter.ID, 1_000, metering.CreditAdmin, ""); err != nil {
 				failedCredits.Add(1)
 				continue
@@ -115,8 +115,8 @@ func TestPipelineWithCreditsAndTwoServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := after.Record; r.AR != postage.Load() || r.DR != 100_000+credited.Load()-postage.Load() || r.PieceCount != postage.Load()/78 {
-		t.Errorf("registers: %+v; want AR %d, DR %d", r, postage.Load(), 100_000+credited.Load()-postage.Load())
+	if r := after.Record; r.AR != postage.Load() || r.DR != 200_000+credited.Load()-postage.Load() || r.PieceCount != postage.Load()/78 {
+		t.Errorf("registers: %+v; want AR %d, DR %d", r, postage.Load(), 200_000+credited.Load()-postage.Load())
 	}
 	if n, _ := svc.OpenAlerts(ctx); n != 0 {
 		t.Errorf("%d tamper alerts", n)
