@@ -158,7 +158,7 @@ type pending struct {
 type meterQueue struct {
 	waiting []*pending
 	running bool
-	flight  *flight // the latest group whose box step answered and whose commit is open (pipeline.go)
+	flight  *flight // the meter's latest record this process knows, for the next group to chain on (pipeline.go)
 }
 
 // Purchase dispenses postage for one request (pages and API alike). Requests
