@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -221,5 +222,5 @@ func (s *Service) storeChained(ctx context.Context, d *meterDispense, h *handoff
 
 // isUnknownOp reports the box's answer to an operation it does not know.
 func isUnknownOp(err error) bool {
-	return errors.Is(err, box.ErrBadRequest) && bytes.Contains([]byte(err.Error()), []byte("unknown operation"))
+	return errors.Is(err, box.ErrBadRequest) && strings.Contains(err.Error(), "unknown operation")
 }

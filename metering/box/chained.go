@@ -87,14 +87,13 @@ type unsyncedWrites struct {
 	m  map[string]<-chan error
 }
 
-func (u *unsyncedWrites) put(serial string, errc <-chan error) <-chan error {
+func (u *unsyncedWrites) put(serial string, errc <-chan error) {
 	u.mu.Lock()
 	if u.m == nil {
 		u.m = map[string]<-chan error{}
 	}
 	u.m[serial] = errc
 	u.mu.Unlock()
-	return nil // the caller does not wait
 }
 
 func (u *unsyncedWrites) take(serial string) <-chan error {
@@ -104,5 +103,3 @@ func (u *unsyncedWrites) take(serial string) <-chan error {
 	delete(u.m, serial)
 	return errc
 }
-
-func (u *unsyncedWrites) drop(serial string) { u.take(serial) }

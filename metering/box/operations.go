@@ -90,13 +90,13 @@ func (b *Box) apply(rec Record, chained bool, account func(next *Record, key *ec
 	} else {
 		st.Pending = &s.pending
 	}
-	var written <-chan error
+	var written <-chan error // nil for a chained step: not waited for here
 	if chained {
 		// Durable before its confirmation, not before this answer: a step
 		// the box forgets in a crash fails its confirmation (chained.go).
-		written = b.unsynced.put(rec.Serial, b.store.putEarly(rec.Serial, st))
+		b.unsynced.put(rec.Serial, b.store.putEarly(rec.Serial, st))
 	} else {
-		b.unsynced.drop(rec.Serial) // this write's sync makes any earlier one durable
+		b.unsynced.take(rec.Serial) // this write's sync makes any earlier one durable
 		written = b.store.put(rec.Serial, st)
 	}
 	// 255: sign the postage data and the transaction records.
