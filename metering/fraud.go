@@ -40,18 +40,31 @@ func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit i
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
-			f.resolved_at, COALESCE(u.name, ''), COALESCE(f.resolution, '')
+			f.resolved_at, COALESCE(f.resolved_by, 0), COALESCE(f.resolution, '')
 		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = i.meter_id
-			LEFT JOIN users u ON u.id = f.resolved_by
 		ORDER BY f.resolved_at IS NOT NULL, f.created_at DESC, f.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("metering: fraud signals: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
+	var by []int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
 		var f FraudSignal
-		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt, &f.ResolvedAt, &f.ResolvedBy, &f.Resolution)
+		var resolvedBy int64
+		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt, &f.ResolvedAt, &resolvedBy, &f.Resolution)
+		by = append(by, resolvedBy)
 		return f, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("metering: fraud signals: %w", err)
+	}
+	names, err := accounts.ContactsByID(ctx, s.pool, by)
+	if err != nil {
+		return nil, fmt.Errorf("metering: fraud signals: %w", err)
+	}
+	for i := range list {
+		list[i].ResolvedBy = names[by[i]].Name
+	}
+	return list, nil
 }
 
 // OpenFraudSignals counts unresolved fraud signals, shown or not.

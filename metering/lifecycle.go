@@ -25,8 +25,8 @@ func (s *Service) Manufacture(ctx context.Context, actor accounts.User, accountI
 	if err := requireAdmin(actor); err != nil {
 		return Meter{}, err
 	}
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM master_accounts WHERE id = $1)`, accountID).Scan(&exists); err != nil {
+	exists, err := accounts.AccountExists(ctx, s.pool, accountID)
+	if err != nil {
 		return Meter{}, fmt.Errorf("metering: check account: %w", err)
 	}
 	if !exists {

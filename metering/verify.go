@@ -313,16 +313,30 @@ func (s *Service) RecentVerifications(ctx context.Context, actor accounts.User, 
 	if actor.Role != accounts.RoleStaff && actor.Role != accounts.RoleAdmin {
 		return nil, apperr.Forbidden("Only postal staff and vendor admins see the verification log.")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT v.id, v.created_at, v.result, v.reason, v.serial, v.piece_number, v.piece_ref, v.location, v.ip, coalesce(u.email, '')
-		FROM verifications v LEFT JOIN users u ON u.id = v.user_id ORDER BY v.created_at DESC, v.id DESC LIMIT $1`, limit)
+	rows, err := s.pool.Query(ctx, `SELECT v.id, v.created_at, v.result, v.reason, v.serial, v.piece_number, v.piece_ref, v.location, v.ip, coalesce(v.user_id, 0)
+		FROM verifications v ORDER BY v.created_at DESC, v.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("metering: recent verifications: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (VerificationRow, error) {
+	var by []int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (VerificationRow, error) {
 		var v VerificationRow
 		var res string
-		err := r.Scan(&v.ID, &v.At, &res, &v.Reason, &v.Serial, &v.Piece, &v.PieceRef, &v.Location, &v.IP, &v.By)
+		var userID int64
+		err := r.Scan(&v.ID, &v.At, &res, &v.Reason, &v.Serial, &v.Piece, &v.PieceRef, &v.Location, &v.IP, &userID)
 		v.Result = VerifyResult(res)
+		by = append(by, userID)
 		return v, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("metering: recent verifications: %w", err)
+	}
+	users, err := accounts.ContactsByID(ctx, s.pool, by)
+	if err != nil {
+		return nil, fmt.Errorf("metering: recent verifications: %w", err)
+	}
+	for i := range list {
+		list[i].By = users[by[i]].Email
+	}
+	return list, nil
 }
