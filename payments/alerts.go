@@ -47,17 +47,31 @@ func (s *Service) Alerts(ctx context.Context, actor accounts.User, limit int) ([
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT a.id, coalesce(a.account_id, 0), coalesce(a.meter_id, 0), a.kind, a.detail, a.created_at,
-			a.resolved_at, coalesce(u.name, ''), coalesce(a.resolution, '')
-		FROM payment_alerts a LEFT JOIN users u ON u.id = a.resolved_by
+			a.resolved_at, coalesce(a.resolved_by, 0), coalesce(a.resolution, '')
+		FROM payment_alerts a
 		ORDER BY a.resolved_at IS NOT NULL, a.created_at DESC, a.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("payments: alerts: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
+	var by []int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
 		var a Alert
-		err := r.Scan(&a.ID, &a.AccountID, &a.MeterID, &a.Kind, &a.Detail, &a.CreatedAt, &a.ResolvedAt, &a.ResolvedBy, &a.Resolution)
+		var resolvedBy int64
+		err := r.Scan(&a.ID, &a.AccountID, &a.MeterID, &a.Kind, &a.Detail, &a.CreatedAt, &a.ResolvedAt, &resolvedBy, &a.Resolution)
+		by = append(by, resolvedBy)
 		return a, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("payments: alerts: %w", err)
+	}
+	names, err := accounts.ContactsByID(ctx, s.pool, by)
+	if err != nil {
+		return nil, fmt.Errorf("payments: alerts: %w", err)
+	}
+	for i := range list {
+		list[i].ResolvedBy = names[by[i]].Name
+	}
+	return list, nil
 }
 
 // OpenAlerts counts unresolved payment alerts.

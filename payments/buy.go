@@ -86,17 +86,21 @@ func withMeter(req metering.PurchaseRequest, meterID int64) metering.PurchaseReq
 // is 0) and its funding mode in one query: it runs on every purchase.
 func (s *Service) fundingForPurchase(ctx context.Context, actor accounts.User, meterID int64) (Funding, error) {
 	f := Funding{Mode: ModePrepaid}
-	err := s.pool.QueryRow(ctx, `SELECT m.id, coalesce(f.mode, 'prepaid'), coalesce(f.refill_amount, 0), coalesce(f.refill_threshold, 0), coalesce(f.refill_daily_cap, 0)
-		FROM meters m LEFT JOIN meter_funding f ON f.meter_id = m.id
-		WHERE m.account_id = $1 AND ($2 = 0 AND m.status = 'active' AND m.tamper_hold = '' OR m.id = $2)
-		ORDER BY m.id LIMIT 1`, actor.AccountID, meterID).Scan(&f.MeterID, &f.Mode, &f.RefillAmount, &f.RefillThreshold, &f.RefillDailyCap)
-	if errors.Is(err, pgx.ErrNoRows) {
+	id, found, err := metering.PurchaseMeterID(ctx, s.pool, actor.AccountID, meterID)
+	if err != nil {
+		return f, fmt.Errorf("payments: meter and funding: %w", err)
+	}
+	if !found {
 		if meterID != 0 {
 			return f, apperr.NotFound("No such meter.")
 		}
 		return f, apperr.Conflict("meter", "Your account has no active meter. Ask your vendor to activate one.")
 	}
-	if err != nil {
+	f.MeterID = id
+	// No funding row: prepaid without auto-refill.
+	err = s.pool.QueryRow(ctx, `SELECT mode, refill_amount, refill_threshold, refill_daily_cap FROM meter_funding WHERE meter_id = $1`, id).
+		Scan(&f.Mode, &f.RefillAmount, &f.RefillThreshold, &f.RefillDailyCap)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return f, fmt.Errorf("payments: meter and funding: %w", err)
 	}
 	return f, nil
@@ -106,12 +110,16 @@ func (s *Service) fundingForPurchase(ctx context.Context, actor accounts.User, m
 func (s *Service) afterPrepaid(ctx context.Context, meterID int64) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	// The common case, a meter well above its threshold, costs one query.
-	var dr, threshold int64
-	err := s.pool.QueryRow(ctx, `SELECT m.dr, coalesce((SELECT refill_threshold FROM meter_funding WHERE meter_id = m.id AND refill_amount > 0), 0)
-		FROM meters m WHERE m.id = $1`, meterID).Scan(&dr, &threshold)
-	if err == nil && dr >= max(threshold, s.opt.MinTopUp) {
-		return
+	// The common case, a meter well above its threshold, costs two small
+	// reads; MaybeRefill decides again under the funding row's lock.
+	var threshold int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT refill_threshold FROM meter_funding WHERE meter_id = $1 AND refill_amount > 0), 0)`,
+		meterID).Scan(&threshold)
+	if err == nil {
+		m, err := metering.MeterStateOf(ctx, s.pool, meterID)
+		if err == nil && m.DR >= max(threshold, s.opt.MinTopUp) {
+			return
+		}
 	}
 	if _, err := s.MaybeRefill(ctx, meterID); err != nil {
 		slog.WarnContext(ctx, "payments: auto-refill after purchase", "meter", meterID, "err", err)

@@ -314,8 +314,8 @@ func (s *Service) alert(ctx context.Context, c Charge, kind, detail string) {
 	to := []string{}
 	if s.opt.AdminEmail != "" {
 		to = append(to, s.opt.AdminEmail)
-	} else if rows, err := s.pool.Query(ctx, `SELECT email FROM users WHERE role = 'vendor_admin' AND NOT disabled ORDER BY id`); err == nil {
-		to, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+	} else if admins, err := accounts.AdminEmails(ctx, s.pool); err == nil {
+		to = admins
 	}
 	for _, addr := range to {
 		s.send(ctx, addr, "Indicia payments alert: "+kind, detail)

@@ -65,11 +65,9 @@ func (s *Service) customer(ctx context.Context, actor accounts.User) (CardOnFile
 	if err != nil || c.CustomerID != "" {
 		return c, err
 	}
-	var name, email string
-	err = s.pool.QueryRow(ctx, `SELECT a.company, coalesce((SELECT u.email FROM users u WHERE u.account_id = a.id AND u.role = 'mailer_owner' ORDER BY u.id LIMIT 1), '')
-		FROM master_accounts a WHERE a.id = $1`, actor.AccountID).Scan(&name, &email)
+	name, email, err := accounts.CompanyAndOwnerEmail(ctx, s.pool, actor.AccountID)
 	if err != nil {
-		return c, fmt.Errorf("payments: load account %d: %w", actor.AccountID, err)
+		return c, fmt.Errorf("payments: %w", err)
 	}
 	id, err := s.stripe.CreateCustomer(ctx, actor.AccountID, name, email, fmt.Sprintf("indicia-customer-%d", actor.AccountID))
 	if err != nil {

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"indicia/accounts"
+	"indicia/metering"
 )
 
 // Mailer sends one plain-text email.
@@ -78,14 +80,19 @@ func (s *Service) notify(ctx context.Context, meterID int64, kind, subject, body
 	if err != nil || tag.RowsAffected() == 0 {
 		return
 	}
-	var to, serial string
-	err = s.pool.QueryRow(ctx, `SELECT u.email, m.serial FROM meters m JOIN users u ON u.account_id = m.account_id AND u.role = 'mailer_owner'
-		WHERE m.id = $1 ORDER BY u.id LIMIT 1`, meterID).Scan(&to, &serial)
+	m, err := metering.MeterStateOf(ctx, s.pool, meterID)
+	var to string
+	if err == nil {
+		to, err = accounts.OwnerEmail(ctx, s.pool, m.AccountID)
+	}
+	if err == nil && to == "" {
+		err = errors.New("the account has no owner")
+	}
 	if err != nil {
 		slog.WarnContext(ctx, "payments: no owner to notify", "meter", meterID, "err", err)
 		return
 	}
-	s.send(ctx, to, fmt.Sprintf("%s: meter %s", subject, serial), body)
+	s.send(ctx, to, fmt.Sprintf("%s: meter %s", subject, m.Serial), body)
 }
 
 // lowBalanceCheck emails the owner when a prepaid meter is below its threshold

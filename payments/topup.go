@@ -80,19 +80,23 @@ func (s *Service) MaybeRefill(ctx context.Context, meterID int64) (bool, error) 
 		if err != nil {
 			return fmt.Errorf("payments: lock funding of meter %d: %w", meterID, err)
 		}
-		// One statement, one snapshot: a refill's credit commits before its
-		// charge is marked done, so a snapshot sees it either in flight or
-		// credited, never finished with the old balance.
-		var dr, accountID, today int64
-		var status string
+		// Charges first, balance second: a refill's credit commits before its
+		// charge is marked done, so a refill seen finished here is already in
+		// the balance read after it, and one seen in flight stops this one.
+		var today int64
 		var inFlight bool
 		dayStart := s.now().Truncate(24 * time.Hour)
-		if err := tx.QueryRow(ctx, `SELECT m.dr, m.account_id, m.status,
-				EXISTS(SELECT 1 FROM charges WHERE meter_id = m.id AND kind = 'refill' AND status IN ('staged','unknown','charged','credited','refunding')),
-				coalesce((SELECT sum(amount) FROM charges WHERE meter_id = m.id AND kind = 'refill' AND created_at >= $2 AND status NOT IN ('declined','refunded')), 0)::bigint
-			FROM meters m WHERE m.id = $1`, meterID, dayStart).Scan(&dr, &accountID, &status, &inFlight, &today); err != nil {
-			return fmt.Errorf("payments: read meter %d: %w", meterID, err)
+		if err := tx.QueryRow(ctx, `SELECT
+				EXISTS(SELECT 1 FROM charges WHERE meter_id = $1 AND kind = 'refill' AND status IN ('staged','unknown','charged','credited','refunding')),
+				coalesce((SELECT sum(amount) FROM charges WHERE meter_id = $1 AND kind = 'refill' AND created_at >= $2 AND status NOT IN ('declined','refunded')), 0)::bigint`,
+			meterID, dayStart).Scan(&inFlight, &today); err != nil {
+			return fmt.Errorf("payments: refills of meter %d: %w", meterID, err)
 		}
+		m, err := metering.MeterStateOf(ctx, tx, meterID)
+		if err != nil {
+			return fmt.Errorf("payments: %w", err)
+		}
+		dr, accountID, status := m.DR, m.AccountID, m.Status
 		if dr >= f.RefillThreshold || status != "active" || f.RefillAmount == 0 {
 			return nil
 		}
@@ -136,14 +140,32 @@ func (s *Service) MaybeRefill(ctx context.Context, meterID int64) (bool, error) 
 // balance is below its threshold (the worker's safety net beside the check
 // after each purchase). It returns how many refills fired.
 func (s *Service) RefillSweep(ctx context.Context) (int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT f.meter_id FROM meter_funding f JOIN meters m ON m.id = f.meter_id
-		WHERE f.mode = 'prepaid' AND f.refill_amount > 0 AND m.dr < f.refill_threshold AND m.status = 'active'`)
+	type candidate struct{ meterID, threshold int64 }
+	rows, err := s.pool.Query(ctx, `SELECT meter_id, refill_threshold FROM meter_funding WHERE mode = 'prepaid' AND refill_amount > 0 ORDER BY meter_id`)
 	if err != nil {
 		return 0, fmt.Errorf("payments: refill sweep: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
+		var c candidate
+		err := r.Scan(&c.meterID, &c.threshold)
+		return c, err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("payments: refill sweep: %w", err)
+	}
+	all := make([]int64, len(cands))
+	for i, c := range cands {
+		all[i] = c.meterID
+	}
+	meters, err := metering.MeterStates(ctx, s.pool, all)
+	if err != nil {
+		return 0, fmt.Errorf("payments: refill sweep: %w", err)
+	}
+	var ids []int64
+	for _, c := range cands {
+		if m, ok := meters[c.meterID]; ok && m.DR < c.threshold && m.Status == "active" {
+			ids = append(ids, c.meterID)
+		}
 	}
 	n := 0
 	for _, id := range ids {
