@@ -22,10 +22,13 @@ import (
 // CardFunded reports whether a label was paid by a finished trickle charge
 // (metering asks it when a label is voided, and in its audit).
 func (s *Service) CardFunded(ctx context.Context, q metering.Querier, labelPublicID string) (bool, error) {
+	sale, found, err := metering.LabelSaleOf(ctx, q, labelPublicID)
+	if err != nil || !found {
+		return false, err
+	}
 	var card bool
-	err := q.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM indicia i JOIN purchases p ON p.id = i.purchase_id
-		JOIN charges c ON c.purchase_public_id = p.public_id AND c.kind = 'trickle' AND c.status = 'done'
-		WHERE i.public_id = $1)`, labelPublicID).Scan(&card)
+	err = q.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM charges WHERE purchase_public_id = $1 AND kind = 'trickle' AND status = 'done')`,
+		sale.PurchasePublicID).Scan(&card)
 	if err != nil {
 		return false, fmt.Errorf("payments: funding of label %s: %w", labelPublicID, err)
 	}
@@ -43,10 +46,14 @@ func (s *Service) RefundForVoid(ctx context.Context, labelPublicID string) (refu
 	var pi, chargePublic string
 	var postage, amount, already, meterID int64
 	var status string
-	err = s.pool.QueryRow(ctx, `SELECT c.id, c.public_id, c.payment_intent_id, c.amount, c.refunded, i.postage, i.status, i.meter_id
-		FROM indicia i JOIN purchases p ON p.id = i.purchase_id
-		JOIN charges c ON c.purchase_public_id = p.public_id AND c.kind = 'trickle' AND c.status = 'done'
-		WHERE i.public_id = $1`, labelPublicID).Scan(&chargeID, &chargePublic, &pi, &amount, &already, &postage, &status, &meterID)
+	sale, found, err := metering.LabelSaleOf(ctx, s.pool, labelPublicID)
+	if err != nil || !found {
+		return false, err
+	}
+	postage, status, meterID = sale.Postage, sale.Status, sale.MeterID
+	err = s.pool.QueryRow(ctx, `SELECT id, public_id, payment_intent_id, amount, refunded
+		FROM charges WHERE purchase_public_id = $1 AND kind = 'trickle' AND status = 'done'`, sale.PurchasePublicID).
+		Scan(&chargeID, &chargePublic, &pi, &amount, &already)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -56,8 +63,8 @@ func (s *Service) RefundForVoid(ctx context.Context, labelPublicID string) (refu
 	if status != "voided" {
 		return false, fmt.Errorf("payments: label %s is %s, not voided; refusing to refund", labelPublicID, status)
 	}
-	var credited bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM funds_transfers WHERE transfer_id = $1)`, metering.VoidTransferID(labelPublicID)).Scan(&credited); err != nil {
+	credited, err := metering.TransferExists(ctx, s.pool, metering.VoidTransferID(labelPublicID))
+	if err != nil {
 		return false, fmt.Errorf("payments: void credit of label %s: %w", labelPublicID, err)
 	}
 	if credited {

@@ -13,6 +13,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/db"
+	"indicia/metering"
 )
 
 // SettlementRow is the post's historical record for one meter and origin ZIP on one day.
@@ -59,11 +60,42 @@ func (s *Service) Settle(ctx context.Context, day time.Time) (Settlement, error)
 		if _, err := tx.Exec(ctx, `DELETE FROM settlements WHERE day = $1`, day); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO settlements (day, meter_id, serial, origin_zip, pieces, postage, created_at)
-			SELECT $4::date, l.meter_id, m.serial, l.origin_zip, sum(l.pieces), sum(l.amount), $3
-			FROM ledger_entries l JOIN meters m ON m.id = l.meter_id
-			WHERE l.account LIKE 'postal_revenue:%' AND l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz
-			GROUP BY l.meter_id, m.serial, l.origin_zip`, day, day.Add(24*time.Hour), s.now(), day)
+		rows, err := tx.Query(ctx, `SELECT meter_id, origin_zip, sum(pieces)::bigint, sum(amount)::bigint
+			FROM ledger_entries
+			WHERE account LIKE 'postal_revenue:%' AND meter_id IS NOT NULL AND created_at >= $1::timestamptz AND created_at < $2::timestamptz
+			GROUP BY meter_id, origin_zip ORDER BY meter_id`, day, day.Add(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		var meterIDs, pieces, postage []int64
+		var zips []*string
+		for rows.Next() {
+			var id, n, amount int64
+			var zip *string
+			if err := rows.Scan(&id, &zip, &n, &amount); err != nil {
+				rows.Close()
+				return err
+			}
+			meterIDs, zips, pieces, postage = append(meterIDs, id), append(zips, zip), append(pieces, n), append(postage, amount)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The serial is stored with the row: the settlement is the post's
+		// record and must read the same whatever happens to the meter later.
+		meters, err := metering.MeterStates(ctx, tx, meterIDs)
+		if err != nil {
+			return err
+		}
+		serials := make([]string, len(meterIDs))
+		for i, id := range meterIDs {
+			serials[i] = meters[id].Serial
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO settlements (day, meter_id, serial, origin_zip, pieces, postage, created_at)
+			SELECT $1::date, u.meter_id, u.serial, u.origin_zip, u.pieces, u.postage, $2
+			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) AS u(meter_id, serial, origin_zip, pieces, postage)`,
+			day, s.now(), meterIDs, serials, zips, pieces, postage)
 		return err
 	})
 	if err != nil {
