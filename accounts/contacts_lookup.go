@@ -98,3 +98,17 @@ func AccountExists(ctx context.Context, q db.RowQuerier, accountID int64) (bool,
 	}
 	return exists, nil
 }
+
+// ActiveOwner returns the name and email of the account's first owner who is
+// not disabled; found is false when there is none.
+func ActiveOwner(ctx context.Context, q db.RowQuerier, accountID int64) (c Contact, found bool, err error) {
+	err = q.QueryRow(ctx, `SELECT name, email FROM users WHERE account_id = $1 AND role = $2 AND NOT disabled ORDER BY id LIMIT 1`,
+		accountID, string(RoleOwner)).Scan(&c.Name, &c.Email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Contact{}, false, nil
+	}
+	if err != nil {
+		return Contact{}, false, fmt.Errorf("accounts: owner of account %d: %w", accountID, err)
+	}
+	return c, true, nil
+}

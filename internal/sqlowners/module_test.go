@@ -73,18 +73,15 @@ func TestNoPackageQueriesAnotherPackagesTable(t *testing.T) {
 		t.Error(v)
 	}
 	// An exception nobody needs any more should go.
-	used := map[Exception]bool{}
+	type key struct{ file, table string }
+	used := map[key]bool{}
 	for _, u := range uses {
-		for _, e := range o.Exceptions {
-			if e.Package == u.Package && e.Table == u.Table {
-				used[Exception{Package: e.Package, Table: e.Table}] = true
-			}
-		}
+		used[key{u.File, u.Table}] = true
 	}
 	var stale []string
 	for _, e := range o.Exceptions {
-		if !used[Exception{Package: e.Package, Table: e.Table}] {
-			stale = append(stale, e.Package+" "+e.Table)
+		if !used[key{e.File, e.Table}] {
+			stale = append(stale, e.File+" "+e.Table)
 		}
 	}
 	sort.Strings(stale)

@@ -10,12 +10,12 @@ import (
 // Section is the heading of the ownership section in docs/ARCHITECTURE.md.
 const Section = "## Table owners"
 
-// Exception lets one package query one table it does not own, for a reason
-// written next to it.
+// Exception lets one file query one table its package does not own, for a
+// reason written next to it.
 type Exception struct {
-	Package string
-	Table   string
-	Reason  string
+	File   string // relative to the module root, with forward slashes
+	Table  string
+	Reason string
 }
 
 // Owners maps each table to the import path of its owning package.
@@ -24,14 +24,14 @@ type Owners struct {
 	Exceptions []Exception
 }
 
-// Allowed reports whether pkg may query table.
-func (o Owners) Allowed(pkg, table string) bool {
-	owner, ok := o.Table[table]
-	if !ok || owner == pkg {
+// Allowed reports whether the use is in the table's owner or excepted.
+func (o Owners) Allowed(u Use) bool {
+	owner, ok := o.Table[u.Table]
+	if !ok || owner == u.Package {
 		return true
 	}
 	for _, e := range o.Exceptions {
-		if e.Package == pkg && e.Table == table {
+		if e.File == u.File && e.Table == u.Table {
 			return true
 		}
 	}
@@ -40,7 +40,7 @@ func (o Owners) Allowed(pkg, table string) bool {
 
 // ParseOwners reads the ownership section of the architecture document: a
 // table whose header starts "table | owner" and, optionally, one whose header
-// starts "package | table" listing the exceptions. Package names are import
+// starts "file | table" listing the exceptions. Package names are import
 // paths; module, when not empty, is prefixed to names written without it.
 func ParseOwners(doc []byte, module string) (Owners, error) {
 	o := Owners{Table: map[string]string{}}
@@ -75,7 +75,7 @@ func ParseOwners(doc []byte, module string) (Owners, error) {
 			strings.EqualFold(cells[0], "table") && strings.EqualFold(cells[1], "owner"):
 			kind = "owners"
 			continue
-		case strings.EqualFold(cells[0], "package") && strings.EqualFold(cells[1], "table"):
+		case strings.EqualFold(cells[0], "file") && strings.EqualFold(cells[1], "table"):
 			kind = "exceptions"
 			continue
 		case strings.Trim(cells[0], "-: ") == "":
@@ -92,7 +92,7 @@ func ParseOwners(doc []byte, module string) (Owners, error) {
 			if strings.TrimSpace(cells[2]) == "" {
 				return o, fmt.Errorf("sqlowners: exception %s/%s has no reason", cells[0], cells[1])
 			}
-			o.Exceptions = append(o.Exceptions, Exception{Package: qualify(unquote(cells[0])), Table: unquote(cells[1]), Reason: cells[2]})
+			o.Exceptions = append(o.Exceptions, Exception{File: unquote(cells[0]), Table: unquote(cells[1]), Reason: cells[2]})
 		default:
 			return o, fmt.Errorf("sqlowners: row %q is in no table with a known header", line)
 		}

@@ -19,8 +19,12 @@ import (
 type Use struct {
 	Package string
 	Table   string
-	Pos     string // file:line
+	File    string // relative to the module root, with forward slashes
+	Line    int
 }
+
+// Pos is the use's file:line.
+func (u Use) Pos() string { return fmt.Sprintf("%s:%d", u.File, u.Line) }
 
 var (
 	// A table follows these keywords; keywords are matched in upper case only,
@@ -69,9 +73,8 @@ func ScanFile(pkg, filename string, src []byte) ([]Use, error) {
 		return nil, fmt.Errorf("sqlowners: parse %s: %w", filename, err)
 	}
 	var uses []Use
-	at := func(p token.Pos, extraLines int) string {
-		pos := fset.Position(p)
-		return fmt.Sprintf("%s:%d", filename, pos.Line+extraLines)
+	use := func(table string, p token.Pos, extraLines int) Use {
+		return Use{Package: pkg, Table: table, File: filename, Line: fset.Position(p).Line + extraLines}
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -79,7 +82,7 @@ func ScanFile(pkg, filename string, src []byte) ([]Use, error) {
 			if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Identifier" && len(n.Elts) > 0 {
 				if lit, ok := n.Elts[len(n.Elts)-1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
 					if s, err := strconv.Unquote(lit.Value); err == nil {
-						uses = append(uses, Use{Package: pkg, Table: s, Pos: at(lit.Pos(), 0)})
+						uses = append(uses, use(s, lit.Pos(), 0))
 					}
 				}
 				return false
@@ -99,7 +102,7 @@ func ScanFile(pkg, filename string, src []byte) ([]Use, error) {
 				if raw {
 					extra = strings.Count(s[:offs[i]], "\n")
 				}
-				uses = append(uses, Use{Package: pkg, Table: name, Pos: at(n.Pos(), extra)})
+				uses = append(uses, use(name, n.Pos(), extra))
 			}
 		}
 		return true
@@ -160,17 +163,22 @@ type Violation struct {
 }
 
 func (v Violation) String() string {
-	return fmt.Sprintf("package %s queries table %s owned by %s (%s)", v.Package, v.Table, v.Owner, v.Pos)
+	return fmt.Sprintf("package %s queries table %s owned by %s (%s)", v.Package, v.Table, v.Owner, v.Pos())
 }
 
 // Check returns every use of a table outside its owner that no exception allows.
 func Check(o Owners, uses []Use) []Violation {
 	var out []Violation
 	for _, u := range uses {
-		if !o.Allowed(u.Package, u.Table) {
+		if !o.Allowed(u) {
 			out = append(out, Violation{Use: u, Owner: o.Table[u.Table]})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Pos < out[j].Pos })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
 	return out
 }
