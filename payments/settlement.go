@@ -88,14 +88,19 @@ func (s *Service) Settle(ctx context.Context, day time.Time) (Settlement, error)
 		if err != nil {
 			return err
 		}
-		serials := make([]string, len(meterIDs))
+		// Revenue of a meter that is not there any more has no serial to settle under.
+		var ids, np, nc []int64
+		var serials []string
+		var nz []*string
 		for i, id := range meterIDs {
-			serials[i] = meters[id].Serial
+			if m, ok := meters[id]; ok {
+				ids, serials, nz, np, nc = append(ids, id), append(serials, m.Serial), append(nz, zips[i]), append(np, pieces[i]), append(nc, postage[i])
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO settlements (day, meter_id, serial, origin_zip, pieces, postage, created_at)
 			SELECT $1::date, u.meter_id, u.serial, u.origin_zip, u.pieces, u.postage, $2
 			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) AS u(meter_id, serial, origin_zip, pieces, postage)`,
-			day, s.now(), meterIDs, serials, zips, pieces, postage)
+			day, s.now(), ids, serials, nz, np, nc)
 		return err
 	})
 	if err != nil {
