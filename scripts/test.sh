@@ -8,6 +8,8 @@ eval "$(bash scripts/services.sh up test)"
 export CI="${CI:-}"
 echo "== go vet, gofmt, go mod tidy" >&2
 go vet ./...
+echo "== staticcheck" >&2
+go tool staticcheck ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './var/*'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 go mod tidy -diff
