@@ -30,7 +30,9 @@ func wantTamper(t *testing.T, svc *metering.Service, owner accounts.User, m mete
 		t.Errorf("%s: meter not held after the alert", what)
 	}
 	var n int
-	svcPool(t).QueryRow(ctx, `SELECT count(*) FROM indicia`).Scan(&n)
+	if err := svcPool(t).QueryRow(ctx, `SELECT count(*) FROM indicia`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%s: %d indicia dispensed from a tampered record", what, n)
 	}
