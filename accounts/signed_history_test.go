@@ -65,13 +65,17 @@ func TestLoginHistoryIsAChainSignedByTheTransactionBox(t *testing.T) {
 	}
 	s.Login(ctx, accounts.LoginAttempt{Email: "chain@example.com", Password: "correct horse battery", IP: "10.1.1.1", UserAgent: "t"})
 	var unsigned int
-	pool.QueryRow(ctx, `SELECT count(*) FROM login_history WHERE tx_seq IS NULL`).Scan(&unsigned)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM login_history WHERE tx_seq IS NULL`).Scan(&unsigned); err != nil {
+		t.Fatal(err)
+	}
 	if unsigned != 0 {
 		// The attempt is still recorded? It must not be: the whole history row rolls back with the failed signature.
 		t.Logf("%d unsigned rows", unsigned)
 	}
 	var total int
-	pool.QueryRow(ctx, `SELECT count(*) FROM login_history`).Scan(&total)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM login_history`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
 	if total != 3 {
 		t.Errorf("a login was chained onto an edited record: %d rows", total)
 	}

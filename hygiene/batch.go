@@ -86,13 +86,12 @@ func rowText(v []string) string {
 
 // importSource feeds COPY from the importer, counting bad rows.
 type importSource struct {
-	im      *Importer
-	batch   int64
-	row     [4]any
-	err     error
-	total   int64
-	bad     int64
-	lastErr error
+	im    *Importer
+	batch int64
+	row   [4]any
+	err   error
+	total int64
+	bad   int64
 }
 
 func (s *importSource) Next() bool {

@@ -115,7 +115,9 @@ func TestBatchUploadRefusesTooManyRowsAndStoresNothing(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	var n int
-	e.pool.QueryRow(ctx, `SELECT count(*) FROM cleanse_rows`).Scan(&n)
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM cleanse_rows`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d rows stored from a refused file", n)
 	}

@@ -96,18 +96,6 @@ func (ix *zipIndex) hasCity(state, city string) bool {
 	return len(ix.byCity[cityKey{state, city}]) > 0
 }
 
-// anyState reports whether some state has a city of that name; used when the
-// state is missing.
-func (ix *zipIndex) statesOf(city string) []string {
-	var out []string
-	for st := range ix.stateCities {
-		if ix.hasCity(st, city) {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
 // nearestCity returns the city of the state closest to name by edit distance,
 // if it is within maxDist and unique at that distance.
 func (ix *zipIndex) nearestCity(state, name string, maxDist int) (string, bool) {

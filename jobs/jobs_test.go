@@ -159,7 +159,9 @@ func TestStagedJobRollsBackWithItsTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	pool.QueryRow(ctx, `SELECT count(*) FROM jobs`).Scan(&n)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM jobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d jobs staged by a rolled-back transaction", n)
 	}

@@ -2,7 +2,6 @@ package metering
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/db"
 )
 
 // MaxFraudResolution is the longest resolution note of a fraud signal, in characters.
@@ -91,25 +91,11 @@ func (s *Service) ResolveFraudSignal(ctx context.Context, actor accounts.User, i
 	if err != nil {
 		return err
 	}
-	var by any
-	if actor.ID != 0 {
-		by = actor.ID
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE fraud_signals SET resolved_at = $2, resolved_by = $3, resolution = $4
-		WHERE id = $1 AND resolved_at IS NULL`, id, s.now(), by, resolution)
-	if err != nil {
-		return fmt.Errorf("metering: resolve fraud signal %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	var resolved bool
-	err = s.pool.QueryRow(ctx, `SELECT resolved_at IS NOT NULL FROM fraud_signals WHERE id = $1`, id).Scan(&resolved)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.NotFound("No such fraud signal.")
-	}
-	if err != nil {
-		return fmt.Errorf("metering: load fraud signal %d: %w", id, err)
-	}
-	return apperr.Conflict("", "This fraud signal has already been resolved.")
+	return fraudSignals.Resolve(ctx, s.pool, id, s.now(), actor.ID, resolution)
+}
+
+var fraudSignals = db.Resolvable{
+	Table:    "fraud_signals",
+	NotFound: "No such fraud signal.",
+	Resolved: "This fraud signal has already been resolved.",
 }

@@ -69,28 +69,6 @@ func queueRecord(b *pgx.Batch, id int64, r box.Record, now time.Time) {
 		r.ChainHead, r.MAC, r.AccountID, now)
 }
 
-// queueTxRecords is insertTxRecords for a pipelined batch: one set-based insert
-// that keeps chain order (ids follow the array order).
-func queueTxRecords(b *pgx.Batch, meterID int64, recs []box.TxRecord) {
-	n := len(recs)
-	kind, idate, origin, dest, transfer, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	counter, amount, piece := make([]int64, n), make([]int64, n), make([]int64, n)
-	at := make([]time.Time, n)
-	prev, hash, sig := make([][]byte, n), make([][]byte, n), make([][]byte, n)
-	for i, r := range recs {
-		kind[i], idate[i], origin[i], dest[i], transfer[i], detail[i] = r.Kind, r.IndiciumDate, r.OriginZIP, r.DeliveryZIP, r.TransferID, r.Detail
-		counter[i], amount[i], piece[i], at[i] = r.Counter, r.Amount, r.PieceNumber, r.Time
-		prev[i], hash[i], sig[i] = r.PrevHash, r.Hash, r.Signature
-	}
-	b.Queue(`INSERT INTO meter_transactions (meter_id, kind, counter, at, indicium_date, origin_zip, delivery_zip, amount, piece_number,
-			transfer_id, detail, prev_hash, hash, signature)
-		SELECT $1, u.kind, u.counter, u.at, u.idate, u.origin, u.dest, u.amount, u.piece, u.transfer, u.detail, u.prev, u.hash, u.sig
-		FROM unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[],
-			$11::text[], $12::bytea[], $13::bytea[], $14::bytea[]) WITH ORDINALITY
-			AS u(kind, counter, at, idate, origin, dest, amount, piece, transfer, detail, prev, hash, sig, ord)
-		ORDER BY u.ord`, meterID, kind, counter, at, idate, origin, dest, amount, piece, transfer, detail, prev, hash, sig)
-}
-
 var txColumns = []string{"meter_id", "kind", "counter", "at", "indicium_date", "origin_zip", "delivery_zip", "amount", "piece_number",
 	"transfer_id", "detail", "prev_hash", "hash", "signature"}
 

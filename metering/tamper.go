@@ -11,6 +11,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/db"
 	"indicia/metering/box"
 )
 
@@ -102,15 +103,25 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, alertID
 		return false, apperr.Invalid("resolution", fmt.Sprintf("Meter %s's record still fails the box's check, so the alert stays open and the meter stays held. Restore the genuine record, then resolve the alert.", m.Record.Serial))
 	}
 	now := s.now()
-	var by any
-	if actor.ID != 0 {
-		by = actor.ID
-	}
-	_, err = s.pool.Exec(ctx, `WITH a AS (UPDATE tamper_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4 WHERE id = $1)
-		UPDATE meters SET tamper_hold = '', updated_at = $2 WHERE id = $5`,
-		alertID, now, by, note, meterID)
+	// The meter is released only by the call that resolved the alert: another
+	// admin resolving it at the same time gets a conflict.
+	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tamperAlerts.Resolve(ctx, tx, alertID, now, actor.ID, note); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE meters SET tamper_hold = '', updated_at = $2 WHERE id = $1`, meterID, now); err != nil {
+			return fmt.Errorf("metering: release meter %d: %w", meterID, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return false, fmt.Errorf("metering: resolve alert: %w", err)
+		return false, err
 	}
 	return true, nil
+}
+
+var tamperAlerts = db.Resolvable{
+	Table:    "tamper_alerts",
+	NotFound: "No such open alert.",
+	Resolved: "This alert has already been resolved.",
 }

@@ -2,7 +2,9 @@ package metering_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,7 +32,9 @@ func wantTamper(t *testing.T, svc *metering.Service, owner accounts.User, m mete
 		t.Errorf("%s: meter not held after the alert", what)
 	}
 	var n int
-	svcPool(t).QueryRow(ctx, `SELECT count(*) FROM indicia`).Scan(&n)
+	if err := svcPool(t).QueryRow(ctx, `SELECT count(*) FROM indicia`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%s: %d indicia dispensed from a tampered record", what, n)
 	}
@@ -140,4 +144,65 @@ func TestResolvingAnAlertReleasesOnlyAGenuineRecord(t *testing.T) {
 		t.Fatalf("released meter: %v", err)
 	}
 	audit(t, svc)
+}
+
+// Admins resolving the same alert at once resolve it once: one of them
+// releases the meter and writes the resolution, the others are told it is
+// no longer open (or already resolved) and overwrite nothing.
+func TestAlertResolvedAtOnceIsResolvedOnce(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, m, pool := setupPool(t, b, 1000)
+	setPool(t, pool)
+	ctx := context.Background()
+	admin := accounts.User{Role: accounts.RoleAdmin}
+	if _, err := pool.Exec(ctx, `UPDATE meters SET dr = 999999 WHERE id = $1`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+	alerts, err := svc.Alerts(ctx, admin, 10)
+	if err != nil || len(alerts) != 1 {
+		t.Fatalf("alerts %+v, %v: want one", alerts, err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE meters SET dr = $2 WHERE id = $1`, m.ID, m.Record.DR); err != nil {
+		t.Fatal(err)
+	}
+	const admins = 4
+	var wg sync.WaitGroup
+	released := make([]bool, admins)
+	errs := make([]error, admins)
+	start := make(chan struct{})
+	for i := range admins {
+		wg.Go(func() {
+			<-start
+			released[i], errs[i] = svc.ResolveAlert(ctx, admin, alerts[0].ID, fmt.Sprintf("restored the record (admin %d)", i))
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i := range admins {
+		switch kind := apperr.KindOf(errs[i]); {
+		case errs[i] == nil && released[i]:
+			if winner >= 0 {
+				t.Fatalf("admins %d and %d both resolved the alert", winner, i)
+			}
+			winner = i
+		case kind == apperr.KindNotFound || kind == apperr.KindConflict:
+		default:
+			t.Errorf("admin %d: released=%v err=%v", i, released[i], errs[i])
+		}
+	}
+	if winner < 0 {
+		t.Fatal("nobody resolved the alert")
+	}
+	var note string
+	if err := pool.QueryRow(ctx, `SELECT resolution FROM tamper_alerts WHERE id = $1`, alerts[0].ID).Scan(&note); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("restored the record (admin %d)", winner); note != want {
+		t.Errorf("resolution %q, want the winner's %q", note, want)
+	}
+	if _, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+		t.Fatalf("released meter: %v", err)
+	}
 }

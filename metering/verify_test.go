@@ -92,9 +92,15 @@ func TestVerifyAnswers(t *testing.T) {
 	}
 
 	var signals, logged, withIP int
-	pool.QueryRow(ctx, `SELECT count(*) FROM fraud_signals WHERE kind = 'duplicate_use'`).Scan(&signals)
-	pool.QueryRow(ctx, `SELECT count(*) FROM verifications`).Scan(&logged)
-	pool.QueryRow(ctx, `SELECT count(*) FROM verifications WHERE ip = '192.0.2.7' AND piece_ref = 'PIECE-1' AND result = 'valid' AND indicium_hash IS NOT NULL`).Scan(&withIP)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM fraud_signals WHERE kind = 'duplicate_use'`).Scan(&signals); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM verifications`).Scan(&logged); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM verifications WHERE ip = '192.0.2.7' AND piece_ref = 'PIECE-1' AND result = 'valid' AND indicium_hash IS NOT NULL`).Scan(&withIP); err != nil {
+		t.Fatal(err)
+	}
 	if signals != 2 || logged != 7 || withIP != 1 {
 		t.Errorf("fraud signals %d (want 2), verifications logged %d (want 7), first row %d", signals, logged, withIP)
 	}
@@ -139,7 +145,9 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 		}
 	}
 	var used *time.Time
-	pool.QueryRow(context.Background(), `SELECT used_at FROM indicia WHERE public_id = $1`, l.PublicID).Scan(&used)
+	if err := pool.QueryRow(context.Background(), `SELECT used_at FROM indicia WHERE public_id = $1`, l.PublicID).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
 	if used != nil {
 		t.Error("a forged copy marked the genuine label used")
 	}

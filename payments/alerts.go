@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/db"
 )
 
 // MaxResolution is the longest resolution note, in characters.
@@ -94,25 +94,11 @@ func (s *Service) ResolveAlert(ctx context.Context, actor accounts.User, id int6
 	if err != nil {
 		return err
 	}
-	var by any
-	if actor.ID != 0 {
-		by = actor.ID
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE payment_alerts SET resolved_at = $2, resolved_by = $3, resolution = $4
-		WHERE id = $1 AND resolved_at IS NULL`, id, s.now(), by, resolution)
-	if err != nil {
-		return fmt.Errorf("payments: resolve alert %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	var resolved bool
-	err = s.pool.QueryRow(ctx, `SELECT resolved_at IS NOT NULL FROM payment_alerts WHERE id = $1`, id).Scan(&resolved)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.NotFound("No such payment alert.")
-	}
-	if err != nil {
-		return fmt.Errorf("payments: load alert %d: %w", id, err)
-	}
-	return apperr.Conflict("", "This alert has already been resolved.")
+	return paymentAlerts.Resolve(ctx, s.pool, id, s.now(), actor.ID, resolution)
+}
+
+var paymentAlerts = db.Resolvable{
+	Table:    "payment_alerts",
+	NotFound: "No such payment alert.",
+	Resolved: "This alert has already been resolved.",
 }

@@ -23,7 +23,6 @@ const (
 )
 
 func accCustomer(accountID int64) string { return fmt.Sprintf("customer:%d", accountID) }
-func accMeter(meterID int64) string      { return fmt.Sprintf("meter:%d", meterID) }
 
 // postTransfer appends one transfer in the caller's transaction. It is the one
 // insert path from Go (triggers post dispenses, voids and meter credits); it

@@ -46,6 +46,13 @@ func errField(out map[string]any) (string, string) {
 	return c, f
 }
 
+// errMessage is the message of an API error answer.
+func errMessage(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	m, _ := e["message"].(string)
+	return m
+}
+
 func TestAPIBuysALabelThatVerifiesOfflineWithThePublishedCerts(t *testing.T) {
 	e := webtest.New(t)
 	k := key(t, e, e.Owner, "buy_postage")

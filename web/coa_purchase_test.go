@@ -28,7 +28,9 @@ func TestPurchasePageWarnsBeforeBuyingForAMovedRecipient(t *testing.T) {
 		t.Fatalf("no warning before buying: %d\n%.1500s", resp.StatusCode, body)
 	}
 	var n int
-	e.Pool.QueryRow(t.Context(), `SELECT count(*) FROM indicia`).Scan(&n)
+	if err := e.Pool.QueryRow(t.Context(), `SELECT count(*) FROM indicia`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Fatalf("%d labels bought for a moved recipient without confirmation", n)
 	}

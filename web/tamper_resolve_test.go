@@ -47,7 +47,9 @@ func TestTamperAlertStaysOpenWhileTheRecordStillFails(t *testing.T) {
 		t.Fatalf("resolve with the genuine record: %d, want 303", r.StatusCode)
 	}
 	var hold string
-	e.Pool.QueryRow(ctx, `SELECT tamper_hold FROM meters WHERE id = $1`, e.Meter.ID).Scan(&hold)
+	if err := e.Pool.QueryRow(ctx, `SELECT tamper_hold FROM meters WHERE id = $1`, e.Meter.ID).Scan(&hold); err != nil {
+		t.Fatal(err)
+	}
 	if hold != "" {
 		t.Fatalf("meter still held (%q) after its genuine record was restored", hold)
 	}

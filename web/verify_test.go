@@ -131,7 +131,9 @@ func TestVerifyPage(t *testing.T) {
 		t.Errorf("void of a scanned label: %d", r.StatusCode)
 	}
 	var logged int
-	e.Pool.QueryRow(context.Background(), `SELECT count(*) FROM verifications`).Scan(&logged)
+	if err := e.Pool.QueryRow(context.Background(), `SELECT count(*) FROM verifications`).Scan(&logged); err != nil {
+		t.Fatal(err)
+	}
 	if logged != 5 {
 		t.Errorf("%d verifications logged, want 5", logged)
 	}
@@ -242,7 +244,9 @@ func TestSubmitRefundsJobFromTheScheduler(t *testing.T) {
 		t.Fatal(err)
 	}
 	var jobs int
-	e.Pool.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, tasks.JobKindSubmitRefunds).Scan(&jobs)
+	if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, tasks.JobKindSubmitRefunds).Scan(&jobs); err != nil {
+		t.Fatal(err)
+	}
 	if jobs != 1 {
 		t.Fatalf("%d submit_refunds jobs for one day, want 1", jobs)
 	}

@@ -1,6 +1,7 @@
 package box
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hkdf"
@@ -173,11 +174,20 @@ func (b *Box) unwrapSlow(rec *Record) (*ecdsa.PrivateKey, error) {
 	if len(d) != 32+65 {
 		return nil, fmt.Errorf("box: meter %s: unwrapped key has %d bytes", rec.Serial, len(d))
 	}
-	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), d[32:])
+	key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d[:32])
 	if err != nil {
 		return nil, fmt.Errorf("box: meter %s: unwrap key: %w", rec.Serial, err)
 	}
-	return &ecdsa.PrivateKey{PublicKey: *pub, D: new(big.Int).SetBytes(d[:32])}, nil
+	// The wrapped public half is derived again from the scalar; the two must
+	// agree, or the meter's certificate would not verify what the key signs.
+	q, err := key.PublicKey.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("box: meter %s: unwrap key: %w", rec.Serial, err)
+	}
+	if !bytes.Equal(q, d[32:]) {
+		return nil, fmt.Errorf("box: meter %s: unwrapped key's public half does not match", rec.Serial)
+	}
+	return key, nil
 }
 
 func wrapAAD(serial string, version int) []byte {

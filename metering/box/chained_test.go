@@ -120,9 +120,9 @@ func TestRollbackDiscardsBothSteps(t *testing.T) {
 func TestChainedStepsSurviveARestart(t *testing.T) {
 	for _, held := range []string{"n", "A", "B"} {
 		t.Run(held, func(t *testing.T) {
-			e, c, stop, m, a, b := pendingPair(t, "IND-0105")
+			e, _, stop, m, a, b := pendingPair(t, "IND-0105")
 			stop()
-			c, _ = e.start(t)
+			c, _ := e.start(t)
 			rec := map[string]Record{"n": m.rec, "A": a.Record, "B": b.Record}[held]
 			res, err := c.Dispense(ctx, rec, pieces(1, 100))
 			if err != nil {

@@ -20,15 +20,9 @@ func batch(n, i int, bad string) string {
 	return `{"pieces":[` + strings.Join(ps, ",") + `]}`
 }
 
-func errMessage(out map[string]any) string {
-	e, _ := out["error"].(map[string]any)
-	m, _ := e["message"].(string)
-	return m
-}
-
 // A client developer's mistakes in a purchase are named at the piece and
 // field they are in, in words (no Go type names), and dispense nothing.
-func TestAPIQAPurchaseErrorsNameThePieceAndDispenseNothing(t *testing.T) {
+func TestAPIPurchaseErrorsNameThePieceAndDispenseNothing(t *testing.T) {
 	e := webtest.New(t)
 	k := key(t, e, e.Owner, "buy_postage")
 	rec := `"recipient":{"address":"9 elm street, beverly hills ca 90210"}`

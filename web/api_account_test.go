@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"indicia/web/webtest"
@@ -10,7 +9,7 @@ import (
 
 // Keys of postal staff and vendor admins belong to no master account:
 // GET /account still tells who the caller is.
-func TestAPIQAAccountForStaffKeys(t *testing.T) {
+func TestAPIAccountForStaffKeys(t *testing.T) {
 	e := webtest.New(t)
 	admin := key(t, e, e.Users["admin"])
 	code, out := apiCall(t, e, admin, "GET", "/api/v1/account", "")
@@ -22,16 +21,5 @@ func TestAPIQAAccountForStaffKeys(t *testing.T) {
 	}
 	if c, _ := out["caller"].(map[string]any); c == nil || c["email"] != e.Users["admin"].Email {
 		t.Errorf("caller %v", out["caller"])
-	}
-}
-
-// Manufacturing a meter without naming the account asks for the customer ID.
-func TestAPIQAManufactureWithoutAccount(t *testing.T) {
-	e := webtest.New(t)
-	admin := key(t, e, e.Users["admin"])
-	code, out := apiCall(t, e, admin, "POST", "/api/v1/meters", `{}`)
-	_, field := errField(out)
-	if code != 422 || field != "customer_id" || !strings.Contains(errMessage(out), "customer_id") {
-		t.Errorf("no account named: %d %v", code, out)
 	}
 }
