@@ -7,16 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"indicia/apperr"
 )
-
-// Querier is what Resolve needs of a pool or a transaction.
-type Querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
 
 // Resolvable is a table of alerts that staff close with a written
 // resolution: its rows have id, resolved_at, resolved_by (a user, or NULL)
