@@ -148,7 +148,8 @@ func runServe(args []string) error {
 			{Name: "box", Fn: boxc.Ping},
 		},
 	})
-	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
+	srv := web.New(web.Options{Handler: h, Accounts: acc, StripeStub: stripeSetup.Stub, StripeElements: pay.PublishableKey() != "",
+		TestMode: stripeSetup.TestMode, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
 	if cfg.PprofAddr != "" {
 		// Profiling for load tests, on its own (loopback) listener, never on the public one.
 		go func() { slog.Warn("pprof", "err", http.ListenAndServe(cfg.PprofAddr, nil)) }()

@@ -14,6 +14,7 @@ import (
 	"indicia/metering/box"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // buy is the one purchase call of pages and API: card funding decides
@@ -34,7 +35,7 @@ func (h *Handler) StripeElements() bool {
 }
 
 func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm map[int64]views.Form) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	ctx := c.Context()
 	card, err := h.d.Payments.CardOf(ctx, u)
 	if err != nil {
@@ -119,7 +120,7 @@ func (h *Handler) Billing(c fiber.Ctx) error {
 // SaveCard saves a card: in test mode one of Stripe's test payment methods.
 func (h *Handler) SaveCard(c fiber.Ctx) error {
 	f := form(c, "payment_method")
-	card, err := h.d.Payments.SaveCard(c.Context(), *Actor(c), f.V("payment_method"))
+	card, err := h.d.Payments.SaveCard(c.Context(), *request.Actor(c), f.V("payment_method"))
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderBilling(c, fiber.StatusUnprocessableEntity, f, nil)
@@ -131,7 +132,7 @@ func (h *Handler) SaveCard(c fiber.Ctx) error {
 
 // RemoveCard removes the card on file.
 func (h *Handler) RemoveCard(c fiber.Ctx) error {
-	if err := h.d.Payments.RemoveCard(c.Context(), *Actor(c)); err != nil {
+	if err := h.d.Payments.RemoveCard(c.Context(), *request.Actor(c)); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/billing", "Card removed. Trickle-charged meters cannot buy until you add another.")
@@ -142,7 +143,7 @@ func (h *Handler) ShowCardSetup(c fiber.Ctx) error {
 	if h.d.Payments.PublishableKey() == "" {
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/billing")
 	}
-	secret, err := h.d.Payments.StartCardSetup(c.Context(), *Actor(c))
+	secret, err := h.d.Payments.StartCardSetup(c.Context(), *request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (h *Handler) ShowCardSetup(c fiber.Ctx) error {
 
 // CardSetupDone is Stripe's return URL after the Payment Element confirmed the SetupIntent.
 func (h *Handler) CardSetupDone(c fiber.Ctx) error {
-	card, err := h.d.Payments.FinishCardSetup(c.Context(), *Actor(c), c.Query("setup_intent"))
+	card, err := h.d.Payments.FinishCardSetup(c.Context(), *request.Actor(c), c.Query("setup_intent"))
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindInvalid {
 			return h.redirectWith(c, "/billing", ae.Message)

@@ -54,6 +54,3 @@ type Handler struct {
 
 // New builds the handler.
 func New(d Deps) *Handler { return &Handler{d: d} }
-
-// Accounts exposes the accounts service to the web middleware.
-func (h *Handler) Accounts() *accounts.Service { return h.d.Accounts }

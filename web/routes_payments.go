@@ -16,7 +16,7 @@ import (
 func (s *Server) paymentPublicRoutes(app *fiber.App) {
 	h := s.h
 	app.Post("/stripe/webhook", h.StripeWebhook)
-	if stub := h.StripeStub(); stub != nil {
+	if stub := s.opt.StripeStub; stub != nil {
 		app.All(payments.StubPath+"/*", adaptor.HTTPHandler(stub))
 	}
 }
