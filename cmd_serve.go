@@ -134,7 +134,7 @@ func runServe(args []string) error {
 		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", stripeSetup.Stub != nil)
 	}
 	h := handlers.New(handlers.Deps{
-		Payments: pay, StripeStub: stripeSetup.Stub, TestMode: stripeSetup.TestMode,
+		Payments: pay, TestMode: stripeSetup.TestMode,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
 			return k.RootCertPEM, err

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -24,14 +23,6 @@ func (h *Handler) buy(ctx context.Context, u accounts.User, req metering.Purchas
 		return h.d.Payments.Buy(ctx, u, req)
 	}
 	return h.d.Metering.Purchase(ctx, u, req)
-}
-
-// StripeStub is the Stripe stand-in to mount without a secret key (nil otherwise).
-func (h *Handler) StripeStub() http.Handler { return h.d.StripeStub }
-
-// StripeElements reports whether pages load Stripe's Payment Element (the CSP must allow it).
-func (h *Handler) StripeElements() bool {
-	return h.d.Payments != nil && h.d.Payments.PublishableKey() != ""
 }
 
 func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm map[int64]views.Form) error {
