@@ -57,6 +57,12 @@ func (s *Server) securityHeaders(c fiber.Ctx) error {
 	return c.Next()
 }
 
+// withStripe widens the content security policy for Stripe's Payment Element.
+func withStripe(csp string) string {
+	csp = strings.Replace(csp, "script-src 'self'", "script-src 'self' https://js.stripe.com", 1)
+	return csp + "; frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com"
+}
+
 // session resolves the session cookie to a user (pages only). A disabled or
 // deleted user's session is ended here too, in case Redis missed the purge.
 func (s *Server) session(c fiber.Ctx) error {
