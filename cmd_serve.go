@@ -134,7 +134,7 @@ func runServe(args []string) error {
 		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", stripeSetup.Stub != nil)
 	}
 	h := handlers.New(handlers.Deps{
-		Payments: pay, StripeStub: stripeSetup.Stub, TestMode: stripeSetup.TestMode,
+		Payments: pay, TestMode: stripeSetup.TestMode,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
 			return k.RootCertPEM, err
@@ -148,7 +148,8 @@ func runServe(args []string) error {
 			{Name: "box", Fn: boxc.Ping},
 		},
 	})
-	srv := web.New(web.Options{Handler: h, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
+	srv := web.New(web.Options{Handler: h, Accounts: acc, StripeStub: stripeSetup.Stub, StripeElements: pay.PublishableKey() != "",
+		TestMode: stripeSetup.TestMode, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: reg})
 	if cfg.PprofAddr != "" {
 		// Profiling for load tests, on its own (loopback) listener, never on the public one.
 		go func() { slog.Warn("pprof", "err", http.ListenAndServe(cfg.PprofAddr, nil)) }()

@@ -5,10 +5,11 @@ import (
 
 	"indicia/accounts"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func (h *Handler) renderAccountUsers(c fiber.Ctx, status int, f views.Form, selected []string, inviteLink string) error {
-	u := Actor(c)
+	u := request.Actor(c)
 	users, err := h.d.Accounts.ListUsers(c.Context(), *u, u.AccountID)
 	if err != nil {
 		return err
@@ -25,7 +26,7 @@ func (h *Handler) AccountUsers(c fiber.Ctx) error {
 func (h *Handler) InviteUser(c fiber.Ctx) error {
 	f := form(c, "name", "email")
 	perms := formMulti(c, "permissions")
-	_, token, err := h.d.Accounts.InviteUser(c.Context(), *Actor(c), accounts.InviteInput{Email: f.V("email"), Name: f.V("name"), Permissions: perms})
+	_, token, err := h.d.Accounts.InviteUser(c.Context(), *request.Actor(c), accounts.InviteInput{Email: f.V("email"), Name: f.V("name"), Permissions: perms})
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderAccountUsers(c, fiber.StatusUnprocessableEntity, f, perms, "")

@@ -8,6 +8,7 @@ import (
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 var addressFormFields = []string{"name", "company", "department", "line1", "line2", "city", "state", "zip", "email", "phone", "decision", "decided"}
@@ -38,7 +39,7 @@ func entryForm(e hygiene.Entry) views.Form {
 
 // ShowNewAddress renders an empty address form.
 func (h *Handler) ShowNewAddress(c fiber.Ctx) error {
-	if !hygiene.CanEdit(*Actor(c)) {
+	if !hygiene.CanEdit(*request.Actor(c)) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}
 	return render(c, fiber.StatusOK, views.AddressFormPage(h.Page(c, "New address", "addresses"),
@@ -68,7 +69,7 @@ func (h *Handler) saveAddress(c fiber.Ctx, a views.AddressForm, save func(hygien
 
 // CreateAddress saves a new entry.
 func (h *Handler) CreateAddress(c fiber.Ctx) error {
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	return h.saveAddress(c, views.AddressForm{Action: "/addresses", Title: "New address"}, func(in hygiene.EntryInput) error {
 		_, err := h.d.Addresses.Create(c.Context(), actor, in)
 		return err
@@ -85,7 +86,7 @@ func historyLines(list []hygiene.HistoryEntry) []string {
 
 func (h *Handler) editForm(c fiber.Ctx, id int64) (views.AddressForm, error) {
 	base := "/addresses/" + strconv.FormatInt(id, 10)
-	hist, err := h.d.Addresses.History(c.Context(), *Actor(c), id)
+	hist, err := h.d.Addresses.History(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return views.AddressForm{}, err
 	}
@@ -99,7 +100,7 @@ func (h *Handler) ShowAddress(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.d.Addresses.Get(c.Context(), *Actor(c), id)
+	e, err := h.d.Addresses.Get(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (h *Handler) ShowAddress(c fiber.Ctx) error {
 		return err
 	}
 	a.Form = entryForm(e)
-	if !hygiene.CanEdit(*Actor(c)) {
+	if !hygiene.CanEdit(*request.Actor(c)) {
 		a.Title = "Address"
 		return render(c, fiber.StatusOK, views.AddressView(h.Page(c, "Address", "addresses"), a))
 	}
@@ -121,7 +122,7 @@ func (h *Handler) UpdateAddress(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	if !hygiene.CanEdit(actor) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}
@@ -141,7 +142,7 @@ func (h *Handler) DeleteAddress(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.d.Addresses.Delete(c.Context(), *Actor(c), id); err != nil {
+	if err := h.d.Addresses.Delete(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/addresses", "Address deleted.")

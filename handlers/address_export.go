@@ -12,6 +12,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/hygiene"
+	"indicia/web/request"
 )
 
 // tableSource calls emit for every row of a download, in order.
@@ -87,7 +88,7 @@ func writeXLSX(ctx context.Context, w *bufio.Writer, header []string, src tableS
 // ExportAddresses downloads the address book as CSV or XLSX, with the same
 // columns an import reads (plus zip4 and status).
 func (h *Handler) ExportAddresses(c fiber.Ctx) error {
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	if _, _, err := h.d.Addresses.List(c.Context(), actor, "", 0, 1); err != nil {
 		return err
 	}

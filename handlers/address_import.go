@@ -12,6 +12,7 @@ import (
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // errUpload is a refused upload: its status (413 or 422) and message.
@@ -59,7 +60,7 @@ func uploadError(err error) error {
 
 // ImportAddresses adds a CSV or XLSX file to the address book.
 func (h *Handler) ImportAddresses(c fiber.Ctx) error {
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	if !hygiene.CanEdit(actor) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}

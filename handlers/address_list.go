@@ -9,6 +9,7 @@ import (
 
 	"indicia/hygiene"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 const addressesPerPage = 50
@@ -33,7 +34,7 @@ func addressRow(e hygiene.Entry) views.AddressRow {
 
 // Addresses lists and searches the account's address book.
 func (h *Handler) Addresses(c fiber.Ctx) error {
-	actor := Actor(c)
+	actor := request.Actor(c)
 	q := strings.TrimSpace(c.Query("q"))
 	page := pageParam(c)
 	list, total, err := h.d.Addresses.List(c.Context(), *actor, q, (page-1)*addressesPerPage, addressesPerPage)

@@ -13,6 +13,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/box"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 var suspendReasons = []views.Option{
@@ -24,11 +25,11 @@ var suspendReasons = []views.Option{
 }
 
 func (h *Handler) renderAdminMeters(c fiber.Ctx, status int, f views.Form) error {
-	ms, err := h.d.Metering.Meters(c.Context(), *Actor(c), 0)
+	ms, err := h.d.Metering.Meters(c.Context(), *request.Actor(c), 0)
 	if err != nil {
 		return err
 	}
-	rows, err := h.adminMeterRows(c.Context(), *Actor(c), ms)
+	rows, err := h.adminMeterRows(c.Context(), *request.Actor(c), ms)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (h *Handler) manufactureForCustomer(c fiber.Ctx, typed string) (metering.Me
 	if err != nil {
 		return metering.Meter{}, err
 	}
-	return h.d.Metering.Manufacture(c.Context(), *Actor(c), acct.ID)
+	return h.d.Metering.Manufacture(c.Context(), *request.Actor(c), acct.ID)
 }
 
 // accountByCustomerID reads the customer ID typed in the customer_id field.
@@ -68,7 +69,7 @@ func (h *Handler) accountByCustomerID(c fiber.Ctx, typed string) (accounts.Accou
 	if err != nil || cid <= 0 {
 		return accounts.Account{}, apperr.Invalid("customer_id", "Enter the customer ID of the master account, like 100001.")
 	}
-	return h.d.Accounts.AccountByCustomerID(c.Context(), *Actor(c), "customer_id", cid)
+	return h.d.Accounts.AccountByCustomerID(c.Context(), *request.Actor(c), "customer_id", cid)
 }
 
 func meterID(c fiber.Ctx) (int64, error) {
@@ -80,15 +81,15 @@ func meterID(c fiber.Ctx) (int64, error) {
 }
 
 func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Form) error {
-	m, err := h.d.Metering.Meter(c.Context(), *Actor(c), id)
+	m, err := h.d.Metering.Meter(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}
-	txs, err := h.d.Metering.Transactions(c.Context(), *Actor(c), id, 100)
+	txs, err := h.d.Metering.Transactions(c.Context(), *request.Actor(c), id, 100)
 	if err != nil {
 		return err
 	}
-	rows, err := h.adminMeterRows(c.Context(), *Actor(c), []metering.Meter{m})
+	rows, err := h.adminMeterRows(c.Context(), *request.Actor(c), []metering.Meter{m})
 	if err != nil {
 		return err
 	}
@@ -141,14 +142,14 @@ func (h *Handler) meterAction(c fiber.Ctx, f views.Form, msg string, op func(id 
 func (h *Handler) RegisterMeter(c fiber.Ctx) error {
 	f := form(c, "origin_zip")
 	return h.meterAction(c, f, "Meter registered.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Register(c.Context(), *Actor(c), id, f.V("origin_zip"))
+		return h.d.Metering.Register(c.Context(), *request.Actor(c), id, f.V("origin_zip"))
 	})
 }
 
 // ActivateMeter activates or reactivates a meter.
 func (h *Handler) ActivateMeter(c fiber.Ctx) error {
 	return h.meterAction(c, emptyForm(), "Meter active.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Activate(c.Context(), *Actor(c), id)
+		return h.d.Metering.Activate(c.Context(), *request.Actor(c), id)
 	})
 }
 
@@ -156,14 +157,14 @@ func (h *Handler) ActivateMeter(c fiber.Ctx) error {
 func (h *Handler) SuspendMeter(c fiber.Ctx) error {
 	f := form(c, "reason")
 	return h.meterAction(c, f, "Meter suspended.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Suspend(c.Context(), *Actor(c), id, f.V("reason"))
+		return h.d.Metering.Suspend(c.Context(), *request.Actor(c), id, f.V("reason"))
 	})
 }
 
 // RetireMeter retires a meter for good.
 func (h *Handler) RetireMeter(c fiber.Ctx) error {
 	return h.meterAction(c, emptyForm(), "Meter retired.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Retire(c.Context(), *Actor(c), id)
+		return h.d.Metering.Retire(c.Context(), *request.Actor(c), id)
 	})
 }
 
@@ -180,7 +181,7 @@ func (h *Handler) CreditMeter(c fiber.Ctx) error {
 		return h.renderAdminMeter(c, fiber.StatusUnprocessableEntity, id, f)
 	}
 	return h.meterAction(c, f, "Funds credited.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Credit(c.Context(), *Actor(c), id, cents, metering.CreditAdmin, "")
+		return h.d.Metering.Credit(c.Context(), *request.Actor(c), id, cents, metering.CreditAdmin, "")
 	})
 }
 

@@ -5,11 +5,12 @@ import (
 
 	"indicia/accounts"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // AdminUsers lists every user for a vendor admin.
 func (h *Handler) AdminUsers(c fiber.Ctx) error {
-	u := Actor(c)
+	u := request.Actor(c)
 	users, err := h.d.Accounts.ListUsers(c.Context(), *u, 0)
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func (h *Handler) AdminNewUser(c fiber.Ctx) error {
 		}
 		acct = a.ID
 	}
-	_, err := h.d.Accounts.CreateUser(c.Context(), *Actor(c), accounts.CreateInput{
+	_, err := h.d.Accounts.CreateUser(c.Context(), *request.Actor(c), accounts.CreateInput{
 		Email: f.V("email"), Name: f.V("name"), Role: f.V("role"), Password: c.FormValue("password"), AccountID: acct, Permissions: perms,
 	})
 	if err != nil {

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
+
+	"indicia/web/request"
 )
 
 type apiAddress struct {
@@ -30,7 +32,7 @@ type apiCaller struct {
 
 // APIAccount returns the caller's master account and the key's rights.
 func (h *Handler) APIAccount(c fiber.Ctx) error {
-	u := Actor(c)
+	u := request.Actor(c)
 	caller := apiCaller{UserID: u.ID, Name: u.Name, Email: u.Email, Scopes: permStrings(u.Permissions)}
 	// Postal staff and vendor admins belong to no master account; their
 	// keys still learn who they act for.

@@ -10,10 +10,11 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func (h *Handler) renderAPIKeys(c fiber.Ctx, status int, f views.Form, selected []string, secret string) error {
-	keys, err := h.d.Accounts.ListAPIKeys(c.Context(), *Actor(c))
+	keys, err := h.d.Accounts.ListAPIKeys(c.Context(), *request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func (h *Handler) renderAPIKeys(c fiber.Ctx, status int, f views.Form, selected 
 	}
 	var opts []views.Option
 	for _, p := range accounts.Permissions {
-		if Actor(c).Can(p) {
+		if request.Actor(c).Can(p) {
 			opts = append(opts, views.Option{Value: string(p), Label: p.Label(), Selected: slices.Contains(selected, string(p))})
 		}
 	}
@@ -51,7 +52,7 @@ func (h *Handler) APIKeys(c fiber.Ctx) error {
 func (h *Handler) CreateAPIKey(c fiber.Ctx) error {
 	f := form(c, "name")
 	scopes := formMulti(c, "scopes")
-	_, secret, err := h.d.Accounts.CreateAPIKey(c.Context(), *Actor(c), f.V("name"), scopes)
+	_, secret, err := h.d.Accounts.CreateAPIKey(c.Context(), *request.Actor(c), f.V("name"), scopes)
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderAPIKeys(c, fiber.StatusUnprocessableEntity, f, scopes, "")
@@ -67,7 +68,7 @@ func (h *Handler) RevokeAPIKey(c fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFound("No such API key.")
 	}
-	if err := h.d.Accounts.RevokeAPIKey(c.Context(), *Actor(c), id); err != nil {
+	if err := h.d.Accounts.RevokeAPIKey(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/account/api-keys", "Key revoked.")

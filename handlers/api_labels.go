@@ -15,6 +15,7 @@ import (
 	"indicia/metering/indicium"
 	"indicia/metering/rating"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // MaxAPIBatch is the most pieces one API purchase may carry.
@@ -95,7 +96,7 @@ func toAPIPurchase(p metering.Purchase) apiPurchase {
 // Idempotency-Key header a retry returns the same labels; a retry with other
 // parameters is 409.
 func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	if !u.Can(accounts.PermBuyPostage) {
 		return apperr.Forbidden("This API key lacks the buy_postage scope.")
 	}
@@ -249,7 +250,7 @@ func (h *Handler) rateAPIPiece(p apiPiece, m metering.Meter, dest string, date t
 
 // APILabel returns one label by ID.
 func (h *Handler) APILabel(c fiber.Ctx) error {
-	l, err := h.d.Metering.LabelByID(c.Context(), *Actor(c), c.Params("id"))
+	l, err := h.d.Metering.LabelByID(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

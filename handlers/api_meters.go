@@ -6,6 +6,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering"
+	"indicia/web/request"
 )
 
 type apiMeter struct {
@@ -36,7 +37,7 @@ func (h *Handler) apiMeters(c fiber.Ctx, ms []metering.Meter) ([]apiMeter, error
 	for i, m := range ms {
 		ids[i] = m.Record.AccountID
 	}
-	as, err := h.d.Accounts.AccountsByID(c.Context(), *Actor(c), ids)
+	as, err := h.d.Accounts.AccountsByID(c.Context(), *request.Actor(c), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (h *Handler) apiMeterJSON(c fiber.Ctx, status int, m metering.Meter) error 
 
 // APIMeters lists the caller's meters (every meter for a vendor admin).
 func (h *Handler) APIMeters(c fiber.Ctx) error {
-	u := Actor(c)
+	u := request.Actor(c)
 	ms, err := h.d.Metering.Meters(c.Context(), *u, u.AccountID)
 	if err != nil {
 		return err
@@ -74,7 +75,7 @@ func (h *Handler) APIMeters(c fiber.Ctx) error {
 
 // APIMeter returns one meter by serial.
 func (h *Handler) APIMeter(c fiber.Ctx) error {
-	m, err := h.d.Metering.MeterBySerial(c.Context(), *Actor(c), c.Params("serial"))
+	m, err := h.d.Metering.MeterBySerial(c.Context(), *request.Actor(c), c.Params("serial"))
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (h *Handler) APIManufactureMeter(c fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u := *Actor(c)
+	u := *request.Actor(c)
 	acct := req.AccountID
 	if acct == 0 && req.CustomerID == 0 {
 		return apperr.Invalid("customer_id", "Name the master account: send customer_id (the number on the mailer's dashboard, like 100001).")
@@ -125,7 +126,7 @@ type lifecycleRequest struct {
 
 // APIMeterAction runs a lifecycle step or a credit: POST /api/v1/meters/:serial/:action.
 func (h *Handler) APIMeterAction(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	if u.Role != accounts.RoleAdmin {
 		return apperr.Forbidden("Only vendor admins run the meter lifecycle.")
 	}

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -14,6 +13,7 @@ import (
 	"indicia/metering/box"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // buy is the one purchase call of pages and API: card funding decides
@@ -25,16 +25,8 @@ func (h *Handler) buy(ctx context.Context, u accounts.User, req metering.Purchas
 	return h.d.Metering.Purchase(ctx, u, req)
 }
 
-// StripeStub is the Stripe stand-in to mount without a secret key (nil otherwise).
-func (h *Handler) StripeStub() http.Handler { return h.d.StripeStub }
-
-// StripeElements reports whether pages load Stripe's Payment Element (the CSP must allow it).
-func (h *Handler) StripeElements() bool {
-	return h.d.Payments != nil && h.d.Payments.PublishableKey() != ""
-}
-
 func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm map[int64]views.Form) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	ctx := c.Context()
 	card, err := h.d.Payments.CardOf(ctx, u)
 	if err != nil {
@@ -119,7 +111,7 @@ func (h *Handler) Billing(c fiber.Ctx) error {
 // SaveCard saves a card: in test mode one of Stripe's test payment methods.
 func (h *Handler) SaveCard(c fiber.Ctx) error {
 	f := form(c, "payment_method")
-	card, err := h.d.Payments.SaveCard(c.Context(), *Actor(c), f.V("payment_method"))
+	card, err := h.d.Payments.SaveCard(c.Context(), *request.Actor(c), f.V("payment_method"))
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderBilling(c, fiber.StatusUnprocessableEntity, f, nil)
@@ -131,7 +123,7 @@ func (h *Handler) SaveCard(c fiber.Ctx) error {
 
 // RemoveCard removes the card on file.
 func (h *Handler) RemoveCard(c fiber.Ctx) error {
-	if err := h.d.Payments.RemoveCard(c.Context(), *Actor(c)); err != nil {
+	if err := h.d.Payments.RemoveCard(c.Context(), *request.Actor(c)); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/billing", "Card removed. Trickle-charged meters cannot buy until you add another.")
@@ -142,7 +134,7 @@ func (h *Handler) ShowCardSetup(c fiber.Ctx) error {
 	if h.d.Payments.PublishableKey() == "" {
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/billing")
 	}
-	secret, err := h.d.Payments.StartCardSetup(c.Context(), *Actor(c))
+	secret, err := h.d.Payments.StartCardSetup(c.Context(), *request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -151,7 +143,7 @@ func (h *Handler) ShowCardSetup(c fiber.Ctx) error {
 
 // CardSetupDone is Stripe's return URL after the Payment Element confirmed the SetupIntent.
 func (h *Handler) CardSetupDone(c fiber.Ctx) error {
-	card, err := h.d.Payments.FinishCardSetup(c.Context(), *Actor(c), c.Query("setup_intent"))
+	card, err := h.d.Payments.FinishCardSetup(c.Context(), *request.Actor(c), c.Query("setup_intent"))
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindInvalid {
 			return h.redirectWith(c, "/billing", ae.Message)

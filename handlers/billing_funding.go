@@ -6,6 +6,7 @@ import (
 	"indicia/apperr"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // SetFunding changes one meter's funding mode and auto-refill.
@@ -29,7 +30,7 @@ func (h *Handler) SetFunding(c fiber.Ctx) error {
 		*dst = cents
 	}
 	if len(f.Errors) == 0 {
-		if err = h.d.Payments.SetFunding(c.Context(), *Actor(c), fu); err == nil {
+		if err = h.d.Payments.SetFunding(c.Context(), *request.Actor(c), fu); err == nil {
 			msg := "Meter set to prepaid."
 			if fu.Mode == payments.ModeTrickle {
 				msg = "Meter set to trickle charging: each purchase charges your card."
@@ -57,7 +58,7 @@ func (h *Handler) TopUp(c fiber.Ctx) error {
 		f.Errors["amount"] = "Enter the amount in dollars, like 50 or 25.50."
 		return h.renderBilling(c, fiber.StatusUnprocessableEntity, emptyForm(), map[int64]views.Form{id: f})
 	}
-	ch, err := h.d.Payments.TopUp(c.Context(), *Actor(c), id, cents, f.V("key"))
+	ch, err := h.d.Payments.TopUp(c.Context(), *request.Actor(c), id, cents, f.V("key"))
 	if err != nil {
 		// The top-up form has one field: a refusal (no card, a decline, a
 		// meter that cannot take funds) is shown next to the amount.

@@ -11,6 +11,7 @@ import (
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 const cleanseRowsPerPage = 100
@@ -42,7 +43,7 @@ func (h *Handler) CleanseResult(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	b, err := h.d.Batches.Get(c.Context(), actor, id)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (h *Handler) DownloadCleanse(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	b, err := h.d.Batches.Get(c.Context(), actor, id)
 	if err != nil {
 		return err

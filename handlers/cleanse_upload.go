@@ -10,6 +10,7 @@ import (
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func init() {
@@ -26,7 +27,7 @@ func init() {
 }
 
 func (h *Handler) renderCleanseUpload(c fiber.Ctx, status int, msg string) error {
-	recent, err := h.d.Batches.Recent(c.Context(), *Actor(c), 20)
+	recent, err := h.d.Batches.Recent(c.Context(), *request.Actor(c), 20)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (h *Handler) UploadCleanse(c fiber.Ctx) error {
 	if err == nil {
 		defer im.Close()
 		var jobID int64
-		_, jobID, err = h.d.Batches.Upload(c.Context(), *Actor(c), im.Importer, name)
+		_, jobID, err = h.d.Batches.Upload(c.Context(), *request.Actor(c), im.Importer, name)
 		if err == nil {
 			return h.redirectWith(c, "/jobs/"+strconv.FormatInt(jobID, 10), "Your list is uploaded and being cleansed.")
 		}

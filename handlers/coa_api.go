@@ -7,6 +7,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/hygiene"
+	"indicia/web/request"
 )
 
 // APICOAMatches is GET /api/v1/coa/matches?status=pending&offset=&limit=.
@@ -25,7 +26,7 @@ func (h *Handler) APICOAMatches(c fiber.Ctx) error {
 	if err != nil || limit < 1 || limit > 500 {
 		return apperr.Invalid("limit", "limit must be a whole number from 1 to 500.")
 	}
-	list, total, err := h.d.COA.Matches(c.Context(), *Actor(c), status, offset, limit)
+	list, total, err := h.d.COA.Matches(c.Context(), *request.Actor(c), status, offset, limit)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (h *Handler) APIAcceptCOAMatch(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.d.COA.Accept(c.Context(), *Actor(c), id)
+	m, err := h.d.COA.Accept(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (h *Handler) APIDismissCOAMatch(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.d.COA.Dismiss(c.Context(), *Actor(c), id)
+	m, err := h.d.COA.Dismiss(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func init() {
@@ -41,7 +42,7 @@ func coaListVM(l hygiene.COAList) views.COAListVM {
 }
 
 func (h *Handler) renderCOALists(c fiber.Ctx, status int, f views.Form) error {
-	lists, err := h.d.COA.Lists(c.Context(), *Actor(c), 100)
+	lists, err := h.d.COA.Lists(c.Context(), *request.Actor(c), 100)
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, jobID, err := h.d.COA.CreateList(c.Context(), *Actor(c), hygiene.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
+	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), hygiene.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
 		Path: path, Replaces: replaces})
 	if err != nil {
 		_ = os.Remove(path) // no list refers to it
@@ -100,7 +101,7 @@ func (h *Handler) ShowCOAList(c fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFound("No such change-of-address list.")
 	}
-	l, errs, err := h.d.COA.List(c.Context(), *Actor(c), id, 1000)
+	l, errs, err := h.d.COA.List(c.Context(), *request.Actor(c), id, 1000)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (h *Handler) WithdrawCOAList(c fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFound("No such change-of-address list.")
 	}
-	if _, err := h.d.COA.Withdraw(c.Context(), *Actor(c), id); err != nil {
+	if _, err := h.d.COA.Withdraw(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/coa/lists/"+strconv.FormatInt(id, 10), "The list and its matches are withdrawn.")

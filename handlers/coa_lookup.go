@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/hygiene"
+	"indicia/web/request"
 )
 
 // coaMoveJSON is the change-of-address warning added to an address check.
@@ -25,7 +26,7 @@ type coaMoveJSON struct {
 // returns nil without a name, for non-mailers, or when nobody moved; a
 // failed look-up is logged and not shown (the check itself still answers).
 func (h *Handler) coaWarning(c fiber.Ctx, res hygiene.Result) *coaMoveJSON {
-	actor := Actor(c)
+	actor := request.Actor(c)
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" {
 		name = strings.TrimSpace(c.Query("name"))
@@ -54,7 +55,7 @@ func (h *Handler) coaWarning(c fiber.Ctx, res hygiene.Result) *coaMoveJSON {
 // account after its address book changed (an entry saved or a file
 // imported). A failure is logged: the next list or change matches again.
 func (h *Handler) coaBookChanged(c fiber.Ctx) {
-	actor := Actor(c)
+	actor := request.Actor(c)
 	if h.d.COA == nil || actor == nil || actor.AccountID == 0 {
 		return
 	}

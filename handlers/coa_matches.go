@@ -8,6 +8,7 @@ import (
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 var coaStatuses = []views.Option{{Value: hygiene.MatchPending, Label: "To review"}, {Value: hygiene.MatchAccepted, Label: "Accepted"},
@@ -28,7 +29,7 @@ func (h *Handler) COAMatches(c fiber.Ctx) error {
 	if !validCOAStatus(status) {
 		status = hygiene.MatchPending
 	}
-	actor := *Actor(c)
+	actor := *request.Actor(c)
 	list, total, err := h.d.COA.Matches(c.Context(), actor, status, 0, 200)
 	if err != nil {
 		return err
@@ -67,7 +68,7 @@ func (h *Handler) AcceptCOAMatch(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.d.COA.Accept(c.Context(), *Actor(c), id)
+	m, err := h.d.COA.Accept(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (h *Handler) DismissCOAMatch(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.COA.Dismiss(c.Context(), *Actor(c), id); err != nil {
+	if _, err := h.d.COA.Dismiss(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/coa", "Dismissed.")

@@ -6,11 +6,12 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // Dashboard is each role's landing page after login.
 func (h *Handler) Dashboard(c fiber.Ctx) error {
-	u := Actor(c)
+	u := request.Actor(c)
 	vm := views.DashboardVM{}
 	if u.Role.IsMailer() {
 		sum, err := h.d.Accounts.AccountSummary(c.Context(), *u)

@@ -9,6 +9,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // fraudRows builds the fraud signals of the postal page, open ones first;
@@ -50,7 +51,7 @@ func (h *Handler) ResolveFraudSignal(c fiber.Ctx) error {
 		return apperr.NotFound("No such fraud signal.")
 	}
 	f := form(c, "resolution", "days")
-	if err := h.d.Metering.ResolveFraudSignal(c.Context(), *Actor(c), id, f.V("resolution")); err != nil {
+	if err := h.d.Metering.ResolveFraudSignal(c.Context(), *request.Actor(c), id, f.V("resolution")); err != nil {
 		if formError(&f, err) {
 			return h.renderPostal(c, fiber.StatusUnprocessableEntity, f.V("days"), id, f)
 		}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"indicia/accounts"
 	"indicia/hygiene"
@@ -41,10 +40,8 @@ type Deps struct {
 	COA       *hygiene.COA
 	UploadDir string
 	// Payments is card funding (billing, trickle purchases, webhooks,
-	// settlement); StripeStub is the Stripe stand-in served under
-	// /_stripe-stub when there is no STRIPE_SECRET_KEY (nil otherwise).
-	Payments   *payments.Service
-	StripeStub http.Handler
+	// settlement).
+	Payments *payments.Service
 }
 
 // Handler serves every page and API route.
@@ -54,6 +51,3 @@ type Handler struct {
 
 // New builds the handler.
 func New(d Deps) *Handler { return &Handler{d: d} }
-
-// Accounts exposes the accounts service to the web middleware.
-func (h *Handler) Accounts() *accounts.Service { return h.d.Accounts }

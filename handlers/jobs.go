@@ -8,6 +8,7 @@ import (
 	"indicia/apperr"
 	"indicia/jobs"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // jobLabels are the human names of job kinds.
@@ -37,7 +38,7 @@ func (h *Handler) loadJob(c fiber.Ctx) (jobs.Job, error) {
 	if err != nil {
 		return jobs.Job{}, apperr.NotFound("No such job.")
 	}
-	return h.d.Jobs.Get(c.Context(), *Actor(c), id)
+	return h.d.Jobs.Get(c.Context(), *request.Actor(c), id)
 }
 
 // JobStatus shows a job's progress to the person who started it.
@@ -77,7 +78,7 @@ func (h *Handler) JobStatusJSON(c fiber.Ctx) error {
 
 // DeadJobs lists jobs whose retries ran out (vendor admins).
 func (h *Handler) DeadJobs(c fiber.Ctx) error {
-	list, err := h.d.Jobs.Dead(c.Context(), *Actor(c), 200)
+	list, err := h.d.Jobs.Dead(c.Context(), *request.Actor(c), 200)
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (h *Handler) RetryJob(c fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFound("No such job.")
 	}
-	if err := h.d.Jobs.Retry(c.Context(), *Actor(c), id); err != nil {
+	if err := h.d.Jobs.Retry(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/admin/jobs", "Job "+c.Params("id")+" is queued again.")

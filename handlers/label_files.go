@@ -15,6 +15,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/indicium"
 	"indicia/metering/rating"
+	"indicia/web/request"
 )
 
 // sender is the return address printed on the account's labels.
@@ -88,7 +89,7 @@ func printableLabels(ls []metering.Label) []metering.Label {
 // of the one label given) as the response. name is the download's file name
 // without its extension. Callers leave voided labels out.
 func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, name string) error {
-	pls, err := h.printable(c.Context(), *Actor(c), ls)
+	pls, err := h.printable(c.Context(), *request.Actor(c), ls)
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func (h *Handler) sendLabels(c fiber.Ctx, ls []metering.Label, format, layout, n
 // purchaseFile sends the labels of a whole purchase as one file, its voided
 // labels left out; a PNG is one piece, numbered within the whole purchase.
 func (h *Handler) purchaseFile(c fiber.Ctx, id, format string) error {
-	p, err := h.d.Metering.PurchaseByID(c.Context(), *Actor(c), id)
+	p, err := h.d.Metering.PurchaseByID(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (h *Handler) purchaseFile(c fiber.Ctx, id, format string) error {
 
 // labelFile sends one label; a voided one is refused.
 func (h *Handler) labelFile(c fiber.Ctx, id, format string) error {
-	l, err := h.d.Metering.LabelByID(c.Context(), *Actor(c), id)
+	l, err := h.d.Metering.LabelByID(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		return err
 	}

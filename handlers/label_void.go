@@ -5,6 +5,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // ShowVoidLabel asks the mailer to confirm voiding one label.
@@ -13,11 +14,11 @@ func (h *Handler) ShowVoidLabel(c fiber.Ctx) error {
 }
 
 func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
-	l, err := h.d.Metering.LabelByID(c.Context(), *Actor(c), c.Params("label_id"))
+	l, err := h.d.Metering.LabelByID(c.Context(), *request.Actor(c), c.Params("label_id"))
 	if err != nil {
 		return err
 	}
-	states, err := h.d.Metering.LabelStates(c.Context(), *Actor(c), []string{l.PublicID})
+	states, err := h.d.Metering.LabelStates(c.Context(), *request.Actor(c), []string{l.PublicID})
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func (h *Handler) renderVoidLabel(c fiber.Ctx, status int, msg string) error {
 // card for a label paid by a trickle charge.
 func (h *Handler) VoidLabel(c fiber.Ctx) error {
 	id := c.Params("label_id")
-	v, err := h.d.Metering.Void(c.Context(), *Actor(c), id)
+	v, err := h.d.Metering.Void(c.Context(), *request.Actor(c), id)
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.KindConflict {
 			return h.renderVoidLabel(c, fiber.StatusConflict, e.Message)
@@ -74,7 +75,7 @@ type apiVoided struct {
 
 // APIVoidLabel voids a label of the key's account.
 func (h *Handler) APIVoidLabel(c fiber.Ctx) error {
-	v, err := h.d.Metering.Void(c.Context(), *Actor(c), c.Params("id"))
+	v, err := h.d.Metering.Void(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // labelStatus says what a label is now, as a mailer reads it.
@@ -72,11 +73,11 @@ func (h *Handler) labelRows(ctx context.Context, actor accounts.User, ls []meter
 
 // LabelHistory lists the account's recent labels with their files.
 func (h *Handler) LabelHistory(c fiber.Ctx) error {
-	ls, err := h.d.Metering.RecentLabels(c.Context(), *Actor(c), 200)
+	ls, err := h.d.Metering.RecentLabels(c.Context(), *request.Actor(c), 200)
 	if err != nil {
 		return err
 	}
-	rows, err := h.labelRows(c.Context(), *Actor(c), ls)
+	rows, err := h.labelRows(c.Context(), *request.Actor(c), ls)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (h *Handler) LabelHistory(c fiber.Ctx) error {
 // The purchase's files leave its voided labels out; with none left, the page
 // offers no file at all.
 func (h *Handler) PurchaseLabels(c fiber.Ctx) error {
-	p, err := h.d.Metering.PurchaseByID(c.Context(), *Actor(c), c.Params("id"))
+	p, err := h.d.Metering.PurchaseByID(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (h *Handler) PurchaseLabels(c fiber.Ctx) error {
 	vm := views.PurchaseLabelsVM{ID: p.PublicID, Created: p.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Pieces: strconv.Itoa(p.Pieces),
 		Postage: views.Money(p.Postage), Meter: p.Serial, PDF4x6: base + "/label.pdf?layout=4x6", PDFLetter: base + "/label.pdf?layout=letter",
 		PDFEnvelope: base + "/label.pdf?layout=envelope", ZPL: base + "/label.zpl", Print: base + "/print"}
-	if vm.Labels, err = h.labelRows(c.Context(), *Actor(c), p.Labels); err != nil {
+	if vm.Labels, err = h.labelRows(c.Context(), *request.Actor(c), p.Labels); err != nil {
 		return err
 	}
 	printable := len(printableLabels(p.Labels))
@@ -106,7 +107,7 @@ func (h *Handler) PurchaseLabels(c fiber.Ctx) error {
 // PrintLabels is the print page: each label as a 4x6 image, with print CSS
 // that makes every label one 4x6 page. Voided labels are left out.
 func (h *Handler) PrintLabels(c fiber.Ctx) error {
-	p, err := h.d.Metering.PurchaseByID(c.Context(), *Actor(c), c.Params("id"))
+	p, err := h.d.Metering.PurchaseByID(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -6,11 +6,12 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // ShowLogin renders the login form.
 func (h *Handler) ShowLogin(c fiber.Ctx) error {
-	if Actor(c) != nil {
+	if request.Actor(c) != nil {
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/dashboard")
 	}
 	return render(c, fiber.StatusOK, views.Login(h.Page(c, "Log in", ""), emptyForm()))
@@ -49,11 +50,11 @@ func (h *Handler) Login(c fiber.Ctx) error {
 
 // Logout ends this session.
 func (h *Handler) Logout(c fiber.Ctx) error {
-	if id := SessionID(c); id != "" {
+	if id := request.SessionID(c); id != "" {
 		if err := h.d.Accounts.Sessions.Delete(c.Context(), id); err != nil {
 			return err
 		}
 	}
-	c.ClearCookie(SessionCookie)
+	c.ClearCookie(request.SessionCookie)
 	return h.redirectWith(c, "/login", "You are logged out.")
 }

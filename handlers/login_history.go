@@ -4,11 +4,12 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // LoginHistory lists login attempts the actor may see.
 func (h *Handler) LoginHistory(c fiber.Ctx) error {
-	recs, err := h.d.Accounts.LoginHistory(c.Context(), *Actor(c), 200)
+	recs, err := h.d.Accounts.LoginHistory(c.Context(), *request.Actor(c), 200)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // ShowChangePassword renders the password form.
@@ -14,7 +15,7 @@ func (h *Handler) ShowChangePassword(c fiber.Ctx) error {
 // ChangePassword replaces the password and ends the user's other sessions.
 func (h *Handler) ChangePassword(c fiber.Ctx) error {
 	f := emptyForm()
-	err := h.d.Accounts.ChangePassword(c.Context(), *Actor(c), c.FormValue("current_password"), c.FormValue("new_password"), SessionID(c))
+	err := h.d.Accounts.ChangePassword(c.Context(), *request.Actor(c), c.FormValue("current_password"), c.FormValue("new_password"), request.SessionID(c))
 	if err != nil {
 		if formError(&f, err) {
 			return render(c, fiber.StatusUnprocessableEntity, views.ChangePassword(h.Page(c, "Change password", "password"), f))

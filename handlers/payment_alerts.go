@@ -9,6 +9,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // paymentAlertRows builds the payment alerts of the settlement page, open ones
@@ -56,7 +57,7 @@ func (h *Handler) ResolvePaymentAlert(c fiber.Ctx) error {
 	if derr != nil {
 		day, _ = settlementDay("")
 	}
-	if err := h.d.Payments.ResolveAlert(c.Context(), *Actor(c), id, f.V("resolution")); err != nil {
+	if err := h.d.Payments.ResolveAlert(c.Context(), *request.Actor(c), id, f.V("resolution")); err != nil {
 		if formError(&f, err) {
 			return h.renderSettlement(c, fiber.StatusUnprocessableEntity, day, id, f)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"indicia/metering"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // PostalReports shows postal staff the mail volume per origin post office,
@@ -29,7 +30,7 @@ func (h *Handler) renderPostal(c fiber.Ctx, status int, d string, fraudID int64,
 		}
 		days = n
 	}
-	u := *Actor(c)
+	u := *request.Actor(c)
 	var vols []metering.OriginVolume
 	if daysErr == "" {
 		var err error

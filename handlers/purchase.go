@@ -19,6 +19,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
@@ -148,7 +149,7 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 
 // ShowPurchase is the purchase page.
 func (h *Handler) ShowPurchase(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	p := h.Page(c, "Buy postage", "postage")
 	vm, _, err := h.purchaseVM(c.Context(), u, emptyForm(), nil)
 	if err != nil {
@@ -221,7 +222,7 @@ func (h *Handler) pricePiece(c fiber.Ctx, u accounts.User, f views.Form, service
 // covers the meter, so the same form sent again for another meter is refused
 // rather than bought twice.
 func (h *Handler) BuyPostage(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	f := form(c, purchaseFields...)
 	services := formMulti(c, "services")
 	p := h.Page(c, "Buy postage", "postage")

@@ -8,6 +8,7 @@ import (
 	"indicia/apperr"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 type quoteLineJSON struct {
@@ -30,7 +31,7 @@ type liveQuoteJSON struct {
 // the form (session and CSRF header) and shows the price or the field at
 // fault. Nothing is bought; without JavaScript "Get price" does the same.
 func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	f := form(c, purchaseFields...)
 	services := formMulti(c, "services")
 	fail := func(err error) error {

@@ -7,6 +7,7 @@ import (
 
 	"indicia/metering/rating"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // queryForm collects the named values of a GET form.
@@ -30,7 +31,7 @@ func queryMulti(c fiber.Ctx, name string) []string {
 // Rates compares every class for a piece (GET form, so it works without
 // JavaScript and a comparison can be bookmarked). Nothing is bought.
 func (h *Handler) Rates(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	f := queryForm(c, pieceFields...)
 	services := queryMulti(c, "services")
 	vm := views.RatesVM{Form: f, Services: serviceOptions(services), Versions: h.d.Rater.Versions()}

@@ -7,6 +7,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/metering/rating"
+	"indicia/web/request"
 )
 
 // apiRatePiece is one piece as the API describes it (weights in ounces,
@@ -97,7 +98,7 @@ func (p apiRatePiece) piece(defaultOrigin, prefix string) (rating.Piece, error) 
 // APIRates prices a piece without buying: in one class when mail_class is
 // given, otherwise in every class that could carry it.
 func (h *Handler) APIRates(c fiber.Ctx) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	var in apiRatePiece
 	if err := decodeJSON(c, &in); err != nil {
 		return err

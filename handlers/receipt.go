@@ -8,6 +8,7 @@ import (
 	"indicia/accounts"
 	"indicia/payments"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func (h *Handler) receiptParts(ctx context.Context, u accounts.User, id string) (payments.Charge, string, string, error) {
@@ -27,7 +28,7 @@ func (h *Handler) receiptParts(ctx context.Context, u accounts.User, id string) 
 
 // Receipt shows one charge's receipt.
 func (h *Handler) Receipt(c fiber.Ctx) error {
-	ch, company, serial, err := h.receiptParts(c.Context(), *Actor(c), c.Params("id"))
+	ch, company, serial, err := h.receiptParts(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (h *Handler) Receipt(c fiber.Ctx) error {
 
 // ReceiptPDF downloads one charge's receipt as a PDF.
 func (h *Handler) ReceiptPDF(c fiber.Ctx) error {
-	ch, company, serial, err := h.receiptParts(c.Context(), *Actor(c), c.Params("id"))
+	ch, company, serial, err := h.receiptParts(c.Context(), *request.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -2,17 +2,14 @@ package handlers
 
 import (
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v3"
 
-	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
-
-const flashCookie = "indicia_flash"
 
 // render writes a templ component as the HTML response.
 func render(c fiber.Ctx, status int, comp templ.Component) error {
@@ -23,26 +20,13 @@ func render(c fiber.Ctx, status int, comp templ.Component) error {
 
 // Page builds the layout model for this request.
 func (h *Handler) Page(c fiber.Ctx, title, nav string) views.Page {
-	p := views.Page{Title: title, CSRF: CSRFToken(c), TestMode: h.d.TestMode, Nav: nav}
-	if u := Actor(c); u != nil {
-		p.User = &views.UserVM{
-			Name: u.Name, Email: u.Email, Role: string(u.Role), RoleLabel: u.Role.Label(),
-			IsOwner: u.Role == accounts.RoleOwner, IsMailer: u.Role.IsMailer(),
-			IsStaff: u.Role == accounts.RoleStaff, IsAdmin: u.Role == accounts.RoleAdmin,
-			CanManageUsers: u.Can(accounts.PermManageUsers),
-		}
-	}
-	if f := c.Cookies(flashCookie); f != "" {
-		p.Flash = f
-		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
-	}
-	return p
+	return request.Page(c, title, nav, h.d.TestMode)
 }
 
 // redirectWith sends the browser to url after a POST, with a one-time message.
 func (h *Handler) redirectWith(c fiber.Ctx, url, flash string) error {
 	if flash != "" {
-		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: flash, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: h.d.SecureCookie, MaxAge: 60})
+		request.SetFlash(c, flash, h.d.SecureCookie)
 	}
 	return c.Redirect().Status(fiber.StatusSeeOther).To(url)
 }

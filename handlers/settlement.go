@@ -11,6 +11,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 func settlementDay(s string) (time.Time, error) {
@@ -36,7 +37,7 @@ func (h *Handler) Settlement(c fiber.Ctx) error {
 // renderSettlement renders the settlement page; alertForm, if alertID is not
 // zero, is the resolve form of that payment alert, with its messages.
 func (h *Handler) renderSettlement(c fiber.Ctx, status int, day time.Time, alertID int64, alertForm views.Form) error {
-	u := *Actor(c)
+	u := *request.Actor(c)
 	st, err := h.d.Payments.SettlementFor(c.Context(), u, day)
 	if err != nil {
 		return err
@@ -72,7 +73,7 @@ func (h *Handler) SettlementCSV(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := h.d.Payments.SettlementFor(c.Context(), *Actor(c), day)
+	st, err := h.d.Payments.SettlementFor(c.Context(), *request.Actor(c), day)
 	if err != nil {
 		return err
 	}

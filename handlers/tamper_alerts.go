@@ -8,6 +8,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // TamperAlerts lists tamper alerts for vendor admins.
@@ -18,7 +19,7 @@ func (h *Handler) TamperAlerts(c fiber.Ctx) error {
 // renderTamperAlerts renders the alerts; failedID's resolve form keeps note
 // and shows msg.
 func (h *Handler) renderTamperAlerts(c fiber.Ctx, status int, failedID, note, msg string) error {
-	as, err := h.d.Metering.Alerts(c.Context(), *Actor(c), 200)
+	as, err := h.d.Metering.Alerts(c.Context(), *request.Actor(c), 200)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (h *Handler) ResolveAlert(c fiber.Ctx) error {
 		return apperr.NotFound("No such alert.")
 	}
 	note := strings.TrimSpace(c.FormValue("resolution"))
-	if _, err := h.d.Metering.ResolveAlert(c.Context(), *Actor(c), id, note); err != nil {
+	if _, err := h.d.Metering.ResolveAlert(c.Context(), *request.Actor(c), id, note); err != nil {
 		if f, ok := apperr.AsFields(err); ok && f["resolution"] != "" {
 			return h.renderTamperAlerts(c, fiber.StatusUnprocessableEntity, c.Params("id"), note, f["resolution"])
 		}

@@ -8,11 +8,12 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // usersBase is where the actor manages users: admins see everyone.
 func usersBase(c fiber.Ctx) string {
-	if Actor(c).Role == accounts.RoleAdmin {
+	if request.Actor(c).Role == accounts.RoleAdmin {
 		return "/admin/users"
 	}
 	return "/account/users"
@@ -32,7 +33,7 @@ func (h *Handler) ShowEditUser(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	actor := Actor(c)
+	actor := request.Actor(c)
 	users, err := h.d.Accounts.ListUsers(c.Context(), *actor, actor.AccountID)
 	if err != nil {
 		return err
@@ -49,7 +50,7 @@ func (h *Handler) ShowEditUser(c fiber.Ctx) error {
 
 func (h *Handler) renderEditUser(c fiber.Ctx, status int, id int64, f views.Form, perms []string, role, email string) error {
 	var roles []views.Option
-	if Actor(c).Role == accounts.RoleAdmin {
+	if request.Actor(c).Role == accounts.RoleAdmin {
 		roles = roleOptions(role)
 	}
 	action := usersBase(c) + "/" + strconv.FormatInt(id, 10)
@@ -64,7 +65,7 @@ func (h *Handler) EditUser(c fiber.Ctx) error {
 	}
 	f := form(c, "name", "email", "role")
 	perms := formMulti(c, "permissions")
-	_, err = h.d.Accounts.UpdateUser(c.Context(), *Actor(c), id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
+	_, err = h.d.Accounts.UpdateUser(c.Context(), *request.Actor(c), id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, f.V("role"), f.V("email"))
@@ -85,7 +86,7 @@ func (h *Handler) setDisabled(c fiber.Ctx, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	if err := h.d.Accounts.SetDisabled(c.Context(), *Actor(c), id, disabled); err != nil {
+	if err := h.d.Accounts.SetDisabled(c.Context(), *request.Actor(c), id, disabled); err != nil {
 		return err
 	}
 	msg := "User enabled."
@@ -101,7 +102,7 @@ func (h *Handler) DeleteUser(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.d.Accounts.DeleteUser(c.Context(), *Actor(c), id); err != nil {
+	if err := h.d.Accounts.DeleteUser(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, usersBase(c), "User deleted.")

@@ -15,6 +15,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // MaxVerifyImage bounds an uploaded label image (page and API).
@@ -55,7 +56,7 @@ func (h *Handler) Verify(c fiber.Ctx) error {
 	req, err := h.verifyRequest(c, text, f.V("address"), f.V("piece_ref"), f.V("location"))
 	if err == nil {
 		var v metering.Verification
-		if v, err = h.d.Metering.Verify(c.Context(), *Actor(c), req); err == nil {
+		if v, err = h.d.Metering.Verify(c.Context(), *request.Actor(c), req); err == nil {
 			vm := verifyVM(v)
 			return h.renderVerify(c, fiber.StatusOK, emptyForm(), &vm)
 		}
@@ -67,7 +68,7 @@ func (h *Handler) Verify(c fiber.Ctx) error {
 }
 
 func (h *Handler) renderVerify(c fiber.Ctx, status int, f views.Form, res *views.VerifyResultVM) error {
-	recent, err := h.d.Metering.RecentVerifications(c.Context(), *Actor(c), 10)
+	recent, err := h.d.Metering.RecentVerifications(c.Context(), *request.Actor(c), 10)
 	if err != nil {
 		return err
 	}

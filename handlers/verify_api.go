@@ -9,6 +9,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/metering"
+	"indicia/web/request"
 )
 
 type apiVerifyRequest struct {
@@ -60,7 +61,7 @@ func (h *Handler) APIVerify(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.d.Metering.Verify(c.Context(), *Actor(c), req)
+	v, err := h.d.Metering.Verify(c.Context(), *request.Actor(c), req)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // StaffAPIKeys lists the keys of a postal staff member or vendor admin
@@ -16,7 +17,7 @@ func (h *Handler) StaffAPIKeys(c fiber.Ctx) error {
 }
 
 func (h *Handler) renderStaffKeys(c fiber.Ctx, status int, f views.Form, secret string) error {
-	keys, err := h.d.Accounts.ListAPIKeys(c.Context(), *Actor(c))
+	keys, err := h.d.Accounts.ListAPIKeys(c.Context(), *request.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (h *Handler) renderStaffKeys(c fiber.Ctx, status int, f views.Form, secret 
 // CreateStaffAPIKey makes a key and shows its secret once.
 func (h *Handler) CreateStaffAPIKey(c fiber.Ctx) error {
 	f := form(c, "name")
-	_, secret, err := h.d.Accounts.CreateAPIKey(c.Context(), *Actor(c), f.V("name"), nil)
+	_, secret, err := h.d.Accounts.CreateAPIKey(c.Context(), *request.Actor(c), f.V("name"), nil)
 	if err != nil {
 		if formError(&f, err) {
 			return h.renderStaffKeys(c, fiber.StatusUnprocessableEntity, f, "")
@@ -54,7 +55,7 @@ func (h *Handler) RevokeStaffAPIKey(c fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFound("No such API key.")
 	}
-	if err := h.d.Accounts.RevokeAPIKey(c.Context(), *Actor(c), id); err != nil {
+	if err := h.d.Accounts.RevokeAPIKey(c.Context(), *request.Actor(c), id); err != nil {
 		return err
 	}
 	return h.redirectWith(c, "/verify/keys", "Key revoked.")

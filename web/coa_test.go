@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"indicia/handlers"
 	"indicia/hygiene"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -148,7 +148,7 @@ func uploadCOA(t *testing.T, e *webtest.Env, content string) *http.Response {
 	w.Close()
 	req := httptest.NewRequest("POST", "/coa/lists", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions["staff"][0]})
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions["staff"][0]})
 	return e.Test(req)
 }
 

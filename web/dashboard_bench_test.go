@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"indicia/handlers"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -13,7 +13,7 @@ import (
 // (session in Redis, user and summary from PostgreSQL, templ rendering).
 func BenchmarkDashboard(b *testing.B) {
 	e := webtest.New(b)
-	cookie := &http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions["owner"][0]}
+	cookie := &http.Cookie{Name: request.SessionCookie, Value: e.Sessions["owner"][0]}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -9,6 +9,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/views"
+	"indicia/web/request"
 )
 
 // status maps an error kind to its HTTP status, in one place.
@@ -90,7 +91,7 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 	if title == "" {
 		title = "Something went wrong"
 	}
-	p := s.h.Page(c, title, "")
+	p := request.Page(c, title, "", s.opt.TestMode)
 	c.Status(code)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return views.ErrorPage(p, code, out.Message).Render(c.Context(), c.Response().BodyWriter())

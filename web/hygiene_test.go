@@ -18,7 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"indicia/accounts"
-	"indicia/handlers"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -110,7 +110,7 @@ func uploadTB(t testing.TB, e *webtest.Env, role, path, name string, data []byte
 	w.Close()
 	req := httptest.NewRequest("POST", path, &b)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions[role][0]})
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions[role][0]})
 	return e.Test(req)
 }
 

@@ -16,9 +16,9 @@ import (
 	"testing"
 
 	"indicia/accounts"
-	"indicia/handlers"
 	"indicia/metering"
 	"indicia/metering/indicium"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -178,7 +178,7 @@ func TestPurchasePage(t *testing.T) {
 	req := httptest.NewRequest("POST", "/postage/quote", strings.NewReader(buyForm(tok).Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-CSRF-Token", e.Sessions["owner"][1])
-	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions["owner"][0]})
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions["owner"][0]})
 	live := e.Test(req)
 	if body := webtest.Body(t, live); live.StatusCode != 200 || !strings.Contains(body, `"total_cents":78`) {
 		t.Errorf("live quote: %d %s", live.StatusCode, body)

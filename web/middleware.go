@@ -16,7 +16,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/handlers"
+	"indicia/web/request"
 )
 
 const csrfCookie = "indicia_csrf"
@@ -43,7 +43,7 @@ func logRequests(c fiber.Ctx) error {
 // securityHeaders sets the browser protections on every response.
 func (s *Server) securityHeaders(c fiber.Ctx) error {
 	csp := "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-	if s.h.StripeElements() {
+	if s.opt.StripeElements {
 		csp = withStripe(csp)
 	}
 	c.Set("Content-Security-Policy", csp)
@@ -57,21 +57,27 @@ func (s *Server) securityHeaders(c fiber.Ctx) error {
 	return c.Next()
 }
 
+// withStripe widens the content security policy for Stripe's Payment Element.
+func withStripe(csp string) string {
+	csp = strings.Replace(csp, "script-src 'self'", "script-src 'self' https://js.stripe.com", 1)
+	return csp + "; frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com"
+}
+
 // session resolves the session cookie to a user (pages only). A disabled or
 // deleted user's session is ended here too, in case Redis missed the purge.
 func (s *Server) session(c fiber.Ctx) error {
 	if isAPI(c) {
 		return c.Next()
 	}
-	acc := s.h.Accounts()
-	if id := c.Cookies(handlers.SessionCookie); id != "" {
+	acc := s.opt.Accounts
+	if id := c.Cookies(request.SessionCookie); id != "" {
 		sess, err := acc.Sessions.Get(c.Context(), id)
 		switch {
 		case err == nil:
 			u, uerr := acc.User(c.Context(), sess.UserID)
 			if uerr == nil && !u.Disabled {
-				handlers.SetActor(c, &u)
-				handlers.SetSession(c, id, sess.CSRF)
+				request.SetActor(c, &u)
+				request.SetSession(c, id, sess.CSRF)
 				c.Set(fiber.HeaderCacheControl, "no-store")
 				return c.Next()
 			}
@@ -82,7 +88,7 @@ func (s *Server) session(c fiber.Ctx) error {
 		case !errors.Is(err, accounts.ErrNoSession):
 			return apperr.Unavailable("Sessions are unavailable right now. Please try again in a moment.", err)
 		}
-		c.ClearCookie(handlers.SessionCookie)
+		c.ClearCookie(request.SessionCookie)
 	}
 	// Anonymous forms (login, sign-up) are protected by a double-submit token.
 	tok := c.Cookies(csrfCookie)
@@ -92,7 +98,7 @@ func (s *Server) session(c fiber.Ctx) error {
 		tok = base64.RawURLEncoding.EncodeToString(b)
 		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: s.opt.Secure})
 	}
-	handlers.SetSession(c, "", tok)
+	request.SetSession(c, "", tok)
 	return c.Next()
 }
 
@@ -109,7 +115,7 @@ func csrf(c fiber.Ctx) error {
 	if sent == "" {
 		sent = c.Get("X-CSRF-Token")
 	}
-	want := handlers.CSRFToken(c)
+	want := request.CSRFToken(c)
 	if want == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
 		return apperr.Forbidden("This form has expired or did not come from this site. Go back, reload the page and try again.")
 	}
@@ -121,7 +127,7 @@ func requireLogin(c fiber.Ctx) error {
 	if isAPI(c) {
 		return c.Next()
 	}
-	if handlers.Actor(c) == nil {
+	if request.Actor(c) == nil {
 		if c.Method() == fiber.MethodGet {
 			return c.Redirect().Status(fiber.StatusSeeOther).To("/login")
 		}
@@ -133,7 +139,7 @@ func requireLogin(c fiber.Ctx) error {
 // allow lets only the given roles through. Domain methods check again.
 func allow(roles ...accounts.Role) fiber.Handler {
 	return func(c fiber.Ctx) error {
-		u := handlers.Actor(c)
+		u := request.Actor(c)
 		if u == nil {
 			return apperr.Unauthorized("Please log in first.")
 		}
@@ -155,7 +161,7 @@ func allow(roles ...accounts.Role) fiber.Handler {
 // can lets only users holding perm through.
 func can(perm accounts.Permission) fiber.Handler {
 	return func(c fiber.Ctx) error {
-		u := handlers.Actor(c)
+		u := request.Actor(c)
 		if u == nil {
 			return apperr.Unauthorized("Please log in first.")
 		}
@@ -174,12 +180,12 @@ func (s *Server) apiKey(c fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="indicia"`)
 		return apperr.Unauthorized("Send your API key as: Authorization: Bearer <key>.")
 	}
-	u, err := s.h.Accounts().AuthenticateAPIKey(c.Context(), strings.TrimSpace(secret))
+	u, err := s.opt.Accounts.AuthenticateAPIKey(c.Context(), strings.TrimSpace(secret))
 	if err != nil {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="indicia", error="invalid_token"`)
 		return err
 	}
-	handlers.SetActor(c, &u)
+	request.SetActor(c, &u)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }

@@ -264,7 +264,7 @@ func TestStandInMountedWithoutASecretKey(t *testing.T) {
 	if !setup.TestMode || setup.Stub == nil {
 		t.Fatalf("no key: test mode %v, stand-in %v", setup.TestMode, setup.Stub != nil)
 	}
-	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{StripeStub: setup.Stub, TestMode: true})})
+	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{TestMode: true}), StripeStub: setup.Stub, TestMode: true})
 	req := httptest.NewRequest("POST", payments.StubPath+"/v1/customers", strings.NewReader("name=Mae+Co"))
 	req.Header.Set("Authorization", "Bearer sk_test_indicia_stand_in")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"indicia/accounts"
-	"indicia/handlers"
 	"indicia/metering"
 	"indicia/metering/box"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -102,7 +102,7 @@ func liveQuote(t *testing.T, e *webtest.Env, role string, f url.Values) *http.Re
 	req := httptest.NewRequest("POST", "/postage/quote", strings.NewReader(f.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-CSRF-Token", e.Sessions[role][1])
-	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions[role][0]})
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions[role][0]})
 	return e.Test(req)
 }
 

@@ -1,26 +1,48 @@
 package web
 
 import (
+	"github.com/gofiber/fiber/v3/middleware/adaptor"
 	"github.com/gofiber/fiber/v3/middleware/recover"
 	"github.com/gofiber/fiber/v3/middleware/requestid"
 	"github.com/gofiber/fiber/v3/middleware/static"
 
 	"indicia/accounts"
+	"indicia/payments"
 	static_files "indicia/static"
 )
 
-// routes is the one route table: every URL, its handler and who may reach it.
+// routes is the one route table: every URL, who may reach it and its handler.
+//
+// Fiber matches in registration order, so static paths come before their
+// /:id siblings. Every group has a path prefix except the two that wrap all
+// pages: a "" group's middleware runs for every route registered after it.
+// The guards only keep the wrong roles out early; domain methods check again.
 func (s *Server) routes() {
 	h := s.h
 	app := s.App
+
+	asMailer := allow(accounts.RoleOwner, accounts.RoleUser)
+	asOwner := allow(accounts.RoleOwner)
+	asPostal := allow(accounts.RoleStaff, accounts.RoleAdmin)
+	asAdmin := allow(accounts.RoleAdmin)
+	canBuy := can(accounts.PermBuyPostage)
+	canManageUsers := can(accounts.PermManageUsers)
+
 	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders)
 
+	// Probes and metrics.
 	app.Get("/healthz", h.Healthz)
 	app.Get("/readyz", h.Readyz)
 	app.Get("/metrics", s.metrics.handler)
 	// Public: everything a verifier needs to check an indicium offline.
 	app.Get("/.well-known/indicia/certs", h.Certs)
-	s.paymentPublicRoutes(app)
+	// Outside sessions and CSRF: Stripe's webhook (authenticated by its
+	// signature) and, without a secret key only, the Stripe stand-in that
+	// serve and worker share.
+	app.Post("/stripe/webhook", h.StripeWebhook)
+	if s.opt.StripeStub != nil {
+		app.All(payments.StubPath+"/*", adaptor.HTTPHandler(s.opt.StripeStub))
+	}
 	app.Use("/static", static.New("", static.Config{FS: static_files.FS, MaxAge: 3600}))
 
 	// JSON API: bearer keys, no cookies, no CSRF.
@@ -38,6 +60,7 @@ func (s *Server) routes() {
 	pages.Get("/invite/:token", h.ShowAcceptInvite)
 	pages.Post("/invite/:token", h.AcceptInvite)
 
+	// Logged in: the user's own account and jobs.
 	in := pages.Group("", requireLogin)
 	in.Post("/logout", h.Logout)
 	in.Get("/dashboard", h.Dashboard)
@@ -47,27 +70,129 @@ func (s *Server) routes() {
 	in.Get("/jobs/:id", h.JobStatus)
 	in.Get("/jobs/:id/status", h.JobStatusJSON)
 
-	mailer := in.Group("/account", allow(accounts.RoleOwner, accounts.RoleUser), can(accounts.PermManageUsers))
-	mailer.Get("/users", h.AccountUsers)
-	mailer.Post("/users", h.InviteUser)
-	mailer.Get("/users/:id", h.ShowEditUser)
-	mailer.Post("/users/:id", h.EditUser)
-	mailer.Post("/users/:id/disable", h.DisableUser)
-	mailer.Post("/users/:id/enable", h.EnableUser)
-	mailer.Post("/users/:id/delete", h.DeleteUser)
-	mailer.Get("/api-keys", h.APIKeys)
-	mailer.Post("/api-keys", h.CreateAPIKey)
-	mailer.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
+	// A mailer account's users and API keys.
+	users := in.Group("/account", asMailer, canManageUsers)
+	users.Get("/users", h.AccountUsers)
+	users.Post("/users", h.InviteUser)
+	users.Get("/users/:id", h.ShowEditUser)
+	users.Post("/users/:id", h.EditUser)
+	users.Post("/users/:id/disable", h.DisableUser)
+	users.Post("/users/:id/enable", h.EnableUser)
+	users.Post("/users/:id/delete", h.DeleteUser)
+	users.Get("/api-keys", h.APIKeys)
+	users.Post("/api-keys", h.CreateAPIKey)
+	users.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
 
-	// Each area adds its routes in its own file, in this order.
-	s.meteringRoutes(app, pages, in, api)
-	s.hygieneRoutes(pages, in, api)
-	s.coaRoutes(pages, in, api)
-	s.verifyRoutes(pages, in, api)
-	s.labelRoutes(pages, in, api)
-	s.paymentRoutes(app, pages, in, api)
+	// Metering: meters, purchases by API, postal reports, meter
+	// administration and tamper alerts.
+	api.Get("/meters", h.APIMeters)
+	api.Post("/meters", asAdmin, h.APIManufactureMeter)
+	api.Get("/meters/:serial", h.APIMeter)
+	api.Post("/meters/:serial/:action", asAdmin, h.APIMeterAction)
+	api.Post("/labels", h.APIBuyLabels)
+	api.Get("/labels/:id", h.APILabel)
+	in.Get("/postal", asPostal, h.PostalReports)
+	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
+	meters := in.Group("/admin", asAdmin)
+	meters.Get("/meters", h.AdminMeters)
+	meters.Post("/meters", h.ManufactureMeter)
+	meters.Get("/meters/:id", h.AdminMeter)
+	meters.Post("/meters/:id/register", h.RegisterMeter)
+	meters.Post("/meters/:id/activate", h.ActivateMeter)
+	meters.Post("/meters/:id/suspend", h.SuspendMeter)
+	meters.Post("/meters/:id/retire", h.RetireMeter)
+	meters.Post("/meters/:id/credit", h.CreditMeter)
+	meters.Get("/alerts", h.TamperAlerts)
+	meters.Post("/alerts/:id/resolve", h.ResolveAlert)
 
-	admin := in.Group("/admin", allow(accounts.RoleAdmin))
+	// Address hygiene: checks, the address book and batch cleansing. Every
+	// user of a mailer account reads the book and cleanses lists; editing the
+	// book needs buy_postage (checked in the address book).
+	api.Post("/addresses/verify", h.VerifyAddressAPI)
+	book := in.Group("/addresses", asMailer)
+	book.Post("/check", h.CheckAddress)
+	book.Get("", h.Addresses)
+	book.Post("", h.CreateAddress)
+	book.Get("/new", h.ShowNewAddress)
+	book.Get("/export", h.ExportAddresses)
+	book.Post("/import", h.ImportAddresses)
+	book.Get("/:id", h.ShowAddress)
+	book.Post("/:id", h.UpdateAddress)
+	book.Post("/:id/delete", h.DeleteAddress)
+	cleanse := in.Group("/cleanse", asMailer)
+	cleanse.Get("", h.ShowCleanse)
+	cleanse.Post("", h.UploadCleanse)
+	cleanse.Get("/:id", h.CleanseResult)
+	cleanse.Get("/:id/download", h.DownloadCleanse)
+
+	// Change of address: postal staff (and vendor admins) upload and manage
+	// lists; mailers see and decide the moves found in their own address book
+	// (deciding needs buy_postage, checked in the COA service).
+	api.Get("/coa/matches", h.APICOAMatches)
+	api.Post("/coa/matches/:id/accept", h.APIAcceptCOAMatch)
+	api.Post("/coa/matches/:id/dismiss", h.APIDismissCOAMatch)
+	lists := in.Group("/coa/lists", asPostal)
+	lists.Get("", h.ShowCOALists)
+	lists.Post("", h.UploadCOAList)
+	lists.Get("/:id", h.ShowCOAList)
+	lists.Post("/:id/withdraw", h.WithdrawCOAList)
+	moves := in.Group("/coa", asMailer)
+	moves.Get("", h.COAMatches)
+	moves.Post("/matches/:id/accept", h.AcceptCOAMatch)
+	moves.Post("/matches/:id/dismiss", h.DismissCOAMatch)
+
+	// Verification: indicium checks for postal staff (page, API, their API
+	// keys); mailers void their labels.
+	api.Post("/indicia/verify", asPostal, h.APIVerify)
+	api.Post("/labels/:id/void", h.APIVoidLabel)
+	in.Get("/verify", asPostal, h.ShowVerify)
+	in.Post("/verify", asPostal, h.Verify)
+	in.Get("/verify/keys", asPostal, h.StaffAPIKeys)
+	in.Post("/verify/keys", asPostal, h.CreateStaffAPIKey)
+	in.Post("/verify/keys/:id/revoke", asPostal, h.RevokeStaffAPIKey)
+	in.Get("/labels/:label_id/void", asMailer, canBuy, h.ShowVoidLabel)
+	in.Post("/labels/:label_id/void", asMailer, canBuy, h.VoidLabel)
+
+	// Labels: rating, buying postage and printing. Mailers rate and see their
+	// account's labels; buying needs buy_postage.
+	api.Post("/rates", h.APIRates)
+	api.Get("/labels/:id/file", h.APILabelFile)
+	api.Get("/purchases/:id/file", h.APIPurchaseFile)
+	in.Get("/rates", asMailer, h.Rates)
+	postage := in.Group("/postage", asMailer, canBuy)
+	postage.Get("", h.ShowPurchase)
+	postage.Post("", h.BuyPostage)
+	postage.Post("/quote", h.PurchaseQuote)
+	labels := in.Group("/labels", asMailer)
+	labels.Get("", h.LabelHistory)
+	labels.Get("/l/:file", h.LabelFile)
+	labels.Get("/:id", h.PurchaseLabels)
+	labels.Get("/:id/print", h.PrintLabels)
+	labels.Get("/:id/label.pdf", h.PurchasePDF)
+	labels.Get("/:id/label.png", h.PurchasePNG)
+	labels.Get("/:id/label.zpl", h.PurchaseZPL)
+
+	// Payments: billing (card on file, funding, top-ups; changing them is the
+	// owner's), receipts, and the post's settlement.
+	billing := in.Group("/billing", asMailer)
+	billing.Get("", h.Billing)
+	billing.Get("/stripe.js", h.StripeJS)
+	billing.Get("/receipts/:id", h.Receipt)
+	billing.Get("/receipts/:id/pdf", h.ReceiptPDF)
+	billing.Post("/card", asOwner, h.SaveCard)
+	billing.Post("/card/remove", asOwner, h.RemoveCard)
+	billing.Get("/card/new", asOwner, h.ShowCardSetup)
+	billing.Get("/card/done", asOwner, h.CardSetupDone)
+	billing.Post("/meters/:id/funding", asOwner, h.SetFunding)
+	billing.Post("/meters/:id/topup", asOwner, h.TopUp)
+	settlement := in.Group("/postal/settlement", asPostal)
+	settlement.Get("", h.Settlement)
+	settlement.Get("/:day/csv", h.SettlementCSV)
+	settlement.Post("", asAdmin, h.RunSettlement)
+	settlement.Post("/alerts/:id/resolve", asAdmin, h.ResolvePaymentAlert)
+
+	// Vendor administration: failed jobs and every user.
+	admin := in.Group("/admin", asAdmin)
 	admin.Get("/jobs", h.DeadJobs)
 	admin.Post("/jobs/:id/retry", h.RetryJob)
 	admin.Get("/users", h.AdminUsers)

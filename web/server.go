@@ -1,17 +1,30 @@
 package web
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"indicia/accounts"
 	"indicia/handlers"
 )
 
-// Options configure the web server.
+// Options configure the web server. The middleware gets its services here,
+// not through the handler: web calls handlers, never the other way round.
 type Options struct {
-	Handler    *handlers.Handler
+	Handler *handlers.Handler
+	// Accounts resolves session cookies and API keys.
+	Accounts *accounts.Service
+	// StripeStub is the Stripe stand-in mounted under /_stripe-stub when
+	// there is no secret key (nil otherwise).
+	StripeStub http.Handler
+	// StripeElements: pages load Stripe's Payment Element, so the content
+	// security policy allows Stripe's scripts and frames.
+	StripeElements bool
+	// TestMode shows the test-mode banner on error pages too.
+	TestMode   bool
 	Secure     bool // served over HTTPS: Secure cookies and HSTS
 	TrustProxy bool
 	Registry   *prometheus.Registry

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"indicia/accounts"
-	"indicia/handlers"
 	"indicia/jobs/tasks"
 	"indicia/labels"
 	"indicia/metering/indicium"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -63,7 +63,7 @@ func postVerify(t *testing.T, e *webtest.Env, role string, fields url.Values, fi
 	w.Close()
 	req := httptest.NewRequest("POST", "/verify", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: e.Sessions[role][0]})
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions[role][0]})
 	resp := e.Test(req)
 	return resp.StatusCode, webtest.Body(t, resp)
 }

@@ -33,6 +33,7 @@ import (
 	"indicia/payments"
 	"indicia/payments/stripestub"
 	"indicia/web"
+	"indicia/web/request"
 )
 
 // Env is one test's running application.
@@ -128,7 +129,7 @@ func New(t testing.TB, opts ...Options) *Env {
 		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: batches,
 		COA: coa, UploadDir: t.TempDir(),
 		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}, {Name: "box", Fn: bx.Client.Ping}}})
-	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
+	e := &Env{T: t, Srv: web.New(web.Options{Handler: h, Accounts: acc, StripeElements: o.StripePublishableKey != "", TestMode: true}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
 	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches, Metering: met, COA: coa}
 	e.COA, e.Mail = coa, mailSrv
 	e.Payments, e.Stripe, e.TaskDeps.Payments = pay, stub, pay
@@ -196,7 +197,7 @@ func (e *Env) Do(role, method, path string, form url.Values) *http.Response {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if loggedIn {
-		req.AddCookie(&http.Cookie{Name: handlers.SessionCookie, Value: s[0]})
+		req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: s[0]})
 	} else {
 		req.AddCookie(&http.Cookie{Name: "indicia_csrf", Value: anonCSRF})
 	}

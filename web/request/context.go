@@ -1,4 +1,4 @@
-package handlers
+package request
 
 import (
 	"github.com/gofiber/fiber/v3"
@@ -14,7 +14,7 @@ const (
 	keyCSRF
 )
 
-// SetActor records the authenticated user of this request (web middleware only).
+// SetActor records the authenticated user of this request.
 func SetActor(c fiber.Ctx, u *accounts.User) { c.Locals(keyUser, u) }
 
 // Actor returns the authenticated user, or nil.

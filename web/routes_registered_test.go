@@ -1,0 +1,62 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"indicia/handlers"
+	"indicia/payments"
+	"indicia/web"
+)
+
+// TestRouteTableRegistersEveryRow is the other half of
+// TestRouteTableCoversEveryRoute, and needs no database: every route a role
+// row expects is registered with its method and path, so one that goes
+// missing from routes.go fails here rather than as a 404 deep in a browser test.
+func TestRouteTableRegistersEveryRow(t *testing.T) {
+	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{}), StripeStub: http.NotFoundHandler()})
+	registered := map[string]bool{}
+	for _, r := range srv.App.GetRoutes(true) {
+		registered[r.Method+" "+r.Path] = true
+	}
+	for _, rc := range routeCases {
+		if !registered[rc.method+" "+rc.route] {
+			t.Errorf("%s %s has a row in routeCases but no route", rc.method, rc.route)
+		}
+	}
+	// Outside the role table: the public routes a verifier, Stripe and the
+	// stand-in's clients need.
+	for _, want := range []string{"GET /.well-known/indicia/certs", "POST /stripe/webhook", "POST " + payments.StubPath + "/*"} {
+		if !registered[want] {
+			t.Errorf("%s is not registered", want)
+		}
+	}
+}
+
+// The Stripe stand-in is mounted only when web is given one.
+func TestNoStandInWithoutOne(t *testing.T) {
+	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{})})
+	for _, r := range srv.App.GetRoutes(true) {
+		if strings.HasPrefix(r.Path, payments.StubPath) {
+			t.Fatalf("%s %s is registered without a stand-in", r.Method, r.Path)
+		}
+	}
+}
+
+// StripeElements widens the content security policy for Stripe's scripts
+// and frames; without it pages load scripts from this site only.
+func TestContentSecurityPolicyFollowsStripeElements(t *testing.T) {
+	for _, elements := range []bool{false, true} {
+		srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{}), StripeElements: elements})
+		resp, err := srv.App.Test(httptest.NewRequest("GET", "/healthz", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if got := strings.Contains(csp, "https://js.stripe.com"); got != elements {
+			t.Errorf("StripeElements %v: policy %q", elements, csp)
+		}
+	}
+}
