@@ -20,9 +20,9 @@ import (
 
 	"indicia/accounts"
 	"indicia/db"
+	"indicia/loadtest/internal/drive"
 	"indicia/metering"
 	"indicia/metering/box"
-	"indicia/loadtest/internal/drive"
 
 	"github.com/redis/go-redis/v9"
 )
