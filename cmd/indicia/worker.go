@@ -7,8 +7,7 @@ import (
 	"syscall"
 	"time"
 
-	"indicia/db"
-	"indicia/jobs"
+	"indicia/app"
 	"indicia/jobs/tasks"
 )
 
@@ -24,44 +23,23 @@ func runWorker(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	pool, rdb, err := openStores(ctx, cfg)
+	// Partial: a kind whose service cannot start (no box, broken address
+	// data) is logged and left out; the others keep running.
+	a, err := app.New(ctx, cfg, app.Options{Partial: true})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	defer rdb.Close()
-	if err := db.CheckSchema(ctx, pool); err != nil {
-		return err
-	}
-	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
-	defer q.Close()
-	r := q.NewRunner(*concurrency)
-	d := taskDeps(pool, rdb, q, cfg)
-	tasks.Register(r, d)
-	if d.Metering != nil {
+	defer a.Close()
+	r := a.Jobs.NewRunner(*concurrency)
+	tasks.Register(r, a.Tasks)
+	if a.Metering != nil {
 		// One submit_refunds job per day, claimed in PostgreSQL so several workers schedule it once.
-		go tasks.ScheduleRefunds(ctx, q, d.Metering, time.Hour)
+		go tasks.ScheduleRefunds(ctx, a.Jobs, a.Metering, time.Hour)
 	}
-	if d.Payments != nil {
+	if a.Payments != nil {
 		// Reconciler, auto-refill sweep and daily settlement; safe on several workers.
-		go tasks.RunPayments(ctx, d.Payments, time.Minute)
+		go tasks.RunPayments(ctx, a.Payments, time.Minute)
 	}
-	slog.Info("worker running", "queue", queueName(cfg.RedisPrefix), "concurrency", *concurrency)
+	slog.Info("worker running", "queue", a.Jobs.Name(), "concurrency", *concurrency)
 	return r.Run(ctx)
-}
-
-// queueName derives the asynq queue from the Redis prefix so two deployments
-// sharing a Redis do not take each other's jobs.
-func queueName(prefix string) string {
-	out := []rune{}
-	for _, r := range prefix {
-		if r == ':' {
-			continue
-		}
-		out = append(out, r)
-	}
-	if len(out) == 0 {
-		return "indicia"
-	}
-	return string(out)
 }
