@@ -34,6 +34,9 @@ type Options struct {
 	Pool  *pgxpool.Pool
 	Redis *redis.Client
 	Box   *box.Client
+	// BoxWait is how long New waits for the box to answer (0: 20 s, for
+	// `make run`, which starts the box and serve together).
+	BoxWait time.Duration
 	// Migrate applies pending migrations before the schema is checked.
 	Migrate bool
 	// DatabaseOnly stops once the pool is open (and migrated): no Redis, box

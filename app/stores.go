@@ -69,7 +69,11 @@ func (a *App) openBox(ctx context.Context, opts Options) error {
 	if a.Box != nil {
 		return nil
 	}
-	c, err := dialBox(ctx, a.Config.BoxSocket)
+	wait := opts.BoxWait
+	if wait == 0 {
+		wait = 20 * time.Second
+	}
+	c, err := dialBox(ctx, a.Config.BoxSocket, wait)
 	if err != nil {
 		return partial(opts, "metering, payments and refund submission", err)
 	}
@@ -78,10 +82,9 @@ func (a *App) openBox(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// dialBox connects to the secure box, waiting a while for it to start
-// (make run starts the box and serve together).
-func dialBox(ctx context.Context, socket string) (*box.Client, error) {
-	deadline := time.Now().Add(20 * time.Second)
+// dialBox connects to the secure box, waiting up to wait for it to start.
+func dialBox(ctx context.Context, socket string, wait time.Duration) (*box.Client, error) {
+	deadline := time.Now().Add(wait)
 	for {
 		c, err := box.Dial(socket)
 		if err == nil {
