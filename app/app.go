@@ -6,7 +6,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -134,7 +133,7 @@ func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
 // partial reports a service that could not start: fatal unless opts.Partial.
 func partial(opts Options, what string, err error) error {
 	if !opts.Partial {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	logDisabled(what, err)
 	return nil
