@@ -22,7 +22,9 @@ trap cleanup EXIT
 go build -o "$work/purchase-load" ./loadtest/purchase
 for rev in "$@"; do
 	git worktree add -q --detach "$work/src-$rev" "$rev"
-	(cd "$work/src-$rev" && pkg=. && { [ -d cmd/indicia ] && pkg=./cmd/indicia; }; go build -o "$work/indicia-$rev" "$pkg")
+	# Builds from before cmd/indicia have the command at the module root.
+	pkg=./cmd/indicia; [ -d "$work/src-$rev/cmd/indicia" ] || pkg=.
+	(cd "$work/src-$rev" && go build -o "$work/indicia-$rev" "$pkg")
 done
 base_url="${DATABASE_URL%/*}"
 export DATABASE_URL="$base_url/indicia_ab?sslmode=disable" BOX_SOCKET="$work/box/box.sock" BOX_KEYSTORE="$work/keystore.bin"
