@@ -5,7 +5,7 @@ BIN := bin/indicia
 .PHONY: run test build generate bench
 
 build:
-	$(GO) build -o $(BIN) .
+	$(GO) build -o $(BIN) ./cmd/indicia
 
 generate:
 	$(GO) tool templ generate
@@ -16,5 +16,6 @@ run: build
 test:
 	@bash scripts/test.sh
 
+# The purchase path under load next to pgbench; loadtest/ holds the other drivers.
 bench:
-	@bash scripts/bench.sh
+	@bash loadtest/purchase.sh

@@ -64,7 +64,7 @@ func writeBatchFile(tb testing.TB, path string, n int) {
 // downloadable result: import + COPY (upload), cleanse on every core (the
 // worker's job), and streaming the result CSV. Rows default to 1,000,000
 // (BATCH_ROWS overrides). Peak Go heap is sampled every 10 ms during the
-// worker stage. scripts/load/cleanse_batch.sh runs it under /usr/bin/time.
+// worker stage. loadtest/cleanse_batch.sh runs it under /usr/bin/time.
 func BenchmarkBatchMillion(b *testing.B) {
 	n := hygiene.MaxImportRows
 	if v, err := strconv.Atoi(os.Getenv("BATCH_ROWS")); err == nil && v > 0 {

@@ -14,7 +14,7 @@ import (
 
 // BenchmarkCOAMatchLists20k matches a 20,000-record list against 20,000
 // address-book entries (every entry has one move): the set-based join that
-// scripts/load/coa_bench.sh runs at 1,000,000 × 1,000,000.
+// loadtest/coa_bench.sh runs at 1,000,000 × 1,000,000.
 func BenchmarkCOAMatchLists20k(b *testing.B) {
 	const n = 20_000
 	e := newCOAEnv(b, 0)

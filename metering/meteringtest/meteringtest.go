@@ -107,7 +107,7 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "indicia")
-		out, err := exec.Command("go", "build", "-o", binPath, "indicia").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binPath, "indicia/cmd/indicia").CombinedOutput()
 		if err != nil {
 			buildErr = &buildError{err, string(out)}
 		}

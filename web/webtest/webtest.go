@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +21,15 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"indicia/accounts"
+	"indicia/app"
+	"indicia/config"
 	"indicia/db/dbtest"
-	"indicia/email"
 	"indicia/email/smtptest"
-	"indicia/handlers"
 	"indicia/hygiene"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
 	"indicia/metering/meteringtest"
-	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/payments/stripestub"
 	"indicia/web"
@@ -65,9 +65,26 @@ var Passwords = map[string]string{"owner": "owner password 1", "clerk": "clerk p
 
 // Options tune New.
 type Options struct {
+	// LoginMaxFails overrides LOGIN_MAX_FAILS (0: its default).
 	LoginMaxFails int
 	// StripePublishableKey turns on the Payment Element (billing tests).
 	StripePublishableKey string
+}
+
+// Config is the configuration tests run the application with: the defaults
+// (as serve without any setting), the Redis prefix, the test Stripe key and
+// webhook secret, the test sender, and the values in set.
+func Config(redisPrefix string, set map[string]string) (config.Config, error) {
+	env := map[string]string{
+		"REDIS_PREFIX":          redisPrefix,
+		"MAIL_FROM":             "Indicia <no-reply@indicia.test>",
+		"STRIPE_SECRET_KEY":     "sk_test_webtest",
+		"STRIPE_WEBHOOK_SECRET": StripeWebhookSecret,
+	}
+	for k, v := range set {
+		env[k] = v
+	}
+	return config.Load(func(name string) string { return env[name] })
 }
 
 // New starts the application with an owner ("owner@example.com"), a mailer
@@ -78,61 +95,37 @@ func New(t testing.TB, opts ...Options) *Env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	if o.LoginMaxFails == 0 {
-		o.LoginMaxFails = 5
-	}
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
 	bx := meteringtest.Start(t)
-	// API keys are cached as in serve, with the invalidation watcher running.
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: prefix, LoginMaxFails: o.LoginMaxFails, Pepper: bx.Client, Signer: bx.Client,
-		APIKeyCacheTTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	t.Cleanup(stopWatch)
-	go acc.WatchAPIKeyInvalidations(watchCtx)
-	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
-		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond})
-	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(q.Name(), true); q.Close() })
-	cleanser, err := hygiene.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	batches := hygiene.NewBatches(pool, cleanser, q)
 	mailSrv := smtptest.Start(t)
-	mailer, err := email.NewSMTP(mailSrv.URL(), "Indicia <no-reply@indicia.test>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{Queue: q, Notify: email.Func(mailer), BaseURL: "http://localhost:8080"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	met := metering.New(pool, bx.Client, metering.Options{})
-	rater, err := rating.LoadEmbedded(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	stub := stripestub.New(stripestub.Options{})
 	stubSrv := httptest.NewServer(stub)
 	t.Cleanup(stubSrv.Close)
-	pay := payments.New(pool, payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_webtest", WebhookSecret: StripeWebhookSecret, APIURL: stubSrv.URL}),
-		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer)),
-			PublishableKey: o.StripePublishableKey, FundingCacheTTL: 2 * time.Second})
-	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, TestMode: true,
-		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
-			k, err := bx.Client.Certificates(ctx)
-			return k.RootCertPEM, err
-		},
-		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: batches,
-		COA: coa, UploadDir: t.TempDir(),
-		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}, {Name: "box", Fn: bx.Client.Ping}}})
-	e := &Env{T: t, Srv: web.New(web.Options{Handler: h, Accounts: acc, StripeElements: o.StripePublishableKey != "", TestMode: true}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
-	e.TaskDeps = tasks.Deps{Pool: pool, Redis: rdb, Queue: q, Batches: batches, Metering: met, COA: coa}
-	e.COA, e.Mail = coa, mailSrv
-	e.Payments, e.Stripe, e.TaskDeps.Payments = pay, stub, pay
+	set := map[string]string{
+		"INDICIA_VAR":            t.TempDir(),
+		"SMTP_URL":               mailSrv.URL(),
+		"STRIPE_API_URL":         stubSrv.URL,
+		"STRIPE_PUBLISHABLE_KEY": o.StripePublishableKey,
+	}
+	if o.LoginMaxFails != 0 {
+		set["LOGIN_MAX_FAILS"] = strconv.Itoa(o.LoginMaxFails)
+	}
+	cfg, err := Config(prefix, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Pool: pool, Redis: rdb, Box: bx.Client,
+		Queue: jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
+			RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(a.Jobs.Name(), true); a.Close() })
+	acc, met := a.Accounts, a.Metering
+	e := &Env{T: t, Srv: a.Web, Acc: acc, Jobs: a.Jobs, Pool: pool, Metering: met, Box: bx, Redis: rdb,
+		Users: map[string]accounts.User{}, Sessions: map[string][2]string{},
+		TaskDeps: a.Tasks, COA: a.COA, Mail: mailSrv, Payments: a.Payments, Stripe: stub}
 	ctx := context.Background()
 	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})

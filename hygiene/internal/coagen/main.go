@@ -1,5 +1,5 @@
 // Command coagen generates change-of-address lists and address books for the
-// COA benchmark (scripts/load/coa_bench.sh) and runs its timed steps:
+// COA benchmark (loadtest/coa_bench.sh) and runs its timed steps:
 //
 //	coagen -gen-list 5000000 -out list.csv        # a CSV list
 //	coagen -db URL -load list.csv                 # create, load (COPY) a list; prints the time

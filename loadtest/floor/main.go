@@ -1,5 +1,5 @@
 // Command floor measures what this machine allows the purchase path at most
-// (issue 3, point 12): the same 32-client HTTP load as scripts/load/purchase,
+// (issue 3, point 12): the same 32-client HTTP load as loadtest/purchase,
 // against servers that do only part of a purchase.
 //
 //	floor serve -level http   answers each POST with a label-sized 201, nothing else
@@ -12,7 +12,7 @@
 // None of these is a purchase: no authentication, no address cleansing, no
 // MAC, no freshness store, no box process, no purchase, indicium or ledger
 // rows. Whatever rate they reach bounds the real path from above, on this
-// machine. scripts/load/floor.sh runs them next to pgbench.
+// machine. loadtest/floor.sh runs them next to pgbench.
 package main
 
 import (
@@ -36,7 +36,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"indicia/scripts/load/internal/drive"
+	"indicia/loadtest/internal/drive"
 )
 
 func main() {

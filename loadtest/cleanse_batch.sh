@@ -5,9 +5,9 @@
 # (the worker's job) and streams the result CSV. Prints the stage times, the
 # peak Go heap during the worker stage, and the peak RSS of the whole process
 # (upload + worker + download in one, so an upper bound for the worker).
-# Usage: [BATCH_FORMAT=xlsx] scripts/load/cleanse_batch.sh [rows]
+# Usage: [BATCH_FORMAT=xlsx] loadtest/cleanse_batch.sh [rows]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
 bin="$(mktemp -d)/hygiene.test"
 go test -c -o "$bin" ./hygiene

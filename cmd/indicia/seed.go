@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"indicia/accounts"
+	"indicia/app"
 	"indicia/apperr"
 	"indicia/metering"
 )
@@ -26,22 +27,12 @@ func runSeed(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	pool, rdb, err := openStores(ctx, cfg)
+	a, err := app.New(ctx, cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	defer rdb.Close()
-	boxc, err := dialBox(ctx, cfg.BoxSocket)
-	if err != nil {
-		return err
-	}
-	defer boxc.Close()
-	acc, err := accounts.New(pool, rdb, accounts.Options{RedisPrefix: cfg.RedisPrefix, Pepper: boxc, Signer: boxc})
-	if err != nil {
-		return err
-	}
-	met := metering.New(pool, boxc, metering.Options{})
+	defer a.Close()
+	acc, met := a.Accounts, a.Metering
 	var owner accounts.User
 	for _, d := range demoUsers {
 		var u accounts.User

@@ -3,7 +3,7 @@
 # row, insert the transaction row, one commit), on 200 random meters and on
 # one, against $DATABASE_URL: the yardstick of issue 3, point 12. The load
 # scripts (purchase.sh, purchase_ab.sh, floor.sh) call it after their runs.
-# Usage: scripts/load/pgbench.sh SECONDS
+# Usage: loadtest/pgbench.sh SECONDS
 set -euo pipefail
 DUR="${1:?seconds}"
 export PGOPTIONS="-c client_min_messages=warning"

@@ -3,9 +3,9 @@
 # loaded (streamed, standardized, COPYed) and 1,000,000 address-book entries
 # matched against 1,000,000 COA records, each timed with peak memory from
 # /usr/bin/time -v. Uses a throw-away database on the local PostgreSQL.
-#   scripts/load/coa_bench.sh [LIST_ROWS] [BOOK_ROWS] [COA_ROWS]
+#   loadtest/coa_bench.sh [LIST_ROWS] [BOOK_ROWS] [COA_ROWS]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 LIST_ROWS=${1:-5000000}
 BOOK_ROWS=${2:-1000000}
 COA_ROWS=${3:-1000000}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"indicia/db"
+	"indicia/app"
 )
 
 func runMigrate(args []string) error {
@@ -17,15 +17,11 @@ func runMigrate(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	a, err := app.New(ctx, cfg, app.Options{Migrate: true, DatabaseOnly: true})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	n, err := db.Migrate(ctx, pool)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("migrate: applied %d migration(s); schema is current\n", n)
+	defer a.Close()
+	fmt.Printf("migrate: applied %d migration(s); schema is current\n", a.Migrated)
 	return nil
 }

@@ -2,12 +2,12 @@
 # Load test of the whole purchase path (issue 3), next to pgbench on the same
 # PostgreSQL for the same two statements (update the meter row, insert the
 # transaction row, one commit). Prints both, for docs/BENCHMARKS.md.
-# Usage: scripts/load/purchase.sh [SECONDS]
+# Usage: loadtest/purchase.sh [SECONDS]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 DUR="${1:-15}"
 eval "$(bash scripts/services.sh up run)"
-go build -o bin/indicia . && go build -o bin/purchase-load ./scripts/load/purchase
+go build -o bin/indicia ./cmd/indicia && go build -o bin/purchase-load ./loadtest/purchase
 work=$(mktemp -d /tmp/iload.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 base_url="${DATABASE_URL%/*}"
@@ -24,4 +24,4 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, kern
 bin/purchase-load -mode random -meters 200 -clients 32 -duration "${DUR}s"
 bin/purchase-load -mode hot -clients 32 -duration "${DUR}s"
 
-bash scripts/load/pgbench.sh "$DUR"
+bash loadtest/pgbench.sh "$DUR"

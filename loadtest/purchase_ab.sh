@@ -3,10 +3,10 @@
 # that whatever else loads the machine hits every build alike (issue 3;
 # docs/BENCHMARKS.md, "Third session"). Each run gets a fresh database,
 # keystore, box and server; pgbench runs once at the end on the same server.
-# Usage: scripts/load/purchase_ab.sh SECONDS ROUNDS REV...
-#   e.g. scripts/load/purchase_ab.sh 10 2 44d8b9c HEAD
+# Usage: loadtest/purchase_ab.sh SECONDS ROUNDS REV...
+#   e.g. loadtest/purchase_ab.sh 10 2 44d8b9c HEAD
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 DUR="${1:?seconds}"; ROUNDS="${2:?rounds}"; shift 2
 [ $# -ge 1 ] || { echo "usage: $0 SECONDS ROUNDS REV..." >&2; exit 2; }
 eval "$(bash scripts/services.sh up run)"
@@ -19,10 +19,12 @@ cleanup() {
 	git worktree prune
 }
 trap cleanup EXIT
-go build -o "$work/purchase-load" ./scripts/load/purchase
+go build -o "$work/purchase-load" ./loadtest/purchase
 for rev in "$@"; do
 	git worktree add -q --detach "$work/src-$rev" "$rev"
-	(cd "$work/src-$rev" && go build -o "$work/indicia-$rev" .)
+	# Builds from before cmd/indicia have the command at the module root.
+	pkg=./cmd/indicia; [ -d "$work/src-$rev/cmd/indicia" ] || pkg=.
+	(cd "$work/src-$rev" && go build -o "$work/indicia-$rev" "$pkg")
 done
 base_url="${DATABASE_URL%/*}"
 export DATABASE_URL="$base_url/indicia_ab?sslmode=disable" BOX_SOCKET="$work/box/box.sock" BOX_KEYSTORE="$work/keystore.bin"
@@ -44,4 +46,4 @@ for round in $(seq "$ROUNDS"); do
 		kill "$serve_pid" "$box_pid"; wait "$serve_pid" "$box_pid" 2>/dev/null || true
 	done
 done
-bash scripts/load/pgbench.sh "$DUR"
+bash loadtest/pgbench.sh "$DUR"

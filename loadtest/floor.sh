@@ -2,15 +2,15 @@
 # What this machine allows the purchase path at most (issue 3, point 12):
 # the purchase load against servers that do only part of a purchase (HTTP
 # alone; plus two signatures; plus pgbench's statements group-committed),
-# then pgbench itself, all in one run. See scripts/load/floor/main.go.
-# Usage: scripts/load/floor.sh [SECONDS] [ROUNDS]
+# then pgbench itself, all in one run. See loadtest/floor/main.go.
+# Usage: loadtest/floor.sh [SECONDS] [ROUNDS]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 DUR="${1:-10}"; ROUNDS="${2:-1}"
 eval "$(bash scripts/services.sh up run)"
 work=$(mktemp -d /tmp/ifloor.XXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-go build -o "$work/floor" ./scripts/load/floor
+go build -o "$work/floor" ./loadtest/floor
 base_url="${DATABASE_URL%/*}"
 psql "$base_url/postgres" -qc "DROP DATABASE IF EXISTS indicia_floor WITH (FORCE)" -c "CREATE DATABASE indicia_floor"
 export DATABASE_URL="$base_url/indicia_floor?sslmode=disable"
@@ -28,4 +28,4 @@ for round in $(seq "$ROUNDS"); do
 	run db -label "round $round + group commit, random:   "
 	run db -hot -label "round $round + group commit, one meter:"
 done
-bash scripts/load/pgbench.sh "$DUR"
+bash loadtest/pgbench.sh "$DUR"

@@ -7,8 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"indicia/db"
-	"indicia/metering"
+	"indicia/app"
 	"indicia/payments"
 	"indicia/views"
 )
@@ -26,27 +25,17 @@ func runAudit(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	// Payments is built for the audit to know which voided labels were refunded to a card.
+	a, err := app.New(ctx, cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	if err := db.CheckSchema(ctx, pool); err != nil {
-		return err
-	}
-	bx, err := dialBox(ctx, cfg.BoxSocket)
+	defer a.Close()
+	rep, err := a.Metering.Audit(ctx)
 	if err != nil {
 		return err
 	}
-	defer bx.Close()
-	met := metering.New(pool, bx, metering.Options{})
-	// Without a Stripe client: payments only tells the audit which voided labels were refunded to a card.
-	payments.New(pool, nil, met, payments.Options{})
-	rep, err := met.Audit(ctx)
-	if err != nil {
-		return err
-	}
-	ledger, err := payments.AuditLedger(ctx, pool)
+	ledger, err := payments.AuditLedger(ctx, a.Pool)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,12 @@
 # Load test: a logged-in dashboard page under 32 concurrent clients (issue 2).
 # Starts its own server on a spare port against the database of `make run`,
 # logs the demo mailer in, and drives it with wrk for DURATION seconds.
-# Usage: scripts/load/dashboard.sh [DURATION]   (needs wrk: apt-get install wrk)
+# Usage: loadtest/dashboard.sh [DURATION]   (needs wrk: apt-get install wrk)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 eval "$(bash scripts/services.sh up run)"
-go build -o bin/indicia .
+go build -o bin/indicia ./cmd/indicia
 command -v wrk >/dev/null || bash scripts/services.sh tools-bench
 # A throw-away database and box of its own, so the run measures a known state.
 work=$(mktemp -d /tmp/idash.XXXX)

@@ -1,6 +1,6 @@
 // Command indicia is the virtual postage meter data center: one binary whose
 // subcommands run as separate processes (web server, secure box, worker) and
-// operator tools. This file only dispatches; each subcommand lives in cmd_*.go.
+// operator tools. This file only dispatches; each subcommand lives in the file named for it.
 package main
 
 import (

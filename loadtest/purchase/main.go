@@ -3,7 +3,7 @@
 // running Indicia (serve + box), then sends one-label POST /api/v1/labels
 // requests from 32 concurrent clients, spread over random meters or all on
 // one hot meter, and prints throughput and latency percentiles.
-// scripts/load/purchase.sh runs it next to pgbench and records both.
+// loadtest/purchase.sh runs it next to pgbench and records both.
 package main
 
 import (
@@ -20,9 +20,9 @@ import (
 
 	"indicia/accounts"
 	"indicia/db"
+	"indicia/loadtest/internal/drive"
 	"indicia/metering"
 	"indicia/metering/box"
-	"indicia/scripts/load/internal/drive"
 
 	"github.com/redis/go-redis/v9"
 )

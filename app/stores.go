@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"indicia/db"
+	"indicia/metering/box"
+)
+
+// openStores opens (or takes) the PostgreSQL pool and, unless only the
+// database is wanted, the Redis client; it migrates when asked and refuses a
+// schema that is behind.
+func (a *App) openStores(ctx context.Context, opts Options) error {
+	a.Pool = opts.Pool
+	if a.Pool == nil {
+		pool, err := db.Open(ctx, a.Config.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		a.Pool = pool
+		a.onClose(pool.Close)
+	}
+	if opts.Migrate {
+		n, err := db.Migrate(ctx, a.Pool)
+		if err != nil {
+			return err
+		}
+		a.Migrated = n
+	}
+	if err := db.CheckSchema(ctx, a.Pool); err != nil {
+		return err
+	}
+	if opts.DatabaseOnly {
+		return nil
+	}
+	a.Redis = opts.Redis
+	if a.Redis == nil {
+		rdb, err := openRedis(ctx, a.Config.RedisURL)
+		if err != nil {
+			return err
+		}
+		a.Redis = rdb
+		a.onClose(func() { rdb.Close() })
+	}
+	return nil
+}
+
+func openRedis(ctx context.Context, url string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis: ping %s: %w", opt.Addr, err)
+	}
+	return rdb, nil
+}
+
+// openBox takes or dials the secure box. Under Options.Partial a box that
+// does not answer leaves a.Box nil.
+func (a *App) openBox(ctx context.Context, opts Options) error {
+	a.Box = opts.Box
+	if a.Box != nil {
+		return nil
+	}
+	wait := opts.BoxWait
+	if wait == 0 {
+		wait = 20 * time.Second
+	}
+	c, err := dialBox(ctx, a.Config.BoxSocket, wait)
+	if err != nil {
+		return partial(opts, "metering, payments and refund submission", err)
+	}
+	a.Box = c
+	a.onClose(func() { c.Close() })
+	return nil
+}
+
+// dialBox connects to the secure box, waiting up to wait for it to start.
+func dialBox(ctx context.Context, socket string, wait time.Duration) (*box.Client, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := box.Dial(socket)
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("secure box at %s does not answer (is `indicia box` running?): %w", socket, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+
+	"indicia/handlers"
+	"indicia/web"
+)
+
+// buildWeb builds the handlers and the web server on the services.
+func (a *App) buildWeb() {
+	cfg := a.Config
+	d := handlers.Deps{
+		Accounts: a.Accounts, Jobs: a.Jobs, Metering: a.Metering, Rater: a.Rater,
+		BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
+		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
+		COA: a.COA, UploadDir: cfg.VarDir + "/uploads",
+		Payments: a.Payments, TestMode: a.Stripe.TestMode,
+		Checks: a.checks(),
+	}
+	if a.Box != nil {
+		bx := a.Box
+		d.RootCert = func(ctx context.Context) ([]byte, error) {
+			k, err := bx.Certificates(ctx)
+			return k.RootCertPEM, err
+		}
+	}
+	a.Handler = handlers.New(d)
+	a.Web = web.New(web.Options{Handler: a.Handler, Accounts: a.Accounts, StripeStub: a.Stripe.Stub,
+		StripeElements: a.Payments.PublishableKey() != "", TestMode: a.Stripe.TestMode, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: a.Registry})
+}
+
+// checks are the dependencies /healthz pings.
+func (a *App) checks() []handlers.Check {
+	cs := []handlers.Check{
+		{Name: "postgres", Fn: a.Pool.Ping},
+		{Name: "redis", Fn: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+	}
+	if a.Box != nil {
+		cs = append(cs, handlers.Check{Name: "box", Fn: a.Box.Ping})
+	}
+	return cs
+}

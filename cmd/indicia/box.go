@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"indicia/metering/box"
+)
+
+func runBox(args []string) error {
+	fs := flags("box", "Run the secure boxes (meter box, steel box, transaction and authentication boxes) on the unix socket BOX_SOCKET.\n"+
+		"Needs the keystore BOX_KEYSTORE (create it with `indicia keys init`) and its passphrase BOX_PASSPHRASE or BOX_PASSPHRASE_FILE;\n"+
+		"keeps its freshness store in BOX_STATE_DIR. Only this process ever holds key material.")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	cfg, err := box.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return box.RunServer(ctx, cfg)
+}

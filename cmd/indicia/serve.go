@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/app"
+)
+
+func runServe(args []string) error {
+	fs := flags("serve", "Run the web server: pages and the JSON API on HTTP_ADDR. Holds no key material.")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start-up; refuse to start if the schema is behind")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg, app.Options{Migrate: !*noMigrate})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.Stripe.TestMode {
+		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", a.Stripe.Stub != nil)
+	}
+	if cfg.PprofAddr != "" {
+		// Profiling for load tests, on its own (loopback) listener, never on the public one.
+		go func() { slog.Warn("pprof", "err", http.ListenAndServe(cfg.PprofAddr, nil)) }()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		slog.Info("serving", "addr", cfg.HTTPAddr, "base_url", cfg.BaseURL)
+		errc <- a.Web.App.Listen(cfg.HTTPAddr, fiber.ListenConfig{DisableStartupMessage: true})
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Web.App.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
