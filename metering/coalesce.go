@@ -14,18 +14,16 @@ import (
 
 // pending is one purchase waiting in its meter's queue.
 type pending struct {
-	actor   accounts.User
-	req     PurchaseRequest
-	hash    []byte
-	res     Purchase
-	err     error
-	done    chan struct{}
-	lead    chan struct{} // closed when this waiter must lead the next group
-	replay  int64         // an earlier purchase with the same key and request
-	dupOf   *pending      // the same key earlier in this group
-	id      int64
-	labels  []Label
-	started bool
+	actor  accounts.User
+	req    PurchaseRequest
+	hash   []byte
+	res    Purchase
+	err    error
+	done   chan struct{}
+	lead   chan struct{} // closed when this waiter must lead the next group
+	replay int64         // an earlier purchase with the same key and request
+	dupOf  *pending      // the same key earlier in this group
+	labels []Label
 }
 
 type meterQueue struct {
