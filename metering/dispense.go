@@ -100,7 +100,8 @@ func (s *Service) dispense(ctx context.Context, g meterGroup) {
 // back to the one-meter path every group it cannot serve (a tamper hold, a
 // meter not active, every request refused, a box refusal, a failed
 // transaction). Either way nothing was stored for the group, and the box
-// resolves the step it signed as rolled back at the meter's next request.
+// discards the step it signed when the meter's next locked request presents
+// the stored record.
 func (s *Service) chooseStrategy(g meterGroup, caps boxCaps) strategy {
 	if g.pieces() > fastPathMaxPieces || s.opt.Committers < 0 {
 		return oneMeter

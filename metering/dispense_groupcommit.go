@@ -26,7 +26,7 @@ import (
 // a group it cannot serve (a tamper hold, a suspended meter, every request
 // refused, a box refusal, a failed transaction) is handed back to the
 // one-meter path, dispenseSingle, which locks the meter again and decides
-// exactly as before: a tampered record is still refused and alerted there.
+// on the locked row: a tampered record is refused and alerted there.
 // A box call answered here and then rolled back is the case the hand-off
 // protocol already covers: the next request presents the older record and
 // the box treats the step as rolled back.
