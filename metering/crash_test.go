@@ -46,7 +46,7 @@ func crashChild() int {
 		return 1
 	}
 	// CHILD_PIPELINE: many workers on one meter, and "buying" only once a
-	// group was served on the pipelined path (pipeline.go).
+	// group was served on the pipelined path (dispense_pipeline.go).
 	pipeline := os.Getenv("CHILD_PIPELINE") == "1"
 	var chained atomic.Bool
 	svc := metering.New(pool, client, metering.Options{OnChained: func(int) { chained.Store(true) }})

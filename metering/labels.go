@@ -13,25 +13,6 @@ import (
 	"indicia/apperr"
 )
 
-// replay returns the stored purchase for an idempotency key, if the same request made it.
-func (s *Service) replay(ctx context.Context, actor accounts.User, key string, hash []byte) (Purchase, bool, error) {
-	var id int64
-	var h []byte
-	err := s.pool.QueryRow(ctx, `SELECT id, request_hash FROM purchases WHERE account_id = $1 AND idempotency_key = $2`, actor.AccountID, key).Scan(&id, &h)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Purchase{}, false, nil
-	}
-	if err != nil {
-		return Purchase{}, false, fmt.Errorf("metering: look up idempotency key: %w", err)
-	}
-	if string(h) != string(hash) {
-		return Purchase{}, true, idemConflict()
-	}
-	p, err := s.loadPurchase(ctx, id)
-	p.Replayed = true
-	return p, true, err
-}
-
 const labelColumns = `i.public_id, i.meter_id, m.serial, i.piece_number, i.mailing_date, i.postage, i.origin_zip, i.dest_zip, i.mail_class,
 	i.services, i.recipient, i.data, i.status, i.created_at`
 

@@ -8,84 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"indicia/apperr"
 	"indicia/metering/box"
 )
-
-// querier runs a query in a transaction: a pgx.Tx, or the pooled connection
-// of a pipelined cross-meter transaction (pipetx.go).
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-// keyedGroup is one meter's group with the account that owns the meter.
-type keyedGroup struct {
-	accountID int64
-	group     []*pending
-}
-
-// resolveKeys checks authorization and idempotency keys for groups on one or
-// more meters, with one query for all the keys.
-func (s *Service) resolveKeys(ctx context.Context, tx querier, groups []keyedGroup) error {
-	type acctKey struct {
-		account int64
-		key     string
-	}
-	seen := map[acctKey]*pending{}
-	var accts []int64
-	var keys []string
-	for _, g := range groups {
-		for _, p := range g.group {
-			if p.actor.AccountID != g.accountID {
-				p.err = apperr.NotFound("No such meter.")
-				continue
-			}
-			k := p.req.IdempotencyKey
-			if k == "" {
-				continue
-			}
-			ak := acctKey{g.accountID, k}
-			if first, ok := seen[ak]; ok {
-				if string(first.hash) != string(p.hash) {
-					p.err = idemConflict()
-				} else {
-					p.dupOf = first
-				}
-				continue
-			}
-			seen[ak] = p
-			accts, keys = append(accts, g.accountID), append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	rows, err := tx.Query(ctx, `SELECT p.id, p.account_id, p.idempotency_key, p.request_hash FROM purchases p
-		JOIN unnest($1::bigint[], $2::text[]) AS u(account_id, key) ON p.account_id = u.account_id AND p.idempotency_key = u.key`, accts, keys)
-	if err != nil {
-		return fmt.Errorf("metering: look up idempotency keys: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, acct int64
-		var k string
-		var h []byte
-		if err := rows.Scan(&id, &acct, &k, &h); err != nil {
-			return err
-		}
-		p := seen[acctKey{acct, k}]
-		if string(h) != string(p.hash) {
-			p.err = idemConflict()
-		} else {
-			p.replay = id
-		}
-	}
-	return rows.Err()
-}
-
-func idemConflict() error {
-	return apperr.Conflict("idempotency_key", "This idempotency key was already used for a different request. Use a new key for a new purchase.")
-}
 
 // meterDispense is what one meter's box call produced for its accepted requests.
 type meterDispense struct {

@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,10 +21,13 @@ type Box interface {
 	SetStatus(ctx context.Context, rec box.Record, status, reason string) (box.Record, box.TxRecord, error)
 	SetOrigin(ctx context.Context, rec box.Record, zip string) (box.Record, box.TxRecord, error)
 	Commit(ctx context.Context, serial string, counter int64) error
-	// DispenseMany and CommitMany serve many meters in one request (groupcommit.go).
+	// Capabilities says which of the operations below the box serves
+	// (dispense.go chooses a strategy by it).
+	Capabilities(ctx context.Context) (box.Capabilities, error)
+	// DispenseMany and CommitMany serve many meters in one request (dispense_groupcommit.go).
 	DispenseMany(ctx context.Context, items []box.DispenseItem) ([]box.DispenseItemResult, error)
 	CommitMany(ctx context.Context, items []box.CommitItem) ([]error, error)
-	// DispenseChained and Confirm pipeline the groups of one meter (pipeline.go).
+	// DispenseChained and Confirm pipeline the groups of one meter (dispense_pipeline.go).
 	DispenseChained(ctx context.Context, rec box.Record, pieces []box.Piece) (box.DispenseResult, error)
 	Confirm(ctx context.Context, serial string, counter int64, hash [32]byte) error
 	VerifyRecord(ctx context.Context, rec box.Record) error
@@ -39,14 +41,14 @@ type Options struct {
 	// MaxCoalesce caps the pieces one coalesced box call carries.
 	MaxCoalesce int
 	// Committers is how many cross-meter transactions may run at once
-	// (groupcommit.go); 0 means 2, negative turns group commit off.
+	// (dispense_groupcommit.go); 0 means 2, negative turns group commit off.
 	Committers int
 	// MaxBatchMeters caps the meters one cross-meter transaction serves (0: 64).
 	MaxBatchMeters int
 	// OnBatch is told of every cross-meter transaction that committed: how
 	// many meters and pieces it served (metrics).
 	OnBatch func(meters, pieces int)
-	// NoPipeline turns off pipelined purchases on one meter (pipeline.go).
+	// NoPipeline turns off pipelined purchases on one meter (dispense_pipeline.go).
 	NoPipeline bool
 	// OnChained is told of every group served on the pipelined path: its
 	// pieces (metrics).
@@ -68,9 +70,6 @@ type Service struct {
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
 	cm     committer
-	// noChain is set once the box answered that it does not know chained
-	// steps (a box older than serve): groups then take the ordinary path.
-	noChain atomic.Bool
 }
 
 // New builds the service.

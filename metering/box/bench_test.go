@@ -220,7 +220,7 @@ func BenchmarkBoxDispenseInProcess(b *testing.B) {
 // BenchmarkDispenseManyVsSingle compares the two ways a cross-meter
 // transaction of 8 meters × 1 piece can ask the box: one DispenseMany and
 // one CommitMany, or 8 Dispense and 8 Commit calls side by side (what
-// metering/groupcommit.go did before). Each worker owns 8 meters and plays
+// metering/dispense_groupcommit.go did before). Each worker owns 8 meters and plays
 // one transaction after another; the two ways alternate every 100 ms, as in
 // BenchmarkBoxVsRawInterleaved, so load from other processes hits both alike.
 func BenchmarkDispenseManyVsSingle(b *testing.B) {

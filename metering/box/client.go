@@ -25,6 +25,10 @@ type Client struct {
 	ids   atomic.Uint64
 	next  atomic.Uint32
 	slots [poolSize]slot
+	// caps is what the box answered to Hello (hello.go); redials counts the
+	// connections made again after one was lost, which forget it.
+	caps    atomic.Pointer[Capabilities]
+	redials atomic.Uint64
 }
 
 type slot struct {
@@ -41,12 +45,17 @@ type muxConn struct {
 	err     error
 }
 
-// Dial connects to the box at socketPath.
+// Dial connects to the box at socketPath and asks what it serves. A box
+// that does not answer that in time is still dialled: its capabilities are
+// asked again on first use.
 func Dial(socketPath string) (*Client, error) {
 	c := &Client{path: socketPath}
-	if _, err := c.slots[0].get(socketPath); err != nil {
+	if _, err := c.conn(&c.slots[0]); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), helloTimeout)
+	defer cancel()
+	_, _ = c.Capabilities(ctx) // best effort: asked again on first use
 	return c, nil
 }
 
@@ -63,15 +72,21 @@ func (c *Client) Close() error {
 	return nil
 }
 
-func (s *slot) get(path string) (*muxConn, error) {
+// conn returns the slot's connection, dialling it if it has none or lost it.
+func (c *Client) conn(s *slot) (*muxConn, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.c != nil && s.c.alive() {
 		return s.c, nil
 	}
-	conn, err := net.Dial("unix", path)
+	conn, err := net.Dial("unix", c.path)
 	if err != nil {
-		return nil, fmt.Errorf("box: dial %s: %w", path, err)
+		return nil, fmt.Errorf("box: dial %s: %w", c.path, err)
+	}
+	if s.c != nil {
+		// The box may have been restarted as another version: ask again.
+		c.redials.Add(1)
+		c.caps.Store(nil)
 	}
 	mc := &muxConn{conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan response{}}
 	go mc.read()
@@ -144,7 +159,7 @@ func (mc *muxConn) fail(err error) {
 }
 
 func (c *Client) call(ctx context.Context, req *request) (response, error) {
-	mc, err := c.slots[c.next.Add(1)%poolSize].get(c.path)
+	mc, err := c.conn(&c.slots[c.next.Add(1)%poolSize])
 	if err != nil {
 		return response{}, err
 	}

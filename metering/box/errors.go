@@ -17,6 +17,9 @@ var (
 	// box's latest step is not the one the caller built on. Not tamper:
 	// nothing changed, and the caller retries under the meter's lock.
 	ErrStale = errors.New("record is not the box's latest step")
+	// ErrUnknownOp answers an operation the box does not serve (a client
+	// newer than the box); Hello says beforehand what it serves.
+	ErrUnknownOp = errors.New("unknown operation")
 )
 
 // TamperError reports a record the box refused as tampered. Kind is

@@ -5,7 +5,7 @@ import (
 )
 
 // Operations on many meters in one request. A cross-meter database
-// transaction (metering/groupcommit.go) dispenses on several meters at once;
+// transaction (metering/dispense_groupcommit.go) dispenses on several meters at once;
 // one request for all of them spares the per-call socket, gob and goroutine
 // cost, and the items running side by side here let their freshness writes
 // share one append and one sync. Each item is still its own Fig. 5 step with

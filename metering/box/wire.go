@@ -27,6 +27,7 @@ const (
 	opCommitMany
 	opDispenseChained
 	opConfirm
+	opHello
 )
 
 type request struct {
@@ -61,6 +62,8 @@ type response struct {
 	SignedTx SignedTx
 	Pepper   []byte
 	Items    []itemResponse // opDispenseMany and opCommitMany, one per item in order
+	Protocol int            // opHello
+	Ops      []string       // opHello: the operations served, by name
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -85,6 +88,7 @@ var errorCodes = map[string]error{
 	"meter_not_active":   ErrMeterNotActive,
 	"bad_request":        ErrBadRequest,
 	"stale":              ErrStale,
+	"unknown_op":         ErrUnknownOp,
 }
 
 func toWire(err error) *wireError {
@@ -131,6 +135,9 @@ func (b *Box) handle(req *request) response {
 	var err error
 	switch req.Op {
 	case opPing:
+	case opHello:
+		caps := served()
+		resp.Protocol, resp.Ops = caps.Protocol, caps.Ops
 	case opCertificates:
 		resp.Keys = b.Certificates()
 	case opCreateMeter:
@@ -177,7 +184,7 @@ func (b *Box) handle(req *request) response {
 			}
 		}
 	default:
-		err = badRequest("unknown operation %d", req.Op)
+		err = fmt.Errorf("%w %d", ErrUnknownOp, req.Op)
 	}
 	b.logTamper(err)
 	resp.Err = toWire(err)

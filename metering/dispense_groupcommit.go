@@ -11,7 +11,7 @@ import (
 	"indicia/metering/box"
 )
 
-// Group commit across meters. Coalescing (purchase.go) makes the requests of
+// Group commit across meters. Coalescing (coalesce.go) makes the requests of
 // one meter one group; here the groups of many meters share one database
 // transaction: the meters are locked together in id order (so two servers
 // never deadlock), all meters are dispensed in one box request (the box
@@ -22,14 +22,14 @@ import (
 // what lets many distinct meters buy at once; one box request per commit
 // spares the box and serve the per-call cost (socket, gob, goroutines).
 //
-// Only the ordinary case takes this path: an active meter whose register
-// covers at least one request. Anything else (a tamper hold, a suspended
-// meter, a box refusal, a failed transaction) is handed back to the
-// one-meter path, dispenseGroup, which locks the meter again and decides
-// exactly as before: a tampered record is still refused and alerted there.
+// Only the ordinary case takes this path (chooseStrategy, dispense.go), and
+// a group it cannot serve (a tamper hold, a suspended meter, every request
+// refused, a box refusal, a failed transaction) is handed back to the
+// one-meter path, dispenseSingle, which locks the meter again and decides
+// on the locked row: a tampered record is refused and alerted there.
 // A box call answered here and then rolled back is the case the hand-off
-// protocol already covers (DESIGN.md §4): the next request presents the
-// older record and the box treats the step as rolled back.
+// protocol already covers: the next request presents the older record and
+// the box treats the step as rolled back.
 
 // groupJob is one meter's group waiting for a cross-meter transaction.
 type groupJob struct {
@@ -60,18 +60,10 @@ type committer struct {
 // path; big batches are stored with COPY on their own.
 const fastPathMaxPieces = copyThreshold
 
-// dispense serves one meter's group, batched with other meters' groups
-// when it is an ordinary purchase.
-func (s *Service) dispense(ctx context.Context, meterID int64, group []*pending, h *handoff) {
-	n := 0
-	for _, p := range group {
-		n += len(p.req.Pieces)
-	}
-	if n > fastPathMaxPieces || s.opt.Committers < 0 {
-		s.dispenseGroup(ctx, meterID, group)
-		return
-	}
-	j := &groupJob{meterID: meterID, group: group, h: h, done: make(chan struct{}), lead: make(chan struct{})}
+// dispenseGroupCommit serves one meter's group in a cross-meter
+// transaction, with the groups of other meters waiting at the same time.
+func (s *Service) dispenseGroupCommit(ctx context.Context, g meterGroup) {
+	j := &groupJob{meterID: g.meterID, group: g.reqs, h: g.h, done: make(chan struct{}), lead: make(chan struct{})}
 	c := &s.cm
 	c.mu.Lock()
 	c.waiting = append(c.waiting, j)
@@ -209,7 +201,7 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 	}
 	for _, j := range batch {
 		if j.slow {
-			wg.Go(func() { s.dispenseGroup(ctx, j.meterID, j.group) })
+			wg.Go(func() { s.dispenseSingle(ctx, j.meterID, j.group) })
 		}
 	}
 	wg.Wait()

@@ -3,12 +3,14 @@ package metering_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"indicia/accounts"
 	"indicia/metering"
+	"indicia/metering/box"
 	"indicia/metering/meteringtest"
 )
 
@@ -129,4 +131,89 @@ func TestPipelineWithCreditsAndTwoServers(t *testing.T) {
 	}
 	t.Logf("%d groups pipelined; %d credits failed after their box step", chained.Load(), failedCredits.Load())
 	audit(t, svc)
+}
+
+// boxWithout is a box that does not announce some operations (an older
+// box); it counts the calls made to them anyway.
+type boxWithout struct {
+	*box.Client
+	ops   []string
+	asked atomic.Int64
+}
+
+func (b *boxWithout) Capabilities(ctx context.Context) (box.Capabilities, error) {
+	caps, err := b.Client.Capabilities(ctx)
+	caps.Ops = slices.DeleteFunc(slices.Clone(caps.Ops), func(op string) bool { return slices.Contains(b.ops, op) })
+	return caps, err
+}
+
+func (b *boxWithout) DispenseChained(ctx context.Context, rec box.Record, pieces []box.Piece) (box.DispenseResult, error) {
+	if slices.Contains(b.ops, box.OpDispenseChained) {
+		b.asked.Add(1)
+	}
+	return b.Client.DispenseChained(ctx, rec, pieces)
+}
+
+func (b *boxWithout) DispenseMany(ctx context.Context, items []box.DispenseItem) ([]box.DispenseItemResult, error) {
+	if slices.Contains(b.ops, box.OpDispenseMany) {
+		b.asked.Add(1)
+	}
+	return b.Client.DispenseMany(ctx, items)
+}
+
+// A box that does not announce chained steps is never asked for one: the
+// groups of a busy meter take the non-pipelined path (group commit when the
+// box announces many-meter requests, the one-meter path when it serves only
+// the base operations), and every purchase is stored once.
+func TestBoxWithoutChainedStepsIsNotPipelined(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		without     []string
+		groupCommit bool
+	}{
+		{"no chained steps", []string{box.OpDispenseChained, box.OpConfirm}, true},
+		{"base operations only", []string{box.OpDispenseChained, box.OpConfirm, box.OpDispenseMany, box.OpCommitMany, box.OpHello}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := meteringtest.Start(t) // meter serials restart with each database
+			var chained, batches atomic.Int64
+			opt := metering.Options{OnChained: func(int) { chained.Add(1) }, OnBatch: func(int, int) { batches.Add(1) }}
+			_, ms, pool := setupMany(t, b, 1, 1_000_000, opt)
+			old := &boxWithout{Client: b.Client, ops: c.without}
+			svc := metering.New(pool, old, opt)
+			m := ms[0]
+			ctx := context.Background()
+			var postage atomic.Int64
+			var wg sync.WaitGroup
+			for range 24 {
+				wg.Go(func() {
+					for range 6 {
+						if _, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+							t.Error(err)
+							return
+						}
+						postage.Add(78)
+					}
+				})
+			}
+			wg.Wait()
+			if chained.Load() != 0 || old.asked.Load() != 0 {
+				t.Errorf("%d groups pipelined, %d calls to operations the box does not announce: want none", chained.Load(), old.asked.Load())
+			}
+			if got := batches.Load() > 0; got != c.groupCommit {
+				t.Errorf("%d cross-meter transactions; want some: %v", batches.Load(), c.groupCommit)
+			}
+			after, err := svc.Meter(ctx, m.owner, m.meter.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := after.Record; r.AR != postage.Load() || r.DR != 1_000_000-postage.Load() || r.PieceCount != postage.Load()/78 {
+				t.Errorf("registers: %+v; want AR %d", r, postage.Load())
+			}
+			if n, _ := svc.OpenAlerts(ctx); n != 0 {
+				t.Errorf("%d tamper alerts", n)
+			}
+			audit(t, svc)
+		})
+	}
 }
