@@ -24,6 +24,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
+	"indicia/postage"
 	"indicia/web"
 )
 
@@ -133,8 +134,10 @@ func runServe(args []string) error {
 	if stripeSetup.TestMode {
 		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", stripeSetup.Stub != nil)
 	}
+	// Every purchase goes through one service: pages and the API alike.
+	buyer := postage.New(postage.Deps{Meters: met, Funding: pay, Buyer: pay, Cleanser: cleanser, Moves: coa, Rater: rater})
 	h := handlers.New(handlers.Deps{
-		Payments: pay, StripeStub: stripeSetup.Stub, TestMode: stripeSetup.TestMode,
+		Postage: buyer, Payments: pay, StripeStub: stripeSetup.Stub, TestMode: stripeSetup.TestMode,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := boxc.Certificates(ctx)
 			return k.RootCertPEM, err

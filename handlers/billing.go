@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,20 +9,10 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/metering"
 	"indicia/metering/box"
 	"indicia/payments"
 	"indicia/views"
 )
-
-// buy is the one purchase call of pages and API: card funding decides
-// whether the meter is trickle-charged or prepaid.
-func (h *Handler) buy(ctx context.Context, u accounts.User, req metering.PurchaseRequest) (metering.Purchase, error) {
-	if h.d.Payments != nil {
-		return h.d.Payments.Buy(ctx, u, req)
-	}
-	return h.d.Metering.Purchase(ctx, u, req)
-}
 
 // StripeStub is the Stripe stand-in to mount without a secret key (nil otherwise).
 func (h *Handler) StripeStub() http.Handler { return h.d.StripeStub }

@@ -10,6 +10,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
+	"indicia/postage"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -45,6 +46,8 @@ type Deps struct {
 	// /_stripe-stub when there is no STRIPE_SECRET_KEY (nil otherwise).
 	Payments   *payments.Service
 	StripeStub http.Handler
+	// Postage is the one way pages and the API buy postage.
+	Postage *postage.Service
 }
 
 // Handler serves every page and API route.

@@ -32,6 +32,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/payments/stripestub"
+	"indicia/postage"
 	"indicia/web"
 )
 
@@ -120,7 +121,8 @@ func New(t testing.TB, opts ...Options) *Env {
 	pay := payments.New(pool, payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_webtest", WebhookSecret: StripeWebhookSecret, APIURL: stubSrv.URL}),
 		met, payments.Options{TestMode: true, FeePerPiece: payments.DefaultFeePerPiece, Mailer: payments.EmailFunc(email.Func(mailer)),
 			PublishableKey: o.StripePublishableKey, FundingCacheTTL: 2 * time.Second})
-	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, TestMode: true,
+	buyer := postage.New(postage.Deps{Meters: met, Funding: pay, Buyer: pay, Cleanser: cleanser, Moves: coa, Rater: rater})
+	h := handlers.New(handlers.Deps{Accounts: acc, Jobs: q, BaseURL: "http://localhost:8080", Payments: pay, Postage: buyer, TestMode: true,
 		Metering: met, Rater: rater, RootCert: func(ctx context.Context) ([]byte, error) {
 			k, err := bx.Client.Certificates(ctx)
 			return k.RootCertPEM, err
