@@ -3,9 +3,9 @@ package handlers
 import (
 	"errors"
 	"slices"
-	
+
 	"github.com/gofiber/fiber/v3"
-	
+
 	"indicia/apperr"
 	"indicia/hygiene"
 	"indicia/postage"

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
-	
+
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering"

@@ -3,7 +3,7 @@ package handlers
 import (
 	"context"
 	"strconv"
-	
+
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering"
