@@ -22,6 +22,7 @@ import (
 	"indicia/metering/box"
 	"indicia/metering/rating"
 	"indicia/payments"
+	"indicia/postage"
 	"indicia/web"
 )
 
@@ -72,6 +73,7 @@ type App struct {
 	Metering  *metering.Service
 	Payments  *payments.Service
 	Stripe    payments.Setup
+	Postage   *postage.Service
 
 	Handler *handlers.Handler
 	Web     *web.Server

@@ -14,6 +14,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
+	"indicia/postage"
 )
 
 // sendFunc sends one notification email.
@@ -39,7 +40,14 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 	}
 	a.buildMetering()
 	a.buildPayments(mail)
+	a.buildPostage()
 	return nil
+}
+
+// buildPostage builds the one service pages and the API buy through.
+func (a *App) buildPostage() {
+	a.Postage = postage.New(postage.Deps{Meters: a.Metering, Funding: a.Payments, Buyer: a.Payments,
+		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater})
 }
 
 // buildAccounts builds accounts with the API-key cache, and starts the

@@ -15,7 +15,7 @@ func (a *App) buildWeb() {
 		BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
 		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
 		COA: a.COA, UploadDir: cfg.VarDir + "/uploads",
-		Payments: a.Payments, TestMode: a.Stripe.TestMode,
+		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
 		Checks: a.checks(),
 	}
 	if a.Box != nil {

@@ -28,6 +28,9 @@ type Error struct {
 	Code    string
 	Field   string
 	Message string
+	// Details are machine-readable facts a client acts on (a moved
+	// recipient's new address); the API shows them next to the code.
+	Details map[string]any
 	Err     error
 }
 

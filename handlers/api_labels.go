@@ -3,9 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -14,7 +12,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/indicium"
 	"indicia/metering/rating"
-	"indicia/views"
+	"indicia/postage"
 	"indicia/web/request"
 )
 
@@ -43,11 +41,6 @@ type apiPiece struct {
 	Services      []string     `json:"services"`
 	DeclaredValue int64        `json:"declared_value"`
 	Recipient     apiRecipient `json:"recipient"`
-}
-
-type apiPurchaseRequest struct {
-	MeterSerial string     `json:"meter_serial"`
-	Pieces      []apiPiece `json:"pieces"`
 }
 
 type apiLabel struct {
@@ -80,7 +73,7 @@ func toAPILabel(l metering.Label) apiLabel {
 		text = in.Text()
 	}
 	return apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
-		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: serviceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
+		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
 }
 
 func toAPIPurchase(p metering.Purchase) apiPurchase {
@@ -94,7 +87,8 @@ func toAPIPurchase(p metering.Purchase) apiPurchase {
 // APIBuyLabels buys postage for one piece or a batch: the recipient is
 // cleansed, the meter box dispenses, and the signed indicia come back. With an
 // Idempotency-Key header a retry returns the same labels; a retry with other
-// parameters is 409.
+// parameters is 409. A recipient who moved is refused (409 recipient_moved,
+// with the new address) unless the request says "accept_moved": true.
 func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	u := *request.Actor(c)
 	if !u.Can(accounts.PermBuyPostage) {
@@ -104,6 +98,7 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	// field names its piece (pieces[3].postage), like every later check.
 	var raw struct {
 		MeterSerial string            `json:"meter_serial"`
+		AcceptMoved bool              `json:"accept_moved"`
 		Pieces      []json.RawMessage `json:"pieces"`
 	}
 	if err := decodeJSON(c, &raw); err != nil {
@@ -115,74 +110,21 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	if len(raw.Pieces) > MaxAPIBatch {
 		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
 	}
-	req := apiPurchaseRequest{MeterSerial: raw.MeterSerial, Pieces: make([]apiPiece, len(raw.Pieces))}
-	for i, p := range raw.Pieces {
-		prefix := ""
-		if len(raw.Pieces) > 1 {
-			prefix = fmt.Sprintf("pieces[%d]", i)
-		}
-		if err := decodeStrict(p, &req.Pieces[i], prefix); err != nil {
+	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
+	for i, r := range raw.Pieces {
+		prefix := postage.PiecePrefix(i, len(raw.Pieces))
+		var p apiPiece
+		if err := decodeStrict(r, &p, strings.TrimSuffix(prefix, ".")); err != nil {
 			return err
 		}
-	}
-	pr := metering.PurchaseRequest{IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key"))}
-	// The meter is looked up here only when a serial names it or a piece is
-	// rated (the rate needs its origin); otherwise the purchase resolves the
-	// account's default meter itself, one query less on the hot path.
-	var m metering.Meter
-	var err error
-	if req.MeterSerial != "" {
-		m, err = h.d.Metering.MeterBySerial(c.Context(), u, req.MeterSerial)
-	} else if slices.ContainsFunc(req.Pieces, func(p apiPiece) bool { return p.WeightOz != 0 || p.OriginZIP != "" }) {
-		m, err = h.d.Metering.DefaultMeter(c.Context(), u)
-	}
-	if err != nil {
-		return err
-	}
-	pr.MeterID = m.ID
-	for i, p := range req.Pieces {
-		field := func(f string) string {
-			if len(req.Pieces) == 1 {
-				return f
-			}
-			return fmt.Sprintf("pieces[%d].%s", i, f)
-		}
-		if err := checkAPIPieceClass(p.MailClass, field("mail_class")); err != nil {
-			return err
-		}
-		if o := p.OriginZIP; m.ID != 0 && !m.Floating() && isDigits(o, 5) && o != m.Record.OriginZIP {
-			return apperr.Invalid(field("origin_zip"), fmt.Sprintf("Meter %s mails from ZIP %s; leave origin_zip out or send %s (only a floating meter takes another origin).",
-				m.Record.Serial, m.Record.OriginZIP, m.Record.OriginZIP))
-		}
-		rec, res, err := h.recipient(field("recipient.address"), p.Recipient.Name, p.Recipient.Company, p.Recipient.Address)
+		piece, err := p.order(prefix)
 		if err != nil {
 			return err
 		}
-		dest := p.DestZIP
-		if dest == "" {
-			dest = res.ZIP + res.ZIP4
-		} else if res.ZIP != "" && !strings.HasPrefix(dest, res.ZIP) {
-			return apperr.Invalid(field("dest_zip"), fmt.Sprintf("The destination ZIP %s does not match the recipient's address (ZIP %s).", dest, res.ZIP))
-		}
-		date, err := parseDate(p.MailingDate, field("mailing_date"))
-		if err != nil {
-			return err
-		}
-		for _, s := range p.Services {
-			if !slices.Contains(serviceBits, s) {
-				return apperr.Invalid(field("services"), fmt.Sprintf("Unknown extra service %q.", s))
-			}
-		}
-		postage := p.Postage
-		if p.WeightOz != 0 {
-			if postage, err = h.rateAPIPiece(p, m, dest, date, field("")); err != nil {
-				return err
-			}
-		}
-		pr.Pieces = append(pr.Pieces, metering.PieceRequest{Postage: postage, MailingDate: date, OriginZIP: p.OriginZIP, DestZIP: dest,
-			MailClass: p.MailClass, Services: servicesMask(p.Services), Recipient: rec})
+		piece.AcceptMoved = raw.AcceptMoved
+		o.Pieces[i] = piece
 	}
-	purchase, err := h.buy(c.Context(), u, pr)
+	purchase, err := h.d.Postage.Buy(c.Context(), u, o)
 	if err != nil {
 		return err
 	}
@@ -191,6 +133,26 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(toAPIPurchase(purchase))
+}
+
+// order reads one API piece for the purchase. With weight_oz the piece is
+// rated; without it, postage is a metered amount.
+func (p apiPiece) order(prefix string) (postage.Piece, error) {
+	if err := checkAPIPieceClass(p.MailClass, prefix+"mail_class"); err != nil {
+		return postage.Piece{}, err
+	}
+	date, err := parseDate(p.MailingDate, prefix+"mailing_date")
+	if err != nil {
+		return postage.Piece{}, err
+	}
+	rated := p.WeightOz != 0
+	if rated && p.DeclaredValue < 0 {
+		return postage.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
+	}
+	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address},
+		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP,
+		Spec: rating.Piece{Class: p.MailClass, WeightOz: p.WeightOz, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
+			OriginZIP: p.OriginZIP, Services: p.Services, DeclaredValueCents: p.DeclaredValue, Date: date}}, nil
 }
 
 // checkAPIPieceClass refuses a mail class the indicium must not carry: an
@@ -209,43 +171,6 @@ func checkAPIPieceClass(class, field string) error {
 		return apperr.Invalid(field, fmt.Sprintf("%s cannot be bought through the API yet: a label goes to a US address. Price it with POST /rates and a country.", rating.ClassName(class)))
 	}
 	return nil
-}
-
-func isDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// rateAPIPiece prices a piece the client described by weight; a postage the
-// client also sent must be that price.
-func (h *Handler) rateAPIPiece(p apiPiece, m metering.Meter, dest string, date time.Time, prefix string) (int64, error) {
-	origin := p.OriginZIP
-	if origin == "" && !m.Floating() {
-		origin = m.Record.OriginZIP
-	}
-	rp := apiRatePiece{MailClass: p.MailClass, WeightOz: p.WeightOz, Length: p.Length, Width: p.Width, Height: p.Height,
-		OriginZIP: origin, DestZIP: dest[:min(5, len(dest))], Services: p.Services, DeclaredValue: p.DeclaredValue}
-	piece, err := rp.piece("", prefix)
-	if err != nil {
-		return 0, err
-	}
-	piece.Date = date
-	q, err := h.d.Rater.Rate(piece)
-	if err != nil {
-		return 0, apiRatingError(err, prefix)
-	}
-	if p.Postage != 0 && p.Postage != q.TotalCents {
-		return 0, apperr.Invalid(prefix+"postage", fmt.Sprintf("The postage %s differs from the rated price %s; leave postage out to pay the rated price.",
-			views.Money(p.Postage), views.Money(q.TotalCents)))
-	}
-	return q.TotalCents, nil
 }
 
 // APILabel returns one label by ID.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 
@@ -9,21 +8,11 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/metering"
 	"indicia/metering/box"
 	"indicia/payments"
 	"indicia/views"
 	"indicia/web/request"
 )
-
-// buy is the one purchase call of pages and API: card funding decides
-// whether the meter is trickle-charged or prepaid.
-func (h *Handler) buy(ctx context.Context, u accounts.User, req metering.PurchaseRequest) (metering.Purchase, error) {
-	if h.d.Payments != nil {
-		return h.d.Payments.Buy(ctx, u, req)
-	}
-	return h.d.Metering.Purchase(ctx, u, req)
-}
 
 func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm map[int64]views.Form) error {
 	u := *request.Actor(c)

@@ -9,6 +9,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
+	"indicia/postage"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -42,6 +43,8 @@ type Deps struct {
 	// Payments is card funding (billing, trickle purchases, webhooks,
 	// settlement).
 	Payments *payments.Service
+	// Postage is the one way pages and the API buy postage.
+	Postage *postage.Service
 }
 
 // Handler serves every page and API route.

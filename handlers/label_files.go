@@ -15,6 +15,7 @@ import (
 	"indicia/metering"
 	"indicia/metering/indicium"
 	"indicia/metering/rating"
+	"indicia/postage"
 	"indicia/web/request"
 )
 
@@ -52,7 +53,7 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 		if name := rating.ClassName(in.MailClass); name != "" {
 			pl.MailClass = strings.ToUpper(name)
 		}
-		for _, s := range serviceCodes(in.Services) {
+		for _, s := range postage.ServiceCodes(in.Services) {
 			pl.Services = append(pl.Services, strings.ToUpper(rating.ServiceName(s)))
 		}
 		pl.From, pl.To, pl.ID = from, l.Recipient.Lines, l.PublicID

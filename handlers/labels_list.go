@@ -10,6 +10,7 @@ import (
 	"indicia/accounts"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/postage"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -37,7 +38,7 @@ func labelRow(l metering.Label, st metering.LabelState) views.LabelRowVM {
 		class = l.MailClass
 	}
 	var services []string
-	for _, s := range serviceCodes(l.Services) {
+	for _, s := range postage.ServiceCodes(l.Services) {
 		services = append(services, rating.ServiceName(s))
 	}
 	to := ""

@@ -1,12 +1,9 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/payments"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -35,40 +32,30 @@ func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
 	f := form(c, purchaseFields...)
 	services := formMulti(c, "services")
 	fail := func(err error) error {
-		var ae *apperr.Error
-		if !errors.As(err, &ae) || ae.Kind == apperr.KindInternal {
+		ae, ok := apperr.As(err)
+		if !ok || ae.Kind == apperr.KindInternal {
 			return err
 		}
-		status := fiber.StatusUnprocessableEntity
-		if ae.Kind != apperr.KindInvalid {
-			status = fiber.StatusConflict
-		}
-		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "field": ae.Field, "message": ae.Message}})
+		return c.Status(apperr.HTTPStatus(ae.Kind)).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "field": ae.Field, "message": ae.Message}})
 	}
 	// The chosen meter's origin prices the piece, as the purchase will.
 	m, _, err := h.purchaseMeter(c.Context(), u, f)
 	if err != nil {
 		return fail(err)
 	}
-	pp, err := h.pricePiece(c, u, f, services, m)
+	q, err := h.quoteForm(c.Context(), u, f, services, m)
 	if err != nil {
 		return fail(err)
 	}
-	q := quoteVM(pp.quote)
-	out := liveQuoteJSON{ClassName: q.ClassName, Where: q.Where, Total: q.Total, TotalCents: pp.quote.TotalCents, Lines: []quoteLineJSON{},
-		Recipient: pp.recipient.Lines, Moved: movedVM(pp.moved)}
-	for _, l := range q.Lines {
+	pq := q.Pieces[0]
+	qvm := quoteVM(pq.Quote)
+	out := liveQuoteJSON{ClassName: qvm.ClassName, Where: qvm.Where, Total: qvm.Total, TotalCents: pq.Quote.TotalCents, Lines: []quoteLineJSON{},
+		Recipient: pq.Request.Recipient.Lines, Moved: movedVM(pq.Moved)}
+	for _, l := range qvm.Lines {
 		out.Lines = append(out.Lines, quoteLineJSON{Description: l.Description, Amount: l.Amount})
 	}
-	if h.d.Payments != nil {
-		fund, err := h.d.Payments.FundingOf(c.Context(), m.ID)
-		if err != nil {
-			return err
-		}
-		if fund.Mode == payments.ModeTrickle {
-			fee := h.d.Payments.Fee(1)
-			out.CardCharge = views.Money(pp.quote.TotalCents+fee) + " charged to your card (postage " + q.Total + " + fee " + views.Money(fee) + ")"
-		}
+	if q.CardFee > 0 {
+		out.CardCharge = views.Money(pq.Quote.TotalCents+q.CardFee) + " charged to your card (postage " + qvm.Total + " + fee " + views.Money(q.CardFee) + ")"
 	}
 	return c.JSON(out)
 }

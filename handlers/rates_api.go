@@ -1,12 +1,11 @@
 package handlers
 
 import (
-	"strings"
-
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
 	"indicia/metering/rating"
+	"indicia/postage"
 	"indicia/web/request"
 )
 
@@ -54,26 +53,6 @@ func toAPIQuote(q rating.Quote) apiQuote {
 	return out
 }
 
-// apiFieldNames maps the rater's field names to the API's.
-var apiFieldNames = map[string]string{"weight": "weight_oz", "class": "mail_class", "date": "mailing_date"}
-
-// apiRatingError names the API field a rating error is about.
-func apiRatingError(err error, prefix string) error {
-	if fe, ok := rating.AsFieldError(err); ok {
-		f := fe.Field
-		if n, ok := apiFieldNames[f]; ok {
-			f = n
-		}
-		return apperr.Invalid(prefix+f, sentence(fe.Message))
-	}
-	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindInvalid && strings.HasPrefix(ae.Field, prefix) {
-		if n, ok := apiFieldNames[ae.Field[len(prefix):]]; ok {
-			return apperr.Invalid(prefix+n, ae.Message)
-		}
-	}
-	return err
-}
-
 // piece turns the API form of a piece into the rater's; defaultOrigin fills a
 // missing origin ZIP.
 func (p apiRatePiece) piece(defaultOrigin, prefix string) (rating.Piece, error) {
@@ -115,11 +94,11 @@ func (h *Handler) APIRates(c fiber.Ctx) error {
 	if p.Class != "" {
 		q, err := h.d.Rater.Rate(p)
 		if err != nil {
-			return apiRatingError(err, "")
+			return postage.RatingError(err, "")
 		}
 		qs = []rating.Quote{q}
 	} else if qs, err = comparePiece(h.d.Rater, p, ""); err != nil {
-		return apiRatingError(err, "")
+		return postage.RatingError(err, "")
 	}
 	out := make([]apiQuote, 0, len(qs))
 	for _, q := range qs {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,27 +17,6 @@ import (
 // pieceFields are the form inputs that describe a piece on /rates and /postage.
 var pieceFields = []string{"class", "origin_zip", "dest_zip", "country", "weight_lb", "weight_oz", "length", "width", "height", "declared_value", "mailing_date"}
 
-// serviceBits gives each extra service its bit in the indicium's services
-// field (docs/INDICIUM.md: "bits defined by the rating tables"). The order is
-// fixed here, not taken from rating.Services(), so a printed indicium keeps
-// its meaning when the rater learns a new service.
-var serviceBits = []string{
-	rating.ServiceCertified, rating.ServiceReturnReceipt, rating.ServiceReturnReceiptElectronic,
-	rating.ServiceRegistered, rating.ServiceInsurance, rating.ServiceSignatureConfirmation,
-}
-
-// servicesMask encodes service codes as the indicium's bitmask; unknown codes
-// are left out (the rater has refused them already).
-func servicesMask(codes []string) uint32 {
-	var m uint32
-	for _, c := range codes {
-		if i := slices.Index(serviceBits, c); i >= 0 {
-			m |= 1 << i
-		}
-	}
-	return m
-}
-
 // knownServices refuses a service code the rater does not know, naming it and
 // the valid codes. Checked before rating: the rater would otherwise mark
 // every class "not OK" for the same reason instead of pointing at the input.
@@ -49,19 +27,6 @@ func knownServices(codes []string, field string) error {
 		}
 	}
 	return nil
-}
-
-// serviceCodes decodes the indicium's bitmask back into service codes.
-func serviceCodes(mask uint32) []string {
-	out := []string{}
-	for mask != 0 {
-		i := bits.TrailingZeros32(mask)
-		mask &^= 1 << i
-		if i < len(serviceBits) {
-			out = append(out, serviceBits[i])
-		}
-	}
-	return out
 }
 
 // fieldFromRating turns a rater's field error into an input error named for

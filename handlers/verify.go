@@ -14,6 +14,7 @@ import (
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/postage"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -178,7 +179,7 @@ func className(code string) string {
 
 // serviceNames lists the extra services of an indicium's bitmask by name.
 func serviceNames(mask uint32) string {
-	codes := serviceCodes(mask)
+	codes := postage.ServiceCodes(mask)
 	if len(codes) == 0 {
 		return "none"
 	}

@@ -16,7 +16,8 @@ import (
 	"indicia/metering/box"
 )
 
-// Buy is the purchase entry point for pages and the API. A prepaid meter
+// Buy dispenses a purchase on the meter's funding (postage.Service, the one
+// way pages and the API buy, calls it once it has priced the pieces). A prepaid meter
 // buys from its balance (and may auto-refill after); a trickle meter charges
 // the card off-session for exactly the postage plus fees, then dispenses.
 // A retry with the same idempotency key returns the same labels and never

@@ -12,33 +12,29 @@ import (
 	"indicia/web/request"
 )
 
-// status maps an error kind to its HTTP status, in one place.
-func status(k apperr.Kind) int {
-	switch k {
-	case apperr.KindInvalid:
-		return fiber.StatusUnprocessableEntity
-	case apperr.KindNotFound:
-		return fiber.StatusNotFound
-	case apperr.KindConflict:
-		return fiber.StatusConflict
-	case apperr.KindUnauthorized:
-		return fiber.StatusUnauthorized
-	case apperr.KindForbidden:
-		return fiber.StatusForbidden
-	case apperr.KindPayment:
-		return fiber.StatusPaymentRequired
-	case apperr.KindRateLimited:
-		return fiber.StatusTooManyRequests
-	case apperr.KindUnavailable:
-		return fiber.StatusServiceUnavailable
-	}
-	return fiber.StatusInternalServerError
+type apiError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details map[string]any `json:"-"`
 }
 
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+// body is the API's error object: code, message and field, with the error's
+// details (a moved recipient's new address) beside them.
+func (e apiError) body() any {
+	if len(e.Details) == 0 {
+		return e
+	}
+	out := fiber.Map{"code": e.Code, "message": e.Message}
+	if e.Field != "" {
+		out["field"] = e.Field
+	}
+	for k, v := range e.Details {
+		if _, taken := out[k]; !taken {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // errorHandler renders every error: JSON under /api, a page elsewhere. The text
@@ -71,11 +67,11 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message}
 		}
 	} else if e, ok := apperr.As(err); ok {
-		code = status(e.Kind)
+		code = apperr.HTTPStatus(e.Kind)
 		if e.Code == "invalid_json" {
 			code = fiber.StatusBadRequest
 		}
-		out = apiError{Code: e.Code, Message: e.Message, Field: e.Field}
+		out = apiError{Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details}
 		if e.Kind == apperr.KindInternal {
 			out = apiError{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}
 		}
@@ -84,7 +80,7 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 		slog.ErrorContext(c.Context(), "request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", code, "err", err)
 	}
 	if strings.HasPrefix(c.Path(), "/api/") {
-		return c.Status(code).JSON(fiber.Map{"error": out})
+		return c.Status(code).JSON(fiber.Map{"error": out.body()})
 	}
 	titles := map[int]string{401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Please check your input", 429: "Slow down", 503: "Please try again"}
 	title := titles[code]

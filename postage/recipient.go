@@ -1,4 +1,4 @@
-package handlers
+package postage
 
 import (
 	"slices"
@@ -9,11 +9,12 @@ import (
 	"indicia/metering"
 )
 
-// recipient cleanses an address and returns it as the label prints it; the
-// indicium carries the hash of Standardized, the one-line Pub 28 form.
-func (h *Handler) recipient(field, name, company, address string) (metering.Recipient, hygiene.Result, error) {
-	res := h.d.Hygiene.Cleanse(address)
-	if strings.TrimSpace(address) == "" {
+// cleanse standardizes a recipient and returns it as the label prints it;
+// the indicium carries the hash of Standardized, the one-line Pub 28 form.
+// A failure is an invalid error on field.
+func (s *Service) cleanse(field string, r Recipient) (metering.Recipient, hygiene.Result, error) {
+	res := s.d.Cleanser.Cleanse(r.Address)
+	if strings.TrimSpace(r.Address) == "" {
 		return metering.Recipient{}, res, apperr.Invalid(field, "Enter the recipient's address.")
 	}
 	if res.Status == hygiene.StatusInvalid || res.Standardized.OneLine == "" {
@@ -24,10 +25,10 @@ func (h *Handler) recipient(field, name, company, address string) (metering.Reci
 		return metering.Recipient{}, res, apperr.Invalid(field, msg+".")
 	}
 	lines := []string{}
-	if n := strings.TrimSpace(name); n != "" {
+	if n := strings.TrimSpace(r.Name); n != "" {
 		lines = append(lines, strings.ToUpper(n))
 	}
-	if co := strings.TrimSpace(company); co != "" {
+	if co := strings.TrimSpace(r.Company); co != "" {
 		lines = append(lines, strings.ToUpper(co))
 	}
 	for _, l := range res.Standardized.Lines {
@@ -35,5 +36,5 @@ func (h *Handler) recipient(field, name, company, address string) (metering.Reci
 			lines = append(lines, l)
 		}
 	}
-	return metering.Recipient{Name: name, Company: company, Lines: lines, Standardized: res.Standardized.OneLine}, res, nil
+	return metering.Recipient{Name: r.Name, Company: r.Company, Lines: lines, Standardized: res.Standardized.OneLine}, res, nil
 }

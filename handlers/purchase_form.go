@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"strconv"
+
+	"indicia/accounts"
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/metering/rating"
+	"indicia/views"
+)
+
+// purchaseFields are the single-valued inputs of the purchase form.
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack"}, pieceFields...)
+
+// webKeyPrefix keeps the purchase form's one-time tokens apart from API
+// clients' Idempotency-Keys in the account's key space.
+const webKeyPrefix = "web:"
+
+// newFormToken makes the one-time token a purchase form carries; a double
+// submit of the same form reuses it and so buys once.
+func newFormToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// domesticClassOptions lists the classes a cleansed (US) recipient can take.
+func domesticClassOptions(chosen string) []views.Option {
+	out := classOptions(chosen)
+	return slices.DeleteFunc(out, func(o views.Option) bool {
+		return o.Value == rating.ClassIntlLetter || o.Value == rating.ClassIntlLargeEnvelope
+	})
+}
+
+// purchaseMeter is the meter that pays for a purchase form, and the
+// account's active meters the page offers (see postage.ChooseMeter). A
+// meter_id that is not one of them puts the default meter back in the form.
+func (h *Handler) purchaseMeter(ctx context.Context, u accounts.User, f views.Form) (metering.Meter, []metering.Meter, error) {
+	m, meters, err := h.d.Postage.ChooseMeter(ctx, u, f.V("meter_id"))
+	if ae, ok := apperr.As(err); ok && ae.Field == "meter_id" {
+		f.Values["meter_id"] = strconv.FormatInt(m.ID, 10)
+	}
+	return m, meters, err
+}
+
+// meterOptions lists the account's meters for the meter choice: serial,
+// origin and balance, so the mailer sees which one has the funds.
+func meterOptions(meters []metering.Meter, chosen int64) []views.Option {
+	out := make([]views.Option, 0, len(meters))
+	for _, m := range meters {
+		origin := "origin ZIP " + m.Record.OriginZIP
+		if m.Floating() {
+			origin = "floating: choose the origin"
+		}
+		out = append(out, views.Option{Value: strconv.FormatInt(m.ID, 10), Selected: m.ID == chosen,
+			Label: m.Record.Serial + " · " + origin + " · balance " + views.Money(m.Record.DR)})
+	}
+	return out
+}
+
+// purchaseVM fills what every rendering of the purchase page shows: the
+// meter, the address book and the choices. It returns the meter that pays;
+// an error about the meter choice comes with the page filled in.
+func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form, services []string) (views.PurchaseVM, metering.Meter, error) {
+	if f.V("token") == "" {
+		f.Values["token"] = newFormToken()
+	}
+	if f.V("class") == "" {
+		f.Values["class"] = rating.ClassFirstClassLetter
+	}
+	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: domesticClassOptions(f.V("class")), Services: serviceOptions(services)}
+	m, meters, meterErr := h.purchaseMeter(ctx, u, f)
+	if m.ID == 0 {
+		return vm, m, meterErr
+	}
+	vm.Meter, vm.Balance, vm.Floating, vm.OriginZIP = m.Record.Serial, views.Money(m.Record.DR), m.Floating(), m.Record.OriginZIP
+	if len(meters) > 1 {
+		vm.Meters = meterOptions(meters, m.ID)
+		for _, o := range meters {
+			if o.Floating() {
+				vm.FloatingMeters = append(vm.FloatingMeters, strconv.FormatInt(o.ID, 10))
+			}
+		}
+	}
+	// Trickle charge: the card pays each purchase at print time, postage plus the fee.
+	fee, err := h.d.Postage.CardFee(ctx, m.ID, 1)
+	if err != nil {
+		return vm, m, err
+	}
+	vm.TrickleFee = fee
+	if h.d.Addresses != nil {
+		entries, _, err := h.d.Addresses.List(ctx, u, "", 0, 200)
+		if err != nil {
+			return vm, m, err
+		}
+		for _, e := range entries {
+			label := e.Name
+			if e.Company != "" {
+				label += ", " + e.Company
+			}
+			id := strconv.FormatInt(e.ID, 10)
+			vm.Book = append(vm.Book, views.BookEntry{ID: id, Label: label + " — " + e.OneLine(), Name: e.Name, Company: e.Company,
+				Address: e.OneLine(), Selected: id == f.V("book_id")})
+		}
+	}
+	return vm, m, meterErr
+}

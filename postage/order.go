@@ -1,0 +1,60 @@
+package postage
+
+import (
+	"indicia/hygiene"
+	"indicia/metering"
+	"indicia/metering/rating"
+)
+
+// Recipient is an address as the buyer typed it, before cleansing.
+type Recipient struct {
+	Name    string
+	Company string
+	Address string
+}
+
+// Piece is one piece to buy postage for.
+type Piece struct {
+	Recipient Recipient
+	// Rated prices the piece from the rate tables (Spec describes it); a
+	// Postage sent as well must be that price. Otherwise Postage is a
+	// metered amount the buyer chose.
+	Rated   bool
+	Spec    rating.Piece // class, date, services, origin (as given), and for rating the weight and sizes
+	Postage int64
+	// DestZIP, when given, must be the cleansed recipient's ZIP (with or
+	// without ZIP+4); empty takes the cleansed ZIP+4.
+	DestZIP string
+	// AcceptMoved buys to this address even though the recipient has moved.
+	AcceptMoved bool
+}
+
+// Order is one purchase: a single piece or a batch, on one meter.
+type Order struct {
+	// Meter pays; when it is zero, MeterSerial names it, else the account's
+	// default meter pays (looked up here only when a piece needs its origin).
+	Meter          metering.Meter
+	MeterSerial    string
+	Pieces         []Piece
+	IdempotencyKey string
+}
+
+// Priced is one piece cleansed and rated, ready to buy.
+type Priced struct {
+	Request     metering.PieceRequest
+	Rated       bool
+	Quote       rating.Quote   // the rate, when Rated
+	Cleansed    hygiene.Result // the recipient's cleansing
+	Moved       *hygiene.Move  // the recipient moved, per the change-of-address lists
+	AcceptMoved bool
+}
+
+// Quote is an order priced: what Buy would dispense.
+type Quote struct {
+	Meter          metering.Meter // zero when the buyer resolves the default meter
+	Pieces         []Priced
+	IdempotencyKey string
+	Total          int64 // postage of all pieces, in cents
+	// CardFee is what a trickle-charged meter adds on the card (0 when prepaid).
+	CardFee int64
+}

@@ -1,0 +1,25 @@
+// Package postage owns buying postage: it resolves the meter that pays and
+// its funding, cleanses each recipient, checks it against the change-of-address
+// matches, rates the piece and buys (prepaid or trickle, through the buyer).
+// Pages, the API and jobs buy only through it, so a purchase follows the
+// same rules whichever door it came in by.
+package postage
+
+// Deps are the collaborators of the service; Moves and Funding may be nil
+// (no change-of-address lists, no card funding).
+type Deps struct {
+	Meters   Meters
+	Funding  Funding
+	Buyer    Buyer
+	Cleanser Cleanser
+	Moves    MoveFinder
+	Rater    Rater
+}
+
+// Service buys postage.
+type Service struct {
+	d Deps
+}
+
+// New builds the service.
+func New(d Deps) *Service { return &Service{d: d} }
