@@ -36,13 +36,7 @@ type Entry struct {
 }
 
 // LastLine is "CITY ST ZIP" or "CITY ST ZIP-ZIP4".
-func (e Entry) LastLine() string {
-	z := e.Fields.ZIP
-	if e.ZIP4 != "" {
-		z += "-" + e.ZIP4
-	}
-	return strings.TrimSpace(strings.TrimSpace(e.Fields.City+" "+e.Fields.State) + " " + z)
-}
+func (e Entry) LastLine() string { return e.Fields.LastLine(e.ZIP4) }
 
 // Decisions on a suggestion.
 const (
@@ -83,15 +77,19 @@ func NewAddressBook(pool *pgxpool.Pool, c *Cleanser) *AddressBook {
 // Cleanser is the cleanser the book standardizes with.
 func (b *AddressBook) Cleanser() *Cleanser { return b.c }
 
-func canRead(actor accounts.User) error {
+// AuthorizeRead refuses an actor who may not read the account's book (nor
+// the changes of address found in it).
+func AuthorizeRead(actor accounts.User) error {
 	if !actor.Role.IsMailer() || actor.AccountID == 0 || actor.Disabled {
 		return apperr.Forbidden("Only mailer accounts have an address book.")
 	}
 	return nil
 }
 
-func canEdit(actor accounts.User) error {
-	if err := canRead(actor); err != nil {
+// AuthorizeEdit refuses an actor who may not change the account's book (nor
+// accept or dismiss the changes of address found in it).
+func AuthorizeEdit(actor accounts.User) error {
+	if err := AuthorizeRead(actor); err != nil {
 		return err
 	}
 	if !actor.Can(accounts.PermBuyPostage) {
@@ -101,7 +99,7 @@ func canEdit(actor accounts.User) error {
 }
 
 // CanEdit reports whether actor may change the book (for showing buttons).
-func CanEdit(actor accounts.User) bool { return canEdit(actor) == nil }
+func CanEdit(actor accounts.User) bool { return AuthorizeEdit(actor) == nil }
 
 func validateInput(in EntryInput) error {
 	f := apperr.Fields{}
@@ -159,7 +157,7 @@ func (b *AddressBook) Check(f Fields) FieldCheck { return b.c.CheckFields(f) }
 
 // Create saves a new entry.
 func (b *AddressBook) Create(ctx context.Context, actor accounts.User, in EntryInput) (Entry, error) {
-	if err := canEdit(actor); err != nil {
+	if err := AuthorizeEdit(actor); err != nil {
 		return Entry{}, err
 	}
 	if err := validateInput(in); err != nil {
@@ -182,7 +180,7 @@ func (b *AddressBook) Create(ctx context.Context, actor accounts.User, in EntryI
 
 // Update saves an edit; a changed address goes to the entry's history first.
 func (b *AddressBook) Update(ctx context.Context, actor accounts.User, id int64, in EntryInput) (Entry, error) {
-	if err := canEdit(actor); err != nil {
+	if err := AuthorizeEdit(actor); err != nil {
 		return Entry{}, err
 	}
 	if err := validateInput(in); err != nil {
@@ -213,12 +211,6 @@ func (b *AddressBook) Update(ctx context.Context, actor accounts.User, id int64,
 	return e, err
 }
 
-// AppendHistory records prev as a previous address of entry id (the
-// change-of-address work calls it with source "coa" before moving an entry).
-func AppendHistory(ctx context.Context, tx pgx.Tx, prev Entry, source string, by int64, now time.Time) error {
-	return appendHistory(ctx, tx, prev, source, by, now)
-}
-
 func appendHistory(ctx context.Context, tx pgx.Tx, prev Entry, source string, by int64, now time.Time) error {
 	var byID any
 	if by != 0 {
@@ -235,7 +227,7 @@ func appendHistory(ctx context.Context, tx pgx.Tx, prev Entry, source string, by
 
 // Delete removes an entry and its history.
 func (b *AddressBook) Delete(ctx context.Context, actor accounts.User, id int64) error {
-	if err := canEdit(actor); err != nil {
+	if err := AuthorizeEdit(actor); err != nil {
 		return err
 	}
 	tag, err := b.pool.Exec(ctx, `DELETE FROM address_book WHERE id = $1 AND account_id = $2`, id, actor.AccountID)
@@ -280,7 +272,7 @@ func getEntry(ctx context.Context, q querier, account, id int64, lock bool) (Ent
 
 // Get returns one entry of the actor's account (the purchase page uses it).
 func (b *AddressBook) Get(ctx context.Context, actor accounts.User, id int64) (Entry, error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return Entry{}, err
 	}
 	return getEntry(ctx, b.pool, actor.AccountID, id, false)
@@ -326,7 +318,7 @@ func (b *AddressBook) Search(ctx context.Context, actor accounts.User, q string,
 
 // List is Search with an offset and the total number of matches, for pages.
 func (b *AddressBook) List(ctx context.Context, actor accounts.User, q string, offset, limit int) ([]Entry, int, error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 || limit > 500 {
@@ -352,7 +344,7 @@ func (b *AddressBook) List(ctx context.Context, actor accounts.User, q string, o
 // Each calls fn for every entry of the actor's account, ordered by name,
 // streaming from the database (exports use it).
 func (b *AddressBook) Each(ctx context.Context, actor accounts.User, fn func(Entry) error) error {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return err
 	}
 	rows, err := b.pool.Query(ctx, `SELECT `+entryColumns+` FROM address_book WHERE account_id = $1 ORDER BY lower(name), lower(company), id`, actor.AccountID)
@@ -373,13 +365,4 @@ func (b *AddressBook) Each(ctx context.Context, actor accounts.User, fn func(Ent
 }
 
 // OneLine is the address on one line: "LINE1, LINE2, CITY ST ZIP".
-func (e Entry) OneLine() string {
-	parts := []string{e.Fields.Line1}
-	if e.Fields.Line2 != "" {
-		parts = append(parts, e.Fields.Line2)
-	}
-	if l := e.LastLine(); l != "" {
-		parts = append(parts, l)
-	}
-	return strings.Join(parts, ", ")
-}
+func (e Entry) OneLine() string { return e.Fields.OneLine(e.ZIP4) }

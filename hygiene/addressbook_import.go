@@ -53,7 +53,7 @@ type ImportReport struct {
 // are reported with their line numbers and the rest is imported, in one
 // transaction. A file refused as a whole returns an *ImportError.
 func (b *AddressBook) Import(ctx context.Context, actor accounts.User, im *Importer) (ImportReport, error) {
-	if err := canEdit(actor); err != nil {
+	if err := AuthorizeEdit(actor); err != nil {
 		return ImportReport{}, err
 	}
 	rep := ImportReport{ByStatus: map[Status]int{}}

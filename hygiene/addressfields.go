@@ -41,6 +41,27 @@ func (f Fields) Text() string {
 	return b.String()
 }
 
+// LastLine is "CITY ST ZIP", or "CITY ST ZIP-ZIP4" with zip4.
+func (f Fields) LastLine(zip4 string) string {
+	z := f.ZIP
+	if zip4 != "" {
+		z += "-" + zip4
+	}
+	return strings.TrimSpace(strings.TrimSpace(f.City+" "+f.State) + " " + z)
+}
+
+// OneLine is the address on one line: "LINE1, LINE2, CITY ST ZIP".
+func (f Fields) OneLine(zip4 string) string {
+	parts := []string{f.Line1}
+	if f.Line2 != "" {
+		parts = append(parts, f.Line2)
+	}
+	if l := f.LastLine(zip4); l != "" {
+		parts = append(parts, l)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // FieldCheck is the verdict on a form's address: the cleansing result, the
 // suggestion split back into form fields, and whether it differs from what
 // was typed (beyond case, punctuation and spacing).

@@ -127,7 +127,7 @@ func (s *importSource) Err() error             { return s.err }
 // in the same transaction, then enqueues the job. It returns the batch and
 // job IDs. A file refused as a whole returns an *ImportError and stores nothing.
 func (b *Batches) Upload(ctx context.Context, actor accounts.User, im *Importer, filename string) (batchID, jobID int64, err error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return 0, 0, err
 	}
 	if len(filename) > 200 {
@@ -184,7 +184,7 @@ func scanBatch(r pgx.Row) (Batch, error) {
 
 // Get returns a batch of the actor's account.
 func (b *Batches) Get(ctx context.Context, actor accounts.User, id int64) (Batch, error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return Batch{}, err
 	}
 	bt, err := scanBatch(b.pool.QueryRow(ctx, `SELECT `+batchColumns+` FROM cleanse_batches WHERE id = $1 AND account_id = $2`, id, actor.AccountID))
@@ -199,7 +199,7 @@ func (b *Batches) Get(ctx context.Context, actor accounts.User, id int64) (Batch
 
 // Recent lists the account's latest batches.
 func (b *Batches) Recent(ctx context.Context, actor accounts.User, limit int) ([]Batch, error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return nil, err
 	}
 	rows, err := b.pool.Query(ctx, `SELECT `+batchColumns+` FROM cleanse_batches WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, actor.AccountID, limit)

@@ -130,7 +130,7 @@ func (b *Batches) cleanseRow(id int64, r inRow) []any {
 	res := b.c.Cleanse(r.input)
 	var reasons []string
 	for _, s := range res.Reasons {
-		if s != NoReferenceReason || b.c.ref != nil {
+		if s != NoReferenceReason || b.c.HasReference() {
 			reasons = append(reasons, s)
 		}
 	}

@@ -115,6 +115,9 @@ func (v *verdict) note(s Status, format string, args ...any) {
 	v.reasons = append(v.reasons, fmt.Sprintf(format, args...))
 }
 
+// HasReference reports whether a reference file of delivery points is loaded.
+func (c *Cleanser) HasReference() bool { return c.ref != nil }
+
 // Cleanse parses, standardizes and validates one address.
 func (c *Cleanser) Cleanse(text string) Result {
 	r := Result{Input: text, Status: StatusValid}

@@ -80,15 +80,20 @@ type Move struct {
 func (m Move) NewOneLine() string { return fieldsOneLine(m.New, m.NewZIP4) }
 
 func fieldsOneLine(f Fields, zip4 string) string {
-	e := Entry{Fields: f, ZIP4: zip4}
 	if f.Line1 == "" {
 		return ""
 	}
-	return e.OneLine()
+	return f.OneLine(zip4)
 }
 
 // Notifier sends one plain-text email (package email's Sender fits).
 type Notifier func(ctx context.Context, to, subject, body string) error
+
+// OwnerFinder names who to email about an account's matches
+// (*accounts.Contacts fits).
+type OwnerFinder interface {
+	AccountOwner(ctx context.Context, accountID int64) (accounts.Contact, error)
+}
 
 // COAOptions tune the service.
 type COAOptions struct {
@@ -98,6 +103,8 @@ type COAOptions struct {
 	Queue *jobs.Queue
 	// Notify emails account owners about new matches (nil: no email).
 	Notify Notifier
+	// Owners finds the account owner to email (accounts.NewContacts(pool) if nil).
+	Owners OwnerFinder
 	// BaseURL is put in the emails' links.
 	BaseURL string
 	// MaxLineErrors is how many bad lines of a list are kept (counted beyond).
@@ -111,8 +118,10 @@ type COAOptions struct {
 type COA struct {
 	pool    *pgxpool.Pool
 	c       *Cleanser
+	book    *AddressBook
 	q       *jobs.Queue
 	notify  Notifier
+	owners  OwnerFinder
 	baseURL string
 	window  int
 	maxErrs int
@@ -134,7 +143,10 @@ func NewCOA(pool *pgxpool.Pool, c *Cleanser, o COAOptions) (*COA, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &COA{pool: pool, c: c, q: o.Queue, notify: o.Notify, baseURL: o.BaseURL, window: o.WindowMonths,
+	if o.Owners == nil {
+		o.Owners = accounts.NewContacts(pool)
+	}
+	return &COA{pool: pool, c: c, book: NewAddressBook(pool, c), q: o.Queue, notify: o.Notify, owners: o.Owners, baseURL: o.BaseURL, window: o.WindowMonths,
 		maxErrs: o.MaxLineErrors, now: o.Now, nicks: nicknameIndex()}, nil
 }
 

@@ -269,8 +269,7 @@ func (c *COA) notifyAccounts(ctx context.Context, counts map[int64]int64) {
 		if n == 0 {
 			continue
 		}
-		var to, name string
-		err := c.pool.QueryRow(ctx, `SELECT email, name FROM users WHERE account_id = $1 AND role = 'mailer_owner' AND NOT disabled ORDER BY id LIMIT 1`, acct).Scan(&to, &name)
+		owner, err := c.owners.AccountOwner(ctx, acct)
 		if err != nil {
 			slog.Warn("coa: no owner to notify", "account", acct, "err", err)
 			continue
@@ -280,9 +279,9 @@ func (c *COA) notifyAccounts(ctx context.Context, counts map[int64]int64) {
 			subject = "One of your recipients moved"
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "Hello %s,\n\nThe latest change-of-address lists show %d new move(s) among your address book's recipients.\n", name, n)
+		fmt.Fprintf(&b, "Hello %s,\n\nThe latest change-of-address lists show %d new move(s) among your address book's recipients.\n", owner.Name, n)
 		fmt.Fprintf(&b, "Review each one and accept the new address or dismiss it:\n\n  %s/coa\n\nIndicia\n", strings.TrimRight(c.baseURL, "/"))
-		if err := c.notify(ctx, to, subject, b.String()); err != nil {
+		if err := c.notify(ctx, owner.Email, subject, b.String()); err != nil {
 			slog.Warn("coa: notification email failed", "account", acct, "err", err)
 			continue
 		}

@@ -55,27 +55,53 @@ func (m COAMatch) CanAccept() bool { return m.Status == MatchPending && m.Code =
 func (m COAMatch) OldOneLine() string { return fieldsOneLine(m.Old, "") }
 func (m COAMatch) NewOneLine() string { return fieldsOneLine(m.New, m.NewZIP4) }
 
-const matchQuery = `SELECT m.id, m.entry_id, b.name, b.company, b.line1, b.line2, b.city, b.state, b.zip,
+// matchQuery reads matches with their records; the entries' names and
+// addresses come from the address book (withEntries).
+const matchQuery = `SELECT m.id, m.entry_id,
 	CASE WHEN m.code = 'new_address' THEN r.new_line1 ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_line2 ELSE '' END,
 	CASE WHEN m.code = 'new_address' THEN r.new_city ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_state ELSE '' END,
 	CASE WHEN m.code = 'new_address' THEN r.new_zip ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_zip4 ELSE '' END,
 	m.tier, m.code, r.effective, m.status, m.created_at
-	FROM coa_matches m JOIN address_book b ON b.id = m.entry_id JOIN coa_records r ON r.id = m.final_id`
+	FROM coa_matches m JOIN coa_records r ON r.id = m.final_id`
 
 func scanMatch(r pgx.Row) (COAMatch, error) {
 	var m COAMatch
 	var code string
-	err := r.Scan(&m.ID, &m.EntryID, &m.Name, &m.Company, &m.Old.Line1, &m.Old.Line2, &m.Old.City, &m.Old.State, &m.Old.ZIP,
+	err := r.Scan(&m.ID, &m.EntryID,
 		&m.New.Line1, &m.New.Line2, &m.New.City, &m.New.State, &m.New.ZIP, &m.NewZIP4, &m.MoveType, &code, &m.Effective, &m.Status, &m.CreatedAt)
 	m.Code = MoveCode(code)
 	return m, err
+}
+
+// withEntries fills in the name, company and old address of each match from
+// the account's address book. A match whose entry is gone is left out (the
+// entry's deletion removes its matches too).
+func (c *COA) withEntries(ctx context.Context, q Rowser, accountID int64, list []COAMatch) ([]COAMatch, error) {
+	ids := make([]int64, len(list))
+	for i, m := range list {
+		ids[i] = m.EntryID
+	}
+	entries, err := c.book.Entries(ctx, q, accountID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, m := range list {
+		e, ok := entries[m.EntryID]
+		if !ok {
+			continue
+		}
+		m.Name, m.Company, m.Old = e.Name, e.Company, e.Fields
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // Matches lists the actor's account's matches with the given status
 // ("" pending), newest first, and the total. A mailer sees only matches of
 // their own account's address book.
 func (c *COA) Matches(ctx context.Context, actor accounts.User, status string, offset, limit int) ([]COAMatch, int, error) {
-	if err := canRead(actor); err != nil {
+	if err := AuthorizeRead(actor); err != nil {
 		return nil, 0, err
 	}
 	if status == "" {
@@ -100,13 +126,16 @@ func (c *COA) Matches(ctx context.Context, actor accounts.User, status string, o
 	if err != nil {
 		return nil, 0, fmt.Errorf("hygiene: list COA matches: %w", err)
 	}
+	if list, err = c.withEntries(ctx, c.pool, actor.AccountID, list); err != nil {
+		return nil, 0, fmt.Errorf("hygiene: list COA matches: %w", err)
+	}
 	return list, total, nil
 }
 
 // PendingCount is the number of matches waiting for the actor's account
 // (for a badge; not logged as an access, it reveals no COA data).
 func (c *COA) PendingCount(ctx context.Context, actor accounts.User) (int, error) {
-	if canRead(actor) != nil {
+	if AuthorizeRead(actor) != nil {
 		return 0, nil
 	}
 	var n int
@@ -126,7 +155,7 @@ func (c *COA) Dismiss(ctx context.Context, actor accounts.User, id int64) (COAMa
 }
 
 func (c *COA) decide(ctx context.Context, actor accounts.User, id int64, accept bool) (COAMatch, error) {
-	if err := canEdit(actor); err != nil {
+	if err := AuthorizeEdit(actor); err != nil {
 		return COAMatch{}, err
 	}
 	var m COAMatch
@@ -141,6 +170,14 @@ func (c *COA) decide(ctx context.Context, actor accounts.User, id int64, accept 
 		if err != nil {
 			return fmt.Errorf("hygiene: load COA match %d: %w", id, err)
 		}
+		found, err := c.withEntries(ctx, tx, actor.AccountID, []COAMatch{m})
+		if err != nil {
+			return fmt.Errorf("hygiene: load COA match %d: %w", id, err)
+		}
+		if len(found) == 0 {
+			return apperr.NotFound("No such change of address.")
+		}
+		m = found[0]
 		if m.Status != MatchPending {
 			return apperr.Conflict("", "This change of address was already "+m.Status+".")
 		}
@@ -153,27 +190,8 @@ func (c *COA) decide(ctx context.Context, actor accounts.User, id int64, accept 
 			if err := tx.QueryRow(ctx, `SELECT old_key FROM coa_matches WHERE id = $1`, id).Scan(&oldKey); err != nil {
 				return err
 			}
-			entry, err := getEntry(ctx, tx, actor.AccountID, m.EntryID, true)
-			if err != nil {
+			if err := c.book.ApplyMove(ctx, tx, actor, m.EntryID, oldKey, m.New, m.NewZIP4, "coa", now); err != nil {
 				return err
-			}
-			if entry.MatchKey != oldKey {
-				return apperr.Conflict("", "The address in your book changed since this move was found; dismiss it.")
-			}
-			if err := AppendHistory(ctx, tx, entry, "coa", actor.ID, now); err != nil {
-				return err
-			}
-			fc := c.c.CheckFields(m.New)
-			reasons := fc.Warnings()
-			if reasons == nil {
-				reasons = []string{}
-			}
-			_, err = tx.Exec(ctx, `UPDATE address_book SET line1=$3, line2=$4, city=$5, state=$6, zip=$7, zip4=$8, status=$9, reasons=$10,
-				dpv=$11, match_key=$12, updated_at=$13 WHERE id = $1 AND account_id = $2`, m.EntryID, actor.AccountID,
-				m.New.Line1, m.New.Line2, m.New.City, m.New.State, m.New.ZIP, m.NewZIP4, string(fc.Result.Status), reasons,
-				fc.Result.DPV, fc.Result.Key(), now)
-			if err != nil {
-				return fmt.Errorf("hygiene: move entry %d: %w", m.EntryID, err)
 			}
 			m.Status = MatchAccepted
 			// Other pending moves of this entry were about the old address.
