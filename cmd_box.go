@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 	"indicia/metering/box"
 )
 
@@ -45,5 +45,5 @@ func runAddresses(args []string) error {
 	if done, err := parse(fs, args); done {
 		return err
 	}
-	return hygiene.RunCLI(os.Stdin, os.Stdout)
+	return address.RunCLI(os.Stdin, os.Stdout)
 }

@@ -9,7 +9,9 @@ import (
 
 	"indicia/config"
 	"indicia/email"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
@@ -20,15 +22,15 @@ import (
 func taskDeps(pool *pgxpool.Pool, rdb *redis.Client, q *jobs.Queue, cfg config.Config) tasks.Deps {
 	_ = cfg
 	d := tasks.Deps{Pool: pool, Redis: rdb, Queue: q}
-	if c, err := hygiene.New(); err == nil {
-		d.Batches = hygiene.NewBatches(pool, c, q)
-		opts := hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL}
+	if c, err := address.New(); err == nil {
+		d.Batches = addressbook.NewBatches(pool, c, q)
+		opts := coa.Options{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL}
 		if s, err := email.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err == nil {
 			opts.Notify = email.Func(s)
 		} else {
 			slog.Error("worker: change-of-address emails disabled", "err", err)
 		}
-		if d.COA, err = hygiene.NewCOA(pool, c, opts); err != nil {
+		if d.COA, err = coa.New(pool, c, opts); err != nil {
 			slog.Error("worker: change-of-address service disabled", "err", err)
 		}
 	} else {

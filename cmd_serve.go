@@ -19,7 +19,9 @@ import (
 	"indicia/db"
 	"indicia/email"
 	"indicia/handlers"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/metering/rating"
@@ -105,7 +107,7 @@ func runServe(args []string) error {
 	}
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: queueName(cfg.RedisPrefix)})
 	defer q.Close()
-	cleanser, err := hygiene.New()
+	cleanser, err := address.New()
 	if err != nil {
 		return err
 	}
@@ -118,7 +120,7 @@ func runServe(args []string) error {
 		NoPipeline: !cfg.Pipeline, OnChained: func(int) { chainedGroups.Inc() }})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indicia_tamper_alerts_open", Help: "Unresolved tamper alerts."},
 		func() float64 { n, _ := met.OpenAlerts(context.Background()); return float64(n) }))
-	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})
+	coa, err := coa.New(pool, cleanser, coa.Options{WindowMonths: cfg.COAWindowMonths, Queue: q, BaseURL: cfg.BaseURL})
 	if err != nil {
 		return err
 	}
@@ -140,7 +142,7 @@ func runServe(args []string) error {
 			return k.RootCertPEM, err
 		},
 		Accounts: acc, Jobs: q, BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
-		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: hygiene.NewBatches(pool, cleanser, q),
+		Hygiene: cleanser, Addresses: addressbook.New(pool, cleanser), Batches: addressbook.NewBatches(pool, cleanser, q),
 		COA: coa, UploadDir: cfg.VarDir + "/uploads",
 		Checks: []handlers.Check{
 			{Name: "postgres", Fn: pool.Ping},

@@ -13,7 +13,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/metering"
 	"indicia/metering/box"
 	"indicia/metering/rating"
@@ -166,7 +166,7 @@ type pricedPiece struct {
 	quote     rating.Quote
 	recipient metering.Recipient
 	destZIP   string
-	moved     *hygiene.Move // the recipient moved, per the postal change-of-address lists
+	moved     *coa.Move // the recipient moved, per the postal change-of-address lists
 }
 
 // pricePiece cleanses the recipient and rates the piece of a purchase form.
@@ -308,7 +308,7 @@ func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM,
 }
 
 // movedVM shapes a change-of-address match for the purchase page.
-func movedVM(mv *hygiene.Move) *views.MovedVM {
+func movedVM(mv *coa.Move) *views.MovedVM {
 	if mv == nil {
 		return nil
 	}

@@ -5,18 +5,18 @@ import (
 	"strings"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 	"indicia/metering"
 )
 
 // recipient cleanses an address and returns it as the label prints it; the
 // indicium carries the hash of Standardized, the one-line Pub 28 form.
-func (h *Handler) recipient(field, name, company, address string) (metering.Recipient, hygiene.Result, error) {
-	res := h.d.Hygiene.Cleanse(address)
-	if strings.TrimSpace(address) == "" {
+func (h *Handler) recipient(field, name, company, text string) (metering.Recipient, address.Result, error) {
+	res := h.d.Hygiene.Cleanse(text)
+	if strings.TrimSpace(text) == "" {
 		return metering.Recipient{}, res, apperr.Invalid(field, "Enter the recipient's address.")
 	}
-	if res.Status == hygiene.StatusInvalid || res.Standardized.OneLine == "" {
+	if res.Status == address.StatusInvalid || res.Standardized.OneLine == "" {
 		msg := "This address could not be validated"
 		if len(res.Reasons) > 0 {
 			msg += ": " + strings.Join(res.Reasons, "; ")

@@ -9,7 +9,7 @@ import (
 // coaRoutes: the change-of-address service (issue 7). Postal staff (and
 // vendor admins) upload and manage lists; mailers see and decide the moves
 // found in their own address book (deciding needs buy_postage, checked in
-// hygiene.COA too).
+// coa.Service too).
 func (s *Server) coaRoutes(pages, in, api fiber.Router) {
 	h := s.h
 	_ = pages

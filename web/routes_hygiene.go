@@ -8,7 +8,7 @@ import (
 
 // hygieneRoutes: address checks, the address book and batch cleansing (issue 6).
 // Every user of a mailer account reads the address book and cleanses lists;
-// editing the book needs buy_postage (checked in hygiene.AddressBook too).
+// editing the book needs buy_postage (checked in addressbook.Book too).
 // Groups have a path prefix: a "" group's middleware would run for every route.
 func (s *Server) hygieneRoutes(pages, in, api fiber.Router) {
 	h := s.h

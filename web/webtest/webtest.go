@@ -24,7 +24,9 @@ import (
 	"indicia/email"
 	"indicia/email/smtptest"
 	"indicia/handlers"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
@@ -50,7 +52,7 @@ type Env struct {
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
-	COA      *hygiene.COA      // the change-of-address service
+	COA      *coa.Service      // the change-of-address service
 	Mail     *smtptest.Server  // catches every email the app sends
 	Payments *payments.Service // card funding, talking to Stripe (the stand-in below)
 	Stripe   *stripestub.Stub  // the Stripe stand-in; sign its Events with StripeWebhookSecret
@@ -95,17 +97,17 @@ func New(t testing.TB, opts ...Options) *Env {
 	q := jobs.NewQueue(pool, rdb, jobs.Options{Name: "test-" + strings.Trim(strings.ReplaceAll(prefix, ":", "-"), "-"),
 		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, CheckInterval: 50 * time.Millisecond})
 	t.Cleanup(func() { asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(q.Name(), true); q.Close() })
-	cleanser, err := hygiene.New()
+	cleanser, err := address.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	batches := hygiene.NewBatches(pool, cleanser, q)
+	batches := addressbook.NewBatches(pool, cleanser, q)
 	mailSrv := smtptest.Start(t)
 	mailer, err := email.NewSMTP(mailSrv.URL(), "Indicia <no-reply@indicia.test>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{Queue: q, Notify: email.Func(mailer), BaseURL: "http://localhost:8080"})
+	coa, err := coa.New(pool, cleanser, coa.Options{Queue: q, Notify: email.Func(mailer), BaseURL: "http://localhost:8080"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +127,7 @@ func New(t testing.TB, opts ...Options) *Env {
 			k, err := bx.Client.Certificates(ctx)
 			return k.RootCertPEM, err
 		},
-		Hygiene: cleanser, Addresses: hygiene.NewAddressBook(pool, cleanser), Batches: batches,
+		Hygiene: cleanser, Addresses: addressbook.New(pool, cleanser), Batches: batches,
 		COA: coa, UploadDir: t.TempDir(),
 		Checks: []handlers.Check{{Name: "postgres", Fn: pool.Ping}, {Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}, {Name: "box", Fn: bx.Client.Ping}}})
 	e := &Env{T: t, Srv: web.New(web.Options{Handler: h}), Acc: acc, Jobs: q, Pool: pool, Metering: met, Box: bx, Redis: rdb, Users: map[string]accounts.User{}, Sessions: map[string][2]string{}}
