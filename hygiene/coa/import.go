@@ -454,8 +454,7 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 			lists = append(lists, replaces)
 			// retire staged a re-match of the old list alone; the new
 			// list's job below covers both, so drop the duplicate.
-			if _, err := tx.Exec(ctx, `DELETE FROM jobs WHERE kind = $1 AND status = 'queued' AND payload = $2::jsonb`,
-				JobKindCOAMatch, fmt.Sprintf(`{"lists":[%d]}`, replaces)); err != nil {
+			if err := jobs.DropQueued(ctx, tx, JobKindCOAMatch, fmt.Sprintf(`{"lists":[%d]}`, replaces)); err != nil {
 				return err
 			}
 		}

@@ -90,11 +90,9 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
 				return err
 			}
-			sum.Entries, err = step("scope entries", `CREATE TEMP TABLE coa_entries ON COMMIT DROP AS
-				SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b JOIN coa_keys k ON k.key = b.match_key`)
+			sum.Entries, err = scopeListEntries(step)
 		} else {
-			sum.Entries, err = step("scope entries", `CREATE TEMP TABLE coa_entries ON COMMIT DROP AS
-				SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b WHERE b.account_id = $1 AND b.match_key <> ''`, p.Account)
+			sum.Entries, err = scopeAccountEntries(step, p.Account)
 		}
 		if err != nil {
 			return err

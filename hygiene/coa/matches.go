@@ -336,13 +336,13 @@ func StageBookMatch(ctx context.Context, tx pgx.Tx, accountID, by int64, now tim
 func (c *Service) SubmitBookMatch(ctx context.Context, accountID int64) (int64, error) {
 	var id int64
 	err := db.Transact(ctx, c.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id FROM jobs WHERE kind = $1 AND account_id = $2 AND status = 'queued' ORDER BY id LIMIT 1`,
-			JobKindCOAMatch, accountID).Scan(&id)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		queued, ok, err := jobs.QueuedFor(ctx, tx, JobKindCOAMatch, accountID)
+		if err != nil {
 			return fmt.Errorf("hygiene: find queued COA match: %w", err)
+		}
+		if ok {
+			id = queued
+			return nil
 		}
 		id, err = StageBookMatch(ctx, tx, accountID, 0, c.now().UTC())
 		return err
