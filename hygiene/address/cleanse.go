@@ -124,7 +124,7 @@ func (c *Cleanser) Cleanse(text string) Result {
 	parsed, err := c.p.parse(text)
 	if err != nil {
 		r.Status = StatusInvalid
-		r.Reasons = []string{strings.TrimPrefix(err.Error(), "hygiene: ")}
+		r.Reasons = []string{strings.TrimPrefix(err.Error(), "address: ")}
 		r.Components = []Component{}
 		return r
 	}

@@ -36,7 +36,7 @@ func (c *Cleanser) WriteJSONLines(r io.Reader, w io.Writer) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("hygiene: reading addresses: %w", err)
+			return fmt.Errorf("address: reading addresses: %w", err)
 		}
 		if len(line) == 0 && !long {
 			continue
@@ -47,17 +47,17 @@ func (c *Cleanser) WriteJSONLines(r io.Reader, w io.Writer) error {
 		}
 		var res Result
 		if long {
-			res = Result{Input: line + "…", Status: StatusInvalid, Reasons: []string{strings.TrimPrefix(ErrTooLong.Error(), "hygiene: ")}, Components: []Component{}}
+			res = Result{Input: line + "…", Status: StatusInvalid, Reasons: []string{strings.TrimPrefix(ErrTooLong.Error(), "address: ")}, Components: []Component{}}
 		} else {
 			res = c.Cleanse(text)
 			res.Input = line
 		}
 		if err := enc.Encode(res); err != nil {
-			return fmt.Errorf("hygiene: writing JSON: %w", err)
+			return fmt.Errorf("address: writing JSON: %w", err)
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("hygiene: writing JSON: %w", err)
+		return fmt.Errorf("address: writing JSON: %w", err)
 	}
 	return nil
 }

@@ -27,11 +27,11 @@ const (
 
 // Errors that refuse a whole file. Handlers map them to 413 / 422.
 var (
-	ErrImportTooLarge = fmt.Errorf("hygiene: the file is larger than %d MB", MaxImportBytes>>20)
-	ErrImportTooMany  = fmt.Errorf("hygiene: the file has more than %d rows", MaxImportRows)
-	ErrImportBinary   = errors.New("hygiene: the file is not a CSV or XLSX spreadsheet")
-	ErrImportNoHeader = errors.New("hygiene: the file is empty or has no header row")
-	ErrImportColumns  = errors.New("hygiene: the header row lacks a required column")
+	ErrImportTooLarge = fmt.Errorf("address: the file is larger than %d MB", MaxImportBytes>>20)
+	ErrImportTooMany  = fmt.Errorf("address: the file has more than %d rows", MaxImportRows)
+	ErrImportBinary   = errors.New("address: the file is not a CSV or XLSX spreadsheet")
+	ErrImportNoHeader = errors.New("address: the file is empty or has no header row")
+	ErrImportColumns  = errors.New("address: the header row lacks a required column")
 )
 
 // ImportError is a refusal of the whole file with a message for the user.
@@ -82,12 +82,12 @@ type Importer struct {
 func OpenImport(path, name string, spec ImportSpec) (*Importer, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: open import: %w", err)
+		return nil, fmt.Errorf("address: open import: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("hygiene: open import: %w", err)
+		return nil, fmt.Errorf("address: open import: %w", err)
 	}
 	im, err := NewImport(f, st.Size(), name, spec)
 	if err != nil {

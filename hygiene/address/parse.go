@@ -11,10 +11,10 @@ import (
 const MaxInputLen = 1024
 
 // ErrEmpty is returned by Parse for text without a single word.
-var ErrEmpty = errors.New("hygiene: empty address")
+var ErrEmpty = errors.New("address: empty address")
 
 // ErrTooLong is returned by Parse for text longer than MaxInputLen.
-var ErrTooLong = fmt.Errorf("hygiene: address longer than %d bytes", MaxInputLen)
+var ErrTooLong = fmt.Errorf("address: address longer than %d bytes", MaxInputLen)
 
 // parser holds the read-only tables one parse needs.
 type parser struct {

@@ -46,7 +46,7 @@ func LoadReference(rd io.Reader) (*ReferenceFile, error) {
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: reading reference header: %w", err)
+		return nil, fmt.Errorf("address: reading reference header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -56,7 +56,7 @@ func LoadReference(rd io.Reader) (*ReferenceFile, error) {
 	iZip, ok2 := col["zip"]
 	iZip4, ok3 := col["zip4"]
 	if !ok1 || !ok2 || !ok3 {
-		return nil, errors.New("hygiene: reference header must name delivery_line, zip and zip4")
+		return nil, errors.New("address: reference header must name delivery_line, zip and zip4")
 	}
 	ref := &ReferenceFile{points: map[string]*refPoint{}}
 	for line := 2; ; line++ {
@@ -65,25 +65,25 @@ func LoadReference(rd io.Reader) (*ReferenceFile, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("hygiene: reference line %d: %w", line, err)
+			return nil, fmt.Errorf("address: reference line %d: %w", line, err)
 		}
 		if len(rec) <= max(iLine, iZip, iZip4) {
-			return nil, fmt.Errorf("hygiene: reference line %d: %d fields, want at least %d", line, len(rec), max(iLine, iZip, iZip4)+1)
+			return nil, fmt.Errorf("address: reference line %d: %d fields, want at least %d", line, len(rec), max(iLine, iZip, iZip4)+1)
 		}
 		zip, zip4 := strings.TrimSpace(rec[iZip]), strings.TrimSpace(rec[iZip4])
 		if len(zip) != 5 || !allDigits(zip) {
-			return nil, fmt.Errorf("hygiene: reference line %d: ZIP %q is not 5 digits", line, zip)
+			return nil, fmt.Errorf("address: reference line %d: ZIP %q is not 5 digits", line, zip)
 		}
 		if zip4 != "" && (len(zip4) != 4 || !allDigits(zip4)) {
-			return nil, fmt.Errorf("hygiene: reference line %d: ZIP+4 %q is not 4 digits", line, zip4)
+			return nil, fmt.Errorf("address: reference line %d: ZIP+4 %q is not 4 digits", line, zip4)
 		}
 		parsed, err := p.parse(rec[iLine])
 		if err != nil {
-			return nil, fmt.Errorf("hygiene: reference line %d: %w", line, err)
+			return nil, fmt.Errorf("address: reference line %d: %w", line, err)
 		}
 		_, _, primary, units := deliveryParts(parsed)
 		if primary == "" {
-			return nil, fmt.Errorf("hygiene: reference line %d: no delivery line in %q", line, rec[iLine])
+			return nil, fmt.Errorf("address: reference line %d: no delivery line in %q", line, rec[iLine])
 		}
 		key := zip + "|" + primary
 		pt := ref.points[key]

@@ -36,7 +36,7 @@ var loadZips = sync.OnceValues(func() (*zipIndex, error) { return buildZipIndex(
 func buildZipIndex(gz []byte) (*zipIndex, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: opening ZIP data: %w", err)
+		return nil, fmt.Errorf("address: opening ZIP data: %w", err)
 	}
 	ix := &zipIndex{
 		entries:     make([]zipEntry, 0, 42000),
@@ -49,7 +49,7 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		zip, rest, ok1 := strings.Cut(sc.Text(), "\t")
 		st, city, ok2 := strings.Cut(rest, "\t")
 		if !ok1 || !ok2 || len(zip) != 5 || !allDigits(zip) {
-			return nil, fmt.Errorf("hygiene: bad ZIP data line %q", sc.Text())
+			return nil, fmt.Errorf("address: bad ZIP data line %q", sc.Text())
 		}
 		ix.entries = append(ix.entries, zipEntry{Zip: zip, State: st, City: city})
 		n := int32(len(ix.entries))
@@ -61,7 +61,7 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		ix.byCity[k] = append(ix.byCity[k], n-1)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("hygiene: reading ZIP data: %w", err)
+		return nil, fmt.Errorf("address: reading ZIP data: %w", err)
 	}
 	return ix, nil
 }

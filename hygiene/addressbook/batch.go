@@ -138,7 +138,7 @@ func (b *Batches) Upload(ctx context.Context, actor accounts.User, im *address.I
 		now := b.now().UTC()
 		if err := tx.QueryRow(ctx, `INSERT INTO cleanse_batches (account_id, created_by, filename, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
 			actor.AccountID, actor.ID, filename, now).Scan(&batchID); err != nil {
-			return fmt.Errorf("hygiene: create batch: %w", err)
+			return fmt.Errorf("addressbook: create batch: %w", err)
 		}
 		src := &importSource{im: im, batch: batchID}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cleanse_rows"}, []string{"batch_id", "line", "input", "error"}, src); err != nil {
@@ -147,7 +147,7 @@ func (b *Batches) Upload(ctx context.Context, actor accounts.User, im *address.I
 			if errors.As(src.err, &ie) {
 				return ie
 			}
-			return fmt.Errorf("hygiene: store batch rows: %w", err)
+			return fmt.Errorf("addressbook: store batch rows: %w", err)
 		}
 		if src.total == 0 {
 			return &address.ImportError{Err: address.ErrImportNoHeader, Message: "The file has a header row but no addresses."}
@@ -193,7 +193,7 @@ func (b *Batches) Get(ctx context.Context, actor accounts.User, id int64) (Batch
 		return Batch{}, apperr.NotFound("No such list.")
 	}
 	if err != nil {
-		return Batch{}, fmt.Errorf("hygiene: load batch %d: %w", id, err)
+		return Batch{}, fmt.Errorf("addressbook: load batch %d: %w", id, err)
 	}
 	return bt, nil
 }
@@ -205,7 +205,7 @@ func (b *Batches) Recent(ctx context.Context, actor accounts.User, limit int) ([
 	}
 	rows, err := b.pool.Query(ctx, `SELECT `+batchColumns+` FROM cleanse_batches WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, actor.AccountID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: list batches: %w", err)
+		return nil, fmt.Errorf("addressbook: list batches: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Batch, error) { return scanBatch(r) })
 }
@@ -243,7 +243,7 @@ func (b *Batches) Rows(ctx context.Context, actor accounts.User, id int64, statu
 	}
 	rows, err := b.pool.Query(ctx, q+` ORDER BY r.line LIMIT $2 OFFSET $3`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: rows of batch %d: %w", id, err)
+		return nil, fmt.Errorf("addressbook: rows of batch %d: %w", id, err)
 	}
 	return pgx.CollectRows(rows, scanBatchRow)
 }
@@ -255,13 +255,13 @@ func (b *Batches) Each(ctx context.Context, actor accounts.User, id int64, fn fu
 	}
 	rows, err := b.pool.Query(ctx, batchRowQuery+` ORDER BY r.line`, id)
 	if err != nil {
-		return fmt.Errorf("hygiene: stream batch %d: %w", id, err)
+		return fmt.Errorf("addressbook: stream batch %d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		br, err := scanBatchRow(rows)
 		if err != nil {
-			return fmt.Errorf("hygiene: stream batch %d: %w", id, err)
+			return fmt.Errorf("addressbook: stream batch %d: %w", id, err)
 		}
 		if err := fn(br); err != nil {
 			return err

@@ -32,7 +32,7 @@ type chunk struct {
 func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total int64)) (map[address.Status]int64, error) {
 	var total int64
 	if err := b.pool.QueryRow(ctx, `SELECT total_rows FROM cleanse_batches WHERE id = $1`, id).Scan(&total); err != nil {
-		return nil, fmt.Errorf("hygiene: load batch %d: %w", id, err)
+		return nil, fmt.Errorf("addressbook: load batch %d: %w", id, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -46,7 +46,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 		defer close(todo)
 		rows, err := b.pool.Query(ctx, `SELECT line, input, error FROM cleanse_rows WHERE batch_id = $1`, id)
 		if err != nil {
-			readErr <- fmt.Errorf("hygiene: read batch %d: %w", id, err)
+			readErr <- fmt.Errorf("addressbook: read batch %d: %w", id, err)
 			return
 		}
 		defer rows.Close()
@@ -54,7 +54,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 		for rows.Next() {
 			var r inRow
 			if err := rows.Scan(&r.line, &r.input, &r.err); err != nil {
-				readErr <- fmt.Errorf("hygiene: read batch %d: %w", id, err)
+				readErr <- fmt.Errorf("addressbook: read batch %d: %w", id, err)
 				return
 			}
 			c.rows = append(c.rows, r)
@@ -68,7 +68,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 			}
 		}
 		if err := rows.Err(); err != nil {
-			readErr <- fmt.Errorf("hygiene: read batch %d: %w", id, err)
+			readErr <- fmt.Errorf("addressbook: read batch %d: %w", id, err)
 			return
 		}
 		if len(c.rows) > 0 {
@@ -120,7 +120,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: cleanse batch %d: %w", id, err)
+		return nil, fmt.Errorf("addressbook: cleanse batch %d: %w", id, err)
 	}
 	return counts, nil
 }

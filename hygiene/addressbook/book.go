@@ -174,7 +174,7 @@ func (b *Book) Create(ctx context.Context, actor accounts.User, in EntryInput) (
 		e.AccountID, e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City, e.Fields.State, e.Fields.ZIP, e.ZIP4,
 		e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, actor.ID, now).Scan(&e.ID)
 	if err != nil {
-		return Entry{}, fmt.Errorf("hygiene: create address book entry: %w", err)
+		return Entry{}, fmt.Errorf("addressbook: create address book entry: %w", err)
 	}
 	return e, nil
 }
@@ -204,7 +204,7 @@ func (b *Book) Update(ctx context.Context, actor accounts.User, id int64, in Ent
 			WHERE id = $1 AND account_id = $2`, id, actor.AccountID, e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City,
 			e.Fields.State, e.Fields.ZIP, e.ZIP4, e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, now)
 		if err != nil {
-			return fmt.Errorf("hygiene: update address book entry %d: %w", id, err)
+			return fmt.Errorf("addressbook: update address book entry %d: %w", id, err)
 		}
 		e.ID, e.AccountID, e.CreatedAt, e.UpdatedAt = id, actor.AccountID, old.CreatedAt, now
 		return nil
@@ -221,7 +221,7 @@ func appendHistory(ctx context.Context, tx pgx.Tx, prev Entry, source string, by
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, prev.ID, prev.Fields.Line1, prev.Fields.Line2, prev.Fields.City, prev.Fields.State,
 		prev.Fields.ZIP, prev.ZIP4, string(prev.Status), source, byID, now)
 	if err != nil {
-		return fmt.Errorf("hygiene: record history of entry %d: %w", prev.ID, err)
+		return fmt.Errorf("addressbook: record history of entry %d: %w", prev.ID, err)
 	}
 	return nil
 }
@@ -233,7 +233,7 @@ func (b *Book) Delete(ctx context.Context, actor accounts.User, id int64) error 
 	}
 	tag, err := b.pool.Exec(ctx, `DELETE FROM address_book WHERE id = $1 AND account_id = $2`, id, actor.AccountID)
 	if err != nil {
-		return fmt.Errorf("hygiene: delete address book entry %d: %w", id, err)
+		return fmt.Errorf("addressbook: delete address book entry %d: %w", id, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return apperr.NotFound("No such address in your address book.")
@@ -266,7 +266,7 @@ func getEntry(ctx context.Context, q querier, account, id int64, lock bool) (Ent
 		return Entry{}, apperr.NotFound("No such address in your address book.")
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("hygiene: load address book entry %d: %w", id, err)
+		return Entry{}, fmt.Errorf("addressbook: load address book entry %d: %w", id, err)
 	}
 	return e, nil
 }
@@ -287,7 +287,7 @@ func (b *Book) History(ctx context.Context, actor accounts.User, id int64) ([]Hi
 	rows, err := b.pool.Query(ctx, `SELECT line1, line2, city, state, zip, zip4, status, source, replaced_at
 		FROM address_history WHERE entry_id = $1 ORDER BY replaced_at, id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: history of entry %d: %w", id, err)
+		return nil, fmt.Errorf("addressbook: history of entry %d: %w", id, err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
 		var h HistoryEntry
@@ -328,16 +328,16 @@ func (b *Book) List(ctx context.Context, actor accounts.User, q string, offset, 
 	args := searchArgs(actor.AccountID, q)
 	var total int
 	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM address_book WHERE `+searchWhere, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("hygiene: count address book: %w", err)
+		return nil, 0, fmt.Errorf("addressbook: count address book: %w", err)
 	}
 	rows, err := b.pool.Query(ctx, `SELECT `+entryColumns+` FROM address_book WHERE `+searchWhere+
 		` ORDER BY lower(name), lower(company), id LIMIT $5 OFFSET $6`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("hygiene: search address book: %w", err)
+		return nil, 0, fmt.Errorf("addressbook: search address book: %w", err)
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) { return scanEntry(r) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("hygiene: search address book: %w", err)
+		return nil, 0, fmt.Errorf("addressbook: search address book: %w", err)
 	}
 	return list, total, nil
 }
@@ -350,13 +350,13 @@ func (b *Book) Each(ctx context.Context, actor accounts.User, fn func(Entry) err
 	}
 	rows, err := b.pool.Query(ctx, `SELECT `+entryColumns+` FROM address_book WHERE account_id = $1 ORDER BY lower(name), lower(company), id`, actor.AccountID)
 	if err != nil {
-		return fmt.Errorf("hygiene: export address book: %w", err)
+		return fmt.Errorf("addressbook: export address book: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return fmt.Errorf("hygiene: export address book: %w", err)
+			return fmt.Errorf("addressbook: export address book: %w", err)
 		}
 		if err := fn(e); err != nil {
 			return err

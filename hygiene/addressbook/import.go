@@ -108,7 +108,7 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 		return err
 	})
 	if err != nil {
-		return ImportReport{}, fmt.Errorf("hygiene: import address book: %w", err)
+		return ImportReport{}, fmt.Errorf("addressbook: import address book: %w", err)
 	}
 	return rep, nil
 }

@@ -37,7 +37,7 @@ func (b *Book) ApplyMove(ctx context.Context, tx pgx.Tx, actor accounts.User, id
 		to.Line1, to.Line2, to.City, to.State, to.ZIP, zip4, string(fc.Result.Status), reasons,
 		fc.Result.DPV, fc.Result.Key(), now)
 	if err != nil {
-		return fmt.Errorf("hygiene: move entry %d: %w", id, err)
+		return fmt.Errorf("addressbook: move entry %d: %w", id, err)
 	}
 	return nil
 }
@@ -57,11 +57,11 @@ func (b *Book) Entries(ctx context.Context, q Rowser, accountID int64, ids []int
 	}
 	rows, err := q.Query(ctx, `SELECT `+entryColumns+` FROM address_book WHERE account_id = $1 AND id = ANY($2)`, accountID, ids)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: load address book entries: %w", err)
+		return nil, fmt.Errorf("addressbook: load address book entries: %w", err)
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) { return scanEntry(r) })
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: load address book entries: %w", err)
+		return nil, fmt.Errorf("addressbook: load address book entries: %w", err)
 	}
 	for _, e := range list {
 		out[e.ID] = e

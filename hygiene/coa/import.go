@@ -97,14 +97,14 @@ func (r *coaReader) estimate(done int64) int64 {
 func openCOAFile(path string) (*coaReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: open COA list: %w", err)
+		return nil, fmt.Errorf("coa: open COA list: %w", err)
 	}
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("hygiene: open COA list: %w", err)
+		return nil, fmt.Errorf("coa: open COA list: %w", err)
 	}
 	r := &coaReader{vals: make([]string, len(COAColumns))}
 	if st, err := f.Stat(); err == nil {
@@ -331,14 +331,14 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 	var createdBy int64
 	err := c.pool.QueryRow(ctx, `SELECT path, COALESCE(replaces_id,0), COALESCE(uploaded_by,0) FROM coa_lists WHERE id = $1`, id).Scan(&path, &replaces, &createdBy)
 	if err != nil {
-		return sum, fmt.Errorf("hygiene: load COA list %d: %w", id, err)
+		return sum, fmt.Errorf("coa: load COA list %d: %w", id, err)
 	}
 	rd, err := openCOAFile(path)
 	if err != nil {
 		var ie *address.ImportError
 		if errors.As(err, &ie) {
 			c.failList(ctx, id, ie.Message)
-			return sum, fmt.Errorf("hygiene: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
+			return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
 		}
 		return sum, err
 	}
@@ -466,9 +466,9 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 		var ie *address.ImportError
 		if errors.As(err, &ie) {
 			c.failList(ctx, id, ie.Message)
-			return sum, fmt.Errorf("hygiene: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
+			return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
 		}
-		return sum, fmt.Errorf("hygiene: load COA list %d: %w", id, err)
+		return sum, fmt.Errorf("coa: load COA list %d: %w", id, err)
 	}
 	sum.MatchJob = matchJob
 	c.enqueue(ctx, matchJob)

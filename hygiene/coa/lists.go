@@ -76,23 +76,23 @@ type COAListInput struct {
 // returns its path; the import job reads it from there.
 func SaveUpload(dir string, r io.Reader) (string, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", fmt.Errorf("hygiene: upload directory: %w", err)
+		return "", fmt.Errorf("coa: upload directory: %w", err)
 	}
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	path := filepath.Join(dir, "coa-"+hex.EncodeToString(b[:])+".upload")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
-		return "", fmt.Errorf("hygiene: store upload: %w", err)
+		return "", fmt.Errorf("coa: store upload: %w", err)
 	}
 	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("hygiene: store upload: %w", err)
+		return "", fmt.Errorf("coa: store upload: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(path)
-		return "", fmt.Errorf("hygiene: store upload: %w", err)
+		return "", fmt.Errorf("coa: store upload: %w", err)
 	}
 	return path, nil
 }
@@ -124,7 +124,7 @@ func (c *Service) CreateList(ctx context.Context, actor accounts.User, in COALis
 				return apperr.Invalid("replaces", "No such list to replace.")
 			}
 			if err != nil {
-				return fmt.Errorf("hygiene: load COA list %d: %w", in.Replaces, err)
+				return fmt.Errorf("coa: load COA list %d: %w", in.Replaces, err)
 			}
 			if st != ListActive {
 				return apperr.Invalid("replaces", "Only an active list can be replaced.")
@@ -137,14 +137,14 @@ func (c *Service) CreateList(ctx context.Context, actor accounts.User, in COALis
 		err := tx.QueryRow(ctx, `INSERT INTO coa_lists (source, filename, path, replaces_id, uploaded_by, uploaded_at)
 			VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, in.Source, in.Filename, in.Path, rep, actor.ID, now).Scan(&l.ID)
 		if err != nil {
-			return fmt.Errorf("hygiene: create COA list: %w", err)
+			return fmt.Errorf("coa: create COA list: %w", err)
 		}
 		jobID, err = jobs.Stage(ctx, tx, jobs.New{Kind: JobKindCOAImport, Payload: map[string]int64{"list_id": l.ID}, CreatedBy: actor.ID}, now)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE coa_lists SET job_id = $2 WHERE id = $1`, l.ID, jobID); err != nil {
-			return fmt.Errorf("hygiene: create COA list: %w", err)
+			return fmt.Errorf("coa: create COA list: %w", err)
 		}
 		return c.logAccess(ctx, tx, actor, "upload_list", "list "+strconv.FormatInt(l.ID, 10))
 	})
@@ -179,7 +179,7 @@ func (c *Service) getList(ctx context.Context, id int64) (COAList, error) {
 		return COAList{}, apperr.NotFound("No such change-of-address list.")
 	}
 	if err != nil {
-		return COAList{}, fmt.Errorf("hygiene: load COA list %d: %w", id, err)
+		return COAList{}, fmt.Errorf("coa: load COA list %d: %w", id, err)
 	}
 	return l, nil
 }
@@ -197,7 +197,7 @@ func (c *Service) Lists(ctx context.Context, actor accounts.User, limit int) ([]
 	}
 	rows, err := c.pool.Query(ctx, `SELECT `+listColumns+` FROM coa_lists ORDER BY uploaded_at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("hygiene: list COA lists: %w", err)
+		return nil, fmt.Errorf("coa: list COA lists: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (COAList, error) { return scanList(r) })
 }
@@ -216,7 +216,7 @@ func (c *Service) List(ctx context.Context, actor accounts.User, id int64, maxEr
 	}
 	rows, err := c.pool.Query(ctx, `SELECT line, reason FROM coa_list_errors WHERE list_id = $1 ORDER BY line LIMIT $2`, id, maxErrors)
 	if err != nil {
-		return COAList{}, nil, fmt.Errorf("hygiene: errors of COA list %d: %w", id, err)
+		return COAList{}, nil, fmt.Errorf("coa: errors of COA list %d: %w", id, err)
 	}
 	errs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (LineError, error) {
 		var e LineError
@@ -241,7 +241,7 @@ func (c *Service) Withdraw(ctx context.Context, actor accounts.User, id int64) (
 			return apperr.NotFound("No such change-of-address list.")
 		}
 		if err != nil {
-			return fmt.Errorf("hygiene: withdraw COA list %d: %w", id, err)
+			return fmt.Errorf("coa: withdraw COA list %d: %w", id, err)
 		}
 		if st == ListWithdrawn {
 			return apperr.Conflict("", "This list is already withdrawn.")
@@ -263,12 +263,12 @@ func (c *Service) Withdraw(ctx context.Context, actor accounts.User, id int64) (
 // keys against the lists still in service.
 func (c *Service) retire(ctx context.Context, tx pgx.Tx, id int64, status string, by int64, now time.Time) (int64, error) {
 	if _, err := tx.Exec(ctx, `UPDATE coa_lists SET status = $2, withdrawn_at = $3 WHERE id = $1`, id, status, now); err != nil {
-		return 0, fmt.Errorf("hygiene: retire COA list %d: %w", id, err)
+		return 0, fmt.Errorf("coa: retire COA list %d: %w", id, err)
 	}
 	_, err := tx.Exec(ctx, `UPDATE coa_matches m SET status = 'withdrawn', decided_at = $2
 		WHERE m.status = 'pending' AND (m.list_id = $1 OR EXISTS (SELECT 1 FROM coa_records r WHERE r.id = m.final_id AND r.list_id = $1))`, id, now)
 	if err != nil {
-		return 0, fmt.Errorf("hygiene: withdraw matches of COA list %d: %w", id, err)
+		return 0, fmt.Errorf("coa: withdraw matches of COA list %d: %w", id, err)
 	}
 	return jobs.Stage(ctx, tx, jobs.New{Kind: JobKindCOAMatch, Payload: matchPayload{Lists: []int64{id}}, CreatedBy: by}, now)
 }

@@ -35,7 +35,7 @@ const namePred = `((r.move_type = 'business' AND k.firm_key <> '' AND r.firm_key
 func (c *Service) RunMatchJob(ctx context.Context, payload []byte, progress func(msg string)) (MatchSummary, error) {
 	var p matchPayload
 	if err := jsonUnmarshal(payload, &p); err != nil || (len(p.Lists) == 0 && p.Account == 0) {
-		return MatchSummary{}, fmt.Errorf("hygiene: coa_match: bad payload %s: %w", payload, jobsSkipRetry)
+		return MatchSummary{}, fmt.Errorf("coa: coa_match: bad payload %s: %w", payload, jobsSkipRetry)
 	}
 	return c.match(ctx, p, progress)
 }
@@ -192,7 +192,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		return rows.Err()
 	})
 	if err != nil {
-		return MatchSummary{}, fmt.Errorf("hygiene: match change-of-address lists: %w", err)
+		return MatchSummary{}, fmt.Errorf("coa: match change-of-address lists: %w", err)
 	}
 	say(fmt.Sprintf("%d new matches; emailing account owners", sum.NewMatches))
 	c.notifyAccounts(ctx, sum.Accounts)

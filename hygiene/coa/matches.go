@@ -117,19 +117,19 @@ func (c *Service) Matches(ctx context.Context, actor accounts.User, status strin
 	}
 	var total int
 	if err := c.pool.QueryRow(ctx, `SELECT count(*) FROM coa_matches WHERE account_id = $1 AND status = $2`, actor.AccountID, status).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("hygiene: count COA matches: %w", err)
+		return nil, 0, fmt.Errorf("coa: count COA matches: %w", err)
 	}
 	rows, err := c.pool.Query(ctx, matchQuery+` WHERE m.account_id = $1 AND m.status = $2 ORDER BY m.created_at DESC, m.id DESC LIMIT $3 OFFSET $4`,
 		actor.AccountID, status, limit, offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("hygiene: list COA matches: %w", err)
+		return nil, 0, fmt.Errorf("coa: list COA matches: %w", err)
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (COAMatch, error) { return scanMatch(r) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("hygiene: list COA matches: %w", err)
+		return nil, 0, fmt.Errorf("coa: list COA matches: %w", err)
 	}
 	if list, err = c.withEntries(ctx, c.pool, actor.AccountID, list); err != nil {
-		return nil, 0, fmt.Errorf("hygiene: list COA matches: %w", err)
+		return nil, 0, fmt.Errorf("coa: list COA matches: %w", err)
 	}
 	return list, total, nil
 }
@@ -170,11 +170,11 @@ func (c *Service) decide(ctx context.Context, actor accounts.User, id int64, acc
 			return apperr.NotFound("No such change of address.")
 		}
 		if err != nil {
-			return fmt.Errorf("hygiene: load COA match %d: %w", id, err)
+			return fmt.Errorf("coa: load COA match %d: %w", id, err)
 		}
 		found, err := c.withEntries(ctx, tx, actor.AccountID, []COAMatch{m})
 		if err != nil {
-			return fmt.Errorf("hygiene: load COA match %d: %w", id, err)
+			return fmt.Errorf("coa: load COA match %d: %w", id, err)
 		}
 		if len(found) == 0 {
 			return apperr.NotFound("No such change of address.")
@@ -205,7 +205,7 @@ func (c *Service) decide(ctx context.Context, actor accounts.User, id int64, acc
 			m.Status = MatchDismissed
 		}
 		if _, err := tx.Exec(ctx, `UPDATE coa_matches SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1`, id, m.Status, actor.ID, now); err != nil {
-			return fmt.Errorf("hygiene: decide COA match %d: %w", id, err)
+			return fmt.Errorf("coa: decide COA match %d: %w", id, err)
 		}
 		return c.logAccess(ctx, tx, actor, action, "match "+strconv.FormatInt(id, 10))
 	})
@@ -249,7 +249,7 @@ func (c *Service) Lookup(ctx context.Context, accountID int64, result address.Re
 			ORDER BY CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END, r.effective DESC, r.id`,
 			oldKey, after, k.First, k.Middle, k.Last, k.Firm)
 		if err != nil {
-			return nil, fmt.Errorf("hygiene: COA look-up: %w", err)
+			return nil, fmt.Errorf("coa: COA look-up: %w", err)
 		}
 		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (rec, error) {
 			var x rec
@@ -338,7 +338,7 @@ func (c *Service) SubmitBookMatch(ctx context.Context, accountID int64) (int64, 
 	err := db.Transact(ctx, c.pool, func(tx pgx.Tx) error {
 		queued, ok, err := jobs.QueuedFor(ctx, tx, JobKindCOAMatch, accountID)
 		if err != nil {
-			return fmt.Errorf("hygiene: find queued COA match: %w", err)
+			return fmt.Errorf("coa: find queued COA match: %w", err)
 		}
 		if ok {
 			id = queued

@@ -137,7 +137,7 @@ func New(pool *pgxpool.Pool, c *address.Cleanser, o Options) (*Service, error) {
 		o.WindowMonths = DefaultCOAWindowMonths
 	}
 	if o.WindowMonths < 1 || o.WindowMonths > MaxCOAWindowMonths {
-		return nil, fmt.Errorf("hygiene: COA window of %d months: must be 1 to %d", o.WindowMonths, MaxCOAWindowMonths)
+		return nil, fmt.Errorf("coa: COA window of %d months: must be 1 to %d", o.WindowMonths, MaxCOAWindowMonths)
 	}
 	if o.MaxLineErrors == 0 {
 		o.MaxLineErrors = 1000
@@ -190,7 +190,7 @@ func (c *Service) logAccess(ctx context.Context, ex execer, actor accounts.User,
 	_, err := ex.Exec(ctx, `INSERT INTO coa_access_log (user_id, role, account_id, action, subject, at) VALUES ($1,$2,$3,$4,$5,$6)`,
 		uid, string(actor.Role), acct, action, subject, c.now().UTC())
 	if err != nil {
-		return fmt.Errorf("hygiene: log COA access %s: %w", action, err)
+		return fmt.Errorf("coa: log COA access %s: %w", action, err)
 	}
 	return nil
 }
