@@ -15,7 +15,9 @@ import (
 	"indicia/accounts"
 	"indicia/config"
 	"indicia/handlers"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
@@ -65,10 +67,10 @@ type App struct {
 
 	Accounts  *accounts.Service
 	Jobs      *jobs.Queue
-	Cleanser  *hygiene.Cleanser
-	Addresses *hygiene.AddressBook
-	Batches   *hygiene.Batches
-	COA       *hygiene.COA
+	Cleanser  *address.Cleanser
+	Addresses *addressbook.Book
+	Batches   *addressbook.Batches
+	COA       *coa.Service
 	Rater     *rating.Rater
 	Metering  *metering.Service
 	Payments  *payments.Service

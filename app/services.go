@@ -9,7 +9,9 @@ import (
 	"indicia/accounts"
 	"indicia/config"
 	"indicia/email"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/metering/rating"
@@ -107,14 +109,14 @@ func (a *App) mailer() sendFunc {
 // buildHygiene builds the cleanser, the address book, batch cleansing and
 // change of address.
 func (a *App) buildHygiene(opts Options, mail sendFunc) error {
-	c, err := hygiene.New()
+	c, err := address.New()
 	if err != nil {
 		return partial(opts, "address cleansing", err)
 	}
 	a.Cleanser = c
-	a.Addresses = hygiene.NewAddressBook(a.Pool, c)
-	a.Batches = hygiene.NewBatches(a.Pool, c, a.Jobs)
-	coa, err := hygiene.NewCOA(a.Pool, c, hygiene.COAOptions{
+	a.Addresses = addressbook.New(a.Pool, c)
+	a.Batches = addressbook.NewBatches(a.Pool, c, a.Jobs)
+	coa, err := coa.New(a.Pool, c, coa.Options{
 		WindowMonths: a.Config.COAWindowMonths, Queue: a.Jobs, BaseURL: a.Config.BaseURL, Notify: mail})
 	if err != nil {
 		return partial(opts, "change of address", err)

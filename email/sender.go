@@ -82,7 +82,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 }
 
 // Func adapts Sender to the notifier shape domain packages take
-// (hygiene.Notifier).
+// (coa.Notifier).
 func Func(s Sender) func(ctx context.Context, to, subject, body string) error {
 	return func(ctx context.Context, to, subject, body string) error {
 		return s.Send(ctx, Message{To: to, Subject: subject, Text: body})

@@ -6,20 +6,20 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 	"indicia/views"
 )
 
 // addressCheckJSON is what the live check and the API return.
 type addressCheckJSON struct {
-	hygiene.Result
-	Suggested     hygiene.Fields `json:"suggested"`
+	address.Result
+	Suggested     address.Fields `json:"suggested"`
 	Differs       bool           `json:"differs"`
 	NeedsDecision bool           `json:"needs_decision"`
 	Warnings      []string       `json:"warnings"`
 }
 
-func checkJSON(fc hygiene.FieldCheck) addressCheckJSON {
+func checkJSON(fc address.FieldCheck) addressCheckJSON {
 	w := fc.Warnings()
 	if w == nil {
 		w = []string{}
@@ -30,13 +30,13 @@ func checkJSON(fc hygiene.FieldCheck) addressCheckJSON {
 	return addressCheckJSON{Result: fc.Result, Suggested: fc.Suggested, Differs: fc.Differs, NeedsDecision: fc.NeedsDecision(), Warnings: w}
 }
 
-func suggestionVM(fc hygiene.FieldCheck) *views.Suggestion {
+func suggestionVM(fc address.FieldCheck) *views.Suggestion {
 	return &views.Suggestion{Lines: fc.Result.Standardized.Lines, Status: string(fc.Result.Status), Warnings: fc.Warnings(), Differs: fc.Differs}
 }
 
 // verifyRequest is the body of POST /api/v1/addresses/verify: either the
 // whole address in "address" or the structured fields. The fields are spelt
-// out rather than embedding hygiene.Fields so a decoding error names "line1",
+// out rather than embedding address.Fields so a decoding error names "line1",
 // not "Fields.line1".
 type verifyRequest struct {
 	Address *string `json:"address"`
@@ -50,7 +50,7 @@ type verifyRequest struct {
 // checkBody reads the address of a check request. A JSON body is decoded
 // strictly like every API body, so a misspelt field ("adress") is a 400 naming
 // it, not a 422 saying no address was sent.
-func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error) {
+func (h *Handler) checkBody(c fiber.Ctx) (address.FieldCheck, error) {
 	var in verifyRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 		if err := decodeJSON(c, &in); err != nil {
@@ -58,7 +58,7 @@ func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error) {
 				// Documented for this endpoint: unreadable JSON is reported at "body".
 				e.Field = "body"
 			}
-			return hygiene.FieldCheck{}, err
+			return address.FieldCheck{}, err
 		}
 	} else {
 		f := form(c, "address", "line1", "line2", "city", "state", "zip")
@@ -67,19 +67,19 @@ func (h *Handler) checkBody(c fiber.Ctx) (hygiene.FieldCheck, error) {
 		}
 		in = verifyRequest{Address: in.Address, Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}
 	}
-	fields := hygiene.Fields{Line1: in.Line1, Line2: in.Line2, City: in.City, State: in.State, ZIP: in.ZIP}
+	fields := address.Fields{Line1: in.Line1, Line2: in.Line2, City: in.City, State: in.State, ZIP: in.ZIP}
 	if in.Address != nil && strings.TrimSpace(*in.Address) != "" {
-		if len(*in.Address) > hygiene.MaxInputLen {
-			return hygiene.FieldCheck{}, apperr.Invalid("address", "The address is too long.")
+		if len(*in.Address) > address.MaxInputLen {
+			return address.FieldCheck{}, apperr.Invalid("address", "The address is too long.")
 		}
 		// One line holding the whole address: the suggestion splits it into fields.
-		return h.d.Hygiene.CheckFields(hygiene.Fields{Line1: *in.Address}), nil
+		return h.d.Hygiene.CheckFields(address.Fields{Line1: *in.Address}), nil
 	}
 	if strings.TrimSpace(in.Line1+in.Line2+in.City+in.State+in.ZIP) == "" {
-		return hygiene.FieldCheck{}, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip.")
+		return address.FieldCheck{}, apperr.Invalid("address", "Send the address as \"address\" or as line1, line2, city, state and zip.")
 	}
-	if len(fields.Text()) > hygiene.MaxInputLen {
-		return hygiene.FieldCheck{}, apperr.Invalid("line1", "The address is too long.")
+	if len(fields.Text()) > address.MaxInputLen {
+		return address.FieldCheck{}, apperr.Invalid("line1", "The address is too long.")
 	}
 	return h.d.Hygiene.CheckFields(fields), nil
 }

@@ -6,7 +6,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -21,16 +22,16 @@ func entryID(c fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
-func entryInput(f views.Form) hygiene.EntryInput {
+func entryInput(f views.Form) addressbook.EntryInput {
 	d := f.V("decision")
 	if d == "" {
 		d = f.V("decided") // set by the live check's buttons
 	}
-	return hygiene.EntryInput{Name: f.V("name"), Company: f.V("company"), Department: f.V("department"), Email: f.V("email"), Phone: f.V("phone"),
-		Fields: hygiene.Fields{Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}, Decision: d}
+	return addressbook.EntryInput{Name: f.V("name"), Company: f.V("company"), Department: f.V("department"), Email: f.V("email"), Phone: f.V("phone"),
+		Fields: address.Fields{Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}, Decision: d}
 }
 
-func entryForm(e hygiene.Entry) views.Form {
+func entryForm(e addressbook.Entry) views.Form {
 	f := emptyForm()
 	f.Values = map[string]string{"name": e.Name, "company": e.Company, "department": e.Department, "line1": e.Fields.Line1, "line2": e.Fields.Line2,
 		"city": e.Fields.City, "state": e.Fields.State, "zip": e.Fields.ZIP, "email": e.Email, "phone": e.Phone}
@@ -39,7 +40,7 @@ func entryForm(e hygiene.Entry) views.Form {
 
 // ShowNewAddress renders an empty address form.
 func (h *Handler) ShowNewAddress(c fiber.Ctx) error {
-	if !hygiene.CanEdit(*request.Actor(c)) {
+	if !addressbook.CanEdit(*request.Actor(c)) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}
 	return render(c, fiber.StatusOK, views.AddressFormPage(h.Page(c, "New address", "addresses"),
@@ -48,7 +49,7 @@ func (h *Handler) ShowNewAddress(c fiber.Ctx) error {
 
 // saveAddress runs the no-JavaScript check: without a decision, an address
 // the cleanser would change (or warns about) comes back with the suggestion.
-func (h *Handler) saveAddress(c fiber.Ctx, a views.AddressForm, save func(hygiene.EntryInput) error) error {
+func (h *Handler) saveAddress(c fiber.Ctx, a views.AddressForm, save func(addressbook.EntryInput) error) error {
 	a.Form = form(c, addressFormFields...)
 	in := entryInput(a.Form)
 	if in.Decision == "" {
@@ -70,16 +71,16 @@ func (h *Handler) saveAddress(c fiber.Ctx, a views.AddressForm, save func(hygien
 // CreateAddress saves a new entry.
 func (h *Handler) CreateAddress(c fiber.Ctx) error {
 	actor := *request.Actor(c)
-	return h.saveAddress(c, views.AddressForm{Action: "/addresses", Title: "New address"}, func(in hygiene.EntryInput) error {
+	return h.saveAddress(c, views.AddressForm{Action: "/addresses", Title: "New address"}, func(in addressbook.EntryInput) error {
 		_, err := h.d.Addresses.Create(c.Context(), actor, in)
 		return err
 	})
 }
 
-func historyLines(list []hygiene.HistoryEntry) []string {
+func historyLines(list []addressbook.HistoryEntry) []string {
 	var out []string
 	for _, x := range list {
-		out = append(out, x.ReplacedAt.UTC().Format("2006-01-02")+" ("+x.Source+"): "+hygiene.Entry{Fields: x.Fields, ZIP4: x.ZIP4}.OneLine())
+		out = append(out, x.ReplacedAt.UTC().Format("2006-01-02")+" ("+x.Source+"): "+addressbook.Entry{Fields: x.Fields, ZIP4: x.ZIP4}.OneLine())
 	}
 	return out
 }
@@ -109,7 +110,7 @@ func (h *Handler) ShowAddress(c fiber.Ctx) error {
 		return err
 	}
 	a.Form = entryForm(e)
-	if !hygiene.CanEdit(*request.Actor(c)) {
+	if !addressbook.CanEdit(*request.Actor(c)) {
 		a.Title = "Address"
 		return render(c, fiber.StatusOK, views.AddressView(h.Page(c, "Address", "addresses"), a))
 	}
@@ -123,14 +124,14 @@ func (h *Handler) UpdateAddress(c fiber.Ctx) error {
 		return err
 	}
 	actor := *request.Actor(c)
-	if !hygiene.CanEdit(actor) {
+	if !addressbook.CanEdit(actor) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}
 	a, err := h.editForm(c, id)
 	if err != nil {
 		return err
 	}
-	return h.saveAddress(c, a, func(in hygiene.EntryInput) error {
+	return h.saveAddress(c, a, func(in addressbook.EntryInput) error {
 		_, err := h.d.Addresses.Update(c.Context(), actor, id, in)
 		return err
 	})

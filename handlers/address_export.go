@@ -11,7 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/addressbook"
 	"indicia/web/request"
 )
 
@@ -92,10 +92,10 @@ func (h *Handler) ExportAddresses(c fiber.Ctx) error {
 	if _, _, err := h.d.Addresses.List(c.Context(), actor, "", 0, 1); err != nil {
 		return err
 	}
-	header := append(append([]string{}, hygiene.AddressBookColumns...), "zip4", "status")
+	header := append(append([]string{}, addressbook.AddressBookColumns...), "zip4", "status")
 	book := h.d.Addresses
 	return streamTable(c, c.Query("format"), "address-book", header, func(ctx context.Context, emit func([]string) error) error {
-		return book.Each(ctx, actor, func(e hygiene.Entry) error {
+		return book.Each(ctx, actor, func(e addressbook.Entry) error {
 			return emit([]string{e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City, e.Fields.State, e.Fields.ZIP,
 				e.Email, e.Phone, e.Department, e.ZIP4, string(e.Status)})
 		})

@@ -10,7 +10,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -25,21 +26,21 @@ func (e *errUpload) Error() string { return e.msg }
 
 // openUpload opens the uploaded "file" for import. The size is checked before
 // a byte is read.
-func openUpload(c fiber.Ctx, spec hygiene.ImportSpec) (*closingImporter, string, error) {
+func openUpload(c fiber.Ctx, spec address.ImportSpec) (*closingImporter, string, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return nil, "", &errUpload{fiber.StatusUnprocessableEntity, "Choose a CSV or Excel file to upload."}
 	}
 	name := filepath.Base(fh.Filename)
-	if fh.Size > hygiene.MaxImportBytes {
+	if fh.Size > address.MaxImportBytes {
 		return nil, name, &errUpload{fiber.StatusRequestEntityTooLarge, fmt.Sprintf("The file is %.1f MB; the limit is %d MB. Split it into smaller files.",
-			float64(fh.Size)/(1<<20), hygiene.MaxImportBytes>>20)}
+			float64(fh.Size)/(1<<20), address.MaxImportBytes>>20)}
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return nil, name, fmt.Errorf("handlers: open upload: %w", err)
 	}
-	im, err := hygiene.NewImport(f, fh.Size, name, spec)
+	im, err := address.NewImport(f, fh.Size, name, spec)
 	if err != nil {
 		f.Close()
 		return nil, name, uploadError(err)
@@ -49,7 +50,7 @@ func openUpload(c fiber.Ctx, spec hygiene.ImportSpec) (*closingImporter, string,
 
 // uploadError turns an importer's refusal into an *errUpload.
 func uploadError(err error) error {
-	if msg, tooLarge := hygiene.ImportErrorMessage(err); msg != "" {
+	if msg, tooLarge := addressbook.ImportErrorMessage(err); msg != "" {
 		if tooLarge {
 			return &errUpload{fiber.StatusRequestEntityTooLarge, msg}
 		}
@@ -61,13 +62,13 @@ func uploadError(err error) error {
 // ImportAddresses adds a CSV or XLSX file to the address book.
 func (h *Handler) ImportAddresses(c fiber.Ctx) error {
 	actor := *request.Actor(c)
-	if !hygiene.CanEdit(actor) {
+	if !addressbook.CanEdit(actor) {
 		return apperr.Forbidden("You need the \"Buy postage\" permission to change the address book.")
 	}
-	im, _, err := openUpload(c, hygiene.AddressBookImportSpec)
+	im, _, err := openUpload(c, addressbook.AddressBookImportSpec)
 	if err == nil {
 		defer im.Close()
-		var rep hygiene.ImportReport
+		var rep addressbook.ImportReport
 		rep, err = h.d.Addresses.Import(c.Context(), actor, im.Importer)
 		if err == nil {
 			h.coaBookChanged(c)
@@ -83,7 +84,7 @@ func (h *Handler) ImportAddresses(c fiber.Ctx) error {
 	return err
 }
 
-func importVM(rep hygiene.ImportReport) views.ImportResult {
+func importVM(rep addressbook.ImportReport) views.ImportResult {
 	r := views.ImportResult{Imported: rep.Imported, BadCount: rep.BadCount}
 	for st, n := range rep.ByStatus {
 		r.ByStatus = append(r.ByStatus, views.Option{Label: string(st), Value: strconv.Itoa(n)})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"indicia/hygiene"
+	"indicia/hygiene/addressbook"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -27,7 +27,7 @@ func pageURL(base string, q url.Values, page int) string {
 	return base + "?" + q.Encode()
 }
 
-func addressRow(e hygiene.Entry) views.AddressRow {
+func addressRow(e addressbook.Entry) views.AddressRow {
 	return views.AddressRow{ID: strconv.FormatInt(e.ID, 10), Name: e.Name, Company: e.Company, Line1: e.Fields.Line1, Line2: e.Fields.Line2,
 		LastLine: e.LastLine(), Status: string(e.Status), Reasons: strings.Join(e.Reasons, "; ")}
 }
@@ -41,7 +41,7 @@ func (h *Handler) Addresses(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l := views.AddressList{Query: q, Total: total, Page: page, Last: (total + addressesPerPage - 1) / addressesPerPage, CanEdit: hygiene.CanEdit(*actor)}
+	l := views.AddressList{Query: q, Total: total, Page: page, Last: (total + addressesPerPage - 1) / addressesPerPage, CanEdit: addressbook.CanEdit(*actor)}
 	for _, e := range list {
 		l.Rows = append(l.Rows, addressRow(e))
 	}

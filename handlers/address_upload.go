@@ -3,12 +3,12 @@ package handlers
 import (
 	"io"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 )
 
 // closingImporter closes the uploaded file with the importer.
 type closingImporter struct {
-	*hygiene.Importer
+	*address.Importer
 	f io.Closer
 }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -17,7 +18,7 @@ import (
 const cleanseRowsPerPage = 100
 
 // statusOrder is the display order of result statuses.
-var statusOrder = []hygiene.Status{hygiene.StatusValid, hygiene.StatusCorrected, hygiene.StatusAmbiguous, hygiene.StatusInvalid, hygiene.StatusUnreadable}
+var statusOrder = []address.Status{address.StatusValid, address.StatusCorrected, address.StatusAmbiguous, address.StatusInvalid, addressbook.StatusUnreadable}
 
 func batchID(c fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -27,7 +28,7 @@ func batchID(c fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
-func outputLine(r hygiene.BatchRow) string {
+func outputLine(r addressbook.BatchRow) string {
 	if r.DeliveryLine == "" {
 		return r.LastLine
 	}
@@ -51,7 +52,7 @@ func (h *Handler) CleanseResult(c fiber.Ctx) error {
 	sid := strconv.FormatInt(id, 10)
 	r := views.CleanseResult{ID: sid, Filename: b.Filename, JobURL: "/jobs/" + strconv.FormatInt(b.JobID, 10), Finished: b.FinishedAt != nil, Total: b.TotalRows}
 	if r.Finished {
-		filter := hygiene.Status(c.Query("status"))
+		filter := address.Status(c.Query("status"))
 		var total int64 = b.TotalRows
 		known := false
 		for _, st := range statusOrder {
@@ -114,7 +115,7 @@ func (h *Handler) DownloadCleanse(c fiber.Ctx) error {
 	header := []string{"line", "input", "status", "delivery_line", "last_line", "zip", "zip4", "dpv", "reasons"}
 	return streamTable(c, c.Query("format"), base, header, func(ctx context.Context, emit func([]string) error) error {
 		rec := make([]string, len(header))
-		return batches.Each(ctx, actor, id, func(r hygiene.BatchRow) error {
+		return batches.Each(ctx, actor, id, func(r addressbook.BatchRow) error {
 			rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8] = strconv.Itoa(r.Line), r.Input, string(r.Status),
 				r.DeliveryLine, r.LastLine, r.ZIP, r.ZIP4, r.DPV, r.Reasons
 			return emit(rec)

@@ -7,15 +7,16 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
 	"indicia/jobs"
 	"indicia/views"
 	"indicia/web/request"
 )
 
 func init() {
-	jobLabels[hygiene.JobKindCleanse] = "Address list cleansing"
-	resultURLs[hygiene.JobKindCleanse] = func(j jobs.Job) string {
+	jobLabels[addressbook.JobKindCleanse] = "Address list cleansing"
+	resultURLs[addressbook.JobKindCleanse] = func(j jobs.Job) string {
 		var p struct {
 			BatchID int64 `json:"batch_id"`
 		}
@@ -31,7 +32,7 @@ func (h *Handler) renderCleanseUpload(c fiber.Ctx, status int, msg string) error
 	if err != nil {
 		return err
 	}
-	u := views.CleanseUpload{Error: msg, MaxMB: hygiene.MaxImportBytes >> 20, MaxRows: hygiene.MaxImportRows}
+	u := views.CleanseUpload{Error: msg, MaxMB: address.MaxImportBytes >> 20, MaxRows: address.MaxImportRows}
 	for _, b := range recent {
 		vm := views.CleanseBatchVM{ID: strconv.FormatInt(b.ID, 10), Filename: b.Filename, Rows: strconv.FormatInt(b.TotalRows, 10),
 			Created: b.CreatedAt.UTC().Format("2006-01-02 15:04"), URL: "/cleanse/" + strconv.FormatInt(b.ID, 10), State: "See the result"}
@@ -49,7 +50,7 @@ func (h *Handler) ShowCleanse(c fiber.Ctx) error { return h.renderCleanseUpload(
 // UploadCleanse stores an uploaded list, stages its job and sends the
 // browser to the job's progress page.
 func (h *Handler) UploadCleanse(c fiber.Ctx) error {
-	im, name, err := openUpload(c, hygiene.BatchImportSpec)
+	im, name, err := openUpload(c, addressbook.BatchImportSpec)
 	if err == nil {
 		defer im.Close()
 		var jobID int64

@@ -6,13 +6,13 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/web/request"
 )
 
 // APICOAMatches is GET /api/v1/coa/matches?status=pending&offset=&limit=.
 func (h *Handler) APICOAMatches(c fiber.Ctx) error {
-	status := c.Query("status", hygiene.MatchPending)
+	status := c.Query("status", coa.MatchPending)
 	if !validCOAStatus(status) {
 		return apperr.Invalid("status", "status is one of pending, accepted, dismissed, withdrawn, superseded.")
 	}
@@ -31,7 +31,7 @@ func (h *Handler) APICOAMatches(c fiber.Ctx) error {
 		return err
 	}
 	if list == nil {
-		list = []hygiene.COAMatch{}
+		list = []coa.COAMatch{}
 	}
 	return c.JSON(fiber.Map{"matches": list, "total": total})
 }

@@ -10,16 +10,16 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/views"
 	"indicia/web/request"
 )
 
 func init() {
-	jobLabels[hygiene.JobKindCOAImport] = "Change-of-address list loading"
-	jobLabels[hygiene.JobKindCOAMatch] = "Change-of-address matching"
-	resultURLs[hygiene.JobKindCOAImport] = func(j jobs.Job) string {
+	jobLabels[coa.JobKindCOAImport] = "Change-of-address list loading"
+	jobLabels[coa.JobKindCOAMatch] = "Change-of-address matching"
+	resultURLs[coa.JobKindCOAImport] = func(j jobs.Job) string {
 		var p struct {
 			ListID int64 `json:"list_id"`
 		}
@@ -30,12 +30,12 @@ func init() {
 	}
 }
 
-func coaListVM(l hygiene.COAList) views.COAListVM {
+func coaListVM(l coa.COAList) views.COAListVM {
 	id := strconv.FormatInt(l.ID, 10)
 	vm := views.COAListVM{ID: id, Source: l.Source, Filename: l.Filename, Status: l.Status, Uploaded: l.UploadedAt.UTC().Format("2006-01-02 15:04"),
 		Period: l.Period(), URL: "/coa/lists/" + id, Message: l.Message, Total: l.TotalRows, Loaded: l.LoadedRows, Bad: l.BadRows,
-		Active: l.Status == hygiene.ListActive}
-	if l.Status == hygiene.ListLoading && l.JobID != 0 {
+		Active: l.Status == coa.ListActive}
+	if l.Status == coa.ListLoading && l.JobID != 0 {
 		vm.JobURL = "/jobs/" + strconv.FormatInt(l.JobID, 10)
 	}
 	return vm
@@ -46,7 +46,7 @@ func (h *Handler) renderCOALists(c fiber.Ctx, status int, f views.Form) error {
 	if err != nil {
 		return err
 	}
-	v := views.COAListsPage{Form: f, Columns: hygiene.COAColumns, Window: h.d.COA.WindowMonths()}
+	v := views.COAListsPage{Form: f, Columns: coa.COAColumns, Window: h.d.COA.WindowMonths()}
 	for _, l := range lists {
 		v.Lists = append(v.Lists, coaListVM(l))
 	}
@@ -79,11 +79,11 @@ func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 		return fmt.Errorf("handlers: open COA upload: %w", err)
 	}
 	defer src.Close()
-	path, err := hygiene.SaveUpload(h.d.UploadDir, src)
+	path, err := coa.SaveUpload(h.d.UploadDir, src)
 	if err != nil {
 		return err
 	}
-	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), hygiene.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
+	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
 		Path: path, Replaces: replaces})
 	if err != nil {
 		_ = os.Remove(path) // no list refers to it

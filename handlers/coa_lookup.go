@@ -6,26 +6,27 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 	"indicia/web/request"
 )
 
 // coaMoveJSON is the change-of-address warning added to an address check.
 type coaMoveJSON struct {
-	Code      hygiene.MoveCode `json:"code"`
-	Label     string           `json:"label"`
-	MoveType  string           `json:"move_type"`
-	Effective string           `json:"move_effective_date"`
-	New       *hygiene.Fields  `json:"new,omitempty"`
-	NewZIP4   string           `json:"new_zip4,omitempty"`
-	Warning   string           `json:"warning"`
+	Code      coa.MoveCode    `json:"code"`
+	Label     string          `json:"label"`
+	MoveType  string          `json:"move_type"`
+	Effective string          `json:"move_effective_date"`
+	New       *address.Fields `json:"new,omitempty"`
+	NewZIP4   string          `json:"new_zip4,omitempty"`
+	Warning   string          `json:"warning"`
 }
 
 // coaWarning looks the checked address and the recipient's name (form or
 // query value "name") up in the COA lists for the actor's account. It
 // returns nil without a name, for non-mailers, or when nobody moved; a
 // failed look-up is logged and not shown (the check itself still answers).
-func (h *Handler) coaWarning(c fiber.Ctx, res hygiene.Result) *coaMoveJSON {
+func (h *Handler) coaWarning(c fiber.Ctx, res address.Result) *coaMoveJSON {
 	actor := request.Actor(c)
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" {
@@ -44,7 +45,7 @@ func (h *Handler) coaWarning(c fiber.Ctx, res hygiene.Result) *coaMoveJSON {
 	}
 	out := &coaMoveJSON{Code: mv.Code, Label: mv.Code.Label(), MoveType: mv.MoveType, Effective: mv.Effective.Format("2006-01-02")}
 	out.Warning = name + ": " + mv.Code.Label() + " (moved " + out.Effective + ")"
-	if mv.Code == hygiene.CodeNewAddress {
+	if mv.Code == coa.CodeNewAddress {
 		out.New, out.NewZIP4 = &mv.New, mv.NewZIP4
 		out.Warning += ": " + mv.NewOneLine()
 	}

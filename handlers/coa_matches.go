@@ -6,13 +6,14 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/views"
 	"indicia/web/request"
 )
 
-var coaStatuses = []views.Option{{Value: hygiene.MatchPending, Label: "To review"}, {Value: hygiene.MatchAccepted, Label: "Accepted"},
-	{Value: hygiene.MatchDismissed, Label: "Dismissed"}, {Value: hygiene.MatchWithdrawn, Label: "Withdrawn"}}
+var coaStatuses = []views.Option{{Value: coa.MatchPending, Label: "To review"}, {Value: coa.MatchAccepted, Label: "Accepted"},
+	{Value: coa.MatchDismissed, Label: "Dismissed"}, {Value: coa.MatchWithdrawn, Label: "Withdrawn"}}
 
 func validCOAStatus(s string) bool {
 	for _, o := range coaStatuses {
@@ -20,21 +21,21 @@ func validCOAStatus(s string) bool {
 			return true
 		}
 	}
-	return s == hygiene.MatchSuperseded
+	return s == coa.MatchSuperseded
 }
 
 // COAMatches is the mailer's page of recipients who moved.
 func (h *Handler) COAMatches(c fiber.Ctx) error {
-	status := c.Query("status", hygiene.MatchPending)
+	status := c.Query("status", coa.MatchPending)
 	if !validCOAStatus(status) {
-		status = hygiene.MatchPending
+		status = coa.MatchPending
 	}
 	actor := *request.Actor(c)
 	list, total, err := h.d.COA.Matches(c.Context(), actor, status, 0, 200)
 	if err != nil {
 		return err
 	}
-	v := views.COAMatchesPage{Status: status, Total: total, CanEdit: hygiene.CanEdit(actor), Statuses: coaStatuses}
+	v := views.COAMatchesPage{Status: status, Total: total, CanEdit: addressbook.CanEdit(actor), Statuses: coaStatuses}
 	for _, m := range list {
 		name := m.Name
 		if m.Company != "" {
@@ -49,7 +50,7 @@ func (h *Handler) COAMatches(c fiber.Ctx) error {
 		}
 		v.Matches = append(v.Matches, views.COAMatchVM{ID: strconv.FormatInt(m.ID, 10), Name: name, Old: m.OldOneLine(), New: new,
 			MoveType: m.MoveType, Date: m.Effective.Format("2006-01-02"), Code: m.Code.Label(), Status: m.Status,
-			CanAccept: m.CanAccept(), Pending: m.Status == hygiene.MatchPending})
+			CanAccept: m.CanAccept(), Pending: m.Status == coa.MatchPending})
 	}
 	return render(c, fiber.StatusOK, views.COAMatchesView(h.Page(c, "Recipients who moved", "coa"), v))
 }

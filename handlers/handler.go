@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"indicia/accounts"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/metering/rating"
@@ -33,12 +35,12 @@ type Deps struct {
 	Checks       []Check
 	// Address hygiene: the live check and API (Hygiene), the address book
 	// (Addresses) and batch cleansing uploads (Batches).
-	Hygiene   *hygiene.Cleanser
-	Addresses *hygiene.AddressBook
-	Batches   *hygiene.Batches
+	Hygiene   *address.Cleanser
+	Addresses *addressbook.Book
+	Batches   *addressbook.Batches
 	// COA is the change-of-address service; UploadDir holds uploaded lists
 	// until their import job has read them.
-	COA       *hygiene.COA
+	COA       *coa.Service
 	UploadDir string
 	// Payments is card funding (billing, trickle purchases, webhooks,
 	// settlement).

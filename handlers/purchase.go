@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/postage"
 	"indicia/views"
 	"indicia/web/request"
@@ -106,7 +106,7 @@ func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM,
 }
 
 // movedVM shapes a change-of-address match for the purchase page.
-func movedVM(mv *hygiene.Move) *views.MovedVM {
+func movedVM(mv *coa.Move) *views.MovedVM {
 	if mv == nil {
 		return nil
 	}

@@ -13,7 +13,7 @@ PGURL_BASE=${PGURL_BASE:-postgres://postgres@127.0.0.1:5432}
 DB=coa_bench_$$
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"; psql "$PGURL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
-go build -o "$WORK/coagen" ./hygiene/internal/coagen
+go build -o "$WORK/coagen" ./hygiene/coa/internal/coagen
 psql "$PGURL_BASE/postgres" -qc "CREATE DATABASE $DB"
 URL="$PGURL_BASE/$DB?sslmode=disable"
 

@@ -4,7 +4,8 @@ import (
 	"context"
 
 	"indicia/accounts"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
@@ -37,15 +38,15 @@ func (f BuyerFunc) Buy(ctx context.Context, actor accounts.User, req metering.Pu
 	return f(ctx, actor, req)
 }
 
-// Cleanser standardizes and validates an address (hygiene.Cleanser fits).
+// Cleanser standardizes and validates an address (address.Cleanser fits).
 type Cleanser interface {
-	Cleanse(text string) hygiene.Result
+	Cleanse(text string) address.Result
 }
 
 // MoveFinder looks a cleansed recipient up in the change-of-address matches
-// (hygiene.COA fits); nil means no move.
+// (coa.Service fits); nil means no move.
 type MoveFinder interface {
-	Lookup(ctx context.Context, accountID int64, result hygiene.Result, name string) (*hygiene.Move, error)
+	Lookup(ctx context.Context, accountID int64, result address.Result, name string) (*coa.Move, error)
 }
 
 // Rater prices one piece in its class (rating.Rater fits).

@@ -7,7 +7,8 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 	"indicia/metering"
 	"indicia/metering/box"
 	"indicia/metering/rating"
@@ -19,24 +20,24 @@ import (
 // address holding "nowhere" does not validate.
 type fakeCleanser struct{}
 
-func (fakeCleanser) Cleanse(text string) hygiene.Result {
-	r := hygiene.Result{Input: text, Status: hygiene.StatusValid}
+func (fakeCleanser) Cleanse(text string) address.Result {
+	r := address.Result{Input: text, Status: address.StatusValid}
 	street, zip, ok := strings.Cut(text, ", ")
 	if !ok || strings.Contains(text, "nowhere") {
-		r.Status, r.Reasons = hygiene.StatusInvalid, []string{"no such street"}
+		r.Status, r.Reasons = address.StatusInvalid, []string{"no such street"}
 		return r
 	}
 	street = strings.ToUpper(street)
 	r.ZIP, r.ZIP4 = zip, "0001"
-	r.Standardized = hygiene.Standardized{Lines: []string{street, "TOWN ST " + zip + "-0001"}, DeliveryLine: street,
+	r.Standardized = address.Standardized{Lines: []string{street, "TOWN ST " + zip + "-0001"}, DeliveryLine: street,
 		LastLine: "TOWN ST " + zip + "-0001", OneLine: street + ", TOWN ST " + zip + "-0001"}
 	return r
 }
 
 // fakeMoves knows moves by delivery line.
-type fakeMoves map[string]*hygiene.Move
+type fakeMoves map[string]*coa.Move
 
-func (f fakeMoves) Lookup(_ context.Context, _ int64, res hygiene.Result, _ string) (*hygiene.Move, error) {
+func (f fakeMoves) Lookup(_ context.Context, _ int64, res address.Result, _ string) (*coa.Move, error) {
 	return f[res.Standardized.DeliveryLine], nil
 }
 
@@ -120,8 +121,8 @@ var (
 // newService is the service over fakes; Bob at 12 Willow St has moved.
 func newService() (*postage.Service, *fakeBuyer) {
 	b := &fakeBuyer{}
-	moves := fakeMoves{"12 WILLOW ST": {Code: hygiene.CodeNewAddress, MoveType: "individual", RecordID: 42,
-		New: hygiene.Fields{Line1: "34 ASPEN RD", City: "STAMFORD", State: "CT", ZIP: "06902"}}}
+	moves := fakeMoves{"12 WILLOW ST": {Code: coa.CodeNewAddress, MoveType: "individual", RecordID: 42,
+		New: address.Fields{Line1: "34 ASPEN RD", City: "STAMFORD", State: "CT", ZIP: "06902"}}}
 	return postage.New(postage.Deps{Meters: fakeMeters{fixed, floating}, Funding: fakeFunding{2: true}, Buyer: b,
 		Cleanser: fakeCleanser{}, Moves: moves, Rater: fakeRater{}}), b
 }

@@ -7,7 +7,8 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/db/dbtest"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 	"indicia/metering"
 	"indicia/metering/meteringtest"
 	"indicia/metering/rating"
@@ -39,11 +40,11 @@ func realService(t *testing.T, fund int64) (*postage.Service, *metering.Service,
 	if err != nil {
 		t.Fatal(err)
 	}
-	cleanser, err := hygiene.New()
+	cleanser, err := address.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	coa, err := hygiene.NewCOA(pool, cleanser, hygiene.COAOptions{})
+	coa, err := coa.New(pool, cleanser, coa.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

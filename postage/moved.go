@@ -6,7 +6,8 @@ import (
 	"fmt"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 )
 
 // ErrRecipientMoved is what Buy answers for a recipient who moved, unless
@@ -23,7 +24,7 @@ const CodeRecipientMoved = "recipient_moved"
 type MovedError struct {
 	Index int // the piece, in the order
 	Field string
-	Move  hygiene.Move
+	Move  coa.Move
 }
 
 func (e *MovedError) Error() string {
@@ -53,7 +54,7 @@ func (e *MovedError) Unwrap() error {
 }
 
 // moved looks the cleansed recipient up in the change-of-address matches.
-func (s *Service) moved(ctx context.Context, accountID int64, res hygiene.Result, name string) (*hygiene.Move, error) {
+func (s *Service) moved(ctx context.Context, accountID int64, res address.Result, name string) (*coa.Move, error) {
 	if s.d.Moves == nil {
 		return nil, nil
 	}

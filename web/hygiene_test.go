@@ -288,7 +288,7 @@ func TestBatchCleansingEndToEnd(t *testing.T) {
 	}
 }
 
-// Oversized files are refused before reading (hygiene.TestImportRefusesOversizedFileAtOnce) and by the body limit.
+// Oversized files are refused before reading (address.TestImportRefusesOversizedFileAtOnce) and by the body limit.
 func TestBatchUploadRefusesBinaryAndHeaderless(t *testing.T) {
 	e := webtest.New(t)
 	resp := upload(t, e, "owner", "/cleanse", "x.csv", append([]byte("GIF89a"), bytes.Repeat([]byte{0}, 500)...))

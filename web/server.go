@@ -49,7 +49,7 @@ func New(opt Options) *Server {
 		ErrorHandler: s.errorHandler,
 		// Strings from the request stay valid after the handler returns; we keep some (form values in errors).
 		Immutable:    true,
-		BodyLimit:    101 << 20, // address lists up to hygiene.MaxImportBytes (100 MB) plus the multipart envelope
+		BodyLimit:    101 << 20, // address lists up to address.MaxImportBytes (100 MB) plus the multipart envelope
 		ReadTimeout:  30 * time.Second,
 		WriteTimeout: 120 * time.Second,
 		IdleTimeout:  120 * time.Second,

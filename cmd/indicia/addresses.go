@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 )
 
 func runAddresses(args []string) error {
@@ -12,5 +12,5 @@ func runAddresses(args []string) error {
 	if done, err := parse(fs, args); done {
 		return err
 	}
-	return hygiene.RunCLI(os.Stdin, os.Stdout)
+	return address.RunCLI(os.Stdin, os.Stdout)
 }

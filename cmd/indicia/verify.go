@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"indicia/hygiene"
+	"indicia/hygiene/address"
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
@@ -31,7 +31,7 @@ func runVerify(args []string) error {
 		"Exit code 0: VALID; 1: INVALID or an error.")
 	certsPath := fs.String("certs", "./var/certs.pem", "PEM bundle: the vendor root and the meter certificates")
 	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL) once, save it to --certs, then verify")
-	address := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
+	addr := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -60,12 +60,12 @@ func runVerify(args []string) error {
 	}
 	out := os.Stdout
 	in, verr := metering.CheckOffline(text, certs)
-	if verr == nil && *address != "" {
-		c, err := hygiene.New()
+	if verr == nil && *addr != "" {
+		c, err := address.New()
 		if err != nil {
 			return err
 		}
-		res := c.Cleanse(*address)
+		res := c.Cleanse(*addr)
 		switch {
 		case res.Standardized.OneLine == "":
 			verr = fmt.Errorf("the address could not be standardized: %s", strings.Join(res.Reasons, "; "))
@@ -81,7 +81,7 @@ func runVerify(args []string) error {
 	}
 	if in.MeterSerial != "" {
 		printDecoded(out, metering.Decode(in))
-		if *address != "" && verr == nil {
+		if *addr != "" && verr == nil {
 			fmt.Fprintln(out, "recipient         matches")
 		}
 	}

@@ -7,12 +7,12 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"indicia/hygiene"
+	"indicia/hygiene/addressbook"
 	"indicia/jobs"
 )
 
-// cleanseBatch runs hygiene.Batches.Run for the batch named in the payload.
-func cleanseBatch(b *hygiene.Batches) jobs.HandlerFunc {
+// cleanseBatch runs addressbook.Batches.Run for the batch named in the payload.
+func cleanseBatch(b *addressbook.Batches) jobs.HandlerFunc {
 	return func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
 		var in struct {
 			BatchID int64 `json:"batch_id"`

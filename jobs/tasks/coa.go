@@ -7,12 +7,12 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 )
 
-// coaImport loads an uploaded change-of-address list (hygiene.COA.ImportList).
-func coaImport(c *hygiene.COA) jobs.HandlerFunc {
+// coaImport loads an uploaded change-of-address list (coa.Service.ImportList).
+func coaImport(c *coa.Service) jobs.HandlerFunc {
 	return func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
 		var in struct {
 			ListID int64 `json:"list_id"`
@@ -31,8 +31,8 @@ func coaImport(c *hygiene.COA) jobs.HandlerFunc {
 	}
 }
 
-// coaMatch matches lists or one account's book (hygiene.COA.RunMatchJob).
-func coaMatch(c *hygiene.COA) jobs.HandlerFunc {
+// coaMatch matches lists or one account's book (coa.Service.RunMatchJob).
+func coaMatch(c *coa.Service) jobs.HandlerFunc {
 	return func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
 		step := int64(0)
 		sum, err := c.RunMatchJob(ctx, j.Payload, func(msg string) { step++; p.Set(ctx, step, 6, msg) })

@@ -10,7 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
-	"indicia/hygiene"
+	"indicia/hygiene/addressbook"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/payments"
@@ -21,10 +22,10 @@ type Deps struct {
 	Pool  *pgxpool.Pool
 	Redis *redis.Client
 	Queue *jobs.Queue
-	// Batches cleanses uploaded address lists (hygiene.JobKindCleanse).
-	Batches *hygiene.Batches
-	// COA loads change-of-address lists and matches them (hygiene.JobKindCOA*).
-	COA *hygiene.COA
+	// Batches cleanses uploaded address lists (addressbook.JobKindCleanse).
+	Batches *addressbook.Batches
+	// COA loads change-of-address lists and matches them (coa.JobKindCOA*).
+	COA *coa.Service
 	// Metering voids old unused labels (JobKindSubmitRefunds); RefundAfter is their age.
 	Metering    *metering.Service
 	RefundAfter time.Duration
@@ -35,11 +36,11 @@ type Deps struct {
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
 	if d.Batches != nil {
-		r.Register(hygiene.JobKindCleanse, cleanseBatch(d.Batches))
+		r.Register(addressbook.JobKindCleanse, cleanseBatch(d.Batches))
 	}
 	if d.COA != nil {
-		r.Register(hygiene.JobKindCOAImport, coaImport(d.COA))
-		r.Register(hygiene.JobKindCOAMatch, coaMatch(d.COA))
+		r.Register(coa.JobKindCOAImport, coaImport(d.COA))
+		r.Register(coa.JobKindCOAMatch, coaMatch(d.COA))
 	}
 	if d.Metering != nil {
 		r.Register(JobKindSubmitRefunds, submitRefunds(d.Metering, d.RefundAfter))

@@ -25,7 +25,7 @@ import (
 	"indicia/config"
 	"indicia/db/dbtest"
 	"indicia/email/smtptest"
-	"indicia/hygiene"
+	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
@@ -51,7 +51,7 @@ type Env struct {
 	Users    map[string]accounts.User
 	Sessions map[string][2]string // role name -> session cookie value, CSRF token
 	Owner    accounts.User
-	COA      *hygiene.COA      // the change-of-address service
+	COA      *coa.Service      // the change-of-address service
 	Mail     *smtptest.Server  // catches every email the app sends
 	Payments *payments.Service // card funding, talking to Stripe (the stand-in below)
 	Stripe   *stripestub.Stub  // the Stripe stand-in; sign its Events with StripeWebhookSecret

@@ -1,0 +1,327 @@
+package address
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Status is the verdict on one address.
+type Status string
+
+// Statuses, from best to worst.
+const (
+	// StatusValid: the address agrees with the reference data as written
+	// (after standardization).
+	StatusValid Status = "valid"
+	// StatusCorrected: something was fixed or supplied (city spelling,
+	// missing ZIP, state); Reasons says what.
+	StatusCorrected Status = "corrected"
+	// StatusAmbiguous: more than one answer fits, or a part is missing that
+	// the data cannot supply (which of a city's ZIPs, which unit).
+	StatusAmbiguous Status = "ambiguous"
+	// StatusInvalid: the address contradicts the data or lacks a delivery
+	// line, city/state or ZIP that could be supplied.
+	StatusInvalid Status = "invalid"
+)
+
+func (s Status) rank() int {
+	switch s {
+	case StatusCorrected:
+		return 1
+	case StatusAmbiguous:
+		return 2
+	case StatusInvalid:
+		return 3
+	}
+	return 0
+}
+
+// DPV codes, in the style of the USPS Delivery Point Validation product.
+const (
+	DPVConfirmed        = "Y" // primary (and secondary, if any) confirmed
+	DPVSecondaryWrong   = "S" // primary confirmed, secondary given but not confirmed
+	DPVSecondaryMissing = "D" // primary confirmed, building has units, none given
+	DPVNotConfirmed     = "N" // not in the reference file
+)
+
+// NoReferenceReason is the reason every result carries when the Cleanser has
+// no reference address file.
+const NoReferenceReason = "delivery point not confirmed: no reference file loaded"
+
+// Result is one cleansed address.
+type Result struct {
+	Input        string       `json:"input"`
+	Components   []Component  `json:"components"`
+	Standardized Standardized `json:"standardized"`
+	Status       Status       `json:"status"`
+	Reasons      []string     `json:"reasons"`
+	ZIP          string       `json:"zip,omitempty"`
+	ZIP4         string       `json:"zip4,omitempty"`
+	DPV          string       `json:"dpv,omitempty"`
+}
+
+// Key is the match key of the address: the standardized delivery line and
+// the 5-digit ZIP, "123 MAIN ST APT 4|62704". Two spellings of the same
+// address have the same key once cleansed; change-of-address matching joins
+// on it. It is "" when the result has no delivery line or no ZIP.
+func (r Result) Key() string {
+	if r.Standardized.DeliveryLine == "" || r.ZIP == "" {
+		return ""
+	}
+	return r.Standardized.DeliveryLine + "|" + r.ZIP
+}
+
+// Cleanser parses, standardizes and validates addresses. It is safe for
+// concurrent use: it holds only read-only tables.
+type Cleanser struct {
+	p   *parser
+	ref *ReferenceFile
+}
+
+// Option configures a Cleanser.
+type Option func(*Cleanser)
+
+// WithReference makes the Cleanser confirm delivery points and assign ZIP+4
+// from ref.
+func WithReference(ref *ReferenceFile) Option { return func(c *Cleanser) { c.ref = ref } }
+
+// New returns a Cleanser over the embedded ZIP data.
+func New(opts ...Option) (*Cleanser, error) {
+	p, err := newParser()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cleanser{p: p}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// NewCleanser returns a Cleanser that confirms delivery points against ref
+// (nil: none).
+func NewCleanser(ref *ReferenceFile) (*Cleanser, error) { return New(WithReference(ref)) }
+
+// verdict accumulates a status and reasons.
+type verdict struct {
+	status  Status
+	reasons []string
+}
+
+func (v *verdict) note(s Status, format string, args ...any) {
+	if s.rank() > v.status.rank() {
+		v.status = s
+	}
+	v.reasons = append(v.reasons, fmt.Sprintf(format, args...))
+}
+
+// HasReference reports whether a reference file of delivery points is loaded.
+func (c *Cleanser) HasReference() bool { return c.ref != nil }
+
+// Cleanse parses, standardizes and validates one address.
+func (c *Cleanser) Cleanse(text string) Result {
+	r := Result{Input: text, Status: StatusValid}
+	parsed, err := c.p.parse(text)
+	if err != nil {
+		r.Status = StatusInvalid
+		r.Reasons = []string{strings.TrimPrefix(err.Error(), "address: ")}
+		r.Components = []Component{}
+		return r
+	}
+	v := verdict{status: StatusValid}
+	c.checkDelivery(&parsed, &v)
+	c.checkLastLine(&parsed, &v)
+	c.confirm(&parsed, &v, &r)
+	r.Components = parsed.Components
+	r.Standardized = Standardize(parsed)
+	r.ZIP = parsed.Standard(LabelZipCode)
+	r.ZIP4 = parsed.Standard(LabelZipPlus4)
+	r.Status, r.Reasons = v.status, v.reasons
+	if r.Reasons == nil {
+		r.Reasons = []string{}
+	}
+	return r
+}
+
+func (c *Cleanser) checkDelivery(p *Parsed, v *verdict) {
+	has := func(l string) bool { _, ok := p.Get(l); return ok }
+	switch {
+	case has(LabelUSPSGeneralDelivery):
+	case has(LabelUSPSBoxType) || has(LabelUSPSBoxGroupType):
+		if !has(LabelUSPSBoxID) && !has(LabelUSPSBoxGroupID) {
+			v.note(StatusInvalid, "box or route number missing")
+		}
+	case !has(LabelAddressNumber):
+		if has(LabelStreetName) {
+			v.note(StatusInvalid, "house number missing")
+		} else {
+			v.note(StatusInvalid, "no street address, PO Box or route")
+		}
+	case !has(LabelStreetName):
+		v.note(StatusInvalid, "street name missing")
+	}
+	for i, comp := range p.Components {
+		switch comp.Label {
+		case LabelNotAddress:
+			v.note(StatusAmbiguous, "could not place %q", comp.Text)
+		case LabelOccupancyType:
+			u, ok := c.p.t.unit[comp.Standard]
+			next := i+1 < len(p.Components) && p.Components[i+1].Label == LabelOccupancyIdentifier
+			if ok && u.NeedsRange && !next {
+				v.note(StatusAmbiguous, "%s needs a number", comp.Standard)
+			}
+		}
+	}
+}
+
+func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
+	zips := c.p.zips
+	city, state, zip := p.Standard(LabelPlaceName), p.Standard(LabelStateName), p.Standard(LabelZipCode)
+	if zip != "" {
+		ent, ok := zips.lookup(zip)
+		if !ok {
+			if city != "" && state != "" {
+				if zs := zips.zipsOf(state, city); len(zs) == 1 {
+					nz := zips.entries[zs[0]].Zip
+					v.note(StatusCorrected, "ZIP corrected from %s to %s: %s does not exist and %s, %s has one ZIP", zip, nz, zip, city, state)
+					p.set(LabelZipCode, "", nz)
+					dropPlus4(p)
+					return
+				}
+			}
+			v.note(StatusInvalid, "ZIP %s does not exist", zip)
+			return
+		}
+		if state == "" {
+			v.note(StatusCorrected, "state %s supplied from ZIP %s", ent.State, zip)
+			p.set(LabelStateName, "", ent.State)
+			state = ent.State
+		}
+		if city == "" {
+			v.note(StatusCorrected, "city %s supplied from ZIP %s", ent.City, zip)
+			p.set(LabelPlaceName, "", ent.City)
+			city = ent.City
+		}
+		military := isMilitary(ent.State)
+		switch {
+		case military && state == ent.State && (city == "APO" || city == "FPO" || city == "DPO"):
+		case state != ent.State && city == ent.City:
+			v.note(StatusCorrected, "state corrected from %s to %s: ZIP %s is in %s, %s", state, ent.State, zip, ent.City, ent.State)
+			p.set(LabelStateName, p.textOf(LabelStateName), ent.State)
+		case state != ent.State:
+			if near, d := closeCity(city, ent.City); near && d > 0 && !zips.hasCity(state, city) {
+				v.note(StatusCorrected, "city corrected from %s to %s and state from %s to %s to match ZIP %s", city, ent.City, state, ent.State, zip)
+				p.set(LabelPlaceName, p.textOf(LabelPlaceName), ent.City)
+				p.set(LabelStateName, p.textOf(LabelStateName), ent.State)
+				return
+			}
+			v.note(StatusInvalid, "ZIP %s is in %s, %s, not %s, %s", zip, ent.City, ent.State, city, state)
+		case city != ent.City:
+			near, _ := closeCity(city, ent.City)
+			switch {
+			case near && !zips.hasCity(state, city):
+				v.note(StatusCorrected, "city corrected from %s to %s", city, ent.City)
+				p.set(LabelPlaceName, p.textOf(LabelPlaceName), ent.City)
+			case zips.hasCity(state, city):
+				v.note(StatusAmbiguous, "ZIP %s is listed for %s, %s, not %s: check the ZIP or the city", zip, ent.City, ent.State, city)
+			default:
+				v.note(StatusInvalid, "ZIP %s is in %s, %s, not %s, %s", zip, ent.City, ent.State, city, state)
+			}
+		}
+		return
+	}
+	// No ZIP: supply it from city and state when there is only one.
+	switch {
+	case state == "" && city == "":
+		v.note(StatusInvalid, "city, state and ZIP missing")
+		return
+	case state == "":
+		v.note(StatusInvalid, "state and ZIP missing")
+		return
+	case city == "":
+		v.note(StatusInvalid, "city and ZIP missing")
+		return
+	}
+	zs := zips.zipsOf(state, city)
+	if len(zs) == 0 {
+		lim := 1 + len(city)/6
+		if nc, ok := zips.nearestCity(state, city, lim); ok {
+			v.note(StatusCorrected, "city corrected from %s to %s", city, nc)
+			p.set(LabelPlaceName, p.textOf(LabelPlaceName), nc)
+			city = nc
+			zs = zips.zipsOf(state, city)
+		}
+	}
+	switch len(zs) {
+	case 0:
+		v.note(StatusInvalid, "%s, %s is not in the ZIP list", city, state)
+	case 1:
+		z := zips.entries[zs[0]].Zip
+		v.note(StatusCorrected, "ZIP %s supplied from %s, %s", z, city, state)
+		p.set(LabelZipCode, "", z)
+	default:
+		v.note(StatusAmbiguous, "%s, %s has %d ZIP codes: add the ZIP", city, state, len(zs))
+	}
+}
+
+func isMilitary(st string) bool { return st == "AA" || st == "AE" || st == "AP" }
+
+// closeCity reports whether a written city is a plausible misspelling of
+// the reference city: one edit for short names, two for seven letters or
+// more.
+func closeCity(written, ref string) (bool, int) {
+	lim := 1
+	if len(ref) >= 7 {
+		lim = 2
+	}
+	d := osaDistance(written, ref, lim)
+	return d <= lim, d
+}
+
+func dropPlus4(p *Parsed) {
+	out := p.Components[:0]
+	for _, c := range p.Components {
+		if c.Label != LabelZipPlus4 {
+			out = append(out, c)
+		}
+	}
+	p.Components = out
+}
+
+func (p *Parsed) textOf(label string) string {
+	c, _ := p.Get(label)
+	return c.Text
+}
+
+// confirm checks the delivery point against the reference file.
+func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) {
+	if c.ref == nil {
+		v.reasons = append(v.reasons, NoReferenceReason)
+		return
+	}
+	zip := p.Standard(LabelZipCode)
+	_, _, primary, units := deliveryParts(*p)
+	code, zip4 := c.ref.match(zip, primary, units)
+	r.DPV = code
+	switch code {
+	case DPVConfirmed:
+	case DPVSecondaryMissing:
+		v.note(StatusAmbiguous, "delivery point %s has units: add the apartment or suite", primary)
+	case DPVSecondaryWrong:
+		v.note(StatusAmbiguous, "unit %s not confirmed at %s", units, primary)
+	default:
+		v.note(StatusInvalid, "delivery point not confirmed: %s, %s not in the reference file", primary, zip)
+		return
+	}
+	if zip4 == "" {
+		return
+	}
+	if old := p.Standard(LabelZipPlus4); old != zip4 {
+		if old == "" {
+			v.note(StatusCorrected, "ZIP+4 %s-%s added from the reference file", zip, zip4)
+		} else {
+			v.note(StatusCorrected, "ZIP+4 corrected from %s-%s to %s-%s", zip, old, zip, zip4)
+		}
+		p.set(LabelZipPlus4, p.textOf(LabelZipPlus4), zip4)
+	}
+}

@@ -1,0 +1,111 @@
+package address
+
+import "strings"
+
+// Standardized is an address in Publication 28 form.
+type Standardized struct {
+	// Lines are the address lines top to bottom: recipient, firm,
+	// urbanization, delivery line, last line (CITY ST ZIP+4).
+	Lines []string `json:"lines"`
+	// DeliveryLine is the standardized street, box or route line with its
+	// secondary unit (Publication 28 puts the unit on the delivery line).
+	DeliveryLine string `json:"delivery_line"`
+	// LastLine is CITY ST ZIP or CITY ST ZIP-PLUS4.
+	LastLine string `json:"last_line"`
+	// OneLine is the urbanization, delivery line and last line joined with
+	// ", " (no recipient or firm).
+	OneLine string `json:"one_line"`
+}
+
+// Standardize renders parsed components in Publication 28 form.
+func Standardize(p Parsed) Standardized {
+	names, urb, primary, units := deliveryParts(p)
+	delivery := primary
+	if units != "" {
+		if delivery != "" {
+			delivery += " "
+		}
+		delivery += units
+	}
+	last := lastLine(p.Standard(LabelPlaceName), p.Standard(LabelStateName), p.Standard(LabelZipCode), p.Standard(LabelZipPlus4))
+	s := Standardized{DeliveryLine: delivery, LastLine: last}
+	s.Lines = append(s.Lines, names...)
+	var one []string
+	for _, l := range []string{urb, delivery, last} {
+		if l != "" {
+			s.Lines = append(s.Lines, l)
+			one = append(one, l)
+		}
+	}
+	s.OneLine = strings.Join(one, ", ")
+	return s
+}
+
+// deliveryParts renders the name lines, the urbanization line, the primary
+// delivery line (street, box or route, without units) and the units.
+func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string) {
+	var primary, units strings.Builder
+	prev := ""
+	for _, c := range p.Components {
+		switch c.Label {
+		case LabelRecipient, LabelFirm:
+			names = append(names, c.Standard)
+		case LabelUrbanization:
+			urb = "URB " + c.Standard
+		case LabelOccupancyType:
+			sep(&units)
+			units.WriteString(c.Standard)
+		case LabelOccupancyIdentifier:
+			if prev != LabelOccupancyType {
+				sep(&units)
+				units.WriteString("#")
+			}
+			sep(&units)
+			units.WriteString(c.Standard)
+		case LabelAddressNumber:
+			if prev != LabelAddressNumberPrefix {
+				sep(&primary)
+			}
+			primary.WriteString(c.Standard)
+		case LabelAddressNumberSuffix:
+			if strings.Contains(c.Standard, "/") {
+				sep(&primary)
+			}
+			primary.WriteString(c.Standard)
+		case LabelAddressNumberPrefix, LabelStreetNamePreModifier, LabelStreetNamePreDirectional,
+			LabelStreetNamePreType, LabelStreetName, LabelStreetNamePostType, LabelStreetNamePostDirectional,
+			LabelUSPSBoxType, LabelUSPSBoxID, LabelUSPSBoxGroupType, LabelUSPSBoxGroupID, LabelUSPSGeneralDelivery:
+			sep(&primary)
+			primary.WriteString(c.Standard)
+		}
+		prev = c.Label
+	}
+	return names, urb, primary.String(), units.String()
+}
+
+func lastLine(city, state, zip, plus4 string) string {
+	var b strings.Builder
+	b.WriteString(city)
+	if state != "" {
+		sep(&b)
+		b.WriteString(state)
+	}
+	if zip != "" {
+		sep(&b)
+		b.WriteString(zip)
+		if plus4 != "" {
+			b.WriteByte('-')
+			b.WriteString(plus4)
+		}
+	}
+	return b.String()
+}
+
+func sep(b *strings.Builder) {
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+}
+
+// Text returns the multi-line form, lines joined with newlines.
+func (s Standardized) Text() string { return strings.Join(s.Lines, "\n") }

@@ -1,0 +1,182 @@
+package address
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// token is one word of the input.
+type token struct {
+	raw   string // as written, without a trailing comma
+	up    string // upper case, periods and apostrophes removed: the matching form
+	line  int
+	comma bool // a comma or semicolon followed it
+}
+
+// tokenize splits text into lines of tokens. Commas and semicolons end a token
+// and are remembered; '#' is always a token of its own; other punctuation
+// except '-', '/', '&' and '.' is treated as space.
+func tokenize(text string) [][]token {
+	var out [][]token
+	line := 0
+	for _, l := range strings.Split(text, "\n") {
+		var toks []token
+		start := -1
+		flush := func(end int) {
+			if start >= 0 && end > start {
+				raw := l[start:end]
+				if up := matchForm(raw); up != "" {
+					toks = append(toks, token{raw: raw, up: up, line: line})
+				}
+			}
+			start = -1
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			switch {
+			case c == ',' || c == ';':
+				flush(i)
+				if n := len(toks); n > 0 {
+					toks[n-1].comma = true
+				}
+			case c == '#':
+				flush(i)
+				toks = append(toks, token{raw: "#", up: "#", line: line})
+			case c == ' ' || c == '\t' || c == '\r' || c == '(' || c == ')' || c == '"' || c == ':' || c == '\v' || c == '\f' || c == '|' || c == '*' || c == '!' || c == '?' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '=' || c == '+' || c == '_' || c == '`' || c == '~' || c == '@' || c == '$' || c == '%' || c == '^' || c == '\\':
+				flush(i)
+			default:
+				if start < 0 {
+					start = i
+				}
+			}
+		}
+		flush(len(l))
+		if len(toks) > 0 {
+			out = append(out, toks)
+			line++
+		}
+	}
+	return out
+}
+
+// matchForm upper-cases s and removes periods and apostrophes; leading and
+// trailing hyphens and slashes go too. Non-ASCII letters are kept.
+func matchForm(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c >= 'a' && c <= 'z') || c == '.' || c == '\'' || c >= 0x80 || c < ' ' || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return strings.Trim(s, "-/")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r == '.' || r == '\'' || r == '’' || r == utf8.RuneError || r < ' ' || r == 0x7f {
+			continue
+		}
+		if r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		} else if r >= 0x80 {
+			r = foldAccent(r)
+		}
+		b.WriteRune(r)
+	}
+	return strings.Trim(b.String(), "-/")
+}
+
+// foldAccent maps the accented letters of Spanish addresses (Puerto Rico) to
+// their plain capitals, as Publication 28 writes them.
+func foldAccent(r rune) rune {
+	switch r {
+	case 'á', 'Á', 'à', 'À':
+		return 'A'
+	case 'é', 'É', 'è', 'È':
+		return 'E'
+	case 'í', 'Í':
+		return 'I'
+	case 'ó', 'Ó':
+		return 'O'
+	case 'ú', 'Ú', 'ü', 'Ü':
+		return 'U'
+	case 'ñ', 'Ñ':
+		return 'N'
+	}
+	if r >= 'a' && r <= 'z' {
+		return r - ('a' - 'A')
+	}
+	return []rune(strings.ToUpper(string(r)))[0]
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// allDigits reports whether s is non-empty and only ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasDigit reports whether s holds an ASCII digit.
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinRaw(ts []token) string {
+	switch len(ts) {
+	case 0:
+		return ""
+	case 1:
+		return ts[0].raw
+	}
+	n := len(ts) - 1
+	for _, t := range ts {
+		n += len(t.raw)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.raw)
+	}
+	return b.String()
+}
+
+func joinUp(ts []token) string {
+	switch len(ts) {
+	case 0:
+		return ""
+	case 1:
+		return ts[0].up
+	}
+	n := len(ts) - 1
+	for _, t := range ts {
+		n += len(t.up)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.up)
+	}
+	return b.String()
+}

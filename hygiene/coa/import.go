@@ -1,0 +1,645 @@
+package coa
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
+
+	"indicia/hygiene/address"
+	"indicia/jobs"
+)
+
+// COAColumns are the columns of a COA list file, in this order in the
+// template; the header row names them (any case; spaces, dashes and
+// underscores ignored; any order; unknown columns ignored).
+var COAColumns = []string{"move_type", "first_name", "middle", "last_name", "firm",
+	"old_line1", "old_line2", "old_city", "old_state", "old_zip",
+	"new_line1", "new_line2", "new_city", "new_state", "new_zip",
+	"move_effective_date", "moved_left_no_address", "po_box_closed"}
+
+// coaRequired must be in the header.
+var coaRequired = []string{"move_type", "last_name", "firm", "old_line1", "old_zip", "new_line1", "new_zip", "move_effective_date"}
+
+const (
+	colMoveType = iota
+	colFirst
+	colMiddle
+	colLast
+	colFirm
+	colOldLine1
+	colOldLine2
+	colOldCity
+	colOldState
+	colOldZIP
+	colNewLine1
+	colNewLine2
+	colNewCity
+	colNewState
+	colNewZIP
+	colDate
+	colMLNA
+	colBoxClosed
+)
+
+// coaReader streams the rows of a CSV (optionally gzip-compressed) or XLSX
+// list. It never holds more than one row.
+type coaReader struct {
+	next  func() (cells []string, err error)
+	close func() error
+	line  int64
+	index []int // file column -> COAColumns index, -1 if unused
+	vals  []string
+	size  int64        // bytes in the file
+	read  *countReader // bytes of it consumed so far (nil for XLSX)
+}
+
+// countReader counts the bytes read through it, for the progress estimate.
+type countReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// estimate is the expected number of rows, from the share of the file read
+// so far (0 when unknown).
+func (r *coaReader) estimate(done int64) int64 {
+	if r.read == nil || done == 0 {
+		return 0
+	}
+	n := r.read.n.Load()
+	if n <= 0 {
+		return 0
+	}
+	est := int64(float64(done) * float64(r.size) / float64(n))
+	return max(est, done)
+}
+
+func openCOAFile(path string) (*coaReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("coa: open COA list: %w", err)
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("coa: open COA list: %w", err)
+	}
+	r := &coaReader{vals: make([]string, len(COAColumns))}
+	if st, err := f.Stat(); err == nil {
+		r.size = st.Size()
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		if err := r.openXLSX(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		r.read = &countReader{r: f}
+		gz, err := gzip.NewReader(bufio.NewReaderSize(r.read, 1<<20))
+		if err != nil {
+			f.Close()
+			return nil, &address.ImportError{Err: address.ErrImportBinary, Message: "The gzip file cannot be read."}
+		}
+		r.openCSV(gz)
+		r.close = func() error { gz.Close(); return f.Close() }
+	default:
+		r.read = &countReader{r: f}
+		r.openCSV(bufio.NewReaderSize(r.read, 1<<20))
+		r.close = f.Close
+	}
+	if err := r.readHeader(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *coaReader) openCSV(in io.Reader) {
+	cr := csv.NewReader(in)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	r.next = func() ([]string, error) {
+		rec, err := cr.Read()
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				r.line = int64(pe.StartLine)
+				return nil, fmt.Errorf("%s", address.CSVReason(pe))
+			}
+			return nil, err
+		}
+		r.line = int64(line)
+		return rec, nil
+	}
+}
+
+func (r *coaReader) openXLSX(f *os.File) (err error) {
+	defer func() {
+		// excelize reading hostile input: a panic refuses the file.
+		if p := recover(); p != nil {
+			err = &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook is damaged and cannot be read."}
+		}
+	}()
+	x, err := excelize.OpenReader(f, excelize.Options{UnzipSizeLimit: address.MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook cannot be read (" + address.FirstLine(err.Error()) + "). Save it again as .xlsx or as CSV."}
+	}
+	sheets := x.GetSheetList()
+	if len(sheets) == 0 {
+		x.Close()
+		return &address.ImportError{Err: address.ErrImportNoHeader, Message: "The workbook has no sheet."}
+	}
+	rows, err := x.Rows(sheets[0]) // streaming iterator: one row at a time
+	if err != nil {
+		x.Close()
+		return &address.ImportError{Err: address.ErrImportBinary, Message: "The first sheet of this workbook cannot be read."}
+	}
+	r.next = func() (cells []string, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				cells, err = nil, &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook is damaged and cannot be read."}
+			}
+		}()
+		if !rows.Next() {
+			if err := rows.Error(); err != nil {
+				return nil, &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook is damaged: " + address.FirstLine(err.Error())}
+			}
+			return nil, io.EOF
+		}
+		r.line++
+		return rows.Columns()
+	}
+	r.close = func() error { rows.Close(); x.Close(); return f.Close() }
+	return nil
+}
+
+func (r *coaReader) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	return r.close()
+}
+
+func (r *coaReader) readHeader() error {
+	for {
+		cells, err := r.next()
+		if err == io.EOF {
+			return &address.ImportError{Err: address.ErrImportNoHeader, Message: "The file is empty. The first row must name the columns (" + strings.Join(COAColumns, ", ") + ")."}
+		}
+		if err != nil {
+			var ie *address.ImportError
+			if errors.As(err, &ie) {
+				return err
+			}
+			return &address.ImportError{Err: address.ErrImportNoHeader, Message: fmt.Sprintf("Line %d: the header row cannot be read: %v.", r.line, err)}
+		}
+		if address.BlankRow(cells) {
+			continue
+		}
+		want := map[string]int{}
+		for i, c := range COAColumns {
+			want[address.NormalizeHeader(c)] = i
+		}
+		have := map[string]bool{}
+		r.index = make([]int, len(cells))
+		for i, c := range cells {
+			r.index[i] = -1
+			if j, ok := want[address.NormalizeHeader(c)]; ok && !have[COAColumns[j]] {
+				r.index[i] = j
+				have[COAColumns[j]] = true
+			}
+		}
+		var missing []string
+		for _, c := range coaRequired {
+			if !have[c] {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return &address.ImportError{Err: address.ErrImportColumns, Message: fmt.Sprintf("Line %d: the header row lacks the column(s) %s. The columns are: %s.",
+				r.line, strings.Join(missing, ", "), strings.Join(COAColumns, ", "))}
+		}
+		return nil
+	}
+}
+
+// nextRow returns the next non-blank data row's line and values (reused), a
+// per-line problem in reason, or io.EOF / an *ImportError for the whole file.
+func (r *coaReader) nextRow() (line int64, vals []string, reason string, err error) {
+	for {
+		cells, err := r.next()
+		if err == io.EOF {
+			return 0, nil, "", io.EOF
+		}
+		var ie *address.ImportError
+		if errors.As(err, &ie) {
+			return 0, nil, "", err
+		}
+		if err != nil {
+			return r.line, nil, err.Error(), nil
+		}
+		if address.BlankRow(cells) {
+			continue
+		}
+		for i := range r.vals {
+			r.vals[i] = ""
+		}
+		for i, c := range cells {
+			if i >= len(r.index) || r.index[i] < 0 {
+				continue
+			}
+			if len(c) > address.MaxImportFieldLen {
+				return r.line, nil, fmt.Sprintf("column %s is longer than %d characters", COAColumns[r.index[i]], address.MaxImportFieldLen), nil
+			}
+			if !utf8.ValidString(c) {
+				return r.line, nil, fmt.Sprintf("column %s is not UTF-8 text", COAColumns[r.index[i]]), nil
+			}
+			r.vals[r.index[i]] = strings.TrimSpace(c)
+		}
+		return r.line, r.vals, "", nil
+	}
+}
+
+// rawRow is one data row handed to the cleansing workers.
+type rawRow struct {
+	line   int64
+	vals   []string
+	reason string
+}
+
+type coaChunk struct {
+	rows []rawRow
+	out  [][]any
+	errs []LineError
+	min  time.Time
+	max  time.Time
+}
+
+// ImportSummary is the outcome of loading a list.
+type ImportSummary struct {
+	ListID   int64 `json:"list_id"`
+	Total    int64 `json:"total_rows"`
+	Loaded   int64 `json:"loaded_rows"`
+	Bad      int64 `json:"bad_rows"`
+	MatchJob int64 `json:"match_job"`
+}
+
+var coaRecordColumns = []string{"list_id", "line", "move_type", "first_name", "middle", "last_name", "firm",
+	"first_keys", "middle_key", "last_key", "firm_key",
+	"old_line1", "old_line2", "old_city", "old_state", "old_zip", "old_key",
+	"new_line1", "new_line2", "new_city", "new_state", "new_zip", "new_zip4", "new_key",
+	"effective", "moved_left_no_address", "po_box_closed"}
+
+// ImportList loads list id from its stored file (the import job). progress
+// gets the rows read and an estimate of the total from the share of the file
+// read (0 when unknown, as for XLSX). The file
+// is read row by row; chunks of rows are standardized on every core and
+// streamed into coa_records with COPY, in one transaction, so a retried job
+// starts clean and memory stays bounded whatever the size of the list.
+// Bad rows are skipped and counted; the first MaxLineErrors are kept with
+// their line numbers. On success the list is active (the list it replaces is
+// retired) and a matching job is staged.
+func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, estTotal int64, msg string)) (ImportSummary, error) {
+	sum := ImportSummary{ListID: id}
+	var path string
+	var replaces int64
+	var createdBy int64
+	err := c.pool.QueryRow(ctx, `SELECT path, COALESCE(replaces_id,0), COALESCE(uploaded_by,0) FROM coa_lists WHERE id = $1`, id).Scan(&path, &replaces, &createdBy)
+	if err != nil {
+		return sum, fmt.Errorf("coa: load COA list %d: %w", id, err)
+	}
+	rd, err := openCOAFile(path)
+	if err != nil {
+		var ie *address.ImportError
+		if errors.As(err, &ie) {
+			c.failList(ctx, id, ie.Message)
+			return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
+		}
+		return sum, err
+	}
+	defer rd.Close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	const chunkSize = 4096
+	todo := make(chan *coaChunk, workers)
+	done := make(chan *coaChunk, workers)
+	readErr := make(chan error, 1)
+	var total int64
+	go func() {
+		defer close(todo)
+		ch := &coaChunk{}
+		for {
+			line, vals, reason, err := rd.nextRow()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+			total++
+			if total > MaxCOARows {
+				readErr <- &address.ImportError{Err: address.ErrImportTooMany, Message: fmt.Sprintf("The file has more than %d rows (line %d). Split it into smaller files.", MaxCOARows, line)}
+				return
+			}
+			row := rawRow{line: line, reason: reason}
+			if vals != nil {
+				row.vals = append([]string(nil), vals...)
+			}
+			ch.rows = append(ch.rows, row)
+			if len(ch.rows) == chunkSize {
+				select {
+				case todo <- ch:
+				case <-ctx.Done():
+					return
+				}
+				ch = &coaChunk{}
+			}
+		}
+		if len(ch.rows) > 0 {
+			select {
+			case todo <- ch:
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- nil
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := range todo {
+				c.standardizeChunk(id, ch)
+				select {
+				case done <- ch:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	src := &coaSource{in: done, progress: progress, maxErrs: c.maxErrs, estimate: rd.estimate}
+	var matchJob int64
+	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM coa_records WHERE list_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM coa_list_errors WHERE list_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_records"}, coaRecordColumns, src); err != nil {
+			return err
+		}
+		if err := <-readErr; err != nil {
+			return err
+		}
+		if len(src.errs) > 0 {
+			rows := make([][]any, len(src.errs))
+			for i, e := range src.errs {
+				rows[i] = []any{id, e.Line, e.Reason}
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_list_errors"}, []string{"list_id", "line", "reason"}, pgx.CopyFromRows(rows)); err != nil {
+				return err
+			}
+		}
+		sum.Total, sum.Loaded, sum.Bad = total, src.loaded, src.bad
+		if src.loaded == 0 {
+			return &address.ImportError{Err: address.ErrImportNoHeader, Message: fmt.Sprintf("No row of the file could be loaded (%d bad rows).", src.bad)}
+		}
+		now := c.now().UTC()
+		var pmin, pmax any
+		if !src.min.IsZero() {
+			pmin, pmax = src.min, src.max
+		}
+		if _, err := tx.Exec(ctx, `UPDATE coa_lists SET status = 'active', total_rows = $2, loaded_rows = $3, bad_rows = $4,
+			period_start = $5, period_end = $6, loaded_at = $7, message = '' WHERE id = $1`, id, total, src.loaded, src.bad, pmin, pmax, now); err != nil {
+			return err
+		}
+		lists := []int64{id}
+		if replaces != 0 {
+			if _, err := c.retire(ctx, tx, replaces, ListReplaced, 0, now); err != nil {
+				return err
+			}
+			lists = append(lists, replaces)
+			// retire staged a re-match of the old list alone; the new
+			// list's job below covers both, so drop the duplicate.
+			if err := jobs.DropQueued(ctx, tx, JobKindCOAMatch, fmt.Sprintf(`{"lists":[%d]}`, replaces)); err != nil {
+				return err
+			}
+		}
+		var err error
+		matchJob, err = jobs.Stage(ctx, tx, jobs.New{Kind: JobKindCOAMatch, Payload: matchPayload{Lists: lists}, CreatedBy: createdBy}, now)
+		return err
+	})
+	if err != nil {
+		var ie *address.ImportError
+		if errors.As(err, &ie) {
+			c.failList(ctx, id, ie.Message)
+			return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, ie.Message, jobsSkipRetry)
+		}
+		return sum, fmt.Errorf("coa: load COA list %d: %w", id, err)
+	}
+	sum.MatchJob = matchJob
+	c.enqueue(ctx, matchJob)
+	return sum, nil
+}
+
+func (c *Service) failList(ctx context.Context, id int64, msg string) {
+	_, _ = c.pool.Exec(ctx, `UPDATE coa_lists SET status = 'failed', message = $2 WHERE id = $1`, id, msg)
+}
+
+// coaSource feeds COPY from the cleansed chunks.
+type coaSource struct {
+	in       <-chan *coaChunk
+	cur      *coaChunk
+	i        int
+	row      []any
+	loaded   int64
+	bad      int64
+	errs     []LineError
+	maxErrs  int
+	min, max time.Time
+	progress func(done, estTotal int64, msg string)
+	estimate func(done int64) int64
+}
+
+func (s *coaSource) Next() bool {
+	for {
+		if s.cur != nil && s.i < len(s.cur.out) {
+			s.row = s.cur.out[s.i]
+			s.i++
+			return true
+		}
+		ch, ok := <-s.in
+		if !ok {
+			return false
+		}
+		s.cur, s.i = ch, 0
+		s.loaded += int64(len(ch.out))
+		s.bad += int64(len(ch.errs))
+		for _, e := range ch.errs {
+			if len(s.errs) < s.maxErrs {
+				s.errs = append(s.errs, e)
+			}
+		}
+		if !ch.min.IsZero() && (s.min.IsZero() || ch.min.Before(s.min)) {
+			s.min = ch.min
+		}
+		if ch.max.After(s.max) {
+			s.max = ch.max
+		}
+		if s.progress != nil {
+			n := s.loaded + s.bad
+			s.progress(n, s.estimate(n), fmt.Sprintf("%d rows read, %d bad", n, s.bad))
+		}
+	}
+}
+
+func (s *coaSource) Values() ([]any, error) { return s.row, nil }
+func (s *coaSource) Err() error             { return nil }
+
+func (c *Service) standardizeChunk(list int64, ch *coaChunk) {
+	ch.out = make([][]any, 0, len(ch.rows))
+	for _, r := range ch.rows {
+		if r.reason != "" {
+			ch.errs = append(ch.errs, LineError{r.line, r.reason})
+			continue
+		}
+		out, eff, reason := c.standardizeRow(list, r.line, r.vals)
+		if reason != "" {
+			ch.errs = append(ch.errs, LineError{r.line, reason})
+			continue
+		}
+		if ch.min.IsZero() || eff.Before(ch.min) {
+			ch.min = eff
+		}
+		if eff.After(ch.max) {
+			ch.max = eff
+		}
+		ch.out = append(ch.out, out)
+	}
+	ch.rows = nil
+}
+
+// standardizeRow validates one row and returns its coa_records values.
+func (c *Service) standardizeRow(list, line int64, v []string) ([]any, time.Time, string) {
+	mt := parseMoveType(v[colMoveType])
+	if mt == "" {
+		return nil, time.Time{}, fmt.Sprintf("move_type %q is not individual, family or business", v[colMoveType])
+	}
+	switch {
+	case mt == MoveBusiness && v[colFirm] == "":
+		return nil, time.Time{}, "a business move needs the firm name"
+	case mt == MoveIndividual && (v[colFirst] == "" || v[colLast] == ""):
+		return nil, time.Time{}, "an individual move needs first_name and last_name"
+	case mt == MoveFamily && v[colLast] == "":
+		return nil, time.Time{}, "a family move needs last_name"
+	}
+	eff, ok := parseMoveDate(v[colDate])
+	if !ok {
+		return nil, time.Time{}, fmt.Sprintf("move_effective_date %q is not YYYY-MM or YYYY-MM-DD", v[colDate])
+	}
+	mlna, ok1 := parseFlag(v[colMLNA])
+	boxClosed, ok2 := parseFlag(v[colBoxClosed])
+	if !ok1 || !ok2 {
+		return nil, time.Time{}, "moved_left_no_address and po_box_closed must be yes/no, true/false, 1/0 or empty"
+	}
+	oldIn := address.Fields{Line1: v[colOldLine1], Line2: v[colOldLine2], City: v[colOldCity], State: v[colOldState], ZIP: v[colOldZIP]}
+	if oldIn.Line1 == "" || (oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
+		return nil, time.Time{}, "the old address needs old_line1 and old_zip (or old_city and old_state)"
+	}
+	oldC := c.c.CheckFields(oldIn)
+	oldKey := oldC.Result.Key()
+	if oldKey == "" {
+		return nil, time.Time{}, "the old address has no delivery line or ZIP after standardization"
+	}
+	var newF address.Fields
+	var newZIP4, newKey string
+	newIn := address.Fields{Line1: v[colNewLine1], Line2: v[colNewLine2], City: v[colNewCity], State: v[colNewState], ZIP: v[colNewZIP]}
+	if newIn.Line1 != "" {
+		newC := c.c.CheckFields(newIn)
+		newF, newZIP4, newKey = newC.Suggested, newC.Result.ZIP4, newC.Result.Key()
+		if newKey == "" {
+			return nil, time.Time{}, "the new address has no delivery line or ZIP after standardization"
+		}
+	} else if !mlna && !boxClosed {
+		return nil, time.Time{}, "no new address: give new_line1 and new_zip, or set moved_left_no_address or po_box_closed"
+	}
+	k := c.personKeys(v[colFirst], v[colMiddle], v[colLast], v[colFirm])
+	if mt == MoveBusiness && k.Firm == "" {
+		return nil, time.Time{}, "the firm name has no letters or digits"
+	}
+	if k.First == nil {
+		k.First = []string{}
+	}
+	old := oldC.Suggested
+	return []any{list, line, mt, v[colFirst], v[colMiddle], v[colLast], v[colFirm],
+		k.First, k.Middle, k.Last, k.Firm,
+		old.Line1, old.Line2, old.City, old.State, old.ZIP, oldKey,
+		newF.Line1, newF.Line2, newF.City, newF.State, newF.ZIP, newZIP4, newKey,
+		eff, mlna, boxClosed}, eff, ""
+}
+
+func parseMoveType(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "individual", "i":
+		return MoveIndividual
+	case "family", "f":
+		return MoveFamily
+	case "business", "b":
+		return MoveBusiness
+	}
+	return ""
+}
+
+// parseMoveDate reads YYYY-MM (the first of the month) or YYYY-MM-DD.
+func parseMoveDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "2006-01"} {
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1900 {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func parseFlag(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "n", "no", "false", "f":
+		return false, true
+	case "1", "y", "yes", "true", "t", "x":
+		return true, true
+	}
+	return false, false
+}
