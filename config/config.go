@@ -26,7 +26,7 @@ type Config struct {
 	PprofAddr       string
 	Committers      int
 	Pipeline        bool
-	// Change-of-address service and email (issue 7).
+	// Change-of-address service and email.
 	COAWindowMonths int
 	SMTPURL         string
 	MailFrom        string
@@ -34,7 +34,7 @@ type Config struct {
 	VoidWindow      time.Duration
 	RefundAfter     time.Duration
 	RateTablePubKey string
-	// Card funding (issue 5): without a secret key the stand-in is used.
+	// Card funding: without a secret key the stand-in is used.
 	StripeSecretKey      string
 	StripePublishableKey string
 	StripeWebhookSecret  string

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Change-of-address benchmark (issue 7): a generated 5,000,000-row list
+# Change-of-address benchmark: a generated 5,000,000-row list
 # loaded (streamed, standardized, COPYed) and 1,000,000 address-book entries
 # matched against 1,000,000 COA records, each timed with peak memory from
 # /usr/bin/time -v. Uses a throw-away database on the local PostgreSQL.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test: a logged-in dashboard page under 32 concurrent clients (issue 2).
+# Load test: a logged-in dashboard page under 32 concurrent clients.
 # Starts its own server on a spare port against the database of `make run`,
 # logs the demo mailer in, and drives it with wrk for DURATION seconds.
 # Usage: loadtest/dashboard.sh [DURATION]   (needs wrk: apt-get install wrk)

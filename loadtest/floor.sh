@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What this machine allows the purchase path at most (issue 3, point 12):
+# What this machine allows the purchase path at most:
 # the purchase load against servers that do only part of a purchase (HTTP
 # alone; plus two signatures; plus pgbench's statements group-committed),
 # then pgbench itself, all in one run. See loadtest/floor/main.go.

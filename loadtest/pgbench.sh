@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pgbench for the same two statements as one dispense (update the meter
 # row, insert the transaction row, one commit), on 200 random meters and on
-# one, against $DATABASE_URL: the yardstick of issue 3, point 12. The load
+# one, against $DATABASE_URL: the yardstick of the purchase benchmarks. The load
 # scripts (purchase.sh, purchase_ab.sh, floor.sh) call it after their runs.
 # Usage: loadtest/pgbench.sh SECONDS
 set -euo pipefail

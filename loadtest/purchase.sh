@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test of the whole purchase path (issue 3), next to pgbench on the same
+# Load test of the whole purchase path next to pgbench on the same
 # PostgreSQL for the same two statements (update the meter row, insert the
 # transaction row, one commit). Prints both, for docs/BENCHMARKS.md.
 # Usage: loadtest/purchase.sh [SECONDS]

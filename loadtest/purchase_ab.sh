@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B of the purchase path between git revisions, alternated in one run so
-# that whatever else loads the machine hits every build alike (issue 3;
-# docs/BENCHMARKS.md, "Third session"). Each run gets a fresh database,
+# that whatever else loads the machine hits every build alike (see
+# docs/BENCHMARKS.md). Each run gets a fresh database,
 # keystore, box and server; pgbench runs once at the end on the same server.
 # Usage: loadtest/purchase_ab.sh SECONDS ROUNDS REV...
 #   e.g. loadtest/purchase_ab.sh 10 2 44d8b9c HEAD

@@ -10,7 +10,7 @@ import (
 
 // BenchmarkDispense10000 is one 10,000-label batch: one box call (20,000
 // signatures), the record, 10,000 transaction records, the purchase and
-// 10,000 indicia stored and committed (issue 4: target ≤ 3 s).
+// 10,000 indicia stored and committed (target ≤ 3 s).
 func BenchmarkDispense10000(b *testing.B) {
 	bx := meteringtest.Start(b)
 	svc, owner, m := setupB(b, bx)

@@ -1,5 +1,5 @@
 -- +goose Up
--- Void and verification (issue 4 points 6 and 7). A label's first scan by
+-- Void and verification. A label's first scan by
 -- postal staff marks it used: a used label cannot be voided, and the same
 -- indicium scanned on another piece is a duplicate.
 ALTER TABLE indicia

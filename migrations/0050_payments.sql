@@ -1,5 +1,5 @@
 -- +goose Up
--- Card funding (issue 5): Stripe customers and cards, funding mode per meter,
+-- Card funding: Stripe customers and cards, funding mode per meter,
 -- charges with their recovery phase, refunds, webhook events seen, and the
 -- double-entry money ledger.
 

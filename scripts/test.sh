@@ -13,7 +13,7 @@ go tool staticcheck ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './var/*'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 go mod tidy -diff
-echo "== OpenAPI lint (Redocly, rules in redocly.yaml)" >&2
+echo "== OpenAPI lint (Redocly, rules in scripts/tools/redocly.yaml)" >&2
 # The pinned CLI is installed into var/tools from scripts/tools' lock file,
 # again only when that lock file changes.
 tools=var/tools
@@ -23,7 +23,7 @@ if [ ! -x "$tools/node_modules/.bin/redocly" ] || ! cmp -s scripts/tools/package
 	cp scripts/tools/package.json scripts/tools/package-lock.json "$tools/"
 	(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-"$tools/node_modules/.bin/redocly" lint docs/openapi.yaml
+"$tools/node_modules/.bin/redocly" lint --config scripts/tools/redocly.yaml docs/openapi.yaml
 echo "== go test" >&2
 # -p 2: the machine has two cores; packages share one PostgreSQL server.
 go test -p 2 -count=1 -timeout 15m ./... 2>&1 | tee var/test.log

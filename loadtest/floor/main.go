@@ -1,5 +1,5 @@
-// Command floor measures what this machine allows the purchase path at most
-// (issue 3, point 12): the same 32-client HTTP load as loadtest/purchase,
+// Command floor measures what this machine allows the purchase path at most:
+// the same 32-client HTTP load as loadtest/purchase,
 // against servers that do only part of a purchase.
 //
 //	floor serve -level http   answers each POST with a label-sized 201, nothing else

@@ -1,4 +1,4 @@
-// Command purchase is the load driver for the purchase path (issue 3): it
+// Command purchase is the load driver for the purchase path: it
 // creates accounts with funded meters and API keys in the database of a
 // running Indicia (serve + box), then sends one-label POST /api/v1/labels
 // requests from 32 concurrent clients, spread over random meters or all on

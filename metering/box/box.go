@@ -230,7 +230,7 @@ func (b *Box) verifyMAC(rec *Record) error {
 	return nil
 }
 
-// checkFresh is Fig. 5 step 220 with the hand-off protocol of DESIGN.md §4.
+// checkFresh is Fig. 5 step 220 with the box/database hand-off protocol (docs/ARCHITECTURE.md).
 // It returns the state to build on: the presented record as committed.
 func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
 	st, known, err := b.store.get(rec.Serial)

@@ -9,7 +9,7 @@ import (
 // group of purchases should not wait for the previous group's database
 // commit before the box signs it. So serve may ask for a step chained on
 // the box's latest answer while the database transaction that stores that
-// answer is still open (DESIGN.md §4 and docs/ARCHITECTURE.md, "Pipelined
+// answer is still open (docs/ARCHITECTURE.md, "Pipelined
 // purchases on one meter").
 //
 // The rules that keep this safe:

@@ -6,7 +6,7 @@
 // meter records carry an HMAC only the box can make. Every meter operation
 // follows the patent's Fig. 5 order (verify MAC, compare freshness with the
 // box's own store (an append-only log), unwrap the key, accounting, update freshness, sign,
-// MAC the new record) and the hand-off protocol of DESIGN.md §4, so a crash
+// MAC the new record) and the box/database hand-off protocol of docs/ARCHITECTURE.md, so a crash
 // between the box and the database commit neither loses postage nor raises
 // a false tamper alert. A meter unknown to the freshness store is accepted
 // only at counter 0: every operation passes the store, so a later record

@@ -12,7 +12,7 @@ import (
 
 // meterState is what the box remembers about one meter: the counter and
 // hash of the record the database holds, at most one step it answered but
-// has not yet seen committed (DESIGN.md §4), and at most one more step
+// has not yet seen committed (docs/ARCHITECTURE.md, the box/database hand-off), and at most one more step
 // chained on that one (pipelined purchases on one meter, chained.go).
 type meterState struct {
 	Counter int64    `json:"n"`

@@ -41,7 +41,7 @@ type CommitItem struct {
 // DispenseMany runs Dispense for each item, side by side, and answers each
 // on its own. Items naming the same meter twice are all refused (ErrBadRequest)
 // without touching that meter: two pending steps of one meter must never be
-// stored in one database transaction (DESIGN.md §4, "one pending step per
+// stored in one database transaction (docs/ARCHITECTURE.md, "one pending step per
 // commit"). The error is for the request as a whole (empty or too big).
 func (b *Box) DispenseMany(items []DispenseItem) ([]DispenseItemResult, error) {
 	if len(items) == 0 || len(items) > MaxManyItems {
