@@ -112,7 +112,7 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	}
 	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
 	for i, r := range raw.Pieces {
-		prefix := postage.PiecePrefix(i, len(raw.Pieces))
+		prefix := apperr.PiecePrefix(i, len(raw.Pieces))
 		var p apiPiece
 		if err := decodeStrict(r, &p, strings.TrimSuffix(prefix, ".")); err != nil {
 			return err

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"indicia/apperr"
 	"indicia/metering/rating"
@@ -40,20 +38,7 @@ func fieldFromRating(err error, prefix string) error {
 	if field == "date" {
 		field = "mailing_date"
 	}
-	return apperr.Invalid(prefix+field, sentence(fe.Message))
-}
-
-// sentence capitalises a rater message and ends it with a full stop.
-func sentence(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
+	return apperr.Invalid(prefix+field, apperr.Sentence(fe.Message))
 }
 
 // parseNumber reads a non-negative decimal form value; "" is 0.
@@ -133,7 +118,7 @@ func comparePiece(r *rating.Rater, p rating.Piece, prefix string) ([]rating.Quot
 
 // quoteVM shapes a quote for the rates and purchase pages.
 func quoteVM(q rating.Quote) views.QuoteVM {
-	vm := views.QuoteVM{Class: q.Class, ClassName: q.ClassName, OK: q.OK, Reason: sentence(q.Reason), Total: views.Money(q.TotalCents),
+	vm := views.QuoteVM{Class: q.Class, ClassName: q.ClassName, OK: q.OK, Reason: apperr.Sentence(q.Reason), Total: views.Money(q.TotalCents),
 		TableVersion: q.TableVersion}
 	if q.Zone > 0 {
 		vm.Where = "Zone " + strconv.Itoa(q.Zone)

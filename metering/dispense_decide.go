@@ -125,7 +125,7 @@ func allocate(m Meter, group []*pending) ([]*pending, []box.Piece) {
 		if m.Floating() {
 			for i, pc := range p.req.Pieces {
 				if pc.OriginZIP == "" || pc.OriginZIP == box.FloatingOrigin {
-					p.err = apperr.Invalid(pieceField(p, i, "origin_zip"), "This meter floats: choose the origin ZIP (post office of deposit).")
+					p.err = apperr.Invalid(apperr.PieceField(i, len(p.req.Pieces), "origin_zip"), "This meter floats: choose the origin ZIP (post office of deposit).")
 				}
 			}
 			if p.err != nil {
@@ -184,13 +184,6 @@ func (s *Service) refuse(ctx context.Context, m Meter, tamper **box.TamperError,
 		return boxError(verr)
 	}
 	return err
-}
-
-func pieceField(p *pending, i int, f string) string {
-	if len(p.req.Pieces) == 1 {
-		return f
-	}
-	return fmt.Sprintf("pieces[%d].%s", i, f)
 }
 
 func sumPostage(ls []Label) int64 {

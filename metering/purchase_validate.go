@@ -50,12 +50,7 @@ func (s *Service) validate(req *PurchaseRequest) error {
 	today := s.now().Truncate(24 * time.Hour)
 	for i := range req.Pieces {
 		p := &req.Pieces[i]
-		field := func(f string) string {
-			if len(req.Pieces) == 1 {
-				return f
-			}
-			return fmt.Sprintf("pieces[%d].%s", i, f)
-		}
+		field := func(f string) string { return apperr.PieceField(i, len(req.Pieces), f) }
 		if p.MailingDate.IsZero() {
 			p.MailingDate = today
 		}

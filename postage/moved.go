@@ -69,7 +69,7 @@ func (s *Service) moved(ctx context.Context, accountID int64, res address.Result
 func refuseMoved(q Quote) error {
 	for i, p := range q.Pieces {
 		if p.Moved != nil && !p.AcceptMoved {
-			return &MovedError{Index: i, Field: PiecePrefix(i, len(q.Pieces)) + "recipient.address", Move: *p.Moved}
+			return &MovedError{Index: i, Field: apperr.PiecePrefix(i, len(q.Pieces)) + "recipient.address", Move: *p.Moved}
 		}
 	}
 	return nil

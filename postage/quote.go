@@ -33,7 +33,7 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 	}
 	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces))}
 	for i, p := range o.Pieces {
-		pp, err := s.pricePiece(ctx, u, m, p, PiecePrefix(i, len(o.Pieces)))
+		pp, err := s.pricePiece(ctx, u, m, p, apperr.PiecePrefix(i, len(o.Pieces)))
 		if err != nil {
 			return q, err
 		}
