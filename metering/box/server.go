@@ -171,7 +171,7 @@ func listen(path string) (net.Listener, error) {
 	mode := os.FileMode(0o600)
 	if fi.Mode().Perm()&0o010 != 0 {
 		mode = 0o660
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Gid) != os.Getegid() {
 			if err := os.Chown(path, -1, int(st.Gid)); err != nil {
 				ln.Close()
 				return nil, fmt.Errorf("box: socket group: %w", err)
