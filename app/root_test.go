@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"indicia/accounts"
 	"indicia/app"
 	"indicia/db/dbtest"
 	"indicia/metering"
@@ -64,6 +65,52 @@ func TestNewRefusesAnotherBoxsRoot(t *testing.T) {
 		t.Fatalf("the database's own box was refused: %v", err)
 	}
 	a.Close()
+}
+
+// A database from before the root was recorded, whose meters another
+// keystore made, is refused with the meter named; its own box records the
+// root and starts.
+func TestNewRefusesAnotherBoxOnAnUnrecordedDatabase(t *testing.T) {
+	pool := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	cfg := testConfig(t, map[string]string{"REDIS_PREFIX": prefix, "INDICIA_VAR": t.TempDir()})
+	ctx := context.Background()
+	first, second := meteringtest.Start(t), meteringtest.Start(t)
+	a, err := app.New(ctx, cfg, app.Options{Pool: pool, Redis: rdb, Box: first.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acct, err := a.Accounts.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
+		Password: "a long enough password 1", Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := a.Metering.Provision(ctx, acct.ID, acct.OriginZIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if _, err := pool.Exec(ctx, `DELETE FROM deployment_root`); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = app.New(ctx, cfg, app.Options{Pool: pool, Redis: rdb, Box: second.Client})
+	var mm *metering.RootMismatchError
+	if !errors.As(err, &mm) || !strings.Contains(err.Error(), "meter "+m.Record.Serial) || !strings.Contains(err.Error(), "fresh database") {
+		t.Fatalf("another keystore on a database without a recorded root: %v", err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM deployment_root`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the refused box's root was recorded: %d rows, %v", n, err)
+	}
+	a, err = app.New(ctx, cfg, app.Options{Pool: pool, Redis: rdb, Box: first.Client})
+	if err != nil {
+		t.Fatalf("the database's own box was refused: %v", err)
+	}
+	a.Close()
+	if _, err = app.New(ctx, cfg, app.Options{Pool: pool, Redis: rdb, Box: second.Client}); !errors.As(err, &mm) || mm.Stored == "" {
+		t.Fatalf("after its own box recorded the root, another box: %v", err)
+	}
 }
 
 // The fingerprint is the one openssl prints, so an operator can compare it

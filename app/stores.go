@@ -92,7 +92,7 @@ func (a *App) checkRoot(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("secure box: root certificate: %w", err)
 	}
-	return metering.CheckDeploymentRoot(ctx, a.Pool, keys.RootCertPEM)
+	return metering.CheckDeploymentRoot(ctx, a.Pool, keys.RootCertPEM, a.Box.VerifyRecord)
 }
 
 // dialBox connects to the secure box, waiting up to wait for it to start.

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"indicia/db"
+	"indicia/metering/box"
 )
 
 // RootFingerprint is the SHA-256 fingerprint of a PEM certificate's DER, in
@@ -40,9 +43,19 @@ type RootMismatchError struct {
 	Stored, StoredSubject string
 	RecordedAt            time.Time
 	Box, BoxSubject       string
+	// Serial is set instead of Stored for a database that predates the
+	// record: its first meter's record does not verify with the box's keys.
+	Serial string
 }
 
 func (e *RootMismatchError) Error() string {
+	if e.Serial != "" {
+		return fmt.Sprintf("the secure box's keystore does not belong to this database: "+
+			"the record of meter %s was not made with the keys of the box's root %q (SHA-256 %s). "+
+			"Start the box with the keystore this database was created with (BOX_KEYSTORE and its passphrase), "+
+			"or point DATABASE_URL at a fresh database for this keystore",
+			e.Serial, e.BoxSubject, e.Box)
+	}
 	return fmt.Sprintf("the secure box's keystore does not belong to this database: "+
 		"the database was initialised on %s with the vendor root certificate %q (SHA-256 %s), "+
 		"but the box holds the root %q (SHA-256 %s). "+
@@ -52,11 +65,31 @@ func (e *RootMismatchError) Error() string {
 }
 
 // CheckDeploymentRoot ties the database to the box's vendor root: the first
-// call on a database records the root, every later one refuses another.
-func CheckDeploymentRoot(ctx context.Context, q db.Querier, rootPEM []byte) error {
+// call on a database records the root, every later one refuses another. A
+// database with meters but no recorded root (older than the record) is
+// first asked whether its first meter's record verifies with this box
+// (verify is the box's VerifyRecord): a MAC the box cannot make means
+// another keystore, and nothing is recorded.
+func CheckDeploymentRoot(ctx context.Context, q db.Querier, rootPEM []byte, verify func(context.Context, box.Record) error) error {
 	fp, subject, err := RootFingerprint(rootPEM)
 	if err != nil {
 		return err
+	}
+	var recorded bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deployment_root)`).Scan(&recorded); err != nil {
+		return fmt.Errorf("metering: read the deployment root: %w", err)
+	}
+	if !recorded {
+		m, err := scanMeter(q.QueryRow(ctx, `SELECT `+meterColumns+` FROM meters ORDER BY id LIMIT 1`))
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("metering: first meter: %w", err)
+		default:
+			if verr := verify(ctx, m.Record); errors.Is(verr, box.ErrTamperMAC) {
+				return &RootMismatchError{Box: fp, BoxSubject: subject, Serial: m.Record.Serial}
+			}
+		}
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO deployment_root (fingerprint, subject) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
 		fp, subject); err != nil {

@@ -41,7 +41,7 @@ explain_mismatch() {
   cat >&2 <<EOF
 
 run.sh: the keystore $keystore does not belong to the database at DATABASE_URL
-(see the two root fingerprints above). Restarting will not help. Either:
+(the message above names the roots). Restarting will not help. Either:
   - use the keystore this database was created with: BOX_KEYSTORE=<its path>
     and BOX_PASSPHRASE_FILE=<its passphrase file> make run, or
   - use a fresh database for this keystore: DATABASE_URL=<an empty database> make run
