@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"indicia/db"
+	"indicia/metering"
 	"indicia/metering/box"
 )
 
@@ -67,7 +69,7 @@ func openRedis(ctx context.Context, url string) (*redis.Client, error) {
 func (a *App) openBox(ctx context.Context, opts Options) error {
 	a.Box = opts.Box
 	if a.Box != nil {
-		return nil
+		return a.checkRoot(ctx)
 	}
 	wait := opts.BoxWait
 	if wait == 0 {
@@ -79,7 +81,18 @@ func (a *App) openBox(ctx context.Context, opts Options) error {
 	}
 	a.Box = c
 	a.onClose(func() { c.Close() })
-	return nil
+	return a.checkRoot(ctx)
+}
+
+// checkRoot refuses a box whose keystore is not the one this database was
+// initialised with (the first start records it). Fatal even under
+// Options.Partial: with another deployment's keys nothing stored verifies.
+func (a *App) checkRoot(ctx context.Context) error {
+	keys, err := a.Box.Certificates(ctx)
+	if err != nil {
+		return fmt.Errorf("secure box: root certificate: %w", err)
+	}
+	return metering.CheckDeploymentRoot(ctx, a.Pool, keys.RootCertPEM, a.Box.VerifyRecord)
 }
 
 // dialBox connects to the secure box, waiting up to wait for it to start.
@@ -89,6 +102,9 @@ func dialBox(ctx context.Context, socket string, wait time.Duration) (*box.Clien
 		c, err := box.Dial(socket)
 		if err == nil {
 			return c, nil
+		}
+		if errors.Is(err, box.ErrRefused) {
+			return nil, err // waiting will not change the box's mind
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("secure box at %s does not answer (is `indicia box` running?): %w", socket, err)

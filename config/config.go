@@ -81,6 +81,19 @@ var Settings = []Setting{
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
+// BoxSettings lists the variables only `indicia box` reads
+// (metering/box.ConfigFromEnv). No other process is given them: `make run`
+// and the systemd units pass them to the box alone, and serve and worker drop
+// any they find. README's secure-box table is checked against this list.
+var BoxSettings = []Setting{
+	{"BOX_SOCKET", "./var/box/box.sock", "the unix socket (mode 0600 in a 0700 directory, or 0660 for the directory's group when it is 0710/0750); every connection is authenticated by the kernel's peer credentials", false},
+	{"BOX_KEYSTORE", "./var/keystore.bin", "the keystore file (AES-256-GCM under a key derived from the passphrase); mode 0600, owned by the box's user", false},
+	{"BOX_PASSPHRASE", "", "the keystore passphrase (at least 12 characters); this or BOX_PASSPHRASE_FILE is required", true},
+	{"BOX_PASSPHRASE_FILE", "", "a file holding the passphrase, mode 0600, owned by the box's user; `make run` generates var/box-passphrase", true},
+	{"BOX_STATE_DIR", "./var/box", "the freshness store (bbolt, fsync on every step)", false},
+	{"BOX_ALLOWED_UIDS", "", "comma-separated uids or user names the box serves (the peer's uid as the kernel reports it); empty: the box's own uid only. Every other uid is refused on every operation", false},
+}
+
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.
 func Load(getenv Getenv) (Config, error) {
 	v := func(name string) (string, error) { return lookup(getenv, name) }

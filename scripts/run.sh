@@ -2,48 +2,118 @@
 # make run: make sure PostgreSQL and Redis answer, create the box keystore on
 # first run, start the secure box, migrate, seed the demo accounts, start the
 # worker and the web server on http://localhost:8080.
+# Each long-running process is supervised: one that dies is started again
+# (after 1 s, doubling up to 30 s while it keeps dying), the others keep
+# running. Their pids are in var/run/indicia-<name>.pid.
 # Ctrl-C stops everything this script started (including private services).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/services.sh up run)"
 BIN=bin/indicia
-mkdir -p var/box && chmod 700 var/box
+RUNDIR=var/run
+mkdir -p var/box "$RUNDIR" && chmod 700 var/box
+rm -f "$RUNDIR/indicia-stopping"
 
-# The box's keystore and its passphrase. The demo passphrase lives in a file
-# only this user can read; production passes BOX_PASSPHRASE_FILE from a secret store.
-export BOX_KEYSTORE="${BOX_KEYSTORE:-var/keystore.bin}"
+# The box's settings go to the box alone: they are taken out of this
+# script's environment, so serve, worker and the tools never see them. The
+# demo passphrase lives in a file only this user can read; production gives
+# it to the box from a secret store (deploy/systemd).
+box_env=("BOX_KEYSTORE=${BOX_KEYSTORE:-var/keystore.bin}")
+for v in BOX_PASSPHRASE BOX_PASSPHRASE_FILE BOX_STATE_DIR BOX_ALLOWED_UIDS; do
+  if [ -n "${!v:-}" ]; then box_env+=("$v=${!v}"); fi
+done
 if [ -z "${BOX_PASSPHRASE:-}" ] && [ -z "${BOX_PASSPHRASE_FILE:-}" ]; then
-  export BOX_PASSPHRASE_FILE=var/box-passphrase
-  if [ ! -s "$BOX_PASSPHRASE_FILE" ]; then
-    (umask 077; head -c 24 /dev/urandom | base64 > "$BOX_PASSPHRASE_FILE")
+  box_env+=(BOX_PASSPHRASE_FILE=var/box-passphrase)
+  if [ ! -s var/box-passphrase ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 > var/box-passphrase)
   fi
 fi
-if [ ! -f "$BOX_KEYSTORE" ]; then
-  "$BIN" keys init
+keystore="${BOX_KEYSTORE:-var/keystore.bin}"
+unset BOX_KEYSTORE BOX_PASSPHRASE BOX_PASSPHRASE_FILE BOX_STATE_DIR BOX_ALLOWED_UIDS
+if [ ! -f "$keystore" ]; then
+  env "${box_env[@]}" "$BIN" keys init
 fi
 
-pids=()
+# Exit status 78 from an indicia command: the box's keystore is not the one
+# the database was created with (the command printed both fingerprints).
+EXIT_MISMATCH=78
+explain_mismatch() {
+  cat >&2 <<EOF
+
+run.sh: the keystore $keystore does not belong to the database at DATABASE_URL
+(the message above names the roots). Restarting will not help. Either:
+  - use the keystore this database was created with: BOX_KEYSTORE=<its path>
+    and BOX_PASSPHRASE_FILE=<its passphrase file> make run, or
+  - use a fresh database for this keystore: DATABASE_URL=<an empty database> make run
+    (or drop the 'indicia' database if its data is disposable).
+EOF
+}
+
+main_pid=$$
+sups=()
 cleanup() {
+  local rc=${1:-$?}
   trap - INT TERM EXIT
   echo "stopping..." >&2
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -s "$RUNDIR/indicia-stopping" ]; then rc=$(cat "$RUNDIR/indicia-stopping"); fi
+  echo stop >> "$RUNDIR/indicia-stopping"
+  for p in "${sups[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$RUNDIR/indicia-stopping"
   bash scripts/services.sh down postgres redis || true
+  exit "$rc"
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup 130' INT
+trap 'cleanup 143' TERM
+trap cleanup EXIT
 
-"$BIN" box &
-pids+=($!)
+# supervise NAME CMD...: runs CMD in the background and starts it again when
+# it exits, with exponential backoff (reset after a minute up). TERM stops the
+# command and the supervisor. A keystore mismatch stops everything.
+supervise() {
+  local name=$1 delay=1 child='' rc started
+  shift
+  trap 'trap - TERM; if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi; rm -f "$RUNDIR/indicia-$name.pid"; exit 0' TERM
+  while :; do
+    started=$SECONDS
+    "$@" &
+    child=$!
+    echo "$child" > "$RUNDIR/indicia-$name.pid"
+    rc=0
+    wait "$child" || rc=$?
+    child=''
+    if [ -e "$RUNDIR/indicia-stopping" ]; then exit 0; fi
+    if [ "$rc" -eq "$EXIT_MISMATCH" ]; then
+      explain_mismatch
+      echo "$rc" > "$RUNDIR/indicia-stopping"
+      kill -TERM "$main_pid" 2>/dev/null
+      exit "$rc"
+    fi
+    if [ $((SECONDS - started)) -ge 60 ]; then delay=1; fi
+    echo "run.sh: $name exited with status $rc; starting it again in ${delay}s" >&2
+    sleep "$delay" &
+    child=$!
+    wait "$child" || true
+    child=''
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
+
+supervise box env "${box_env[@]}" "$BIN" box &
+sups+=($!)
 # Notification emails go to a local catcher (files under var/mail) unless SMTP_URL names a real server.
 if [ -z "${SMTP_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/1025) 2>/dev/null; then
-  "$BIN" mailcatcher &
-  pids+=($!)
+  supervise mailcatcher "$BIN" mailcatcher &
+  sups+=($!)
 fi
 "$BIN" migrate
-"$BIN" seed
-"$BIN" worker &
-pids+=($!)
-"$BIN" serve &
-pids+=($!)
+rc=0
+"$BIN" seed || rc=$?
+if [ "$rc" -eq "$EXIT_MISMATCH" ]; then explain_mismatch; fi
+if [ "$rc" -ne 0 ]; then exit "$rc"; fi
+supervise worker "$BIN" worker &
+sups+=($!)
+supervise serve "$BIN" serve &
+sups+=($!)
 echo "Indicia is serving on ${BASE_URL:-http://localhost:8080} (Ctrl-C stops everything)" >&2
-wait -n "${pids[@]}"
+wait

@@ -12,7 +12,8 @@ import (
 func runBox(args []string) error {
 	fs := flags("box", "Run the secure boxes (meter box, steel box, transaction and authentication boxes) on the unix socket BOX_SOCKET.\n"+
 		"Needs the keystore BOX_KEYSTORE (create it with `indicia keys init`) and its passphrase BOX_PASSPHRASE or BOX_PASSPHRASE_FILE;\n"+
-		"keeps its freshness store in BOX_STATE_DIR. Only this process ever holds key material.")
+		"keeps its freshness store in BOX_STATE_DIR. Serves only the uids in BOX_ALLOWED_UIDS (default: its own).\n"+
+		"Only this process ever holds key material.")
 	if done, err := parse(fs, args); done {
 		return err
 	}

@@ -4,10 +4,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+
+	"indicia/metering"
 )
 
 type command struct {
@@ -62,6 +65,19 @@ func main() {
 	}
 	if err := cmd.run(os.Args[2:]); err != nil {
 		fmt.Fprintf(os.Stderr, "indicia %s: %v\n", os.Args[1], err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitKeystoreMismatch (EX_CONFIG) tells a supervisor that restarting will
+// not help: the box's keystore is not this database's (scripts/run.sh and
+// the systemd units stop on it).
+const exitKeystoreMismatch = 78
+
+func exitCode(err error) int {
+	var mm *metering.RootMismatchError
+	if errors.As(err, &mm) {
+		return exitKeystoreMismatch
+	}
+	return 1
 }

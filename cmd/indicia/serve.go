@@ -26,6 +26,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	guardKeyMaterial("serve")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a, err := app.New(ctx, cfg, app.Options{Migrate: !*noMigrate})

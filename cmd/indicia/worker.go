@@ -21,6 +21,7 @@ func runWorker(args []string) error {
 	if err != nil {
 		return err
 	}
+	guardKeyMaterial("worker")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	// Partial: a kind whose service cannot start (no box, broken address

@@ -55,7 +55,11 @@ func Dial(socketPath string) (*Client, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), helloTimeout)
 	defer cancel()
-	_, _ = c.Capabilities(ctx) // best effort: asked again on first use
+	// Best effort: asked again on first use. A refusal is final, though.
+	if _, err := c.Capabilities(ctx); errors.Is(err, ErrRefused) {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -107,6 +111,11 @@ func (mc *muxConn) read() {
 		var resp response
 		if err := dec.Decode(&resp); err != nil {
 			mc.fail(fmt.Errorf("box: connection lost: %w", err))
+			return
+		}
+		if resp.ID == 0 && resp.Err != nil {
+			// Unsolicited: the box refused this connection.
+			mc.fail(resp.Err.err())
 			return
 		}
 		mc.mu.Lock()

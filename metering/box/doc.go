@@ -20,5 +20,7 @@
 // kernel's peer credentials (SO_PEERCRED) rather than a shared secret: a
 // secret would be key material in serve, which must hold none, and anyone
 // who could read it could use it; the uid the kernel reports cannot be
-// forged, and the socket sits mode 0600 in a 0700 directory besides.
+// forged (BOX_ALLOWED_UIDS lists the uids served; a refused peer is told so
+// on every request), and the socket sits mode 0600 in a 0700 directory, or
+// 0660 for the one group a 0710 directory lets in, besides.
 package box

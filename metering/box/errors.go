@@ -20,6 +20,9 @@ var (
 	// ErrUnknownOp answers an operation the box does not serve (a client
 	// newer than the box); Hello says beforehand what it serves.
 	ErrUnknownOp = errors.New("unknown operation")
+	// ErrRefused answers a peer whose uid the box does not serve
+	// (BOX_ALLOWED_UIDS); every request on that connection gets it.
+	ErrRefused = errors.New("connection refused by the box")
 )
 
 // TamperError reports a record the box refused as tampered. Kind is

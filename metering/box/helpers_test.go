@@ -57,7 +57,7 @@ func newEnv(t testing.TB, macMonth time.Time) env {
 }
 
 func (e env) config() Config {
-	return Config{SocketPath: e.socket, KeystorePath: e.keystore, Passphrase: []byte(testPass), StateDir: e.state, AllowedUID: -1,
+	return Config{SocketPath: e.socket, KeystorePath: e.keystore, Passphrase: []byte(testPass), StateDir: e.state,
 		Logger: slog.New(slog.DiscardHandler)}
 }
 

@@ -6,13 +6,18 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,29 +36,55 @@ type Config struct {
 	KeystorePath string
 	Passphrase   []byte
 	StateDir     string
-	AllowedUID   int // a second uid allowed to connect besides the box's own; -1 for none
-	Logger       *slog.Logger
+	// AllowedUIDs are the uids the kernel may report for a peer; empty
+	// allows the box's own uid only.
+	AllowedUIDs []uint32
+	Logger      *slog.Logger
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
-// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR and BOX_ALLOWED_UID.
+// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR and BOX_ALLOWED_UIDS.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		SocketPath:   envOr(getenv, "BOX_SOCKET", DefaultSocketPath),
 		KeystorePath: envOr(getenv, "BOX_KEYSTORE", DefaultKeystorePath),
 		StateDir:     envOr(getenv, "BOX_STATE_DIR", DefaultStateDir),
-		AllowedUID:   -1,
 	}
-	if s := getenv("BOX_ALLOWED_UID"); s != "" {
-		uid, err := strconv.Atoi(s)
-		if err != nil || uid < 0 {
-			return Config{}, fmt.Errorf("box: BOX_ALLOWED_UID %q: want a uid", s)
-		}
-		cfg.AllowedUID = uid
+	if getenv("BOX_ALLOWED_UID") != "" {
+		return Config{}, errors.New("box: BOX_ALLOWED_UID is now BOX_ALLOWED_UIDS (a comma-separated list that replaces the default, the box's own uid)")
 	}
 	var err error
+	if cfg.AllowedUIDs, err = ParseUIDs(getenv("BOX_ALLOWED_UIDS")); err != nil {
+		return Config{}, err
+	}
 	cfg.Passphrase, err = passphraseFromEnv(getenv)
 	return cfg, err
+}
+
+// ParseUIDs reads BOX_ALLOWED_UIDS: uids or user names separated by
+// commas (names are looked up once, at start).
+func ParseUIDs(s string) ([]uint32, error) {
+	var uids []uint32
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if uid, err := strconv.ParseUint(f, 10, 32); err == nil {
+			uids = append(uids, uint32(uid))
+			continue
+		}
+		u, err := user.Lookup(f)
+		if err != nil {
+			return nil, fmt.Errorf("box: BOX_ALLOWED_UIDS: %q is neither a uid nor a known user: %w", f, err)
+		}
+		uid, err := strconv.ParseUint(u.Uid, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("box: BOX_ALLOWED_UIDS: user %q has uid %q", f, u.Uid)
+		}
+		uids = append(uids, uint32(uid))
+	}
+	return uids, nil
 }
 
 func passphraseFromEnv(getenv func(string) string) ([]byte, error) {
@@ -100,16 +131,20 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	log.Info("box: listening", "socket", cfg.SocketPath, "mac_version", ks.CurrentMACVersion())
-	s := &server{box: b, log: log, uids: []uint32{uint32(os.Getuid())}}
-	if cfg.AllowedUID >= 0 {
-		s.uids = append(s.uids, uint32(cfg.AllowedUID))
+	uids := cfg.AllowedUIDs
+	if len(uids) == 0 {
+		uids = []uint32{uint32(os.Getuid())}
 	}
+	log.Info("box: listening", "socket", cfg.SocketPath, "mac_version", ks.CurrentMACVersion(), "allowed_uids", uids)
+	s := &server{box: b, log: log, uids: uids}
 	return s.serve(ctx, ln)
 }
 
-// listen creates the socket, mode 0600, in a directory only this user can
-// enter (created 0700; an existing one must not be open to others).
+// listen creates the socket in a directory others cannot enter (created
+// 0700). The socket is mode 0600, or 0660 with the directory's group when
+// the directory lets its group in: that is how serve, running as another
+// user, reaches the box (deploy/systemd). The peer-credential check decides
+// in either case; the modes only keep everyone else from knocking.
 func listen(path string) (net.Listener, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -119,8 +154,8 @@ func listen(path string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("box: socket dir: %w", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("box: socket dir %s is mode %o: want 0700", dir, fi.Mode().Perm())
+	if fi.Mode().Perm()&0o007 != 0 {
+		return nil, fmt.Errorf("box: socket dir %s is mode %o: want 0700, or 0710/0750 for a group that may connect", dir, fi.Mode().Perm())
 	}
 	if _, err := os.Stat(path); err == nil {
 		if c, err := net.Dial("unix", path); err == nil {
@@ -133,7 +168,17 @@ func listen(path string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("box: listen: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	mode := os.FileMode(0o600)
+	if fi.Mode().Perm()&0o010 != 0 {
+		mode = 0o660
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Gid) != os.Getegid() {
+			if err := os.Chown(path, -1, int(st.Gid)); err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("box: socket group: %w", err)
+			}
+		}
+	}
+	if err := os.Chmod(path, mode); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("box: socket mode: %w", err)
 	}
@@ -159,15 +204,15 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		if c, err = ln.Accept(); err != nil {
 			break
 		}
-		uid, perr := peerUID(c)
-		if perr != nil || !containsUID(s.uids, uid) {
-			s.log.Warn("box: connection refused", "uid", uid, "err", perr)
-			c.Close()
-			continue
-		}
 		s.mu.Lock()
 		s.open[c] = struct{}{}
 		s.mu.Unlock()
+		uid, perr := peerUID(c)
+		if perr != nil || !slices.Contains(s.uids, uid) {
+			s.log.Warn("box: connection refused", "uid", uid, "allowed_uids", s.uids, "err", perr)
+			wg.Go(func() { s.refuse(c, uid, perr) })
+			continue
+		}
 		wg.Go(func() { s.conn(c) })
 	}
 	s.mu.Lock()
@@ -221,10 +266,7 @@ func (s *server) conn(c net.Conn) {
 	inflight.Wait()
 	close(answers)
 	<-written
-	c.Close()
-	s.mu.Lock()
-	delete(s.open, c)
-	s.mu.Unlock()
+	s.forget(c)
 }
 
 // peerUID asks the kernel who is on the other end of the socket.
@@ -250,11 +292,29 @@ func peerUID(c net.Conn) (uint32, error) {
 	return cred.Uid, nil
 }
 
-func containsUID(uids []uint32, uid uint32) bool {
-	for _, u := range uids {
-		if u == uid {
-			return true
-		}
+// refuseLinger is how long a refused connection stays open after the
+// refusal is written, so the peer reads it rather than a broken pipe.
+const refuseLinger = 2 * time.Second
+
+// refuse tells a peer the box does not serve it, as an unsolicited answer
+// (id 0) the client reports for every request it sent, then closes. Nothing
+// the peer sent is decoded.
+func (s *server) refuse(c net.Conn, uid uint32, perr error) {
+	defer s.forget(c)
+	msg := fmt.Sprintf("box: connection refused: uid %d is not allowed to use this box (BOX_ALLOWED_UIDS allows %v)", uid, s.uids)
+	if perr != nil {
+		msg = fmt.Sprintf("box: connection refused: the peer's credentials cannot be read: %v", perr)
 	}
-	return false
+	c.SetDeadline(time.Now().Add(refuseLinger))
+	if err := gob.NewEncoder(c).Encode(&response{Err: &wireError{Code: "refused", Msg: msg}}); err != nil {
+		return
+	}
+	io.Copy(io.Discard, c) // until the peer closes or the deadline passes
+}
+
+func (s *server) forget(c net.Conn) {
+	c.Close()
+	s.mu.Lock()
+	delete(s.open, c)
+	s.mu.Unlock()
 }

@@ -89,6 +89,7 @@ var errorCodes = map[string]error{
 	"bad_request":        ErrBadRequest,
 	"stale":              ErrStale,
 	"unknown_op":         ErrUnknownOp,
+	"refused":            ErrRefused,
 }
 
 func toWire(err error) *wireError {

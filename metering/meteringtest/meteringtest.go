@@ -59,7 +59,7 @@ func Start(t testing.TB) *Box {
 	done := make(chan error, 1)
 	go func() {
 		done <- box.RunServer(ctx, box.Config{SocketPath: b.Socket, KeystorePath: b.Keystore, Passphrase: []byte(Passphrase),
-			StateDir: b.State, AllowedUID: -1, Logger: slog.New(slog.DiscardHandler)})
+			StateDir: b.State, Logger: slog.New(slog.DiscardHandler)})
 	}()
 	b.Client = dial(t, b.Socket, done)
 	t.Cleanup(func() { b.Client.Close(); cancel(); <-done })
