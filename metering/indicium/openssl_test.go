@@ -35,7 +35,7 @@ func TestOpenSSLVerifies(t *testing.T) {
 	root, _ := x509.ParseCertificate(rootDER)
 	f := testFields(t, meterKey)
 	f.MailingDate = now
-	meterTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: f.MeterSerial},
+	meterTmpl := &x509.Certificate{SerialNumber: new(big.Int).SetBytes(f.CertSerial), Subject: pkix.Name{CommonName: f.MeterSerial},
 		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature,
 		SubjectKeyId: f.KeyID[:]}
 	meterDER, err := x509.CreateCertificate(rand.Reader, meterTmpl, root, &meterKey.PublicKey, rootKey)
