@@ -31,7 +31,7 @@ func TestVerifyPageShowsRootFingerprint(t *testing.T) {
 func TestVerifyLabelWarnsOfFutureDate(t *testing.T) {
 	e := webtest.New(t)
 	date := time.Now().UTC().AddDate(0, 0, 10).Format(time.DateOnly)
-	req := `{"pieces":[{"mail_class":"FCM_LETTER","mailing_date":"` + date + `","recipient":{"name":"Ann Lee","address":"9 elm street, beverly hills ca 90210"}}]}`
+	req := `{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","mailing_date":"` + date + `","recipient":{"name":"Ann Lee","address":"9 elm street, beverly hills ca 90210"}}]}`
 	code, out := apiCall(t, e, key(t, e, e.Owner, "buy_postage"), "POST", "/api/v1/labels", req)
 	if code != http.StatusCreated {
 		t.Fatalf("buy: %d %v", code, out)
