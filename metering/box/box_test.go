@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
-	"math/big"
 	"testing"
 	"time"
 

@@ -163,11 +163,7 @@ func vectors(t *testing.T) []vector {
 		if m := quoted.FindStringSubmatch(v); m != nil {
 			v = m[1]
 		}
-		if _, dup := cur[k]; dup {
-			cur[k] += v // long values continue on the next line
-		} else {
-			cur[k] = v
-		}
+		cur[k] += v // long values continue on the next line under the same name
 	}
 	return out
 }
