@@ -146,8 +146,12 @@ func TestIssuedIndiciumIsVersion2(t *testing.T) {
 	if v.Result != metering.ResultValid || d == nil {
 		t.Fatalf("verify: %s %q", v.Result, v.Reason)
 	}
+	certs, err := indicium.ParseCertificatesPEM([]byte(m.CertPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d.Version != 2 || d.DR == nil || *d.DR != 1000-78 || d.AR != 78 || d.Software != box.SoftwareID ||
-		d.CertSerial != hex.EncodeToString(m.CertSerial()) || d.KeyID != "" || d.MailClass != "FCM_LETTER" {
+		d.CertSerial != hex.EncodeToString(certs[0].SerialNumber.Bytes()) || d.KeyID != "" || d.MailClass != "FCM_LETTER" {
 		t.Errorf("decoded %+v (DR %v)", d, d.DR)
 	}
 	if v.Warning != "" {
