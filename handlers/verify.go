@@ -78,7 +78,7 @@ func (h *Handler) renderVerify(c fiber.Ctx, status int, f views.Form, res *views
 		log = append(log, views.VerifyLogRow{At: r.At.UTC().Format("2006-01-02 15:04:05"), Result: strings.ToUpper(string(r.Result)),
 			Serial: r.Serial, PieceRef: r.PieceRef, Location: r.Location, By: r.By})
 	}
-	return render(c, status, views.Verify(h.Page(c, "Verify an indicium", "verify"), f, res, log))
+	return render(c, status, views.Verify(h.Page(c, "Verify an indicium", "verify"), f, res, log, h.rootFingerprint(c.Context())))
 }
 
 // verifyRequest builds the domain request; a recipient address is cleansed
@@ -121,7 +121,7 @@ func decodeLabelImage(data []byte, field string) (string, error) {
 }
 
 func verifyVM(v metering.Verification) views.VerifyResultVM {
-	vm := views.VerifyResultVM{Result: strings.ToUpper(string(v.Result)), Reason: v.Reason}
+	vm := views.VerifyResultVM{Result: strings.ToUpper(string(v.Result)), Reason: v.Reason, Warning: v.Warning}
 	if v.RecipientMatch != nil {
 		vm.RecipientMatch = "does not match"
 		if *v.RecipientMatch {
@@ -140,8 +140,8 @@ func verifyVM(v metering.Verification) views.VerifyResultVM {
 			{Label: "Destination ZIP", Value: d.DestZIP},
 			{Label: "Mail class", Value: className(d.MailClass)},
 			{Label: "Services", Value: serviceNames(d.Services)},
-			{Label: "Key id", Value: d.KeyID},
 		}
+		vm.Fields = append(vm.Fields, versionFields(d)...)
 		if v.LabelStatus != "" {
 			vm.Fields = append(vm.Fields, views.Option{Label: "Label status", Value: labelUse(v)})
 		}

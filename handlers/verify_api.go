@@ -30,6 +30,7 @@ type apiVerification struct {
 	UsedAt         *time.Time        `json:"used_at,omitempty"`
 	UsedLocation   string            `json:"used_location,omitempty"`
 	FirstUsedAt    *time.Time        `json:"first_used_at,omitempty"`
+	Warning        string            `json:"warning,omitempty"`
 	At             time.Time         `json:"verified_at"`
 }
 
@@ -66,7 +67,7 @@ func (h *Handler) APIVerify(c fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(apiVerification{ID: v.ID, Result: string(v.Result), Reason: v.Reason, Fields: v.Fields, RecipientMatch: v.RecipientMatch,
-		LabelStatus: apiLabelStatus(v), UsedAt: v.UsedAt, UsedLocation: v.UsedLocation, FirstUsedAt: v.FirstUsedAt, At: v.At})
+		LabelStatus: apiLabelStatus(v), UsedAt: v.UsedAt, UsedLocation: v.UsedLocation, FirstUsedAt: v.FirstUsedAt, Warning: v.Warning, At: v.At})
 }
 
 // apiLabelStatus is the label's status as the /verify page reads it: the

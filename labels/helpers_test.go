@@ -34,7 +34,7 @@ var testRecipients = [][]string{
 // purchase flow would.
 func testLabel(t testing.TB, key *ecdsa.PrivateKey, n int) (Label, indicium.Indicium) {
 	t.Helper()
-	kid, err := indicium.KeyID(&key.PublicKey)
+	certSerial, err := indicium.CertSerial(&key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,16 +45,18 @@ func testLabel(t testing.TB, key *ecdsa.PrivateKey, n int) (Label, indicium.Indi
 	}
 	f := indicium.Fields{
 		MeterSerial:   "IND-000123",
-		KeyID:         kid,
+		CertSerial:    certSerial,
 		MailingDate:   time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
 		Postage:       78 + int64(n)*105,
 		AR:            100_000 + int64(n)*78,
 		PieceCount:    4000 + int64(n),
 		OriginZIP:     "20001",
 		DestZIP:       zip,
-		MailClass:     "FCM",
+		DR:            500_000 - int64(n)*78,
+		MailClass:     "FCM_LETTER",
 		Services:      uint32(n % 4),
 		RecipientHash: indicium.RecipientHash(strings.Join(to, "\n")),
+		Software:      "INDICIA/1.0",
 	}
 	in, err := indicium.Sign(f, key)
 	if err != nil {

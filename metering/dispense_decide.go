@@ -110,6 +110,7 @@ func allocate(m Meter, group []*pending) ([]*pending, []box.Piece) {
 	remaining := m.Record.DR
 	var accepted []*pending
 	var pieces []box.Piece
+	certSerial := m.CertSerial()
 	for _, p := range group {
 		if p.err != nil || p.replay != 0 || p.dupOf != nil {
 			continue
@@ -136,7 +137,7 @@ func allocate(m Meter, group []*pending) ([]*pending, []box.Piece) {
 		accepted = append(accepted, p)
 		for _, pc := range p.req.Pieces {
 			pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP,
-				MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized)})
+				MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized), CertSerial: certSerial})
 		}
 	}
 	return accepted, pieces

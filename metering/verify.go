@@ -33,54 +33,60 @@ const (
 // Offline-check failures (wrapped with detail).
 var (
 	ErrUnknownMeter = errors.New("metering: no certificate for this meter and key")
-	ErrNoRoot       = errors.New("metering: no vendor root certificate in the bundle")
+	ErrNoRoot       = errors.New("metering: the pinned vendor root is not in the bundle")
 )
 
 // Decoded are the fields of an indicium as a verifier reads them.
 type Decoded struct {
+	Version       int       `json:"version"`
 	Serial        string    `json:"meter_serial"`
-	KeyID         string    `json:"key_id"`
+	KeyID         string    `json:"key_id,omitempty"`      // version 1
+	CertSerial    string    `json:"cert_serial,omitempty"` // version 2, hex
 	MailingDate   time.Time `json:"mailing_date"`
 	Postage       int64     `json:"postage"`
 	AR            int64     `json:"ascending_register"`
+	DR            *int64    `json:"descending_register,omitempty"` // version 2
 	PieceNumber   int64     `json:"piece_number"`
 	OriginZIP     string    `json:"origin_zip"`
 	DestZIP       string    `json:"dest_zip"`
 	MailClass     string    `json:"mail_class"`
 	Services      uint32    `json:"services"`
 	RecipientHash string    `json:"recipient_hash"`
+	Software      string    `json:"software,omitempty"` // version 2
 }
 
 // Decode lists the fields of a parsed indicium.
 func Decode(in indicium.Indicium) Decoded {
-	return Decoded{Serial: in.MeterSerial, KeyID: hex.EncodeToString(in.KeyID[:]), MailingDate: in.MailingDate, Postage: in.Postage,
+	d := Decoded{Version: int(in.Version), Serial: in.MeterSerial, MailingDate: in.MailingDate, Postage: in.Postage,
 		AR: in.AR, PieceNumber: in.PieceCount, OriginZIP: in.OriginZIP, DestZIP: in.DestZIP, MailClass: in.MailClass,
 		Services: in.Services, RecipientHash: hex.EncodeToString(in.RecipientHash[:])}
+	if in.Version == indicium.Version1 {
+		d.KeyID = hex.EncodeToString(in.KeyID[:])
+	} else {
+		dr := in.DR
+		d.CertSerial, d.DR, d.Software = hex.EncodeToString(in.CertSerial), &dr, in.Software
+	}
+	return d
 }
 
 // CheckOffline is the whole offline verification of barcode text against a
-// published certificate bundle (the vendor root and the meter certificates):
-// parse, find the meter's certificate, chain it to a self-signed CA of the
-// bundle, check the signature. It needs no database: `indicia verify` uses it.
-func CheckOffline(text string, certs []*x509.Certificate) (indicium.Indicium, error) {
+// published certificate bundle: parse, find the meter's certificate, chain
+// it to the pinned vendor root (rootFP, its SHA-256 fingerprint; other
+// self-signed certificates of the bundle anchor nothing), check the low-S
+// signature. It needs no database: `indicia verify` uses it.
+func CheckOffline(text string, certs []*x509.Certificate, rootFP [sha256.Size]byte) (indicium.Indicium, error) {
 	in, err := indicium.ParseText(strings.TrimSpace(text))
 	if err != nil {
 		return indicium.Indicium{}, err
 	}
-	meter, err := indicium.FindMeterCertificate(in, certs)
-	if err != nil {
+	if len(indicium.FindMeterCertificates(in, certs)) == 0 {
+		_, err := indicium.FindMeterCertificate(in, certs)
 		return in, fmt.Errorf("%w: %v", ErrUnknownMeter, err)
 	}
-	var last error = ErrNoRoot
-	for _, root := range certs {
-		if !root.IsCA || root.CheckSignatureFrom(root) != nil {
-			continue
-		}
-		if last = indicium.VerifyWithCertificates(in, root, meter); last == nil {
-			return in, nil
-		}
+	if _, err := indicium.PinnedRoot(certs, rootFP); err != nil {
+		return in, fmt.Errorf("%w: %v", ErrNoRoot, err)
 	}
-	return in, last
+	return in, indicium.VerifyPinned(in, certs, rootFP)
 }
 
 // VerifyRequest is one scan presented for verification.
@@ -108,7 +114,10 @@ type Verification struct {
 	// used (this scan, for the first valid one); nil when it never was.
 	UsedAt       *time.Time
 	UsedLocation string
-	At           time.Time
+	// Warning flags what a verifier should look at even on a valid answer:
+	// a mailing date outside the window of MailingDateWarning.
+	Warning string
+	At      time.Time
 }
 
 // Verify checks a scanned indicium against the vendor root and the stored
@@ -151,6 +160,7 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 	hash = sha256.Sum256(in.Bytes())
 	d := Decode(in)
 	v.Fields = &d
+	v.Warning = MailingDateWarning(in.MailingDate, v.At)
 	if req.Recipient != "" {
 		match := indicium.RecipientHash(req.Recipient) == in.RecipientHash
 		v.RecipientMatch = &match
@@ -260,7 +270,7 @@ func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (str
 		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil
 	}
 	if err := indicium.VerifyWithCertificates(in, roots[0], meter); err != nil {
-		return "The signature does not verify: the indicium was altered or forged.", nil
+		return s.signatureFailure(ctx, in, err)
 	}
 	return "", nil
 }

@@ -5,6 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -180,15 +183,30 @@ func TestCheckOfflineWithPublishedBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := metering.CheckOffline(textOf(t, l), certs); err != nil {
+	pin := sha256.Sum256(certs[0].Raw)
+	if _, err := metering.CheckOffline(textOf(t, l), certs, pin); err != nil {
 		t.Errorf("genuine: %v", err)
 	}
-	if _, err := metering.CheckOffline(textOf(t, l), certs[1:]); err == nil {
-		t.Error("no root in the bundle: verified anyway")
+	if _, err := metering.CheckOffline(textOf(t, l), certs[1:], pin); !errors.Is(err, metering.ErrNoRoot) {
+		t.Errorf("no root in the bundle: %v", err)
 	}
-	if _, err := metering.CheckOffline(textOf(t, l), certs[:1]); err == nil {
-		t.Error("no meter certificate: verified anyway")
+	if _, err := metering.CheckOffline(textOf(t, l), certs[:1], pin); !errors.Is(err, metering.ErrUnknownMeter) {
+		t.Errorf("no meter certificate: %v", err)
 	}
+	if _, err := metering.CheckOffline(textOf(t, l), certs, sha256.Sum256(certs[1].Raw)); err == nil {
+		t.Error("meter certificate pinned as the root: verified anyway")
+	}
+	in, _ := indicium.Parse(l.Indicium)
+	if _, err := metering.CheckOffline(highSTwin(in).Text(), certs, pin); !errors.Is(err, indicium.ErrHighS) {
+		t.Errorf("high-S twin: %v", err)
+	}
+}
+
+// highSTwin is in with the other valid encoding of its signature, (r, n−s).
+func highSTwin(in indicium.Indicium) indicium.Indicium {
+	s := new(big.Int).SetBytes(in.Signature[32:])
+	new(big.Int).Sub(elliptic.P256().Params().N, s).FillBytes(in.Signature[32:])
+	return in
 }
 
 // runIndicia runs the indicia binary with only the given environment (no database settings).
@@ -231,6 +249,7 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 	f.Close()
 	bad := in
 	bad.Signature[0] ^= 0x80
+	pin := []string{"INDICIA_ROOT_FINGERPRINT=" + rootFingerprint(t, keys.RootCertPEM)}
 
 	for _, c := range []struct {
 		name string
@@ -242,20 +261,21 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 		{"PNG label", png, 0, "VALID"},
 		{"flipped bit", bad.Text(), 1, "INVALID"},
 		{"garbage", "not-an-indicium", 1, "INVALID"},
+		{"high-S twin", highSTwin(in).Text(), 1, "INVALID\nreason            indicium: signature is not in low-S form (s > n/2)"},
 	} {
-		out, code := runIndicia(t, nil, "verify", "--certs", certs, c.arg)
-		if code != c.code || !strings.HasPrefix(out, c.want+"\n") {
+		out, code := runIndicia(t, pin, "verify", "--certs", certs, c.arg)
+		if code != c.code || !strings.HasPrefix(out, c.want) || !strings.HasPrefix(out, strings.SplitN(c.want, "\n", 2)[0]+"\n") {
 			t.Errorf("%s: exit %d, output:\n%s", c.name, code, out)
 		}
 		if c.code == 0 && (!strings.Contains(out, l.Serial) || !strings.Contains(out, "$0.78")) {
 			t.Errorf("%s: decoded fields missing:\n%s", c.name, out)
 		}
 	}
-	if out, code := runIndicia(t, nil, "verify", "--certs", filepath.Join(dir, "missing.pem"), in.Text()); code == 0 {
+	if out, code := runIndicia(t, pin, "verify", "--certs", filepath.Join(dir, "missing.pem"), in.Text()); code == 0 {
 		t.Errorf("missing bundle: exit 0\n%s", out)
 	}
 	// The test label's recipient hash is of "9 ELM ST|90210", not of this address.
-	if out, code := runIndicia(t, nil, "verify", "--certs", certs, "--address", "9 Elm Street, Beverly Hills CA 90210", in.Text()); code != 1 ||
+	if out, code := runIndicia(t, pin, "verify", "--certs", certs, "--address", "9 Elm Street, Beverly Hills CA 90210", in.Text()); code != 1 ||
 		!strings.Contains(out, "not the one this postage was bought for") {
 		t.Errorf("another recipient: exit %d\n%s", code, out)
 	}
@@ -269,7 +289,7 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 	}))
 	defer srv.Close()
 	saved := filepath.Join(dir, "fetched", "certs.pem")
-	if out, code := runIndicia(t, nil, "verify", "--certs", saved, "--certs-url", srv.URL, in.Text()); code != 0 || !strings.HasPrefix(out, "VALID") {
+	if out, code := runIndicia(t, pin, "verify", "--certs", saved, "--certs-url", srv.URL, in.Text()); code != 0 || !strings.HasPrefix(out, "VALID") {
 		t.Errorf("--certs-url: exit %d\n%s", code, out)
 	}
 	if got, err := os.ReadFile(saved); err != nil || string(got) != string(bundle) {
@@ -314,9 +334,10 @@ func BenchmarkCheckOffline(b *testing.B) {
 		b.Fatal(err)
 	}
 	text := in.Text()
+	pin := sha256.Sum256(certs[0].Raw)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := metering.CheckOffline(text, certs); err != nil {
+		if _, err := metering.CheckOffline(text, certs, pin); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -26,11 +26,18 @@ var errInvalid = errors.New("the indicium is INVALID")
 // published certificate bundle (/.well-known/indicia/certs). Void status is
 // server state and is not known here.
 func runVerify(args []string) error {
+	return verifyCommand(args, os.Stdin, os.Stdout, os.Getenv, time.Now)
+}
+
+func verifyCommand(args []string, stdin io.Reader, out io.Writer, getenv func(string) string, now func() time.Time) error {
 	fs := flags("verify", "Verify an indicium offline from the published certificates: indicia verify [options] FILE|TEXT|-\n"+
 		"FILE is a PNG or JPEG label image or a text file with the barcode text; - reads the text from stdin.\n"+
-		"Exit code 0: VALID; 1: INVALID or an error.")
+		"The vendor root is pinned: give its SHA-256 fingerprint (--root-fingerprint or "+rootFingerprintEnv+"),\n"+
+		"shown on the server's /verify page and printed by `indicia keys fingerprint`.\n"+
+		"Exit code 0: VALID (a warning line may follow); 1: INVALID or an error.")
 	certsPath := fs.String("certs", "./var/certs.pem", "PEM bundle: the vendor root and the meter certificates")
-	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL) once, save it to --certs, then verify")
+	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL; https, or http to localhost) once, save it to --certs, then verify")
+	rootFP := fs.String("root-fingerprint", "", "SHA-256 fingerprint of the vendor root certificate (default $"+rootFingerprintEnv+")")
 	addr := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
 	if done, err := parse(fs, args); done {
 		return err
@@ -39,9 +46,16 @@ func runVerify(args []string) error {
 		fs.Usage()
 		return errors.New("give exactly one FILE, TEXT or -")
 	}
+	pin, err := rootPin(*rootFP, getenv)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if *certsURL != "" {
+		if err := checkCertsURL(*certsURL); err != nil {
+			return err
+		}
 		if err := fetchCerts(ctx, *certsURL, *certsPath); err != nil {
 			return err
 		}
@@ -54,12 +68,14 @@ func runVerify(args []string) error {
 	if err != nil {
 		return fmt.Errorf("certificates %s: %w", *certsPath, err)
 	}
-	text, err := readIndiciumArg(fs.Arg(0), os.Stdin)
+	if err := checkBundleRoot(certs, pin, *certsPath); err != nil {
+		return err
+	}
+	text, err := readIndiciumArg(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}
-	out := os.Stdout
-	in, verr := metering.CheckOffline(text, certs)
+	in, verr := metering.CheckOffline(text, certs, pin)
 	if verr == nil && *addr != "" {
 		c, err := address.New()
 		if err != nil {
@@ -80,6 +96,11 @@ func runVerify(args []string) error {
 		fmt.Fprintln(out, "VALID")
 	}
 	if in.MeterSerial != "" {
+		if w := metering.MailingDateWarning(in.MailingDate, now()); w != "" {
+			fmt.Fprintf(out, "warning           %s\n", w)
+		}
+	}
+	if in.MeterSerial != "" {
 		printDecoded(out, metering.Decode(in))
 		if *addr != "" && verr == nil {
 			fmt.Fprintln(out, "recipient         matches")
@@ -92,11 +113,26 @@ func runVerify(args []string) error {
 }
 
 func printDecoded(w io.Writer, d metering.Decoded) {
-	rows := [][2]string{
-		{"meter serial", d.Serial}, {"key id", d.KeyID}, {"date of mailing", d.MailingDate.Format("2006-01-02")},
-		{"postage", views.Money(d.Postage)}, {"ascending register", views.Money(d.AR)}, {"piece number", fmt.Sprint(d.PieceNumber)},
+	rows := [][2]string{{"version", fmt.Sprint(d.Version)}, {"meter serial", d.Serial}}
+	if d.KeyID != "" {
+		rows = append(rows, [2]string{"key id", d.KeyID})
+	}
+	if d.CertSerial != "" {
+		rows = append(rows, [2]string{"certificate", d.CertSerial})
+	}
+	rows = append(rows, [][2]string{
+		{"date of mailing", d.MailingDate.Format("2006-01-02")},
+		{"postage", views.Money(d.Postage)}, {"ascending register", views.Money(d.AR)},
+	}...)
+	if d.DR != nil {
+		rows = append(rows, [2]string{"descending reg.", views.Money(*d.DR)})
+	}
+	rows = append(rows, [][2]string{{"piece number", fmt.Sprint(d.PieceNumber)},
 		{"origin ZIP", d.OriginZIP}, {"destination ZIP", d.DestZIP}, {"mail class", d.MailClass},
 		{"services", fmt.Sprintf("%#x", d.Services)}, {"recipient hash", d.RecipientHash},
+	}...)
+	if d.Software != "" {
+		rows = append(rows, [2]string{"software", d.Software})
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-18s%s\n", r[0], r[1])

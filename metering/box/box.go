@@ -103,9 +103,15 @@ func (b *Box) CreateMeter(serial, mfgNumber string, accountID int64) (Record, []
 	if err != nil {
 		return Record{}, nil, err
 	}
+	// The serial is derived from the key so the box can name the
+	// certificate in every indicium without storing it.
+	certSerial, err := indicium.CertSerial(&key.PublicKey)
+	if err != nil {
+		return Record{}, nil, err
+	}
 	now := b.now()
 	tmpl := &x509.Certificate{
-		SerialNumber:   new(big.Int).SetBytes(randBytes(16)),
+		SerialNumber:   new(big.Int).SetBytes(certSerial),
 		Subject:        pkix.Name{CommonName: serial, Organization: []string{"Indicia meter"}},
 		NotBefore:      now.Truncate(24*time.Hour).AddDate(0, 0, -2), // covers indicia dated yesterday
 		NotAfter:       now.AddDate(10, 0, 0),

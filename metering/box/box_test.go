@@ -2,7 +2,9 @@ package box
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +47,9 @@ func TestDispenseSignsVerifiableIndicia(t *testing.T) {
 		if err := indicium.VerifyWithCertificates(in, roots[0], m.cert); err != nil {
 			t.Fatalf("piece %d: %v", i, err)
 		}
-		if in.PieceCount != int64(i+1) || in.OriginZIP != "12345" || in.Postage != p.Tx.Amount || in.AR != []int64{73, 200}[i] {
+		if in.PieceCount != int64(i+1) || in.OriginZIP != "12345" || in.Postage != p.Tx.Amount || in.AR != []int64{73, 200}[i] ||
+			in.DR != []int64{9_927, 9_800}[i] || in.Version != indicium.Version2 || in.Software != SoftwareID || in.HighS() ||
+			m.cert.SerialNumber.Cmp(new(big.Int).SetBytes(in.CertSerial)) != 0 {
 			t.Fatalf("piece %d fields: %+v", i, in.Fields)
 		}
 	}
@@ -378,5 +382,34 @@ func TestPepper(t *testing.T) {
 	a3, _ := c2.Pepper(ctx, []byte("hunter2"))
 	if string(a3) == string(a1) {
 		t.Fatal("pepper does not depend on the box key")
+	}
+}
+
+// A certificate made before serials were derived from the key has a random
+// serial: the caller passes it and the indicium carries it.
+func TestDispenseCarriesAGivenCertificateSerial(t *testing.T) {
+	e := newEnv(t, time.Now())
+	c, _ := e.start(t)
+	m := activeMeter(t, c, "IND-0009", "12345", 10_000)
+	p := piece(73, "10001")
+	p.CertSerial = []byte{0x1f, 0xee, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e}
+	res, err := c.Dispense(ctx, m.rec, []Piece{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := indicium.Parse(res.Pieces[0].Indicium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(in.CertSerial) != string(p.CertSerial) {
+		t.Fatalf("certificate serial %x, want %x", in.CertSerial, p.CertSerial)
+	}
+	key := m.cert.PublicKey.(*ecdsa.PublicKey)
+	if err := in.Verify(key); err != nil {
+		t.Fatal(err)
+	}
+	p.CertSerial = []byte{0, 1}
+	if _, err := c.Dispense(ctx, res.Record, []Piece{p}); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("certificate serial with a leading zero: %v", err)
 	}
 }

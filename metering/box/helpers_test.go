@@ -156,7 +156,7 @@ func activeMeter(t testing.TB, c *Client, serial, origin string, credit int64) *
 }
 
 func piece(postage int64, dest string) Piece {
-	return Piece{Postage: postage, MailingDate: time.Now().UTC(), DestZIP: dest, MailClass: "FCM",
+	return Piece{Postage: postage, MailingDate: time.Now().UTC(), DestZIP: dest, MailClass: "FCM_LETTER",
 		RecipientHash: indicium.RecipientHash("JOHN DOE\n123 MAIN ST\nANYTOWN NY 12345")}
 }
 

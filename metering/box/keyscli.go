@@ -7,14 +7,16 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"indicia/metering/indicium"
 )
 
-// RunKeysCLI is `indicia keys init|rotate|export-public`. The keystore path
+// RunKeysCLI is `indicia keys init|rotate|export-public|fingerprint`. The keystore path
 // and passphrase come from BOX_KEYSTORE and BOX_PASSPHRASE(_FILE), or
 // -keystore. A running box reads the keystore at start: restart it after a
 // rotation.
 func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer) error {
-	usage := "usage: indicia keys init|rotate [-month YYYY-MM]|export-public [-keystore PATH]"
+	usage := "usage: indicia keys init|rotate [-month YYYY-MM]|export-public|fingerprint [-keystore PATH]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("keys: missing subcommand")
@@ -66,6 +68,14 @@ func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer
 		}
 		stdout.Write(pk.RootCertPEM)
 		stdout.Write(pk.TxKeyPEM)
+		// On stderr, so the output stays a plain PEM file.
+		fmt.Fprintf(stderr, "vendor root SHA-256 fingerprint: %s\n", indicium.Fingerprint(ks.RootCert))
+	case "fingerprint":
+		ks, err := OpenKeystore(*path, pass)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, indicium.Fingerprint(ks.RootCert))
 	default:
 		fmt.Fprintln(stderr, usage)
 		return fmt.Errorf("keys: unknown subcommand %q", args[0])

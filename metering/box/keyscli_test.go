@@ -52,6 +52,13 @@ func TestKeysCLI(t *testing.T) {
 	if strings.Contains(out, "PRIVATE") {
 		t.Fatal("export-public printed private key material")
 	}
+	fp := indicium.Fingerprint(root[0])
+	if !strings.Contains(out, "vendor root SHA-256 fingerprint: "+fp) {
+		t.Fatalf("export-public does not name the root fingerprint %s:\n%s", fp, out)
+	}
+	if got, err := run("fingerprint"); err != nil || got != fp+"\n" {
+		t.Fatalf("keys fingerprint = %q, %v; want %s", got, err, fp)
+	}
 	envs["BOX_PASSPHRASE"] = "wrong wrong wrong"
 	if _, err := run("rotate", "-month", "2099-01"); err == nil {
 		t.Fatal("rotate with a wrong passphrase succeeded")

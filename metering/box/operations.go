@@ -23,7 +23,17 @@ type Piece struct {
 	MailClass     string
 	Services      uint32
 	RecipientHash [indicium.HashSize]byte // indicium.RecipientHash of the standardized address
+	// CertSerial is the meter certificate's serial number as the indicium
+	// carries it; empty means the serial the box gives its certificates
+	// (indicium.CertSerial of the meter key). Certificates made before
+	// that carry a random serial, which the caller passes here.
+	CertSerial []byte
 }
+
+// SoftwareID names the signing software in every indicium: product and
+// version of the box's indicium code. The version changes when what the box
+// signs changes.
+const SoftwareID = "INDICIA/1.0"
 
 // DispensedPiece is one piece's signed indicium and its signed transaction
 // record (which the database stores in chain order).
@@ -148,7 +158,7 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 		if next.Status != StatusActive {
 			return nil, fmt.Errorf("box: meter %s is %s: %w", next.Serial, next.Status, ErrMeterNotActive)
 		}
-		keyID, err := indicium.KeyID(&key.PublicKey)
+		derived, err := indicium.CertSerial(&key.PublicKey)
 		if err != nil {
 			return nil, err
 		}
@@ -171,9 +181,13 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 				return nil, badRequest("piece %d: mailing date %s: want yesterday to 30 days ahead", i+1, d.Format(time.DateOnly))
 			}
 			total += p.Postage
-			fields[i] = indicium.Fields{MeterSerial: next.Serial, KeyID: keyID, MailingDate: p.MailingDate,
+			certSerial := derived
+			if len(p.CertSerial) > 0 {
+				certSerial = p.CertSerial
+			}
+			fields[i] = indicium.Fields{MeterSerial: next.Serial, CertSerial: certSerial, MailingDate: p.MailingDate,
 				Postage: p.Postage, OriginZIP: origin, DestZIP: p.DestZIP, MailClass: p.MailClass,
-				Services: p.Services, RecipientHash: p.RecipientHash}
+				Services: p.Services, RecipientHash: p.RecipientHash, Software: SoftwareID}
 			if err := fields[i].Validate(); err != nil {
 				return nil, badRequest("piece %d: %v", i+1, err)
 			}
@@ -186,7 +200,7 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 			next.DR -= p.Postage
 			next.AR += p.Postage
 			next.PieceCount++
-			fields[i].AR, fields[i].PieceCount = next.AR, next.PieceCount
+			fields[i].AR, fields[i].DR, fields[i].PieceCount = next.AR, next.DR, next.PieceCount
 			s.txs = append(s.txs, chain(next, &TxRecord{Kind: TxPostage, Time: now,
 				IndiciumDate: fields[i].MailingDate.UTC().Format("20060102"), OriginZIP: fields[i].OriginZIP,
 				DeliveryZIP: p.DestZIP, Amount: p.Postage, PieceNumber: next.PieceCount}))

@@ -12,8 +12,10 @@ import (
 
 // VerifyWithCertificates does the whole offline check: the meter
 // certificate chains to the vendor root, names the indicium's meter serial
-// (CN) and key id (Subject Key Identifier), was valid on the mailing date,
-// and its public key verifies the signature.
+// (CN) and certificate serial (version 2) or key id (Subject Key
+// Identifier, version 1), was valid on the mailing date, and its public key
+// verifies the signature in low-S form. The caller chooses the root: see
+// VerifyPinned for a bundle that may hold other self-signed certificates.
 func VerifyWithCertificates(in Indicium, root, meter *x509.Certificate) error {
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
@@ -36,8 +38,11 @@ func VerifyWithCertificates(in Indicium, root, meter *x509.Certificate) error {
 	if err != nil {
 		return err
 	}
-	if id != in.KeyID || !bytes.Equal(meter.SubjectKeyId, id[:]) {
+	if in.Version == Version1 && (id != in.KeyID || !bytes.Equal(meter.SubjectKeyId, id[:])) {
 		return errors.New("indicium: key id does not match the meter certificate")
+	}
+	if in.Version != Version1 && !sameSerial(meter, in.CertSerial) {
+		return fmt.Errorf("indicium: certificate serial %x does not match the meter certificate", in.CertSerial)
 	}
 	return in.Verify(pub)
 }
@@ -67,12 +72,35 @@ func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
 }
 
 // FindMeterCertificate picks the certificate for the indicium's meter and
-// key id from a published bundle (the root may be in it too).
+// certificate serial (version 2) or key id (version 1) from a published
+// bundle (the root may be in it too).
 func FindMeterCertificate(in Indicium, certs []*x509.Certificate) (*x509.Certificate, error) {
+	if found := FindMeterCertificates(in, certs); len(found) > 0 {
+		return found[0], nil
+	}
+	if in.Version == Version1 {
+		return nil, fmt.Errorf("indicium: no certificate for meter %q key %x", in.MeterSerial, in.KeyID)
+	}
+	return nil, fmt.Errorf("indicium: no certificate for meter %q serial %x", in.MeterSerial, in.CertSerial)
+}
+
+// FindMeterCertificates returns every certificate of the bundle that names
+// the indicium's meter and certificate: a bundle from an untrusted place may
+// carry look-alikes, and only the one that chains to the pinned root counts.
+func FindMeterCertificates(in Indicium, certs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
 	for _, c := range certs {
-		if c.Subject.CommonName == in.MeterSerial && bytes.Equal(c.SubjectKeyId, in.KeyID[:]) {
-			return c, nil
+		if c.Subject.CommonName != in.MeterSerial {
+			continue
+		}
+		if in.Version == Version1 && bytes.Equal(c.SubjectKeyId, in.KeyID[:]) ||
+			in.Version != Version1 && sameSerial(c, in.CertSerial) {
+			out = append(out, c)
 		}
 	}
-	return nil, fmt.Errorf("indicium: no certificate for meter %q key %x", in.MeterSerial, in.KeyID)
+	return out
+}
+
+func sameSerial(c *x509.Certificate, serial []byte) bool {
+	return c.SerialNumber != nil && c.SerialNumber.Sign() > 0 && bytes.Equal(c.SerialNumber.Bytes(), serial)
 }

@@ -1,6 +1,7 @@
 package indicium
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,11 +11,14 @@ import (
 // Layout constants. Version and algorithm are the first two bytes so a
 // verifier can reject a layout it does not know before reading further.
 const (
-	Version1      byte = 1 // the only layout so far
-	AlgECDSAP256  byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes)
+	Version1      byte = 1 // key id, class as text; still verified
+	Version2      byte = 2 // certificate serial, descending register, class code, software id; what the box signs
+	AlgECDSAP256  byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes), s ≤ n/2
 	KeyIDSize          = 8
 	HashSize           = 16 // truncated SHA-256 of the standardized recipient address
 	SignatureSize      = 64
+	MaxCertSerial      = 20 // RFC 5280 §4.1.2.2: serial numbers are at most 20 octets
+	MaxSoftware        = 32
 	maxString          = 255 // strings carry a one-byte length prefix
 )
 
@@ -24,19 +28,23 @@ var ErrMalformed = errors.New("indicium: malformed")
 // ErrBadSignature is returned by Verify when the signature does not match.
 var ErrBadSignature = errors.New("indicium: signature does not verify")
 
-// Fields are the signed postal data of one piece.
+// Fields are the signed postal data of one piece. KeyID belongs to layout
+// version 1 only; CertSerial, DR and Software to version 2 only.
 type Fields struct {
 	MeterSerial   string          // the meter (indicia) serial number
-	KeyID         [KeyIDSize]byte // first 8 bytes of SHA-256 of the meter key's SubjectPublicKeyInfo; see KeyID
+	KeyID         [KeyIDSize]byte // v1: first 8 bytes of SHA-256 of the meter key's SubjectPublicKeyInfo; see KeyID
+	CertSerial    []byte          // v2: the meter certificate's serial number, unsigned big-endian, no leading zero
 	MailingDate   time.Time       // date of mailing; only the UTC calendar date is encoded
 	Postage       int64           // cents
 	AR            int64           // ascending register after this piece, cents
+	DR            int64           // v2: descending register after this piece, cents
 	PieceCount    int64           // the meter's piece count after this piece (this piece's number)
 	OriginZIP     string          // 5 digits
 	DestZIP       string          // 5 or 9 digits, no hyphen
-	MailClass     string          // mail class code, e.g. "FCM", "PM"
+	MailClass     string          // mail class code, e.g. "FCM_LETTER" (v2: one of ClassCodes)
 	Services      uint32          // bitmask of special services
 	RecipientHash [HashSize]byte  // RecipientHash of the standardized address
+	Software      string          // v2: software identifier PRODUCT/VERSION, e.g. "INDICIA/1.0"
 }
 
 // Indicium is a parsed or freshly signed indicium.
@@ -48,8 +56,10 @@ type Indicium struct {
 	Signature [SignatureSize]byte // r||s, each 32 bytes big-endian
 }
 
-// Validate checks that the fields fit the layout.
-func (f Fields) Validate() error {
+// Validate checks that the fields fit the current layout (version 2).
+func (f Fields) Validate() error { return f.validate(Version2) }
+
+func (f Fields) validate(version byte) error {
 	switch {
 	case f.MeterSerial == "" || len(f.MeterSerial) > maxString || !printable(f.MeterSerial):
 		return fmt.Errorf("indicium: meter serial %q: want 1-255 printable ASCII characters", f.MeterSerial)
@@ -57,7 +67,7 @@ func (f Fields) Validate() error {
 		return fmt.Errorf("indicium: mailing date %v out of range", f.MailingDate)
 	case f.Postage < 0 || f.Postage > 1<<32-1:
 		return fmt.Errorf("indicium: postage %d cents out of range", f.Postage)
-	case f.AR < 0 || f.PieceCount < 0:
+	case f.AR < 0 || f.PieceCount < 0 || f.DR < 0:
 		return errors.New("indicium: negative register or piece count")
 	case !digits(f.OriginZIP, 5):
 		return fmt.Errorf("indicium: origin ZIP %q: want 5 digits", f.OriginZIP)
@@ -66,29 +76,66 @@ func (f Fields) Validate() error {
 	case f.MailClass == "" || len(f.MailClass) > maxString || !printable(f.MailClass):
 		return fmt.Errorf("indicium: mail class %q: want 1-255 printable ASCII characters", f.MailClass)
 	}
+	if version == Version1 {
+		return nil
+	}
+	switch {
+	case len(f.CertSerial) == 0 || len(f.CertSerial) > MaxCertSerial || f.CertSerial[0] == 0:
+		return fmt.Errorf("indicium: certificate serial %x: want 1-%d bytes without a leading zero", f.CertSerial, MaxCertSerial)
+	case ClassCode(f.MailClass) == 0:
+		return fmt.Errorf("indicium: mail class %q has no class code", f.MailClass)
+	case !validSoftware(f.Software):
+		return fmt.Errorf("indicium: software id %q: want PRODUCT/VERSION, 3-%d printable ASCII characters", f.Software, MaxSoftware)
+	}
 	return nil
 }
 
-// Encode returns the signed part of the indicium for f (layout version 1,
-// algorithm ECDSA P-256).
-func Encode(f Fields) ([]byte, error) {
-	if err := f.Validate(); err != nil {
+func validSoftware(s string) bool {
+	i := bytes.IndexByte([]byte(s), '/')
+	return len(s) <= MaxSoftware && printable(s) && i > 0 && i < len(s)-1
+}
+
+// Encode returns the signed part of a version 2 indicium for f (algorithm
+// ECDSA P-256).
+func Encode(f Fields) ([]byte, error) { return encode(Version2, f) }
+
+// EncodeV1 returns the signed part of a version 1 indicium for f. The box
+// no longer signs version 1; it is here so verifiers and tests can build
+// the layout they still accept.
+func EncodeV1(f Fields) ([]byte, error) { return encode(Version1, f) }
+
+func encode(version byte, f Fields) ([]byte, error) {
+	if err := f.validate(version); err != nil {
 		return nil, err
 	}
 	d := f.MailingDate.UTC()
-	b := make([]byte, 0, 128)
-	b = append(b, Version1, AlgECDSAP256)
+	b := make([]byte, 0, 160)
+	b = append(b, version, AlgECDSAP256)
 	b = appendString(b, f.MeterSerial)
-	b = append(b, f.KeyID[:]...)
+	if version == Version1 {
+		b = append(b, f.KeyID[:]...)
+	} else {
+		b = appendString(b, string(f.CertSerial))
+	}
 	b = binary.BigEndian.AppendUint32(b, uint32(d.Year()*10000+int(d.Month())*100+d.Day()))
 	b = binary.BigEndian.AppendUint32(b, uint32(f.Postage))
 	b = binary.BigEndian.AppendUint64(b, uint64(f.AR))
+	if version == Version2 {
+		b = binary.BigEndian.AppendUint64(b, uint64(f.DR))
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(f.PieceCount))
 	b = append(b, f.OriginZIP...)
 	b = appendString(b, f.DestZIP)
-	b = appendString(b, f.MailClass)
+	if version == Version1 {
+		b = appendString(b, f.MailClass)
+	} else {
+		b = append(b, ClassCode(f.MailClass))
+	}
 	b = binary.BigEndian.AppendUint32(b, f.Services)
 	b = append(b, f.RecipientHash[:]...)
+	if version == Version2 {
+		b = appendString(b, f.Software)
+	}
 	return b, nil
 }
 
@@ -97,26 +144,44 @@ func (in Indicium) Bytes() []byte {
 	return append(append(make([]byte, 0, len(in.Signed)+SignatureSize), in.Signed...), in.Signature[:]...)
 }
 
-// Parse decodes an indicium. It checks the layout only; call Verify (or
-// VerifyWithCertificates) to check the signature.
+// Parse decodes an indicium of any known version. It checks the layout
+// only; call Verify (or VerifyWithCertificates) to check the signature.
 func Parse(b []byte) (Indicium, error) {
 	r := reader{b: b}
 	var in Indicium
 	in.Version, in.Algorithm = r.byte(), r.byte()
-	if r.err == nil && (in.Version != Version1 || in.Algorithm != AlgECDSAP256) {
+	if r.err == nil && ((in.Version != Version1 && in.Version != Version2) || in.Algorithm != AlgECDSAP256) {
 		return Indicium{}, fmt.Errorf("%w: unknown version %d / algorithm %d", ErrMalformed, in.Version, in.Algorithm)
 	}
+	v2 := in.Version == Version2
 	in.MeterSerial = r.string()
-	copy(in.KeyID[:], r.bytes(KeyIDSize))
+	if v2 {
+		in.CertSerial = []byte(r.string())
+	} else {
+		copy(in.KeyID[:], r.bytes(KeyIDSize))
+	}
 	date := r.uint32()
 	in.Postage = int64(r.uint32())
 	in.AR = int64(r.uint64())
+	if v2 {
+		in.DR = int64(r.uint64())
+	}
 	in.PieceCount = int64(r.uint64())
 	in.OriginZIP = string(r.bytes(5))
 	in.DestZIP = r.string()
-	in.MailClass = r.string()
+	if v2 {
+		code := r.byte()
+		if in.MailClass = ClassName(code); in.MailClass == "" && r.err == nil {
+			return Indicium{}, fmt.Errorf("%w: unknown mail class code %d", ErrMalformed, code)
+		}
+	} else {
+		in.MailClass = r.string()
+	}
 	in.Services = r.uint32()
 	copy(in.RecipientHash[:], r.bytes(HashSize))
+	if v2 {
+		in.Software = r.string()
+	}
 	signedLen := r.off
 	copy(in.Signature[:], r.bytes(SignatureSize))
 	if r.err != nil {
@@ -130,10 +195,10 @@ func Parse(b []byte) (Indicium, error) {
 	if in.MailingDate.Year() != y || in.MailingDate.Month() != m || in.MailingDate.Day() != d {
 		return Indicium{}, fmt.Errorf("%w: invalid date %d", ErrMalformed, date)
 	}
-	if in.AR < 0 || in.PieceCount < 0 {
+	if in.AR < 0 || in.PieceCount < 0 || in.DR < 0 {
 		return Indicium{}, fmt.Errorf("%w: register out of range", ErrMalformed)
 	}
-	if err := in.Fields.Validate(); err != nil {
+	if err := in.Fields.validate(in.Version); err != nil {
 		return Indicium{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	in.Signed = append([]byte(nil), b[:signedLen]...)

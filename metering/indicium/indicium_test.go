@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -18,11 +20,22 @@ func testFields(t testing.TB, key *ecdsa.PrivateKey) Fields {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Fields{
-		MeterSerial: "IND-000123", KeyID: id, MailingDate: time.Date(2026, 11, 30, 15, 4, 5, 0, time.UTC),
-		Postage: 73, AR: 1_234_567, PieceCount: 4242, OriginZIP: "12345", DestZIP: "902101234",
-		MailClass: "FCM", Services: 0b101, RecipientHash: RecipientHash("JANE ROE\n1 ELM ST APT 2\nSPRINGFIELD IL 62701"),
+	serial, err := CertSerial(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return Fields{
+		MeterSerial: "IND-000123", KeyID: id, CertSerial: serial, MailingDate: time.Date(2026, 11, 30, 15, 4, 5, 0, time.UTC),
+		Postage: 73, AR: 1_234_567, DR: 98_765, PieceCount: 4242, OriginZIP: "12345", DestZIP: "902101234",
+		MailClass: "FCM_LETTER", Services: 0b101, RecipientHash: RecipientHash("1 ELM ST APT 2, SPRINGFIELD IL 62701"),
+		Software: "INDICIA/1.0",
+	}
+}
+
+// v1Fields are f as version 1 carries them.
+func v1Fields(f Fields) Fields {
+	f.CertSerial, f.DR, f.Software = nil, 0, ""
+	return f
 }
 
 func newKey(t testing.TB) *ecdsa.PrivateKey {
@@ -41,6 +54,10 @@ func TestSignParseVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if in.Version != Version2 {
+		t.Fatalf("signed version %d, want 2", in.Version)
+	}
+	f.KeyID = [KeyIDSize]byte{} // version 2 names the certificate by its serial
 	for name, parse := range map[string]func() (Indicium, error){
 		"bytes": func() (Indicium, error) { return Parse(in.Bytes()) },
 		"text":  func() (Indicium, error) { return ParseText(in.Text()) },
@@ -57,11 +74,11 @@ func TestSignParseVerify(t *testing.T) {
 		}
 		want := f
 		want.MailingDate = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) // only the date is encoded
-		if got.Fields != want {
+		if !reflect.DeepEqual(got.Fields, want) {
 			t.Fatalf("%s: fields\n got %+v\nwant %+v", name, got.Fields, want)
 		}
 	}
-	if n := len(in.Text()); n > 220 {
+	if n := len(in.Text()); n > 230 {
 		t.Errorf("barcode text is %d characters", n)
 	}
 	if err := in.Verify(&newKey(t).PublicKey); !errors.Is(err, ErrBadSignature) {
@@ -98,7 +115,8 @@ func TestParseRejectsMalformed(t *testing.T) {
 		"empty":     nil,
 		"truncated": b[:len(b)-1],
 		"trailing":  append(append([]byte(nil), b...), 0),
-		"version":   append([]byte{2}, b[1:]...),
+		"version":   append([]byte{3}, b[1:]...),
+		"v1 bytes":  append([]byte{1}, b[1:]...),
 	}
 	for name, c := range cases {
 		if _, err := Parse(c); !errors.Is(err, ErrMalformed) {
@@ -117,6 +135,12 @@ func TestEncodeValidates(t *testing.T) {
 		"dest":    func(f *Fields) { f.DestZIP = "12345-6789" },
 		"serial":  func(f *Fields) { f.MeterSerial = "" },
 		"class":   func(f *Fields) { f.MailClass = strings.Repeat("X", 256) },
+		"code":    func(f *Fields) { f.MailClass = "FCM" },
+		"cert":    func(f *Fields) { f.CertSerial = nil },
+		"cert0":   func(f *Fields) { f.CertSerial = []byte{0, 1} },
+		"cert21":  func(f *Fields) { f.CertSerial = make([]byte, 21) },
+		"sw":      func(f *Fields) { f.Software = "INDICIA" },
+		"dr":      func(f *Fields) { f.DR = -1 },
 		"postage": func(f *Fields) { f.Postage = -1 },
 		"date":    func(f *Fields) { f.MailingDate = time.Time{} },
 	} {
@@ -138,7 +162,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		// Whatever parses re-encodes to the same bytes.
-		again, err := Encode(got.Fields)
+		again, err := encode(got.Version, got.Fields)
 		if err != nil || string(again) != string(got.Signed) {
 			t.Fatalf("parse/encode mismatch: %v", err)
 		}
@@ -155,5 +179,72 @@ func TestKeyIDIsSPKIHash(t *testing.T) {
 	id, err := KeyID(&key.PublicKey)
 	if err != nil || string(id[:]) != string(sum[:KeyIDSize]) {
 		t.Fatalf("KeyID %x, want %x (%v)", id, sum[:KeyIDSize], err)
+	}
+}
+
+// Version 1 indicia, which the box no longer signs, still parse and verify.
+func TestVersion1StillVerifies(t *testing.T) {
+	key := newKey(t)
+	f := v1Fields(testFields(t, key))
+	f.MailClass = "FCM" // version 1 carries the class as text, any code
+	in, err := SignV1(f, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseText(in.Text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != Version1 || got.MailClass != "FCM" || got.KeyID != f.KeyID || got.CertSerial != nil {
+		t.Fatalf("parsed %+v", got)
+	}
+	if err := got.Verify(&key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// highS returns the twin of in's signature: (r, n−s), mathematically valid.
+func highS(t testing.TB, in Indicium) Indicium {
+	t.Helper()
+	n := elliptic.P256().Params().N
+	s := new(big.Int).SetBytes(in.Signature[32:])
+	twin := in
+	new(big.Int).Sub(n, s).FillBytes(twin.Signature[32:])
+	return twin
+}
+
+// The box signs low-S; the high-S twin of a signature is refused with its
+// own reason although the ECDSA equation holds for it.
+func TestLowS(t *testing.T) {
+	key := newKey(t)
+	for i := range 64 { // a random s is high half of the time
+		for _, sign := range []func(Fields, *ecdsa.PrivateKey) (Indicium, error){Sign, SignV1} {
+			in, err := sign(testFields(t, key), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.HighS() {
+				t.Fatalf("signature %d is high-S", i)
+			}
+			twin := highS(t, in)
+			if err := twin.verifyMath(&key.PublicKey); err != nil {
+				t.Fatalf("the twin should satisfy ECDSA: %v", err)
+			}
+			if err := twin.Verify(&key.PublicKey); !errors.Is(err, ErrHighS) {
+				t.Fatalf("high-S twin: got %v, want ErrHighS", err)
+			}
+		}
+	}
+}
+
+func TestCertSerialIsEightPositiveBytes(t *testing.T) {
+	for range 100 {
+		s, err := CertSerial(&newKey(t).PublicKey)
+		if err != nil || len(s) != 8 || s[0]&0x80 != 0 || s[0] == 0 {
+			t.Fatalf("CertSerial %x, %v", s, err)
+		}
+		if new(big.Int).SetBytes(s).Sign() <= 0 {
+			t.Fatal("serial not positive")
+		}
 	}
 }

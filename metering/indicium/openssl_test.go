@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -35,7 +36,7 @@ func TestOpenSSLVerifies(t *testing.T) {
 	root, _ := x509.ParseCertificate(rootDER)
 	f := testFields(t, meterKey)
 	f.MailingDate = now
-	meterTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: f.MeterSerial},
+	meterTmpl := &x509.Certificate{SerialNumber: new(big.Int).SetBytes(f.CertSerial), Subject: pkix.Name{CommonName: f.MeterSerial},
 		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature,
 		SubjectKeyId: f.KeyID[:]}
 	meterDER, err := x509.CreateCertificate(rand.Reader, meterTmpl, root, &meterKey.PublicKey, rootKey)
@@ -70,6 +71,14 @@ func TestOpenSSLVerifies(t *testing.T) {
 	n := len(in.Bytes())
 
 	openssl("verify", "-CAfile", rootPEM, meterPEM)
+	// The pinned fingerprint and the certificate serial, as the doc reads them with openssl.
+	fp, err := ParseFingerprint(openssl("x509", "-in", rootPEM, "-noout", "-fingerprint", "-sha256"))
+	if err != nil || hex.EncodeToString(fp[:]) != Fingerprint(root) {
+		t.Fatalf("openssl fingerprint %x, Fingerprint %s (%v)", fp, Fingerprint(root), err)
+	}
+	if out := openssl("x509", "-in", meterPEM, "-noout", "-serial"); !strings.EqualFold(strings.TrimSpace(out), "serial="+hex.EncodeToString(in.CertSerial)) {
+		t.Fatalf("openssl serial %q, indicium certificate serial %x", out, in.CertSerial)
+	}
 	openssl("x509", "-in", meterPEM, "-pubkey", "-noout", "-out", filepath.Join(dir, "meter.pub"))
 	// Split the indicium: signed part and r||s, as the doc shows with head/tail.
 	signed := write("signed.bin", in.Bytes()[:n-SignatureSize])

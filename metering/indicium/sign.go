@@ -11,12 +11,26 @@ import (
 	"math/big"
 )
 
-// Sign encodes f and signs it with the meter's private key. The signature
-// is ECDSA P-256 over SHA-256 of the signed bytes, stored as fixed-size
-// r||s so the layout stays fixed-length at the end and 6-8 bytes shorter
-// than ASN.1 DER.
-func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
-	signed, err := Encode(f)
+// ErrHighS is returned by Verify for a signature whose s is above n/2.
+// For every ECDSA signature (r, s) the twin (r, n−s) verifies too; only the
+// low-S one is accepted, so an indicium has exactly one valid encoding.
+var ErrHighS = errors.New("indicium: signature is not in low-S form (s > n/2), the second encoding of a signature is refused")
+
+// halfOrder is n/2 for P-256.
+var halfOrder = new(big.Int).Rsh(elliptic.P256().Params().N, 1)
+
+// Sign encodes f as a version 2 indicium and signs it with the meter's
+// private key. The signature is ECDSA P-256 over SHA-256 of the signed
+// bytes, stored as fixed-size r||s (the layout stays fixed-length at the end
+// and 6-8 bytes shorter than ASN.1 DER), with s ≤ n/2.
+func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) { return sign(Version2, f, key) }
+
+// SignV1 signs a version 1 indicium (tests and test vectors: the box signs
+// version 2).
+func SignV1(f Fields, key *ecdsa.PrivateKey) (Indicium, error) { return sign(Version1, f, key) }
+
+func sign(version byte, f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
+	signed, err := encode(version, f)
 	if err != nil {
 		return Indicium{}, err
 	}
@@ -28,17 +42,40 @@ func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
 	if err != nil {
 		return Indicium{}, fmt.Errorf("indicium: sign: %w", err)
 	}
-	in := Indicium{Version: Version1, Algorithm: AlgECDSAP256, Fields: f, Signed: signed}
+	if s.Cmp(halfOrder) > 0 {
+		s.Sub(key.Curve.Params().N, s)
+	}
+	in := Indicium{Version: version, Algorithm: AlgECDSAP256, Fields: f, Signed: signed}
 	in.MailingDate = dateOnly(f.MailingDate)
+	if version == Version1 {
+		in.CertSerial, in.DR, in.Software = nil, 0, ""
+	} else {
+		in.KeyID = [KeyIDSize]byte{}
+	}
 	r.FillBytes(in.Signature[:32])
 	s.FillBytes(in.Signature[32:])
 	return in, nil
 }
 
+// HighS reports whether the signature's s is above n/2 (see ErrHighS).
+func (in Indicium) HighS() bool {
+	return new(big.Int).SetBytes(in.Signature[32:]).Cmp(halfOrder) > 0
+}
+
 // Verify checks the signature over the signed bytes with the meter's
-// public key. It does not check which certificate the key belongs to: see
-// VerifyWithCertificates.
+// public key, and refuses the high-S twin of a signature. It does not check
+// which certificate the key belongs to: see VerifyWithCertificates.
 func (in Indicium) Verify(pub *ecdsa.PublicKey) error {
+	if err := in.verifyMath(pub); err != nil {
+		return err
+	}
+	if in.HighS() {
+		return ErrHighS
+	}
+	return nil
+}
+
+func (in Indicium) verifyMath(pub *ecdsa.PublicKey) error {
 	if pub == nil || pub.Curve != elliptic.P256() {
 		return errors.New("indicium: verify: need a P-256 public key")
 	}
@@ -59,9 +96,9 @@ func (in Indicium) SignatureDER() []byte {
 	return derSequence(derInt(r), derInt(s))
 }
 
-// RecipientHash is SHA-256 of the standardized recipient address (as the
-// address hygiene package prints it, UTF-8, lines joined with "\n"),
-// truncated to 16 bytes: 128 bits keep second-preimage attacks out of reach
+// RecipientHash is SHA-256 of the standardized recipient address (the
+// one-line form the address hygiene package prints, UTF-8, no name; see
+// docs/INDICIUM.md), truncated to 16 bytes: 128 bits keep second-preimage attacks out of reach
 // while saving 16 bytes of barcode.
 func RecipientHash(standardizedAddress string) [HashSize]byte {
 	sum := sha256.Sum256([]byte(standardizedAddress))
@@ -94,6 +131,23 @@ func KeyID(pub *ecdsa.PublicKey) ([KeyIDSize]byte, error) {
 	}
 	copy(id[:], sum[:KeyIDSize])
 	return id, nil
+}
+
+// CertSerial is the serial number the box gives a meter certificate: the
+// first 8 bytes of SHA-256("indicia meter certificate\x00" || DER
+// SubjectPublicKeyInfo), top bit cleared and the next one set, so it is
+// positive and always 8 bytes long. The box recomputes it from the key when
+// it signs; certificates made before carry a random serial, which the
+// caller passes instead.
+func CertSerial(pub *ecdsa.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("indicium: certificate serial: %w", err)
+	}
+	sum := sha256.Sum256(append([]byte("indicia meter certificate\x00"), der...))
+	s := sum[:8]
+	s[0] = s[0]&0x7f | 0x40
+	return s, nil
 }
 
 // p256SPKIPrefix is the DER of SubjectPublicKeyInfo{id-ecPublicKey,
