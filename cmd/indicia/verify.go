@@ -19,18 +19,20 @@ import (
 	"indicia/views"
 )
 
-// errInvalid makes `indicia verify` exit 1 after it printed INVALID.
+// errInvalid makes `indicia verify` exit 1 after it printed INVALID or REVOKED.
 var errInvalid = errors.New("the indicium is INVALID")
 
 // runVerify checks one indicium offline: no database, no box, only the
-// published certificate bundle (/.well-known/indicia/certs). Void status is
-// server state and is not known here.
+// published certificate bundle (/.well-known/indicia/certs) and the signed
+// revocation list beside it (/.well-known/indicia/revocations). Void status
+// is server state and is not known here.
 func runVerify(args []string) error {
 	fs := flags("verify", "Verify an indicium offline from the published certificates: indicia verify [options] FILE|TEXT|-\n"+
 		"FILE is a PNG or JPEG label image or a text file with the barcode text; - reads the text from stdin.\n"+
-		"Exit code 0: VALID; 1: INVALID or an error.")
+		"Exit code 0: VALID; 1: INVALID, REVOKED or an error.")
 	certsPath := fs.String("certs", "./var/certs.pem", "PEM bundle: the vendor root and the meter certificates")
 	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL) once, save it to --certs, then verify")
+	revPath := fs.String("revocations", "", "the signed revocation list, cached by --certs-url and used until its next update (24 h after signing) (default revocations.pem beside --certs)")
 	address := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
 	if done, err := parse(fs, args); done {
 		return err
@@ -43,6 +45,9 @@ func runVerify(args []string) error {
 	defer cancel()
 	if *certsURL != "" {
 		if err := fetchCerts(ctx, *certsURL, *certsPath); err != nil {
+			return err
+		}
+		if err := fetchRevocations(ctx, *certsURL, *certsPath, revocationsPath(*revPath, *certsPath)); err != nil {
 			return err
 		}
 	}
@@ -60,6 +65,11 @@ func runVerify(args []string) error {
 	}
 	out := os.Stdout
 	in, verr := metering.CheckOffline(text, certs)
+	if verr == nil {
+		if verr, err = checkRevocations(in, certs, revocationsPath(*revPath, *certsPath), time.Now()); err != nil {
+			return err
+		}
+	}
 	if verr == nil && *address != "" {
 		c, err := hygiene.New()
 		if err != nil {
@@ -73,11 +83,9 @@ func runVerify(args []string) error {
 			verr = fmt.Errorf("the recipient address %q is not the one this postage was bought for", res.Standardized.OneLine)
 		}
 	}
+	fmt.Fprintln(out, verdictWord(verr))
 	if verr != nil {
-		fmt.Fprintln(out, "INVALID")
 		fmt.Fprintf(out, "reason            %v\n", verr)
-	} else {
-		fmt.Fprintln(out, "VALID")
 	}
 	if in.MeterSerial != "" {
 		printDecoded(out, metering.Decode(in))
