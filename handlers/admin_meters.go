@@ -96,7 +96,7 @@ func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Fo
 	st := m.Record.Status
 	d := views.MeterDetailVM{Meter: rows[0], CertPEM: m.CertPEM, Reasons: suspendReasons,
 		CanReg: st == box.StatusManufactured, CanAct: st == box.StatusRegistered || st == box.StatusSuspended,
-		CanSusp: st == box.StatusActive || st == box.StatusRegistered, CanRetire: st != box.StatusRetired}
+		CanSusp: st == box.StatusActive || st == box.StatusRegistered || st == box.StatusSuspended, CanRetire: st != box.StatusRetired}
 	for _, t := range txs {
 		d.Txs = append(d.Txs, txRow(t))
 	}
