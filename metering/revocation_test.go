@@ -31,7 +31,7 @@ func buyDated(t *testing.T, svc *metering.Service, owner accounts.User, day time
 }
 
 // bundle is the published certificate bundle: the vendor root, then the meters.
-func bundle(t *testing.T, b *meteringtest.Box, svc *metering.Service) []*x509.Certificate {
+func bundle(t testing.TB, b *meteringtest.Box, svc *metering.Service) []*x509.Certificate {
 	t.Helper()
 	keys, err := b.Client.Certificates(context.Background())
 	if err != nil {
