@@ -96,16 +96,26 @@ func (h *Handler) renderAdminMeter(c fiber.Ctx, status int, id int64, f views.Fo
 	st := m.Record.Status
 	d := views.MeterDetailVM{Meter: rows[0], CertPEM: m.CertPEM, Reasons: suspendReasons,
 		CanReg: st == box.StatusManufactured, CanAct: st == box.StatusRegistered || st == box.StatusSuspended,
-		CanSusp: st == box.StatusActive || st == box.StatusRegistered, CanRetire: st != box.StatusRetired}
+		CanSusp: st == box.StatusActive || st == box.StatusRegistered || st == box.StatusSuspended, CanRetire: st != box.StatusRetired}
 	for _, t := range txs {
 		d.Txs = append(d.Txs, txRow(t))
+	}
+	if d.Revoked, err = h.revokedText(c, m); err != nil {
+		return err
+	}
+	d.SuspendForm, d.RetireForm = emptyForm(), emptyForm()
+	switch {
+	case strings.HasSuffix(c.Path(), "/suspend"):
+		d.SuspendForm = f
+	case strings.HasSuffix(c.Path(), "/retire"):
+		d.RetireForm = f
 	}
 	page := h.Page(c, "Meter "+m.Record.Serial, "meters")
 	// The forms show their own fields' messages; a refusal about the meter
 	// itself (its status, a tamper hold) goes above them.
 	var other []string
 	for k, msg := range f.Errors {
-		if k != "origin_zip" && k != "reason" && k != "amount" {
+		if k != "origin_zip" && k != "reason" && k != "amount" && k != "revoke_from" && k != "revoke_date" {
 			other = append(other, msg)
 		}
 	}
@@ -155,16 +165,21 @@ func (h *Handler) ActivateMeter(c fiber.Ctx) error {
 
 // SuspendMeter suspends a meter for a reason.
 func (h *Handler) SuspendMeter(c fiber.Ctx) error {
-	f := form(c, "reason")
-	return h.meterAction(c, f, "Meter suspended.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Suspend(c.Context(), *request.Actor(c), id, f.V("reason"))
+	f := form(c, "reason", "revoke_from", "revoke_date")
+	msg := "Meter suspended."
+	if revokingReason(f.V("reason")) {
+		msg = "Meter suspended and its certificate revoked."
+	}
+	return h.meterAction(c, f, msg, func(id int64) (metering.Meter, error) {
+		return h.d.Metering.SuspendRevoking(c.Context(), *request.Actor(c), id, f.V("reason"), revokeFrom(f))
 	})
 }
 
 // RetireMeter retires a meter for good.
 func (h *Handler) RetireMeter(c fiber.Ctx) error {
-	return h.meterAction(c, emptyForm(), "Meter retired.", func(id int64) (metering.Meter, error) {
-		return h.d.Metering.Retire(c.Context(), *request.Actor(c), id)
+	f := form(c, "revoke_from", "revoke_date")
+	return h.meterAction(c, f, "Meter retired and its certificate revoked.", func(id int64) (metering.Meter, error) {
+		return h.d.Metering.RetireRevoking(c.Context(), *request.Actor(c), id, revokeFrom(f))
 	})
 }
 

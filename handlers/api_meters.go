@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/accounts"
@@ -23,6 +25,9 @@ type apiMeter struct {
 	Counter       int64  `json:"update_counter"`
 	TamperHold    string `json:"tamper_hold,omitempty"`
 	Certificate   string `json:"certificate_pem"`
+	// RevokedFrom is set when the meter's certificate is revoked: labels
+	// dated from that day on no longer verify.
+	RevokedFrom *time.Time `json:"revoked_from,omitempty"`
 }
 
 func toAPIMeter(m metering.Meter) apiMeter {
@@ -41,10 +46,15 @@ func (h *Handler) apiMeters(c fiber.Ctx, ms []metering.Meter) ([]apiMeter, error
 	if err != nil {
 		return nil, err
 	}
+	revoked, err := h.revokedFrom(c)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]apiMeter, 0, len(ms))
 	for _, m := range ms {
 		am := toAPIMeter(m)
 		am.CustomerID = as[m.Record.AccountID].CustomerID
+		am.RevokedFrom = revoked[m.Record.Serial]
 		out = append(out, am)
 	}
 	return out, nil
@@ -122,6 +132,10 @@ type lifecycleRequest struct {
 	Reason     string `json:"reason,omitempty"`
 	Amount     int64  `json:"amount,omitempty"`
 	TransferID string `json:"transfer_id,omitempty"`
+	// RevokeFrom and RevokeDate choose the labels a revoking suspension or
+	// a retirement revokes: now (default), date (from RevokeDate) or first.
+	RevokeFrom string `json:"revoke_from,omitempty"`
+	RevokeDate string `json:"revoke_date,omitempty"`
 }
 
 // APIMeterAction runs a lifecycle step or a credit: POST /api/v1/meters/:serial/:action.
@@ -147,9 +161,9 @@ func (h *Handler) APIMeterAction(c fiber.Ctx) error {
 	case "activate":
 		m, err = svc.Activate(ctx, u, m.ID)
 	case "suspend":
-		m, err = svc.Suspend(ctx, u, m.ID, req.Reason)
+		m, err = svc.SuspendRevoking(ctx, u, m.ID, req.Reason, metering.RevokeFrom{Mode: req.RevokeFrom, Date: req.RevokeDate})
 	case "retire":
-		m, err = svc.Retire(ctx, u, m.ID)
+		m, err = svc.RetireRevoking(ctx, u, m.ID, metering.RevokeFrom{Mode: req.RevokeFrom, Date: req.RevokeDate})
 	case "credit":
 		m, err = svc.Credit(ctx, u, m.ID, req.Amount, metering.CreditAdmin, req.TransferID)
 	default:

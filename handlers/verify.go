@@ -152,6 +152,9 @@ func verifyVM(v metering.Verification) views.VerifyResultVM {
 		if v.FirstUsedAt != nil {
 			vm.Fields = append(vm.Fields, views.Option{Label: "First scanned", Value: v.FirstUsedAt.UTC().Format("2006-01-02 15:04 MST")})
 		}
+		if v.RevokedFrom != nil {
+			vm.Fields = append(vm.Fields, views.Option{Label: "Certificate revoked from", Value: v.RevokedFrom.UTC().Format("2006-01-02 15:04 MST")})
+		}
 	}
 	return vm
 }

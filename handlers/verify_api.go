@@ -31,12 +31,13 @@ type apiVerification struct {
 	UsedLocation   string            `json:"used_location,omitempty"`
 	FirstUsedAt    *time.Time        `json:"first_used_at,omitempty"`
 	Warning        string            `json:"warning,omitempty"`
+	RevokedFrom    *time.Time        `json:"revoked_from,omitempty"`
 	At             time.Time         `json:"verified_at"`
 }
 
 // APIVerify verifies an indicium for postal staff keys: barcode text or a
 // base64 label image, optionally the recipient address and piece reference.
-// Every answer (valid, invalid, void, duplicate) is a 200: the check ran.
+// Every answer (valid, invalid, void, duplicate, revoked) is a 200: the check ran.
 func (h *Handler) APIVerify(c fiber.Ctx) error {
 	var in apiVerifyRequest
 	if err := decodeJSON(c, &in); err != nil {
@@ -67,7 +68,7 @@ func (h *Handler) APIVerify(c fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(apiVerification{ID: v.ID, Result: string(v.Result), Reason: v.Reason, Fields: v.Fields, RecipientMatch: v.RecipientMatch,
-		LabelStatus: apiLabelStatus(v), UsedAt: v.UsedAt, UsedLocation: v.UsedLocation, FirstUsedAt: v.FirstUsedAt, Warning: v.Warning, At: v.At})
+		LabelStatus: apiLabelStatus(v), UsedAt: v.UsedAt, UsedLocation: v.UsedLocation, FirstUsedAt: v.FirstUsedAt, Warning: v.Warning, RevokedFrom: v.RevokedFrom, At: v.At})
 }
 
 // apiLabelStatus is the label's status as the /verify page reads it: the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/jackc/pgx/v5"
+
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/metering/box"
@@ -77,30 +79,35 @@ func (s *Service) Register(ctx context.Context, actor accounts.User, meterID int
 	if err != nil {
 		return Meter{}, err
 	}
-	return s.setStatus(ctx, actor, m.ID, box.StatusRegistered, "", []string{box.StatusManufactured})
+	return s.setStatus(ctx, actor, m.ID, box.StatusRegistered, "", []string{box.StatusManufactured}, nil)
 }
 
 // Activate lets a registered (or reactivates a suspended) meter dispense postage.
+// A meter whose certificate is revoked stays stopped: what it printed would
+// not verify.
 func (s *Service) Activate(ctx context.Context, actor accounts.User, meterID int64) (Meter, error) {
-	return s.setStatus(ctx, actor, meterID, box.StatusActive, "", []string{box.StatusRegistered, box.StatusSuspended})
-}
-
-// Suspend stops a meter for a reason (insufficient funds, inspection, credit abuse, meter abuse, tamper).
-func (s *Service) Suspend(ctx context.Context, actor accounts.User, meterID int64, reason string) (Meter, error) {
-	switch reason {
-	case box.ReasonInsufficientFunds, box.ReasonInspection, box.ReasonCreditAbuse, box.ReasonMeterAbuse, box.ReasonTamper:
-	default:
-		return Meter{}, apperr.Invalid("reason", "Choose a suspension reason from the list.")
+	if err := s.refuseRevoked(ctx, actor, meterID); err != nil {
+		return Meter{}, err
 	}
-	return s.setStatus(ctx, actor, meterID, box.StatusSuspended, reason, []string{box.StatusActive, box.StatusRegistered, box.StatusSuspended})
+	return s.setStatus(ctx, actor, meterID, box.StatusActive, "", []string{box.StatusRegistered, box.StatusSuspended}, nil)
 }
 
-// Retire ends a meter for good.
+// Suspend stops a meter for a reason (insufficient funds, inspection, credit
+// abuse, meter abuse, tamper); the last three also revoke the meter's
+// certificate from now (see SuspendRevoking).
+func (s *Service) Suspend(ctx context.Context, actor accounts.User, meterID int64, reason string) (Meter, error) {
+	return s.SuspendRevoking(ctx, actor, meterID, reason, RevokeFrom{})
+}
+
+// Retire ends a meter for good and revokes its certificate from now (see RetireRevoking).
 func (s *Service) Retire(ctx context.Context, actor accounts.User, meterID int64) (Meter, error) {
-	return s.setStatus(ctx, actor, meterID, box.StatusRetired, "", []string{box.StatusManufactured, box.StatusRegistered, box.StatusActive, box.StatusSuspended})
+	return s.RetireRevoking(ctx, actor, meterID, RevokeFrom{})
 }
 
-func (s *Service) setStatus(ctx context.Context, actor accounts.User, meterID int64, status, reason string, from []string) (Meter, error) {
+// setStatus runs the box's status step; after, if given, runs in the same
+// database transaction (a revocation commits with its suspension).
+func (s *Service) setStatus(ctx context.Context, actor accounts.User, meterID int64, status, reason string, from []string,
+	after func(pgx.Tx, Meter, box.Record) error) (Meter, error) {
 	if err := requireAdmin(actor); err != nil {
 		return Meter{}, err
 	}
@@ -114,7 +121,7 @@ func (s *Service) setStatus(ctx context.Context, actor accounts.User, meterID in
 		}
 		rec, t, err := s.box.SetStatus(ctx, m.Record, status, reason)
 		return rec, []box.TxRecord{t}, err
-	}, nil)
+	}, after)
 }
 
 // Provision gives a new master account its first meter, active at the

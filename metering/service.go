@@ -33,6 +33,8 @@ type Box interface {
 	VerifyRecord(ctx context.Context, rec box.Record) error
 	SignTransaction(ctx context.Context, kind string, payload []byte, prev *box.SignedTx) (box.SignedTx, error)
 	Certificates(ctx context.Context) (box.PublicKeys, error)
+	// SignRevocationList signs the meter certificate revocation list (revocation.go).
+	SignRevocationList(ctx context.Context, entries []box.Revocation, validity time.Duration) ([]byte, error)
 }
 
 // Options tune the service.
@@ -70,6 +72,7 @@ type Service struct {
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
 	cm     committer
+	revs   revocationCache
 }
 
 // New builds the service.

@@ -117,7 +117,9 @@ type Verification struct {
 	// Warning flags what a verifier should look at even on a valid answer:
 	// a mailing date outside the window of MailingDateWarning.
 	Warning string
-	At      time.Time
+	// RevokedFrom is the revocation time of the meter's certificate, for revoked labels.
+	RevokedFrom *time.Time
+	At          time.Time
 }
 
 // Verify checks a scanned indicium against the vendor root and the stored
@@ -170,6 +172,9 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 	} else if reason != "" {
 		v.Result, v.Reason = ResultInvalid, reason
 		return s.logVerification(ctx, actor, req, v, hash[:], nil)
+	}
+	if out, revoked, err := s.checkRevoked(ctx, actor, req, v, in, hash[:]); err != nil || revoked {
+		return out, err
 	}
 	var out Verification
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {

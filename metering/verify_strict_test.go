@@ -83,6 +83,12 @@ func TestIndiciaVerifyPinsTheRoot(t *testing.T) {
 	}
 	fp := rootFingerprint(t, keys.RootCertPEM)
 	fakeBundle, forged := forgery(t, in)
+	// The signed revocation list is read from beside the bundle.
+	revocations, err := svc.RevocationList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("revocations.pem", revocations)
 	good := write("good.pem", keys.RootCertPEM, []byte(m.CertPEM))
 	mixed := write("mixed.pem", fakeBundle, keys.RootCertPEM, []byte(m.CertPEM))
 	fake := write("fake.pem", fakeBundle)

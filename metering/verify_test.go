@@ -237,6 +237,13 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 	if err := os.WriteFile(certs, append(append([]byte{}, keys.RootCertPEM...), m.CertPEM...), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	revocations, err := svc.RevocationList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "revocations.pem"), revocations, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	in, _ := indicium.Parse(l.Indicium)
 	png := filepath.Join(dir, "label.png")
 	f, err := os.Create(png)
@@ -281,11 +288,14 @@ func TestIndiciaVerifyCommandOffline(t *testing.T) {
 	}
 	bundle, _ := os.ReadFile(certs)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/.well-known/indicia/certs" {
+		switch r.URL.Path {
+		case "/.well-known/indicia/certs":
+			w.Write(bundle)
+		case "/.well-known/indicia/revocations":
+			w.Write(revocations)
+		default:
 			http.NotFound(w, r)
-			return
 		}
-		w.Write(bundle)
 	}))
 	defer srv.Close()
 	saved := filepath.Join(dir, "fetched", "certs.pem")

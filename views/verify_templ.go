@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 // VerifyResultVM is one verification answer as the verify page shows it.
 type VerifyResultVM struct {
-	Result         string // VALID, INVALID, VOID or DUPLICATE
+	Result         string // VALID, INVALID, VOID, DUPLICATE or REVOKED
 	Reason         string
 	Fields         []Option // label, value pairs of the decoded indicium (Option.Label, Option.Value)
 	RecipientMatch string   // "", "matches" or "does not match"

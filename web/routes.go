@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.metrics.handler)
 	// Public: everything a verifier needs to check an indicium offline.
 	app.Get("/.well-known/indicia/certs", h.Certs)
+	app.Get("/.well-known/indicia/revocations", h.Revocations)
 	// Outside sessions and CSRF: Stripe's webhook (authenticated by its
 	// signature) and, without a secret key only, the Stripe stand-in that
 	// serve and worker share.

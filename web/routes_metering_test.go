@@ -48,6 +48,7 @@ func init() {
 	adminOnly := func(anon, code int) map[string]int { return only(anon, map[string]int{"admin": code}) }
 	routeCases = append(routeCases,
 		routeCase{"GET", "/.well-known/indicia/certs", fixed("/.well-known/indicia/certs"), nil, all(ok)},
+		routeCase{"GET", "/.well-known/indicia/revocations", fixed("/.well-known/indicia/revocations"), nil, all(ok)},
 		routeCase{"GET", "/admin/meters", fixed("/admin/meters"), nil, adminOnly(see, ok)},
 		routeCase{"POST", "/admin/meters", func(e *webtest.Env) string { return "/admin/meters" }, url.Values{"customer_id": {"100001"}}, adminOnly(unauth, see)},
 		routeCase{"GET", "/admin/meters/:id", ownerMeter("/admin/meters/:id"), nil, adminOnly(see, ok)},

@@ -28,7 +28,7 @@ func TestRouteTableRegistersEveryRow(t *testing.T) {
 	}
 	// Outside the role table: the public routes a verifier, Stripe and the
 	// stand-in's clients need.
-	for _, want := range []string{"GET /.well-known/indicia/certs", "POST /stripe/webhook", "POST " + payments.StubPath + "/*"} {
+	for _, want := range []string{"GET /.well-known/indicia/certs", "GET /.well-known/indicia/revocations", "POST /stripe/webhook", "POST " + payments.StubPath + "/*"} {
 		if !registered[want] {
 			t.Errorf("%s is not registered", want)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -19,12 +20,13 @@ import (
 	"indicia/views"
 )
 
-// errInvalid makes `indicia verify` exit 1 after it printed INVALID.
+// errInvalid makes `indicia verify` exit 1 after it printed INVALID or REVOKED.
 var errInvalid = errors.New("the indicium is INVALID")
 
 // runVerify checks one indicium offline: no database, no box, only the
-// published certificate bundle (/.well-known/indicia/certs). Void status is
-// server state and is not known here.
+// published certificate bundle (/.well-known/indicia/certs) and the signed
+// revocation list beside it (/.well-known/indicia/revocations). Void status
+// is server state and is not known here.
 func runVerify(args []string) error {
 	return verifyCommand(args, os.Stdin, os.Stdout, os.Getenv, time.Now)
 }
@@ -34,10 +36,11 @@ func verifyCommand(args []string, stdin io.Reader, out io.Writer, getenv func(st
 		"FILE is a PNG or JPEG label image or a text file with the barcode text; - reads the text from stdin.\n"+
 		"The vendor root is pinned: give its SHA-256 fingerprint (--root-fingerprint or "+rootFingerprintEnv+"),\n"+
 		"shown on the server's /verify page and printed by `indicia keys fingerprint`.\n"+
-		"Exit code 0: VALID (a warning line may follow); 1: INVALID or an error.")
+		"Exit code 0: VALID (a warning line may follow); 1: INVALID, REVOKED or an error.")
 	certsPath := fs.String("certs", "./var/certs.pem", "PEM bundle: the vendor root and the meter certificates")
-	certsURL := fs.String("certs-url", "", "fetch the bundle from this server (base URL or full URL; https, or http to localhost) once, save it to --certs, then verify")
+	certsURL := fs.String("certs-url", "", "fetch the bundle and the revocation list from this server (base URL or full URL; https, or http to localhost) once, save them beside --certs, then verify")
 	rootFP := fs.String("root-fingerprint", "", "SHA-256 fingerprint of the vendor root certificate (default $"+rootFingerprintEnv+")")
+	revPath := fs.String("revocations", "", "the signed revocation list, cached by --certs-url and used until its next update (24 h after signing) (default revocations.pem beside --certs)")
 	addr := fs.String("address", "", "recipient address read from the piece; checked against the indicium's address hash")
 	if done, err := parse(fs, args); done {
 		return err
@@ -59,6 +62,9 @@ func verifyCommand(args []string, stdin io.Reader, out io.Writer, getenv func(st
 		if err := fetchCerts(ctx, *certsURL, *certsPath); err != nil {
 			return err
 		}
+		if err := fetchRevocations(ctx, *certsURL, *certsPath, revocationsPath(*revPath, *certsPath)); err != nil {
+			return err
+		}
 	}
 	pemData, err := os.ReadFile(*certsPath)
 	if err != nil {
@@ -76,6 +82,17 @@ func verifyCommand(args []string, stdin io.Reader, out io.Writer, getenv func(st
 		return err
 	}
 	in, verr := metering.CheckOffline(text, certs, pin)
+	if verr == nil {
+		// Only the chain the indicium verified with is trusted: a list signed
+		// by another root the bundle happens to hold proves nothing.
+		root, meter, cerr := indicium.PinnedChain(in, certs, pin)
+		if cerr != nil {
+			return fmt.Errorf("verify: %w", cerr)
+		}
+		if verr, err = checkRevocations(in, []*x509.Certificate{meter, root}, revocationsPath(*revPath, *certsPath), time.Now()); err != nil {
+			return err
+		}
+	}
 	if verr == nil && *addr != "" {
 		c, err := address.New()
 		if err != nil {
@@ -89,11 +106,9 @@ func verifyCommand(args []string, stdin io.Reader, out io.Writer, getenv func(st
 			verr = fmt.Errorf("the recipient address %q is not the one this postage was bought for", res.Standardized.OneLine)
 		}
 	}
+	fmt.Fprintln(out, verdictWord(verr))
 	if verr != nil {
-		fmt.Fprintln(out, "INVALID")
 		fmt.Fprintf(out, "reason            %v\n", verr)
-	} else {
-		fmt.Fprintln(out, "VALID")
 	}
 	if in.MeterSerial != "" {
 		if w := metering.MailingDateWarning(in.MailingDate, now()); w != "" {

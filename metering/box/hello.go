@@ -32,6 +32,8 @@ const (
 	OpDispenseChained = "DispenseChained"
 	OpConfirm         = "Confirm"
 	OpHello           = "Hello"
+	// OpSignRevocationList signs the meter certificate revocation list.
+	OpSignRevocationList = "SignRevocationList"
 )
 
 // opNames names every operation this box serves, by wire number.
@@ -39,7 +41,7 @@ var opNames = map[uint8]string{
 	opPing: OpPing, opCertificates: OpCertificates, opCreateMeter: OpCreateMeter, opDispense: OpDispense, opCredit: OpCredit,
 	opSetStatus: OpSetStatus, opSetOrigin: OpSetOrigin, opCommit: OpCommit, opVerifyRecord: OpVerifyRecord,
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
-	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello,
+	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

@@ -3,6 +3,7 @@ package box
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // The wire protocol: each connection carries one encoding/gob stream per
@@ -28,6 +29,7 @@ const (
 	opDispenseChained
 	opConfirm
 	opHello
+	opSignRevocationList
 )
 
 type request struct {
@@ -49,6 +51,9 @@ type request struct {
 	Items      []DispenseItem // opDispenseMany
 	Commits    []CommitItem   // opCommitMany
 	Hash       [32]byte       // opConfirm: the confirmed step's record hash
+	// opSignRevocationList: the entries and how long the list is valid.
+	Revocations []Revocation
+	Validity    time.Duration
 }
 
 type response struct {
@@ -64,6 +69,7 @@ type response struct {
 	Items    []itemResponse // opDispenseMany and opCommitMany, one per item in order
 	Protocol int            // opHello
 	Ops      []string       // opHello: the operations served, by name
+	CRL      []byte         // opSignRevocationList: the signed list, DER
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -176,6 +182,8 @@ func (b *Box) handle(req *request) response {
 				resp.Items[i] = itemResponse{Record: r.Result.Record, Pieces: r.Result.Pieces, Err: toWire(r.Err)}
 			}
 		}
+	case opSignRevocationList:
+		resp.CRL, err = b.SignRevocationList(req.Revocations, req.Validity)
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {

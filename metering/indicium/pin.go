@@ -59,20 +59,28 @@ func PinnedRoot(certs []*x509.Certificate, fp [sha256.Size]byte) (*x509.Certific
 // against that root, and any other self-signed certificate in the bundle is
 // ignored.
 func VerifyPinned(in Indicium, certs []*x509.Certificate, fp [sha256.Size]byte) error {
-	root, err := PinnedRoot(certs, fp)
+	_, _, err := PinnedChain(in, certs, fp)
+	return err
+}
+
+// PinnedChain is VerifyPinned that also returns the pinned root and the
+// meter certificate the indicium verified with, so later checks (the
+// revocation list) trust exactly that chain and nothing else the bundle holds.
+func PinnedChain(in Indicium, certs []*x509.Certificate, fp [sha256.Size]byte) (root, meter *x509.Certificate, err error) {
+	root, err = PinnedRoot(certs, fp)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	candidates := FindMeterCertificates(in, certs)
 	if len(candidates) == 0 {
 		_, err := FindMeterCertificate(in, certs)
-		return err
+		return nil, nil, err
 	}
 	var last error
 	for _, c := range candidates {
 		if last = VerifyWithCertificates(in, root, c); last == nil {
-			return nil
+			return root, c, nil
 		}
 	}
-	return last
+	return nil, nil, last
 }
