@@ -198,7 +198,7 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 				return fmt.Errorf("metering: mark indicium used: %w", err)
 			}
 		default:
-			accepted, err := s.acceptedScans(ctx, tx, id, Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt})
+			accepted, err := s.acceptedScans(ctx, tx, id, this, Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt})
 			if err != nil {
 				return err
 			}

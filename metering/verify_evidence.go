@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,12 +14,19 @@ import (
 )
 
 // acceptedScans reads the scans of an indicium accepted as its piece — the
-// first use and the re-scans judged the same piece — oldest first, with
-// their verifiers' emails. firstUse is the use recorded on the indicium,
-// which stands in when no logged verification holds it.
-func (s *Service) acceptedScans(ctx context.Context, tx pgx.Tx, indiciumID int64, firstUse Scan) ([]Scan, error) {
-	rows, err := tx.Query(ctx, `SELECT id, piece_ref, location, created_at, coalesce(user_id, 0) FROM verifications
-		WHERE indicium_id = $1 AND result = 'valid' ORDER BY id`, indiciumID)
+// first use and the re-scans judged the same piece — that judgeUse needs for
+// this scan: the first one, the first carrying this scan's piece reference,
+// and the first without a reference at this scan's place; oldest first, with
+// their verifiers' emails. A label scanned many times on its way thus costs
+// no more to check. firstUse is the use recorded on the indicium, which
+// stands in when no logged verification holds it.
+func (s *Service) acceptedScans(ctx context.Context, tx pgx.Tx, indiciumID int64, this, firstUse Scan) ([]Scan, error) {
+	const cols = `SELECT id, piece_ref, location, created_at, coalesce(user_id, 0) FROM verifications WHERE indicium_id = $1 AND result = 'valid'`
+	rows, err := tx.Query(ctx, `SELECT * FROM (
+			(`+cols+` ORDER BY id LIMIT 1)
+			UNION (`+cols+` AND $2 <> '' AND btrim(piece_ref) = $2 ORDER BY id LIMIT 1)
+			UNION (`+cols+` AND $2 = '' AND $3 <> '' AND btrim(piece_ref) = '' AND lower(btrim(location)) = lower($3) ORDER BY id LIMIT 1)
+		) s ORDER BY id`, indiciumID, strings.TrimSpace(this.PieceRef), strings.TrimSpace(this.Location))
 	if err != nil {
 		return nil, fmt.Errorf("metering: earlier scans: %w", err)
 	}
