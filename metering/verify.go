@@ -198,11 +198,17 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 				return fmt.Errorf("metering: mark indicium used: %w", err)
 			}
 		default:
-			accepted, err := s.acceptedScans(ctx, tx, id, this, Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt})
-			if err != nil {
-				return err
+			// The first use, kept on the label, settles most re-scans of the
+			// same piece; the other accepted scans can only prove more, and
+			// a duplicate's evidence needs their verifiers.
+			firstUse := Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt}
+			if use = judgeUse([]Scan{firstUse}, this); use.Duplicate {
+				accepted, err := s.acceptedScans(ctx, tx, id, this, firstUse)
+				if err != nil {
+					return err
+				}
+				use = judgeUse(accepted, this)
 			}
-			use = judgeUse(accepted, this)
 			w.FirstUsedAt, w.UsedAt, w.UsedLocation = usedAt, usedAt, usedLoc
 			if w.Result = ResultValid; use.Duplicate {
 				w.Result, w.Reason = ResultDuplicate, duplicateReason(use, this)

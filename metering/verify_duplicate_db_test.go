@@ -236,3 +236,26 @@ func TestVerifyConcurrentFirstScans(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifyDuplicate is a scan of a used label on another piece: the
+// accepted scans read, the verification and its fraud signal written.
+func BenchmarkVerifyDuplicate(b *testing.B) {
+	bx := meteringtest.Start(b)
+	svc, owner, _ := setupBench(b, bx)
+	p, err := svc.Purchase(context.Background(), owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := textOf(b, p.Labels[0])
+	if v, err := svc.Verify(context.Background(), staff, metering.VerifyRequest{Text: text, PieceRef: "P0", Location: "06901"}); err != nil || v.Result != metering.ResultValid {
+		b.Fatal(v.Result, err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		req := metering.VerifyRequest{Text: text, PieceRef: fmt.Sprintf("P%d", i), Location: "06901"}
+		if v, err := svc.Verify(context.Background(), staff, req); err != nil || v.Result != metering.ResultDuplicate {
+			b.Fatal(v.Result, err)
+		}
+	}
+}
