@@ -44,11 +44,20 @@ func (s *Service) loadPurchase(ctx context.Context, id int64) (Purchase, error) 
 	return p, err
 }
 
+// canReadLabels reports whether the actor may read an account's labels and
+// purchases: they carry the recipients' names and addresses and print as
+// postage. Their mailer account, vendor admins and the system may; postal
+// staff may not — they verify indicia (Verify answers what a verifier needs)
+// and never need a recipient or a printable copy.
+func canReadLabels(actor accounts.User, accountID int64) bool {
+	return actor.Role != accounts.RoleStaff && canSee(actor, accountID)
+}
+
 // PurchaseByID returns a purchase of the actor's account by its public ID.
 func (s *Service) PurchaseByID(ctx context.Context, actor accounts.User, publicID string) (Purchase, error) {
 	var id, acct int64
 	err := s.pool.QueryRow(ctx, `SELECT id, account_id FROM purchases WHERE public_id = $1`, publicID).Scan(&id, &acct)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canSee(actor, acct)) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canReadLabels(actor, acct)) {
 		return Purchase{}, apperr.NotFound("No such purchase.")
 	}
 	if err != nil {
@@ -61,7 +70,7 @@ func (s *Service) PurchaseByID(ctx context.Context, actor accounts.User, publicI
 func (s *Service) LabelByID(ctx context.Context, actor accounts.User, publicID string) (Label, error) {
 	var acct int64
 	err := s.pool.QueryRow(ctx, `SELECT account_id FROM indicia WHERE public_id = $1`, publicID).Scan(&acct)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canSee(actor, acct)) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !canReadLabels(actor, acct)) {
 		return Label{}, apperr.NotFound("No such label.")
 	}
 	if err != nil {
@@ -108,7 +117,7 @@ func (s *Service) LabelStates(ctx context.Context, actor accounts.User, publicID
 		if err := rows.Scan(&id, &acct, &st.VoidReason, &st.UsedAt, &st.UsedLocation); err != nil {
 			return nil, fmt.Errorf("metering: label states: %w", err)
 		}
-		if canSee(actor, acct) {
+		if canReadLabels(actor, acct) {
 			out[id] = st
 		}
 	}

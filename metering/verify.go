@@ -125,9 +125,8 @@ type Verification struct {
 // Verify checks a scanned indicium against the vendor root and the stored
 // meters, then against what was issued: valid, invalid, void or duplicate.
 // The first valid scan marks the label used (it can no longer be voided);
-// the same indicium later on a different piece — another piece reference,
-// or without references another scan location — is a duplicate and a fraud
-// signal. Every verification is logged.
+// every later scan is a duplicate and a fraud signal unless it is provably
+// the same piece (judgeUse). Every verification is logged.
 func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyRequest) (Verification, error) {
 	switch actor.Role {
 	case accounts.RoleStaff, accounts.RoleAdmin, accounts.RoleSystem:
@@ -195,6 +194,8 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 			return fmt.Errorf("metering: find indicium: %w", err)
 		}
 		w.LabelStatus = status
+		this := Scan{PieceRef: req.PieceRef, Location: req.Location, At: w.At.Truncate(time.Microsecond), VerifierID: actor.ID, Verifier: actor.Email}
+		var use UseDecision
 		switch {
 		case status == "voided":
 			w.Result, w.Reason = ResultVoid, "This label was voided and its postage refunded."
@@ -204,45 +205,41 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 			w.Result, w.Reason, w.UsedAt, w.UsedLocation = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for.", usedAt, usedLoc
 		case usedAt == nil:
 			// PostgreSQL keeps microseconds: this answer and a later rescan's
-			// (read from the row) then say the same time.
-			at := w.At.Truncate(time.Microsecond)
-			w.Result, w.UsedAt, w.UsedLocation = ResultValid, &at, req.Location
+			// (read from the row) then say the same time. The row lock above
+			// makes exactly one of two simultaneous first scans the first use.
+			w.Result, w.UsedAt, w.UsedLocation = ResultValid, &this.At, req.Location
 			if _, err := tx.Exec(ctx, `UPDATE indicia SET used_at = $2, used_piece_ref = $3, used_location = $4 WHERE id = $1`,
-				id, at, req.PieceRef, req.Location); err != nil {
+				id, this.At, req.PieceRef, req.Location); err != nil {
 				return fmt.Errorf("metering: mark indicium used: %w", err)
 			}
-		case otherPiece(usedRef, usedLoc, req):
-			w.Result, w.FirstUsedAt, w.UsedAt, w.UsedLocation = ResultDuplicate, usedAt, usedAt, usedLoc
-			w.Reason = "This indicium was already used on another piece, first scanned " + usedAt.UTC().Format("2006-01-02 15:04 MST") + "."
 		default:
-			// The same piece scanned again.
-			w.Result, w.FirstUsedAt, w.UsedAt, w.UsedLocation = ResultValid, usedAt, usedAt, usedLoc
+			// The first use, kept on the label, settles most re-scans of the
+			// same piece; the other accepted scans can only prove more, and
+			// a duplicate's evidence needs their verifiers.
+			firstUse := Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt}
+			if use = judgeUse([]Scan{firstUse}, this); use.Duplicate {
+				accepted, err := s.acceptedScans(ctx, tx, id, this, firstUse)
+				if err != nil {
+					return err
+				}
+				use = judgeUse(accepted, this)
+			}
+			w.FirstUsedAt, w.UsedAt, w.UsedLocation = usedAt, usedAt, usedLoc
+			if w.Result = ResultValid; use.Duplicate {
+				w.Result, w.Reason = ResultDuplicate, duplicateReason(use, this)
+			}
 		}
 		out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], &id)
 		if err != nil || out.Result != ResultDuplicate {
 			return err
 		}
-		detail := fmt.Sprintf("meter %s piece %d: first scan ref %q at %q, now ref %q at %q", in.MeterSerial, in.PieceCount, usedRef, usedLoc, req.PieceRef, req.Location)
-		if _, err := tx.Exec(ctx, `INSERT INTO fraud_signals (kind, indicium_id, verification_id, detail, created_at) VALUES ('duplicate_use', $1, $2, $3, $4)`,
-			id, out.ID, detail, w.At); err != nil {
-			return fmt.Errorf("metering: record fraud signal: %w", err)
-		}
-		return nil
+		this.VerificationID = out.ID
+		return s.recordDuplicate(ctx, tx, id, in, use, this, req.IP)
 	})
 	if err != nil {
 		return Verification{}, err
 	}
 	return out, nil
-}
-
-// otherPiece decides whether a scan is of a different piece than the first:
-// piece references decide when both scans have one; otherwise two known and
-// different scan locations do. With neither, the scan counts as the same piece.
-func otherPiece(firstRef, firstLoc string, req VerifyRequest) bool {
-	if firstRef != "" && req.PieceRef != "" {
-		return firstRef != req.PieceRef
-	}
-	return firstLoc != "" && req.Location != "" && !strings.EqualFold(firstLoc, req.Location)
 }
 
 // checkSignature verifies the indicium against the box's vendor root and the

@@ -26,7 +26,7 @@ import (
 	"indicia/metering/meteringtest"
 )
 
-func textOf(t *testing.T, l metering.Label) string {
+func textOf(t testing.TB, l metering.Label) string {
 	t.Helper()
 	in, err := indicium.Parse(l.Indicium)
 	if err != nil {

@@ -25,6 +25,9 @@ func (s *Server) routes() {
 	asOwner := allow(accounts.RoleOwner)
 	asPostal := allow(accounts.RoleStaff, accounts.RoleAdmin)
 	asAdmin := allow(accounts.RoleAdmin)
+	// Labels carry recipients and print as postage: postal staff verify
+	// indicia but never read labels or their files.
+	asLabelReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
 	canBuy := can(accounts.PermBuyPostage)
 	canManageUsers := can(accounts.PermManageUsers)
 
@@ -91,7 +94,7 @@ func (s *Server) routes() {
 	api.Get("/meters/:serial", h.APIMeter)
 	api.Post("/meters/:serial/:action", asAdmin, h.APIMeterAction)
 	api.Post("/labels", h.APIBuyLabels)
-	api.Get("/labels/:id", h.APILabel)
+	api.Get("/labels/:id", asLabelReader, h.APILabel)
 	in.Get("/postal", asPostal, h.PostalReports)
 	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
 	meters := in.Group("/admin", asAdmin)
@@ -145,7 +148,7 @@ func (s *Server) routes() {
 	// Verification: indicium checks for postal staff (page, API, their API
 	// keys); mailers void their labels.
 	api.Post("/indicia/verify", asPostal, h.APIVerify)
-	api.Post("/labels/:id/void", h.APIVoidLabel)
+	api.Post("/labels/:id/void", asLabelReader, h.APIVoidLabel)
 	in.Get("/verify", asPostal, h.ShowVerify)
 	in.Post("/verify", asPostal, h.Verify)
 	in.Get("/verify/keys", asPostal, h.StaffAPIKeys)
@@ -157,8 +160,8 @@ func (s *Server) routes() {
 	// Labels: rating, buying postage and printing. Mailers rate and see their
 	// account's labels; buying needs buy_postage.
 	api.Post("/rates", h.APIRates)
-	api.Get("/labels/:id/file", h.APILabelFile)
-	api.Get("/purchases/:id/file", h.APIPurchaseFile)
+	api.Get("/labels/:id/file", asLabelReader, h.APILabelFile)
+	api.Get("/purchases/:id/file", asLabelReader, h.APIPurchaseFile)
 	in.Get("/rates", asMailer, h.Rates)
 	postage := in.Group("/postage", asMailer, canBuy)
 	postage.Get("", h.ShowPurchase)

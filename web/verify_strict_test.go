@@ -37,7 +37,8 @@ func TestVerifyLabelWarnsOfFutureDate(t *testing.T) {
 		t.Fatalf("buy: %d %v", code, out)
 	}
 	text := out["labels"].([]any)[0].(map[string]any)["indicium"].(string)
-	code, page := postVerify(t, e, "staff", url.Values{"text": {text}}, nil)
+	// Both scans name the same piece, so the second is not a duplicate.
+	code, page := postVerify(t, e, "staff", url.Values{"text": {text}, "piece_ref": {"P-1"}}, nil)
 	if code != http.StatusOK || verdict(page) != "VALID" {
 		t.Fatalf("verify: %d %q", code, verdict(page))
 	}
@@ -49,7 +50,7 @@ func TestVerifyLabelWarnsOfFutureDate(t *testing.T) {
 			t.Errorf("%s = %q, want %q", label, got, want)
 		}
 	}
-	code, v := apiCall(t, e, key(t, e, e.Users["staff"]), "POST", "/api/v1/indicia/verify", `{"text":"`+text+`"}`)
+	code, v := apiCall(t, e, key(t, e, e.Users["staff"]), "POST", "/api/v1/indicia/verify", `{"text":"`+text+`","piece_ref":"P-1"}`)
 	if code != http.StatusOK || v["result"] != "valid" || !strings.Contains(v["warning"].(string), "in the future") {
 		t.Fatalf("API verify: %d %v", code, v)
 	}
