@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/db/dbtest"
+	"indicia/metering/box"
 	"indicia/metering/meteringtest"
 )
 
@@ -268,5 +270,38 @@ func TestAuditFindsEditsTheLoginPathCannotSee(t *testing.T) {
 				t.Errorf("audit after editing %s: problems %q, want %q", name, rep.Problems, c.want)
 			}
 		})
+	}
+}
+
+// downSigner is a transaction box that cannot sign (it is down).
+type downSigner struct{}
+
+func (downSigner) SignTransaction(context.Context, string, []byte, *box.SignedTx) (box.SignedTx, error) {
+	return box.SignedTx{}, errors.New("box: connection refused")
+}
+
+func TestALoginTheBoxCannotSignIsKeptUnsignedAndAudited(t *testing.T) {
+	e := newChainEnv(t)
+	e.login("10.0.0.1")
+	rdb, prefix := dbtest.Redis(t)
+	down, err := accounts.New(e.pool, rdb, accounts.Options{RedisPrefix: prefix, Pepper: e.box.Client, Signer: downSigner{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := down.Login(context.Background(), accounts.LoginAttempt{Email: "chain@example.com", Password: "correct horse battery", IP: "10.0.0.2", UserAgent: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	recs := e.records()
+	if len(recs) != 2 || recs[1].Seq != 0 {
+		t.Fatalf("records %+v, want the second one kept unsigned", recs)
+	}
+	rep := e.audit()
+	if rep.Unsigned != 1 || !strings.Contains(strings.Join(rep.Problems, "\n"), "1 login records are not signed") {
+		t.Errorf("audit with an unsigned record: %+v", rep)
+	}
+	// The chain goes on from its last signed record: no break, no alert.
+	e.login("10.0.0.3")
+	if alerts, err := e.s.ChainAlerts(context.Background(), accounts.System, 10); err != nil || len(alerts) != 0 {
+		t.Errorf("alerts after an unsigned record: %v %v", alerts, err)
 	}
 }
