@@ -111,8 +111,8 @@ func (s *Service) AuditLoginChain(ctx context.Context, pub *ecdsa.PublicKey) (Ch
 			rep.fail("%s, and no segment start or alert explains it", failing[id])
 		}
 	}
-	for _, a := range alerts {
-		if !a.seen {
+	for _, id := range slices.Sorted(maps.Keys(alerts)) {
+		if a := alerts[id]; !a.seen {
 			rep.fail("login chain alert #%d names record #%d as the start of a segment, but no such segment start is in the chain", a.id, a.segmentID)
 		}
 	}
