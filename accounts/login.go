@@ -71,21 +71,40 @@ func (s *Service) recordLogin(ctx context.Context, u User, email string, success
 	if len(ua) > 300 {
 		ua = ua[:300]
 	}
-	now := s.now()
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+	// PostgreSQL keeps microseconds: the signed time then equals the stored one.
+	now := s.now().Truncate(time.Microsecond)
+	insert := func(q db.Querier) (int64, error) {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO login_history (user_id, account_id, email, success, reason, ip, user_agent, at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, uid, aid, email, success, reason, in.IP, ua, now).Scan(&id); err != nil {
+		err := q.QueryRow(ctx, `INSERT INTO login_history (user_id, account_id, email, success, reason, ip, user_agent, at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, uid, aid, email, success, reason, in.IP, ua, now).Scan(&id)
+		return id, err
+	}
+	var brk *chainBreak
+	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
+		brk = nil
+		id, err := insert(tx)
+		if err != nil || s.opt.Signer == nil {
 			return err
 		}
-		if s.opt.Signer == nil {
-			return nil
-		}
-		return s.signLogin(ctx, tx, id, loginPayload{ID: id, UserID: u.ID, Email: email, Success: success, Reason: reason, IP: in.IP, At: now})
+		brk, err = s.signLogin(ctx, tx, loginPayload{ID: id, UserID: u.ID, Email: email, Success: success, Reason: reason, IP: in.IP, At: now})
+		return err
 	})
 	if err != nil {
-		// A lost history row must not stop a login; it is logged for the operator.
-		slog.ErrorContext(ctx, "accounts: record login", "email", email, "err", err)
+		// The box could not sign (a broken link is not such a case: it starts
+		// a new segment). The attempt is kept unsigned rather than lost;
+		// `indicia audit` lists unsigned records.
+		slog.ErrorContext(ctx, "accounts: sign login record; keeping it unsigned", "email", email, "err", err)
+		if _, ierr := insert(s.pool); ierr != nil {
+			slog.ErrorContext(ctx, "accounts: record login", "email", email, "err", ierr)
+		}
+		return
+	}
+	if brk != nil {
+		slog.WarnContext(ctx, "accounts: LOGIN CHAIN BROKEN: a new signed segment was started and vendor admins alerted",
+			"broken_login_id", brk.loginID, "segment", brk.segment, "reason", brk.reason, "detail", brk.detail)
+		if s.opt.OnChainBreak != nil {
+			s.opt.OnChainBreak(brk.reason)
+		}
 	}
 }
 
@@ -97,33 +116,100 @@ type loginPayload struct {
 	Reason  string    `json:"reason,omitempty"`
 	IP      string    `json:"ip"`
 	At      time.Time `json:"at"`
+	// Segment is the chain segment the record belongs to (absent: 1). It is
+	// signed so that segments cannot be renumbered without the box.
+	Segment int `json:"segment,omitempty"`
+	// A segment's first record names the break it follows: the stored record
+	// the box refused to chain onto, and that record's stored hash.
+	SegmentStart  bool   `json:"segment_start,omitempty"`
+	BrokenAfterID int64  `json:"broken_after_id,omitempty"`
+	BrokenSegment int    `json:"broken_segment,omitempty"`
+	BrokenSeq     int64  `json:"broken_seq,omitempty"`
+	BrokenHash    []byte `json:"broken_hash,omitempty"`
 }
 
-// signLogin appends the row to the login-history chain: the transaction box
-// checks the previous record's signature and signs this one.
-func (s *Service) signLogin(ctx context.Context, tx pgx.Tx, id int64, p loginPayload) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7412)`); err != nil {
-		return err
+// chainLock serializes appends to the login-history chain.
+const chainLock = 7412
+
+// signLogin appends row p.ID to the login-history chain: the transaction box
+// checks the previous record's signature and signs this one. When the box
+// refuses the previous record, the row starts a new segment instead, signed
+// by the box like any record and naming the break, and an alert is stored in
+// the same transaction; the returned break is non-nil then.
+func (s *Service) signLogin(ctx context.Context, tx pgx.Tx, p loginPayload) (*chainBreak, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
+		return nil, fmt.Errorf("lock login chain: %w", err)
 	}
+	last, found, err := lastLoginRecord(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	p.Segment = 1
 	var prev *box.SignedTx
-	var last box.SignedTx
-	err := tx.QueryRow(ctx, `SELECT tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM login_history
-		WHERE tx_seq IS NOT NULL ORDER BY tx_seq DESC LIMIT 1`).Scan(&last.Seq, &last.Time, &last.Payload, &last.PrevHash, &last.Hash, &last.Signature)
+	if found {
+		p.Segment, prev = last.segment, &last.tx
+	}
+	signed, err := s.sign(ctx, p, prev)
+	var brk *chainBreak
+	if err != nil && prev != nil && errors.Is(err, box.ErrBadRequest) {
+		// The only thing in a login request the box can refuse is the previous record.
+		brk = s.diagnose(ctx, last, err)
+		p.Segment = last.segment + 1
+		p.SegmentStart, p.BrokenAfterID, p.BrokenSegment, p.BrokenSeq, p.BrokenHash = true, last.id, last.segment, last.tx.Seq, last.tx.Hash
+		brk.segment = p.Segment
+		signed, err = s.sign(ctx, p, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE login_history SET tx_segment=$2, tx_seq=$3, tx_time=$4, tx_payload=$5, tx_prev=$6, tx_hash=$7, tx_sig=$8 WHERE id=$1`,
+		p.ID, p.Segment, signed.Seq, signed.Time, signed.Payload, signed.PrevHash, signed.Hash, signed.Signature); err != nil {
+		return nil, fmt.Errorf("store signed login record: %w", err)
+	}
+	if brk != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO login_chain_alerts (broken_login_id, broken_segment, broken_seq, segment_login_id, segment, reason, detail, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, last.id, last.segment, last.tx.Seq, p.ID, p.Segment, brk.reason, brk.detail, s.now()); err != nil {
+			return nil, fmt.Errorf("store login chain alert: %w", err)
+		}
+	}
+	return brk, nil
+}
+
+func (s *Service) sign(ctx context.Context, p loginPayload, prev *box.SignedTx) (box.SignedTx, error) {
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return box.SignedTx{}, err
+	}
+	signed, err := s.opt.Signer.SignTransaction(ctx, loginKind, payload, prev)
+	if err != nil {
+		return box.SignedTx{}, fmt.Errorf("sign login record: %w", err)
+	}
+	return signed, nil
+}
+
+// loginKind is the transaction-box chain of login records.
+const loginKind = "login"
+
+// chainRecord is a signed row of the login history.
+type chainRecord struct {
+	id      int64
+	segment int
+	tx      box.SignedTx
+}
+
+func lastLoginRecord(ctx context.Context, q db.Querier) (chainRecord, bool, error) {
+	r := chainRecord{tx: box.SignedTx{Kind: loginKind}}
+	err := q.QueryRow(ctx, `SELECT id, tx_segment, tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM login_history
+		WHERE tx_seq IS NOT NULL ORDER BY tx_segment DESC, tx_seq DESC LIMIT 1`).
+		Scan(&r.id, &r.segment, &r.tx.Seq, &r.tx.Time, &r.tx.Payload, &r.tx.PrevHash, &r.tx.Hash, &r.tx.Signature)
 	switch {
 	case err == nil:
-		last.Kind = "login"
-		prev = &last
-	case !errors.Is(err, pgx.ErrNoRows):
-		return err
+		return r, true, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return r, false, nil
+	default:
+		return r, false, fmt.Errorf("load last login record: %w", err)
 	}
-	payload, _ := json.Marshal(p)
-	signed, err := s.opt.Signer.SignTransaction(ctx, "login", payload, prev)
-	if err != nil {
-		return fmt.Errorf("sign login record: %w", err)
-	}
-	_, err = tx.Exec(ctx, `UPDATE login_history SET tx_seq=$2, tx_time=$3, tx_payload=$4, tx_prev=$5, tx_hash=$6, tx_sig=$7 WHERE id=$1`,
-		id, signed.Seq, signed.Time, signed.Payload, signed.PrevHash, signed.Hash, signed.Signature)
-	return err
 }
 
 // ChangePassword replaces the actor's password after checking the current one,

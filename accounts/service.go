@@ -21,7 +21,10 @@ type Options struct {
 	Pepper          Pepperer
 	// Signer is the transaction box: it signs the login-history chain.
 	Signer TxSigner
-	Now    func() time.Time
+	// OnChainBreak is called after a login found a broken link in the login
+	// chain and started a new segment (metrics), with the alert's reason.
+	OnChainBreak func(reason string)
+	Now          func() time.Time
 	// APIKeyCacheTTL caches authenticated API keys in the process for this
 	// long; 0 (the default) looks every key up in PostgreSQL. The cache serves
 	// hits only while WatchAPIKeyInvalidations runs and is subscribed.

@@ -60,6 +60,7 @@ func (a *App) buildAccounts(ctx context.Context) error {
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
 		APIKeyCacheTTL: apiKeyCacheTTL,
+		OnChainBreak:   newLoginChainMetrics(a.Registry),
 	}
 	if a.Box != nil {
 		o.Pepper, o.Signer = a.Box, a.Box
@@ -69,6 +70,7 @@ func (a *App) buildAccounts(ctx context.Context) error {
 		return fmt.Errorf("accounts: %w", err)
 	}
 	a.Accounts = acc
+	registerOpenChainAlerts(a.Registry, acc)
 	// Until subscribed, every API key is looked up in PostgreSQL.
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -5,8 +5,13 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,13 +63,14 @@ func (s *Service) Audit(ctx context.Context) (AuditReport, error) {
 		return rep, fmt.Errorf("metering: audit: %w", err)
 	}
 	credits := map[int64]int64{}
+	chained := map[string]chainCredit{}
 	for _, m := range meters {
 		rep.Meters++
-		if err := s.auditMeter(ctx, &rep, m, roots[0], credits); err != nil {
+		if err := s.auditMeter(ctx, &rep, m, roots[0], credits, chained); err != nil {
 			return rep, err
 		}
 	}
-	if err := s.auditTransfers(ctx, &rep, keys.TxKeyPEM, credits); err != nil {
+	if err := s.auditTransfers(ctx, &rep, keys.TxKeyPEM, credits, chained); err != nil {
 		return rep, err
 	}
 	if err := s.auditVoids(ctx, &rep); err != nil {
@@ -73,7 +79,13 @@ func (s *Service) Audit(ctx context.Context) (AuditReport, error) {
 	return rep, nil
 }
 
-func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, root *x509.Certificate, credits map[int64]int64) error {
+// chainCredit is a credit record of a meter's chain, by funds-transfer id.
+type chainCredit struct {
+	serial string
+	amount int64
+}
+
+func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, root *x509.Certificate, credits map[int64]int64, chained map[string]chainCredit) error {
 	r := m.Record
 	if err := s.box.VerifyRecord(ctx, r); err != nil {
 		rep.fail("meter %s: the box refuses its record: %v", r.Serial, err)
@@ -130,6 +142,10 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 			}
 		case box.TxCredit:
 			credited += t.Amount
+			if _, dup := chained[t.TransferID]; dup {
+				rep.fail("meter %s: transfer %q is credited twice in the meter chains", r.Serial, t.TransferID)
+			}
+			chained[t.TransferID] = chainCredit{serial: r.Serial, amount: t.Amount}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -161,7 +177,11 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 	return nil
 }
 
-func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM []byte, credits map[int64]int64) error {
+// auditTransfers checks the funds-transfer chain of the transaction box as
+// the meter chains are checked: every record verifies, the chain is unbroken
+// from seq 1, each row's columns are what the box signed, and every transfer
+// is exactly one credit record of its meter's chain (and the other way round).
+func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM []byte, credits map[int64]int64, chained map[string]chainCredit) error {
 	blk, _ := pem.Decode(txKeyPEM)
 	if blk == nil {
 		return fmt.Errorf("metering: audit: transaction box key is not PEM")
@@ -171,31 +191,57 @@ func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM
 		return fmt.Errorf("metering: audit: transaction box key: %w", err)
 	}
 	pub, _ := k.(*ecdsa.PublicKey)
-	rows, err := s.pool.Query(ctx, `SELECT meter_id, amount, tx_seq, tx_time, tx_payload, tx_prev, tx_hash, tx_sig FROM funds_transfers ORDER BY tx_seq`)
+	rows, err := s.pool.Query(ctx, `SELECT f.transfer_id, m.serial, f.meter_id, f.account_id, f.amount, f.reason, f.created_at,
+			f.tx_seq, f.tx_time, f.tx_payload, f.tx_prev, f.tx_hash, f.tx_sig
+		FROM funds_transfers f JOIN meters m ON m.id = f.meter_id ORDER BY f.tx_seq`)
 	if err != nil {
 		return fmt.Errorf("metering: audit transfers: %w", err)
 	}
 	defer rows.Close()
 	sums := map[int64]int64{}
 	var prev []byte
+	var lastSeq int64
 	for rows.Next() {
-		var meter, amount int64
+		var col transferPayload
+		var meter int64
 		t := box.SignedTx{Kind: "funds_transfer"}
-		if err := rows.Scan(&meter, &amount, &t.Seq, &t.Time, &t.Payload, &t.PrevHash, &t.Hash, &t.Signature); err != nil {
-			return err
+		if err := rows.Scan(&col.TransferID, &col.Serial, &meter, &col.AccountID, &col.Amount, &col.Reason, &col.At,
+			&t.Seq, &t.Time, &t.Payload, &t.PrevHash, &t.Hash, &t.Signature); err != nil {
+			return fmt.Errorf("metering: audit transfers: %w", err)
 		}
 		rep.Transfers++
 		if err := t.Verify(pub); err != nil {
-			rep.fail("funds transfer %d does not verify: %v", t.Seq, err)
+			rep.fail("funds transfer %d (%s) does not verify: %v", t.Seq, col.TransferID, err)
+		} else {
+			var signed transferPayload
+			if err := json.Unmarshal(t.Payload, &signed); err != nil {
+				rep.fail("funds transfer %d: its signed payload is not readable: %v", t.Seq, err)
+			} else if d := transferDiff(signed, col); d != "" {
+				rep.fail("funds transfer %d (%s): %s differs from the signed record (changed after signing)", t.Seq, col.TransferID, d)
+			}
+		}
+		if t.Seq != lastSeq+1 {
+			rep.fail("funds-transfer chain: transfer %d follows %d (transfers are missing)", t.Seq, lastSeq)
 		}
 		if !bytes.Equal(t.PrevHash, prev) {
 			rep.fail("funds-transfer chain broken before transfer %d", t.Seq)
 		}
-		prev = t.Hash
-		sums[meter] += amount
+		prev, lastSeq = t.Hash, t.Seq
+		sums[meter] += col.Amount
+		c, ok := chained[col.TransferID]
+		switch {
+		case !ok:
+			rep.fail("funds transfer %d (%s): no credit record in meter %s's chain", t.Seq, col.TransferID, col.Serial)
+		case c.serial != col.Serial || c.amount != col.Amount:
+			rep.fail("funds transfer %d (%s): %d to meter %s, but the meter chain credits %d to meter %s", t.Seq, col.TransferID, col.Amount, col.Serial, c.amount, c.serial)
+		}
+		delete(chained, col.TransferID)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("metering: audit transfers: %w", err)
+	}
+	for _, id := range slices.Sorted(maps.Keys(chained)) {
+		rep.fail("meter %s: credit %q has no funds transfer", chained[id].serial, id)
 	}
 	for id, c := range credits {
 		if sums[id] != c {
@@ -203,4 +249,29 @@ func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM
 		}
 	}
 	return nil
+}
+
+// transferDiff names the fields of a stored transfer that differ from what
+// the box signed.
+func transferDiff(signed, stored transferPayload) string {
+	var d []string
+	if signed.TransferID != stored.TransferID {
+		d = append(d, "transfer_id")
+	}
+	if signed.Serial != stored.Serial {
+		d = append(d, "meter")
+	}
+	if signed.AccountID != stored.AccountID {
+		d = append(d, "account_id")
+	}
+	if signed.Amount != stored.Amount {
+		d = append(d, "amount")
+	}
+	if signed.Reason != stored.Reason {
+		d = append(d, "reason")
+	}
+	if diff := signed.At.Sub(stored.At); diff >= time.Microsecond || diff <= -time.Microsecond {
+		d = append(d, "created_at")
+	}
+	return strings.Join(d, ", ")
 }

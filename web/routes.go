@@ -88,7 +88,7 @@ func (s *Server) routes() {
 	users.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
 
 	// Metering: meters, purchases by API, postal reports, meter
-	// administration and tamper alerts.
+	// administration, tamper alerts and login chain alerts.
 	api.Get("/meters", h.APIMeters)
 	api.Post("/meters", asAdmin, h.APIManufactureMeter)
 	api.Get("/meters/:serial", h.APIMeter)
@@ -108,6 +108,8 @@ func (s *Server) routes() {
 	meters.Post("/meters/:id/credit", h.CreditMeter)
 	meters.Get("/alerts", h.TamperAlerts)
 	meters.Post("/alerts/:id/resolve", h.ResolveAlert)
+	meters.Get("/login-alerts", h.LoginChainAlerts)
+	meters.Post("/login-alerts/:id/resolve", h.ResolveLoginChainAlert)
 
 	// Address hygiene: checks, the address book and batch cleansing. Every
 	// user of a mailer account reads the book and cleanses lists; editing the

@@ -3,19 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"indicia/accounts"
 	"indicia/app"
 	"indicia/payments"
 	"indicia/views"
 )
 
 // runAudit checks every invariant of the registers, the transaction chains,
-// the funds transfers and the voids, and exits non-zero on any violation.
+// the funds transfers, the voids and the login chain, and exits non-zero on
+// any violation.
 func runAudit(args []string) error {
-	fs := flags("audit", "Audit every meter with the secure box: records, hash chains, registers (AR + DR = credited, AR = postage), piece counts, funds transfers, void credits and the double-entry ledger against meters and charges. Exits 1 on any problem.")
+	fs := flags("audit", "Audit every meter with the secure box: records, hash chains, registers (AR + DR = credited, AR = postage), piece counts, the funds-transfer chain, void credits, the double-entry ledger against meters and charges, and the login-history chain (every segment, every break explained by a segment start and a resolved alert). Exits 1 on any problem.")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -31,6 +34,12 @@ func runAudit(args []string) error {
 		return err
 	}
 	defer a.Close()
+	return audit(ctx, a, os.Stdout)
+}
+
+// audit runs every check, writes the report to w, and returns an error when
+// it found problems.
+func audit(ctx context.Context, a *app.App, w io.Writer) error {
 	rep, err := a.Metering.Audit(ctx)
 	if err != nil {
 		return err
@@ -42,14 +51,35 @@ func runAudit(args []string) error {
 	for _, p := range ledger {
 		rep.Problems = append(rep.Problems, "ledger: "+p)
 	}
-	w := os.Stdout
+	keys, err := a.Box.Certificates(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: box public keys: %w", err)
+	}
+	pub, err := accounts.ParseTxKey(keys.TxKeyPEM)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	logins, err := a.Accounts.AuditLoginChain(ctx, pub)
+	if err != nil {
+		return err
+	}
+	for _, p := range logins.Problems {
+		rep.Problems = append(rep.Problems, "login chain: "+p)
+	}
 	fmt.Fprintf(w, "meters        %d\n", rep.Meters)
 	fmt.Fprintf(w, "transactions  %d\n", rep.Transactions)
 	fmt.Fprintf(w, "pieces        %d\n", rep.Pieces)
 	fmt.Fprintf(w, "postage       %s\n", views.Money(rep.Postage))
 	fmt.Fprintf(w, "credited      %s\n", views.Money(rep.Credited))
-	fmt.Fprintf(w, "transfers     %d\n", rep.Transfers)
+	fmt.Fprintf(w, "transfers     %d (one signed chain)\n", rep.Transfers)
 	fmt.Fprintf(w, "voided labels %d\n", rep.Voided)
+	fmt.Fprintf(w, "logins        %d signed in %d segments, %d unsigned\n", logins.Records, logins.Segments, logins.Unsigned)
+	if len(logins.Breaks) > 0 {
+		fmt.Fprintf(w, "%d login chain breaks:\n", len(logins.Breaks))
+		for _, b := range logins.Breaks {
+			fmt.Fprintln(w, "  "+b)
+		}
+	}
 	if rep.OK() {
 		fmt.Fprintln(w, "OK: no violations")
 		return nil

@@ -55,6 +55,7 @@ type Env struct {
 	Mail     *smtptest.Server  // catches every email the app sends
 	Payments *payments.Service // card funding, talking to Stripe (the stand-in below)
 	Stripe   *stripestub.Stub  // the Stripe stand-in; sign its Events with StripeWebhookSecret
+	App      *app.App          // the whole wiring (operator tools run on it)
 }
 
 // StripeWebhookSecret signs the webhooks tests post to /stripe/webhook.
@@ -125,7 +126,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	acc, met := a.Accounts, a.Metering
 	e := &Env{T: t, Srv: a.Web, Acc: acc, Jobs: a.Jobs, Pool: pool, Metering: met, Box: bx, Redis: rdb,
 		Users: map[string]accounts.User{}, Sessions: map[string][2]string{},
-		TaskDeps: a.Tasks, COA: a.COA, Mail: mailSrv, Payments: a.Payments, Stripe: stub}
+		TaskDeps: a.Tasks, COA: a.COA, Mail: mailSrv, Payments: a.Payments, Stripe: stub, App: a}
 	ctx := context.Background()
 	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
