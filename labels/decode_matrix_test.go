@@ -99,7 +99,69 @@ func matrixLabels(t testing.TB, key *ecdsa.PrivateKey) []Label {
 		}
 		ls = append(ls, l)
 	}
-	return ls
+	// The largest symbol the layouts keep room for, so its module is
+	// measured too: a class code padded until the text needs maxSymbol.
+	for pad := headroomChars; ; pad += 8 {
+		l := sign(len(ls), rating.ClassPriorityExpress, rating.ClassPriorityExpress+strings.Repeat("X", pad), all)
+		m, err := encodeDataMatrix(l.Indicium)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.w == maxSymbol {
+			return append(ls, l)
+		}
+		if m.w > maxSymbol {
+			t.Fatalf("no padding gives a %dx%d symbol", maxSymbol, maxSymbol)
+		}
+	}
+}
+
+// longLabel signs a label whose barcode text is n characters or more.
+func longLabel(t testing.TB, key *ecdsa.PrivateKey, n int) Label {
+	t.Helper()
+	l := matrixLabels(t, key)[0]
+	in, err := indicium.ParseText(l.Indicium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := in.Fields
+	f.MailClass += strings.Repeat("X", min(n*3/4, 250-len(f.MailClass)))
+	f.MeterSerial += strings.Repeat("9", max(0, min(n*3/4-250, 250)))
+	sig, err := indicium.Sign(f, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := FromIndicium(sig)
+	long.ID, long.MailClass, long.To = l.ID, l.MailClass, l.To
+	return long
+}
+
+func TestAnIndiciumTooLongForFifteenMilIsRefused(t *testing.T) {
+	key := testKey(t)
+	l := longLabel(t, key, 420) // needs more than a 72x72 symbol
+	m, err := encodeDataMatrix(l.Indicium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.w <= maxSymbol {
+		t.Fatalf("%d characters encode in %dx%d, want a symbol larger than the layouts keep room for", len(l.Indicium), m.w, m.h)
+	}
+	var b bytes.Buffer
+	for name, err := range map[string]error{
+		"PDF4x6":        PDF4x6(&b, []Label{l}),
+		"PDFLetter2Up":  PDFLetter2Up(&b, []Label{l}),
+		"PDFEnvelope10": PDFEnvelope10(&b, []Label{l}),
+		"PNG":           PNG(&b, l, 0),
+		"ZPL":           ZPL(&b, []Label{l}),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "under the 15 mil minimum") {
+			t.Errorf("%s of a %dx%d symbol: err %v, want a refusal naming the 15 mil minimum", name, m.w, m.h, err)
+		}
+	}
+	// A resolution too coarse for whole-dot 15 mil modules is refused too.
+	if err := PNG(&b, matrixLabels(t, key)[0], 72); err == nil || !strings.Contains(err.Error(), "at 72 dpi") {
+		t.Errorf("PNG at 72 dpi: err %v, want a refusal naming the resolution", err)
+	}
 }
 
 // scanJob is one label as printed: its pixels at 300 dpi and where its
