@@ -265,7 +265,7 @@ func TestEveryClassAndServiceDecodesAtFifteenMil(t *testing.T) {
 
 	type tally struct {
 		n, own, dmtx, dmtxN int
-		minMil       float64
+		minMil              float64
 	}
 	byFormat := map[string]*tally{}
 	var order []string
