@@ -73,13 +73,22 @@ func (m matrix) drawOn(img *image.Gray, x0, y0, module int) {
 	}
 }
 
+// minModule is the smallest module printed, in inches: at 15 mil and above
+// libdmtx, ZXing and postal scanners read every symbol; at 13 mil they miss.
+const minModule = 0.015
+
 // moduleFor is the largest whole number of device dots per module that fits
-// the symbol and its quiet zone in a box of side box dots; whole dots keep
-// module edges sharp, which is what decoders read.
-func (m matrix) moduleFor(box float64) int {
+// the symbol and its quiet zone in a square of side box points at dpi; whole
+// dots keep module edges sharp, which is what decoders read. A module under
+// minModule is refused rather than printed.
+func (m matrix) moduleFor(box, dpi float64) (int, error) {
 	n := max(m.fullW(), m.fullH())
-	mod := int(box) / n
-	return max(mod, 1)
+	mod := int(box*dpi/pt) / n
+	if mod < 1 || float64(mod)/dpi < minModule {
+		return 0, fmt.Errorf("labels: a %dx%d barcode would print with %.1f mil modules at %.0f dpi, under the %.0f mil minimum; the indicium is too long for the layout or the resolution too low",
+			m.w, m.h, float64(mod)/dpi*1000, dpi, minModule*1000)
+	}
+	return mod, nil
 }
 
 var white = color.Gray{Y: 0xff}

@@ -53,21 +53,24 @@ func toGray(img image.Image) *image.Gray {
 // decodeGray tries the whole image, then overlapping windows: ZXing's Data
 // Matrix detector grows a white rectangle from the image's centre, so on a
 // whole label it needs a window around the barcode, not the address text.
+// Half-side windows come first: a label's barcode square is about a third of
+// its short side, and such a window holds it with little text around.
 func decodeGray(g *image.Gray) (string, error) {
 	if s, ok := tryDecode(g); ok {
 		return s, nil
 	}
 	b := g.Bounds()
 	side := min(b.Dx(), b.Dy())
-	// Windows half overlap, so a barcode up to half a window wide lies whole in one.
-	for _, frac := range []int{3, 2, 4} {
+	// Windows step a third of their side, so a barcode up to two thirds of a
+	// window wide lies whole in one.
+	for _, frac := range []int{2, 3, 4} {
 		win := side / frac
 		if win < 40 {
 			continue
 		}
-		step := win / 2
-		for y := b.Min.Y; y+win/2 < b.Max.Y; y += step {
-			for x := b.Min.X; x+win/2 < b.Max.X; x += step {
+		step := win / 3
+		for y := b.Min.Y; y+win*2/3 < b.Max.Y; y += step {
+			for x := b.Min.X; x+win*2/3 < b.Max.X; x += step {
 				r := image.Rect(x, y, x+win, y+win).Intersect(b)
 				if s, ok := tryDecode(g.SubImage(r).(*image.Gray)); ok {
 					return s, nil

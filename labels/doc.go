@@ -10,7 +10,10 @@
 // one 4x6 label at 300 dpi by default, ZPL one ^XA..^XZ format per label for
 // 203 dpi thermal printers. The barcode is Data Matrix ECC 200 on every layout
 // with a 2-module quiet zone (docs/INDICIUM.md explains why not PDF417), its
-// modules snapped to whole dots at 300 dpi (PDF, PNG) or 203 dpi (ZPL). Every
+// modules snapped to whole dots at 300 dpi (PDF, PNG) or 203 dpi (ZPL), in a
+// 1.5 in square on every layout: room for a 72x72 symbol (today's longest
+// indicium needs 64x64) at 15 mil or more; a renderer refuses rather than
+// print a smaller module. Every
 // renderer is deterministic — the PDF carries no creation date and an empty
 // document ID — so a reprint is byte for byte the first print. Fonts are the
 // embedded Go fonts (BSD licence), so nothing depends on the system.

@@ -5,16 +5,25 @@ import "fmt"
 // Sizes in points (1/72 in); every layout is drawn in points from the
 // label's top left corner and each canvas converts to its own device.
 const (
-	pt       = 72.0
-	labelW   = 4 * pt
-	labelH   = 6 * pt
-	envW     = 9.5 * pt
-	envH     = 4.125 * pt
-	letterW  = 8.5 * pt
-	letterH  = 11 * pt
-	barcodeB = 80.0 // side of the square reserved for the Data Matrix and its quiet zone
-	minText  = 6.0  // smallest type size a long line shrinks to
+	pt         = 72.0
+	labelW     = 4 * pt
+	labelH     = 6 * pt
+	envW       = 9.5 * pt
+	envH       = 4.125 * pt
+	letterW    = 8.5 * pt
+	letterH    = 11 * pt
+	barcodeB   = 1.5 * pt // side of the square kept for the Data Matrix and its quiet zone; see maxSymbol
+	shipMargin = 12.0
+	envMargin  = 18.0
+	minText    = 6.0 // smallest type size a long line shrinks to
 )
+
+// maxSymbol is the side, in modules, of the largest Data Matrix every layout
+// prints at minModule or more: a 72x72 symbol holds 368 ASCII codewords,
+// room for today's longest indicium text (216 characters) plus new fields.
+// With its quiet zone that is 76 modules, which barcodeB holds at 4 dots
+// (19.7 mil) on a 203 dpi printer and 5 dots (16.7 mil) at 300 dpi.
+const maxSymbol = 72
 
 // canvas is what a layout draws on: a PDF page, a PNG or a ZPL label.
 type canvas interface {
@@ -53,24 +62,40 @@ func (p pen) lines(x, y, maxW, size, step float64, bold bool, ls []string, maxLi
 	}
 }
 
+// square is an area of a layout in points.
+type square struct{ x, y, side float64 }
+
+// shippingBarcode is where a 4x6 in label whose top left is at (ox, oy)
+// keeps its barcode: top left, inside the margin.
+func shippingBarcode(ox, oy float64) square {
+	return square{ox + shipMargin, oy + shipMargin, barcodeB}
+}
+
+// envelopeBarcode is where a #10 envelope keeps its barcode: upper right,
+// where USPS looks for the indicium.
+func envelopeBarcode() square {
+	return square{envW - envMargin - barcodeB, envMargin - 6, barcodeB}
+}
+
 // drawShipping draws a 4x6 in shipping label with its top left at (ox, oy).
 func drawShipping(p pen, ox, oy float64, l Label, m matrix) {
-	const margin = 12.0
+	const margin = shipMargin
 	c := p.c
 	h := l.human()
 	x, y := ox+margin, oy+margin
 	w := labelW - 2*margin
 
 	// Indicium: barcode left, human-readable block right of it.
-	c.barcode(x, y, barcodeB, m)
+	b := shippingBarcode(ox, oy)
+	c.barcode(b.x, b.y, b.side, m)
 	tx := x + barcodeB + 8
 	tw := w - barcodeB - 8
-	p.line(tx, y+10, tw, 9, true, "U.S. POSTAGE PAID")
-	p.line(tx, y+32, tw, 20, true, h.postage)
-	p.line(tx, y+46, tw, 9, true, h.class)
-	p.line(tx, y+57, tw, 7.5, false, h.mailed)
-	p.line(tx, y+67, tw, 7.5, false, h.meter)
-	p.line(tx, y+77, tw, 7, false, h.services)
+	p.line(tx, y+14, tw, 9, true, "U.S. POSTAGE PAID")
+	p.line(tx, y+40, tw, 20, true, h.postage)
+	p.line(tx, y+56, tw, 9, true, h.class)
+	p.line(tx, y+70, tw, 7.5, false, h.mailed)
+	p.line(tx, y+82, tw, 7.5, false, h.meter)
+	p.line(tx, y+94, tw, 7, false, h.services)
 	y += barcodeB + 6
 	c.rule(ox+margin, y, w, 2)
 
@@ -99,14 +124,15 @@ func drawShipping(p pen, ox, oy float64, l Label, m matrix) {
 // upper right, recipient in the middle, and nothing in the bottom 5/8 in that
 // USPS keeps clear for its barcode.
 func drawEnvelope(p pen, l Label, m matrix) {
-	const margin = 18.0
+	const margin = envMargin
 	c := p.c
 	h := l.human()
 
 	p.lines(margin, margin+10, 200, 9, 11, false, l.From, 5)
 
-	bx := envW - margin - barcodeB
-	c.barcode(bx, margin-6, barcodeB, m)
+	b := envelopeBarcode()
+	bx := b.x
+	c.barcode(b.x, b.y, b.side, m)
 	tw := 130.0
 	tx := bx - 6 - tw
 	y := margin + 4

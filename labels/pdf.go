@@ -126,7 +126,12 @@ func (c *pdfCanvas) barcode(x, y, box float64, m matrix) {
 		return
 	}
 	// Snap the module to whole 300 dpi dots and the origin to a dot edge.
-	mod := float64(m.moduleFor(box*pdfDPI/pt)) * pt / pdfDPI
+	dotsPer, err := m.moduleFor(box, pdfDPI)
+	if err != nil {
+		c.err = err
+		return
+	}
+	mod := float64(dotsPer) * pt / pdfDPI
 	x = snap(x)
 	y = snap(y)
 	h, err := gopdf.ImageHolderByBytes(c.img)

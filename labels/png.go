@@ -106,7 +106,14 @@ func (c *pngCanvas) rule(x, y, w, h float64) {
 }
 
 func (c *pngCanvas) barcode(x, y, box float64, m matrix) {
-	mod := m.moduleFor(box * c.scale)
+	if c.err != nil {
+		return
+	}
+	mod, err := m.moduleFor(box, c.scale*pt)
+	if err != nil {
+		c.err = err
+		return
+	}
 	x0, y0 := c.px(x), c.px(y)
 	r := image.Rect(x0, y0, x0+m.fullW()*mod, y0+m.fullH()*mod)
 	draw.Draw(c.img, r, image.NewUniform(white), image.Point{}, draw.Src)

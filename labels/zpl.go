@@ -44,6 +44,9 @@ func ZPL(w io.Writer, ls []Label) error {
 		// ^CI28: field data is UTF-8; ^PW/^LL: a 4x6 in label at 203 dpi.
 		fmt.Fprintf(bw, "^XA\n^CI28\n^PW%d\n^LL%d\n^LH0,0\n", dots(labelW), dots(labelH))
 		drawShipping(pen{c: c, f: f}, 0, 0, l, m)
+		if c.err != nil {
+			return fmt.Errorf("labels: label %q: %w", l.ID, c.err)
+		}
 		bw.WriteString("^XZ\n")
 	}
 	if err := bw.Flush(); err != nil {
@@ -54,9 +57,11 @@ func ZPL(w io.Writer, ls []Label) error {
 
 func dots(v float64) int { return int(v*zplDPI/pt + 0.5) }
 
+// zplCanvas writes ZPL commands; the first error sticks.
 type zplCanvas struct {
 	w       *bufio.Writer
 	payload string
+	err     error
 }
 
 func (c *zplCanvas) text(x, y, size float64, bold bool, s string) {
@@ -72,7 +77,14 @@ func (c *zplCanvas) rule(x, y, w, h float64) {
 }
 
 func (c *zplCanvas) barcode(x, y, box float64, m matrix) {
-	mod := m.moduleFor(box * zplDPI / pt)
+	if c.err != nil {
+		return
+	}
+	mod, err := m.moduleFor(box, zplDPI)
+	if err != nil {
+		c.err = err
+		return
+	}
 	// ^FO is the symbol's corner: step in by the quiet zone the box leaves white.
 	q := quietModules * mod
 	fmt.Fprintf(c.w, "^FO%d,%d^BXN,%d,200,%d,%d^FD%s^FS\n", dots(x)+q, dots(y)+q, mod, m.w, m.h, c.payload)
