@@ -162,7 +162,7 @@ func (q *Queue) Sweep(ctx context.Context, olderThan time.Duration) (int, error)
 // bury moves a job asynq archived while it was unfinished to the dead letters.
 func (q *Queue) bury(ctx context.Context, id int64) error {
 	_, err := q.pool.Exec(ctx, `UPDATE jobs SET crashes = crashes + (status = 'running')::int, status = 'dead',
-		last_error = CASE WHEN status = 'running' THEN format('crashed %s times (last: the worker stopped while running it)', crashes + 1) ELSE last_error END,
+		last_error = CASE WHEN status = 'running' THEN format('crashed %s time%s (last: the worker stopped while running it)', crashes + 1, CASE WHEN crashes = 0 THEN '' ELSE 's' END) ELSE last_error END,
 		finished_at = $2, updated_at = $2 WHERE id = $1 AND status IN ('queued','running','failed')`, id, q.opt.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("jobs: bury %d: %w", id, err)

@@ -186,6 +186,9 @@ func (r *Runner) begin(ctx context.Context, id int64) (j Job, run bool, err erro
 // crashReason is the dead letter's reason after n crashes.
 func crashReason(n int, last string) string {
 	s := fmt.Sprintf("crashed %d times", n)
+	if n == 1 {
+		s = "crashed 1 time"
+	}
 	if last != "" {
 		s += " (last: " + last + ")"
 	}
