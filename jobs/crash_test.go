@@ -44,9 +44,8 @@ func TestPanickingJobIsDeadAfterMaxCrashesWhileScheduledWorkKeepsRunning(t *test
 	var poisonRuns, healthyRuns atomic.Int32
 	r.Register("poison", func(ctx context.Context, j jobs.Job, p *jobs.Progress) (any, error) {
 		poisonRuns.Add(1)
-		var m map[string]int
-		m["boom"] = 1 // nil map: a runtime panic, like a parser's bug
-		return nil, nil
+		var rows []string
+		return rows[j.ID], nil // index out of range: a runtime panic, like a parser's bug
 	})
 	r.Register("healthy", func(context.Context, jobs.Job, *jobs.Progress) (any, error) {
 		healthyRuns.Add(1)
