@@ -84,6 +84,9 @@ func (a *App) buildQueue(opts Options) {
 	if qo.Name == "" {
 		qo.Name = QueueName(a.Config.RedisPrefix)
 	}
+	if qo.MaxCrashes == 0 {
+		qo.MaxCrashes = a.Config.JobMaxCrashes
+	}
 	a.Jobs = jobs.NewQueue(a.Pool, a.Redis, qo)
 	a.onClose(func() { a.Jobs.Close() })
 }

@@ -34,6 +34,8 @@ type Config struct {
 	VoidWindow      time.Duration
 	RefundAfter     time.Duration
 	RateTablePubKey string
+	// JobMaxCrashes is how many attempts of a job may die unfinished before it is dead.
+	JobMaxCrashes int
 	// Card funding: without a secret key the stand-in is used.
 	StripeSecretKey      string
 	StripePublishableKey string
@@ -78,6 +80,7 @@ var Settings = []Setting{
 	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
 	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
 	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
+	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
@@ -152,6 +155,10 @@ func Load(getenv Getenv) (Config, error) {
 	s, _ = v("METERING_PIPELINE")
 	if c.Pipeline, err = strconv.ParseBool(s); err != nil {
 		errs = append(errs, fmt.Sprintf("METERING_PIPELINE: %q is not true or false", s))
+	}
+	s, _ = v("JOB_MAX_CRASHES")
+	if c.JobMaxCrashes, err = strconv.Atoi(s); err != nil || c.JobMaxCrashes < 1 || c.JobMaxCrashes > 100 {
+		errs = append(errs, fmt.Sprintf("JOB_MAX_CRASHES: %q is not a number from 1 to 100", s))
 	}
 	s, _ = v("TRUST_PROXY")
 	if c.TrustProxy, err = strconv.ParseBool(s); err != nil {

@@ -87,7 +87,10 @@ func toAPIPurchase(p metering.Purchase) apiPurchase {
 // APIBuyLabels buys postage for one piece or a batch: the recipient is
 // cleansed, the meter box dispenses, and the signed indicia come back. With an
 // Idempotency-Key header a retry returns the same labels; a retry with other
-// parameters is 409. A recipient who moved is refused (409 recipient_moved,
+// parameters is 409. A trickle purchase whose card was charged but whose
+// labels could not be dispensed yet answers 202 charged_pending with the
+// charge's status URL; the retry with the same key finishes it without a
+// second charge. A recipient who moved is refused (409 recipient_moved,
 // with the new address) unless the request says "accept_moved": true.
 func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	u := *request.Actor(c)
@@ -125,6 +128,9 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		o.Pieces[i] = piece
 	}
 	purchase, err := h.d.Postage.Buy(c.Context(), u, o)
+	if handled, herr := chargedPendingJSON(c, err); handled {
+		return herr
+	}
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,11 @@ func chargeRow(ch payments.Charge, serial string) views.ChargeRow {
 		r.Status, r.Detail = "declined", ch.DeclineMessage+" ("+ch.DeclineCode+")"
 	case payments.StatusRefunded:
 		r.Status = "refunded"
+	case payments.StatusCharged, payments.StatusCredited:
+		r.Status = "in progress"
+		if ch.Kind == payments.KindTrickle {
+			r.Status, r.Detail = "charged, label pending", "The label is being finished; it appears in your labels when it is."
+		}
 	default:
 		r.Status = "in progress"
 	}

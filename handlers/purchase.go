@@ -8,6 +8,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/hygiene/coa"
+	"indicia/payments"
 	"indicia/postage"
 	"indicia/views"
 	"indicia/web/request"
@@ -65,6 +66,10 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		p.Error = "This recipient has moved. Use the new address, or confirm that you mail to the old one."
 		return render(c, fiber.StatusConflict, views.Purchase(p, vm))
 	}
+	if id, ok := payments.ChargedPending(err); ok {
+		// The card was charged; the same form (same token) finishes the label.
+		return h.purchasePending(c, p, vm, id)
+	}
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Field == "idempotency_key" {
 			// This form already bought something else: start a fresh form.
@@ -112,4 +117,17 @@ func movedVM(mv *coa.Move) *views.MovedVM {
 	}
 	return &views.MovedVM{Code: string(mv.Code), Label: mv.Code.Label(), MoveType: mv.MoveType,
 		Effective: mv.Effective.Format("January 2006"), NewAddress: mv.NewOneLine()}
+}
+
+// purchasePending shows the form again with the charged, pending label: the
+// card was charged and the label is being finished; buying again with the
+// same form finishes it without a second charge.
+func (h *Handler) purchasePending(c fiber.Ctx, p views.Page, vm views.PurchaseVM, chargeID string) error {
+	ch, err := h.d.Payments.ChargeByID(c.Context(), *request.Actor(c), chargeID)
+	if err != nil {
+		return err
+	}
+	vm.Pending = &views.PendingVM{Amount: views.Money(ch.Amount), Card: ch.CardBrand + " ending " + ch.CardLast4,
+		ReceiptURL: "/billing/receipts/" + ch.PublicID}
+	return render(c, fiber.StatusAccepted, views.Purchase(p, vm))
 }

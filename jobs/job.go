@@ -24,17 +24,19 @@ const (
 
 // Job is one unit of background work as its starter sees it.
 type Job struct {
-	ID         int64
-	Kind       string
-	Payload    json.RawMessage
-	Status     string
-	CreatedBy  int64
-	AccountID  int64
-	Done       int64
-	Total      int64
-	Message    string
-	Result     json.RawMessage
-	Attempts   int
+	ID        int64
+	Kind      string
+	Payload   json.RawMessage
+	Status    string
+	CreatedBy int64
+	AccountID int64
+	Done      int64
+	Total     int64
+	Message   string
+	Result    json.RawMessage
+	Attempts  int
+	// Crashes counts attempts that never recorded an outcome (see Options.MaxCrashes).
+	Crashes    int
 	LastError  string
 	CreatedAt  time.Time
 	FinishedAt *time.Time
@@ -88,12 +90,12 @@ func Stage(ctx context.Context, tx pgx.Tx, n New, now time.Time) (int64, error) 
 	return id, nil
 }
 
-const jobColumns = `id, kind, payload, status, COALESCE(created_by,0), COALESCE(account_id,0), done, total, message, result, attempts, last_error, created_at, finished_at`
+const jobColumns = `id, kind, payload, status, COALESCE(created_by,0), COALESCE(account_id,0), done, total, message, result, attempts, crashes, last_error, created_at, finished_at`
 
 func scanJob(r pgx.Row) (Job, error) {
 	var j Job
 	err := r.Scan(&j.ID, &j.Kind, &j.Payload, &j.Status, &j.CreatedBy, &j.AccountID, &j.Done, &j.Total, &j.Message, &j.Result,
-		&j.Attempts, &j.LastError, &j.CreatedAt, &j.FinishedAt)
+		&j.Attempts, &j.Crashes, &j.LastError, &j.CreatedAt, &j.FinishedAt)
 	return j, err
 }
 

@@ -19,12 +19,19 @@ import (
 
 const taskType = "indicia:job"
 
+// DefaultMaxCrashes is Options.MaxCrashes when unset (config JOB_MAX_CRASHES).
+const DefaultMaxCrashes = 3
+
 // Options tune the queue.
 type Options struct {
 	// Name is the asynq queue; one per deployment (tests use one per test).
 	Name string
 	// MaxRetry is how many times a failing job is retried before it is dead.
 	MaxRetry int
+	// MaxCrashes is how many attempts may end without an outcome (the worker
+	// died, the handler panicked) before the job is dead (default 3): a job
+	// that takes the worker down does not take it down forever.
+	MaxCrashes int
 	// RetryDelay overrides asynq's exponential backoff (tests use a short one).
 	RetryDelay func(n int) time.Duration
 	// CheckInterval is how often the worker looks for due retries (asynq's default is seconds; tests use less).
@@ -48,6 +55,9 @@ func NewQueue(pool *pgxpool.Pool, rdb *redis.Client, opt Options) *Queue {
 	}
 	if opt.MaxRetry == 0 {
 		opt.MaxRetry = 5
+	}
+	if opt.MaxCrashes <= 0 {
+		opt.MaxCrashes = DefaultMaxCrashes
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -101,7 +111,7 @@ func (q *Queue) Retry(ctx context.Context, actor accounts.User, id int64) error 
 	if actor.Role != accounts.RoleAdmin {
 		return apperr.Forbidden("Only vendor admins retry failed jobs.")
 	}
-	tag, err := q.pool.Exec(ctx, `UPDATE jobs SET status = 'queued', attempts = 0, last_error = '', finished_at = NULL, updated_at = $2
+	tag, err := q.pool.Exec(ctx, `UPDATE jobs SET status = 'queued', attempts = 0, crashes = 0, last_error = '', finished_at = NULL, updated_at = $2
 		WHERE id = $1 AND status = 'dead'`, id, q.opt.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("jobs: retry %d: %w", id, err)
@@ -136,9 +146,28 @@ func (q *Queue) Sweep(ctx context.Context, olderThan time.Duration) (int, error)
 		}
 		if created {
 			n++
+			continue
+		}
+		if info, err := q.inspector.GetTaskInfo(q.opt.Name, taskID(id)); err == nil && info.State == asynq.TaskStateArchived {
+			// asynq gave up on it (its worker kept dying until retries ran
+			// out) without the job recording an outcome.
+			if err := q.bury(ctx, id); err != nil {
+				return n, err
+			}
 		}
 	}
 	return n, nil
+}
+
+// bury moves a job asynq archived while it was unfinished to the dead letters.
+func (q *Queue) bury(ctx context.Context, id int64) error {
+	_, err := q.pool.Exec(ctx, `UPDATE jobs SET crashes = crashes + (status = 'running')::int, status = 'dead',
+		last_error = CASE WHEN status = 'running' THEN format('crashed %s time%s (last: the worker stopped while running it)', crashes + 1, CASE WHEN crashes = 0 THEN '' ELSE 's' END) ELSE last_error END,
+		finished_at = $2, updated_at = $2 WHERE id = $1 AND status IN ('queued','running','failed')`, id, q.opt.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("jobs: bury %d: %w", id, err)
+	}
+	return nil
 }
 
 // Close releases the Redis-side clients (not the shared go-redis client).

@@ -176,7 +176,7 @@ func (s *Service) BuyTrickle(ctx context.Context, actor accounts.User, req meter
 	}
 	c, err = s.run(ctx, actor, c)
 	if err != nil {
-		return c, none, err
+		return c, none, truthful(c, err)
 	}
 	p, err := s.met.PurchaseByID(ctx, actor, c.PurchasePublicID)
 	if err != nil {

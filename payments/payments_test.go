@@ -49,7 +49,13 @@ func setupB(b *testing.B, fund int64) *env { return setupTB(b, fund, payments.Op
 
 func setupTB(t testing.TB, fund int64, opt payments.Options) *env {
 	t.Helper()
-	e := &env{t: t, pool: dbtest.New(t), box: meteringtest.Start(t)}
+	return setupOn(t, meteringtest.Start(t), fund, opt)
+}
+
+// setupOn is setup on a given box (a box process a test can stop).
+func setupOn(t testing.TB, bx *meteringtest.Box, fund int64, opt payments.Options) *env {
+	t.Helper()
+	e := &env{t: t, pool: dbtest.New(t), box: bx}
 	rdb, prefix := dbtest.Redis(t)
 	acc, err := accounts.New(e.pool, rdb, accounts.Options{RedisPrefix: prefix})
 	if err != nil {

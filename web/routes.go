@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	api.Post("/meters/:serial/:action", asAdmin, h.APIMeterAction)
 	api.Post("/labels", h.APIBuyLabels)
 	api.Get("/labels/:id", asLabelReader, h.APILabel)
+	api.Get("/charges/:id", asLabelReader, h.APICharge)
 	in.Get("/postal", asPostal, h.PostalReports)
 	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
 	meters := in.Group("/admin", asAdmin)

@@ -47,6 +47,8 @@ func init() {
 		routeCase{"GET", "/billing/stripe.js", fixed("/billing/stripe.js"), nil, mailers(see, ok)},
 		routeCase{"GET", "/billing/receipts/:id", paidCharge(""), nil, mailers(see, ok)},
 		routeCase{"GET", "/billing/receipts/:id/pdf", paidCharge("/pdf"), nil, mailers(see, ok)},
+		// The API uses keys, not sessions.
+		routeCase{"GET", "/api/v1/charges/:id", fixed("/api/v1/charges/ch_x"), nil, all(unauth)},
 		routeCase{"POST", "/billing/card", fixed("/billing/card"), url.Values{"payment_method": {"pm_card_visa"}}, ownerOnly(unauth, see)},
 		routeCase{"POST", "/billing/card/remove", fixed("/billing/card/remove"), nil, ownerOnly(unauth, see)},
 		routeCase{"GET", "/billing/card/new", fixed("/billing/card/new"), nil, ownerOnly(see, see)},

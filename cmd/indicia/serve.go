@@ -7,13 +7,16 @@ import (
 	"log/slog"
 	"net/http"
 	_ "net/http/pprof"
+	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/app"
+	"indicia/internal/tmpdir"
 )
 
 func runServe(args []string) error {
@@ -27,6 +30,17 @@ func runServe(args []string) error {
 		return err
 	}
 	guardKeyMaterial("serve")
+	// A private TMPDIR (multipart uploads and excelize spill there): the one a
+	// killed serve left behind is removed when the next one starts.
+	dir, removed, err := tmpdir.Claim(filepath.Join(cfg.VarDir, "tmp"), "serve")
+	if err != nil {
+		return err
+	}
+	if removed > 0 {
+		slog.Info("removed temporary files of stopped servers", "directories", removed)
+	}
+	os.Setenv("TMPDIR", dir)
+	defer os.RemoveAll(dir)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a, err := app.New(ctx, cfg, app.Options{Migrate: !*noMigrate})

@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -53,40 +54,34 @@ func paymentsSettle(p *payments.Service) jobs.HandlerFunc {
 	}
 }
 
-// RunPayments is the worker's payments clock until ctx ends: every interval
-// the reconciler and the auto-refill sweep; every hour (and at start) the
+// paymentsScheduled is the payments clock: every interval the reconciler
+// and, on its own clock, the auto-refill sweep; every hour (and at start) the
 // settlement of yesterday (final) and today (so far). Each step is safe to
 // run on several workers at once (charge leases, refill row locks, settlement
 // replaces its day), so it needs no queue.
-func RunPayments(ctx context.Context, p *payments.Service, every time.Duration) {
-	if every <= 0 {
-		every = time.Minute
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	var settled time.Time
-	for {
-		if res, err := p.Reconcile(ctx); err != nil {
-			slog.WarnContext(ctx, "tasks: payments reconciler", "err", err)
-		} else if res != (payments.ReconcileResult{}) {
-			slog.InfoContext(ctx, "tasks: payments reconciler", "finished", res.Finished, "refunded", res.Refunded, "declined", res.Declined,
-				"pending", res.Pending, "void_refunds", res.VoidRefunds)
-		}
-		if _, err := p.RefillSweep(ctx); err != nil {
-			slog.WarnContext(ctx, "tasks: auto-refill sweep", "err", err)
-		}
-		if now := time.Now().UTC(); now.Sub(settled) >= time.Hour {
+func paymentsScheduled(p *payments.Service, every time.Duration) []jobs.Every {
+	return []jobs.Every{
+		{Name: "payments reconciler", Interval: every, Run: func(ctx context.Context) error {
+			res, err := p.Reconcile(ctx)
+			if err == nil && res != (payments.ReconcileResult{}) {
+				slog.InfoContext(ctx, "tasks: payments reconciler", "finished", res.Finished, "refunded", res.Refunded, "declined", res.Declined,
+					"pending", res.Pending, "void_refunds", res.VoidRefunds)
+			}
+			return err
+		}},
+		{Name: "auto-refill sweep", Interval: every, Run: func(ctx context.Context) error {
+			_, err := p.RefillSweep(ctx)
+			return err
+		}},
+		{Name: "settlement", Interval: time.Hour, Run: func(ctx context.Context) error {
+			now := time.Now().UTC()
+			var errs []error
 			for _, day := range []time.Time{now.AddDate(0, 0, -1), now} {
 				if _, err := p.Settle(ctx, day); err != nil {
-					slog.WarnContext(ctx, "tasks: settlement", "day", day.Format(time.DateOnly), "err", err)
+					errs = append(errs, fmt.Errorf("settle %s: %w", day.Format(time.DateOnly), err))
 				}
 			}
-			settled = now
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+			return errors.Join(errs...)
+		}},
 	}
 }

@@ -3,7 +3,6 @@ package tasks
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"indicia/jobs"
@@ -33,29 +32,6 @@ func submitRefunds(m *metering.Service, after time.Duration) jobs.HandlerFunc {
 			return nil, fmt.Errorf("tasks: submit refunds: %w", err)
 		}
 		return run, nil
-	}
-}
-
-// ScheduleRefunds submits one submit_refunds job per UTC day until ctx ends:
-// at start-up and then every check interval it claims today in PostgreSQL
-// (metering.ClaimRefundDay), so however many workers run, a day gets exactly
-// one job; a worker that was down catches up when it starts. `indicia worker`
-// runs it beside the runner.
-func ScheduleRefunds(ctx context.Context, q *jobs.Queue, m *metering.Service, check time.Duration) {
-	if check <= 0 {
-		check = time.Hour
-	}
-	t := time.NewTicker(check)
-	defer t.Stop()
-	for {
-		if err := ScheduleRefundsOnce(ctx, q, m, time.Now()); err != nil {
-			slog.WarnContext(ctx, "tasks: refund schedule", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }
 

@@ -5,6 +5,7 @@
 package tasks
 
 import (
+	"context"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,8 +30,10 @@ type Deps struct {
 	// Metering voids old unused labels (JobKindSubmitRefunds); RefundAfter is their age.
 	Metering    *metering.Service
 	RefundAfter time.Duration
-	// Payments reconciles charges, auto-refills and settles (JobKindPayments*).
-	Payments *payments.Service
+	// Payments reconciles charges, auto-refills and settles (JobKindPayments*),
+	// every PaymentsEvery (default a minute).
+	Payments      *payments.Service
+	PaymentsEvery time.Duration
 }
 
 // Register adds every job kind to r.
@@ -49,4 +52,23 @@ func Register(r *jobs.Runner, d Deps) {
 		r.Register(JobKindPaymentsReconcile, paymentsReconcile(d.Payments))
 		r.Register(JobKindPaymentsSettle, paymentsSettle(d.Payments))
 	}
+}
+
+// Scheduled is the work the worker runs on clocks rather than from the queue:
+// the payments reconciler, the auto-refill sweep, settlement, and the daily
+// claim of the refund job (one submit_refunds job per UTC day, claimed in
+// PostgreSQL so however many workers run, a day gets exactly one; a worker
+// that was down catches up when it starts). jobs.RunScheduled runs each on
+// its own so a sick job kind or a panic in one of them stops none of the others.
+func Scheduled(d Deps) []jobs.Every {
+	var out []jobs.Every
+	if d.Payments != nil {
+		out = append(out, paymentsScheduled(d.Payments, d.PaymentsEvery)...)
+	}
+	if d.Metering != nil && d.Queue != nil {
+		out = append(out, jobs.Every{Name: "refund schedule", Interval: time.Hour, Run: func(ctx context.Context) error {
+			return ScheduleRefundsOnce(ctx, d.Queue, d.Metering, time.Now())
+		}})
+	}
+	return out
 }

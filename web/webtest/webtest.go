@@ -70,6 +70,8 @@ type Options struct {
 	LoginMaxFails int
 	// StripePublishableKey turns on the Payment Element (billing tests).
 	StripePublishableKey string
+	// BoxProcess runs the box as its own process, which Env.Box can Kill and Restart.
+	BoxProcess bool
 }
 
 // Config is the configuration tests run the application with: the defaults
@@ -98,7 +100,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
-	bx := meteringtest.Start(t)
+	var bx *meteringtest.Box
+	if o.BoxProcess {
+		bx = meteringtest.StartProcess(t)
+	} else {
+		bx = meteringtest.Start(t)
+	}
 	mailSrv := smtptest.Start(t)
 	stub := stripestub.New(stripestub.Options{})
 	stubSrv := httptest.NewServer(stub)
