@@ -33,7 +33,7 @@ func (h *Handler) ShowVerify(c fiber.Ctx) error {
 func (h *Handler) Verify(c fiber.Ctx) error {
 	f := form(c, "text", "address", "piece_ref", "location")
 	text := f.V("text")
-	if fh, err := c.FormFile("image"); err == nil && fh.Size > 0 {
+	if fh := request.FormFile(c, "image"); fh != nil && fh.Size > 0 {
 		if fh.Size > MaxVerifyImage {
 			f.Errors["image"] = fmt.Sprintf("The image is larger than %d MB.", MaxVerifyImage>>20)
 			return h.renderVerify(c, fiber.StatusUnprocessableEntity, f, nil)
