@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/apperr"
 	"indicia/handlers"
 	"indicia/hygiene/address"
 	"indicia/web/request"
@@ -148,6 +149,9 @@ func limitBody(c fiber.Ctx) error {
 		req.Header.SetContentType(fiber.MIMEApplicationForm)
 		req.SetBodyString(values.Encode())
 		request.SetFiles(c, files)
+		if err := checkFormText(c); err != nil {
+			return err
+		}
 		return c.Next()
 	}
 	body, err := io.ReadAll(stream)
@@ -159,7 +163,27 @@ func limitBody(c fiber.Ctx) error {
 		return &fiber.Error{Code: fiber.StatusBadRequest, Message: "The request body could not be read."}
 	}
 	req.SetBodyRaw(body)
+	if mt == fiber.MIMEApplicationForm {
+		if err := checkFormText(c); err != nil {
+			return err
+		}
+	}
 	return c.Next()
+}
+
+// checkFormText refuses a form whose values hold a NUL or another control
+// character before any handler sees it: no form field takes one.
+func checkFormText(c fiber.Ctx) error {
+	var bad string
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if bad == "" && apperr.CheckText(string(k), string(v)) != nil {
+			bad = string(k)
+		}
+	})
+	if bad != "" {
+		return apperr.Invalid(bad, fmt.Sprintf("The field %q holds a control character (such as a NUL byte) or text that is not UTF-8; remove it and send the form again.", bad))
+	}
+	return nil
 }
 
 // readMultipart streams a multipart body: file parts to temporary files

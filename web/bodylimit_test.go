@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,16 +21,24 @@ type onlyReader struct{ io.Reader }
 
 func TestBodyLimitRefusesBigFormsWithAPageNamingTheLimit(t *testing.T) {
 	e := webtest.New(t)
+	base := e.Listen()
 	big := "email=a%40b.c&password=" + strings.Repeat("x", 100<<10)
 	for _, chunked := range []bool{false, true} {
 		var body io.Reader = strings.NewReader(big)
 		if chunked {
-			body = onlyReader{body}
+			body = onlyReader{body} // net/http sends a body of unknown length chunked
 		}
-		req := httptest.NewRequest("POST", "/login", body)
+		req, err := http.NewRequest("POST", base+"/login", body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp := e.Test(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("chunked=%v: %v", chunked, err)
+		}
 		page := webtest.Body(t, resp)
+		resp.Body.Close()
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "64 KB") || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") {
 			t.Errorf("chunked=%v: %d %s\n%.300s", chunked, resp.StatusCode, resp.Header.Get("Content-Type"), page)
 		}
@@ -100,5 +109,41 @@ func TestAPIRefusesTextPlainAndLongIdempotencyKeys(t *testing.T) {
 	_, meters := apiCall(t, e, k, "GET", "/api/v1/meters", "")
 	if m := meters["meters"].([]any)[0].(map[string]any); m["piece_count"].(float64) != 0 {
 		t.Errorf("refused requests dispensed %v pieces", m["piece_count"])
+	}
+}
+
+func TestAPILabelTextAndNumbersAreCheckedAtTheirField(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	piece := func(extra string) string {
+		return `{"pieces":[{"mail_class":"FCM_LETTER",` + extra + `}]}`
+	}
+	addr := `"address":"9 elm street, beverly hills ca 90210"`
+	cases := []struct{ name, body, field string }{
+		{"NUL in the name", piece(`"postage":78,"recipient":{"name":"Ann\u0000Lee",` + addr + `}`), "recipient.name"},
+		{"NUL in the address", piece(`"postage":78,"recipient":{"address":"9 elm street\u0000, beverly hills ca 90210"}`), "recipient.address"},
+		{"a name no label prints", piece(`"postage":78,"recipient":{"name":"` + strings.Repeat("Ann ", 100) + `",` + addr + `}`), "recipient.name"},
+		{"zero weight", piece(`"weight_oz":0,"recipient":{` + addr + `}`), "weight_oz"},
+		{"weight of 1e308 oz", piece(`"weight_oz":1e308,"recipient":{` + addr + `}`), "weight_oz"},
+		{"length of 1e16 in", `{"pieces":[{"mail_class":"PRIORITY","weight_oz":16,"length":1e16,"width":5,"height":5,"recipient":{` + addr + `}}]}`, "length"},
+	}
+	for _, c := range cases {
+		code, out := apiCall(t, e, k, "POST", "/api/v1/labels", c.body)
+		errObj, _ := out["error"].(map[string]any)
+		if code != http.StatusUnprocessableEntity || errObj["field"] != c.field {
+			t.Errorf("%s: %d %v, want 422 at %s", c.name, code, out, c.field)
+		}
+	}
+	_, meters := apiCall(t, e, k, "GET", "/api/v1/meters", "")
+	if m := meters["meters"].([]any)[0].(map[string]any); m["piece_count"].(float64) != 0 {
+		t.Errorf("refused requests dispensed %v pieces", m["piece_count"])
+	}
+}
+
+func TestBodyLimitFormWithNULIsRefusedAtTheField(t *testing.T) {
+	e := webtest.New(t)
+	resp := e.Do("clerk", "POST", "/addresses", url.Values{"name": {"Ann\x00Lee"}, "line1": {"9 elm street"}, "city": {"Beverly Hills"}, "state": {"CA"}, "zip": {"90210"}})
+	if page := webtest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "name") {
+		t.Fatalf("NUL in a form: %d %.300s", resp.StatusCode, page)
 	}
 }
