@@ -114,6 +114,9 @@ func decodeLabelImage(data []byte, field string) (string, error) {
 	if errors.Is(err, labels.ErrNoBarcode) {
 		return "", apperr.Invalid(field, "No Data Matrix barcode was found in the image. Try a sharper, straight-on scan, or paste the barcode text.")
 	}
+	if errors.Is(err, labels.ErrImageTooLarge) {
+		return "", apperr.Invalid(field, "The image is too large to read ("+strings.TrimPrefix(err.Error(), labels.ErrImageTooLarge.Error()+": ")+"). Scan the label at 300 or 600 dpi.")
+	}
 	if err != nil {
 		return "", apperr.Invalid(field, "The image could not be read: "+err.Error())
 	}
