@@ -117,7 +117,7 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 func ImportErrorMessage(err error) (msg string, tooLarge bool) {
 	var ie *address.ImportError
 	if errors.As(err, &ie) {
-		return ie.Message, errors.Is(err, address.ErrImportTooLarge)
+		return ie.Message, errors.Is(err, address.ErrImportTooLarge) || errors.Is(err, address.ErrImportBomb)
 	}
 	return "", false
 }
