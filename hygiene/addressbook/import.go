@@ -67,6 +67,11 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 	now := b.now().UTC()
 	var rows [][]any
 	for {
+		// Cleansing runs for the request: a request that is over (its
+		// deadline passed, the server stopping) stops it.
+		if err := ctx.Err(); err != nil {
+			return ImportReport{}, fmt.Errorf("addressbook: import address book: %w", err)
+		}
 		r, err := im.Next()
 		if err == io.EOF {
 			break
