@@ -31,7 +31,11 @@ import (
 
 func main() {
 	base := flag.String("base", "http://127.0.0.1:8080", "the server")
+	apiKey := flag.String("key", "", "an API key of the demo mailer (printed by `indicia seed`)")
 	flag.Parse()
+	if *apiKey != "" {
+		bearer = *apiKey
+	}
 	procs := map[string]int{"serve": findProc("serve"), "worker": findProc("worker")}
 	before := map[string]int{}
 	for n, pid := range procs {
@@ -54,7 +58,8 @@ func main() {
 	fmt.Printf("%-36s %s\n", "50 MB JSON name, POST /api/v1/labels", post(http.DefaultClient, *base+"/api/v1/labels", "application/json",
 		io.MultiReader(strings.NewReader(`{"pieces":[{"postage":78,"recipient":{"name":"`), repeat("A", 50<<20), strings.NewReader(`"}}]}`)), ""))
 	fmt.Printf("%-36s %s\n", "text/plain JSON", post(http.DefaultClient, *base+"/api/v1/labels", "text/plain", strings.NewReader("{}"), ""))
-	fmt.Printf("%-36s %s\n", "10 KB Idempotency-Key", post(http.DefaultClient, *base+"/api/v1/labels", "application/json", strings.NewReader("{}"), strings.Repeat("k", 10<<10)))
+	fmt.Printf("%-36s %s\n", "10 KB Idempotency-Key", post(http.DefaultClient, *base+"/api/v1/labels", "application/json",
+		strings.NewReader(`{"pieces":[{"postage":78,"mail_class":"FCM_LETTER","recipient":{"name":"Ann Lee","address":"9 elm street, beverly hills ca 90210"}}]}`), strings.Repeat("k", 10<<10)))
 
 	mailer := login(*base, "mailer@demo.indicia.test", "demo-mailer-2026")
 	bomb := xlsxBomb(900 << 20)
@@ -65,10 +70,10 @@ func main() {
 	fmt.Printf("%-36s %s\n", "CSV, one 90 MB line", upload(mailer, *base, "/cleanse", "file", "line.csv",
 		readAllOrDie(io.MultiReader(strings.NewReader("name,address\nAnn,"), repeat("x", 90<<20), strings.NewReader("\n")))))
 	postal := login(*base, "postal@demo.indicia.test", "demo-postal-2026")
-	fmt.Printf("%-36s %s\n", "csv.gz, one 1 GB line, COA list", upload(postal, *base, "/coa/lists", "file", "line.csv.gz", gzipLine(1<<30)))
+	fmt.Printf("%-36s %s\n", "csv.gz, one 1 GB line, COA list", upload(postal, *base, "/coa/lists", "file", "line.csv.gz", gzipLine(1<<30), "source", "bombs"))
 	fmt.Printf("%-36s %s\n", "JPEG 81 MP, SOF past 64 KB, /verify", upload(postal, *base, "/verify", "image", "label.jpg", jpegBomb()))
 
-	time.Sleep(10 * time.Second) // the worker's jobs
+	time.Sleep(20 * time.Second) // the worker's jobs
 	fmt.Println()
 	fmt.Printf("%-8s %8s %8s   (peak RSS, MB, VmHWM)\n", "process", "before", "after")
 	for _, n := range []string{"serve", "worker"} {
@@ -99,10 +104,12 @@ func readAllOrDie(r io.Reader) []byte {
 }
 
 // post sends body (of unknown length: chunked) and returns the status.
+var bearer = "ind_none"
+
 func post(c *http.Client, u, ctype string, body io.Reader, idemKey string) string {
 	req, _ := http.NewRequestWithContext(context.Background(), "POST", u, body)
 	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("Authorization", "Bearer ik_bogus")
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	if idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)
 	}
@@ -143,7 +150,7 @@ func get(c *http.Client, u string) []byte {
 	return b
 }
 
-func upload(c *http.Client, base, path, field, name string, data []byte) string {
+func upload(c *http.Client, base, path, field, name string, data []byte, fields ...string) string {
 	m := csrfRe.FindSubmatch(get(c, base+path))
 	if m == nil {
 		return "no CSRF token on " + path
@@ -151,6 +158,9 @@ func upload(c *http.Client, base, path, field, name string, data []byte) string 
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
 	w.WriteField("_csrf", string(m[1]))
+	for i := 0; i+1 < len(fields); i += 2 {
+		w.WriteField(fields[i], fields[i+1])
+	}
 	fw, _ := w.CreateFormFile(field, name)
 	fw.Write(data)
 	w.Close()
@@ -168,7 +178,9 @@ var tagRe = regexp.MustCompile(`(?s)<[^>]*>|\s+`)
 // summary is the answer's message: the error text of a page or JSON.
 func summary(b []byte) string {
 	s := string(b)
-	if i := strings.Index(s, `role="alert"`); i >= 0 {
+	if i := strings.Index(s, `class="field-error"`); i >= 0 {
+		s = s[i:]
+	} else if i := strings.Index(s, `role="alert"`); i >= 0 {
 		s = s[i:]
 	} else if i := strings.Index(s, "<main"); i >= 0 {
 		s = s[i:]
