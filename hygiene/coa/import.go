@@ -56,6 +56,11 @@ const (
 	colBoxClosed
 )
 
+// MaxGzipBytes bounds what a gzip-compressed list may expand to: a full
+// list of 5,000,000 rows is about 1 GB. The stream is read row by row, so
+// this bounds the work, not memory; the ratio limit refuses bombs early.
+const MaxGzipBytes = 4 << 30
+
 // coaReader streams the rows of a CSV (optionally gzip-compressed) or XLSX
 // list. It never holds more than one row.
 type coaReader struct {
@@ -123,7 +128,7 @@ func openCOAFile(path string) (*coaReader, error) {
 			f.Close()
 			return nil, &address.ImportError{Err: address.ErrImportBinary, Message: "The gzip file cannot be read."}
 		}
-		r.openCSV(&address.LimitExpansion{R: gz, In: r.read.n.Load, Max: address.MaxUnzipBytes})
+		r.openCSV(&address.LimitExpansion{R: gz, In: r.read.n.Load, Max: MaxGzipBytes})
 		r.close = func() error { gz.Close(); return f.Close() }
 	default:
 		r.read = &countReader{r: f}
