@@ -175,11 +175,12 @@ func limitBody(c fiber.Ctx) error {
 // character before any handler sees it: no form field takes one.
 func checkFormText(c fiber.Ctx) error {
 	var bad string
-	c.Request().PostArgs().VisitAll(func(k, v []byte) {
-		if bad == "" && apperr.CheckText(string(k), string(v)) != nil {
+	for k, v := range c.Request().PostArgs().All() {
+		if apperr.CheckText(string(k), string(v)) != nil {
 			bad = string(k)
+			break
 		}
-	})
+	}
 	if bad != "" {
 		return apperr.Invalid(bad, fmt.Sprintf("The field %q holds a control character (such as a NUL byte) or text that is not UTF-8; remove it and send the form again.", bad))
 	}
