@@ -147,3 +147,17 @@ func TestBodyLimitFormWithNULIsRefusedAtTheField(t *testing.T) {
 		t.Fatalf("NUL in a form: %d %.300s", resp.StatusCode, page)
 	}
 }
+
+func TestPurchasePageNameNoLabelPrintsIsRefusedAtTheField(t *testing.T) {
+	e := webtest.New(t)
+	f := buyForm(formToken(t, e, "owner"))
+	f.Set("recipient_name", strings.Repeat("Bartholomew ", 10))
+	resp := e.Do("owner", "POST", "/postage", f)
+	page := webtest.Body(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="recipient_name-error">The name is 119 characters long; at most 64 fit on a label.`) {
+		t.Fatalf("long name: %d\n%.2000s", resp.StatusCode, page)
+	}
+	if n := pieces(t, e); n != 0 {
+		t.Errorf("a refused name dispensed %d pieces", n)
+	}
+}
