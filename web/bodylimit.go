@@ -38,32 +38,32 @@ const (
 	maxHeaderBytes = 32 << 10
 )
 
-// bodyLimits are the routes that take more than DefaultBodyLimit, by method
-// and path. Only the upload routes take megabytes.
-var bodyLimits = map[string]int64{
-	"POST /addresses/import":        address.MaxImportBytes + uploadEnvelope,
-	"POST /cleanse":                 address.MaxImportBytes + uploadEnvelope,
-	"POST /coa/lists":               address.MaxImportBytes + uploadEnvelope,
-	"POST /verify":                  handlers.MaxVerifyImage + uploadEnvelope,
-	"POST /api/v1/indicia/verify":   handlers.MaxVerifyImage*4/3 + DefaultBodyLimit,
-	"POST /api/v1/labels":           2 << 20, // handlers.MaxAPIBatch pieces
-	"POST /stripe/webhook":          1 << 20,
-	"POST /api/v1/addresses/verify": DefaultBodyLimit,
+// routeBodyLimit is the limit of the routes that take more than
+// DefaultBodyLimit, by method and path (0 for every other route). Only the
+// upload routes take megabytes.
+func routeBodyLimit(route string) int64 {
+	switch route {
+	case "POST /addresses/import", "POST /cleanse", "POST /coa/lists":
+		return address.MaxImportBytes + uploadEnvelope
+	case "POST /verify":
+		return handlers.MaxVerifyImage + uploadEnvelope
+	case "POST /api/v1/indicia/verify":
+		return handlers.MaxVerifyImage*4/3 + DefaultBodyLimit // base64
+	case "POST /api/v1/labels":
+		return 2 << 20 // handlers.MaxAPIBatch pieces
+	case "POST /stripe/webhook":
+		return 1 << 20
+	}
+	return 0
 }
 
 // maxBodyLimit is the largest limit of any route (Fiber's own BodyLimit).
-func maxBodyLimit() int64 {
-	m := int64(DefaultBodyLimit)
-	for _, n := range bodyLimits {
-		m = max(m, n)
-	}
-	return m
-}
+func maxBodyLimit() int64 { return address.MaxImportBytes + uploadEnvelope }
 
 // bodyLimitFor returns the limit of a request's route.
 func bodyLimitFor(c fiber.Ctx) int64 {
 	p := strings.TrimSuffix(c.Path(), "/")
-	if n, ok := bodyLimits[c.Method()+" "+p]; ok {
+	if n := routeBodyLimit(c.Method() + " " + p); n > 0 {
 		return n
 	}
 	if strings.HasPrefix(p, "/_stripe-stub/") {
