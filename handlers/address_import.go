@@ -27,11 +27,11 @@ func (e *errUpload) Error() string { return e.msg }
 // openUpload opens the uploaded "file" for import. The size is checked before
 // a byte is read.
 func openUpload(c fiber.Ctx, spec address.ImportSpec) (*closingImporter, string, error) {
-	fh, err := c.FormFile("file")
-	if err != nil {
+	fh := request.FormFile(c, "file")
+	if fh == nil || fh.Size == 0 {
 		return nil, "", &errUpload{fiber.StatusUnprocessableEntity, "Choose a CSV or Excel file to upload."}
 	}
-	name := filepath.Base(fh.Filename)
+	name := filepath.Base(fh.Name)
 	if fh.Size > address.MaxImportBytes {
 		return nil, name, &errUpload{fiber.StatusRequestEntityTooLarge, fmt.Sprintf("The file is %.1f MB; the limit is %d MB. Split it into smaller files.",
 			float64(fh.Size)/(1<<20), address.MaxImportBytes>>20)}

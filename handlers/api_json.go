@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"reflect"
 	"strings"
 
@@ -21,6 +22,10 @@ func decodeJSON(c fiber.Ctx, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Message: "The request body is empty; send a JSON object."}
 	}
+	if !isJSONType(c.Get(fiber.HeaderContentType)) {
+		return &fiber.Error{Code: fiber.StatusUnsupportedMediaType,
+			Message: "Send the request body as JSON with the header Content-Type: application/json."}
+	}
 	return decodeStrict(body, dst, "")
 }
 
@@ -35,6 +40,63 @@ func decodeStrict(data []byte, dst any, prefix string) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Field: prefix,
 			Message: "The request body holds more than one JSON value; send one object."}
+	}
+	return checkText(reflect.ValueOf(dst), prefix)
+}
+
+// isJSONType accepts application/json and the +json types, with parameters.
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json"))
+}
+
+// checkText refuses a decoded string holding a NUL or another control
+// character (tab and newlines aside): no field takes one, and PostgreSQL
+// would refuse it only after the box had signed. The error names the field
+// by its JSON path.
+func checkText(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkText(v.Elem(), path)
+		}
+	case reflect.String:
+		if err := apperr.CheckText(path, v.String()); err != nil {
+			return err
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // raw JSON, checked when it is decoded
+		}
+		for i := 0; i < v.Len(); i++ {
+			if err := checkText(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if err := checkText(v.MapIndex(k), jsonPath(path, fmt.Sprint(k.Interface()))); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if err := checkText(v.Field(i), jsonPath(path, name)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

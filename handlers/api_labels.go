@@ -34,7 +34,7 @@ type apiPiece struct {
 	OriginZIP     string       `json:"origin_zip"`
 	DestZIP       string       `json:"dest_zip"`
 	MailClass     string       `json:"mail_class"`
-	WeightOz      float64      `json:"weight_oz"`
+	WeightOz      *float64     `json:"weight_oz"` // nil: metered postage; present, it must be a weight
 	Length        float64      `json:"length"`
 	Width         float64      `json:"width"`
 	Height        float64      `json:"height"`
@@ -151,13 +151,19 @@ func (p apiPiece) order(prefix string) (postage.Piece, error) {
 	if err != nil {
 		return postage.Piece{}, err
 	}
-	rated := p.WeightOz != 0
+	rated := p.WeightOz != nil
+	var weight float64
+	if rated {
+		if weight = *p.WeightOz; !(weight > 0) {
+			return postage.Piece{}, apperr.Invalid(prefix+"weight_oz", "The weight must be more than 0 oz; leave weight_oz out to buy a metered amount of postage.")
+		}
+	}
 	if rated && p.DeclaredValue < 0 {
 		return postage.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
 	}
 	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address},
 		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP,
-		Spec: rating.Piece{Class: p.MailClass, WeightOz: p.WeightOz, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
+		Spec: rating.Piece{Class: p.MailClass, WeightOz: weight, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
 			OriginZIP: p.OriginZIP, Services: p.Services, DeclaredValueCents: p.DeclaredValue, Date: date}}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -62,12 +61,13 @@ func (h *Handler) ShowCOALists(c fiber.Ctx) error {
 // the list and sends the browser to the loading job's progress page.
 func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	f := form(c, "source", "replaces")
-	fh, err := c.FormFile("file")
-	if err != nil {
+	fh := request.FormFile(c, "file")
+	if fh == nil || fh.Size == 0 {
 		f.Errors["file"] = "Choose a CSV or Excel file to upload."
 		return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
 	}
 	var replaces int64
+	var err error
 	if f.Values["replaces"] != "" {
 		if replaces, err = strconv.ParseInt(f.Values["replaces"], 10, 64); err != nil {
 			f.Errors["replaces"] = "Pick a list."
@@ -83,7 +83,7 @@ func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: f.Values["source"], Filename: filepath.Base(fh.Filename),
+	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: f.Values["source"], Filename: fh.Name,
 		Path: path, Replaces: replaces})
 	if err != nil {
 		_ = os.Remove(path) // no list refers to it

@@ -51,7 +51,7 @@ func (h *Handler) quoteForm(ctx context.Context, u accounts.User, f views.Form, 
 }
 
 // formFields names the purchase form's inputs for the purchase's fields.
-var formFields = map[string]string{"recipient.address": "recipient_address", "weight_oz": "weight", "mail_class": "class"}
+var formFields = map[string]string{"recipient.address": "recipient_address", "recipient.name": "recipient_name", "recipient.company": "recipient_company", "weight_oz": "weight", "mail_class": "class"}
 
 // formFieldError renames an invalid field of a purchase error to the form's input.
 func formFieldError(err error) error {

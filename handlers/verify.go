@@ -33,7 +33,7 @@ func (h *Handler) ShowVerify(c fiber.Ctx) error {
 func (h *Handler) Verify(c fiber.Ctx) error {
 	f := form(c, "text", "address", "piece_ref", "location")
 	text := f.V("text")
-	if fh, err := c.FormFile("image"); err == nil && fh.Size > 0 {
+	if fh := request.FormFile(c, "image"); fh != nil && fh.Size > 0 {
 		if fh.Size > MaxVerifyImage {
 			f.Errors["image"] = fmt.Sprintf("The image is larger than %d MB.", MaxVerifyImage>>20)
 			return h.renderVerify(c, fiber.StatusUnprocessableEntity, f, nil)
@@ -113,6 +113,9 @@ func decodeLabelImage(data []byte, field string) (string, error) {
 	text, err := labels.DecodeImage(bytes.NewReader(data))
 	if errors.Is(err, labels.ErrNoBarcode) {
 		return "", apperr.Invalid(field, "No Data Matrix barcode was found in the image. Try a sharper, straight-on scan, or paste the barcode text.")
+	}
+	if errors.Is(err, labels.ErrImageTooLarge) {
+		return "", apperr.Invalid(field, "The image is too large to read ("+strings.TrimPrefix(err.Error(), labels.ErrImageTooLarge.Error()+": ")+"). Scan the label at 300 or 600 dpi.")
 	}
 	if err != nil {
 		return "", apperr.Invalid(field, "The image could not be read: "+err.Error())

@@ -1,7 +1,6 @@
 package labels
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -18,22 +17,46 @@ import (
 // ErrNoBarcode is returned by DecodeImage when no Data Matrix could be read.
 var ErrNoBarcode = errors.New("labels: no Data Matrix barcode found in the image")
 
-// maxPixels refuses images that would take too much memory to decode
-// (a 4x6 in label at 600 dpi is 8.6 megapixels).
-const maxPixels = 40_000_000
+// Image limits. Every format the binary can decode is checked from its header
+// before a pixel is decoded, and an image whose header cannot be read is
+// refused: decoding blind is how a small file becomes a huge bitmap.
+const (
+	// maxPixels: a letter page at 600 dpi is 33.7 megapixels, a 4x6 in
+	// label 8.6.
+	maxPixels = 36_000_000
+	// maxSide bounds either side, so a thin image cannot pass on area.
+	maxSide = 20_000
+	// MaxImageBytes bounds the encoded image read.
+	MaxImageBytes = 16 << 20
+)
+
+// ErrImageTooLarge is a refusal by the image's declared size.
+var ErrImageTooLarge = errors.New("labels: image too large")
 
 // DecodeImage reads an uploaded label image (PNG or JPEG) and returns the
 // text of its Data Matrix barcode: a whole label as printed or scanned, or
 // the barcode alone. Photos taken at an angle are not a goal.
 func DecodeImage(r io.Reader) (string, error) {
-	br := bufio.NewReader(r)
-	// Check the size before decoding the pixels.
-	head, _ := br.Peek(64 << 10)
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
-	if err == nil && cfg.Width*cfg.Height > maxPixels {
-		return "", fmt.Errorf("labels: image is %dx%d pixels, more than %d megapixels", cfg.Width, cfg.Height, maxPixels/1_000_000)
+	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("labels: reading image: %w", err)
 	}
-	img, _, err := image.Decode(br)
+	if len(data) > MaxImageBytes {
+		return "", fmt.Errorf("%w: larger than %d MB", ErrImageTooLarge, MaxImageBytes>>20)
+	}
+	// The whole file, not a prefix: a JPEG may put its frame header (SOF)
+	// after any amount of metadata.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("labels: the image header cannot be read (PNG or JPEG expected): %w", err)
+	}
+	if format != "png" && format != "jpeg" {
+		return "", fmt.Errorf("labels: %s images are not read here (PNG or JPEG expected)", format)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxSide || cfg.Height > maxSide || cfg.Width*cfg.Height > maxPixels {
+		return "", fmt.Errorf("%w: %dx%d pixels; at most %d megapixels and %d pixels a side", ErrImageTooLarge, cfg.Width, cfg.Height, maxPixels/1_000_000, maxSide)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("labels: reading image (PNG or JPEG expected): %w", err)
 	}

@@ -25,6 +25,7 @@ func fontData(bold bool) []byte {
 type fonts struct {
 	regular, bold *sfnt.Font
 	buf           sfnt.Buffer
+	glyphs        int // glyphs measured, for tests of the work fitting takes
 }
 
 func newFonts() (*fonts, error) {
@@ -49,32 +50,62 @@ func (f *fonts) font(bold bool) *sfnt.Font {
 // width is the advance width of s in points at size points, unhinted, the
 // same metric gopdf uses.
 func (f *fonts) width(s string, size float64, bold bool) float64 {
-	fnt := f.font(bold)
-	upem := fixed.Int26_6(fnt.UnitsPerEm())
-	var total fixed.Int26_6
-	prev := sfnt.GlyphIndex(0)
-	for i, r := range s {
-		g, err := fnt.GlyphIndex(&f.buf, r)
-		if err != nil {
-			continue
-		}
-		if i > 0 {
-			if k, err := fnt.Kern(&f.buf, prev, g, upem, font.HintingNone); err == nil {
-				total += k
-			}
-		}
-		adv, err := fnt.GlyphAdvance(&f.buf, g, upem, font.HintingNone)
-		if err == nil {
-			total += adv
-		}
-		prev = g
+	m := f.measurer(bold)
+	for _, r := range s {
+		m.add(r)
 	}
-	return float64(total) / float64(upem) * size
+	return m.points(size)
+}
+
+// measurer adds up the advance widths (and kerning) of runes one by one, so
+// a prefix's width costs one glyph lookup per rune.
+type measurer struct {
+	f     *fonts
+	fnt   *sfnt.Font
+	upem  fixed.Int26_6
+	total fixed.Int26_6
+	prev  sfnt.GlyphIndex
+	any   bool
+}
+
+func (f *fonts) measurer(bold bool) *measurer {
+	fnt := f.font(bold)
+	return &measurer{f: f, fnt: fnt, upem: fixed.Int26_6(fnt.UnitsPerEm())}
+}
+
+// next is the total after r, without adding it.
+func (m *measurer) next(r rune) (fixed.Int26_6, sfnt.GlyphIndex, bool) {
+	m.f.glyphs++
+	g, err := m.fnt.GlyphIndex(&m.f.buf, r)
+	if err != nil {
+		return m.total, m.prev, false
+	}
+	t := m.total
+	if m.any {
+		if k, err := m.fnt.Kern(&m.f.buf, m.prev, g, m.upem, font.HintingNone); err == nil {
+			t += k
+		}
+	}
+	if adv, err := m.fnt.GlyphAdvance(&m.f.buf, g, m.upem, font.HintingNone); err == nil {
+		t += adv
+	}
+	return t, g, true
+}
+
+func (m *measurer) add(r rune) {
+	if t, g, ok := m.next(r); ok {
+		m.total, m.prev, m.any = t, g, true
+	}
+}
+
+func (m *measurer) points(size float64) float64 {
+	return float64(m.total) / float64(m.upem) * size
 }
 
 // fit returns the size (≤ size, ≥ minSize) at which s fits in maxW points,
 // and s cut with an ellipsis if even minSize is too wide: a long address
-// line must never run off the label or over the barcode.
+// line must never run off the label or over the barcode. The cut is found in
+// one pass over the runes with a running width, so the work is linear in s.
 func (f *fonts) fit(s string, size, minSize, maxW float64, bold bool) (string, float64) {
 	w := f.width(s, size, bold)
 	if w <= maxW {
@@ -83,13 +114,29 @@ func (f *fonts) fit(s string, size, minSize, maxW float64, bold bool) (string, f
 	if sz := size * maxW / w; sz >= minSize {
 		return s, sz
 	}
-	rs := []rune(s)
-	for len(rs) > 0 {
-		rs = rs[:len(rs)-1]
-		t := string(rs) + "..."
-		if f.width(t, minSize, bold) <= maxW {
-			return t, minSize
+	m := f.measurer(bold)
+	cut := -1 // byte length of the longest prefix that fits with "..."
+	for i, r := range s {
+		if withDots(m, minSize) <= maxW {
+			cut = i
+		}
+		m.add(r)
+		if m.points(minSize) > maxW {
+			break
 		}
 	}
-	return "", minSize
+	if cut < 0 {
+		return "", minSize
+	}
+	return s[:cut] + "...", minSize
+}
+
+// withDots is the width at size of what m has measured followed by "...",
+// leaving m unchanged.
+func withDots(m *measurer, size float64) float64 {
+	c := *m
+	for range 3 {
+		c.add('.')
+	}
+	return c.points(size)
 }

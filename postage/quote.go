@@ -27,6 +27,9 @@ func (s *Service) Quote(ctx context.Context, u accounts.User, o Order) (Quote, e
 // price resolves the meter and prices each piece; the first piece at fault
 // stops it, its error naming the piece's field.
 func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, error) {
+	if err := checkOrder(o); err != nil {
+		return Quote{}, err
+	}
 	m, err := s.meterFor(ctx, u, o)
 	if err != nil {
 		return Quote{}, err

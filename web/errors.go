@@ -50,6 +50,11 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 			out = apiError{Code: "not_found", Message: "There is no page at this address."}
 		case fiber.StatusRequestEntityTooLarge:
 			out = apiError{Code: "too_large", Message: "The upload is too large."}
+			if fe.Message != fiber.ErrRequestEntityTooLarge.Message {
+				out.Message = fe.Message
+			}
+		case fiber.StatusUnsupportedMediaType:
+			out = apiError{Code: "unsupported_media_type", Message: fe.Message}
 		case fiber.StatusMethodNotAllowed:
 			out = apiError{Code: "method_not_allowed", Message: "This address does not accept that method."}
 		default:
@@ -82,7 +87,7 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/api/") {
 		return c.Status(code).JSON(fiber.Map{"error": out.body()})
 	}
-	titles := map[int]string{401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Please check your input", 429: "Slow down", 503: "Please try again"}
+	titles := map[int]string{401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Too large", 415: "Not a form this address takes", 422: "Please check your input", 429: "Slow down", 503: "Please try again"}
 	title := titles[code]
 	if title == "" {
 		title = "Something went wrong"

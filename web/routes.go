@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	canBuy := can(accounts.PermBuyPostage)
 	canManageUsers := can(accounts.PermManageUsers)
 
-	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders)
+	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders, requestDeadline, limitBody)
 
 	// Probes and metrics.
 	app.Get("/healthz", h.Healthz)

@@ -48,11 +48,16 @@ func New(opt Options) *Server {
 		AppName:      "indicia",
 		ErrorHandler: s.errorHandler,
 		// Strings from the request stay valid after the handler returns; we keep some (form values in errors).
-		Immutable:    true,
-		BodyLimit:    101 << 20, // address lists up to address.MaxImportBytes (100 MB) plus the multipart envelope
-		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 120 * time.Second,
-		IdleTimeout:  120 * time.Second,
+		Immutable: true,
+		// Bodies are streams: limitBody holds each route to its own limit
+		// while reading, so BodyLimit only sizes what fasthttp prefetches.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    int(maxBodyLimit()),
+		ReadBufferSize:               maxHeaderBytes,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 120 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 	}
 	if opt.TrustProxy {
 		cfg.TrustProxy = true

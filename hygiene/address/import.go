@@ -21,8 +21,9 @@ const (
 	MaxImportBytes    = 100 << 20 // 100 MB
 	MaxImportRows     = 1_000_000
 	MaxImportFieldLen = 256 // bytes per cell: longer is a malformed row, not a crash
-	// maxUnzipBytes bounds what an XLSX may expand to (a zip bomb is refused).
-	MaxUnzipBytes = 1 << 30
+	// MaxUnzipBytes bounds what an XLSX or a gzip list may expand to (a zip
+	// bomb is refused before it is opened; see CheckXLSX).
+	MaxUnzipBytes = 512 << 20
 )
 
 // Errors that refuse a whole file. Handlers map them to 413 / 422.
@@ -111,7 +112,10 @@ func NewImport(r io.ReaderAt, size int64, name string, spec ImportSpec) (im *Imp
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		im.xlsx = true
-		err = im.openXLSX(io.NewSectionReader(r, 0, size))
+		var declared int
+		if declared, err = CheckXLSX(r, size); err == nil {
+			err = im.openXLSX(io.NewSectionReader(r, 0, size), declared)
+		}
 	case looksBinary(head):
 		return nil, &ImportError{ErrImportBinary, "This file is not a spreadsheet we can read. Upload a CSV file (UTF-8) or an Excel workbook (.xlsx)."}
 	default:
@@ -162,11 +166,13 @@ func (im *Importer) openCSV(r io.Reader) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	cr := csv.NewReader(br)
+	ll := NewLineLimiter(br)
+	cr := csv.NewReader(ll)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	im.next = func() (int, []string, error) {
 		rec, err := cr.Read()
+		ll.Record()
 		line := 0
 		if len(rec) > 0 {
 			line, _ = cr.FieldPos(0)
@@ -175,6 +181,9 @@ func (im *Importer) openCSV(r io.Reader) {
 		if errors.As(err, &pe) {
 			// The reader skips past the bad line; report it and go on.
 			return pe.StartLine, nil, fmt.Errorf("%s", CSVReason(pe))
+		}
+		if err == nil && len(rec) > MaxImportCells {
+			return line, nil, fmt.Errorf("%d cells; a row takes at most %d", len(rec), MaxImportCells)
 		}
 		return line, rec, err
 	}
@@ -205,7 +214,7 @@ func csvLastLine(pe *csv.ParseError) int {
 	return pe.Line
 }
 
-func (im *Importer) openXLSX(r io.Reader) (err error) {
+func (im *Importer) openXLSX(r io.Reader, declared int) (err error) {
 	defer func() {
 		// excelize is large third-party code reading hostile input: a panic
 		// in it must refuse the file, not take the server down.
@@ -215,6 +224,10 @@ func (im *Importer) openXLSX(r io.Reader) (err error) {
 	}()
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			return err
+		}
 		return &ImportError{ErrImportBinary, "This workbook cannot be read (" + FirstLine(err.Error()) + "). Save it again as .xlsx or as CSV."}
 	}
 	sheets := f.GetSheetList()
@@ -237,6 +250,9 @@ func (im *Importer) openXLSX(r io.Reader) (err error) {
 		if !rows.Next() {
 			if err := rows.Error(); err != nil {
 				return line, nil, &ImportError{ErrImportBinary, "This workbook is damaged: " + FirstLine(err.Error())}
+			}
+			if declared > 0 && line < declared {
+				return line, nil, ShortRead(declared, line)
 			}
 			return line, nil, io.EOF
 		}

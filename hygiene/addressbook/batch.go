@@ -87,6 +87,7 @@ func rowText(v []string) string {
 
 // importSource feeds COPY from the importer, counting bad rows.
 type importSource struct {
+	ctx   context.Context // the upload's request: rows stop when it ends
 	im    *address.Importer
 	batch int64
 	row   [4]any
@@ -96,6 +97,10 @@ type importSource struct {
 }
 
 func (s *importSource) Next() bool {
+	if err := s.ctx.Err(); err != nil {
+		s.err = err
+		return false
+	}
 	r, err := s.im.Next()
 	if err == io.EOF {
 		return false
@@ -139,7 +144,7 @@ func (b *Batches) Upload(ctx context.Context, actor accounts.User, im *address.I
 			actor.AccountID, actor.ID, filename, now).Scan(&batchID); err != nil {
 			return fmt.Errorf("addressbook: create batch: %w", err)
 		}
-		src := &importSource{im: im, batch: batchID}
+		src := &importSource{ctx: ctx, im: im, batch: batchID}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cleanse_rows"}, []string{"batch_id", "line", "input", "error"}, src); err != nil {
 			// pgx reports the source's error as the server's; take ours back.
 			var ie *address.ImportError

@@ -89,6 +89,9 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 			for c := range todo {
 				c.out = make([][]any, len(c.rows))
 				for i, r := range c.rows {
+					if ctx.Err() != nil {
+						return
+					}
 					c.out[i] = b.cleanseRow(id, r)
 				}
 				c.rows = nil

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -277,5 +280,49 @@ func TestAddressBookImportXLSXNumericZIPKeepsLeadingZero(t *testing.T) {
 	list, _ := e.book.Search(ctx, e.owner, "ann", 10)
 	if len(list) != 1 || list[0].Fields.ZIP != "06901" || list[0].Status == address.StatusInvalid {
 		t.Errorf("imported %+v", list)
+	}
+}
+
+// cancellingReader cancels its context once a read passes at.
+type cancellingReader struct {
+	r       io.ReaderAt
+	at      int64
+	cancel  context.CancelFunc
+	maxRead atomic.Int64
+}
+
+func (c *cancellingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off > c.at {
+		c.cancel()
+	}
+	if end := off + int64(len(p)); end > c.maxRead.Load() {
+		c.maxRead.Store(end)
+	}
+	return c.r.ReadAt(p, off)
+}
+
+func TestAddressBookImportStopsWhenTheRequestEnds(t *testing.T) {
+	e := newBookEnv(t)
+	var b bytes.Buffer
+	b.WriteString("Name,Address,City,State,ZIP\n")
+	for i := 0; b.Len() < 2<<20; i++ {
+		fmt.Fprintf(&b, "Ann %d,%d Main St,Springfield,IL,62704\n", i, i+1)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := &cancellingReader{r: bytes.NewReader(b.Bytes()), at: 256 << 10, cancel: cancel}
+	im, err := address.NewImport(src, int64(b.Len()), "book.csv", addressbook.AddressBookImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	if _, err := e.book.Import(ctx, e.clerk, im); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import after the request ended: %v", err)
+	}
+	if n := src.maxRead.Load(); n > 1<<20 {
+		t.Errorf("read %d of %d bytes after the request ended", n, b.Len())
+	}
+	if list, _ := e.book.Search(context.Background(), e.owner, "ann", 10); len(list) != 0 {
+		t.Errorf("imported %d entries", len(list))
 	}
 }

@@ -67,6 +67,11 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 	now := b.now().UTC()
 	var rows [][]any
 	for {
+		// Cleansing runs for the request: a request that is over (its
+		// deadline passed, the server stopping) stops it.
+		if err := ctx.Err(); err != nil {
+			return ImportReport{}, fmt.Errorf("addressbook: import address book: %w", err)
+		}
 		r, err := im.Next()
 		if err == io.EOF {
 			break
@@ -117,7 +122,7 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 func ImportErrorMessage(err error) (msg string, tooLarge bool) {
 	var ie *address.ImportError
 	if errors.As(err, &ie) {
-		return ie.Message, errors.Is(err, address.ErrImportTooLarge)
+		return ie.Message, errors.Is(err, address.ErrImportTooLarge) || errors.Is(err, address.ErrImportBomb)
 	}
 	return "", false
 }

@@ -56,6 +56,11 @@ const (
 	colBoxClosed
 )
 
+// MaxGzipBytes bounds what a gzip-compressed list may expand to: a full
+// list of 5,000,000 rows is about 1 GB. The stream is read row by row, so
+// this bounds the work, not memory; the ratio limit refuses bombs early.
+const MaxGzipBytes = 4 << 30
+
 // coaReader streams the rows of a CSV (optionally gzip-compressed) or XLSX
 // list. It never holds more than one row.
 type coaReader struct {
@@ -123,7 +128,7 @@ func openCOAFile(path string) (*coaReader, error) {
 			f.Close()
 			return nil, &address.ImportError{Err: address.ErrImportBinary, Message: "The gzip file cannot be read."}
 		}
-		r.openCSV(gz)
+		r.openCSV(&address.LimitExpansion{R: gz, In: r.read.n.Load, Max: MaxGzipBytes})
 		r.close = func() error { gz.Close(); return f.Close() }
 	default:
 		r.read = &countReader{r: f}
@@ -138,12 +143,14 @@ func openCOAFile(path string) (*coaReader, error) {
 }
 
 func (r *coaReader) openCSV(in io.Reader) {
-	cr := csv.NewReader(in)
+	ll := address.NewLineLimiter(in)
+	cr := csv.NewReader(ll)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.LazyQuotes = true
 	r.next = func() ([]string, error) {
 		rec, err := cr.Read()
+		ll.Record()
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
@@ -154,6 +161,9 @@ func (r *coaReader) openCSV(in io.Reader) {
 			return nil, err
 		}
 		r.line = int64(line)
+		if len(rec) > address.MaxImportCells {
+			return nil, fmt.Errorf("%d cells; a row takes at most %d", len(rec), address.MaxImportCells)
+		}
 		return rec, nil
 	}
 }
@@ -165,6 +175,17 @@ func (r *coaReader) openXLSX(f *os.File) (err error) {
 			err = &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook is damaged and cannot be read."}
 		}
 	}()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("coa: open COA list: %w", err)
+	}
+	declared, err := address.CheckXLSX(f, st.Size())
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("coa: open COA list: %w", err)
+	}
 	x, err := excelize.OpenReader(f, excelize.Options{UnzipSizeLimit: address.MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook cannot be read (" + address.FirstLine(err.Error()) + "). Save it again as .xlsx or as CSV."}
@@ -188,6 +209,9 @@ func (r *coaReader) openXLSX(f *os.File) (err error) {
 		if !rows.Next() {
 			if err := rows.Error(); err != nil {
 				return nil, &address.ImportError{Err: address.ErrImportBinary, Message: "This workbook is damaged: " + address.FirstLine(err.Error())}
+			}
+			if declared > 0 && r.line < int64(declared) {
+				return nil, address.ShortRead(declared, int(r.line))
 			}
 			return nil, io.EOF
 		}

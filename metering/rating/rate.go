@@ -56,6 +56,16 @@ func AsFieldError(err error) (*FieldError, bool) {
 	return fe, ok
 }
 
+// Input ranges checked before any arithmetic: beyond them no class takes the
+// piece, and within them no conversion to integers can overflow.
+const (
+	// MaxDimensionIn is USPS's largest length plus girth (130 in); no side
+	// of a mailable piece is longer.
+	MaxDimensionIn = 130
+	// MaxDeclaredValueCents bounds insurance values ($100,000).
+	MaxDeclaredValueCents = 100_000_00
+)
+
 func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 	name, ok := classNames[p.Class]
 	if !ok {
@@ -74,9 +84,15 @@ func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 		if math.IsNaN(d.v) || math.IsInf(d.v, 0) || d.v < 0 {
 			return Quote{}, fieldErr(d.field, "%s must be a positive number of inches", d.field)
 		}
+		if d.v > MaxDimensionIn {
+			return Quote{}, fieldErr(d.field, "%s must be at most %s inches: no mail class takes a longer piece", d.field, fmtNum(MaxDimensionIn))
+		}
 	}
 	if p.DeclaredValueCents < 0 {
 		return Quote{}, fieldErr("declared_value", "declared value cannot be negative")
+	}
+	if p.DeclaredValueCents > MaxDeclaredValueCents {
+		return Quote{}, fieldErr("declared_value", "declared value must be at most $%d", MaxDeclaredValueCents/100)
 	}
 	intlClass := p.Class == ClassIntlLetter || p.Class == ClassIntlLargeEnvelope
 	if intlClass && !p.International() {
@@ -103,8 +119,9 @@ func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 	if ct == nil || !ct.hasAnyCell {
 		return Quote{}, fieldErr("class", "%s has no published prices loaded in price list %s", name, pl.version)
 	}
-	w := milli(p.WeightOz)
-	if w > ct.maxMilli {
+	// Compared as a float first: a huge weight would overflow the
+	// conversion to thousandths and come out light.
+	if p.WeightOz > float64(ct.maxMilli)/1000+1 || milli(p.WeightOz) > ct.maxMilli {
 		return Quote{}, fieldErr("weight", "%s weigh at most %s", classPlural[p.Class], fmtOz(ct.maxMilli))
 	}
 	if len(ct.maxDims) == 3 {
@@ -114,6 +131,7 @@ func (r *Rater) rate(p Piece) (Quote, *FieldError) {
 		}
 	}
 
+	w := milli(p.WeightOz)
 	q := Quote{Class: p.Class, ClassName: name, TableVersion: pl.version, OK: true}
 	col := 0
 	if intlClass {
