@@ -29,7 +29,7 @@ func checkOrder(o Order) error {
 		return apperr.Invalid("Idempotency-Key", "The Idempotency-Key takes printable ASCII characters only.")
 	}
 	for i, p := range o.Pieces {
-		prefix := PiecePrefix(i, len(o.Pieces))
+		prefix := apperr.PiecePrefix(i, len(o.Pieces))
 		r := p.Recipient
 		for _, f := range []struct {
 			field, what, v string
