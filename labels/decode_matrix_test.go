@@ -45,21 +45,21 @@ func serviceSets() []uint32 {
 // matrixLabels signs one label per mail class × services set, with the
 // longest values each variable field takes today (an IN%09d meter serial, a
 // 9-digit destination ZIP), and per class one with headroomChars more
-// barcode text than today's longest: its class code is padded to the
-// longest code plus the bytes that many base64 characters hold.
+// barcode text than today's longest: its meter serial is padded by the
+// bytes that many base64 characters hold.
 func matrixLabels(t testing.TB, key *ecdsa.PrivateKey) []Label {
 	t.Helper()
-	kid, err := indicium.KeyID(&key.PublicKey)
+	certSerial, err := indicium.CertSerial(&key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	to := []string{"ACME WIDGETS INC", "ATTN RECEIVING DEPT", "350 FIFTH AVE STE 4200", "NEW YORK NY 10118-0110"}
-	sign := func(n int, class, code string, services uint32) Label {
+	sign := func(n int, class, serialPad string, services uint32) Label {
 		f := indicium.Fields{
-			MeterSerial: "IN000000123", KeyID: kid,
+			MeterSerial: "IN000000123" + serialPad, CertSerial: certSerial, DR: 99_999_999, Software: "INDICIA/1.0",
 			MailingDate: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
 			Postage:     3150 + int64(n), AR: 99_999_999 + int64(n), PieceCount: 1_000_000 + int64(n),
-			OriginZIP: "20001", DestZIP: "101180110", MailClass: code, Services: services,
+			OriginZIP: "20001", DestZIP: "101180110", MailClass: class, Services: services,
 			RecipientHash: indicium.RecipientHash(strings.Join(to, "\n")),
 		}
 		in, err := indicium.Sign(f, key)
@@ -81,28 +81,23 @@ func matrixLabels(t testing.TB, key *ecdsa.PrivateKey) []Label {
 	longest := 0
 	for _, class := range rating.Classes() {
 		for _, s := range serviceSets() {
-			l := sign(len(ls), class, class, s)
+			l := sign(len(ls), class, "", s)
 			longest = max(longest, len(l.Indicium))
 			ls = append(ls, l)
 		}
 	}
 	all := slices.Max(serviceSets())
-	longestCode := 0
 	for _, class := range rating.Classes() {
-		longestCode = max(longestCode, len(class))
-	}
-	for _, class := range rating.Classes() {
-		pad := class + strings.Repeat("X", longestCode-len(class)+headroomChars*3/4)
-		l := sign(len(ls), class, pad, all)
+		l := sign(len(ls), class, strings.Repeat("9", headroomChars*3/4+2), all)
 		if len(l.Indicium) < longest+headroomChars {
 			t.Fatalf("synthetic indicium is %d characters, want at least %d", len(l.Indicium), longest+headroomChars)
 		}
 		ls = append(ls, l)
 	}
 	// The largest symbol the layouts keep room for, so its module is
-	// measured too: a class code padded until the text needs maxSymbol.
+	// measured too: a meter serial padded until the text needs maxSymbol.
 	for pad := headroomChars; ; pad += 8 {
-		l := sign(len(ls), rating.ClassPriorityExpress, rating.ClassPriorityExpress+strings.Repeat("X", pad), all)
+		l := sign(len(ls), rating.ClassPriorityExpress, strings.Repeat("9", pad), all)
 		m, err := encodeDataMatrix(l.Indicium)
 		if err != nil {
 			t.Fatal(err)
@@ -125,8 +120,7 @@ func longLabel(t testing.TB, key *ecdsa.PrivateKey, n int) Label {
 		t.Fatal(err)
 	}
 	f := in.Fields
-	f.MailClass += strings.Repeat("X", min(n*3/4, 250-len(f.MailClass)))
-	f.MeterSerial += strings.Repeat("9", max(0, min(n*3/4-250, 250)))
+	f.MeterSerial += strings.Repeat("9", min(n*3/4, 250-len(f.MeterSerial)))
 	sig, err := indicium.Sign(f, key)
 	if err != nil {
 		t.Fatal(err)

@@ -185,6 +185,13 @@ func TestMailingDateOutsideWindowIsFlagged(t *testing.T) {
 	if err := os.WriteFile(certs, append(append([]byte{}, keys.RootCertPEM...), m.CertPEM...), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	revocations, err := svc.RevocationList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(certs), "revocations.pem"), revocations, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, code := runIndicia(t, []string{"INDICIA_ROOT_FINGERPRINT=" + rootFingerprint(t, keys.RootCertPEM)}, "verify", "--certs", certs, in.Text())
 	if code != 0 || !strings.Contains(out, "\nwarning           The date of mailing "+in.MailingDate.Format(time.DateOnly)+" is in the future") {
 		t.Errorf("offline, dated ahead: exit %d\n%s", code, out)
