@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/services.sh up test)"
 export CI="${CI:-}"
+# go.mod's toolchain line names the patched Go; a machine default of
+# GOTOOLCHAIN=local would silently test with an older one.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+go version >&2
 echo "== go vet, gofmt, go mod tidy" >&2
 go vet ./...
 echo "== staticcheck" >&2
