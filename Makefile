@@ -1,5 +1,9 @@
 # The two commands of README.md. Everything else is a helper for them.
 GO ?= go
+# go.mod's toolchain line names the patched Go; a machine default of
+# GOTOOLCHAIN=local would silently build with an older one.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
 BIN := bin/indicia
 
 .PHONY: run test build generate bench

@@ -1,6 +1,7 @@
 package indicium
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -165,6 +166,25 @@ func FuzzParse(f *testing.F) {
 		again, err := encode(got.Version, got.Fields)
 		if err != nil || string(again) != string(got.Signed) {
 			t.Fatalf("parse/encode mismatch: %v", err)
+		}
+	})
+}
+
+// FuzzParseText covers the scanner-facing form: whatever parses must be the
+// same indicium as the bytes it names.
+func FuzzParseText(f *testing.F) {
+	key := newKey(f)
+	in, _ := Sign(testFields(f, key), key)
+	f.Add(in.Text())
+	f.Add(" " + in.Text() + "==\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseText(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseText(got.Text())
+		if err != nil || !bytes.Equal(again.Bytes(), got.Bytes()) {
+			t.Fatalf("text round trip changed the indicium: %v", err)
 		}
 	})
 }
