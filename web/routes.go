@@ -36,7 +36,7 @@ func (s *Server) routes() {
 	// Probes and metrics.
 	get(app, "/healthz", h.Healthz)
 	get(app, "/readyz", h.Readyz)
-	get(app, "/metrics", s.metrics.handler)
+	get(app, "/metrics", s.metricsGuard, s.metrics.handler)
 	// Public: everything a verifier needs to check an indicium offline.
 	get(app, "/.well-known/indicia/certs", h.Certs)
 	get(app, "/.well-known/indicia/revocations", h.Revocations)
