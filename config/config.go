@@ -27,8 +27,8 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token /metrics requires;
 	// unset, /metrics answers loopback clients only.
 	MetricsToken string
-	Committers      int
-	Pipeline        bool
+	Committers   int
+	Pipeline     bool
 	// Change-of-address service and email.
 	COAWindowMonths int
 	SMTPURL         string
