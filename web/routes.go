@@ -22,7 +22,6 @@ func (s *Server) routes() {
 	app := s.App
 
 	asMailer := allow(accounts.RoleOwner, accounts.RoleUser)
-	asOwner := allow(accounts.RoleOwner)
 	asPostal := allow(accounts.RoleStaff, accounts.RoleAdmin)
 	asAdmin := allow(accounts.RoleAdmin)
 	// Labels carry recipients and print as postage: postal staff verify
@@ -30,6 +29,7 @@ func (s *Server) routes() {
 	asLabelReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
 	canBuy := can(accounts.PermBuyPostage)
 	canManageUsers := can(accounts.PermManageUsers)
+	canManageFunds := can(accounts.PermManageFunds)
 
 	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders, requestDeadline, limitBody)
 
@@ -179,19 +179,20 @@ func (s *Server) routes() {
 	get(labels, "/:id/label.png", h.PurchasePNG)
 	get(labels, "/:id/label.zpl", h.PurchaseZPL)
 
-	// Payments: billing (card on file, funding, top-ups; changing them is the
-	// owner's), receipts, and the post's settlement.
+	// Payments: billing (card on file, funding, top-ups; changing them needs
+	// "Manage funds", which owners always have), receipts, and the post's
+	// settlement.
 	billing := in.Group("/billing", asMailer)
 	get(billing, "", h.Billing)
 	get(billing, "/stripe.js", h.StripeJS)
 	get(billing, "/receipts/:id", h.Receipt)
 	get(billing, "/receipts/:id/pdf", h.ReceiptPDF)
-	billing.Post("/card", asOwner, h.SaveCard)
-	billing.Post("/card/remove", asOwner, h.RemoveCard)
-	get(billing, "/card/new", asOwner, h.ShowCardSetup)
-	get(billing, "/card/done", asOwner, h.CardSetupDone)
-	billing.Post("/meters/:id/funding", asOwner, h.SetFunding)
-	billing.Post("/meters/:id/topup", asOwner, h.TopUp)
+	billing.Post("/card", canManageFunds, h.SaveCard)
+	billing.Post("/card/remove", canManageFunds, h.RemoveCard)
+	get(billing, "/card/new", canManageFunds, h.ShowCardSetup)
+	get(billing, "/card/done", canManageFunds, h.CardSetupDone)
+	billing.Post("/meters/:id/funding", canManageFunds, h.SetFunding)
+	billing.Post("/meters/:id/topup", canManageFunds, h.TopUp)
 	settlement := in.Group("/postal/settlement", asPostal)
 	get(settlement, "", h.Settlement)
 	get(settlement, "/:day/csv", h.SettlementCSV)
