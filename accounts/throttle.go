@@ -36,10 +36,11 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 	if err == nil && fails >= s.opt.LoginMaxFails {
 		ttl, _ := s.rdb.TTL(ctx, s.failKey(email)).Result()
 		mins := int(math.Ceil(ttl.Minutes()))
-		if mins < 1 {
-			mins = 1
+		wait := fmt.Sprintf("%d minutes", mins)
+		if mins <= 1 {
+			wait = "1 minute"
 		}
-		return apperr.RateLimited(fmt.Sprintf("Too many failed attempts for this account. Try again in %d minute(s) or reset your password.", mins))
+		return apperr.RateLimited("Too many failed attempts for this account. Try again in " + wait + ".")
 	}
 	return nil
 }

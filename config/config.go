@@ -24,8 +24,11 @@ type Config struct {
 	LogFormat       string
 	TrustProxy      bool
 	PprofAddr       string
-	Committers      int
-	Pipeline        bool
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// unset, /metrics answers loopback clients only.
+	MetricsToken string
+	Committers   int
+	Pipeline     bool
 	// Change-of-address service and email.
 	COAWindowMonths int
 	SMTPURL         string
@@ -69,6 +72,7 @@ var Settings = []Setting{
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
 	{"METERING_COMMITTERS", "2", "purchase transactions of many meters that may run at once (1 to 16): more suits a disk with slow commits, fewer a busy CPU", false},
 	{"METERING_PIPELINE", "true", "pipeline the purchases of one busy meter: the box signs the next group while the previous one commits", false},
+	{"METRICS_TOKEN", "", "bearer token GET /metrics requires (Authorization: Bearer ...); empty: /metrics answers only clients connected from loopback without a proxy in between", true},
 	{"PPROF_ADDR", "", "when set (e.g. 127.0.0.1:6060), serve exposes Go's pprof profiles on this separate address, for load tests", false},
 	{"COA_WINDOW_MONTHS", "18", "change-of-address moves older than this many months are not matched (1 to 48)", false},
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
@@ -132,6 +136,7 @@ func Load(getenv Getenv) (Config, error) {
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("PPROF_ADDR", &c.PprofAddr)
+	str("METRICS_TOKEN", &c.MetricsToken)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
 	str("STRIPE_SECRET_KEY", &c.StripeSecretKey)
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)

@@ -12,6 +12,7 @@ import (
 
 	"indicia/apperr"
 	"indicia/hygiene/addressbook"
+	"indicia/internal/csvsafe"
 	"indicia/web/request"
 )
 
@@ -22,7 +23,12 @@ type tableSource func(ctx context.Context, emit func([]string) error) error
 // the connection; XLSX goes through excelize's StreamWriter, which spills to
 // a temporary file, so neither is built whole in memory. The source runs
 // after the handler returns, so it must not touch the request context.
+// Every cell is neutralized against formula injection on the way out.
 func streamTable(c fiber.Ctx, format, base string, header []string, src tableSource) error {
+	raw := src
+	src = func(ctx context.Context, emit func([]string) error) error {
+		return raw(ctx, func(r []string) error { return emit(csvsafe.Row(r)) })
+	}
 	switch format {
 	case "", "csv":
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

@@ -21,7 +21,7 @@ func (h *Handler) renderBilling(c fiber.Ctx, status int, f views.Form, meterForm
 	if err != nil {
 		return err
 	}
-	vm := views.BillingVM{IsOwner: u.Role == accounts.RoleOwner, HasCard: card.HasCard(), Brand: card.Brand, Last4: card.Last4,
+	vm := views.BillingVM{ManageFunds: u.Can(accounts.PermManageFunds), HasCard: card.HasCard(), Brand: card.Brand, Last4: card.Last4,
 		TestMode: h.d.Payments.TestMode(), PublishableKey: h.d.Payments.PublishableKey(), MinTopUp: views.Money(h.d.Payments.MinTopUp())}
 	if card.HasCard() {
 		vm.Expiry = fmt.Sprintf("%02d/%d", card.ExpMonth, card.ExpYear)

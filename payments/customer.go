@@ -29,9 +29,14 @@ func mailerOnly(actor accounts.User) error {
 	return nil
 }
 
-func ownerOnly(actor accounts.User) error {
-	if actor.Role != accounts.RoleOwner {
-		return apperr.Forbidden("Only the account owner manages the card and funding.")
+// fundsManager lets through the account's owner and its users granted
+// "Manage funds": the card on file, funding modes, auto-refill and top-ups.
+func fundsManager(actor accounts.User) error {
+	if err := mailerOnly(actor); err != nil {
+		return err
+	}
+	if !actor.Can(accounts.PermManageFunds) {
+		return apperr.Forbidden("You do not have the \"" + accounts.PermManageFunds.Label() + "\" permission.")
 	}
 	return nil
 }
@@ -82,7 +87,7 @@ func (s *Service) customer(ctx context.Context, actor accounts.User) (CardOnFile
 
 // StartCardSetup makes a SetupIntent for the Payment Element and returns its client secret.
 func (s *Service) StartCardSetup(ctx context.Context, actor accounts.User) (string, error) {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return "", err
 	}
 	c, err := s.customer(ctx, actor)
@@ -98,7 +103,7 @@ func (s *Service) StartCardSetup(ctx context.Context, actor accounts.User) (stri
 
 // FinishCardSetup saves the card a confirmed SetupIntent collected.
 func (s *Service) FinishCardSetup(ctx context.Context, actor accounts.User, setupIntentID string) (CardOnFile, error) {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return CardOnFile{}, err
 	}
 	pm, err := s.stripe.SetupIntentPaymentMethod(ctx, setupIntentID)
@@ -111,7 +116,7 @@ func (s *Service) FinishCardSetup(ctx context.Context, actor accounts.User, setu
 // SaveCard attaches a payment method (in test mode, one of Stripe's test
 // tokens such as pm_card_visa) as the account's card, replacing any other.
 func (s *Service) SaveCard(ctx context.Context, actor accounts.User, paymentMethodID string) (CardOnFile, error) {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return CardOnFile{}, err
 	}
 	if paymentMethodID == "" {
@@ -141,7 +146,7 @@ func (s *Service) SaveCard(ctx context.Context, actor accounts.User, paymentMeth
 
 // RemoveCard detaches the card. Trickle meters cannot buy until a new card is saved.
 func (s *Service) RemoveCard(ctx context.Context, actor accounts.User) error {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return err
 	}
 	c, err := s.cardOf(ctx, actor.AccountID)

@@ -42,7 +42,7 @@ func (s *Service) FundingOf(ctx context.Context, meterID int64) (Funding, error)
 
 // SetFunding changes a meter's funding mode and auto-refill.
 func (s *Service) SetFunding(ctx context.Context, actor accounts.User, f Funding) error {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return err
 	}
 	if _, err := s.met.Meter(ctx, actor, f.MeterID); err != nil {

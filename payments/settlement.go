@@ -13,6 +13,7 @@ import (
 	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/db"
+	"indicia/internal/csvsafe"
 	"indicia/metering"
 )
 
@@ -171,7 +172,9 @@ func (st Settlement) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"day", "origin_zip", "meter_serial", "pieces", "postage_usd"})
 	for _, r := range st.Rows {
-		cw.Write([]string{r.Day.Format(time.DateOnly), r.OriginZIP, r.Serial, fmt.Sprint(r.Pieces), dollars(r.Postage)})
+		// Text columns are neutralized against formula injection; the
+		// numbers are ours, and a negative amount must stay a number.
+		cw.Write([]string{r.Day.Format(time.DateOnly), csvsafe.Cell(r.OriginZIP), csvsafe.Cell(r.Serial), fmt.Sprint(r.Pieces), dollars(r.Postage)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -17,7 +17,7 @@ import (
 
 // TopUp charges the card and credits the meter (prepaid funding).
 func (s *Service) TopUp(ctx context.Context, actor accounts.User, meterID, amount int64, clientKey string) (Charge, error) {
-	if err := ownerOnly(actor); err != nil {
+	if err := fundsManager(actor); err != nil {
 		return Charge{}, err
 	}
 	if amount < s.opt.MinTopUp || amount > metering.MaxCredit {

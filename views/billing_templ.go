@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 // BillingVM is the billing page: the card on file, each meter's funding, and the charges.
 type BillingVM struct {
-	IsOwner        bool
+	ManageFunds    bool
 	HasCard        bool
 	Brand, Last4   string
 	Expiry         string
@@ -122,7 +122,7 @@ func Billing(p Page, vm BillingVM, f Form) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if vm.IsOwner {
+			if vm.ManageFunds {
 				if vm.PublishableKey != "" {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<p><a class=\"button\" href=\"/billing/card/new\">")
 					if templ_7745c5c3_Err != nil {
@@ -359,7 +359,7 @@ func Billing(p Page, vm BillingVM, f Form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if vm.IsOwner {
+				if vm.ManageFunds {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<form method=\"post\" action=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

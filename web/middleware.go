@@ -128,7 +128,7 @@ func requireLogin(c fiber.Ctx) error {
 		return c.Next()
 	}
 	if request.Actor(c) == nil {
-		if c.Method() == fiber.MethodGet {
+		if m := c.Method(); m == fiber.MethodGet || m == fiber.MethodHead {
 			return c.Redirect().Status(fiber.StatusSeeOther).To("/login")
 		}
 		return apperr.Unauthorized("Please log in first.")

@@ -97,7 +97,7 @@ func only(anon int, allowed map[string]int) map[string]int {
 var routeCases = []routeCase{
 	{"GET", "/healthz", fixed("/healthz"), nil, all(ok)},
 	{"GET", "/readyz", fixed("/readyz"), nil, all(ok)},
-	{"GET", "/metrics", fixed("/metrics"), nil, all(ok)},
+	{"GET", "/metrics", fixed("/metrics"), nil, all(unauth)},
 	{"GET", "/", fixed("/"), nil, map[string]int{"anon": ok, "owner": see, "clerk": see, "staff": see, "admin": see}},
 	{"GET", "/signup", fixed("/signup"), nil, all(ok)},
 	{"POST", "/signup", fixed("/signup"), url.Values{"email": {"bad"}}, all(invalid)},

@@ -28,6 +28,9 @@ type Options struct {
 	Secure     bool // served over HTTPS: Secure cookies and HSTS
 	TrustProxy bool
 	Registry   *prometheus.Registry
+	// MetricsToken is the bearer token /metrics requires; empty serves it
+	// to loopback clients only.
+	MetricsToken string
 }
 
 // Server is the assembled web application.

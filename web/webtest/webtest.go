@@ -74,6 +74,21 @@ type Options struct {
 	BoxProcess bool
 }
 
+// MetricsToken is the bearer token /metrics requires in tests.
+const MetricsToken = "webtest-metrics-token"
+
+// Metrics returns the /metrics page, fetched with the token.
+func (e *Env) Metrics() string {
+	e.T.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+MetricsToken)
+	resp := e.Test(req)
+	if resp.StatusCode != http.StatusOK {
+		e.T.Fatalf("GET /metrics: %d", resp.StatusCode)
+	}
+	return Body(e.T, resp)
+}
+
 // Config is the configuration tests run the application with: the defaults
 // (as serve without any setting), the Redis prefix, the test Stripe key and
 // webhook secret, the test sender, and the values in set.
@@ -83,6 +98,7 @@ func Config(redisPrefix string, set map[string]string) (config.Config, error) {
 		"MAIL_FROM":             "Indicia <no-reply@indicia.test>",
 		"STRIPE_SECRET_KEY":     "sk_test_webtest",
 		"STRIPE_WEBHOOK_SECRET": StripeWebhookSecret,
+		"METRICS_TOKEN":         MetricsToken,
 	}
 	for k, v := range set {
 		env[k] = v
@@ -185,7 +201,7 @@ func (e *Env) Do(role, method, path string, form url.Values) *http.Response {
 		form = url.Values{}
 	}
 	s, loggedIn := e.Sessions[role]
-	if method != http.MethodGet {
+	if method != http.MethodGet && method != http.MethodHead {
 		if loggedIn {
 			form.Set("_csrf", s[1])
 		} else {
