@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,13 +45,16 @@ func TestIndiciaVerifyCommandRevoked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve := list
+	// The list the server answers changes between runs of the command, while
+	// the server's goroutines may still be reading it.
+	var serve atomic.Pointer[[]byte]
+	serve.Store(&list)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/indicia/certs":
 			w.Write(bundle)
 		case "/.well-known/indicia/revocations":
-			w.Write(serve)
+			w.Write(*serve.Load())
 		default:
 			http.NotFound(w, r)
 		}
@@ -79,7 +83,8 @@ func TestIndiciaVerifyCommandRevoked(t *testing.T) {
 		t.Errorf("without a list: exit %d\n%s", code, out)
 	}
 	// A list another vendor signed is neither saved nor used.
-	serve = []byte(strings.TrimSpace(string(pemCRL(foreignDER))))
+	foreignPEM := []byte(strings.TrimSpace(string(pemCRL(foreignDER))))
+	serve.Store(&foreignPEM)
 	if out, code := runIndicia(t, pin, "verify", "--certs", certs, "--certs-url", srv.URL, after); code == 0 || strings.HasPrefix(out, "VALID") ||
 		!strings.Contains(out, "not signed by the vendor root") {
 		t.Errorf("a foreign list: exit %d\n%s", code, out)
