@@ -17,7 +17,7 @@ func BenchmarkCOAStandardizeRow(b *testing.B) {
 	row := []string{"individual", "ROBERT", "", "SMITH", "", "123 Main St", "", "", "", "10001", "77 Oak Ave", "", "", "", "10008", "2026-05", "", ""}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, reason := coa.standardizeRow(1, 2, row); reason != "" {
+		if _, _, _, reason := coa.standardizeRow(1, 2, row); reason != "" {
 			b.Fatal(reason)
 		}
 	}

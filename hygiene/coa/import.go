@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,8 +33,14 @@ var COAColumns = []string{"move_type", "first_name", "middle", "last_name", "fir
 	"new_line1", "new_line2", "new_city", "new_state", "new_zip",
 	"move_effective_date", "moved_left_no_address", "po_box_closed"}
 
-// coaRequired must be in the header.
-var coaRequired = []string{"move_type", "last_name", "firm", "old_line1", "old_zip", "new_line1", "new_zip", "move_effective_date"}
+// coaRequired must be in the header whatever the rows hold; the old address
+// also needs old_zip or old_city and old_state. The other columns are needed
+// only by some rows (firm by a business move, for example): see rowNeeds.
+var coaRequired = []string{"move_type", "old_line1", "move_effective_date"}
+
+// headerSample is how many data rows the check made at upload reads to find
+// the columns the rows need; rows beyond it are checked as they load.
+const headerSample = 1000
 
 const (
 	colMoveType = iota
@@ -54,6 +61,7 @@ const (
 	colDate
 	colMLNA
 	colBoxClosed
+	numCOAColumns
 )
 
 // MaxGzipBytes bounds what a gzip-compressed list may expand to: a full
@@ -68,6 +76,7 @@ type coaReader struct {
 	close func() error
 	line  int64
 	index []int // file column -> COAColumns index, -1 if unused
+	have  [numCOAColumns]bool
 	vals  []string
 	size  int64        // bytes in the file
 	read  *countReader // bytes of it consumed so far (nil for XLSX)
@@ -258,11 +267,17 @@ func (r *coaReader) readHeader() error {
 				have[COAColumns[j]] = true
 			}
 		}
+		for j, c := range COAColumns {
+			r.have[j] = have[c]
+		}
 		var missing []string
 		for _, c := range coaRequired {
 			if !have[c] {
 				missing = append(missing, c)
 			}
+		}
+		if !have["old_zip"] && (!have["old_city"] || !have["old_state"]) {
+			missing = append(missing, "old_zip (or old_city and old_state)")
 		}
 		if len(missing) > 0 {
 			return &address.ImportError{Err: address.ErrImportColumns, Message: fmt.Sprintf("Line %d: the header row lacks the column(s) %s. The columns are: %s.",
@@ -270,6 +285,69 @@ func (r *coaReader) readHeader() error {
 		}
 		return nil
 	}
+}
+
+// rowNeeds names the columns a row needs that the file does not have: the
+// name columns of its move type, and the new address unless a flag says
+// there is none. A row of an unknown move type needs nothing here (it is
+// refused for its type).
+func rowNeeds(have *[numCOAColumns]bool, v []string) []string {
+	var need []int
+	switch parseMoveType(v[colMoveType]) {
+	case MoveBusiness:
+		need = append(need, colFirm)
+	case MoveIndividual:
+		need = append(need, colFirst, colLast)
+	case MoveFamily:
+		need = append(need, colLast)
+	default:
+		return nil
+	}
+	mlna, _ := parseFlag(v[colMLNA])
+	closed, _ := parseFlag(v[colBoxClosed])
+	if !mlna && !closed {
+		need = append(need, colNewLine1)
+		if !have[colNewZIP] && (!have[colNewCity] || !have[colNewState]) {
+			need = append(need, colNewZIP)
+		}
+	}
+	var missing []string
+	for _, j := range need {
+		if !have[j] {
+			missing = append(missing, COAColumns[j])
+		}
+	}
+	return missing
+}
+
+// CheckListFile reads the header of a stored list and its first rows, and
+// refuses the file (an *address.ImportError naming the line) when the header
+// lacks a column the file needs. It runs before the upload is accepted, so
+// a wrong file is refused at once rather than by the loading job.
+func CheckListFile(path string) error {
+	rd, err := openCOAFile(path)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	for range headerSample {
+		line, vals, _, err := rd.nextRow()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if vals == nil {
+			continue
+		}
+		if miss := rowNeeds(&rd.have, vals); len(miss) > 0 {
+			return &address.ImportError{Err: address.ErrImportColumns, Message: fmt.Sprintf(
+				"Line %d is a %s move and needs the column(s) %s, which the header row lacks. The columns are: %s.",
+				line, parseMoveType(vals[colMoveType]), strings.Join(miss, ", "), strings.Join(COAColumns, ", "))}
+		}
+	}
+	return nil
 }
 
 // nextRow returns the next non-blank data row's line and values (reused), a
@@ -305,6 +383,10 @@ func (r *coaReader) nextRow() (line int64, vals []string, reason string, err err
 			}
 			r.vals[r.index[i]] = strings.TrimSpace(c)
 		}
+		if miss := rowNeeds(&r.have, r.vals); len(miss) > 0 {
+			return r.line, r.vals, fmt.Sprintf("a %s move needs the column(s) %s, which the file does not have",
+				parseMoveType(r.vals[colMoveType]), strings.Join(miss, ", ")), nil
+		}
 		return r.line, r.vals, "", nil
 	}
 }
@@ -319,18 +401,20 @@ type rawRow struct {
 type coaChunk struct {
 	rows []rawRow
 	out  [][]any
-	errs []LineError
-	min  time.Time
+	errs  []LineError
+	notes []LineError // rows loaded with a correction
+	min   time.Time
 	max  time.Time
 }
 
 // ImportSummary is the outcome of loading a list.
 type ImportSummary struct {
-	ListID   int64 `json:"list_id"`
-	Total    int64 `json:"total_rows"`
-	Loaded   int64 `json:"loaded_rows"`
-	Bad      int64 `json:"bad_rows"`
-	MatchJob int64 `json:"match_job"`
+	ListID    int64 `json:"list_id"`
+	Total     int64 `json:"total_rows"`
+	Loaded    int64 `json:"loaded_rows"`
+	Bad       int64 `json:"bad_rows"`
+	Corrected int64 `json:"corrected_rows"`
+	MatchJob  int64 `json:"match_job"`
 }
 
 var coaRecordColumns = []string{"list_id", "line", "move_type", "first_name", "middle", "last_name", "firm",
@@ -435,6 +519,7 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 
 	src := &coaSource{in: done, progress: progress, maxErrs: c.maxErrs, estimate: rd.estimate}
 	var matchJob int64
+	var allBad string
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM coa_records WHERE list_id = $1`, id); err != nil {
 			return err
@@ -448,18 +533,29 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 		if err := <-readErr; err != nil {
 			return err
 		}
-		if len(src.errs) > 0 {
-			rows := make([][]any, len(src.errs))
-			for i, e := range src.errs {
-				rows[i] = []any{id, e.Line, e.Reason}
+		if len(src.errs)+len(src.notes) > 0 {
+			rows := make([][]any, 0, len(src.errs)+len(src.notes))
+			for _, e := range src.errs {
+				rows = append(rows, []any{id, e.Line, e.Reason, LineRefused})
 			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_list_errors"}, []string{"list_id", "line", "reason"}, pgx.CopyFromRows(rows)); err != nil {
+			for _, e := range src.notes {
+				rows = append(rows, []any{id, e.Line, e.Reason, LineCorrected})
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_list_errors"}, []string{"list_id", "line", "reason", "kind"}, pgx.CopyFromRows(rows)); err != nil {
 				return err
 			}
 		}
-		sum.Total, sum.Loaded, sum.Bad = total, src.loaded, src.bad
+		sum.Total, sum.Loaded, sum.Bad, sum.Corrected = total, src.loaded, src.bad, src.corrected
 		if src.loaded == 0 {
-			return &address.ImportError{Err: address.ErrImportNoHeader, Message: fmt.Sprintf("No row of the file could be loaded (%d bad rows).", src.bad)}
+			// Kept with its line reasons: the refusal is the list's outcome,
+			// and the clerk needs every reason to mend the file.
+			allBad = fmt.Sprintf("No row could be loaded: all %d rows were refused. The reason for each is listed by line.", src.bad)
+			if total == 0 {
+				allBad = "The file has a header row but no data rows."
+			}
+			_, err := tx.Exec(ctx, `UPDATE coa_lists SET status = 'failed', total_rows = $2, loaded_rows = 0, bad_rows = $3, corrected_rows = 0, message = $4 WHERE id = $1`,
+				id, total, src.bad, allBad)
+			return err
 		}
 		now := c.now().UTC()
 		var pmin, pmax any
@@ -467,7 +563,7 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 			pmin, pmax = src.min, src.max
 		}
 		if _, err := tx.Exec(ctx, `UPDATE coa_lists SET status = 'active', total_rows = $2, loaded_rows = $3, bad_rows = $4,
-			period_start = $5, period_end = $6, loaded_at = $7, message = '' WHERE id = $1`, id, total, src.loaded, src.bad, pmin, pmax, now); err != nil {
+			period_start = $5, period_end = $6, loaded_at = $7, message = '', corrected_rows = $8 WHERE id = $1`, id, total, src.loaded, src.bad, pmin, pmax, now, src.corrected); err != nil {
 			return err
 		}
 		lists := []int64{id}
@@ -494,6 +590,9 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 		}
 		return sum, fmt.Errorf("coa: load COA list %d: %w", id, err)
 	}
+	if allBad != "" {
+		return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, allBad, jobsSkipRetry)
+	}
 	sum.MatchJob = matchJob
 	c.enqueue(ctx, matchJob)
 	return sum, nil
@@ -511,8 +610,10 @@ type coaSource struct {
 	row      []any
 	loaded   int64
 	bad      int64
-	errs     []LineError
-	maxErrs  int
+	errs      []LineError
+	notes     []LineError
+	corrected int64
+	maxErrs   int
 	min, max time.Time
 	progress func(done, estTotal int64, msg string)
 	estimate func(done int64) int64
@@ -537,6 +638,12 @@ func (s *coaSource) Next() bool {
 				s.errs = append(s.errs, e)
 			}
 		}
+		s.corrected += int64(len(ch.notes))
+		for _, e := range ch.notes {
+			if len(s.notes) < s.maxErrs {
+				s.notes = append(s.notes, e)
+			}
+		}
 		if !ch.min.IsZero() && (s.min.IsZero() || ch.min.Before(s.min)) {
 			s.min = ch.min
 		}
@@ -557,13 +664,16 @@ func (c *Service) standardizeChunk(list int64, ch *coaChunk) {
 	ch.out = make([][]any, 0, len(ch.rows))
 	for _, r := range ch.rows {
 		if r.reason != "" {
-			ch.errs = append(ch.errs, LineError{r.line, r.reason})
+			ch.errs = append(ch.errs, LineError{Line: r.line, Reason: r.reason})
 			continue
 		}
-		out, eff, reason := c.standardizeRow(list, r.line, r.vals)
+		out, eff, note, reason := c.standardizeRow(list, r.line, r.vals)
 		if reason != "" {
-			ch.errs = append(ch.errs, LineError{r.line, reason})
+			ch.errs = append(ch.errs, LineError{Line: r.line, Reason: reason})
 			continue
+		}
+		if note != "" {
+			ch.notes = append(ch.notes, LineError{Line: r.line, Reason: note, Kind: LineCorrected})
 		}
 		if ch.min.IsZero() || eff.Before(ch.min) {
 			ch.min = eff
@@ -576,53 +686,75 @@ func (c *Service) standardizeChunk(list int64, ch *coaChunk) {
 	ch.rows = nil
 }
 
-// standardizeRow validates one row and returns its coa_records values.
-func (c *Service) standardizeRow(list, line int64, v []string) ([]any, time.Time, string) {
+// standardizeRow validates one row and returns its coa_records values, a
+// note on what it corrected (or ""), or the reason it is refused.
+func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff time.Time, note, reason string) {
+	refuse := func(format string, a ...any) ([]any, time.Time, string, string) {
+		return nil, time.Time{}, "", fmt.Sprintf(format, a...)
+	}
 	mt := parseMoveType(v[colMoveType])
 	if mt == "" {
-		return nil, time.Time{}, fmt.Sprintf("move_type %q is not individual, family or business", v[colMoveType])
+		return refuse("move_type %q is not individual, family or business", v[colMoveType])
 	}
 	switch {
 	case mt == MoveBusiness && v[colFirm] == "":
-		return nil, time.Time{}, "a business move needs the firm name"
+		return refuse("a business move needs the firm name")
 	case mt == MoveIndividual && (v[colFirst] == "" || v[colLast] == ""):
-		return nil, time.Time{}, "an individual move needs first_name and last_name"
+		return refuse("an individual move needs first_name and last_name")
 	case mt == MoveFamily && v[colLast] == "":
-		return nil, time.Time{}, "a family move needs last_name"
+		return refuse("a family move needs last_name")
 	}
 	eff, ok := parseMoveDate(v[colDate])
 	if !ok {
-		return nil, time.Time{}, fmt.Sprintf("move_effective_date %q is not YYYY-MM or YYYY-MM-DD", v[colDate])
+		return refuse("move_effective_date %q is not a date (YYYY-MM-DD, YYYY-MM, MM/DD/YYYY or a spreadsheet date)", v[colDate])
 	}
 	mlna, ok1 := parseFlag(v[colMLNA])
 	boxClosed, ok2 := parseFlag(v[colBoxClosed])
 	if !ok1 || !ok2 {
-		return nil, time.Time{}, "moved_left_no_address and po_box_closed must be yes/no, true/false, 1/0 or empty"
+		return refuse("moved_left_no_address and po_box_closed must be yes/no, true/false, 1/0 or empty")
 	}
+	var notes []string
 	oldIn := address.Fields{Line1: v[colOldLine1], Line2: v[colOldLine2], City: v[colOldCity], State: v[colOldState], ZIP: v[colOldZIP]}
 	if oldIn.Line1 == "" || (oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
-		return nil, time.Time{}, "the old address needs old_line1 and old_zip (or old_city and old_state)"
+		return refuse("the old address needs old_line1 and old_zip (or old_city and old_state)")
+	}
+	if z, ok := c.c.RestoreZIP(oldIn.ZIP, oldIn.City, oldIn.State); ok {
+		notes = append(notes, fmt.Sprintf("old_zip %q read as %s (the leading zero was lost; %s %s has that ZIP)", oldIn.ZIP, z, oldIn.City, oldIn.State))
+		oldIn.ZIP = z
 	}
 	oldC := c.c.CheckFields(oldIn)
 	oldKey := oldC.Result.Key()
 	if oldKey == "" {
-		return nil, time.Time{}, "the old address has no delivery line or ZIP after standardization"
+		return refuse("the old address has no delivery line or ZIP after standardization")
 	}
 	var newF address.Fields
 	var newZIP4, newKey string
 	newIn := address.Fields{Line1: v[colNewLine1], Line2: v[colNewLine2], City: v[colNewCity], State: v[colNewState], ZIP: v[colNewZIP]}
-	if newIn.Line1 != "" {
+	hasNew := newIn.Line1 != "" || newIn.Line2 != "" || newIn.City != "" || newIn.ZIP != ""
+	switch {
+	case hasNew && mlna:
+		return refuse("the row says moved_left_no_address but also gives a new address; give one or the other")
+	case hasNew && boxClosed:
+		return refuse("the row says po_box_closed but also gives a new address; give one or the other")
+	case hasNew:
+		if newIn.Line1 == "" {
+			return refuse("the new address needs new_line1")
+		}
+		if z, ok := c.c.RestoreZIP(newIn.ZIP, newIn.City, newIn.State); ok {
+			notes = append(notes, fmt.Sprintf("new_zip %q read as %s (the leading zero was lost; %s %s has that ZIP)", newIn.ZIP, z, newIn.City, newIn.State))
+			newIn.ZIP = z
+		}
 		newC := c.c.CheckFields(newIn)
 		newF, newZIP4, newKey = newC.Suggested, newC.Result.ZIP4, newC.Result.Key()
 		if newKey == "" {
-			return nil, time.Time{}, "the new address has no delivery line or ZIP after standardization"
+			return refuse("the new address has no delivery line or ZIP after standardization")
 		}
-	} else if !mlna && !boxClosed {
-		return nil, time.Time{}, "no new address: give new_line1 and new_zip, or set moved_left_no_address or po_box_closed"
+	case !mlna && !boxClosed:
+		return refuse("no new address: give new_line1 and new_zip, or set moved_left_no_address or po_box_closed")
 	}
 	k := c.personKeys(v[colFirst], v[colMiddle], v[colLast], v[colFirm])
 	if mt == MoveBusiness && k.Firm == "" {
-		return nil, time.Time{}, "the firm name has no letters or digits"
+		return refuse("the firm name has no letters or digits")
 	}
 	if k.First == nil {
 		k.First = []string{}
@@ -632,7 +764,7 @@ func (c *Service) standardizeRow(list, line int64, v []string) ([]any, time.Time
 		k.First, k.Middle, k.Last, k.Firm,
 		old.Line1, old.Line2, old.City, old.State, old.ZIP, oldKey,
 		newF.Line1, newF.Line2, newF.City, newF.State, newF.ZIP, newZIP4, newKey,
-		eff, mlna, boxClosed}, eff, ""
+		eff, mlna, boxClosed}, eff, strings.Join(notes, "; "), ""
 }
 
 func parseMoveType(s string) string {
@@ -647,15 +779,46 @@ func parseMoveType(s string) string {
 	return ""
 }
 
-// parseMoveDate reads YYYY-MM (the first of the month) or YYYY-MM-DD.
+// moveDateLayouts are the date forms spreadsheets commonly write: ISO
+// dates, with the time Excel adds when a date cell is saved as text, and US
+// month/day/year forms. Day/month/year is not accepted: 03/04/2026 would be
+// read both ways, and a US list writes month first.
+var moveDateLayouts = []string{"2006-01-02", "2006-01", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05",
+	"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.000", "2006/01/02", "2006/1/2", "1/2/2006", "01/02/2006", "1/2/2006 15:04",
+	"1/2/2006 15:04:05", "1/2/2006 3:04 PM", "1/2/2006 3:04:05 PM", "1-2-2006", "01-02-2006", "20060102", "200601"}
+
+// excelEpoch is day 0 of Excel's serial dates (1900 system, after its
+// leap-year bug: serial 60 is the non-existent 1900-02-29).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// parseMoveDate reads a move date in any of moveDateLayouts, or a serial
+// date number as Excel stores it (days since 1899-12-30, a 5-digit number,
+// with or without a fraction for the time of day). YYYY-MM is the first of
+// the month.
 func parseMoveDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", "2006-01"} {
-		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1900 {
-			return t, true
+	for _, layout := range moveDateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			y, m, d := t.Date()
+			t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+			return t, y >= 1900 && y < 2200
 		}
 	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(whole) == 5 && allDigits(whole) && allDigits(frac) {
+		n, _ := strconv.Atoi(whole)
+		return excelEpoch.AddDate(0, 0, n), true
+	}
 	return time.Time{}, false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func parseFlag(s string) (bool, bool) {

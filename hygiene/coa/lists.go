@@ -42,6 +42,7 @@ type COAList struct {
 	TotalRows   int64
 	LoadedRows  int64
 	BadRows     int64
+	Corrected   int64
 	PeriodStart *time.Time
 	PeriodEnd   *time.Time
 	Message     string
@@ -58,11 +59,19 @@ func (l COAList) Period() string {
 	return l.PeriodStart.Format("2006-01-02") + " – " + l.PeriodEnd.Format("2006-01-02")
 }
 
-// LineError is one bad line of a list.
+// LineError is one line of a list that was refused, or loaded with a
+// correction (Kind says which).
 type LineError struct {
 	Line   int64
 	Reason string
+	Kind   string // LineRefused or LineCorrected
 }
+
+// Kinds of LineError.
+const (
+	LineRefused   = "refused"
+	LineCorrected = "corrected"
+)
 
 // COAListInput describes an upload.
 type COAListInput struct {
@@ -164,12 +173,12 @@ func (c *Service) enqueue(ctx context.Context, jobID int64) {
 }
 
 const listColumns = `id, source, filename, status, COALESCE(replaces_id,0), COALESCE(uploaded_by,0), COALESCE(job_id,0), total_rows, loaded_rows,
-	bad_rows, period_start, period_end, message, uploaded_at, loaded_at, withdrawn_at`
+	bad_rows, corrected_rows, period_start, period_end, message, uploaded_at, loaded_at, withdrawn_at`
 
 func scanList(r pgx.Row) (COAList, error) {
 	var l COAList
 	err := r.Scan(&l.ID, &l.Source, &l.Filename, &l.Status, &l.ReplacesID, &l.UploadedBy, &l.JobID, &l.TotalRows, &l.LoadedRows,
-		&l.BadRows, &l.PeriodStart, &l.PeriodEnd, &l.Message, &l.UploadedAt, &l.LoadedAt, &l.WithdrawnAt)
+		&l.BadRows, &l.Corrected, &l.PeriodStart, &l.PeriodEnd, &l.Message, &l.UploadedAt, &l.LoadedAt, &l.WithdrawnAt)
 	return l, err
 }
 
@@ -202,7 +211,8 @@ func (c *Service) Lists(ctx context.Context, actor accounts.User, limit int) ([]
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (COAList, error) { return scanList(r) })
 }
 
-// List returns one list and its first line errors (postal staff only).
+// List returns one list and its first refused and corrected lines, in line
+// order (postal staff only).
 func (c *Service) List(ctx context.Context, actor accounts.User, id int64, maxErrors int) (COAList, []LineError, error) {
 	if err := canManageLists(actor); err != nil {
 		return COAList{}, nil, err
@@ -214,13 +224,13 @@ func (c *Service) List(ctx context.Context, actor accounts.User, id int64, maxEr
 	if err := c.logAccess(ctx, c.pool, actor, "view_list", "list "+strconv.FormatInt(id, 10)); err != nil {
 		return COAList{}, nil, err
 	}
-	rows, err := c.pool.Query(ctx, `SELECT line, reason FROM coa_list_errors WHERE list_id = $1 ORDER BY line LIMIT $2`, id, maxErrors)
+	rows, err := c.pool.Query(ctx, `SELECT line, reason, kind FROM coa_list_errors WHERE list_id = $1 ORDER BY line LIMIT $2`, id, maxErrors)
 	if err != nil {
 		return COAList{}, nil, fmt.Errorf("coa: errors of COA list %d: %w", id, err)
 	}
 	errs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (LineError, error) {
 		var e LineError
-		return e, r.Scan(&e.Line, &e.Reason)
+		return e, r.Scan(&e.Line, &e.Reason, &e.Kind)
 	})
 	return l, errs, err
 }

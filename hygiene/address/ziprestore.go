@@ -1,0 +1,37 @@
+package address
+
+import "strings"
+
+// RestoreZIP mends a ZIP Code a spreadsheet stored as a number, which drops
+// its leading zeros ("6901" for 06901, "501" for 00501, also with a ZIP+4).
+// The padded ZIP is returned only when it is one of the ZIPs of the given
+// city in the given state, so a ZIP that is simply wrong is never "fixed".
+func (c *Cleanser) RestoreZIP(zip, city, state string) (string, bool) {
+	zip = strings.TrimSpace(zip)
+	plus4 := ""
+	if z, p4, ok := strings.Cut(zip, "-"); ok {
+		zip, plus4 = z, p4
+		if len(plus4) != 4 || !allDigits(plus4) {
+			return "", false
+		}
+	}
+	if len(zip) < 3 || len(zip) > 4 || !allDigits(zip) {
+		return "", false
+	}
+	city = strings.ToUpper(strings.Join(strings.Fields(city), " "))
+	state = strings.ToUpper(strings.TrimSpace(state))
+	if city == "" || state == "" || c.p == nil || c.p.zips == nil {
+		return "", false
+	}
+	padded := strings.Repeat("0", 5-len(zip)) + zip
+	n := int32(zipNum(padded))
+	for _, i := range c.p.zips.zipsOf(state, city) {
+		if int32(zipNum(c.p.zips.entries[i].Zip)) == n {
+			if plus4 != "" {
+				return padded + "-" + plus4, true
+			}
+			return padded, true
+		}
+	}
+	return "", false
+}
