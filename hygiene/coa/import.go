@@ -399,12 +399,12 @@ type rawRow struct {
 }
 
 type coaChunk struct {
-	rows []rawRow
-	out  [][]any
+	rows  []rawRow
+	out   [][]any
 	errs  []LineError
 	notes []LineError // rows loaded with a correction
 	min   time.Time
-	max  time.Time
+	max   time.Time
 }
 
 // ImportSummary is the outcome of loading a list.
@@ -604,19 +604,19 @@ func (c *Service) failList(ctx context.Context, id int64, msg string) {
 
 // coaSource feeds COPY from the cleansed chunks.
 type coaSource struct {
-	in       <-chan *coaChunk
-	cur      *coaChunk
-	i        int
-	row      []any
-	loaded   int64
-	bad      int64
+	in        <-chan *coaChunk
+	cur       *coaChunk
+	i         int
+	row       []any
+	loaded    int64
+	bad       int64
 	errs      []LineError
 	notes     []LineError
 	corrected int64
 	maxErrs   int
-	min, max time.Time
-	progress func(done, estTotal int64, msg string)
-	estimate func(done int64) int64
+	min, max  time.Time
+	progress  func(done, estTotal int64, msg string)
+	estimate  func(done int64) int64
 }
 
 func (s *coaSource) Next() bool {

@@ -14,7 +14,7 @@ import (
 func TestCOAAllRowsBadKeepLineReasons(t *testing.T) {
 	e := newCOAEnv(t, 0)
 	l, _ := e.load(
-		"moving,Hal,,Ivy,,80 Main St,,,,06901,1 New Rd,,,,06902,2026-06,,", // line 2
+		"moving,Hal,,Ivy,,80 Main St,,,,06901,1 New Rd,,,,06902,2026-06,,",  // line 2
 		"individual,Hal,,Ivy,,80 Main St,,,,06901,1 New Rd,,,,06902,soon,,", // line 3
 	)
 	if l.Status != coa.ListFailed || l.BadRows != 2 || l.TotalRows != 2 {
