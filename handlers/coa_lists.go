@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/apperr"
+	"indicia/hygiene/address"
 	"indicia/hygiene/coa"
 	"indicia/jobs"
 	"indicia/views"
@@ -27,13 +29,15 @@ func init() {
 		}
 		return "/coa/lists/" + strconv.FormatInt(p.ListID, 10)
 	}
+	failedURLs[coa.JobKindCOAImport] = resultURLs[coa.JobKindCOAImport]
+	jobErrorText[coa.JobKindCOAImport] = "The list could not be loaded. The list's page gives the reason, line by line."
 }
 
 func coaListVM(l coa.COAList) views.COAListVM {
 	id := strconv.FormatInt(l.ID, 10)
 	vm := views.COAListVM{ID: id, Source: l.Source, Filename: l.Filename, Status: l.Status, Uploaded: l.UploadedAt.UTC().Format("2006-01-02 15:04"),
 		Period: l.Period(), URL: "/coa/lists/" + id, Message: l.Message, Total: l.TotalRows, Loaded: l.LoadedRows, Bad: l.BadRows,
-		Active: l.Status == coa.ListActive}
+		Active: l.Status == coa.ListActive, Corrected: l.Corrected}
 	if l.Status == coa.ListLoading && l.JobID != 0 {
 		vm.JobURL = "/jobs/" + strconv.FormatInt(l.JobID, 10)
 	}
@@ -83,6 +87,17 @@ func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The header is checked now, not by the loading job, so a file that
+	// cannot load is refused while the clerk is still on the form.
+	if err := coa.CheckListFile(path); err != nil {
+		_ = os.Remove(path)
+		var ie *address.ImportError
+		if errors.As(err, &ie) {
+			f.Errors["file"] = ie.Message
+			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
 	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: f.Values["source"], Filename: fh.Name,
 		Path: path, Replaces: replaces})
 	if err != nil {
@@ -107,7 +122,12 @@ func (h *Handler) ShowCOAList(c fiber.Ctx) error {
 	}
 	v := views.COAListPage{List: coaListVM(l)}
 	for _, e := range errs {
-		v.Errors = append(v.Errors, views.COALineErrorVM{Line: e.Line, Reason: e.Reason})
+		vm := views.COALineErrorVM{Line: e.Line, Reason: e.Reason}
+		if e.Kind == coa.LineCorrected {
+			v.Corrections = append(v.Corrections, vm)
+		} else {
+			v.Errors = append(v.Errors, vm)
+		}
 	}
 	return render(c, fiber.StatusOK, views.COAListView(h.Page(c, "Change-of-address list", "coa"), v))
 }

@@ -17,6 +17,16 @@ var jobLabels = map[string]string{}
 // resultURLs give, per kind, where a finished job's result is shown.
 var resultURLs = map[string]func(jobs.Job) string{}
 
+// failedURLs give, per kind, where a failed job's reasons are shown.
+var failedURLs = map[string]func(jobs.Job) string{}
+
+// jobErrorText is, per kind, what a failed job tells its starter. A job's
+// own error text is written for the staff who run the service (package
+// paths, retry decisions) and is shown only on the vendor admin's page.
+var jobErrorText = map[string]string{}
+
+const jobErrorDefault = "This job could not finish because of a problem on our side. It has been recorded for our staff; you can try again later."
+
 func jobVM(j jobs.Job) views.JobVM {
 	label := jobLabels[j.Kind]
 	if label == "" {
@@ -25,7 +35,13 @@ func jobVM(j jobs.Job) views.JobVM {
 	vm := views.JobVM{ID: strconv.FormatInt(j.ID, 10), Kind: label, Status: j.Status, Message: j.Message, Done: j.Done, Total: j.Total,
 		Percent: j.Percent(), Finished: j.Finished(), Created: j.CreatedAt.UTC().Format("2006-01-02 15:04")}
 	if j.Status == jobs.StatusDead || j.Status == jobs.StatusFailed {
-		vm.Error = j.LastError
+		vm.Error = jobErrorText[j.Kind]
+		if vm.Error == "" {
+			vm.Error = jobErrorDefault
+		}
+		if f := failedURLs[j.Kind]; f != nil && j.Status == jobs.StatusDead {
+			vm.ResultURL = f(j)
+		}
 	}
 	if f := resultURLs[j.Kind]; f != nil && j.Status == jobs.StatusSucceeded {
 		vm.ResultURL = f(j)
@@ -84,7 +100,9 @@ func (h *Handler) DeadJobs(c fiber.Ctx) error {
 	}
 	rows := make([]views.JobVM, 0, len(list))
 	for _, j := range list {
-		rows = append(rows, jobVM(j))
+		vm := jobVM(j)
+		vm.Error = j.LastError // vendor admins need the diagnosis
+		rows = append(rows, vm)
 	}
 	return render(c, fiber.StatusOK, views.DeadJobs(h.Page(c, "Failed jobs", "jobs"), rows))
 }
