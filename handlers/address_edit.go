@@ -12,7 +12,7 @@ import (
 	"indicia/web/request"
 )
 
-var addressFormFields = []string{"name", "company", "department", "line1", "line2", "city", "state", "zip", "email", "phone", "decision", "decided"}
+var addressFormFields = []string{"name", "company", "department", "line1", "line2", "city", "state", "zip", "email", "phone", "external_id", "reference", "decision", "decided"}
 
 func entryID(c fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -28,13 +28,15 @@ func entryInput(f views.Form) addressbook.EntryInput {
 		d = f.V("decided") // set by the live check's buttons
 	}
 	return addressbook.EntryInput{Name: f.V("name"), Company: f.V("company"), Department: f.V("department"), Email: f.V("email"), Phone: f.V("phone"),
+		ExternalID: f.V("external_id"), Reference: f.V("reference"),
 		Fields: address.Fields{Line1: f.V("line1"), Line2: f.V("line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")}, Decision: d}
 }
 
 func entryForm(e addressbook.Entry) views.Form {
 	f := emptyForm()
 	f.Values = map[string]string{"name": e.Name, "company": e.Company, "department": e.Department, "line1": e.Fields.Line1, "line2": e.Fields.Line2,
-		"city": e.Fields.City, "state": e.Fields.State, "zip": e.Fields.ZIP, "email": e.Email, "phone": e.Phone}
+		"city": e.Fields.City, "state": e.Fields.State, "zip": e.Fields.ZIP, "email": e.Email, "phone": e.Phone,
+		"external_id": e.ExternalID, "reference": e.Reference}
 	return f
 }
 

@@ -28,6 +28,10 @@ type Entry struct {
 	Email      string
 	Phone      string
 	Department string
+	// ExternalID and Reference are the mailer's own identifiers for the
+	// recipient, carried back in matches, exports and the API.
+	ExternalID string
+	Reference  string
 	Status     address.Status
 	Reasons    []string
 	DPV        string
@@ -48,6 +52,7 @@ const (
 // EntryInput is a create or edit form.
 type EntryInput struct {
 	Name, Company, Email, Phone, Department string
+	ExternalID, Reference                   string
 	Fields                                  address.Fields
 	// Decision is DecisionSuggested or DecisionMine; "" saves as typed.
 	Decision string
@@ -122,7 +127,28 @@ func validateInput(in EntryInput) error {
 			f[k] = fmt.Sprintf("At most %d characters.", address.MaxImportFieldLen)
 		}
 	}
+	if len(strings.TrimSpace(in.ExternalID)) > MaxExternalIDLen {
+		f["external_id"] = fmt.Sprintf("At most %d characters.", MaxExternalIDLen)
+	}
+	if len(in.Reference) > address.MaxImportFieldLen {
+		f["reference"] = fmt.Sprintf("At most %d characters.", address.MaxImportFieldLen)
+	}
 	return f.Err()
+}
+
+// MaxExternalIDLen bounds a mailer's own identifier of a recipient.
+const MaxExternalIDLen = 100
+
+// externalIDTaken is the refusal of an external_id another entry of the
+// account already has.
+func externalIDTaken(id string) error {
+	return apperr.Conflict("external_id", fmt.Sprintf("Another address in your book already has the external id %q.", id))
+}
+
+// isExternalIDConflict reports a write refused by the unique index on
+// (account_id, external_id).
+func isExternalIDConflict(err error) bool {
+	return db.IsUniqueViolation(err, "address_book_external_id_idx")
 }
 
 // prepare cleanses the input and picks the fields to store.
@@ -130,6 +156,7 @@ func (b *Book) prepare(in EntryInput) (Entry, address.FieldCheck) {
 	fc := b.c.CheckFields(in.Fields)
 	e := Entry{Name: strings.TrimSpace(in.Name), Company: strings.TrimSpace(in.Company), Email: strings.TrimSpace(in.Email),
 		Phone: strings.TrimSpace(in.Phone), Department: strings.TrimSpace(in.Department),
+		ExternalID: strings.TrimSpace(in.ExternalID), Reference: strings.TrimSpace(in.Reference),
 		Fields: trimFields(in.Fields), Status: fc.Result.Status, Reasons: fc.Warnings(), DPV: fc.Result.DPV}
 	if in.Decision == DecisionSuggested {
 		e.Fields = fc.Suggested
@@ -169,10 +196,13 @@ func (b *Book) Create(ctx context.Context, actor accounts.User, in EntryInput) (
 	now := b.now().UTC()
 	e.CreatedAt, e.UpdatedAt = now, now
 	err := b.pool.QueryRow(ctx, `INSERT INTO address_book (account_id, name, company, line1, line2, city, state, zip, zip4, email, phone, department,
-		status, reasons, dpv, match_key, created_by, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18) RETURNING id`,
+		status, reasons, dpv, match_key, created_by, created_at, updated_at, external_id, reference)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18,$19,$20) RETURNING id`,
 		e.AccountID, e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City, e.Fields.State, e.Fields.ZIP, e.ZIP4,
-		e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, actor.ID, now).Scan(&e.ID)
+		e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, actor.ID, now, e.ExternalID, e.Reference).Scan(&e.ID)
+	if isExternalIDConflict(err) {
+		return Entry{}, externalIDTaken(e.ExternalID)
+	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("addressbook: create address book entry: %w", err)
 	}
@@ -200,9 +230,13 @@ func (b *Book) Update(ctx context.Context, actor accounts.User, id int64, in Ent
 			}
 		}
 		_, err = tx.Exec(ctx, `UPDATE address_book SET name=$3, company=$4, line1=$5, line2=$6, city=$7, state=$8, zip=$9, zip4=$10,
-			email=$11, phone=$12, department=$13, status=$14, reasons=$15, dpv=$16, match_key=$17, updated_at=$18
+			email=$11, phone=$12, department=$13, status=$14, reasons=$15, dpv=$16, match_key=$17, updated_at=$18, external_id=$19, reference=$20
 			WHERE id = $1 AND account_id = $2`, id, actor.AccountID, e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City,
-			e.Fields.State, e.Fields.ZIP, e.ZIP4, e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, now)
+			e.Fields.State, e.Fields.ZIP, e.ZIP4, e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, now,
+			e.ExternalID, e.Reference)
+		if isExternalIDConflict(err) {
+			return externalIDTaken(e.ExternalID)
+		}
 		if err != nil {
 			return fmt.Errorf("addressbook: update address book entry %d: %w", id, err)
 		}
@@ -241,13 +275,14 @@ func (b *Book) Delete(ctx context.Context, actor accounts.User, id int64) error 
 	return nil
 }
 
-const entryColumns = `id, account_id, name, company, line1, line2, city, state, zip, zip4, email, phone, department, status, reasons, dpv, match_key, created_at, updated_at`
+const entryColumns = `id, account_id, name, company, line1, line2, city, state, zip, zip4, email, phone, department, status, reasons, dpv, match_key, created_at, updated_at,
+	external_id, reference`
 
 func scanEntry(r pgx.Row) (Entry, error) {
 	var e Entry
 	var st string
 	err := r.Scan(&e.ID, &e.AccountID, &e.Name, &e.Company, &e.Fields.Line1, &e.Fields.Line2, &e.Fields.City, &e.Fields.State, &e.Fields.ZIP,
-		&e.ZIP4, &e.Email, &e.Phone, &e.Department, &st, &e.Reasons, &e.DPV, &e.MatchKey, &e.CreatedAt, &e.UpdatedAt)
+		&e.ZIP4, &e.Email, &e.Phone, &e.Department, &st, &e.Reasons, &e.DPV, &e.MatchKey, &e.CreatedAt, &e.UpdatedAt, &e.ExternalID, &e.Reference)
 	e.Status = address.Status(st)
 	return e, err
 }

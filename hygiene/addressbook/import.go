@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +18,7 @@ import (
 
 // AddressBookColumns are the columns of an address-book import and export,
 // in export order. The header row is required; see AddressBookImportSpec.
-var AddressBookColumns = []string{"name", "company", "line1", "line2", "city", "state", "zip", "email", "phone", "department"}
+var AddressBookColumns = []string{"name", "company", "line1", "line2", "city", "state", "zip", "email", "phone", "department", "external_id", "reference"}
 
 // AddressBookImportSpec: line1 and either zip or city and state are required;
 // common spellings of the headers are accepted.
@@ -28,6 +29,8 @@ var AddressBookImportSpec = address.ImportSpec{
 		"address": "line1", "address1": "line1", "address line 1": "line1", "street": "line1", "delivery line": "line1",
 		"address2": "line2", "address line 2": "line2", "zipcode": "zip", "zip code": "zip", "postal code": "zip",
 		"firm": "company", "organization": "company", "recipient": "name", "full name": "name", "dept": "department",
+		"customer id": "external_id", "customer number": "external_id", "external id": "external_id", "client id": "external_id",
+		"ref": "reference", "your reference": "reference",
 	},
 }
 
@@ -65,7 +68,15 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 		}
 	}
 	now := b.now().UTC()
-	var rows [][]any
+	type pendingRow struct {
+		line   int
+		ext    string
+		status address.Status
+		row    []any
+	}
+	var pending []pendingRow
+	seen := map[string]int{} // external_id -> first line
+	var extIDs []string
 	for {
 		// Cleansing runs for the request: a request that is over (its
 		// deadline passed, the server stopping) stops it.
@@ -84,7 +95,8 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 			continue
 		}
 		v := r.Values
-		in := EntryInput{Name: v[0], Company: v[1], Fields: address.Fields{Line1: v[2], Line2: v[3], City: v[4], State: v[5], ZIP: v[6]}, Email: v[7], Phone: v[8], Department: v[9]}
+		in := EntryInput{Name: v[0], Company: v[1], Fields: address.Fields{Line1: v[2], Line2: v[3], City: v[4], State: v[5], ZIP: v[6]}, Email: v[7], Phone: v[8],
+			Department: v[9], ExternalID: v[10], Reference: v[11]}
 		if err := validateInput(in); err != nil {
 			fields, _ := apperr.AsFields(err)
 			var msgs []string
@@ -101,19 +113,70 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 			in.Decision = DecisionSuggested
 		}
 		e, _ := b.prepare(in)
-		rep.ByStatus[e.Status]++
-		rows = append(rows, []any{actor.AccountID, e.Name, e.Company, e.Fields.Line1, e.Fields.Line2, e.Fields.City, e.Fields.State,
-			e.Fields.ZIP, e.ZIP4, e.Email, e.Phone, e.Department, string(e.Status), e.Reasons, e.DPV, e.MatchKey, actor.ID, now, now})
+		if e.ExternalID != "" {
+			if first, dup := seen[e.ExternalID]; dup {
+				bad(r.Line, fmt.Sprintf("external_id: %q is also on line %d", e.ExternalID, first))
+				continue
+			}
+			seen[e.ExternalID] = r.Line
+			extIDs = append(extIDs, e.ExternalID)
+		}
+		pending = append(pending, pendingRow{line: r.Line, ext: e.ExternalID, status: e.Status, row: []any{actor.AccountID, e.Name, e.Company,
+			e.Fields.Line1, e.Fields.Line2, e.Fields.City, e.Fields.State, e.Fields.ZIP, e.ZIP4, e.Email, e.Phone, e.Department, string(e.Status),
+			e.Reasons, e.DPV, e.MatchKey, actor.ID, now, now, e.ExternalID, e.Reference}})
 	}
+	var late []BadRow // refused inside the transaction (applied once it commits)
 	err := db.Transact(ctx, b.pool, func(tx pgx.Tx) error {
+		// An external_id already in the book refuses its row, by line; the
+		// rest is imported.
+		late = late[:0]
+		taken := map[string]bool{}
+		if len(extIDs) > 0 {
+			q, err := tx.Query(ctx, `SELECT external_id FROM address_book WHERE account_id = $1 AND external_id = ANY($2)`, actor.AccountID, extIDs)
+			if err != nil {
+				return err
+			}
+			ids, err := pgx.CollectRows(q, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				taken[id] = true
+			}
+		}
+		rows := make([][]any, 0, len(pending))
+		for _, p := range pending {
+			if p.ext != "" && taken[p.ext] {
+				late = append(late, BadRow{p.line, fmt.Sprintf("external_id: %q is already in your address book", p.ext)})
+				continue
+			}
+			rows = append(rows, p.row)
+		}
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"address_book"}, []string{"account_id", "name", "company", "line1", "line2", "city", "state",
-			"zip", "zip4", "email", "phone", "department", "status", "reasons", "dpv", "match_key", "created_by", "created_at", "updated_at"},
+			"zip", "zip4", "email", "phone", "department", "status", "reasons", "dpv", "match_key", "created_by", "created_at", "updated_at",
+			"external_id", "reference"},
 			pgx.CopyFromRows(rows))
 		rep.Imported = int(n)
 		return err
 	})
+	if db.IsUniqueViolation(err, "address_book_external_id_idx") {
+		return ImportReport{}, apperr.Conflict("external_id", "Another change to your address book added some of these external ids at the same moment. Import the file again.")
+	}
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("addressbook: import address book: %w", err)
+	}
+	refused := map[int]bool{}
+	for _, l := range late {
+		bad(l.Line, l.Reason)
+		refused[l.Line] = true
+	}
+	for _, p := range pending {
+		if !refused[p.line] {
+			rep.ByStatus[p.status]++
+		}
+	}
+	if len(late) > 0 {
+		sort.Slice(rep.Bad, func(i, j int) bool { return rep.Bad[i].Line < rep.Bad[j].Line })
 	}
 	return rep, nil
 }

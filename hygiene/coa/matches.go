@@ -36,18 +36,22 @@ const (
 
 // COAMatch is a move found for one address-book entry, as the mailer sees it.
 type COAMatch struct {
-	ID        int64          `json:"id"`
-	EntryID   int64          `json:"entry_id"`
-	Name      string         `json:"name"`
-	Company   string         `json:"company"`
-	Old       address.Fields `json:"old"`
-	New       address.Fields `json:"new"`
-	NewZIP4   string         `json:"new_zip4,omitempty"`
-	MoveType  string         `json:"move_type"` // the tier the name matched: business, individual, family
-	Code      MoveCode       `json:"code"`
-	Effective time.Time      `json:"move_effective_date"`
-	Status    string         `json:"status"`
-	CreatedAt time.Time      `json:"created_at"`
+	ID      int64 `json:"id"`
+	EntryID int64 `json:"entry_id"`
+	// ExternalID and Reference are the mailer's own identifiers of the
+	// address-book entry, so a client can tie the move to its record.
+	ExternalID string         `json:"external_id"`
+	Reference  string         `json:"reference"`
+	Name       string         `json:"name"`
+	Company    string         `json:"company"`
+	Old        address.Fields `json:"old"`
+	New        address.Fields `json:"new"`
+	NewZIP4    string         `json:"new_zip4,omitempty"`
+	MoveType   string         `json:"move_type"` // the tier the name matched: business, individual, family
+	Code       MoveCode       `json:"code"`
+	Effective  time.Time      `json:"move_effective_date"`
+	Status     string         `json:"status"`
+	CreatedAt  time.Time      `json:"created_at"`
 }
 
 // CanAccept reports a match whose new address can be taken.
@@ -93,7 +97,7 @@ func (c *Service) withEntries(ctx context.Context, q addressbook.Rowser, account
 		if !ok {
 			continue
 		}
-		m.Name, m.Company, m.Old = e.Name, e.Company, e.Fields
+		m.Name, m.Company, m.Old, m.ExternalID, m.Reference = e.Name, e.Company, e.Fields, e.ExternalID, e.Reference
 		out = append(out, m)
 	}
 	return out, nil
