@@ -65,49 +65,56 @@ func (h *Handler) ShowCOALists(c fiber.Ctx) error {
 // the list and sends the browser to the loading job's progress page.
 func (h *Handler) UploadCOAList(c fiber.Ctx) error {
 	f := form(c, "source", "replaces")
-	fh := request.FormFile(c, "file")
-	if fh == nil || fh.Size == 0 {
-		f.Errors["file"] = "Choose a CSV or Excel file to upload."
-		return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
-	}
-	var replaces int64
-	var err error
-	if f.Values["replaces"] != "" {
-		if replaces, err = strconv.ParseInt(f.Values["replaces"], 10, 64); err != nil {
-			f.Errors["replaces"] = "Pick a list."
-			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
-		}
-	}
-	src, err := fh.Open()
+	_, jobID, err := h.acceptCOAList(c, request.FormFile(c, "file"), f.Values["source"], f.Values["replaces"])
 	if err != nil {
-		return fmt.Errorf("handlers: open COA upload: %w", err)
-	}
-	defer src.Close()
-	path, err := coa.SaveUpload(h.d.UploadDir, src)
-	if err != nil {
-		return err
-	}
-	// The header is checked now, not by the loading job, so a file that
-	// cannot load is refused while the clerk is still on the form.
-	if err := coa.CheckListFile(path); err != nil {
-		_ = os.Remove(path)
-		var ie *address.ImportError
-		if errors.As(err, &ie) {
-			f.Errors["file"] = ie.Message
-			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
-		}
-		return err
-	}
-	_, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: f.Values["source"], Filename: fh.Name,
-		Path: path, Replaces: replaces})
-	if err != nil {
-		_ = os.Remove(path) // no list refers to it
 		if formError(&f, err) {
 			return h.renderCOALists(c, fiber.StatusUnprocessableEntity, f)
 		}
 		return err
 	}
 	return h.redirectWith(c, "/jobs/"+strconv.FormatInt(jobID, 10), "The list is uploaded and being loaded.")
+}
+
+// acceptCOAList checks an uploaded list's header, stores the file and
+// records the list with its loading job (the page and the API share it).
+// A refusal is an apperr naming the field (file, source, replaces).
+func (h *Handler) acceptCOAList(c fiber.Ctx, fh *request.File, source, replacesText string) (coa.COAList, int64, error) {
+	if fh == nil || fh.Size == 0 {
+		return coa.COAList{}, 0, apperr.Invalid("file", "Choose a CSV or Excel file to upload.")
+	}
+	var replaces int64
+	if replacesText != "" {
+		var err error
+		if replaces, err = strconv.ParseInt(replacesText, 10, 64); err != nil || replaces <= 0 {
+			return coa.COAList{}, 0, apperr.Invalid("replaces", "Pick a list (its number).")
+		}
+	}
+	src, err := fh.Open()
+	if err != nil {
+		return coa.COAList{}, 0, fmt.Errorf("handlers: open COA upload: %w", err)
+	}
+	defer src.Close()
+	path, err := coa.SaveUpload(h.d.UploadDir, src)
+	if err != nil {
+		return coa.COAList{}, 0, err
+	}
+	// The header is checked now, not by the loading job, so a file that
+	// cannot load is refused while the clerk (or client) is still there.
+	if err := coa.CheckListFile(path); err != nil {
+		_ = os.Remove(path)
+		var ie *address.ImportError
+		if errors.As(err, &ie) {
+			return coa.COAList{}, 0, apperr.Invalid("file", ie.Message)
+		}
+		return coa.COAList{}, 0, err
+	}
+	l, jobID, err := h.d.COA.CreateList(c.Context(), *request.Actor(c), coa.COAListInput{Source: source, Filename: fh.Name,
+		Path: path, Replaces: replaces})
+	if err != nil {
+		_ = os.Remove(path) // no list refers to it
+		return coa.COAList{}, 0, err
+	}
+	return l, jobID, nil
 }
 
 // ShowCOAList shows one list, its period and its bad lines.

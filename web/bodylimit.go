@@ -43,7 +43,7 @@ const (
 // upload routes take megabytes.
 func routeBodyLimit(route string) int64 {
 	switch route {
-	case "POST /addresses/import", "POST /cleanse", "POST /coa/lists":
+	case "POST /addresses/import", "POST /cleanse", "POST /coa/lists", "POST /api/v1/addresses/import", "POST /api/v1/coa/lists":
 		return address.MaxImportBytes + uploadEnvelope
 	case "POST /verify":
 		return handlers.MaxVerifyImage + uploadEnvelope
@@ -122,6 +122,9 @@ func limitBody(c fiber.Ctx) error {
 	limit := bodyLimitFor(c)
 	if cl := req.Header.ContentLength(); cl > 0 && int64(cl) > limit {
 		return tooLarge(c, limit)
+	}
+	if isRawUpload(c) {
+		return rawUpload(c, limit)
 	}
 	if !req.IsBodyStream() {
 		if int64(len(req.Body())) > limit {

@@ -116,6 +116,14 @@ func (s *Server) routes() {
 	// user of a mailer account reads the book and cleanses lists; editing the
 	// book needs buy_postage (checked in the address book).
 	api.Post("/addresses/verify", h.VerifyAddressAPI)
+	// The address book by API (no group: a "/addresses" group's guard would
+	// also cover /verify above).
+	get(api, "/addresses", asMailer, h.APIAddresses)
+	api.Post("/addresses", asMailer, h.APICreateAddress)
+	api.Post("/addresses/import", asMailer, h.APIImportAddresses)
+	get(api, "/addresses/:id", asMailer, h.APIAddress)
+	api.Patch("/addresses/:id", asMailer, h.APIUpdateAddress)
+	api.Delete("/addresses/:id", asMailer, h.APIDeleteAddress)
 	book := in.Group("/addresses", asMailer)
 	book.Post("/check", h.CheckAddress)
 	get(book, "", h.Addresses)
@@ -138,8 +146,12 @@ func (s *Server) routes() {
 	// lists; mailers see and decide the moves found in their own address book
 	// (deciding needs buy_postage, checked in the COA service).
 	get(api, "/coa/matches", h.APICOAMatches)
+	api.Post("/coa/matches/accept", h.APIAcceptCOAMatches)
+	api.Post("/coa/matches/dismiss", h.APIDismissCOAMatches)
 	api.Post("/coa/matches/:id/accept", h.APIAcceptCOAMatch)
 	api.Post("/coa/matches/:id/dismiss", h.APIDismissCOAMatch)
+	api.Post("/coa/lists", asPostal, h.APIUploadCOAList)
+	get(api, "/coa/lists/:id", asPostal, h.APICOAList)
 	lists := in.Group("/coa/lists", asPostal)
 	get(lists, "", h.ShowCOALists)
 	get(lists, "/template.csv", h.COAListTemplate)

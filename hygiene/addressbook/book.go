@@ -402,3 +402,19 @@ func (b *Book) Each(ctx context.Context, actor accounts.User, fn func(Entry) err
 
 // OneLine is the address on one line: "LINE1, LINE2, CITY ST ZIP".
 func (e Entry) OneLine() string { return e.Fields.OneLine(e.ZIP4) }
+
+// ByExternalID returns the actor's account's entry with the mailer's own id.
+func (b *Book) ByExternalID(ctx context.Context, actor accounts.User, ext string) (Entry, error) {
+	if err := AuthorizeRead(actor); err != nil {
+		return Entry{}, err
+	}
+	e, err := scanEntry(b.pool.QueryRow(ctx, `SELECT `+entryColumns+` FROM address_book WHERE account_id = $1 AND external_id = $2`,
+		actor.AccountID, strings.TrimSpace(ext)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Entry{}, apperr.NotFound("No address in your address book has this external id.")
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("addressbook: find entry by external id: %w", err)
+	}
+	return e, nil
+}
