@@ -160,6 +160,8 @@ func (s *Server) routes() {
 	lists.Post("/:id/withdraw", h.WithdrawCOAList)
 	moves := in.Group("/coa", asMailer)
 	get(moves, "", h.COAMatches)
+	get(moves, "/export", h.ExportCOAMatches)
+	moves.Post("/matches/bulk", h.BulkCOAMatches)
 	moves.Post("/matches/:id/accept", h.AcceptCOAMatch)
 	moves.Post("/matches/:id/dismiss", h.DismissCOAMatch)
 
