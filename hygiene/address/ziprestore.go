@@ -6,8 +6,13 @@ import "strings"
 // its leading zeros ("6901" for 06901, "501" for 00501, also with a ZIP+4).
 // The padded ZIP is returned only when it is one of the ZIPs of the given
 // city in the given state, so a ZIP that is simply wrong is never "fixed".
+// A 5-digit ZIP (with or without the "6901.0" number form) is not changed.
 func (c *Cleanser) RestoreZIP(zip, city, state string) (string, bool) {
 	zip = strings.TrimSpace(zip)
+	// A ZIP cell formatted as a number may come out as "6901.0".
+	if z, ok := strings.CutSuffix(zip, ".0"); ok && allDigits(z) {
+		zip = z
+	}
 	plus4 := ""
 	if z, p4, ok := strings.Cut(zip, "-"); ok {
 		zip, plus4 = z, p4

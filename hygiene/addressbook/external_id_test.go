@@ -77,3 +77,29 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+// A ZIP a spreadsheet stored as a number is restored from the city and
+// state, with the reason kept on the entry; a wrong short ZIP is not.
+func TestAddressBookImportRestoresLeadingZero(t *testing.T) {
+	e := newBookEnv(t)
+	ctx := context.Background()
+	data := []byte("name,line1,city,state,zip\n" +
+		"Ann,80 Main St,Stamford,CT,6901\n" +
+		"Bo,81 Main St,Stamford,CT,9999\n")
+	im, err := address.NewImport(bytes.NewReader(data), int64(len(data)), "book.csv", addressbook.AddressBookImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	if _, err := e.book.Import(ctx, e.owner, im); err != nil {
+		t.Fatal(err)
+	}
+	ann, _ := e.book.Search(ctx, e.owner, "Ann", 1)
+	if len(ann) != 1 || ann[0].Fields.ZIP != "06901" || !strings.Contains(strings.Join(ann[0].Reasons, ";"), "leading zero") {
+		t.Errorf("Ann: %+v", ann)
+	}
+	bo, _ := e.book.Search(ctx, e.owner, "Bo", 1)
+	if len(bo) != 1 || bo[0].Fields.ZIP == "09999" || strings.Contains(strings.Join(bo[0].Reasons, ";"), "leading zero") {
+		t.Errorf("Bo: %+v", bo)
+	}
+}

@@ -108,11 +108,22 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 			bad(r.Line, strings.Join(msgs, " "))
 			continue
 		}
+		// A spreadsheet that stored the ZIP as a number lost its leading
+		// zero; it is restored when the city and state have that ZIP, and
+		// the entry says so.
+		var restored string
+		if z, ok := b.c.RestoreZIP(in.Fields.ZIP, in.Fields.City, in.Fields.State); ok {
+			restored = fmt.Sprintf("ZIP %q read as %s (the leading zero was lost; %s %s has that ZIP)", in.Fields.ZIP, z, in.Fields.City, in.Fields.State)
+			in.Fields.ZIP = z
+		}
 		fc := b.c.CheckFields(in.Fields)
 		if fc.Result.Status == address.StatusValid || fc.Result.Status == address.StatusCorrected {
 			in.Decision = DecisionSuggested
 		}
 		e, _ := b.prepare(in)
+		if restored != "" {
+			e.Reasons = append(e.Reasons, restored)
+		}
 		if e.ExternalID != "" {
 			if first, dup := seen[e.ExternalID]; dup {
 				bad(r.Line, fmt.Sprintf("external_id: %q is also on line %d", e.ExternalID, first))
