@@ -20,8 +20,8 @@ var (
 		{"business", "", "", "", "Acme Tools Inc", "5 Mill Rd", "Ste 100", "Hartford", "CT", "06103", "900 Main St", "", "Hartford", "CT", "06103", "09/15/2026", "", ""},
 	}
 	addressBookTemplate = [][]string{addressbook.AddressBookColumns,
-		{"Ann Ash", "", "80 Main St", "Apt 2", "Stamford", "CT", "06901", "ann@example.com", "", ""},
-		{"", "Acme Tools Inc", "5 Mill Rd", "Ste 100", "Hartford", "CT", "06103", "", "860-555-0100", "Purchasing"},
+		{"Ann Ash", "", "80 Main St", "Apt 2", "Stamford", "CT", "06901", "ann@example.com", "", "", "CUST-0001", "policy 88-1"},
+		{"", "Acme Tools Inc", "5 Mill Rd", "Ste 100", "Hartford", "CT", "06103", "", "860-555-0100", "Purchasing", "CUST-0002", ""},
 	}
 	cleanseTemplate = [][]string{{"line1", "line2", "city", "state", "zip"},
 		{"80 Main St", "Apt 2", "Stamford", "CT", "06901"},

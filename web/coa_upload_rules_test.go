@@ -99,8 +99,14 @@ func TestUploadTemplates(t *testing.T) {
 			t.Errorf("%s: %v %q", tc.path, err, body)
 		}
 	}
+	// The address-book template imports without a bad row.
+	resp := e.Do("owner", "GET", "/addresses/template.csv", nil)
+	code, out := bodyCall(t, e, key(t, e, e.Owner, "buy_postage"), "POST", "/api/v1/addresses/import", "text/csv", []byte(webtest.Body(t, resp)))
+	if code != 200 || out["imported"].(float64) != 2 || out["bad_count"].(float64) != 0 {
+		t.Errorf("address template import: %d %v", code, out)
+	}
 	// The list template passes the check and loads without a bad row.
-	resp := e.Do("staff", "GET", "/coa/lists/template.csv", nil)
+	resp = e.Do("staff", "GET", "/coa/lists/template.csv", nil)
 	id := loadCOAListRaw(e, webtest.Body(t, resp))
 	l, errs, err := e.COA.List(context.Background(), e.Users["staff"], id, 10)
 	if err != nil || l.Status != coa.ListActive || l.BadRows != 0 {
