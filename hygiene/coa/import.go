@@ -225,7 +225,10 @@ func (r *coaReader) openXLSX(f *os.File) (err error) {
 			return nil, io.EOF
 		}
 		r.line++
-		return rows.Columns()
+		// Raw values: a date cell is read as its serial number (which
+		// parseMoveDate takes) rather than through its display format,
+		// which may drop the day ("Oct-26").
+		return rows.Columns(excelize.Options{RawCellValue: true})
 	}
 	r.close = func() error { rows.Close(); x.Close(); return f.Close() }
 	return nil

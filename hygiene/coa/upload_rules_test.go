@@ -3,8 +3,12 @@ package coa_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"indicia/hygiene/address"
 	"indicia/hygiene/coa"
@@ -116,5 +120,38 @@ func TestCOASpreadsheetDatesZIPsAndContradictions(t *testing.T) {
 	}
 	if strings.Join(eff, ",") != "2026-10-01,2026-10-01,2026-10-01" {
 		t.Errorf("dates %v", eff)
+	}
+}
+
+// A workbook whose date column holds real date cells and whose ZIP column
+// holds numbers (as Excel stores a typed-in ZIP) loads.
+func TestCOAXLSXDateCellsAndNumericZIPs(t *testing.T) {
+	e := newCOAEnv(t, 0)
+	f := excelize.NewFile()
+	hdr := []string{"move_type", "first_name", "last_name", "old_line1", "old_city", "old_state", "old_zip", "new_line1", "new_city", "new_state", "new_zip", "move_effective_date"}
+	for j, h := range hdr {
+		cell, _ := excelize.CoordinatesToCellName(j+1, 1)
+		f.SetCellValue("Sheet1", cell, h)
+	}
+	vals := []any{"individual", "Ida", "Lane", "90 Main St", "Stamford", "CT", 6901, "5 Bay Rd", "Stamford", "CT", 6902, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}
+	for j, v := range vals {
+		cell, _ := excelize.CoordinatesToCellName(j+1, 2)
+		if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "list.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	l, sum := e.loadPath(path, "list.xlsx", 0)
+	_, lines, _ := e.coa.List(context.Background(), e.staff, l.ID, 10)
+	if l.Status != coa.ListActive || sum.Loaded != 1 || sum.Corrected != 1 || len(lines) != 1 ||
+		!strings.Contains(lines[0].Reason, "old_zip") || !strings.Contains(lines[0].Reason, "new_zip") {
+		t.Fatalf("list %+v sum %+v lines %+v", l, sum, lines)
+	}
+	var eff string
+	if err := e.pool.QueryRow(context.Background(), `SELECT to_char(effective,'YYYY-MM-DD') FROM coa_records WHERE list_id = $1`, l.ID).Scan(&eff); err != nil || eff != "2026-10-01" {
+		t.Errorf("effective %q %v", eff, err)
 	}
 }
