@@ -39,6 +39,9 @@ func jobVM(j jobs.Job) views.JobVM {
 		if vm.Error == "" {
 			vm.Error = jobErrorDefault
 		}
+		if j.Status == jobs.StatusFailed {
+			vm.Error = "The last attempt did not finish; it will be tried again shortly."
+		}
 		if f := failedURLs[j.Kind]; f != nil && j.Status == jobs.StatusDead {
 			vm.ResultURL = f(j)
 		}
