@@ -110,4 +110,14 @@ func TestBrowserCOABulkWorkflow(t *testing.T) {
 	if shown, _ := chromedp.Run(ctx, chromedp.Text("#coa-shown")); shown != "3 shown of 3" {
 		t.Errorf("pending after accepting the filtered ones: %q", shown)
 	}
+	// On a phone the page does not overflow: the table scrolls in its box.
+	err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/coa"), chromedp.WaitVisible("#accept-all"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth ||
+		document.getElementById("accept-all").getBoundingClientRect().right > window.innerWidth`))
+	if err != nil || wide {
+		t.Errorf("/coa is wider than a 390 px screen (%v)", err)
+	}
 }
