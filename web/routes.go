@@ -172,6 +172,7 @@ func (s *Server) routes() {
 	postage.Post("/quote", h.PurchaseQuote)
 	labels := in.Group("/labels", asMailer)
 	get(labels, "", h.LabelHistory)
+	labels.Post("/bulk", h.LabelsBulk)
 	get(labels, "/l/:file", h.LabelFile)
 	get(labels, "/:id", h.PurchaseLabels)
 	get(labels, "/:id/print", h.PrintLabels)
