@@ -163,6 +163,7 @@ func (s *Server) routes() {
 	// Labels: rating, buying postage and printing. Mailers rate and see their
 	// account's labels; buying needs buy_postage.
 	api.Post("/rates", h.APIRates)
+	get(api, "/labels", asMailer, h.APIListLabels)
 	get(api, "/labels/:id/file", asLabelReader, h.APILabelFile)
 	get(api, "/purchases/:id/file", asLabelReader, h.APIPurchaseFile)
 	get(in, "/rates", asMailer, h.Rates)
