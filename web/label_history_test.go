@@ -224,3 +224,35 @@ func meterDR(t *testing.T, e *webtest.Env) int64 {
 	}
 	return ms[0].Record.DR
 }
+
+// Two bulk voids of the same labels at once void each label exactly once:
+// the meter gets each postage back once, and the two answers together report
+// every label voided once and refused once.
+func TestConcurrentBulkVoidsVoidEachLabelOnce(t *testing.T) {
+	e := webtest.New(t)
+	ids := buyLetters(t, e, "FCM_LETTER", 78, 90, 150)
+	before := meterDR(t, e)
+	pages := make(chan string, 2)
+	for range 2 {
+		go func() {
+			v := url.Values{"action": {"void"}, "id": ids}
+			r := e.Do("owner", "POST", "/labels/bulk", v)
+			pages <- fmt.Sprint(r.StatusCode) + webtest.Body(t, r)
+		}()
+	}
+	voided, refused := 0, 0
+	for range 2 {
+		p := <-pages
+		if !strings.HasPrefix(p, "200") {
+			t.Fatalf("a bulk void answered %.3s", p)
+		}
+		voided += strings.Count(p, `class="bulk-ok"`)
+		refused += strings.Count(p, `class="bulk-failed"`)
+	}
+	if voided != 3 || refused != 3 {
+		t.Errorf("the two bulk voids reported %d voided and %d refused, want 3 and 3", voided, refused)
+	}
+	if got := meterDR(t, e) - before; got != 78+90+150 {
+		t.Errorf("the meter got %d cents back, want %d exactly once", got, 78+90+150)
+	}
+}
