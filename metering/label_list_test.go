@@ -189,6 +189,15 @@ func TestListLabelsFiltersAndKeysetPages(t *testing.T) {
 	if n := count(metering.LabelFilter{MailedFrom: day("2026-01-01"), MailedTo: day("2026-01-31")}); n != 3 {
 		t.Errorf("mailed in January: %d labels, want 3", n)
 	}
+	// A narrow range by postage, one label a page: highest first, ties newest id first.
+	got := pageAll(t, svc, owner, metering.LabelFilter{PurchasedFrom: day("2026-01-15"), PurchasedTo: day("2026-01-15"), Sort: metering.SortPostageDesc}, 1)
+	if want := []string{all[2].PublicID, all[1].PublicID, all[0].PublicID}; !slices.Equal(got, want) {
+		t.Errorf("January by postage: %v, want %v", got, want)
+	}
+	got = pageAll(t, svc, owner, metering.LabelFilter{MailedFrom: day("2026-01-16"), MailedTo: day("2026-01-16"), Sort: metering.SortPostageAsc}, 2)
+	if want := []string{all[0].PublicID, all[1].PublicID, all[2].PublicID}; !slices.Equal(got, want) {
+		t.Errorf("mailed 2026-01-16 by postage, lowest first: %v, want %v", got, want)
+	}
 
 	// Statuses: one voided by the mailer, one submitted for refund, one scanned.
 	if _, err := svc.Void(ctx, owner, all[4].PublicID); err != nil {
