@@ -31,11 +31,6 @@ const (
 	SortPostageAsc  = "postage_asc"
 )
 
-// narrowRange is the longest purchase-time range that the postage order
-// sorts rather than reads from its index: about 30,000 labels for an account
-// that buys a million in three years.
-const narrowRange = 32 * 24 * time.Hour
-
 // MaxLabelPage is the most labels one page of the history holds.
 const MaxLabelPage = 500
 
@@ -213,15 +208,12 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 	}
 	sort := f.sort()
 	var q labelListQuery
-	var boughtFrom, boughtTo time.Time // the purchase time's bounds, given or implied
 	q.add(`i.account_id = $?`, actor.AccountID)
 	if !f.PurchasedFrom.IsZero() {
-		boughtFrom = dayStart(f.PurchasedFrom)
-		q.add(`i.created_at >= $?`, boughtFrom)
+		q.add(`i.created_at >= $?`, dayStart(f.PurchasedFrom))
 	}
 	if !f.PurchasedTo.IsZero() {
-		boughtTo = dayStart(f.PurchasedTo).AddDate(0, 0, 1)
-		q.add(`i.created_at < $?`, boughtTo)
+		q.add(`i.created_at < $?`, dayStart(f.PurchasedTo).AddDate(0, 0, 1))
 	}
 	// A purchase dates its pieces from the day before to mailingWindow days
 	// after (validatePurchase), so a date-of-mailing range also bounds the
@@ -229,19 +221,11 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 	// order's index instead of sorting every piece mailed in the range.
 	if !f.MailedFrom.IsZero() {
 		q.add(`i.mailing_date >= $?`, dayStart(f.MailedFrom))
-		lo := dayStart(f.MailedFrom).AddDate(0, 0, -mailingWindowDays-1)
-		q.add(`i.created_at >= $?`, lo)
-		if lo.After(boughtFrom) {
-			boughtFrom = lo
-		}
+		q.add(`i.created_at >= $?`, dayStart(f.MailedFrom).AddDate(0, 0, -mailingWindowDays-1))
 	}
 	if !f.MailedTo.IsZero() {
 		q.add(`i.mailing_date <= $?`, dayStart(f.MailedTo))
-		hi := dayStart(f.MailedTo).AddDate(0, 0, 3)
-		q.add(`i.created_at < $?`, hi)
-		if boughtTo.IsZero() || hi.Before(boughtTo) {
-			boughtTo = hi
-		}
+		q.add(`i.created_at < $?`, dayStart(f.MailedTo).AddDate(0, 0, 3))
 	}
 	if f.MeterID != 0 {
 		q.add(`i.meter_id = $?`, f.MeterID)
@@ -279,14 +263,6 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 	case SortPostageAsc:
 		keyCol, dir, cmp = "i.postage", "ASC", ">"
 	}
-	orderCol := keyCol
-	if keyCol == "i.postage" && !boughtFrom.IsZero() && !boughtTo.IsZero() && boughtTo.Sub(boughtFrom) <= narrowRange {
-		// A narrow purchase-time range holds few labels: reading them in
-		// date order and sorting them beats walking the account's whole
-		// postage order looking for them, which PostgreSQL would otherwise
-		// choose whenever it misjudges how the filters spread over postage.
-		orderCol = "(i.postage + 0)"
-	}
 	if cursor != "" {
 		c, err := decodeCursor(cursor, sort)
 		if err != nil {
@@ -306,7 +282,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		FROM indicia i JOIN meters m ON m.id = i.meter_id JOIN purchases p ON p.id = i.purchase_id
 		LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
 		WHERE ` + strings.Join(q.where, " AND ") + `
-		ORDER BY ` + orderCol + ` ` + dir + `, i.id ` + dir + ` LIMIT $` + strconv.Itoa(len(q.args))
+		ORDER BY ` + keyCol + ` ` + dir + `, i.id ` + dir + ` LIMIT $` + strconv.Itoa(len(q.args))
 	// Planned with the values every time: which index is fastest depends on
 	// them (a rare recipient name wants the trigram index, a common one the
 	// date order), and a cached generic plan cannot tell.
