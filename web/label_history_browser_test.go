@@ -104,3 +104,36 @@ func TestBrowserLabelHistoryFilterReprintVoid(t *testing.T) {
 		t.Errorf("the list after voiding shows %d voided labels, want 2:\n%s", strings.Count(page, "Voided"), page)
 	}
 }
+
+// At 390 px the page does not scroll sideways: the filters fold to one
+// column and the wide table scrolls inside its own box.
+func TestBrowserLabelHistoryAt390px(t *testing.T) {
+	e := webtest.New(t)
+	buyLetters(t, e, "FCM_LETTER", 78, 90)
+	base := e.Listen()
+	ctx := webtest.Browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		logInAsOwner(base),
+		chromedp.Navigate(base+"/labels?mail_class=FCM_LETTER"),
+		chromedp.WaitVisible("#labels"),
+		chromedp.WaitVisible("#f-recipient"),
+	)
+	if err != nil {
+		t.Fatalf("open the list: %v", err)
+	}
+	for what, js := range map[string]string{
+		"the page":         `document.documentElement.scrollWidth > window.innerWidth`,
+		"the table's box":  `document.querySelector(".table-scroll").getBoundingClientRect().right > window.innerWidth`,
+		"the filter form":  `document.getElementById("label-filters").getBoundingClientRect().right > window.innerWidth`,
+		"the bulk buttons": `document.getElementById("bulk-void").getBoundingClientRect().right > window.innerWidth`,
+	} {
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide {
+			t.Errorf("%s is wider than a 390 px screen", what)
+		}
+	}
+}
