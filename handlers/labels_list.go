@@ -72,19 +72,6 @@ func (h *Handler) labelRows(ctx context.Context, actor accounts.User, ls []meter
 	return rows, nil
 }
 
-// LabelHistory lists the account's recent labels with their files.
-func (h *Handler) LabelHistory(c fiber.Ctx) error {
-	ls, err := h.d.Metering.RecentLabels(c.Context(), *request.Actor(c), 200)
-	if err != nil {
-		return err
-	}
-	rows, err := h.labelRows(c.Context(), *request.Actor(c), ls)
-	if err != nil {
-		return err
-	}
-	return render(c, fiber.StatusOK, views.LabelHistory(h.Page(c, "Labels", "labels"), rows))
-}
-
 // PurchaseLabels shows one purchase: its labels and the files to print.
 // The purchase's files leave its voided labels out; with none left, the page
 // offers no file at all.

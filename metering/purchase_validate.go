@@ -32,6 +32,9 @@ func (s *Service) validatePurchase(ctx context.Context, actor accounts.User, req
 
 var destZIPRe = regexp.MustCompile(`^\d{5}(\d{4})?$`)
 
+// mailingWindowDays is how far ahead of the purchase a piece may be dated.
+const mailingWindowDays = 30
+
 // validate checks the request's pieces and normalizes them (mailing dates
 // default to today).
 func (s *Service) validate(req *PurchaseRequest) error {
@@ -64,7 +67,7 @@ func (s *Service) validate(req *PurchaseRequest) error {
 			return apperr.Invalid(field("dest_zip"), "Enter the destination ZIP as 5 digits or ZIP+4 without a hyphen.")
 		case p.OriginZIP != "" && !zip5.MatchString(p.OriginZIP):
 			return apperr.Invalid(field("origin_zip"), "Enter the origin ZIP as 5 digits.")
-		case p.MailingDate.Before(today.AddDate(0, 0, -1)) || p.MailingDate.After(today.AddDate(0, 0, 30)):
+		case p.MailingDate.Before(today.AddDate(0, 0, -1)) || p.MailingDate.After(today.AddDate(0, 0, mailingWindowDays)):
 			return apperr.Invalid(field("mailing_date"), "The date of mailing must be from yesterday to 30 days ahead.")
 		case p.MailClass == "":
 			return apperr.Invalid(field("mail_class"), "Choose a mail class.")

@@ -180,6 +180,7 @@ func (s *Server) routes() {
 	// Labels: rating, buying postage and printing. Mailers rate and see their
 	// account's labels; buying needs buy_postage.
 	api.Post("/rates", h.APIRates)
+	get(api, "/labels", asMailer, h.APIListLabels)
 	get(api, "/labels/:id/file", asLabelReader, h.APILabelFile)
 	get(api, "/purchases/:id/file", asLabelReader, h.APIPurchaseFile)
 	get(in, "/rates", asMailer, h.Rates)
@@ -189,6 +190,7 @@ func (s *Server) routes() {
 	postage.Post("/quote", h.PurchaseQuote)
 	labels := in.Group("/labels", asMailer)
 	get(labels, "", h.LabelHistory)
+	labels.Post("/bulk", h.LabelsBulk)
 	get(labels, "/l/:file", h.LabelFile)
 	get(labels, "/:id", h.PurchaseLabels)
 	get(labels, "/:id/print", h.PrintLabels)

@@ -29,6 +29,8 @@ func init() {
 	routeCases = append(routeCases,
 		// API routes answer 401 to a session without a key; key cases are in labels_test.go.
 		routeCase{"POST", "/api/v1/rates", fixed("/api/v1/rates"), nil, all(unauth)},
+		routeCase{"GET", "/api/v1/labels", fixed("/api/v1/labels"), nil, all(unauth)},
+		routeCase{"POST", "/labels/bulk", fixed("/labels/bulk"), url.Values{"action": {"reprint"}}, mailers(unauth, invalid)},
 		routeCase{"GET", "/api/v1/labels/:id/file", fixed("/api/v1/labels/l_x/file"), nil, all(unauth)},
 		routeCase{"GET", "/api/v1/purchases/:id/file", fixed("/api/v1/purchases/p_x/file"), nil, all(unauth)},
 		routeCase{"GET", "/rates", fixed("/rates?dest_zip=90210&weight_oz=1"), nil, mailers(see, ok)},
