@@ -136,6 +136,7 @@ func (a *App) buildMetering() {
 	m := newMeteringMetrics(a.Registry)
 	a.Metering = metering.New(a.Pool, a.Box, metering.Options{
 		VoidWindow: cfg.VoidWindow, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
+		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
 		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,
 	})
 	registerOpenAlerts(a.Registry, a.Metering)

@@ -70,5 +70,8 @@ func Scheduled(d Deps) []jobs.Every {
 			return ScheduleRefundsOnce(ctx, d.Queue, d.Metering, time.Now())
 		}})
 	}
+	if d.Metering != nil {
+		out = append(out, fraudSweep(d.Metering))
+	}
 	return out
 }
