@@ -71,7 +71,7 @@ func Scheduled(d Deps) []jobs.Every {
 		}})
 	}
 	if d.Metering != nil {
-		out = append(out, fraudSweep(d.Metering))
+		out = append(out, fraudSweep(d.Metering), forecastRun(d.Metering))
 	}
 	return out
 }

@@ -24,3 +24,21 @@ func fraudSweep(m *metering.Service) jobs.Every {
 		return err
 	}}
 }
+
+// forecastRun makes the day's volume forecasts once a day: checked hourly
+// (and at start), it runs when today's are missing, so the first check after
+// midnight UTC makes them and a worker that was down catches up.
+func forecastRun(m *metering.Service) jobs.Every {
+	return jobs.Every{Name: "volume forecasts", Interval: time.Hour, Run: func(ctx context.Context) error {
+		now := time.Now()
+		due, err := m.ForecastsDue(ctx, now)
+		if err != nil || !due {
+			return err
+		}
+		res, err := m.RunForecasts(ctx, now)
+		if err == nil {
+			slog.InfoContext(ctx, "tasks: volume forecasts made", "made_on", res.MadeOn.Format(time.DateOnly), "origins", res.Series)
+		}
+		return err
+	}}
+}
