@@ -57,7 +57,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Mail volumes and fraud signals</h1><p><a href=\"/postal/forecasts\">Volume forecasts with their measured accuracy</a></p><form method=\"get\" action=\"/postal\" class=\"inline-form\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Mail volumes and fraud signals</h1><p><a href=\"/postal/tracking\">Mail and money tracking</a> · <a href=\"/postal/forecasts\">Volume forecasts with their measured accuracy</a></p><form method=\"get\" action=\"/postal\" class=\"inline-form\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -98,6 +98,8 @@ func (s *Server) routes() {
 	get(api, "/charges/:id", asLabelReader, h.APICharge)
 	get(in, "/postal", asPostal, h.PostalReports)
 	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
+	get(in, "/postal/tracking", asPostal, h.PostalTracking)
+	get(api, "/postal/tracking", asPostal, h.APIPostalTracking)
 	get(in, "/postal/forecasts", asPostal, h.PostalForecasts)
 	get(in, "/postal/forecasts/:scope/:origin", asPostal, h.PostalForecast)
 	get(api, "/postal/forecasts", asPostal, h.APIPostalForecasts)
