@@ -212,6 +212,7 @@ func (s *Server) routes() {
 
 	// Vendor administration: failed jobs and every user.
 	admin := in.Group("/admin", asAdmin)
+	get(admin, "", h.AdminHome)
 	get(admin, "/jobs", h.DeadJobs)
 	admin.Post("/jobs/:id/retry", h.RetryJob)
 	get(admin, "/users", h.AdminUsers)

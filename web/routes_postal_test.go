@@ -16,6 +16,7 @@ func init() {
 		return strings.Replace(openFraudSignal(e), "/postal/fraud/", "/postal/meters/"+e.Meter.Record.Serial+"/fraud/", 1)
 	}
 	routeCases = append(routeCases,
+		routeCase{"GET", "/admin", fixed("/admin"), nil, only(see, map[string]int{"admin": ok})},
 		routeCase{"GET", "/postal/tracking", fixed("/postal/tracking"), nil, postal(see, ok)},
 		routeCase{"GET", "/api/v1/postal/tracking", fixed("/api/v1/postal/tracking"), nil, all(unauth)},
 		routeCase{"GET", "/postal/forecasts", fixed("/postal/forecasts"), nil, postal(see, ok)},
