@@ -124,3 +124,13 @@ func (s *Service) boxHealth(ctx context.Context) (BoxHealth, error) {
 	}
 	return h, nil
 }
+
+// BoxAnswers reports whether the box answers within boxHealthTimeout.
+func (s *Service) BoxAnswers(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, boxHealthTimeout)
+	defer cancel()
+	if _, err := s.box.Certificates(pctx); err != nil {
+		return fmt.Errorf("metering: the box does not answer: %w", err)
+	}
+	return nil
+}
