@@ -138,7 +138,7 @@ func (a *App) buildMetering() {
 	a.Metering = metering.New(a.Pool, a.Box, metering.Options{
 		VoidWindow: cfg.VoidWindow, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
 		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
-		Alert: a.adminAlerter(),
+		Alert:    a.adminAlerter(),
 		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,
 	})
 	registerOpenAlerts(a.Registry, a.Metering)
