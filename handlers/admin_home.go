@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -68,8 +69,15 @@ func (h *Handler) AdminHome(c fiber.Ctx) error {
 		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Error", Count: b.Error})
 	}
 	if b.NewestMAC != "" {
+		due := b.NextRotation.Format(time.DateOnly)
+		if b.RotationOverdue {
+			due += " (overdue: this month's version is missing)"
+		}
 		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Record-MAC key last rotated", Count: b.NewestMAC},
-			views.AdminCount{Label: "Next rotation due", Count: b.NextRotation.Format(time.DateOnly)})
+			views.AdminCount{Label: "Next rotation due", Count: due})
+	}
+	if len(b.BoxKeys) > 0 {
+		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Key versions in the box", Count: strings.Join(b.BoxKeys, ", ")})
 	}
 	for _, v := range b.MACVersions {
 		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Records under key " + v.Status, Count: count(v.Meters), Href: "/admin/meters"})

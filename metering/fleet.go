@@ -41,6 +41,10 @@ type BoxHealth struct {
 	// NextRotation is when the next monthly version is due: the first day
 	// of the month after NewestMAC.
 	NextRotation time.Time
+	// BoxKeys are the versions the box holds, when it reports them;
+	// RotationOverdue says this month's version is missing.
+	BoxKeys         []string
+	RotationOverdue bool
 }
 
 // Fleet is the vendor admin's view of the meters and the box.
@@ -105,9 +109,7 @@ func (s *Service) boxHealth(ctx context.Context) (BoxHealth, error) {
 	}
 	if len(h.MACVersions) > 0 {
 		h.NewestMAC = h.MACVersions[0].Status
-		if t, err := time.Parse("2006-01", h.NewestMAC); err == nil {
-			h.NextRotation = t.AddDate(0, 1, 0)
-		}
+		h.NextRotation = NextRotation(h.NewestMAC)
 	}
 	pctx, cancel := context.WithTimeout(ctx, boxHealthTimeout)
 	defer cancel()
@@ -121,6 +123,13 @@ func (s *Service) boxHealth(ctx context.Context) (BoxHealth, error) {
 	var caps box.Capabilities
 	if caps, err = s.box.Capabilities(pctx); err == nil {
 		h.Protocol, h.Ops = caps.Protocol, len(caps.Ops)
+	}
+	// The box's own versions, when it reports them, say when the key was
+	// last rotated better than the records do.
+	if kv, err := s.RecordKeyVersions(pctx); err == nil {
+		h.BoxKeys = kv.Versions
+		h.NewestMAC, h.NextRotation = kv.Current, NextRotation(kv.Current)
+		h.RotationOverdue = kv.Current < s.now().Format("2006-01")
 	}
 	return h, nil
 }

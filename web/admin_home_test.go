@@ -31,7 +31,7 @@ func TestAdminControlRoomCountsAndLinks(t *testing.T) {
 		row("Dead letters", "1", "/admin/jobs"),
 		`<th scope="row">Waiting</th><td>1</td>`,
 		`<p class="ok">Answering.</p>`,
-		"Record-MAC key last rotated", "Next rotation due",
+		"Record-MAC key last rotated", "Next rotation due", "Key versions in the box",
 		row("Week of "+weekStart(time.Now()).Format(time.DateOnly), "1", "/admin/users"),
 		`id="signups-chart"`,
 	} {

@@ -85,3 +85,31 @@ func boxWatch(m *metering.Service, alert func(ctx context.Context, subject, body
 		return err
 	}}
 }
+
+// keyRotation rotates the record-MAC key monthly without anyone typing a
+// command: checked hourly (and at start), it asks the box for the month's
+// version when missing. A failure alerts the vendor admins once until a
+// rotation succeeds again.
+func keyRotation(m *metering.Service, alert func(ctx context.Context, subject, body string)) jobs.Every {
+	var mu sync.Mutex
+	failing := false
+	return jobs.Every{Name: "record-MAC key rotation", Interval: time.Hour, Run: func(ctx context.Context) error {
+		kv, rotated, err := m.RotateRecordKey(ctx, time.Now())
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if !failing {
+				failing = true
+				alert(ctx, "Indicia alert: the record-MAC key rotation failed",
+					fmt.Sprintf("At %s the monthly record-MAC key rotation failed: %v\n\nRecords keep verifying under the current version; new ones are MACed with it until a rotation succeeds. See /admin.",
+						time.Now().UTC().Format(time.RFC3339), err))
+			}
+			return err
+		}
+		failing = false
+		if rotated {
+			slog.InfoContext(ctx, "tasks: record-MAC key rotated", "version", kv.Current, "versions", len(kv.Versions))
+		}
+		return nil
+	}}
+}
