@@ -13,6 +13,7 @@ import (
 	"indicia/hygiene/addressbook"
 	"indicia/hygiene/coa"
 	"indicia/jobs"
+	"indicia/jobs/tasks"
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
@@ -136,6 +137,8 @@ func (a *App) buildMetering() {
 	m := newMeteringMetrics(a.Registry)
 	a.Metering = metering.New(a.Pool, a.Box, metering.Options{
 		VoidWindow: cfg.VoidWindow, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
+		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
+		Alert:    a.adminAlerter(),
 		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,
 	})
 	registerOpenAlerts(a.Registry, a.Metering)
@@ -175,4 +178,12 @@ func loadRater(cfg config.Config) (*rating.Rater, error) {
 
 func logDisabled(what string, err error) {
 	slog.Error(what+" disabled", "err", err)
+}
+
+// adminAlerter queues emails to the vendor admins (nil without a queue).
+func (a *App) adminAlerter() func(ctx context.Context, subject, body string) {
+	if a.Jobs == nil {
+		return nil
+	}
+	return tasks.AdminAlerter(a.Jobs)
 }

@@ -36,6 +36,9 @@ type Config struct {
 	VarDir          string
 	VoidWindow      time.Duration
 	RefundAfter     time.Duration
+	// FraudFarZone is the largest USPS zone between a label's origin and
+	// its first scan that raises no far-from-origin fraud signal.
+	FraudFarZone    int
 	RateTablePubKey string
 	// JobMaxCrashes is how many attempts of a job may die unfinished before it is dead.
 	JobMaxCrashes int
@@ -84,6 +87,7 @@ var Settings = []Setting{
 	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
 	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
 	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
+	{"FRAUD_FAR_ZONE", "2", "a label first scanned more than this USPS zone (1 to 8) from its origin ZIP raises a far-from-origin fraud signal for postal review (2: up to 150 miles is the origin's neighbourhood)", false},
 	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
@@ -164,6 +168,10 @@ func Load(getenv Getenv) (Config, error) {
 	s, _ = v("JOB_MAX_CRASHES")
 	if c.JobMaxCrashes, err = strconv.Atoi(s); err != nil || c.JobMaxCrashes < 1 || c.JobMaxCrashes > 100 {
 		errs = append(errs, fmt.Sprintf("JOB_MAX_CRASHES: %q is not a number from 1 to 100", s))
+	}
+	s, _ = v("FRAUD_FAR_ZONE")
+	if c.FraudFarZone, err = strconv.Atoi(s); err != nil || c.FraudFarZone < 1 || c.FraudFarZone > 8 {
+		errs = append(errs, fmt.Sprintf("FRAUD_FAR_ZONE: %q is not a zone from 1 to 8", s))
 	}
 	s, _ = v("TRUST_PROXY")
 	if c.TrustProxy, err = strconv.ParseBool(s); err != nil {

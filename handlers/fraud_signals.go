@@ -8,6 +8,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/metering"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -23,10 +24,20 @@ func (h *Handler) fraudRows(c fiber.Ctx, u accounts.User, id int64, form views.F
 	if err != nil {
 		return nil, 0, err
 	}
+	return fraudRowsOf(signals, id, form), open, nil
+}
+
+// fraudRowsOf shapes fraud signals for a page; form, if id is not zero, is
+// that signal's resolve form as submitted.
+func fraudRowsOf(signals []metering.FraudSignal, id int64, form views.Form) []views.FraudRow {
 	rows := make([]views.FraudRow, 0, len(signals))
 	for _, f := range signals {
 		r := views.FraudRow{ID: strconv.FormatInt(f.ID, 10), When: f.CreatedAt.UTC().Format("2006-01-02 15:04"), Kind: f.Kind, Serial: f.Serial,
-			Piece: strconv.FormatInt(f.Piece, 10), Detail: f.Detail, Open: f.Open(), Form: emptyForm()}
+			Detail: f.Detail, Open: f.Open(), Form: emptyForm()}
+		// A signal about a meter's traffic names no one piece.
+		if f.Piece != 0 {
+			r.Piece = strconv.FormatInt(f.Piece, 10)
+		}
 		if f.ResolvedAt != nil {
 			r.Resolved, r.ResolvedBy, r.Resolution = f.ResolvedAt.UTC().Format("2006-01-02 15:04"), f.ResolvedBy, f.Resolution
 			if r.ResolvedBy == "" {
@@ -38,7 +49,7 @@ func (h *Handler) fraudRows(c fiber.Ctx, u accounts.User, id int64, form views.F
 		}
 		rows = append(rows, r)
 	}
-	return rows, open, nil
+	return rows
 }
 
 // ResolveFraudSignal marks a fraud signal as dealt with (postal staff and

@@ -47,6 +47,8 @@ type Deps struct {
 	Payments *payments.Service
 	// Postage is the one way pages and the API buy postage.
 	Postage *postage.Service
+	// Mail sends one email (invitations); nil when no mail server is set up.
+	Mail func(ctx context.Context, to, subject, body string) error
 }
 
 // Handler serves every page and API route.

@@ -19,6 +19,7 @@ const MaxFraudResolution = apperr.MaxResolution
 type FraudSignal struct {
 	ID        int64
 	Kind      string
+	MeterID   int64 // 0 when the signal names no meter
 	Serial    string
 	Piece     int64
 	Detail    string
@@ -39,10 +40,16 @@ func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit i
 	if err := requirePostal(actor); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
+	return s.fraudSignals(ctx, 0, limit)
+}
+
+// fraudSignals lists the signals about one meter (0: all of them).
+func (s *Service) fraudSignals(ctx context.Context, meterID int64, limit int) ([]FraudSignal, error) {
+	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.id, 0), COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
 			f.resolved_at, COALESCE(f.resolved_by, 0), COALESCE(f.resolution, '')
-		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = i.meter_id
-		ORDER BY f.resolved_at IS NOT NULL, f.created_at DESC, f.id DESC LIMIT $1`, limit)
+		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = COALESCE(f.meter_id, i.meter_id)
+		WHERE $2::bigint = 0 OR COALESCE(f.meter_id, i.meter_id) = $2
+		ORDER BY f.resolved_at IS NOT NULL, f.created_at DESC, f.id DESC LIMIT $1`, limit, meterID)
 	if err != nil {
 		return nil, fmt.Errorf("metering: fraud signals: %w", err)
 	}
@@ -50,7 +57,7 @@ func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit i
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (FraudSignal, error) {
 		var f FraudSignal
 		var resolvedBy int64
-		err := r.Scan(&f.ID, &f.Kind, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt, &f.ResolvedAt, &resolvedBy, &f.Resolution)
+		err := r.Scan(&f.ID, &f.Kind, &f.MeterID, &f.Serial, &f.Piece, &f.Detail, &f.CreatedAt, &f.ResolvedAt, &resolvedBy, &f.Resolution)
 		by = append(by, resolvedBy)
 		return f, err
 	})

@@ -57,6 +57,14 @@ type Options struct {
 	OnChained func(pieces int)
 	// OnTamper is told of every tamper alert (metrics).
 	OnTamper func(serial, reason string)
+	// Alert tells the vendor admins at once (queued email); nil: nobody.
+	Alert func(ctx context.Context, subject, body string)
+	// Zone gives the USPS zone between two ZIPs (the rater); FarZone is the
+	// largest zone between a label's origin and its first scan that raises
+	// no far_from_origin signal (0: DefaultFarZone). Without Zone any other
+	// ZIP3 is far.
+	Zone    ZoneFunc
+	FarZone int
 	// VoidWindow is how long after purchase a mailer may void a label (0: DefaultVoidWindow).
 	VoidWindow time.Duration
 }

@@ -44,6 +44,11 @@ func (s *Service) raiseTamper(ctx context.Context, meterID int64, te *box.Tamper
 	if s.opt.OnTamper != nil {
 		s.opt.OnTamper(te.Serial, reason)
 	}
+	if s.opt.Alert != nil {
+		s.opt.Alert(ctx, "Indicia TAMPER alert: meter "+te.Serial,
+			fmt.Sprintf("At %s the secure box refused the record of meter %s (%s): %s\n\nThe meter is held until a vendor admin resolves the alert on /admin/alerts.",
+				now.Format(time.RFC3339), te.Serial, reason, te.Error()))
+	}
 }
 
 // Alerts lists tamper alerts, open ones first (vendor admins).

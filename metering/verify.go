@@ -178,12 +178,13 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 	var out Verification
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
 		w := v
-		var id int64
-		var status, usedRef, usedLoc string
+		var id, meterID int64
+		var status, usedRef, usedLoc, voidReason string
 		var data []byte
-		var usedAt *time.Time
-		err := tx.QueryRow(ctx, `SELECT i.id, i.status, i.data, i.used_at, i.used_piece_ref, i.used_location FROM indicia i JOIN meters m ON m.id = i.meter_id
-			WHERE m.serial = $1 AND i.piece_number = $2 FOR UPDATE OF i`, in.MeterSerial, in.PieceCount).Scan(&id, &status, &data, &usedAt, &usedRef, &usedLoc)
+		var usedAt, voidedAt *time.Time
+		err := tx.QueryRow(ctx, `SELECT i.id, i.meter_id, i.status, i.data, i.used_at, i.used_piece_ref, i.used_location, i.voided_at, i.void_reason
+			FROM indicia i JOIN meters m ON m.id = i.meter_id
+			WHERE m.serial = $1 AND i.piece_number = $2 FOR UPDATE OF i`, in.MeterSerial, in.PieceCount).Scan(&id, &meterID, &status, &data, &usedAt, &usedRef, &usedLoc, &voidedAt, &voidReason)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !bytes.Equal(data, in.Bytes())) {
 			// Signed by the box but never stored: a dispense that rolled back.
 			w.Result, w.Reason = ResultInvalid, "The signature is genuine but this indicium was never issued (no record of its sale)."
@@ -230,11 +231,22 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 			}
 		}
 		out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], &id)
-		if err != nil || out.Result != ResultDuplicate {
+		if err != nil {
 			return err
 		}
 		this.VerificationID = out.ID
-		return s.recordDuplicate(ctx, tx, id, in, use, this, req.IP)
+		// Every signal is written in the verification's transaction: an
+		// answer is never given without its signal.
+		lbl := scannedLabel{IndiciumID: id, MeterID: meterID, In: in, VoidedAt: voidedAt, VoidReason: voidReason}
+		switch {
+		case out.Result == ResultDuplicate:
+			return s.recordDuplicate(ctx, tx, id, in, use, this, req.IP)
+		case status == "voided":
+			return s.recordVoidedScan(ctx, tx, lbl, this, req.IP)
+		case usedAt == nil && out.Result == ResultValid:
+			return s.checkFarFromOrigin(ctx, tx, lbl, this, req.IP)
+		}
+		return nil
 	})
 	if err != nil {
 		return Verification{}, err

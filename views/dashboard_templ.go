@@ -180,7 +180,7 @@ func Dashboard(p Page, d DashboardVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.User.IsAdmin {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<section class=\"card\"><h2>Vendor administration</h2><p><a href=\"/admin/meters\">Meters</a> · <a href=\"/admin/alerts\">Tamper alerts</a> · <a href=\"/admin/users\">Users</a></p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<section class=\"card\"><h2>Vendor administration</h2><p><a href=\"/admin\">Control room</a> · <a href=\"/admin/meters\">Meters</a> · <a href=\"/admin/alerts\">Tamper alerts</a> · <a href=\"/admin/users\">Users</a></p></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -40,7 +40,7 @@ func TestPostalForecastOfAFixedHistory(t *testing.T) {
 		t.Fatalf("volumes: %+v %v, want 5 pieces, 1 voided, forecast 0.75", vols, err)
 	}
 	body := webtest.Body(t, e.Do("staff", "GET", "/postal?days=60", nil))
-	if !strings.Contains(body, "<td>06901</td><td>5</td>") || !strings.Contains(body, "<td>1</td><td>0.75</td></tr>") {
+	if !strings.Contains(body, `<a href="/postal/origins/06901">06901</a></td><td>5</td>`) || !strings.Contains(body, "<td>1</td><td>0.75</td></tr>") {
 		t.Errorf("postal page does not show 5 pieces, 1 voided, forecast 0.75:\n%s", body)
 	}
 	if !strings.Contains(body, "issued in the last 28 days") {

@@ -25,7 +25,7 @@ func TestPostalStaffSeeVolumePerOriginAndFraudSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := webtest.Body(t, e.Do("staff", "GET", "/postal?days=7", nil))
-	for _, want := range []string{"<td>06901</td><td>3</td>", "$2.34", "duplicate_use", e.Meter.Record.Serial} {
+	for _, want := range []string{`<a href="/postal/origins/06901">06901</a></td><td>3</td>`, "$2.34", "duplicate_use", e.Meter.Record.Serial} {
 		if !strings.Contains(body, want) {
 			t.Errorf("postal page lacks %q", want)
 		}

@@ -34,6 +34,8 @@ type Deps struct {
 	// every PaymentsEvery (default a minute).
 	Payments      *payments.Service
 	PaymentsEvery time.Duration
+	// Mail sends the vendor admins' alert emails (JobKindAdminAlert).
+	Mail func(ctx context.Context, to, subject, body string) error
 }
 
 // Register adds every job kind to r.
@@ -47,6 +49,9 @@ func Register(r *jobs.Runner, d Deps) {
 	}
 	if d.Metering != nil {
 		r.Register(JobKindSubmitRefunds, submitRefunds(d.Metering, d.RefundAfter))
+	}
+	if d.Mail != nil && d.Pool != nil {
+		r.Register(JobKindAdminAlert, sendAdminAlert(d.Pool, d.Mail))
 	}
 	if d.Payments != nil {
 		r.Register(JobKindPaymentsReconcile, paymentsReconcile(d.Payments))
@@ -69,6 +74,12 @@ func Scheduled(d Deps) []jobs.Every {
 		out = append(out, jobs.Every{Name: "refund schedule", Interval: time.Hour, Run: func(ctx context.Context) error {
 			return ScheduleRefundsOnce(ctx, d.Queue, d.Metering, time.Now())
 		}})
+	}
+	if d.Metering != nil {
+		out = append(out, fraudSweep(d.Metering), forecastRun(d.Metering))
+		if d.Queue != nil {
+			out = append(out, boxWatch(d.Metering, AdminAlerter(d.Queue)), keyRotation(d.Metering, AdminAlerter(d.Queue)))
+		}
 	}
 	return out
 }

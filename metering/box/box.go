@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"math/big"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"indicia/metering/indicium"
@@ -38,6 +40,12 @@ type Box struct {
 	// unsynced holds the durable write of each chained step answered and
 	// not yet confirmed (chained.go).
 	unsynced unsyncedWrites
+	// macKeys is the record-MAC master keys by version, replaced whole when a
+	// version is added while the box runs (rotate.go); rotMu serializes
+	// rotations, and persist (set by RunServer) saves the keystore first.
+	macKeys atomic.Pointer[map[string][]byte]
+	rotMu   sync.Mutex
+	persist func(*Keystore) error
 }
 
 // New opens the freshness store in stateDir and returns a box holding ks.
@@ -54,9 +62,12 @@ func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
 		store.close()
 		return nil, err
 	}
-	return &Box{ks: ks, store: store, log: log, pub: pub,
+	b := &Box{ks: ks, store: store, log: log, pub: pub,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
-	}, nil
+	}
+	mac := maps.Clone(ks.MACKeys)
+	b.macKeys.Store(&mac)
+	return b, nil
 }
 
 // Close flushes and closes the freshness store.
@@ -95,7 +106,7 @@ func (b *Box) CreateMeter(serial, mfgNumber string, accountID int64) (Record, []
 		return Record{}, nil, fmt.Errorf("box: create meter %s: %w", serial, err)
 	}
 	rec := Record{Serial: serial, MfgNumber: mfgNumber, AccountID: accountID, OriginZIP: FloatingOrigin,
-		Status: StatusManufactured, KeyVersion: 1, MACVersion: b.ks.CurrentMACVersion()}
+		Status: StatusManufactured, KeyVersion: 1, MACVersion: b.currentMAC()}
 	if rec.WrappedKey, err = b.wrap(serial, rec.KeyVersion, key); err != nil {
 		return Record{}, nil, fmt.Errorf("box: create meter %s: %w", serial, err)
 	}
@@ -206,7 +217,7 @@ func (b *Box) macKey(version, serial string) ([]byte, error) {
 	if k := b.keys.macKey(version, serial); k != nil {
 		return k, nil
 	}
-	master, ok := b.ks.MACKeys[version]
+	master, ok := (*b.macKeys.Load())[version]
 	if !ok {
 		return nil, fmt.Errorf("unknown MAC key version %q", version)
 	}

@@ -34,6 +34,9 @@ const (
 	OpHello           = "Hello"
 	// OpSignRevocationList signs the meter certificate revocation list.
 	OpSignRevocationList = "SignRevocationList"
+	// OpRotateMAC adds a record-MAC key version while the box runs, or
+	// reports the versions it holds.
+	OpRotateMAC = "RotateMAC"
 )
 
 // opNames names every operation this box serves, by wire number.
@@ -42,6 +45,7 @@ var opNames = map[uint8]string{
 	opSetStatus: OpSetStatus, opSetOrigin: OpSetOrigin, opCommit: OpCommit, opVerifyRecord: OpVerifyRecord,
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
 	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
+	opRotateMAC: OpRotateMAC,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

@@ -87,7 +87,7 @@ func (b *Box) apply(rec Record, chained bool, account func(next *Record, key *ec
 	// 240/245: accounting, and freshness in the record.
 	next := rec.clone()
 	next.Counter++
-	next.MACVersion = b.ks.CurrentMACVersion()
+	next.MACVersion = b.currentMAC()
 	s, err := account(&next, key, b.now())
 	if err != nil {
 		return Record{}, nil, err

@@ -127,6 +127,7 @@ func RunServer(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer b.Close()
+	b.persist = func(k *Keystore) error { return k.Save(cfg.KeystorePath, cfg.Passphrase) }
 	ln, err := listen(cfg.SocketPath)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ const (
 	opConfirm
 	opHello
 	opSignRevocationList
+	opRotateMAC
 )
 
 type request struct {
@@ -54,6 +55,8 @@ type request struct {
 	// opSignRevocationList: the entries and how long the list is valid.
 	Revocations []Revocation
 	Validity    time.Duration
+	// opRotateMAC: the record-MAC key version to add ("" only reports).
+	Version string
 }
 
 type response struct {
@@ -70,6 +73,7 @@ type response struct {
 	Protocol int            // opHello
 	Ops      []string       // opHello: the operations served, by name
 	CRL      []byte         // opSignRevocationList: the signed list, DER
+	MACKeys  KeyVersions    // opRotateMAC
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -184,6 +188,8 @@ func (b *Box) handle(req *request) response {
 		}
 	case opSignRevocationList:
 		resp.CRL, err = b.SignRevocationList(req.Revocations, req.Validity)
+	case opRotateMAC:
+		resp.MACKeys, err = b.RotateMAC(req.Version)
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {

@@ -1,0 +1,160 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"indicia/apperr"
+	"indicia/metering"
+	"indicia/payments"
+	"indicia/views"
+	"indicia/web/request"
+)
+
+// topOriginsShown is how many origins the tracking page's bar chart shows.
+const topOriginsShown = 10
+
+// tracking is what the tracking page and its JSON show.
+type tracking struct {
+	Days    int                    `json:"days"`
+	Scope   string                 `json:"scope"`
+	Origin  string                 `json:"origin,omitempty"`
+	By      string                 `json:"funds_by"`
+	Totals  metering.DailyVolume   `json:"totals"`
+	Daily   []metering.DailyVolume `json:"daily"`
+	Rows    []metering.DailyVolume `json:"rows"`
+	Top     []metering.OriginTotal `json:"top_origins"`
+	Owed    []payments.OfficeOwed  `json:"funds_owed"`
+	OwedSum int64                  `json:"funds_owed_total"`
+}
+
+// loadTracking reads the query (days, scope, origin, by) and the numbers.
+func (h *Handler) loadTracking(c fiber.Ctx) (tracking, error) {
+	t := tracking{Days: 30, Scope: c.Query("scope", "all"), Origin: strings.TrimSpace(c.Query("origin")), By: c.Query("by", "day")}
+	if d := strings.TrimSpace(c.Query("days")); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return t, apperr.Invalid("days", "Enter the period as a number of days.")
+		}
+		t.Days = n
+	}
+	u := *request.Actor(c)
+	ctx := c.Context()
+	var err error
+	if t.Daily, err = h.d.Metering.DailyVolumes(ctx, u, metering.ScopeAll, t.Origin, t.Days); err != nil {
+		return t, err
+	}
+	if t.Rows, err = h.d.Metering.DailyVolumes(ctx, u, metering.TrackingScope(t.Scope), t.Origin, t.Days); err != nil {
+		return t, err
+	}
+	scope := metering.ScopeZIP
+	if len(t.Origin) == 3 || t.Scope == "zip3" {
+		scope = metering.ScopeZIP3
+	}
+	if t.Top, err = h.d.Metering.TopOrigins(ctx, u, scope, t.Days, topOriginsShown); err != nil {
+		return t, err
+	}
+	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-t.Days)
+	if t.Owed, err = h.d.Payments.OwedByOffice(ctx, u, t.By, from, t.Origin); err != nil {
+		return t, err
+	}
+	for _, d := range t.Daily {
+		t.Totals.Pieces += d.Pieces
+		t.Totals.Postage += d.Postage
+		t.Totals.InProcess += d.InProcess
+		t.Totals.PostageInProcess += d.PostageInProcess
+		t.Totals.Processed += d.Processed
+		t.Totals.Voided += d.Voided
+	}
+	for _, o := range t.Owed {
+		t.OwedSum += o.Postage
+	}
+	for _, l := range []*[]metering.DailyVolume{&t.Daily, &t.Rows} {
+		if *l == nil {
+			*l = []metering.DailyVolume{}
+		}
+	}
+	if t.Top == nil {
+		t.Top = []metering.OriginTotal{}
+	}
+	if t.Owed == nil {
+		t.Owed = []payments.OfficeOwed{}
+	}
+	return t, nil
+}
+
+// APIPostalTracking is the tracking page as JSON.
+func (h *Handler) APIPostalTracking(c fiber.Ctx) error {
+	t, err := h.loadTracking(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+// PostalTracking shows the mail and the money per day and origin: volume
+// and revenue over time, the top origins, in process against processed,
+// and the funds owed to each post office. A bad period or origin comes
+// back as the form with the message at its field.
+func (h *Handler) PostalTracking(c fiber.Ctx) error {
+	page := views.PostalTrackingPage{Days: c.Query("days", "30"), Scope: c.Query("scope", "all"), Origin: c.Query("origin"), By: c.Query("by", "day")}
+	t, err := h.loadTracking(c)
+	if err != nil {
+		f := emptyForm()
+		if !formError(&f, err) || (f.E("days") == "" && f.E("origin") == "" && f.E("scope") == "" && f.E("by") == "") {
+			return err
+		}
+		page.DaysErr, page.OriginErr = f.E("days"), f.E("origin")
+		if page.OriginErr == "" {
+			page.OriginErr = f.E("scope") + f.E("by")
+		}
+		return render(c, fiber.StatusUnprocessableEntity, views.PostalTracking(h.Page(c, "Tracking", "postal"), page))
+	}
+	// Every day of the period has a point, zero when nothing was issued.
+	byDay := map[string]metering.DailyVolume{}
+	for _, d := range t.Daily {
+		byDay[d.Day] = d
+	}
+	page.Volume = views.LineChartData{ID: "volume-chart", Title: "Pieces per day of issue"}
+	page.Revenue = views.LineChartData{ID: "revenue-chart", Title: "Postage per day of issue", Money: true}
+	pieces := views.ChartLine{Name: "Pieces", Class: "series-actual"}
+	inProcess := views.ChartLine{Name: "Still in process", Class: "series-baseline"}
+	revenue := views.ChartLine{Name: "Postage", Class: "series-revenue"}
+	first := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-t.Days)
+	for d := first; !d.After(time.Now().UTC()); d = d.AddDate(0, 0, 1) {
+		v := byDay[d.Format(time.DateOnly)]
+		label := d.Format("01-02")
+		page.Volume.Labels = append(page.Volume.Labels, label)
+		page.Revenue.Labels = append(page.Revenue.Labels, label)
+		pieces.Values = append(pieces.Values, float64(v.Pieces))
+		inProcess.Values = append(inProcess.Values, float64(v.InProcess))
+		revenue.Values = append(revenue.Values, float64(v.Postage))
+	}
+	page.Volume.Lines = []views.ChartLine{pieces, inProcess}
+	page.Revenue.Lines = []views.ChartLine{revenue}
+	page.Top = views.BarChartData{ID: "top-chart", Title: "Origins with the most postage", Money: true}
+	for _, o := range t.Top {
+		page.Top.Labels = append(page.Top.Labels, o.Origin)
+		page.Top.Values = append(page.Top.Values, float64(o.Postage))
+		page.TopRows = append(page.TopRows, views.TrackingDayRow{Origin: o.Origin, Pieces: strconv.FormatInt(o.Pieces, 10), Postage: views.Money(o.Postage)})
+	}
+	for _, r := range t.Rows {
+		origin := r.Origin
+		if origin == "" {
+			origin = "all"
+		}
+		page.Rows = append(page.Rows, views.TrackingDayRow{Day: r.Day, Origin: origin, Pieces: strconv.FormatInt(r.Pieces, 10), Postage: views.Money(r.Postage),
+			InProcess: strconv.FormatInt(r.InProcess, 10), PostageInProcess: views.Money(r.PostageInProcess), Processed: strconv.FormatInt(r.Processed, 10),
+			Voided: strconv.FormatInt(r.Voided, 10)})
+	}
+	for _, o := range t.Owed {
+		page.Owed = append(page.Owed, views.OwedRow{Period: o.Period, OriginZIP: o.OriginZIP, Pieces: strconv.FormatInt(o.Pieces, 10), Postage: views.Money(o.Postage)})
+	}
+	page.TotalPieces, page.TotalPostage = strconv.FormatInt(t.Totals.Pieces, 10), views.Money(t.Totals.Postage)
+	page.TotalInProcess, page.TotalProcessed = strconv.FormatInt(t.Totals.InProcess, 10), strconv.FormatInt(t.Totals.Processed, 10)
+	page.OwedTotal = views.Money(t.OwedSum)
+	return render(c, fiber.StatusOK, views.PostalTracking(h.Page(c, "Tracking", "postal"), page))
+}

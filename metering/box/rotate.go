@@ -1,0 +1,66 @@
+package box
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// KeyVersions are the record-MAC key versions a box holds: Current MACs new
+// records, every one of Versions (oldest first) still verifies its records.
+type KeyVersions struct {
+	Current  string
+	Versions []string
+}
+
+func (b *Box) currentMAC() string {
+	return slices.Max(slices.Collect(maps.Keys(*b.macKeys.Load())))
+}
+
+func (b *Box) keyVersions() KeyVersions {
+	vs := slices.Sorted(maps.Keys(*b.macKeys.Load()))
+	return KeyVersions{Current: vs[len(vs)-1], Versions: vs}
+}
+
+// RotateMAC adds the record-MAC key version (a month, "2027-01") while the
+// box runs: the keystore is saved with it first (a box that restarts keeps
+// it), then new records are MACed with it; old versions stay for the
+// records that carry them. Asking for a version the box holds changes
+// nothing, so a scheduled rotation may be retried; an older version is
+// refused; "" only reports.
+func (b *Box) RotateMAC(version string) (KeyVersions, error) {
+	if version == "" {
+		return b.keyVersions(), nil
+	}
+	if !macVersionRE.MatchString(version) {
+		return KeyVersions{}, badRequest("record-MAC key version %q: want YYYY-MM", version)
+	}
+	b.rotMu.Lock()
+	defer b.rotMu.Unlock()
+	cur := *b.macKeys.Load()
+	if _, ok := cur[version]; ok {
+		return b.keyVersions(), nil
+	}
+	if now := b.currentMAC(); version < now {
+		return KeyVersions{}, badRequest("record-MAC key version %s is older than the current %s", version, now)
+	}
+	next := maps.Clone(cur)
+	next[version] = randBytes(32)
+	if b.persist != nil {
+		ks := *b.ks
+		ks.MACKeys = next
+		if err := b.persist(&ks); err != nil {
+			return KeyVersions{}, err
+		}
+	}
+	b.macKeys.Store(&next)
+	b.log.Info("box: record-MAC key version added", "version", version)
+	return b.keyVersions(), nil
+}
+
+// RotateMAC asks the box to add a record-MAC key version ("" only reports
+// the versions it holds); see Box.RotateMAC.
+func (c *Client) RotateMAC(ctx context.Context, version string) (KeyVersions, error) {
+	resp, err := c.call(ctx, &request{Op: opRotateMAC, Version: version})
+	return resp.MACKeys, err
+}

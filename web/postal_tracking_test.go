@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"indicia/metering"
+	"indicia/web/webtest"
+)
+
+// After a mixed day — purchases, a void, scans — the tracking totals, the
+// funds owed to the post office, the settlement and the ledger all agree.
+func TestTrackingTotalsTieToLedgerAndSettlement(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	staff := e.Users["staff"]
+	var labels []metering.Label
+	for _, postage := range []int64{78, 156, 73, 99} {
+		p, err := e.Metering.Purchase(ctx, e.Owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{{Postage: postage, DestZIP: "20500", MailClass: "FCM_LETTER",
+			Recipient: metering.Recipient{Lines: []string{"1600 PENNSYLVANIA AVE NW"}, Standardized: "1600 PENNSYLVANIA AVE NW"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels = append(labels, p.Labels...)
+	}
+	if _, err := e.Metering.Void(ctx, e.Owner, labels[3].PublicID); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range labels[:2] {
+		if _, err := e.Metering.Verify(ctx, staff, metering.VerifyRequest{Text: labelText(t, l), Location: "06901"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := e.Payments.Settle(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ledger int64
+	if err := e.Pool.QueryRow(ctx, `SELECT COALESCE(sum(amount), 0)::bigint FROM ledger_entries WHERE account = 'postal_revenue:06901'`).Scan(&ledger); err != nil {
+		t.Fatal(err)
+	}
+	const paid = 78 + 156 + 73
+	if ledger != paid || st.Total != paid {
+		t.Fatalf("ledger %d, settlement %d, want %d", ledger, st.Total, paid)
+	}
+
+	code, out := apiCall(t, e, key(t, e, staff), "GET", "/api/v1/postal/tracking?days=7&scope=zip&by=month", "")
+	if code != 200 {
+		t.Fatalf("API tracking: %d %v", code, out)
+	}
+	tot := out["totals"].(map[string]any)
+	if tot["pieces"] != float64(3) || tot["postage"] != float64(paid) || tot["in_process"] != float64(1) || tot["processed"] != float64(2) ||
+		tot["voided"] != float64(1) || tot["postage_in_process"] != float64(73) {
+		t.Errorf("totals %v", tot)
+	}
+	if out["funds_owed_total"] != float64(ledger) {
+		t.Errorf("funds owed %v, ledger %d", out["funds_owed_total"], ledger)
+	}
+	owed := out["funds_owed"].([]any)
+	if len(owed) != 1 || owed[0].(map[string]any)["period"] != time.Now().UTC().Format("2006-01") || owed[0].(map[string]any)["origin_zip"] != "06901" {
+		t.Errorf("funds owed by month %v", owed)
+	}
+	rows := out["rows"].([]any)
+	if len(rows) != 1 || rows[0].(map[string]any)["origin"] != "06901" || rows[0].(map[string]any)["postage"] != float64(paid) {
+		t.Errorf("rows per ZIP %v", rows)
+	}
+
+	body := webtest.Body(t, e.Do("staff", "GET", "/postal/tracking?days=7&origin=069", nil))
+	for _, want := range []string{`id="volume-chart"`, `id="revenue-chart"`, `id="top-chart"`, "3 pieces, $3.07 postage: 1 in process, 2 processed.",
+		`<a href="/postal/origins/069">069</a>`, "Total $3.07", "<td>06901</td><td>3</td><td class=\"money\">$3.07</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("tracking page lacks %q", want)
+		}
+	}
+	for q, field := range map[string]string{"days=0": "days-error", "days=x": "days-error", "origin=12": "origin-error", "scope=city": "origin-error"} {
+		r := e.Do("staff", "GET", "/postal/tracking?"+q, nil)
+		if b := webtest.Body(t, r); r.StatusCode != 422 || !strings.Contains(b, `id="`+field+`"`) {
+			t.Errorf("%s: %d, want 422 with %s", q, r.StatusCode, field)
+		}
+	}
+	if r := e.Do("owner", "GET", "/postal/tracking", nil); r.StatusCode != 403 {
+		t.Errorf("mailer: %d", r.StatusCode)
+	}
+}
