@@ -70,8 +70,8 @@ func coaPageFilter(get func(string) string) (coa.MatchFilter, views.Form) {
 	return mf, f
 }
 
-// filterQuery is the filter as a query string, for links and redirects.
-func filterQuery(f views.Form) string {
+// coaFilterQuery is the filter as a query string, for links and redirects.
+func coaFilterQuery(f views.Form) string {
 	q := url.Values{}
 	for _, k := range []string{"status", "move_type", "code", "from", "to"} {
 		if v := f.Values[k]; v != "" {
@@ -99,7 +99,7 @@ func (h *Handler) COAMatches(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := filterQuery(f)
+	q := coaFilterQuery(f)
 	v := views.COAMatchesPage{Status: mf.Status, Total: p.Total, CanEdit: addressbook.CanEdit(actor), Statuses: coaStatuses, Form: f, Query: q,
 		MoveTypes: options([]string{coa.MoveIndividual, coa.MoveFamily, coa.MoveBusiness}, func(s string) string { return s }, f.Values["move_type"]),
 		Codes: options([]string{string(coa.CodeNewAddress), string(coa.CodeMovedNoAddress), string(coa.CodePOBoxClosed), string(coa.CodeAmbiguous)},
@@ -141,7 +141,7 @@ func matchID(c fiber.Ctx) (int64, error) {
 // backToCOA is /coa with the filter the form was sent from.
 func backToCOA(c fiber.Ctx) string {
 	_, f := coaPageFilter(func(k string) string { return c.FormValue(k) })
-	if q := filterQuery(f); q != "" {
+	if q := coaFilterQuery(f); q != "" {
 		return "/coa?" + q
 	}
 	return "/coa"
