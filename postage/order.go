@@ -1,6 +1,7 @@
 package postage
 
 import (
+	"indicia/accounts"
 	"indicia/hygiene/address"
 	"indicia/hygiene/coa"
 	"indicia/metering"
@@ -28,6 +29,11 @@ type Piece struct {
 	DestZIP string
 	// AcceptMoved buys to this address even though the recipient has moved.
 	AcceptMoved bool
+	// CostCode names the account's cost code the piece is charged to (its
+	// code, or its name), empty for none.
+	CostCode string
+	// Reference is the mailer's own reference, printed on the label.
+	Reference string
 }
 
 // Order is one purchase: a single piece or a batch, on one meter.
@@ -48,6 +54,7 @@ type Priced struct {
 	Cleansed    address.Result // the recipient's cleansing
 	Moved       *coa.Move      // the recipient moved, per the change-of-address lists
 	AcceptMoved bool
+	CostCode    accounts.CostCode // the cost code charged; zero for none
 }
 
 // Quote is an order priced: what Buy would dispense.
