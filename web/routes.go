@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	asMailer := allow(accounts.RoleOwner, accounts.RoleUser)
 	asPostal := allow(accounts.RoleStaff, accounts.RoleAdmin)
 	asAdmin := allow(accounts.RoleAdmin)
+	asOwner := allow(accounts.RoleOwner)
 	// Labels carry recipients and print as postage: postal staff verify
 	// indicia but never read labels or their files.
 	asLabelReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
@@ -86,6 +87,17 @@ func (s *Server) routes() {
 	get(users, "/api-keys", h.APIKeys)
 	users.Post("/api-keys", h.CreateAPIKey)
 	users.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
+
+	// Cost codes: the owner defines them; every user of the account reads
+	// them through the API (the purchase page offers the allowed ones).
+	costCodes := in.Group("/account/cost-codes", asOwner)
+	get(costCodes, "", h.CostCodes)
+	costCodes.Post("", h.CreateCostCode)
+	costCodes.Post("/setting", h.SetCostCodeRequired)
+	costCodes.Post("/:id", h.UpdateCostCode)
+	get(api, "/cost-codes", asMailer, h.APICostCodes)
+	api.Post("/cost-codes", asOwner, h.APICreateCostCode)
+	api.Patch("/cost-codes/:id", asOwner, h.APIUpdateCostCode)
 
 	// Metering: meters, purchases by API, postal reports, meter
 	// administration, tamper alerts and login chain alerts.
