@@ -58,10 +58,11 @@ func scanCostCode(r rowScanner) (CostCode, error) {
 	return c, err
 }
 
-// authorizeCostCodes lets only an account's owner define its cost codes.
+// authorizeCostCodes lets the account's owner, and users (and keys) holding
+// "Manage cost codes", define its cost codes.
 func authorizeCostCodes(actor User) error {
-	if actor.Role != RoleOwner || actor.Disabled || actor.AccountID == 0 {
-		return apperr.Forbidden("Only the account owner can manage cost codes.")
+	if !actor.Can(PermManageCostCodes) || actor.AccountID == 0 {
+		return apperr.Forbidden("Managing cost codes needs the \"Manage cost codes\" permission (owners have it).")
 	}
 	return nil
 }

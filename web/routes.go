@@ -24,13 +24,13 @@ func (s *Server) routes() {
 	asMailer := allow(accounts.RoleOwner, accounts.RoleUser)
 	asPostal := allow(accounts.RoleStaff, accounts.RoleAdmin)
 	asAdmin := allow(accounts.RoleAdmin)
-	asOwner := allow(accounts.RoleOwner)
 	// Labels carry recipients and print as postage: postal staff verify
 	// indicia but never read labels or their files.
 	asLabelReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
 	canBuy := can(accounts.PermBuyPostage)
 	canManageUsers := can(accounts.PermManageUsers)
 	canManageFunds := can(accounts.PermManageFunds)
+	canManageCostCodes := can(accounts.PermManageCostCodes)
 
 	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders, requestDeadline, limitBody)
 
@@ -75,6 +75,19 @@ func (s *Server) routes() {
 	get(in, "/jobs/:id", h.JobStatus)
 	get(in, "/jobs/:id/status", h.JobStatusJSON)
 
+	// Cost codes: the owner (or a holder of "Manage cost codes") defines
+	// them; every user of the account reads them through the API (the
+	// purchase page offers the allowed ones). Registered before the
+	// "/account" group, whose guard needs "Manage users".
+	costCodes := in.Group("/account/cost-codes", asMailer, canManageCostCodes)
+	get(costCodes, "", h.CostCodes)
+	costCodes.Post("", h.CreateCostCode)
+	costCodes.Post("/setting", h.SetCostCodeRequired)
+	costCodes.Post("/:id", h.UpdateCostCode)
+	get(api, "/cost-codes", asMailer, h.APICostCodes)
+	api.Post("/cost-codes", canManageCostCodes, h.APICreateCostCode)
+	api.Patch("/cost-codes/:id", canManageCostCodes, h.APIUpdateCostCode)
+
 	// A mailer account's users and API keys.
 	users := in.Group("/account", asMailer, canManageUsers)
 	get(users, "/users", h.AccountUsers)
@@ -87,17 +100,6 @@ func (s *Server) routes() {
 	get(users, "/api-keys", h.APIKeys)
 	users.Post("/api-keys", h.CreateAPIKey)
 	users.Post("/api-keys/:id/revoke", h.RevokeAPIKey)
-
-	// Cost codes: the owner defines them; every user of the account reads
-	// them through the API (the purchase page offers the allowed ones).
-	costCodes := in.Group("/account/cost-codes", asOwner)
-	get(costCodes, "", h.CostCodes)
-	costCodes.Post("", h.CreateCostCode)
-	costCodes.Post("/setting", h.SetCostCodeRequired)
-	costCodes.Post("/:id", h.UpdateCostCode)
-	get(api, "/cost-codes", asMailer, h.APICostCodes)
-	api.Post("/cost-codes", asOwner, h.APICreateCostCode)
-	api.Patch("/cost-codes/:id", asOwner, h.APIUpdateCostCode)
 
 	// Metering: meters, purchases by API, postal reports, meter
 	// administration, tamper alerts and login chain alerts.
