@@ -57,6 +57,7 @@ type BatchPiece struct {
 type BadRow struct {
 	Line   int
 	Label  string
+	Name   string // the recipient's name, when the row could be read
 	Field  string // the column at fault, when one is
 	Reason string
 }
@@ -110,7 +111,7 @@ func ReadBatch(im *address.Importer) ([]BatchRow, []BadRow, error) {
 		row := BatchRow{Line: r.Line, Piece: BatchPiece{Name: v("name"), Company: v("company"), Address: addr, WeightOz: v("weight_oz"),
 			Class: v("class"), Services: v("services"), CostCode: v("cost_code"), Reference: v("reference"), MailingDate: v("mailing_date")}}
 		if _, err := row.Piece.Order(); err != nil {
-			bad = append(bad, BadRow{Line: r.Line, Field: err.Field, Reason: err.Reason})
+			bad = append(bad, BadRow{Line: r.Line, Name: nonEmpty(v("name"), v("company")), Field: err.Field, Reason: err.Reason})
 			continue
 		}
 		rows = append(rows, row)
@@ -158,4 +159,11 @@ func (b BatchPiece) Order() (Piece, *RowError) {
 	}
 	return Piece{Recipient: Recipient{Name: b.Name, Company: b.Company, Address: b.Address}, Rated: true,
 		Spec: rating.Piece{Class: class, WeightOz: w, Services: services, Date: date}, CostCode: b.CostCode, Reference: b.Reference}, nil
+}
+
+func nonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

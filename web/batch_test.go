@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"indicia/web/request"
+	"indicia/web/webtest"
+)
+
+// batchCSV is a list of n recipients; the rows at the given 0-based indexes
+// are bad: an address that does not exist, then a weight that is not one.
+func batchCSV(n int, bad ...int) string {
+	var b strings.Builder
+	b.WriteString("name,address,weight_oz,class,cost_code,reference\n")
+	for i := 0; i < n; i++ {
+		addr, weight := "9 elm street, beverly hills ca 90210", "1"
+		for j, k := range bad {
+			if i == k && j%2 == 0 {
+				addr = "12 nowhere lane, nowhere zz 99999"
+			}
+			if i == k && j%2 == 1 {
+				weight = "heavy"
+			}
+		}
+		fmt.Fprintf(&b, "Person %d,\"%s\",%s,FCM_LETTER,,Row %d\n", i+1, addr, weight, i+1)
+	}
+	return b.String()
+}
+
+// uploadBatch posts a batch file through the page as role.
+func uploadBatch(t *testing.T, e *webtest.Env, role, name, content string) (*http.Response, string) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", e.Sessions[role][1])
+	w.WriteField("token", "upload-token")
+	w.WriteField("action", "check")
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write([]byte(content))
+	w.Close()
+	req := httptest.NewRequest("POST", "/postage/batch", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: e.Sessions[role][0]})
+	resp := e.Test(req)
+	return resp, webtest.Body(t, resp)
+}
+
+var (
+	batchRowsRe  = regexp.MustCompile(`name="rows" value="([^"]*)"`)
+	batchTokenRe = regexp.MustCompile(`id="batch-buy">\s*<input type="hidden" name="_csrf" value="[^"]*"/?>\s*<input type="hidden" name="token" value="([^"]*)"`)
+)
+
+func purchaseCount(t *testing.T, e *webtest.Env) int {
+	t.Helper()
+	var n int
+	if err := e.Pool.QueryRow(context.Background(), `SELECT count(*) FROM purchases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A list of 25 with two bad rows: the review names both by line with the
+// reason and prices 23; buying buys the 23 as one purchase, and sending the
+// same reviewed batch again (a retry, or two submits at once) buys nothing
+// twice.
+func TestBatchUploadReviewBuyOnce(t *testing.T) {
+	e := webtest.New(t)
+	resp, page := uploadBatch(t, e, "owner", "list.csv", batchCSV(25, 4, 17))
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="batch-good">23<`) || !strings.Contains(page, `id="batch-bad-count">2<`) {
+		t.Fatalf("review: %d\n%.5000s", resp.StatusCode, page)
+	}
+	// Line numbers count the header: row index 4 is line 6, index 17 is line 19.
+	if !strings.Contains(page, "<strong>Line 6</strong>") || !strings.Contains(page, "<strong>Line 19</strong> (Person 18): The weight &#34;heavy&#34;") {
+		t.Errorf("bad rows not named by line with reasons:\n%.6000s", page)
+	}
+	m := batchRowsRe.FindStringSubmatch(page)
+	tok := batchTokenRe.FindStringSubmatch(page)
+	if m == nil || tok == nil {
+		t.Fatalf("no buy form:\n%.6000s", page)
+	}
+	buy := url.Values{"action": {"buy"}, "token": {tok[1]}, "rows": {html.UnescapeString(m[1])}}
+	if n := pieces(t, e); n != 0 {
+		t.Fatalf("checking bought %d pieces", n)
+	}
+	// Two submits at once, then a retry: one purchase of 23 pieces.
+	var wg sync.WaitGroup
+	locs := make([]string, 3)
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp := e.Do("owner", "POST", "/postage/batch", cloneValues(buy))
+			locs[i] = resp.Header.Get("Location")
+		}(i)
+	}
+	wg.Wait()
+	resp = e.Do("owner", "POST", "/postage/batch", cloneValues(buy))
+	locs[2] = resp.Header.Get("Location")
+	if !strings.HasPrefix(locs[0], "/labels/p_") || locs[0] != locs[1] || locs[1] != locs[2] {
+		t.Fatalf("buys went to %v", locs)
+	}
+	if n, p := pieces(t, e), purchaseCount(t, e); n != 23 || p != 1 {
+		t.Fatalf("%d pieces in %d purchases, want 23 in 1", n, p)
+	}
+	var refs int
+	if err := e.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT reference) FROM indicia WHERE reference LIKE 'Row %'`).Scan(&refs); err != nil || refs != 23 {
+		t.Errorf("references stored: %d %v", refs, err)
+	}
+	// The purchase offers one merged PDF of all 23 labels.
+	labels := webtest.Body(t, e.Do("owner", "GET", locs[0], nil))
+	if !strings.Contains(labels, "23 piece(s)") || !strings.Contains(labels, `id="download-pdf"`) {
+		t.Errorf("purchase page:\n%.3000s", labels)
+	}
+	pdf := e.Do("owner", "GET", locs[0]+"/label.pdf?layout=4x6", nil)
+	if b := webtest.Body(t, pdf); pdf.StatusCode != 200 || !strings.HasPrefix(b, "%PDF") || len(pdfPageRe.FindAllString(b, -1)) != 23 {
+		t.Errorf("merged PDF: %d, %d bytes, %d pages", pdf.StatusCode, len(b), len(pdfPageRe.FindAllString(b, -1)))
+	}
+	zpl := webtest.Body(t, e.Do("owner", "GET", locs[0]+"/label.zpl", nil))
+	if strings.Count(zpl, "^XA") != 23 {
+		t.Errorf("merged ZPL has %d labels", strings.Count(zpl, "^XA"))
+	}
+}
+
+// pdfPageRe finds a PDF's page objects (not the /Pages tree).
+var pdfPageRe = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// A list the batch cannot take is refused at the file field with a clear
+// message naming the line or the column, and nothing is bought.
+func TestBatchUploadRefusesBadFiles(t *testing.T) {
+	e := webtest.New(t)
+	for name, c := range map[string]struct {
+		file, content string
+		status        int
+		msg           string
+	}{
+		"no weight column": {"a.csv", "name,address\nAnn,\"9 elm street, beverly hills ca 90210\"\n", 422, "weight_oz"},
+		"binary":           {"a.csv", "\x00\x01\x02\x03binary\x00\x00", 422, "not a spreadsheet"},
+		"unclosed quote":   {"a.csv", "name,address,weight_oz\nAnn,\"9 elm street, beverly hills ca 90210,1\nBob,x,1\n", 200, "Line 2"},
+		"header only":      {"a.csv", "name,address,weight_oz\n", 422, "no recipients"},
+	} {
+		resp, page := uploadBatch(t, e, "owner", c.file, c.content)
+		if resp.StatusCode != c.status || !strings.Contains(page, c.msg) {
+			t.Errorf("%s: %d\n%.3000s", name, resp.StatusCode, page)
+		}
+		if c.status != 200 && !strings.Contains(page, `id="file-error"`) {
+			t.Errorf("%s: the message is not at the file field", name)
+		}
+	}
+	if n := pieces(t, e); n != 0 {
+		t.Errorf("bad files bought %d pieces", n)
+	}
+	// A damaged reviewed batch is refused, not bought.
+	resp := e.Do("owner", "POST", "/postage/batch", url.Values{"action": {"buy"}, "token": {"x"}, "rows": {"not json"}})
+	if resp.StatusCode != 422 {
+		t.Errorf("damaged rows: %d", resp.StatusCode)
+	}
+}
