@@ -34,7 +34,7 @@ const BatchTemplate = "name,company,address,weight_oz,class,services,cost_code,r
 // BatchRow is one row of a batch: its line in the file (or its place in a
 // selection) and the piece it asks for.
 type BatchRow struct {
-	Line  int    `json:"line"`
+	Line  int        `json:"line"`
 	Label string     `json:"label,omitempty"` // how to name the row to a person when it has no line ("Ann Lee")
 	Piece BatchPiece `json:"piece"`
 }
