@@ -12,6 +12,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
@@ -100,7 +101,7 @@ func (h *Handler) Batch(c fiber.Ctx) error {
 		return err
 	}
 	if f.V("action") == "buy" {
-		return h.buyBatch(c, u, f, p)
+		return h.buyBatch(c, u, m, f, p)
 	}
 	ids := formMulti(c, "book_ids")
 	var rows []postage.BatchRow
@@ -245,14 +246,10 @@ func nonEmpty(a, b string) string {
 
 // buyBatch buys the reviewed rows as one purchase and shows its labels (one
 // merged PDF or ZPL for all of them).
-func (h *Handler) buyBatch(c fiber.Ctx, u accounts.User, f views.Form, p views.Page) error {
+func (h *Handler) buyBatch(c fiber.Ctx, u accounts.User, m metering.Meter, f views.Form, p views.Page) error {
 	var rows []postage.BatchRow
 	if err := json.Unmarshal([]byte(f.V("rows")), &rows); err != nil || len(rows) == 0 || len(rows) > postage.MaxBatchRows {
 		return apperr.Invalid("rows", "The batch form is damaged; upload the list again.")
-	}
-	m, _, err := h.d.Postage.ChooseMeter(c.Context(), u, "")
-	if err != nil {
-		return err
 	}
 	pur, err := h.d.Postage.BuyBatch(c.Context(), u, m, rows, batchKeyPrefix+f.V("token"))
 	if id, ok := payments.ChargedPending(err); ok {

@@ -10,10 +10,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"indicia/hygiene/address"
+	"indicia/hygiene/addressbook"
+	"indicia/views"
 	"indicia/web/request"
 	"indicia/web/webtest"
 )
@@ -172,5 +176,83 @@ func TestBatchUploadRefusesBadFiles(t *testing.T) {
 	resp := e.Do("owner", "POST", "/postage/batch", url.Values{"action": {"buy"}, "token": {"x"}, "rows": {"not json"}})
 	if resp.StatusCode != 422 {
 		t.Errorf("damaged rows: %d", resp.StatusCode)
+	}
+}
+
+// On a trickle-charged meter a batch is one purchase and one card charge
+// (postage of every piece plus the fee per piece), and its retry charges
+// nothing more.
+func TestBatchOnTrickleMeterChargesTheCardOnce(t *testing.T) {
+	e := webtest.New(t)
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
+	if r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding", url.Values{"mode": {"trickle"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set trickle: %d", r.StatusCode)
+	}
+	_, page := uploadBatch(t, e, "owner", "list.csv", batchCSV(5))
+	want := views.Money(5*78+e.Payments.Fee(5)) + " will be charged to your card once"
+	if !strings.Contains(page, want) {
+		t.Errorf("review lacks %q:\n%.3000s", want, page)
+	}
+	m, tok := batchRowsRe.FindStringSubmatch(page), batchTokenRe.FindStringSubmatch(page)
+	if m == nil || tok == nil {
+		t.Fatalf("no buy form:\n%.3000s", page)
+	}
+	buy := url.Values{"action": {"buy"}, "token": {tok[1]}, "rows": {html.UnescapeString(m[1])}}
+	for i := 0; i < 2; i++ {
+		if r := e.Do("owner", "POST", "/postage/batch", cloneValues(buy)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("buy %d: %d %s", i, r.StatusCode, webtest.Body(t, r))
+		}
+	}
+	if n := e.Stripe.SucceededCharges(); n != 1 {
+		t.Errorf("%d card charges for one batch, want 1", n)
+	}
+	charges, err := e.Payments.Charges(context.Background(), e.Owner, 10)
+	if err != nil || len(charges) != 1 || charges[0].Amount != 5*78+e.Payments.Fee(5) {
+		t.Errorf("charges: %+v %v", charges, err)
+	}
+	if p := purchaseCount(t, e); p != 1 {
+		t.Errorf("%d purchases", p)
+	}
+}
+
+// Recipients ticked in the address book are checked with the shared weight,
+// class and cost code, and bought as one purchase.
+func TestBatchFromAddressBook(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	if _, err := e.Acc.CreateCostCode(ctx, e.Owner, "Marketing", "MKT"); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, n := range []string{"Ann Lee", "Bob Ray", "Cy Doe"} {
+		en, err := coaBook(e).Create(ctx, e.Owner, addressbook.EntryInput{Name: n, Fields: address.Fields{Line1: "9 Elm St", City: "Beverly Hills", State: "CA", ZIP: "90210"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, strconv.FormatInt(en.ID, 10))
+	}
+	page := webtest.Body(t, e.Do("owner", "GET", "/postage/batch?q=lee", nil))
+	if !strings.Contains(page, "Ann Lee") || strings.Contains(page, "Bob Ray") {
+		t.Errorf("search:\n%.3000s", page)
+	}
+	check := url.Values{"action": {"check"}, "token": {"book-token"}, "book_ids": ids[:2], "weight_oz": {"2"}, "class": {"FCM_LETTER"}, "cost_code": {"MKT"}}
+	resp := e.Do("owner", "POST", "/postage/batch", check)
+	page = webtest.Body(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="batch-good">2<`) || !strings.Contains(page, "Marketing (MKT)") {
+		t.Fatalf("check: %d\n%.4000s", resp.StatusCode, page)
+	}
+	bad := cloneValues(check)
+	bad.Set("weight_oz", "")
+	if r := e.Do("owner", "POST", "/postage/batch", bad); r.StatusCode != 422 || !strings.Contains(webtest.Body(t, r), `id="weight_oz-error"`) {
+		t.Errorf("no weight: %d", r.StatusCode)
+	}
+	m := batchRowsRe.FindStringSubmatch(page)
+	buy := url.Values{"action": {"buy"}, "token": {"book-token"}, "rows": {html.UnescapeString(m[1])}}
+	if r := e.Do("owner", "POST", "/postage/batch", buy); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("buy: %d %s", r.StatusCode, webtest.Body(t, r))
+	}
+	var n int
+	if err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM indicia WHERE cost_code_id IS NOT NULL`).Scan(&n); err != nil || n != 2 || pieces(t, e) != 2 {
+		t.Errorf("%d pieces with a cost code of %d", n, pieces(t, e))
 	}
 }
