@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"indicia/hygiene/address"
 	"indicia/postage"
 )
@@ -81,5 +83,41 @@ func TestBatchTemplateReads(t *testing.T) {
 	rows, bad, err := readBatch(t, postage.BatchTemplate)
 	if err != nil || len(bad) != 0 || len(rows) != 2 {
 		t.Fatalf("template: %d rows, bad %+v, %v", len(rows), bad, err)
+	}
+}
+
+// An Excel list reads like a CSV one: numbers as numbers, ZIPs Excel stored
+// as numbers get their zeros back, and bad rows keep their sheet row number.
+func TestReadBatchXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"Name", "Line1", "City", "State", "ZIP", "Weight oz", "Class", "Cost code"},
+		{"Ann Lee", "1 Main St", "Stamford", "CT", 6901, 2.5, "FCM_FLAT", "MKT"},
+		{"Bob Ray", "1 Main St", "Stamford", "CT", 6901, 0, "FCM_LETTER", ""},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := address.NewImport(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "list.xlsx", postage.BatchSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	good, bad, err := postage.ReadBatch(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(good) != 1 || good[0].Line != 2 || good[0].Piece.Address != "1 Main St, Stamford CT 06901" || good[0].Piece.WeightOz != "2.5" || good[0].Piece.CostCode != "MKT" {
+		t.Errorf("good rows: %+v", good)
+	}
+	if len(bad) != 1 || bad[0].Line != 3 || bad[0].Field != "weight_oz" || bad[0].Name != "Bob Ray" {
+		t.Errorf("bad rows: %+v", bad)
 	}
 }
