@@ -23,6 +23,10 @@ import (
 // batchFields are the single-valued inputs of the batch forms.
 var batchFields = []string{"token", "action", "rows", "class", "weight_oz", "cost_code", "reference"}
 
+// maxFixRows bounds the rows a review offers to fix on the page (the rest
+// are listed to fix in the file).
+const maxFixRows = 100
+
 // batchKeyPrefix keeps a batch form's token apart from the single purchase
 // form's and from API clients' Idempotency-Keys.
 const batchKeyPrefix = webKeyPrefix + "batch:"
@@ -107,9 +111,12 @@ func (h *Handler) Batch(c fiber.Ctx) error {
 	var rows []postage.BatchRow
 	var bad []postage.BadRow
 	status := fiber.StatusOK
-	if len(ids) > 0 {
+	switch {
+	case f.V("action") == "recheck":
+		rows, err = fixedRows(c, f)
+	case len(ids) > 0:
 		rows, err = h.bookRows(c, u, f, ids)
-	} else {
+	default:
 		rows, bad, err = h.fileRows(c)
 	}
 	if err != nil {
@@ -190,7 +197,11 @@ func (h *Handler) batchReview(c fiber.Ctx, meterID int64, serial string, quotes 
 	var good []postage.BatchRow
 	var total int64
 	for _, b := range bad {
-		r.Bad = append(r.Bad, views.BatchRowVM{Where: b.Where(), Name: nonEmpty(b.Name, "unreadable row"), Problem: b.Reason, Line: b.Line})
+		row := views.BatchRowVM{Where: b.Where(), Name: nonEmpty(b.Name, "unreadable row"), Problem: b.Reason, Line: b.Line}
+		if b.Piece != nil {
+			fixable(&row, postage.BatchRow{Line: b.Line, Label: b.Label, Piece: *b.Piece})
+		}
+		r.Bad = append(r.Bad, row)
 	}
 	for _, q := range quotes {
 		pc := q.Row.Piece
@@ -198,6 +209,7 @@ func (h *Handler) batchReview(c fiber.Ctx, meterID int64, serial string, quotes 
 			CostCode: pc.CostCode, Reference: pc.Reference}
 		if q.Bad != nil {
 			row.Problem = q.Bad.Reason
+			fixable(&row, q.Row)
 			r.Bad = append(r.Bad, row)
 		} else {
 			row.OK = true
@@ -212,6 +224,17 @@ func (h *Handler) batchReview(c fiber.Ctx, meterID int64, serial string, quotes 
 	}
 	// Skipped rows in file order, whether the file or the pricing refused them.
 	slices.SortStableFunc(r.Bad, func(a, b views.BatchRowVM) int { return a.Line - b.Line })
+	n := 0
+	for i := range r.Bad {
+		if r.Bad[i].Fix == "" {
+			continue
+		}
+		if n++; n > maxFixRows {
+			r.Bad[i].Fix = ""
+			continue
+		}
+		r.Bad[i].Index = strconv.Itoa(n)
+	}
 	r.Good, r.Total = len(good), views.Money(total)
 	if len(good) > 0 {
 		fee, err := h.d.Postage.CardFee(c.Context(), meterID, len(good))
@@ -277,4 +300,41 @@ func (h *Handler) buyBatch(c fiber.Ctx, u accounts.User, m metering.Meter, f vie
 		flash = "This batch had already been bought; here are its labels. Nothing was bought twice."
 	}
 	return h.redirectWith(c, "/labels/"+pur.PublicID, flash)
+}
+
+// fixable offers a skipped row to be corrected on the page.
+func fixable(v *views.BatchRowVM, r postage.BatchRow) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return
+	}
+	v.Fix, v.FixAddress, v.FixWeight, v.FixCostCode = string(b), r.Piece.Address, r.Piece.WeightOz, r.Piece.CostCode
+}
+
+// fixedRows are the reviewed good rows and the skipped rows as corrected on
+// the page, in file order, to be checked again.
+func fixedRows(c fiber.Ctx, f views.Form) ([]postage.BatchRow, error) {
+	var rows []postage.BatchRow
+	if s := f.V("rows"); s != "" && s != "null" {
+		if err := json.Unmarshal([]byte(s), &rows); err != nil {
+			return nil, apperr.Invalid("file", "The batch form is damaged; upload the list again.")
+		}
+	}
+	fix, addr, weight, cost := formMulti(c, "fix_row"), formMulti(c, "fix_address"), formMulti(c, "fix_weight_oz"), formMulti(c, "fix_cost_code")
+	if len(fix) > maxFixRows || len(addr) != len(fix) || len(weight) != len(fix) || len(cost) != len(fix) {
+		return nil, apperr.Invalid("file", "The batch form is damaged; upload the list again.")
+	}
+	for i, s := range fix {
+		var r postage.BatchRow
+		if err := json.Unmarshal([]byte(s), &r); err != nil {
+			return nil, apperr.Invalid("file", "The batch form is damaged; upload the list again.")
+		}
+		r.Piece.Address, r.Piece.WeightOz, r.Piece.CostCode = strings.TrimSpace(addr[i]), strings.TrimSpace(weight[i]), strings.TrimSpace(cost[i])
+		rows = append(rows, r)
+	}
+	if len(rows) == 0 || len(rows) > postage.MaxBatchRows {
+		return nil, apperr.Invalid("file", "There is nothing left to check; upload the list again.")
+	}
+	slices.SortStableFunc(rows, func(a, b postage.BatchRow) int { return a.Line - b.Line })
+	return rows, nil
 }

@@ -58,6 +58,9 @@ type BadRow struct {
 	Line   int
 	Label  string
 	Name   string // the recipient's name, when the row could be read
+	// Piece is the row as read, when it could be: the mailer can fix it
+	// on the page and check it again.
+	Piece *BatchPiece
 	Field  string // the column at fault, when one is
 	Reason string
 }
@@ -111,7 +114,8 @@ func ReadBatch(im *address.Importer) ([]BatchRow, []BadRow, error) {
 		row := BatchRow{Line: r.Line, Piece: BatchPiece{Name: v("name"), Company: v("company"), Address: addr, WeightOz: v("weight_oz"),
 			Class: v("class"), Services: v("services"), CostCode: v("cost_code"), Reference: v("reference"), MailingDate: v("mailing_date")}}
 		if _, err := row.Piece.Order(); err != nil {
-			bad = append(bad, BadRow{Line: r.Line, Name: nonEmpty(v("name"), v("company")), Field: err.Field, Reason: err.Reason})
+			pc := row.Piece
+			bad = append(bad, BadRow{Line: r.Line, Name: nonEmpty(v("name"), v("company")), Field: err.Field, Reason: err.Reason, Piece: &pc})
 			continue
 		}
 		rows = append(rows, row)

@@ -256,3 +256,43 @@ func TestBatchFromAddressBook(t *testing.T) {
 		t.Errorf("%d pieces with a cost code of %d", n, pieces(t, e))
 	}
 }
+
+// A skipped row can be corrected on the page: the corrected rows are
+// checked again with the good ones, and still nothing is bought until Buy.
+func TestBatchFixRowsInline(t *testing.T) {
+	e := webtest.New(t)
+	_, page := uploadBatch(t, e, "owner", "list.csv", batchCSV(4, 1, 3))
+	if !strings.Contains(page, `id="batch-good">2<`) || !strings.Contains(page, `id="fix-address-1"`) || !strings.Contains(page, `id="fix-weight-2"`) {
+		t.Fatalf("review offers no fix:\n%.5000s", page)
+	}
+	fixRe := regexp.MustCompile(`name="fix_row" value="([^"]*)"`)
+	fixes := fixRe.FindAllStringSubmatch(page, -1)
+	m := batchRowsRe.FindStringSubmatch(page)
+	if len(fixes) != 2 || m == nil {
+		t.Fatalf("%d fixable rows", len(fixes))
+	}
+	v := url.Values{"action": {"recheck"}, "token": {"fix-token"}, "rows": {html.UnescapeString(m[1])}}
+	for _, f := range fixes {
+		v.Add("fix_row", html.UnescapeString(f[1]))
+		v.Add("fix_address", "9 elm street, beverly hills ca 90210")
+		v.Add("fix_weight_oz", "2")
+		v.Add("fix_cost_code", "")
+	}
+	resp := e.Do("owner", "POST", "/postage/batch", v)
+	page = webtest.Body(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="batch-good">4<`) || strings.Contains(page, `id="batch-bad"`) {
+		t.Fatalf("after fixing: %d\n%.5000s", resp.StatusCode, page)
+	}
+	// Lines stay those of the file, in order.
+	if i, j := strings.Index(page, "<td>Line 3</td>"), strings.Index(page, "<td>Line 4</td>"); i < 0 || j < i {
+		t.Errorf("rows out of file order:\n%.5000s", page)
+	}
+	if n := pieces(t, e); n != 0 {
+		t.Errorf("checking again bought %d pieces", n)
+	}
+	// A damaged fix is refused at the form, not a 500.
+	v.Set("fix_row", "{")
+	if r := e.Do("owner", "POST", "/postage/batch", v); r.StatusCode != 422 {
+		t.Errorf("damaged fix: %d", r.StatusCode)
+	}
+}
