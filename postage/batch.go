@@ -55,12 +55,12 @@ type BatchPiece struct {
 
 // BadRow is a row refused with its reason.
 type BadRow struct {
-	Line   int
-	Label  string
-	Name   string // the recipient's name, when the row could be read
+	Line  int
+	Label string
+	Name  string // the recipient's name, when the row could be read
 	// Piece is the row as read, when it could be: the mailer can fix it
 	// on the page and check it again.
-	Piece *BatchPiece
+	Piece  *BatchPiece
 	Field  string // the column at fault, when one is
 	Reason string
 }
