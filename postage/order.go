@@ -44,6 +44,10 @@ type Order struct {
 	MeterSerial    string
 	Pieces         []Piece
 	IdempotencyKey string
+	// PriceOnly prices without buying (a page's "Get price"): a piece that
+	// names no cost code is priced even where one is required, since the
+	// price does not depend on it. Buying such a quote is refused.
+	PriceOnly bool
 }
 
 // Priced is one piece cleansed and rated, ready to buy.
@@ -65,4 +69,6 @@ type Quote struct {
 	Total          int64 // postage of all pieces, in cents
 	// CardFee is what a trickle-charged meter adds on the card (0 when prepaid).
 	CardFee int64
+	// PriceOnly: the order asked for a price only (see Order.PriceOnly).
+	PriceOnly bool
 }

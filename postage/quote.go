@@ -34,7 +34,7 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 	if err != nil {
 		return Quote{}, err
 	}
-	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces))}
+	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces)), PriceOnly: o.PriceOnly}
 	codes := map[string]accounts.CostCode{} // a batch names few codes: resolve each once
 	for i, p := range o.Pieces {
 		prefix := apperr.PiecePrefix(i, len(o.Pieces))
@@ -42,8 +42,12 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 		if err != nil {
 			return q, err
 		}
-		if pp.CostCode, err = s.costCode(ctx, u, codes, prefix+"cost_code", p.CostCode); err != nil {
-			return q, err
+		// A price does not depend on the cost code: a price-only order
+		// naming none is priced, and the purchase itself checks the rule.
+		if !o.PriceOnly || strings.TrimSpace(p.CostCode) != "" {
+			if pp.CostCode, err = s.costCode(ctx, u, codes, prefix+"cost_code", p.CostCode); err != nil {
+				return q, err
+			}
 		}
 		pp.Request.CostCodeID, pp.Request.Reference = pp.CostCode.ID, strings.TrimSpace(p.Reference)
 		q.Pieces = append(q.Pieces, pp)

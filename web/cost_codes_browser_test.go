@@ -26,8 +26,16 @@ func TestBrowserCostCodeRequiredOnPurchase(t *testing.T) {
 		chromedp.WaitVisible(`#cost-codes tbody tr[id^="cost-code-"]`),
 		chromedp.Click("#cost_code_required"),
 		chromedp.Click("#save-setting"),
-		chromedp.WaitVisible(`#cost_code_required:checked`),
 	)
+	if err == nil {
+		// The checkbox is ticked before the submit: wait for the saved page's message.
+		// A poll that started on the old page ends with the navigation; poll again on the new one.
+		for i := 0; i < 3; i++ {
+			if _, err = chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll(".flash")].some(e => e.textContent.includes("Every purchase must now name a cost code"))`)); err == nil {
+				break
+			}
+		}
+	}
 	if err != nil {
 		page, _ := chromedp.Run(ctx, chromedp.Text("main"))
 		t.Fatalf("define the cost code: %v\n%s", err, page)
@@ -38,6 +46,16 @@ func TestBrowserCostCodeRequiredOnPurchase(t *testing.T) {
 		fill("#recipient_name", "Ann Lee"),
 		fill("#recipient_address", "9 elm street, beverly hills ca 90210"),
 		fill("#weight_oz", "1"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The live price does not wait for the cost code.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("price-total").textContent === "$0.78"`)); err != nil {
+		price, _ := chromedp.Run(ctx, chromedp.Text("#live-price"))
+		t.Fatalf("live price without a cost code shows %q: %v", price, err)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.Click("#buy"),
 		chromedp.WaitVisible("#cost_code-error"),
 	)

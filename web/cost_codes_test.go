@@ -159,6 +159,12 @@ func TestPurchasePageCostCode(t *testing.T) {
 		t.Fatalf("no cost code choice:\n%.4000s", page)
 	}
 	f := buyForm(formToken(t, e, "owner"))
+	// The price does not wait for the cost code: "Get price" and the live price answer.
+	f.Set("action", "quote")
+	if resp := e.Do("owner", "POST", "/postage", f); resp.StatusCode != 200 || !strings.Contains(webtest.Body(t, resp), `id="price-total">$0.78<`) {
+		t.Errorf("get price without a cost code: %d", resp.StatusCode)
+	}
+	f.Set("action", "buy")
 	resp := e.Do("owner", "POST", "/postage", f)
 	body := webtest.Body(t, resp)
 	if resp.StatusCode != 422 || !strings.Contains(body, `id="cost_code-error">Choose a cost code: this account requires one for every purchase.`) {
