@@ -91,7 +91,7 @@ func referenceLine(c accounts.CostCode, ref string) string {
 	if ref != "" {
 		parts = append(parts, ref)
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, " / ")
 }
 
 // costCodeSummary names the cost codes of a purchase, by name.

@@ -134,6 +134,11 @@ func TestAPIPurchaseCostCodes(t *testing.T) {
 			t.Errorf("label %d: stored cost code %d ref %q, answered %v, want %d", i, id, ref, l, want)
 		}
 	}
+	// The label's reference line prints the cost code and the reference.
+	zpl := webtest.Body(t, e.Do("owner", "GET", "/labels/"+out["id"].(string)+"/label.zpl", nil))
+	if !strings.Contains(zpl, "REF: COST CODE MKT / PO 17") || !strings.Contains(zpl, "REF: COST CODE OPERATIONS / PO 17") {
+		t.Errorf("the labels' reference lines lack the cost code:\n%s", zpl)
+	}
 	// The purchase's page names the cost codes.
 	page := webtest.Body(t, e.Do("owner", "GET", "/labels/"+out["id"].(string), nil))
 	if !strings.Contains(page, `id="purchase-cost-codes">Marketing (MKT), Operations<`) {
