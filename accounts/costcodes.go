@@ -257,6 +257,23 @@ func (s *Service) SetUserCostCodes(ctx context.Context, actor User, userID int64
 	})
 }
 
+// CheckCostCodeIDs refuses ids that are not cost codes of the account (at
+// the field cost_codes), so a form can check a limit before it saves
+// anything. Cost codes are never deleted nor moved, so the answer holds.
+func (s *Service) CheckCostCodeIDs(ctx context.Context, accountID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM cost_codes WHERE account_id = $1 AND id = ANY($2)`, accountID, ids).Scan(&n); err != nil {
+		return fmt.Errorf("accounts: check cost codes: %w", err)
+	}
+	if n != len(uniqueIDs(ids)) {
+		return apperr.Invalid("cost_codes", "Choose cost codes of this account from the list.")
+	}
+	return nil
+}
+
 func uniqueIDs(ids []int64) map[int64]bool {
 	m := make(map[int64]bool, len(ids))
 	for _, id := range ids {

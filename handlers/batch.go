@@ -74,19 +74,10 @@ func (h *Handler) batchVM(c fiber.Ctx, f views.Form, q string, selected []string
 			if e.Company != "" {
 				label += ", " + e.Company
 			}
-			vm.Book = append(vm.Book, views.BookEntry{ID: id, Label: label + " — " + e.OneLine(), Selected: containsString(selected, id)})
+			vm.Book = append(vm.Book, views.BookEntry{ID: id, Label: label + " — " + e.OneLine(), Selected: slices.Contains(selected, id)})
 		}
 	}
 	return vm, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Batch checks a batch (an uploaded list, or address book entries) and shows

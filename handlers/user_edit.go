@@ -99,6 +99,10 @@ func (h *Handler) EditUser(c fiber.Ctx) error {
 	perms := formMulti(c, "permissions")
 	actor := *request.Actor(c)
 	limits, err := formCostCodes(c)
+	if err == nil && actor.Role.IsMailer() {
+		// Checked before anything is saved: a refused limit changes nothing.
+		err = h.d.Accounts.CheckCostCodeIDs(c.Context(), actor.AccountID, limits)
+	}
 	if err == nil {
 		var u accounts.User
 		u, err = h.d.Accounts.UpdateUser(c.Context(), actor, id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
@@ -111,7 +115,11 @@ func (h *Handler) EditUser(c fiber.Ctx) error {
 	}
 	if err != nil {
 		if formError(&f, err) {
-			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, f.V("role"), f.V("email"), limits)
+			role := f.V("role")
+			if target, terr := h.d.Accounts.User(c.Context(), id); role == "" && terr == nil && target.AccountID == actor.AccountID {
+				role = string(target.Role) // keeps the cost code choice on the form
+			}
+			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, role, f.V("email"), limits)
 		}
 		return err
 	}

@@ -267,3 +267,23 @@ func accountsArchived() accounts.CostCodeInput {
 	yes := true
 	return accounts.CostCodeInput{Archived: &yes}
 }
+
+// A refused cost code limit is named at its field and changes nothing.
+func TestUserCostCodeLimitRefusal(t *testing.T) {
+	e := webtest.New(t)
+	clerk := fmt.Sprint(e.Users["clerk"].ID)
+	if _, err := e.Acc.CreateCostCode(context.Background(), e.Owner, "Marketing", ""); err != nil {
+		t.Fatal(err)
+	}
+	resp := e.Do("owner", "POST", "/account/users/"+clerk, form("name", "Carl Renamed", "permissions", "buy_postage", "cost_codes", "999999"))
+	body := webtest.Body(t, resp)
+	if resp.StatusCode != 422 || !strings.Contains(body, `id="cost_codes-error">Choose cost codes of this account from the list.`) {
+		t.Fatalf("foreign cost code: %d\n%.3000s", resp.StatusCode, body)
+	}
+	if ids, _ := e.Acc.UserCostCodes(context.Background(), e.Users["clerk"].ID); len(ids) != 0 {
+		t.Errorf("limits saved: %v", ids)
+	}
+	if u, _ := e.Acc.User(context.Background(), e.Users["clerk"].ID); u.Name != "Carl Clerk" {
+		t.Errorf("the refused form renamed the user to %q", u.Name)
+	}
+}
