@@ -45,10 +45,12 @@ const (
 	PermManageFunds   Permission = "manage_funds"
 	PermExportReports Permission = "export_reports"
 	PermManageUsers   Permission = "manage_users"
+	// PermManageCostCodes defines the account's cost codes and whether one is required.
+	PermManageCostCodes Permission = "manage_cost_codes"
 )
 
 // Permissions lists every permission in display order.
-var Permissions = []Permission{PermBuyPostage, PermManageFunds, PermExportReports, PermManageUsers}
+var Permissions = []Permission{PermBuyPostage, PermManageFunds, PermExportReports, PermManageUsers, PermManageCostCodes}
 
 // Label is the permission's human name.
 func (p Permission) Label() string {
@@ -61,6 +63,8 @@ func (p Permission) Label() string {
 		return "Export reports"
 	case PermManageUsers:
 		return "Manage users"
+	case PermManageCostCodes:
+		return "Manage cost codes"
 	}
 	return string(p)
 }

@@ -50,7 +50,7 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 // buildPostage builds the one service pages and the API buy through.
 func (a *App) buildPostage() {
 	a.Postage = postage.New(postage.Deps{Meters: a.Metering, Funding: a.Payments, Buyer: a.Payments,
-		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater})
+		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater, CostCodes: a.Accounts})
 }
 
 // buildAccounts builds accounts with the API-key cache, and starts the

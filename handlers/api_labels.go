@@ -41,6 +41,8 @@ type apiPiece struct {
 	Services      []string     `json:"services"`
 	DeclaredValue int64        `json:"declared_value"`
 	Recipient     apiRecipient `json:"recipient"`
+	CostCode      string       `json:"cost_code"` // the cost code's code, or its name
+	Reference     string       `json:"reference"`
 }
 
 type apiLabel struct {
@@ -57,6 +59,8 @@ type apiLabel struct {
 	Recipient   []string `json:"recipient"`
 	Indicium    string   `json:"indicium"`
 	Status      string   `json:"status"`
+	CostCodeID  *int64   `json:"cost_code_id"`
+	Reference   string   `json:"reference,omitempty"`
 }
 
 type apiPurchase struct {
@@ -72,8 +76,14 @@ func toAPILabel(l metering.Label) apiLabel {
 	if in, err := indicium.Parse(l.Indicium); err == nil {
 		text = in.Text()
 	}
-	return apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
-		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
+	out := apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
+		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status,
+		Reference: l.Reference}
+	if l.CostCodeID != 0 {
+		id := l.CostCodeID
+		out.CostCodeID = &id
+	}
+	return out
 }
 
 func toAPIPurchase(p metering.Purchase) apiPurchase {
@@ -162,7 +172,7 @@ func (p apiPiece) order(prefix string) (postage.Piece, error) {
 		return postage.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
 	}
 	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address},
-		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP,
+		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP, CostCode: p.CostCode, Reference: p.Reference,
 		Spec: rating.Piece{Class: p.MailClass, WeightOz: weight, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
 			OriginZIP: p.OriginZIP, Services: p.Services, DeclaredValueCents: p.DeclaredValue, Date: date}}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,10 @@ func (h *Handler) sender(ctx context.Context, u accounts.User) []string {
 // is the first print.
 func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.Label) ([]labels.Label, error) {
 	from := h.sender(ctx, u)
+	codes, err := h.costCodesOf(ctx, u, ls)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]labels.Label, 0, len(ls))
 	for _, l := range ls {
 		in, err := indicium.Parse(l.Indicium)
@@ -57,9 +62,46 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 			pl.Services = append(pl.Services, strings.ToUpper(rating.ServiceName(s)))
 		}
 		pl.From, pl.To, pl.ID = from, l.Recipient.Lines, l.PublicID
+		pl.Reference = referenceLine(codes[l.CostCodeID], l.Reference)
 		out = append(out, pl)
 	}
 	return out, nil
+}
+
+// costCodesOf loads the cost codes the labels are charged to.
+func (h *Handler) costCodesOf(ctx context.Context, u accounts.User, ls []metering.Label) (map[int64]accounts.CostCode, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, l := range ls {
+		if l.CostCodeID != 0 && !seen[l.CostCodeID] {
+			seen[l.CostCodeID] = true
+			ids = append(ids, l.CostCodeID)
+		}
+	}
+	return h.d.Accounts.CostCodesByID(ctx, u, ids)
+}
+
+// referenceLine is what the label's reference line prints: the cost code,
+// then the mailer's reference.
+func referenceLine(c accounts.CostCode, ref string) string {
+	parts := make([]string, 0, 2)
+	if c.ID != 0 {
+		parts = append(parts, "COST CODE "+strings.ToUpper(c.Key()))
+	}
+	if ref != "" {
+		parts = append(parts, ref)
+	}
+	return strings.Join(parts, " / ")
+}
+
+// costCodeSummary names the cost codes of a purchase, by name.
+func costCodeSummary(codes map[int64]accounts.CostCode) string {
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		names = append(names, c.Label())
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 // errVoided refuses the files of a voided label: it is no longer postage, and

@@ -87,6 +87,11 @@ func (h *Handler) PurchaseLabels(c fiber.Ctx) error {
 	if vm.Labels, err = h.labelRows(c.Context(), *request.Actor(c), p.Labels); err != nil {
 		return err
 	}
+	codes, err := h.costCodesOf(c.Context(), *request.Actor(c), p.Labels)
+	if err != nil {
+		return err
+	}
+	vm.CostCodes = costCodeSummary(codes)
 	printable := len(printableLabels(p.Labels))
 	vm.AllVoided, vm.SomeVoided = printable == 0, printable > 0 && printable < len(p.Labels)
 	return render(c, fiber.StatusOK, views.PurchaseLabels(h.Page(c, "Purchase "+p.PublicID, "labels"), vm))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"strings"
 
 	"indicia/accounts"
 	"indicia/apperr"
@@ -15,7 +16,7 @@ import (
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.
@@ -74,6 +75,10 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 		f.Values["class"] = rating.ClassFirstClassLetter
 	}
 	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: domesticClassOptions(f.V("class")), Services: serviceOptions(services)}
+	var err error
+	if vm.CostCodes, err = h.costCodeOptions(ctx, u, f.V("cost_code")); err != nil {
+		return vm, metering.Meter{}, err
+	}
 	m, meters, meterErr := h.purchaseMeter(ctx, u, f)
 	if m.ID == 0 {
 		return vm, m, meterErr
@@ -109,4 +114,27 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 		}
 	}
 	return vm, m, meterErr
+}
+
+// costCodeOptions lists the cost codes the buyer may charge for a select,
+// by the key a purchase names them with; the first option is none (or, when
+// the account requires one, a prompt that chooses none and is refused).
+func (h *Handler) costCodeOptions(ctx context.Context, u accounts.User, chosen string) ([]views.Option, error) {
+	ch, err := h.d.Accounts.CostCodeChoices(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	first := "— none —"
+	if ch.Required {
+		first = "— choose a cost code —"
+	}
+	out := []views.Option{{Value: "", Label: first, Selected: chosen == ""}}
+	for _, c := range ch.Codes {
+		out = append(out, views.Option{Value: c.Key(), Label: c.Label(), Selected: strings.EqualFold(c.Key(), chosen)})
+	}
+	if ch.Required && len(ch.Codes) == 0 {
+		// Required but none allowed: show the field so its refusal has a place.
+		out = append(out, views.Option{Value: "", Label: "(no cost code is open to you; ask the account owner)"})
+	}
+	return out, nil
 }

@@ -36,8 +36,9 @@ func (h *Handler) purchaseOrder(ctx context.Context, u accounts.User, f views.Fo
 	if !m.Floating() {
 		p.OriginZIP = ""
 	}
-	return postage.Order{Meter: m, IdempotencyKey: webKeyPrefix + f.V("token"), Pieces: []postage.Piece{{
-		Recipient: postage.Recipient{Name: name, Company: company, Address: address}, Rated: true, Spec: p, AcceptMoved: f.V("coa_ack") != ""}}}, nil
+	return postage.Order{Meter: m, IdempotencyKey: webKeyPrefix + f.V("token"), PriceOnly: f.V("action") != "buy", Pieces: []postage.Piece{{
+		Recipient: postage.Recipient{Name: name, Company: company, Address: address}, Rated: true, Spec: p, AcceptMoved: f.V("coa_ack") != "",
+		CostCode: f.V("cost_code"), Reference: f.V("reference")}}}, nil
 }
 
 // quoteForm prices the purchase form; errors name the form's fields.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -42,19 +43,50 @@ func (h *Handler) ShowEditUser(c fiber.Ctx) error {
 		if u.ID == id {
 			f := emptyForm()
 			f.Values["name"], f.Values["email"] = u.Name, u.Email
-			return h.renderEditUser(c, fiber.StatusOK, id, f, permStrings(u.Permissions), string(u.Role), u.Email)
+			var limits []int64
+			if u.Role == accounts.RoleUser {
+				if limits, err = h.d.Accounts.UserCostCodes(c.Context(), u.ID); err != nil {
+					return err
+				}
+			}
+			return h.renderEditUser(c, fiber.StatusOK, id, f, permStrings(u.Permissions), string(u.Role), u.Email, limits)
 		}
 	}
 	return apperr.NotFound("No such user.")
 }
 
-func (h *Handler) renderEditUser(c fiber.Ctx, status int, id int64, f views.Form, perms []string, role, email string) error {
+func (h *Handler) renderEditUser(c fiber.Ctx, status int, id int64, f views.Form, perms []string, role, email string, limits []int64) error {
 	var roles []views.Option
-	if request.Actor(c).Role == accounts.RoleAdmin {
+	actor := *request.Actor(c)
+	if actor.Role == accounts.RoleAdmin {
 		roles = roleOptions(role)
 	}
+	// A mailer user (not the owner) can be limited to some cost codes.
+	var codes []views.Option
+	if actor.Role.IsMailer() && role == string(accounts.RoleUser) {
+		all, err := h.d.Accounts.CostCodes(c.Context(), actor, false)
+		if err != nil {
+			return err
+		}
+		for _, cc := range all {
+			codes = append(codes, views.Option{Value: strconv.FormatInt(cc.ID, 10), Label: cc.Label(), Selected: slices.Contains(limits, cc.ID)})
+		}
+	}
 	action := usersBase(c) + "/" + strconv.FormatInt(id, 10)
-	return render(c, status, views.EditUser(h.Page(c, "Edit user", "users"), action, f, permOptions(perms), roles, email))
+	return render(c, status, views.EditUser(h.Page(c, "Edit user", "users"), action, f, permOptions(perms), roles, email, codes))
+}
+
+// formCostCodes reads the ticked cost codes of the user form.
+func formCostCodes(c fiber.Ctx) ([]int64, error) {
+	var ids []int64
+	for _, v := range formMulti(c, "cost_codes") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, apperr.Invalid("cost_codes", "Choose cost codes from the list.")
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // EditUser saves a user's name and permissions (and role/email for admins).
@@ -65,10 +97,29 @@ func (h *Handler) EditUser(c fiber.Ctx) error {
 	}
 	f := form(c, "name", "email", "role")
 	perms := formMulti(c, "permissions")
-	_, err = h.d.Accounts.UpdateUser(c.Context(), *request.Actor(c), id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
+	actor := *request.Actor(c)
+	limits, err := formCostCodes(c)
+	if err == nil && actor.Role.IsMailer() {
+		// Checked before anything is saved: a refused limit changes nothing.
+		err = h.d.Accounts.CheckCostCodeIDs(c.Context(), actor.AccountID, limits)
+	}
+	if err == nil {
+		var u accounts.User
+		u, err = h.d.Accounts.UpdateUser(c.Context(), actor, id, accounts.UpdateInput{Name: f.V("name"), Email: f.V("email"), Role: f.V("role"), Permissions: perms})
+		if err == nil && actor.Role.IsMailer() && u.Role == accounts.RoleUser {
+			err = h.d.Accounts.SetUserCostCodes(c.Context(), actor, id, limits)
+		}
+		if f.V("role") == "" {
+			f.Values["role"] = string(u.Role)
+		}
+	}
 	if err != nil {
 		if formError(&f, err) {
-			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, f.V("role"), f.V("email"))
+			role := f.V("role")
+			if target, terr := h.d.Accounts.User(c.Context(), id); role == "" && terr == nil && target.AccountID == actor.AccountID {
+				role = string(target.Role) // keeps the cost code choice on the form
+			}
+			return h.renderEditUser(c, fiber.StatusUnprocessableEntity, id, f, perms, role, f.V("email"), limits)
 		}
 		return err
 	}

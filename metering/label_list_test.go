@@ -18,7 +18,7 @@ import (
 )
 
 // buyPieces buys one purchase of pieces with the given postages and class.
-func buyPieces(t *testing.T, svc *metering.Service, owner accounts.User, class string, postages ...int64) []metering.Label {
+func buyClassPieces(t *testing.T, svc *metering.Service, owner accounts.User, class string, postages ...int64) []metering.Label {
 	t.Helper()
 	var ps []metering.PieceRequest
 	for i, p := range postages {
@@ -76,10 +76,10 @@ func TestListLabelsFiltersAndKeysetPages(t *testing.T) {
 	svc, owner, m, pool := setupPool(t, b, 1_000_000)
 	ctx := context.Background()
 	var all []metering.Label
-	all = append(all, buyPieces(t, svc, owner, "FCM_LETTER", 78, 78, 150)...)
-	all = append(all, buyPieces(t, svc, owner, "PRIORITY", 1305)...)
-	all = append(all, buyPieces(t, svc, owner, "FCM_LETTER", 90, 78, 78, 200, 55)...)
-	all = append(all, buyPieces(t, svc, owner, "GROUND_ADVANTAGE", 860, 78)...)
+	all = append(all, buyClassPieces(t, svc, owner, "FCM_LETTER", 78, 78, 150)...)
+	all = append(all, buyClassPieces(t, svc, owner, "PRIORITY", 1305)...)
+	all = append(all, buyClassPieces(t, svc, owner, "FCM_LETTER", 90, 78, 78, 200, 55)...)
+	all = append(all, buyClassPieces(t, svc, owner, "GROUND_ADVANTAGE", 860, 78)...)
 	if len(all) != 11 {
 		t.Fatalf("bought %d labels", len(all))
 	}
@@ -96,7 +96,7 @@ func TestListLabelsFiltersAndKeysetPages(t *testing.T) {
 	if _, err := svc.Credit(ctx, accounts.System, om.ID, 10_000, metering.CreditAdmin, ""); err != nil {
 		t.Fatal(err)
 	}
-	buyPieces(t, svc, other, "FCM_LETTER", 78)
+	buyClassPieces(t, svc, other, "FCM_LETTER", 78)
 
 	// Newest first, ties (one purchase) broken by id: the reverse of buying order.
 	want := make([]string, 0, len(all))
@@ -268,7 +268,7 @@ func TestListLabelsPagesAreStableAcrossPurchases(t *testing.T) {
 	ctx := context.Background()
 	var older []string
 	for i := 0; i < 4; i++ {
-		for _, l := range buyPieces(t, svc, owner, "FCM_LETTER", 78, 90, 100) {
+		for _, l := range buyClassPieces(t, svc, owner, "FCM_LETTER", 78, 90, 100) {
 			older = append(older, l.PublicID)
 		}
 	}
@@ -286,7 +286,7 @@ func TestListLabelsPagesAreStableAcrossPurchases(t *testing.T) {
 		cursor := first.Next
 		for cursor != "" {
 			// Someone buys between every two pages.
-			buyPieces(t, svc, owner, "FCM_LETTER", 78, 1)
+			buyClassPieces(t, svc, owner, "FCM_LETTER", 78, 1)
 			lp, err := svc.ListLabels(ctx, owner, f, cursor, 5)
 			if err != nil {
 				t.Fatal(err)
@@ -316,7 +316,7 @@ func TestListLabelsRefusesBadFilters(t *testing.T) {
 	b := meteringtest.Start(t)
 	svc, owner, _ := setup(t, b, 100_000)
 	ctx := context.Background()
-	buyPieces(t, svc, owner, "FCM_LETTER", 78, 78)
+	buyClassPieces(t, svc, owner, "FCM_LETTER", 78, 78)
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
 	cases := []struct {
 		f     metering.LabelFilter

@@ -26,6 +26,11 @@ type PieceRequest struct {
 	MailClass   string    `json:"mail_class"`
 	Services    uint32    `json:"services,omitempty"`
 	Recipient   Recipient `json:"recipient"`
+	// CostCodeID is the account's cost code the piece is charged to (0: none);
+	// the caller (postage) has checked the buyer may charge it.
+	CostCodeID int64 `json:"cost_code_id,omitempty"`
+	// Reference is the mailer's own reference, printed on the label.
+	Reference string `json:"reference,omitempty"`
 }
 
 // PurchaseRequest is one purchase: a single piece or a batch.
@@ -51,6 +56,8 @@ type Label struct {
 	Indicium    []byte
 	Status      string
 	CreatedAt   time.Time
+	CostCodeID  int64 // 0: none
+	Reference   string
 }
 
 // Purchase is the outcome of a purchase request.

@@ -19,7 +19,7 @@ type meterDispense struct {
 }
 
 var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
-	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at"}
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference"}
 
 // copyThreshold is the batch size from which a dispense is stored with COPY.
 const copyThreshold = 256
@@ -79,7 +79,7 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 				}
 				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
 					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
-					Indicium: dp.Indicium, Status: "issued", CreatedAt: now}
+					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference}
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
 			}
@@ -108,14 +108,16 @@ func (r *storeRows) queue(b *pgx.Batch) {
 				AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)
 			RETURNING id, public_id, meter_id, account_id, created_at)
 		INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
-			services, recipient, data, status, created_at)
-		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at
-		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[])
-			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, ord)
+			services, recipient, data, status, created_at, cost_code_id, reference)
+		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at,
+			NULLIF(u.cost, 0), u.ref
+		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[],
+				$21::bigint[], $22::text[])
+			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, ord)
 		JOIN p ON p.public_id = u.ppub
 		ORDER BY u.ord`,
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
-		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data)
+		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference)
 }
 
 // recordRows are new meter records for one multi-row update.
@@ -206,11 +208,11 @@ func (r *purchaseRows) add(p *pending, m Meter, sum int64, now time.Time) {
 }
 
 type indiciumRows struct {
-	publicID, purchase, origin, dest, class, recipient []string
-	piece, postage                                     []int64
-	day                                                []time.Time
-	services                                           []int32
-	data                                               [][]byte
+	publicID, purchase, origin, dest, class, recipient, reference []string
+	piece, postage, costCode                                      []int64
+	day                                                           []time.Time
+	services                                                      []int32
+	data                                                          [][]byte
 }
 
 func (r *indiciumRows) add(purchase string, l Label) {
@@ -226,6 +228,8 @@ func (r *indiciumRows) add(purchase string, l Label) {
 	r.services = append(r.services, int32(l.Services))
 	r.recipient = append(r.recipient, string(rj))
 	r.data = append(r.data, l.Indicium)
+	r.costCode = append(r.costCode, l.CostCodeID)
+	r.reference = append(r.reference, l.Reference)
 }
 
 // copyDispense stores a big batch with COPY (10,000 labels in one request).
@@ -253,10 +257,18 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 	rows := make([][]any, len(ir.publicID))
 	for i := range ir.publicID {
 		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
-			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now}
+			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i]}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("metering: store indicia: %w", err)
 	}
 	return nil
+}
+
+// nullID stores an id of 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

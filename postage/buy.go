@@ -2,6 +2,7 @@ package postage
 
 import (
 	"context"
+	"errors"
 
 	"indicia/accounts"
 	"indicia/metering"
@@ -22,6 +23,9 @@ func (s *Service) Buy(ctx context.Context, u accounts.User, o Order) (metering.P
 // BuyQuote buys what Quote priced (a page shows the price, then buys it
 // without cleansing and rating again), under the same rule for moves.
 func (s *Service) BuyQuote(ctx context.Context, u accounts.User, q Quote) (metering.Purchase, error) {
+	if q.PriceOnly {
+		return metering.Purchase{}, errors.New("postage: a price-only quote cannot be bought")
+	}
 	if err := refuseMoved(q); err != nil {
 		return metering.Purchase{}, err
 	}

@@ -53,3 +53,10 @@ type MoveFinder interface {
 type Rater interface {
 	Rate(p rating.Piece) (rating.Quote, error)
 }
+
+// CostCodes resolves the cost code a buyer named, checking the account's
+// "required" setting and the buyer's limits (accounts.Service fits). The
+// error names field.
+type CostCodes interface {
+	ResolveCostCode(ctx context.Context, actor accounts.User, field, ref string) (accounts.CostCode, error)
+}

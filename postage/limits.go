@@ -17,6 +17,8 @@ const (
 	// MaxIdempotencyKey bounds the Idempotency-Key header (and the page's
 	// form token that stands for it).
 	MaxIdempotencyKey = 255
+	// MaxReferenceRunes is what the label's reference line holds.
+	MaxReferenceRunes = 64
 )
 
 // checkOrder refuses, before anything is cleansed, priced or signed, text
@@ -38,6 +40,8 @@ func checkOrder(o Order) error {
 			{"recipient.name", "The name", r.Name, MaxNameRunes},
 			{"recipient.company", "The company", r.Company, MaxCompanyRunes},
 			{"recipient.address", "The address", r.Address, MaxAddressRunes},
+			{"reference", "The reference", p.Reference, MaxReferenceRunes},
+			{"cost_code", "The cost code", p.CostCode, 60},
 		} {
 			if err := apperr.CheckText(prefix+f.field, f.v); err != nil {
 				return err

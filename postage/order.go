@@ -1,6 +1,7 @@
 package postage
 
 import (
+	"indicia/accounts"
 	"indicia/hygiene/address"
 	"indicia/hygiene/coa"
 	"indicia/metering"
@@ -28,6 +29,11 @@ type Piece struct {
 	DestZIP string
 	// AcceptMoved buys to this address even though the recipient has moved.
 	AcceptMoved bool
+	// CostCode names the account's cost code the piece is charged to (its
+	// code, or its name), empty for none.
+	CostCode string
+	// Reference is the mailer's own reference, printed on the label.
+	Reference string
 }
 
 // Order is one purchase: a single piece or a batch, on one meter.
@@ -38,6 +44,10 @@ type Order struct {
 	MeterSerial    string
 	Pieces         []Piece
 	IdempotencyKey string
+	// PriceOnly prices without buying (a page's "Get price"): a piece that
+	// names no cost code is priced even where one is required, since the
+	// price does not depend on it. Buying such a quote is refused.
+	PriceOnly bool
 }
 
 // Priced is one piece cleansed and rated, ready to buy.
@@ -48,6 +58,7 @@ type Priced struct {
 	Cleansed    address.Result // the recipient's cleansing
 	Moved       *coa.Move      // the recipient moved, per the change-of-address lists
 	AcceptMoved bool
+	CostCode    accounts.CostCode // the cost code charged; zero for none
 }
 
 // Quote is an order priced: what Buy would dispense.
@@ -58,4 +69,6 @@ type Quote struct {
 	Total          int64 // postage of all pieces, in cents
 	// CardFee is what a trickle-charged meter adds on the card (0 when prepaid).
 	CardFee int64
+	// PriceOnly: the order asked for a price only (see Order.PriceOnly).
+	PriceOnly bool
 }

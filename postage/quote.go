@@ -34,12 +34,22 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 	if err != nil {
 		return Quote{}, err
 	}
-	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces))}
+	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces)), PriceOnly: o.PriceOnly}
+	codes := map[string]accounts.CostCode{} // a batch names few codes: resolve each once
 	for i, p := range o.Pieces {
-		pp, err := s.pricePiece(ctx, u, m, p, apperr.PiecePrefix(i, len(o.Pieces)))
+		prefix := apperr.PiecePrefix(i, len(o.Pieces))
+		pp, err := s.pricePiece(ctx, u, m, p, prefix)
 		if err != nil {
 			return q, err
 		}
+		// A price does not depend on the cost code: a price-only order
+		// naming none is priced, and the purchase itself checks the rule.
+		if !o.PriceOnly || strings.TrimSpace(p.CostCode) != "" {
+			if pp.CostCode, err = s.costCode(ctx, u, codes, prefix+"cost_code", p.CostCode); err != nil {
+				return q, err
+			}
+		}
+		pp.Request.CostCodeID, pp.Request.Reference = pp.CostCode.ID, strings.TrimSpace(p.Reference)
 		q.Pieces = append(q.Pieces, pp)
 		q.Total += pp.Request.Postage
 	}
@@ -82,6 +92,25 @@ func (s *Service) pricePiece(ctx context.Context, u accounts.User, m metering.Me
 		return Priced{}, err
 	}
 	return out, nil
+}
+
+// costCode resolves the piece's cost code, remembering each one an order names.
+func (s *Service) costCode(ctx context.Context, u accounts.User, seen map[string]accounts.CostCode, field, ref string) (accounts.CostCode, error) {
+	if s.d.CostCodes == nil {
+		if strings.TrimSpace(ref) != "" {
+			return accounts.CostCode{}, apperr.Invalid(field, "This service takes no cost codes.")
+		}
+		return accounts.CostCode{}, nil
+	}
+	key := strings.ToLower(strings.TrimSpace(ref))
+	if c, ok := seen[key]; ok {
+		return c, nil
+	}
+	c, err := s.d.CostCodes.ResolveCostCode(ctx, u, field, ref)
+	if err == nil {
+		seen[key] = c
+	}
+	return c, err
 }
 
 // rate prices a piece from the tables, from the meter's origin unless it

@@ -5,15 +5,16 @@
 // same rules whichever door it came in by.
 package postage
 
-// Deps are the collaborators of the service; Moves and Funding may be nil
-// (no change-of-address lists, no card funding).
+// Deps are the collaborators of the service; Moves, Funding and CostCodes
+// may be nil (no change-of-address lists, no card funding, no cost codes).
 type Deps struct {
-	Meters   Meters
-	Funding  Funding
-	Buyer    Buyer
-	Cleanser Cleanser
-	Moves    MoveFinder
-	Rater    Rater
+	Meters    Meters
+	Funding   Funding
+	Buyer     Buyer
+	Cleanser  Cleanser
+	Moves     MoveFinder
+	Rater     Rater
+	CostCodes CostCodes
 }
 
 // Service buys postage.

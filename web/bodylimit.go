@@ -51,6 +51,8 @@ func routeBodyLimit(route string) int64 {
 		return handlers.MaxVerifyImage*4/3 + DefaultBodyLimit // base64
 	case "POST /api/v1/labels":
 		return 2 << 20 // handlers.MaxAPIBatch pieces
+	case "POST /postage/batch":
+		return 4<<20 + uploadEnvelope // a list of postage.MaxBatchRows recipients, or its reviewed rows
 	case "POST /stripe/webhook":
 		return 1 << 20
 	}

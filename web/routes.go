@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	canBuy := can(accounts.PermBuyPostage)
 	canManageUsers := can(accounts.PermManageUsers)
 	canManageFunds := can(accounts.PermManageFunds)
+	canManageCostCodes := can(accounts.PermManageCostCodes)
 
 	app.Use(recover.New(), requestid.New(), s.metrics.middleware, logRequests, s.securityHeaders, requestDeadline, limitBody)
 
@@ -73,6 +74,19 @@ func (s *Server) routes() {
 	get(in, "/account/logins", h.LoginHistory)
 	get(in, "/jobs/:id", h.JobStatus)
 	get(in, "/jobs/:id/status", h.JobStatusJSON)
+
+	// Cost codes: the owner (or a holder of "Manage cost codes") defines
+	// them; every user of the account reads them through the API (the
+	// purchase page offers the allowed ones). Registered before the
+	// "/account" group, whose guard needs "Manage users".
+	costCodes := in.Group("/account/cost-codes", asMailer, canManageCostCodes)
+	get(costCodes, "", h.CostCodes)
+	costCodes.Post("", h.CreateCostCode)
+	costCodes.Post("/setting", h.SetCostCodeRequired)
+	costCodes.Post("/:id", h.UpdateCostCode)
+	get(api, "/cost-codes", asMailer, h.APICostCodes)
+	api.Post("/cost-codes", canManageCostCodes, h.APICreateCostCode)
+	api.Patch("/cost-codes/:id", canManageCostCodes, h.APIUpdateCostCode)
 
 	// A mailer account's users and API keys.
 	users := in.Group("/account", asMailer, canManageUsers)
@@ -199,6 +213,9 @@ func (s *Server) routes() {
 	get(postage, "", h.ShowPurchase)
 	postage.Post("", h.BuyPostage)
 	postage.Post("/quote", h.PurchaseQuote)
+	get(postage, "/batch", h.ShowBatch)
+	postage.Post("/batch", h.Batch)
+	get(postage, "/batch/template.csv", h.BatchTemplate)
 	labels := in.Group("/labels", asMailer)
 	get(labels, "", h.LabelHistory)
 	labels.Post("/bulk", h.LabelsBulk)

@@ -16,7 +16,8 @@ func Page(c fiber.Ctx, title, nav string, testMode bool) views.Page {
 			Name: u.Name, Email: u.Email, Role: string(u.Role), RoleLabel: u.Role.Label(),
 			IsOwner: u.Role == accounts.RoleOwner, IsMailer: u.Role.IsMailer(),
 			IsStaff: u.Role == accounts.RoleStaff, IsAdmin: u.Role == accounts.RoleAdmin,
-			CanManageUsers: u.Can(accounts.PermManageUsers),
+			CanManageUsers:     u.Can(accounts.PermManageUsers),
+			CanManageCostCodes: u.Can(accounts.PermManageCostCodes),
 		}
 	}
 	p.Flash = takeFlash(c)
