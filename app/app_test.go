@@ -50,8 +50,8 @@ func TestNewFromConfig(t *testing.T) {
 	if got, want := a.Jobs.Name(), app.QueueName(prefix); got != want {
 		t.Errorf("queue %q, want %q (from REDIS_PREFIX)", got, want)
 	}
-	if !a.Stripe.TestMode || a.Stripe.Stub == nil {
-		t.Errorf("without STRIPE_SECRET_KEY the stand-in is served: test mode %v, stub %v", a.Stripe.TestMode, a.Stripe.Stub != nil)
+	if !a.Stripe.TestMode || !a.Stripe.StandIn {
+		t.Errorf("without STRIPE_SECRET_KEY the stand-in is used: test mode %v, stand-in %v", a.Stripe.TestMode, a.Stripe.StandIn)
 	}
 	resp, err := a.Web.App.Test(httptest.NewRequest("GET", "/healthz", nil))
 	if err != nil {

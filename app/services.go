@@ -24,6 +24,11 @@ type sendFunc = func(ctx context.Context, to, subject, body string) error
 
 // buildServices builds the domain services in dependency order.
 func (a *App) buildServices(ctx context.Context, opts Options) error {
+	// Before anything listens: a live key without a webhook secret would take
+	// forged events.
+	if err := payments.CheckKeys(a.Config.StripeSecretKey, a.Config.StripeWebhookSecret); err != nil {
+		return err
+	}
 	if err := a.buildAccounts(ctx); err != nil {
 		return err
 	}
@@ -41,7 +46,9 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 		return nil
 	}
 	a.buildMetering()
-	a.buildPayments(mail)
+	if err := a.buildPayments(mail); err != nil {
+		return err
+	}
 	a.buildPostage()
 	return nil
 }
@@ -142,17 +149,22 @@ func (a *App) buildMetering() {
 }
 
 // buildPayments builds card funding: Stripe, or without STRIPE_SECRET_KEY
-// the stand-in (served under /_stripe-stub by serve, reached there by the
-// worker through BASE_URL).
-func (a *App) buildPayments(mail sendFunc) {
+// the stand-in on its loopback address (serve starts it there).
+func (a *App) buildPayments(mail sendFunc) error {
 	cfg := a.Config
-	a.Stripe = payments.OpenStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIURL, cfg.BaseURL, true)
+	st, err := payments.OpenStripe(payments.OpenConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		APIURL: cfg.StripeAPIURL, BaseURL: cfg.BaseURL, VarDir: cfg.VarDir, StubAddr: cfg.StripeStubAddr})
+	if err != nil {
+		return err
+	}
+	a.Stripe = st
 	o := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: a.Stripe.TestMode,
 		PublishableKey: cfg.StripePublishableKey, FundingCacheTTL: fundingCacheTTL}
 	if mail != nil {
 		o.Mailer = payments.EmailFunc(mail)
 	}
 	a.Payments = payments.New(a.Pool, a.Stripe.Stripe, a.Metering, o)
+	return nil
 }
 
 // loadRater loads the embedded rate tables, refusing any whose signature does

@@ -26,7 +26,7 @@ func (a *App) buildWeb() {
 		}
 	}
 	a.Handler = handlers.New(d)
-	a.Web = web.New(web.Options{Handler: a.Handler, Accounts: a.Accounts, StripeStub: a.Stripe.Stub,
+	a.Web = web.New(web.Options{Handler: a.Handler, Accounts: a.Accounts,
 		StripeElements: a.Payments != nil && a.Payments.PublishableKey() != "", TestMode: a.Stripe.TestMode, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: a.Registry,
 		MetricsToken: cfg.MetricsToken})
 }

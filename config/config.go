@@ -44,6 +44,7 @@ type Config struct {
 	StripePublishableKey string
 	StripeWebhookSecret  string
 	StripeAPIURL         string
+	StripeStubAddr       string
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -82,8 +83,9 @@ var Settings = []Setting{
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
 	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_... or sk_test_...); empty runs the built-in Stripe stand-in and shows the TEST MODE banner", true},
 	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
-	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
-	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
+	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); required with a live key; without a key the stand-in's random secret in INDICIA_VAR/stripe-stub is used", true},
+	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in on STRIPE_STUB_ADDR", false},
+	{"STRIPE_STUB_ADDR", "127.0.0.1:12113", "loopback address of the Stripe stand-in (no STRIPE_SECRET_KEY): serve starts it there unless `indicia stripe-stub` already listens; the worker calls it there; its state is kept in INDICIA_VAR/stripe-stub", false},
 	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
@@ -142,6 +144,7 @@ func Load(getenv Getenv) (Config, error) {
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
 	str("STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)
 	str("STRIPE_API_URL", &c.StripeAPIURL)
+	str("STRIPE_STUB_ADDR", &c.StripeStubAddr)
 	str("SMTP_URL", &c.SMTPURL)
 	str("MAIL_FROM", &c.MailFrom)
 	str("INDICIA_VAR", &c.VarDir)
