@@ -68,6 +68,10 @@ func (a *App) buildAccounts(ctx context.Context) error {
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
 		APIKeyCacheTTL: apiKeyCacheTTL,
 		OnChainBreak:   newLoginChainMetrics(a.Registry),
+		BaseURL:        cfg.BaseURL,
+	}
+	if m := a.mailer(); m != nil {
+		o.Mail = accounts.Mailer(m)
 	}
 	if a.Box != nil {
 		o.Pepper, o.Signer = a.Box, a.Box

@@ -55,6 +55,11 @@ func (s *Server) routes() {
 	pages.Post("/signup", h.SignUp)
 	get(pages, "/login", h.ShowLogin)
 	pages.Post("/login", h.Login)
+	get(pages, "/password/forgot", h.ShowForgotPassword)
+	pages.Post("/password/forgot", h.ForgotPassword)
+	get(pages, "/password/reset/:token", h.ShowResetPassword)
+	pages.Post("/password/reset/:token", h.ResetPassword)
+	get(pages, "/verify-email/:token", h.VerifyEmailLink)
 	get(pages, "/invite/:token", h.ShowAcceptInvite)
 	pages.Post("/invite/:token", h.AcceptInvite)
 
@@ -65,6 +70,8 @@ func (s *Server) routes() {
 	get(in, "/account/password", h.ShowChangePassword)
 	in.Post("/account/password", h.ChangePassword)
 	get(in, "/account/logins", h.LoginHistory)
+	get(in, "/account/verify-email", h.ShowVerifyEmail)
+	in.Post("/account/verify-email", h.SendVerifyEmail)
 	get(in, "/jobs/:id", h.JobStatus)
 	get(in, "/jobs/:id/status", h.JobStatusJSON)
 
