@@ -93,6 +93,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Us
 	if err != nil {
 		return User{}, err
 	}
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("reset password of user %d", uid))
 	if err := s.Sessions.DeleteUser(ctx, uid, ""); err != nil {
 		return User{}, err
 	}

@@ -60,6 +60,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
+	// Cached API keys carry their creator, verified or not.
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("verify email of user %d", uid))
 	return s.User(ctx, uid)
 }
 
@@ -69,5 +71,6 @@ func (s *Service) MarkEmailVerified(ctx context.Context, userID int64) error {
 	if _, err := s.pool.Exec(ctx, `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2) WHERE id = $1`, userID, s.now()); err != nil {
 		return fmt.Errorf("accounts: mark email verified: %w", err)
 	}
+	s.invalidateAPIKeys(ctx, fmt.Sprintf("verify email of user %d", userID))
 	return nil
 }
