@@ -29,10 +29,10 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 	if err := payments.CheckKeys(a.Config.StripeSecretKey, a.Config.StripeWebhookSecret); err != nil {
 		return err
 	}
+	a.buildQueue(opts)
 	if err := a.buildAccounts(ctx); err != nil {
 		return err
 	}
-	a.buildQueue(opts)
 	mail := a.mailer()
 	if err := a.buildHygiene(opts, mail); err != nil {
 		return err
@@ -113,13 +113,18 @@ func QueueName(prefix string) string {
 
 // mailer is the SMTP sender of notification emails, nil (log only) when
 // SMTP_URL cannot be used.
+// mailer sends at once and queues a retry when the SMTP server fails
+// (email.Retrying); the worker's email_send jobs use a.MailSender.
 func (a *App) mailer() sendFunc {
-	s, err := email.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
-	if err != nil {
-		logDisabled("notification emails", err)
-		return nil
+	if a.MailSender == nil {
+		s, err := email.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
+		if err != nil {
+			logDisabled("notification emails", err)
+			return nil
+		}
+		a.MailSender = s
 	}
-	return email.Func(s)
+	return email.Retrying(a.MailSender, a.Jobs)
 }
 
 // buildHygiene builds the cleanser, the address book, batch cleansing and

@@ -7,4 +7,7 @@ import "indicia/jobs/tasks"
 func (a *App) buildTasks() {
 	a.Tasks = tasks.Deps{Pool: a.Pool, Redis: a.Redis, Queue: a.Jobs, Batches: a.Batches, COA: a.COA,
 		Metering: a.Metering, Payments: a.Payments, RefundAfter: a.Config.RefundAfter}
+	if a.MailSender != nil {
+		a.Tasks.Mail = a.MailSender
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"indicia/email"
 	"indicia/hygiene/addressbook"
 	"indicia/hygiene/coa"
 	"indicia/jobs"
@@ -34,10 +35,15 @@ type Deps struct {
 	// every PaymentsEvery (default a minute).
 	Payments      *payments.Service
 	PaymentsEvery time.Duration
+	// Mail retries emails whose first attempt failed (email.JobKindSend).
+	Mail email.Sender
 }
 
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
+	if d.Mail != nil {
+		r.Register(email.JobKindSend, sendEmail(d.Mail))
+	}
 	if d.Batches != nil {
 		r.Register(addressbook.JobKindCleanse, cleanseBatch(d.Batches))
 	}
