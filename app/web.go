@@ -14,7 +14,7 @@ func (a *App) buildWeb() {
 		Accounts: a.Accounts, Jobs: a.Jobs, Metering: a.Metering, Rater: a.Rater,
 		BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
 		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
-		COA: a.COA, UploadDir: cfg.VarDir + "/uploads",
+		COA: a.COA, UploadDir: UploadDir(cfg),
 		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
 		Checks: a.checks(),
 	}

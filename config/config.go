@@ -36,6 +36,7 @@ type Config struct {
 	VarDir          string
 	VoidWindow      time.Duration
 	RefundAfter     time.Duration
+	UploadRetention time.Duration
 	RateTablePubKey string
 	// JobMaxCrashes is how many attempts of a job may die unfinished before it is dead.
 	JobMaxCrashes int
@@ -66,8 +67,8 @@ var Settings = []Setting{
 	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
-	{"LOGIN_MAX_FAILS", "5", "failed logins for one email before it is locked", false},
-	{"LOGIN_LOCKOUT", "15m", "how long a locked email stays locked", false},
+	{"LOGIN_MAX_FAILS", "5", "failed logins for one email from one network address before that address is locked out of it (the owner elsewhere is not); past 4x this from all addresses within LOGIN_LOCKOUT, addresses the account never logged in from get one attempt a minute", false},
+	{"LOGIN_LOCKOUT", "15m", "how long a locked address stays locked (a password reset ends it at once)", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
@@ -80,6 +81,7 @@ var Settings = []Setting{
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
 	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
 	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
+	{"UPLOAD_RETENTION", "720h", "uploaded personal data (change-of-address list files, batch cleansing rows and results) is deleted this long after upload or cleansing (720h = 30 days); the worker checks hourly", false},
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
 	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_... or sk_test_...); empty runs the built-in Stripe stand-in and shows the TEST MODE banner", true},
 	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
@@ -135,6 +137,7 @@ func Load(getenv Getenv) (Config, error) {
 	dur("LOGIN_LOCKOUT", &c.LoginLockout)
 	dur("VOID_WINDOW", &c.VoidWindow)
 	dur("REFUND_AFTER", &c.RefundAfter)
+	dur("UPLOAD_RETENTION", &c.UploadRetention)
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("PPROF_ADDR", &c.PprofAddr)

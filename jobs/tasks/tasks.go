@@ -35,6 +35,10 @@ type Deps struct {
 	// every PaymentsEvery (default a minute).
 	Payments      *payments.Service
 	PaymentsEvery time.Duration
+	// UploadRetention is how long uploaded personal data is kept (config
+	// UPLOAD_RETENTION); UploadDir holds the change-of-address list files.
+	UploadRetention time.Duration
+	UploadDir       string
 	// Mail retries emails whose first attempt failed (email.JobKindSend).
 	Mail email.Sender
 }
@@ -70,6 +74,11 @@ func Scheduled(d Deps) []jobs.Every {
 	var out []jobs.Every
 	if d.Payments != nil {
 		out = append(out, paymentsScheduled(d.Payments, d.PaymentsEvery)...)
+	}
+	if d.UploadRetention > 0 && (d.COA != nil || d.Batches != nil) {
+		out = append(out, jobs.Every{Name: "upload retention", Interval: time.Hour, Run: func(ctx context.Context) error {
+			return PurgeUploads(ctx, d, time.Now())
+		}})
 	}
 	if d.Metering != nil && d.Queue != nil {
 		out = append(out, jobs.Every{Name: "refund schedule", Interval: time.Hour, Run: func(ctx context.Context) error {
