@@ -99,9 +99,8 @@ func TestLoginRecordsHistoryAndLocksAfterRepeatedFailures(t *testing.T) {
 	if apperr.KindOf(err) != apperr.KindRateLimited {
 		t.Fatalf("locked account: want rate limited, got %v", err)
 	}
-	// The message offers only what exists: waiting. No self-service reset
-	// is on offer here, so the message must not send the user looking for one.
-	if ae, _ := apperr.As(err); ae == nil || ae.Message != "Too many failed attempts for this account. Try again in 1 minute." {
+	// The message offers waiting and the password reset, which exists.
+	if ae, _ := apperr.As(err); ae == nil || ae.Message != "Too many failed attempts for this account. Try again in 1 minute. If you forgot your password, reset it at /password/forgot." {
 		t.Errorf("lockout message: %v", err)
 	}
 	hist, err := s.LoginHistory(ctx, owner, 10)

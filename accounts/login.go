@@ -47,14 +47,14 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (User, error) {
 	}
 	switch {
 	case !ok:
-		s.recordFailure(ctx, email)
+		s.recordFailure(ctx, email, in.IP)
 		s.recordLogin(ctx, u, email, false, "bad_password", in)
 		return User{}, errBadLogin
 	case u.Disabled:
 		s.recordLogin(ctx, u, email, false, "disabled", in)
 		return User{}, apperr.Forbidden("This user has been disabled. Ask your account owner or Indicia support.")
 	}
-	s.clearFailures(ctx, email)
+	s.loginSucceeded(ctx, email, in.IP)
 	s.recordLogin(ctx, u, email, true, "", in)
 	return u, nil
 }

@@ -95,6 +95,9 @@ type User struct {
 	Disabled    bool
 	Invited     bool // has not set a password yet
 	CreatedAt   time.Time
+	// EmailVerified: the user proved the address is theirs (a link emailed
+	// to it); purchases wait for it.
+	EmailVerified bool
 }
 
 // Can reports whether u holds perm. Owners hold every mailer permission.

@@ -85,13 +85,16 @@ func (p *passwords) verify(ctx context.Context, password, stored string) (bool, 
 	return ok, nil
 }
 
-// validatePassword is the one password rule: long enough, not absurdly long.
+// validatePassword is the one password rule: long enough, not absurdly
+// long, and not on the list of leaked passwords.
 func validatePassword(pw string) string {
 	switch {
 	case len(pw) < 10:
 		return "Use at least 10 characters."
 	case len(pw) > 200:
 		return "Use at most 200 characters."
+	case isCommonPassword(pw):
+		return "This password is on a list of common, leaked passwords that attackers try first. Choose another; a few unrelated words work well."
 	}
 	return ""
 }

@@ -29,6 +29,10 @@ type Options struct {
 	// long; 0 (the default) looks every key up in PostgreSQL. The cache serves
 	// hits only while WatchAPIKeyInvalidations runs and is subscribed.
 	APIKeyCacheTTL time.Duration
+	// Mail sends password reset, verification and sign-up notices; BaseURL
+	// starts the links in them.
+	Mail    Mailer
+	BaseURL string
 }
 
 // TxSigner chains and signs records (the transaction box; box.Client satisfies it).
@@ -60,6 +64,7 @@ func New(pool *pgxpool.Pool, rdb *redis.Client, opt Options) (*Service, error) {
 	if opt.LoginLockout == 0 {
 		opt.LoginLockout = 15 * time.Minute
 	}
+	opt.BaseURL = trimURL(opt.BaseURL)
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,6 +24,11 @@ var zipRe = regexp.MustCompile(`^\d{5}(-?\d{4})?$`)
 
 // usStates are the USPS two-letter codes of states, DC, territories and military "states".
 var usStates = strings.Fields(`AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI FM MH PW AA AE AP`)
+
+const emailTaken = "An account with this email already exists. Log in instead."
+
+// signUpsPerHour is how many accounts one network address may open an hour.
+const signUpsPerHour = 5
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
@@ -99,10 +105,45 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, Account, er
 			acct.ID, user.Email, user.Name, hash, string(RoleOwner), permStrings(Permissions), now).Scan(&user.ID)
 	})
 	if db.IsUniqueViolation(err, "users_email_key") {
-		return User{}, Account{}, apperr.Fields{"email": "An account with this email already exists. Log in instead."}.Err()
+		return User{}, Account{}, apperr.Fields{"email": emailTaken}.Err()
 	}
 	if err != nil {
 		return User{}, Account{}, fmt.Errorf("accounts: sign up: %w", err)
 	}
 	return user, acct, nil
+}
+
+// SignUpResult is what a public sign-up did. The page shows the same answer
+// whether or not the address had an account: Created is for the caller's
+// next step (a meter), never for the person signing up.
+type SignUpResult struct {
+	Created bool
+	User    User
+	Account Account
+}
+
+// SignUpFromWeb is the public sign-up: throttled per network address, and
+// answering the same for a new and an existing email. A new owner is sent a
+// confirmation link; the owner of an existing address is told by email that
+// someone tried to sign up with it.
+func (s *Service) SignUpFromWeb(ctx context.Context, in SignUpInput, ip string) (SignUpResult, error) {
+	if err := s.allow(ctx, "signupip:"+ip, signUpsPerHour, time.Hour); err != nil {
+		return SignUpResult{}, apperr.RateLimited("Too many sign-ups from your network. Try again in an hour.")
+	}
+	u, acct, err := s.SignUp(ctx, in)
+	if f, ok := apperr.AsFields(err); ok && f["email"] == emailTaken && len(f) == 1 {
+		email := normalizeEmail(in.Email)
+		body := fmt.Sprintf("Hello,\n\nSomeone just tried to sign up for Indicia with %s, which already has an account.\n\n"+
+			"If it was you, log in at %s/login (or reset your password at %s/password/forgot). If it was not, you need not do anything: no account was changed.\n",
+			email, s.opt.BaseURL, s.opt.BaseURL)
+		s.send(ctx, email, "Someone tried to sign up with your email address", body)
+		return SignUpResult{}, nil
+	}
+	if err != nil {
+		return SignUpResult{}, err
+	}
+	if err := s.SendVerification(ctx, u); err != nil {
+		return SignUpResult{}, err
+	}
+	return SignUpResult{Created: true, User: u, Account: acct}, nil
 }

@@ -10,10 +10,10 @@ import (
 	"indicia/apperr"
 )
 
-const userColumns = `id, COALESCE(account_id, 0), email, name, role, permissions, disabled, invite_hash IS NOT NULL, created_at`
+const userColumns = `id, COALESCE(account_id, 0), email, name, role, permissions, disabled, invite_hash IS NOT NULL, created_at, email_verified_at IS NOT NULL`
 
 // userColumnsU is userColumns for a query that aliases users as u.
-const userColumnsU = `u.id, COALESCE(u.account_id, 0), u.email, u.name, u.role, u.permissions, u.disabled, u.invite_hash IS NOT NULL, u.created_at`
+const userColumnsU = `u.id, COALESCE(u.account_id, 0), u.email, u.name, u.role, u.permissions, u.disabled, u.invite_hash IS NOT NULL, u.created_at, u.email_verified_at IS NOT NULL`
 
 type rowScanner interface{ Scan(...any) error }
 
@@ -22,7 +22,7 @@ func scanUser(r rowScanner, extra ...any) (User, error) {
 	var u User
 	var role string
 	var perms []string
-	err := r.Scan(append([]any{&u.ID, &u.AccountID, &u.Email, &u.Name, &role, &perms, &u.Disabled, &u.Invited, &u.CreatedAt}, extra...)...)
+	err := r.Scan(append([]any{&u.ID, &u.AccountID, &u.Email, &u.Name, &role, &perms, &u.Disabled, &u.Invited, &u.CreatedAt, &u.EmailVerified}, extra...)...)
 	u.Role = Role(role)
 	for _, p := range perms {
 		u.Permissions = append(u.Permissions, Permission(p))

@@ -133,7 +133,8 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password string) (Use
 	}
 	th := sha256.Sum256([]byte(token))
 	var id int64
-	err = s.pool.QueryRow(ctx, `UPDATE users SET password_hash = $1, invite_hash = NULL, invite_expires = NULL, updated_at = $3
+	err = s.pool.QueryRow(ctx, `UPDATE users SET password_hash = $1, invite_hash = NULL, invite_expires = NULL, updated_at = $3,
+		email_verified_at = coalesce(email_verified_at, $3)
 		WHERE invite_hash = $2 AND invite_expires > $3 AND NOT disabled RETURNING id`, hash, th[:], s.now()).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, apperr.NotFound("This invitation link is not valid any more. Ask for a new one.")
@@ -287,8 +288,9 @@ func (s *Service) CreateUser(ctx context.Context, actor User, in CreateInput) (U
 	}
 	now := s.now()
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO users (account_id, email, name, password_hash, role, permissions, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id`, acct, in.Email, in.Name, hash, string(role), permStrings(perms), now).Scan(&id)
+	// A user a vendor admin creates is vouched for by the admin.
+	err = s.pool.QueryRow(ctx, `INSERT INTO users (account_id, email, name, password_hash, role, permissions, created_at, updated_at, email_verified_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$7) RETURNING id`, acct, in.Email, in.Name, hash, string(role), permStrings(perms), now).Scan(&id)
 	if db.IsUniqueViolation(err, "users_email_key") {
 		return User{}, apperr.Fields{"email": "A user with this email already exists."}.Err()
 	}

@@ -14,6 +14,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/config"
+	"indicia/email"
 	"indicia/handlers"
 	"indicia/hygiene/address"
 	"indicia/hygiene/addressbook"
@@ -65,17 +66,20 @@ type App struct {
 	// Migrated is how many migrations New applied (Options.Migrate).
 	Migrated int
 
-	Accounts  *accounts.Service
-	Jobs      *jobs.Queue
-	Cleanser  *address.Cleanser
-	Addresses *addressbook.Book
-	Batches   *addressbook.Batches
-	COA       *coa.Service
-	Rater     *rating.Rater
-	Metering  *metering.Service
-	Payments  *payments.Service
-	Stripe    payments.Setup
-	Postage   *postage.Service
+	Accounts *accounts.Service
+	Jobs     *jobs.Queue
+	// MailSender is the SMTP sender; notification emails go through
+	// email.Retrying over it, and the worker retries failed ones with it.
+	MailSender email.Sender
+	Cleanser   *address.Cleanser
+	Addresses  *addressbook.Book
+	Batches    *addressbook.Batches
+	COA        *coa.Service
+	Rater      *rating.Rater
+	Metering   *metering.Service
+	Payments   *payments.Service
+	Stripe     payments.Setup
+	Postage    *postage.Service
 
 	Handler *handlers.Handler
 	Web     *web.Server

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 func testConfig(t *testing.T, set map[string]string) config.Config {
 	t.Helper()
-	env := map[string]string{"REDIS_URL": os.Getenv("REDIS_URL"), "LOG_LEVEL": "error"}
+	env := map[string]string{"REDIS_URL": os.Getenv("REDIS_URL"), "LOG_LEVEL": "error", "INDICIA_VAR": t.TempDir()}
 	for k, v := range set {
 		env[k] = v
 	}
@@ -50,8 +51,8 @@ func TestNewFromConfig(t *testing.T) {
 	if got, want := a.Jobs.Name(), app.QueueName(prefix); got != want {
 		t.Errorf("queue %q, want %q (from REDIS_PREFIX)", got, want)
 	}
-	if !a.Stripe.TestMode || a.Stripe.Stub == nil {
-		t.Errorf("without STRIPE_SECRET_KEY the stand-in is served: test mode %v, stub %v", a.Stripe.TestMode, a.Stripe.Stub != nil)
+	if !a.Stripe.TestMode || !a.Stripe.StandIn {
+		t.Errorf("without STRIPE_SECRET_KEY the stand-in is used: test mode %v, stand-in %v", a.Stripe.TestMode, a.Stripe.StandIn)
 	}
 	resp, err := a.Web.App.Test(httptest.NewRequest("GET", "/healthz", nil))
 	if err != nil {
@@ -126,5 +127,22 @@ func TestQueueName(t *testing.T) {
 		if got := app.QueueName(prefix); got != want {
 			t.Errorf("QueueName(%q) = %q, want %q", prefix, got, want)
 		}
+	}
+}
+
+// A live Stripe key without its webhook secret stops the process at start,
+// naming the setting.
+func TestLiveStripeKeyNeedsAWebhookSecret(t *testing.T) {
+	pool := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	bx := meteringtest.Start(t)
+	cfg := testConfig(t, map[string]string{"REDIS_PREFIX": prefix, "STRIPE_SECRET_KEY": "sk_live_not_real"})
+	a, err := app.New(context.Background(), cfg, app.Options{Pool: pool, Redis: rdb, Box: bx.Client})
+	if err == nil {
+		a.Close()
+		t.Fatal("app.New accepted a live key without STRIPE_WEBHOOK_SECRET")
+	}
+	if !strings.Contains(err.Error(), "STRIPE_WEBHOOK_SECRET is required") {
+		t.Errorf("error %q does not name STRIPE_WEBHOOK_SECRET", err)
 	}
 }

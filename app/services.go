@@ -25,10 +25,15 @@ type sendFunc = func(ctx context.Context, to, subject, body string) error
 
 // buildServices builds the domain services in dependency order.
 func (a *App) buildServices(ctx context.Context, opts Options) error {
-	if err := a.buildAccounts(ctx); err != nil {
+	// Before anything listens: a live key without a webhook secret would take
+	// forged events.
+	if err := payments.CheckKeys(a.Config.StripeSecretKey, a.Config.StripeWebhookSecret); err != nil {
 		return err
 	}
 	a.buildQueue(opts)
+	if err := a.buildAccounts(ctx); err != nil {
+		return err
+	}
 	mail := a.mailer()
 	if err := a.buildHygiene(opts, mail); err != nil {
 		return err
@@ -42,7 +47,9 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 		return nil
 	}
 	a.buildMetering()
-	a.buildPayments(mail)
+	if err := a.buildPayments(mail); err != nil {
+		return err
+	}
 	a.buildPostage()
 	return nil
 }
@@ -62,6 +69,10 @@ func (a *App) buildAccounts(ctx context.Context) error {
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
 		APIKeyCacheTTL: apiKeyCacheTTL,
 		OnChainBreak:   newLoginChainMetrics(a.Registry),
+		BaseURL:        cfg.BaseURL,
+	}
+	if m := a.mailer(); m != nil {
+		o.Mail = accounts.Mailer(m)
 	}
 	if a.Box != nil {
 		o.Pepper, o.Signer = a.Box, a.Box
@@ -103,13 +114,18 @@ func QueueName(prefix string) string {
 
 // mailer is the SMTP sender of notification emails, nil (log only) when
 // SMTP_URL cannot be used.
+// mailer sends at once and queues a retry when the SMTP server fails
+// (email.Retrying); the worker's email_send jobs use a.MailSender.
 func (a *App) mailer() sendFunc {
-	s, err := email.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
-	if err != nil {
-		logDisabled("notification emails", err)
-		return nil
+	if a.MailSender == nil {
+		s, err := email.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
+		if err != nil {
+			logDisabled("notification emails", err)
+			return nil
+		}
+		a.MailSender = s
 	}
-	return email.Func(s)
+	return email.Retrying(a.MailSender, a.Jobs)
 }
 
 // buildHygiene builds the cleanser, the address book, batch cleansing and
@@ -145,17 +161,22 @@ func (a *App) buildMetering() {
 }
 
 // buildPayments builds card funding: Stripe, or without STRIPE_SECRET_KEY
-// the stand-in (served under /_stripe-stub by serve, reached there by the
-// worker through BASE_URL).
-func (a *App) buildPayments(mail sendFunc) {
+// the stand-in on its loopback address (serve starts it there).
+func (a *App) buildPayments(mail sendFunc) error {
 	cfg := a.Config
-	a.Stripe = payments.OpenStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIURL, cfg.BaseURL, true)
+	st, err := payments.OpenStripe(payments.OpenConfig{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		APIURL: cfg.StripeAPIURL, BaseURL: cfg.BaseURL, VarDir: cfg.VarDir, StubAddr: cfg.StripeStubAddr})
+	if err != nil {
+		return err
+	}
+	a.Stripe = st
 	o := payments.Options{FeePerPiece: payments.DefaultFeePerPiece, TestMode: a.Stripe.TestMode,
 		PublishableKey: cfg.StripePublishableKey, FundingCacheTTL: fundingCacheTTL}
 	if mail != nil {
 		o.Mailer = payments.EmailFunc(mail)
 	}
 	a.Payments = payments.New(a.Pool, a.Stripe.Stripe, a.Metering, o)
+	return nil
 }
 
 // loadRater loads the embedded rate tables, refusing any whose signature does

@@ -14,7 +14,7 @@ func (a *App) buildWeb() {
 		Accounts: a.Accounts, Jobs: a.Jobs, Metering: a.Metering, Rater: a.Rater,
 		BaseURL: cfg.BaseURL, SecureCookie: cfg.Secure(),
 		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
-		COA: a.COA, UploadDir: cfg.VarDir + "/uploads",
+		COA: a.COA, UploadDir: UploadDir(cfg),
 		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
 		Checks: a.checks(), Mail: a.mailer(),
 	}
@@ -26,7 +26,7 @@ func (a *App) buildWeb() {
 		}
 	}
 	a.Handler = handlers.New(d)
-	a.Web = web.New(web.Options{Handler: a.Handler, Accounts: a.Accounts, StripeStub: a.Stripe.Stub,
+	a.Web = web.New(web.Options{Handler: a.Handler, Accounts: a.Accounts,
 		StripeElements: a.Payments != nil && a.Payments.PublishableKey() != "", TestMode: a.Stripe.TestMode, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy, Registry: a.Registry,
 		MetricsToken: cfg.MetricsToken})
 }

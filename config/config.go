@@ -39,6 +39,7 @@ type Config struct {
 	// FraudFarZone is the largest USPS zone between a label's origin and
 	// its first scan that raises no far-from-origin fraud signal.
 	FraudFarZone    int
+	UploadRetention time.Duration
 	RateTablePubKey string
 	// JobMaxCrashes is how many attempts of a job may die unfinished before it is dead.
 	JobMaxCrashes int
@@ -47,6 +48,7 @@ type Config struct {
 	StripePublishableKey string
 	StripeWebhookSecret  string
 	StripeAPIURL         string
+	StripeStubAddr       string
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -68,8 +70,8 @@ var Settings = []Setting{
 	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
-	{"LOGIN_MAX_FAILS", "5", "failed logins for one email before it is locked", false},
-	{"LOGIN_LOCKOUT", "15m", "how long a locked email stays locked", false},
+	{"LOGIN_MAX_FAILS", "5", "failed logins for one email from one network address before that address is locked out of it (the owner elsewhere is not); past 4x this from all addresses within LOGIN_LOCKOUT, addresses the account never logged in from get one attempt a minute", false},
+	{"LOGIN_LOCKOUT", "15m", "how long a locked address stays locked (a password reset ends it at once)", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"TRUST_PROXY", "false", "take the client IP from X-Forwarded-For (only behind a proxy you run)", false},
@@ -82,11 +84,13 @@ var Settings = []Setting{
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
 	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
 	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
+	{"UPLOAD_RETENTION", "720h", "uploaded personal data (change-of-address list files, batch cleansing rows and results) is deleted this long after upload or cleansing (720h = 30 days); the worker checks hourly", false},
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
 	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_... or sk_test_...); empty runs the built-in Stripe stand-in and shows the TEST MODE banner", true},
 	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key; set, the billing page collects cards with Stripe's Payment Element", false},
-	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
-	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
+	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); required with a live key; without a key the stand-in's random secret in INDICIA_VAR/stripe-stub is used", true},
+	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in on STRIPE_STUB_ADDR", false},
+	{"STRIPE_STUB_ADDR", "127.0.0.1:12113", "loopback address of the Stripe stand-in (no STRIPE_SECRET_KEY): serve starts it there unless `indicia stripe-stub` already listens; the worker calls it there; its state is kept in INDICIA_VAR/stripe-stub", false},
 	{"FRAUD_FAR_ZONE", "2", "a label first scanned more than this USPS zone (1 to 8) from its origin ZIP raises a far-from-origin fraud signal for postal review (2: up to 150 miles is the origin's neighbourhood)", false},
 	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
@@ -137,6 +141,7 @@ func Load(getenv Getenv) (Config, error) {
 	dur("LOGIN_LOCKOUT", &c.LoginLockout)
 	dur("VOID_WINDOW", &c.VoidWindow)
 	dur("REFUND_AFTER", &c.RefundAfter)
+	dur("UPLOAD_RETENTION", &c.UploadRetention)
 	str("LOG_LEVEL", &c.LogLevel)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("PPROF_ADDR", &c.PprofAddr)
@@ -146,6 +151,7 @@ func Load(getenv Getenv) (Config, error) {
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
 	str("STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)
 	str("STRIPE_API_URL", &c.StripeAPIURL)
+	str("STRIPE_STUB_ADDR", &c.StripeStubAddr)
 	str("SMTP_URL", &c.SMTPURL)
 	str("MAIL_FROM", &c.MailFrom)
 	str("INDICIA_VAR", &c.VarDir)

@@ -137,6 +137,9 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		piece.AcceptMoved = raw.AcceptMoved
 		o.Pieces[i] = piece
 	}
+	if err := accounts.RequireVerifiedEmail(u); err != nil {
+		return err
+	}
 	purchase, err := h.d.Postage.Buy(c.Context(), u, o)
 	if handled, herr := chargedPendingJSON(c, err); handled {
 		return herr

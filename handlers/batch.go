@@ -265,6 +265,9 @@ func (h *Handler) buyBatch(c fiber.Ctx, u accounts.User, m metering.Meter, f vie
 	if err := json.Unmarshal([]byte(f.V("rows")), &rows); err != nil || len(rows) == 0 || len(rows) > postage.MaxBatchRows {
 		return apperr.Invalid("rows", "The batch form is damaged; upload the list again.")
 	}
+	if err := accounts.RequireVerifiedEmail(u); err != nil {
+		return err
+	}
 	pur, err := h.d.Postage.BuyBatch(c.Context(), u, m, rows, batchKeyPrefix+f.V("token"))
 	if id, ok := payments.ChargedPending(err); ok {
 		return h.redirectWith(c, "/billing/receipts/"+id, "Your card was charged; the labels are being finished and will appear in your labels within minutes. You will not be charged again.")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/accounts"
 	"indicia/apperr"
 	"indicia/hygiene/coa"
 	"indicia/payments"
@@ -59,6 +60,9 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	vm.Moved = movedVM(pq.Moved)
 	if f.V("action") != "buy" {
 		return render(c, fiber.StatusOK, views.Purchase(p, vm))
+	}
+	if err := accounts.RequireVerifiedEmail(u); err != nil {
+		return h.purchaseFailed(c, p, vm, err)
 	}
 	purchase, err := h.d.Postage.BuyQuote(c.Context(), u, q)
 	if errors.Is(err, postage.ErrRecipientMoved) {

@@ -127,6 +127,9 @@ func (s *Service) afterPrepaid(ctx context.Context, meterID int64) {
 	}
 }
 
+// MinCardCharge is Stripe's smallest US card charge, in cents.
+const MinCardCharge = 50
+
 // BuyTrickle charges the card for the purchase and dispenses it; it returns
 // the charge (for the receipt) and the labels.
 func (s *Service) BuyTrickle(ctx context.Context, actor accounts.User, req metering.PurchaseRequest) (Charge, metering.Purchase, error) {
@@ -155,9 +158,17 @@ func (s *Service) BuyTrickle(ctx context.Context, actor accounts.User, req meter
 	for _, p := range req.Pieces {
 		postage += p.Postage
 	}
+	fee := s.Fee(len(req.Pieces))
+	if postage+fee < MinCardCharge {
+		// Stripe refuses smaller charges; saying so before charging keeps it
+		// from reading as a card decline.
+		e := apperr.Invalid("postage", fmt.Sprintf("Card charges start at %s, and this purchase comes to %s. Buy more pieces in one purchase, or switch this meter to prepaid funding on the billing page. Nothing was charged.",
+			money(MinCardCharge), money(postage+fee)))
+		e.Code = "below_card_minimum"
+		return Charge{}, none, e
+	}
 	clientKey := req.IdempotencyKey
 	stored, _ := json.Marshal(metering.PurchaseRequest{MeterID: req.MeterID, Pieces: req.Pieces})
-	fee := s.Fee(len(req.Pieces))
 	c, existing, err := s.stage(ctx, Charge{AccountID: actor.AccountID, MeterID: req.MeterID, UserID: actor.ID, Kind: KindTrickle,
 		Postage: postage, Fee: fee, Amount: postage + fee, CustomerID: card.CustomerID, PaymentMethodID: card.PaymentMethodID,
 		CardBrand: card.Brand, CardLast4: card.Last4, Request: stored}, clientKey)

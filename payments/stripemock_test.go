@@ -51,6 +51,9 @@ func TestEveryStripeCallAgainstStripeMock(t *testing.T) {
 	if _, err := st.Refund(ctx, res.PaymentIntentID, 78, "indicia-void-l_mock"); err != nil {
 		t.Errorf("refund: %v", err)
 	}
+	if _, err := st.ListRefunds(ctx, res.PaymentIntentID); err != nil {
+		t.Errorf("list refunds: %v", err)
+	}
 	if err := st.DetachPaymentMethod(ctx, card.PaymentMethodID); err != nil {
 		t.Errorf("detach payment method: %v", err)
 	}

@@ -36,6 +36,28 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		return WebhookResult{}, ErrBadSignature
 	}
 	res := WebhookResult{EventID: ev.ID, Type: string(ev.Type)}
+	// Network calls before the transaction: the refunds of a refunded charge.
+	var outside []StripeRefund
+	var outsidePI string
+	if ev.Type == "charge.refunded" {
+		var ch stripe.Charge
+		if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
+			return res, fmt.Errorf("payments: decode %s: %w", ev.Type, err)
+		}
+		if ch.PaymentIntent != nil {
+			outsidePI = ch.PaymentIntent.ID
+		}
+		all, err := s.stripe.ListRefunds(ctx, outsidePI)
+		if err != nil {
+			// Stripe delivers the event again; nothing is recorded yet.
+			return res, unavailable(err)
+		}
+		for _, r := range all {
+			if !r.Ours && r.Status != "failed" && r.Status != "canceled" {
+				outside = append(outside, r)
+			}
+		}
+	}
 	var suspend []int64
 	var alerts []Charge
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
@@ -64,24 +86,17 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 				WHERE public_id = $1 AND status IN ('staged','unknown')`, pi.Metadata["charge"], pi.ID, code, msg, s.now())
 			return err
 		case "charge.refunded":
-			var ch stripe.Charge
-			if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
-				return fmt.Errorf("payments: decode %s: %w", ev.Type, err)
-			}
-			pi := ""
-			if ch.PaymentIntent != nil {
-				pi = ch.PaymentIntent.ID
-			}
-			var recorded int64
-			err := tx.QueryRow(ctx, `SELECT coalesce(sum(refunded), 0)::bigint FROM charges WHERE payment_intent_id = $1`, pi).Scan(&recorded)
-			if err != nil {
-				return err
-			}
-			if recorded != ch.AmountRefunded {
-				// Our own refund's event can arrive before we record it; a
-				// refund made in Stripe's dashboard shows up here for good.
-				slog.InfoContext(ctx, "payments: Stripe refund total differs from ours", "payment_intent", pi,
-					"stripe_refunded", ch.AmountRefunded, "recorded", recorded)
+			// Refunds made outside Indicia (Stripe's dashboard) are booked
+			// here; our own carry RefundMark and are booked where they are made.
+			for _, r := range outside {
+				c, booked, err := s.bookOutside(ctx, tx, outsidePI, "refund", r.ID, r.Amount)
+				if err != nil {
+					return err
+				}
+				if booked {
+					suspend = append(suspend, c.MeterID)
+					alerts = append(alerts, c)
+				}
 			}
 			return nil
 		case "charge.dispute.created":
@@ -106,6 +121,10 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 			c.PaymentIntentID, c.DeclineMessage = pi, string(d.Reason)
 			suspend = append(suspend, c.MeterID)
 			alerts = append(alerts, c)
+			// The disputed amount is withdrawn from us now; book it like a refund.
+			if _, _, err := s.bookOutside(ctx, tx, pi, "dispute", d.ID, d.Amount); err != nil {
+				return err
+			}
 			return nil
 		}
 		return nil
@@ -114,9 +133,13 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		return res, err
 	}
 	for _, c := range alerts {
-		if ev.Type == "charge.dispute.created" {
+		switch ev.Type {
+		case "charge.dispute.created":
 			s.alert(ctx, c, "dispute", fmt.Sprintf("Charge %s (%s) on meter %d is disputed (%s); the meter is suspended for credit abuse.",
 				c.PublicID, c.PaymentIntentID, c.MeterID, c.DeclineMessage))
+		case "charge.refunded":
+			s.alert(ctx, c, "outside_refund", fmt.Sprintf("%s of charge %s (%s) was refunded outside Indicia (refund %s); the account owes it and meter %d is suspended for credit abuse.",
+				money(c.Refunded), c.PublicID, c.PaymentIntentID, c.DeclineMessage, c.MeterID))
 		}
 	}
 	for _, id := range suspend {
@@ -126,4 +149,45 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		}
 	}
 	return res, nil
+}
+
+// bookOutside books money Stripe returned to the card without us (a refund
+// in Stripe's dashboard, a dispute) once per Stripe object, in the webhook's
+// transaction: a refunds row, the charge's refunded total, and a ledger
+// transfer from card clearing to what the customer owes. booked is false for
+// an object already booked or a payment that is not ours. The returned
+// charge carries the amount in Refunded and the Stripe id in DeclineMessage.
+func (s *Service) bookOutside(ctx context.Context, tx pgx.Tx, paymentIntentID, reason, stripeID string, amount int64) (Charge, bool, error) {
+	var c Charge
+	if amount <= 0 {
+		return c, false, nil
+	}
+	err := tx.QueryRow(ctx, `SELECT id, public_id, account_id, meter_id FROM charges WHERE payment_intent_id = $1 AND payment_intent_id <> '' FOR UPDATE`,
+		paymentIntentID).Scan(&c.ID, &c.PublicID, &c.AccountID, &c.MeterID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		slog.WarnContext(ctx, "payments: money returned on an unknown payment", "payment_intent", paymentIntentID, "reason", reason)
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("payments: charge of %s: %w", paymentIntentID, err)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO refunds (charge_id, amount, reason, idem_key, stripe_refund_id, status, created_at)
+		VALUES ($1,$2,$3,$4,$5,'succeeded',$6) ON CONFLICT (idem_key) DO NOTHING`, c.ID, amount, "outside_"+reason, "stripe:"+stripeID, stripeID, s.now())
+	if err != nil {
+		return c, false, fmt.Errorf("payments: record %s %s: %w", reason, stripeID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return c, false, nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE charges SET refunded = refunded + $2, updated_at = $3 WHERE id = $1`, c.ID, amount, s.now()); err != nil {
+		return c, false, fmt.Errorf("payments: mark charge refunded: %w", err)
+	}
+	// The card got the money back, so the customer owes it: their ledger
+	// account goes below zero by that much.
+	if err := postTransfer(ctx, tx, "outside:"+stripeID, "outside_"+reason, c.MeterID, c.ID,
+		Entry{AccCardClearing, amount}, Entry{accCustomer(c.AccountID), -amount}); err != nil {
+		return c, false, err
+	}
+	c.PaymentIntentID, c.Refunded, c.DeclineMessage = paymentIntentID, amount, stripeID
+	return c, true, nil
 }

@@ -68,9 +68,6 @@ func bodyLimitFor(c fiber.Ctx) int64 {
 	if n := routeBodyLimit(c.Method() + " " + p); n > 0 {
 		return n
 	}
-	if strings.HasPrefix(p, "/_stripe-stub/") {
-		return 1 << 20
-	}
 	return DefaultBodyLimit
 }
 

@@ -13,14 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"indicia/handlers"
 	"indicia/jobs"
 	"indicia/jobs/tasks"
 	"indicia/metering"
 	"indicia/payments"
 	"indicia/payments/stripestub"
 	"indicia/views"
-	"indicia/web"
 	"indicia/web/webtest"
 )
 
@@ -254,30 +252,6 @@ func TestPaymentsJobsRefillAndSettle(t *testing.T) {
 	}
 	if body := webtest.Body(t, e.Do("staff", "GET", "/postal/settlement?day="+day, nil)); !strings.Contains(body, "<td>06901</td><td>1</td>") {
 		t.Error("the settlement job's day is not on the staff page")
-	}
-}
-
-// Without a secret key serve mounts the stand-in at /_stripe-stub, outside
-// sessions and CSRF, so serve and worker share one; stripe-go reaches it.
-func TestStandInMountedWithoutASecretKey(t *testing.T) {
-	setup := payments.OpenStripe("", "", "", "http://localhost:8080", true)
-	if !setup.TestMode || setup.Stub == nil {
-		t.Fatalf("no key: test mode %v, stand-in %v", setup.TestMode, setup.Stub != nil)
-	}
-	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{TestMode: true}), StripeStub: setup.Stub, TestMode: true})
-	req := httptest.NewRequest("POST", payments.StubPath+"/v1/customers", strings.NewReader("name=Mae+Co"))
-	req.Header.Set("Authorization", "Bearer sk_test_indicia_stand_in")
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := srv.App.Test(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := webtest.Body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(b, `"id":"cus_`) {
-		t.Fatalf("stand-in through serve: %d %s", resp.StatusCode, b)
-	}
-	live := payments.OpenStripe("sk_live_x", "whsec_x", "", "http://localhost:8080", true)
-	if live.TestMode || live.Stub != nil {
-		t.Errorf("a live key still runs the stand-in (test mode %v)", live.TestMode)
 	}
 }
 

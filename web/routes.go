@@ -1,13 +1,11 @@
 package web
 
 import (
-	"github.com/gofiber/fiber/v3/middleware/adaptor"
 	"github.com/gofiber/fiber/v3/middleware/recover"
 	"github.com/gofiber/fiber/v3/middleware/requestid"
 	"github.com/gofiber/fiber/v3/middleware/static"
 
 	"indicia/accounts"
-	"indicia/payments"
 	static_files "indicia/static"
 )
 
@@ -41,13 +39,9 @@ func (s *Server) routes() {
 	// Public: everything a verifier needs to check an indicium offline.
 	get(app, "/.well-known/indicia/certs", h.Certs)
 	get(app, "/.well-known/indicia/revocations", h.Revocations)
-	// Outside sessions and CSRF: Stripe's webhook (authenticated by its
-	// signature) and, without a secret key only, the Stripe stand-in that
-	// serve and worker share.
+	// Outside sessions and CSRF: Stripe's webhook, authenticated by its
+	// signature. The test-mode stand-in has its own loopback listener.
 	app.Post("/stripe/webhook", h.StripeWebhook)
-	if s.opt.StripeStub != nil {
-		app.All(payments.StubPath+"/*", adaptor.HTTPHandler(s.opt.StripeStub))
-	}
 	app.Use("/static", static.New("", static.Config{FS: static_files.FS, MaxAge: 3600}))
 
 	// JSON API: bearer keys, no cookies, no CSRF.
@@ -62,6 +56,11 @@ func (s *Server) routes() {
 	pages.Post("/signup", h.SignUp)
 	get(pages, "/login", h.ShowLogin)
 	pages.Post("/login", h.Login)
+	get(pages, "/password/forgot", h.ShowForgotPassword)
+	pages.Post("/password/forgot", h.ForgotPassword)
+	get(pages, "/password/reset/:token", h.ShowResetPassword)
+	pages.Post("/password/reset/:token", h.ResetPassword)
+	get(pages, "/verify-email/:token", h.VerifyEmailLink)
 	get(pages, "/invite/:token", h.ShowAcceptInvite)
 	pages.Post("/invite/:token", h.AcceptInvite)
 
@@ -72,6 +71,8 @@ func (s *Server) routes() {
 	get(in, "/account/password", h.ShowChangePassword)
 	in.Post("/account/password", h.ChangePassword)
 	get(in, "/account/logins", h.LoginHistory)
+	get(in, "/account/verify-email", h.ShowVerifyEmail)
+	in.Post("/account/verify-email", h.SendVerifyEmail)
 	get(in, "/jobs/:id", h.JobStatus)
 	get(in, "/jobs/:id/status", h.JobStatusJSON)
 

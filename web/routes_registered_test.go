@@ -1,13 +1,11 @@
 package web_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"indicia/handlers"
-	"indicia/payments"
 	"indicia/web"
 )
 
@@ -16,7 +14,7 @@ import (
 // row expects is registered with its method and path, so one that goes
 // missing from routes.go fails here rather than as a 404 deep in a browser test.
 func TestRouteTableRegistersEveryRow(t *testing.T) {
-	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{}), StripeStub: http.NotFoundHandler()})
+	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{})})
 	registered := map[string]bool{}
 	for _, r := range srv.App.GetRoutes(true) {
 		registered[r.Method+" "+r.Path] = true
@@ -26,21 +24,20 @@ func TestRouteTableRegistersEveryRow(t *testing.T) {
 			t.Errorf("%s %s has a row in routeCases but no route", rc.method, rc.route)
 		}
 	}
-	// Outside the role table: the public routes a verifier, Stripe and the
-	// stand-in's clients need.
-	for _, want := range []string{"GET /.well-known/indicia/certs", "GET /.well-known/indicia/revocations", "POST /stripe/webhook", "POST " + payments.StubPath + "/*"} {
+	// Outside the role table: the public routes a verifier and Stripe need.
+	for _, want := range []string{"GET /.well-known/indicia/certs", "GET /.well-known/indicia/revocations", "POST /stripe/webhook"} {
 		if !registered[want] {
 			t.Errorf("%s is not registered", want)
 		}
 	}
 }
 
-// The Stripe stand-in is mounted only when web is given one.
-func TestNoStandInWithoutOne(t *testing.T) {
-	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{})})
+// The Stripe stand-in never listens on the public address, even in test mode.
+func TestNoStandInOnThePublicListener(t *testing.T) {
+	srv := web.New(web.Options{Handler: handlers.New(handlers.Deps{TestMode: true}), TestMode: true})
 	for _, r := range srv.App.GetRoutes(true) {
-		if strings.HasPrefix(r.Path, payments.StubPath) {
-			t.Fatalf("%s %s is registered without a stand-in", r.Method, r.Path)
+		if strings.Contains(r.Path, "stripe-stub") || strings.Contains(r.Path, "_stub") {
+			t.Fatalf("%s %s is registered on the public listener", r.Method, r.Path)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -17,9 +16,6 @@ type Options struct {
 	Handler *handlers.Handler
 	// Accounts resolves session cookies and API keys.
 	Accounts *accounts.Service
-	// StripeStub is the Stripe stand-in mounted under /_stripe-stub when
-	// there is no secret key (nil otherwise).
-	StripeStub http.Handler
 	// StripeElements: pages load Stripe's Payment Element, so the content
 	// security policy allows Stripe's scripts and frames.
 	StripeElements bool

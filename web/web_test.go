@@ -82,14 +82,14 @@ func TestLoginSetsAFreshHttpOnlySessionCookie(t *testing.T) {
 
 func TestSignUpFormKeepsInputAndNamesTheField(t *testing.T) {
 	e := webtest.New(t)
-	resp := e.Do("anon", "POST", "/signup", url.Values{"name": {"Bea"}, "company": {"Bea Co"}, "email": {"owner@example.com"},
-		"password": {"a long password"}, "address_line1": {"2 Oak St"}, "city": {"Albany"}, "state": {"NY"}, "zip": {"12207"}})
+	resp := e.Do("anon", "POST", "/signup", url.Values{"name": {"Bea"}, "company": {"Bea Co"}, "email": {"bea@example.com"},
+		"password": {"a long password"}, "address_line1": {"2 Oak St"}, "city": {"Albany"}, "state": {"NY"}, "zip": {"1220"}})
 	body := webtest.Body(t, resp)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("duplicate email sign-up: status %d", resp.StatusCode)
+		t.Fatalf("sign-up with a bad ZIP: status %d", resp.StatusCode)
 	}
-	if !strings.Contains(body, "already exists") || !strings.Contains(body, `value="Bea Co"`) || !strings.Contains(body, `id="email-error"`) {
-		t.Errorf("form did not keep input or name the email field:\n%s", body)
+	if !strings.Contains(body, "5-digit ZIP") || !strings.Contains(body, `value="Bea Co"`) || !strings.Contains(body, `id="zip-error"`) {
+		t.Errorf("form did not keep input or name the zip field:\n%s", body)
 	}
 	if strings.Contains(body, "a long password") {
 		t.Error("the password was echoed back into the page")

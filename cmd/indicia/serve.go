@@ -49,8 +49,13 @@ func runServe(args []string) error {
 	}
 	defer a.Close()
 	if a.Stripe.TestMode {
-		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", a.Stripe.Stub != nil)
+		slog.Warn("card payments in TEST MODE: no real card is charged", "stand_in", a.Stripe.StandIn)
 	}
+	stopStandIn, err := a.Stripe.ServeStandIn()
+	if err != nil {
+		return err
+	}
+	defer stopStandIn()
 	if cfg.PprofAddr != "" {
 		// Profiling for load tests, on its own (loopback) listener, never on the public one.
 		go func() { slog.Warn("pprof", "err", http.ListenAndServe(cfg.PprofAddr, nil)) }()

@@ -7,19 +7,17 @@ import (
 	"log/slog"
 	"net/http"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"indicia/payments"
-	"indicia/payments/stripestub"
 )
 
-// runStripeStub serves the Stripe stand-in on its own port, for serve and
-// worker to share through STRIPE_API_URL (make run without a Stripe key).
+// runStripeStub serves the Stripe stand-in in its own process on loopback
+// (make run without a Stripe key); serve and worker find it at STRIPE_STUB_ADDR.
 func runStripeStub(args []string) error {
-	fs := flags("stripe-stub", "Serve the Stripe stand-in (test mode only) that serve and worker share via STRIPE_API_URL.")
-	addr := fs.String("addr", "127.0.0.1:12113", "listen address (keep it on loopback)")
+	fs := flags("stripe-stub", "Serve the Stripe stand-in (test mode only) on loopback for serve and worker (STRIPE_STUB_ADDR).")
+	addr := fs.String("addr", "", "listen address, loopback only (default STRIPE_STUB_ADDR)")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -27,25 +25,33 @@ func runStripeStub(args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.StripeSecretKey != "" && !strings.HasPrefix(cfg.StripeSecretKey, "sk_test_") {
-		return errors.New("stripe-stub: STRIPE_SECRET_KEY is a live key; the stand-in is for test mode only")
+	if cfg.StripeSecretKey != "" {
+		return errors.New("stripe-stub: STRIPE_SECRET_KEY is set; the stand-in runs only in test mode without a key")
 	}
-	secret := cfg.StripeWebhookSecret
-	if secret == "" {
-		secret = payments.StubWebhookSecret
+	if *addr != "" {
+		cfg.StripeStubAddr = *addr
 	}
-	stub := stripestub.New(stripestub.Options{WebhookURL: strings.TrimRight(cfg.BaseURL, "/") + "/stripe/webhook", WebhookSecret: secret})
-	srv := &http.Server{Addr: *addr, Handler: stub, ReadHeaderTimeout: 10 * time.Second}
+	st, err := payments.OpenStripe(payments.OpenConfig{WebhookSecret: cfg.StripeWebhookSecret, BaseURL: cfg.BaseURL,
+		VarDir: cfg.VarDir, StubAddr: cfg.StripeStubAddr})
+	if err != nil {
+		return err
+	}
+	stub, err := payments.OpenStandIn(cfg.VarDir, cfg.BaseURL, st.WebhookSecret)
+	if err != nil {
+		return err
+	}
+	defer stub.Close()
+	srv := &http.Server{Addr: st.StubAddr, Handler: stub, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		slog.Info("stripe stand-in serving", "addr", *addr, "webhooks_to", cfg.BaseURL+"/stripe/webhook")
+		slog.Info("stripe stand-in serving", "addr", st.StubAddr, "webhooks_to", cfg.BaseURL+"/stripe/webhook")
 		errc <- srv.ListenAndServe()
 	}()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("stripe-stub: listen %s: %w", *addr, err)
+		return fmt.Errorf("stripe-stub: listen %s: %w", st.StubAddr, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

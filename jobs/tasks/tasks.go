@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"indicia/email"
 	"indicia/hygiene/addressbook"
 	"indicia/hygiene/coa"
 	"indicia/jobs"
@@ -34,12 +35,21 @@ type Deps struct {
 	// every PaymentsEvery (default a minute).
 	Payments      *payments.Service
 	PaymentsEvery time.Duration
-	// Mail sends the vendor admins' alert emails (JobKindAdminAlert).
-	Mail func(ctx context.Context, to, subject, body string) error
+	// AlertMail sends the vendor admins' alert emails (JobKindAdminAlert).
+	AlertMail func(ctx context.Context, to, subject, body string) error
+	// UploadRetention is how long uploaded personal data is kept (config
+	// UPLOAD_RETENTION); UploadDir holds the change-of-address list files.
+	UploadRetention time.Duration
+	UploadDir       string
+	// Mail retries emails whose first attempt failed (email.JobKindSend).
+	Mail email.Sender
 }
 
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
+	if d.Mail != nil {
+		r.Register(email.JobKindSend, sendEmail(d.Mail))
+	}
 	if d.Batches != nil {
 		r.Register(addressbook.JobKindCleanse, cleanseBatch(d.Batches))
 	}
@@ -50,8 +60,8 @@ func Register(r *jobs.Runner, d Deps) {
 	if d.Metering != nil {
 		r.Register(JobKindSubmitRefunds, submitRefunds(d.Metering, d.RefundAfter))
 	}
-	if d.Mail != nil && d.Pool != nil {
-		r.Register(JobKindAdminAlert, sendAdminAlert(d.Pool, d.Mail))
+	if d.AlertMail != nil && d.Pool != nil {
+		r.Register(JobKindAdminAlert, sendAdminAlert(d.Pool, d.AlertMail))
 	}
 	if d.Payments != nil {
 		r.Register(JobKindPaymentsReconcile, paymentsReconcile(d.Payments))
@@ -69,6 +79,11 @@ func Scheduled(d Deps) []jobs.Every {
 	var out []jobs.Every
 	if d.Payments != nil {
 		out = append(out, paymentsScheduled(d.Payments, d.PaymentsEvery)...)
+	}
+	if d.UploadRetention > 0 && (d.COA != nil || d.Batches != nil) {
+		out = append(out, jobs.Every{Name: "upload retention", Interval: time.Hour, Run: func(ctx context.Context) error {
+			return PurgeUploads(ctx, d, time.Now())
+		}})
 	}
 	if d.Metering != nil && d.Queue != nil {
 		out = append(out, jobs.Every{Name: "refund schedule", Interval: time.Hour, Run: func(ctx context.Context) error {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ type Options struct {
 	// WebhookURL, when set, receives every event, signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
+	// StateFile, when set, keeps the stand-in's objects across restarts: every
+	// request that changes something appends a line, and New replays them.
+	StateFile string
 }
 
 // TestCard is one of Stripe's test payment methods.
@@ -60,11 +64,43 @@ type Stub struct {
 	failAfter int                 // do the work, then answer 500 (outcome unknown to the caller)
 	charges   int
 	Events    []obj // every event emitted, oldest first
+	dirty     map[string]bool
+	state     *os.File
 }
 
 // New builds a stand-in.
 func New(opt Options) *Stub {
-	return &Stub{opt: opt, objects: map[string]obj{}, idem: map[string]cached{}, cards: map[string]TestCard{}}
+	return &Stub{opt: opt, objects: map[string]obj{}, idem: map[string]cached{}, cards: map[string]TestCard{}, dirty: map[string]bool{}}
+}
+
+// Open builds a stand-in whose state lives in opt.StateFile, reading what an
+// earlier process left there.
+func Open(opt Options) (*Stub, error) {
+	s := New(opt)
+	if opt.StateFile == "" {
+		return s, nil
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(opt.StateFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("stripestub: open state: %w", err)
+	}
+	s.state = f
+	return s, nil
+}
+
+// Close closes the state file.
+func (s *Stub) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == nil {
+		return nil
+	}
+	err := s.state.Close()
+	s.state = nil
+	return err
 }
 
 // FailNext makes the next n API requests fail with 503 before doing anything.
@@ -107,7 +143,18 @@ func (s *Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer sk_") {
+	if r.URL.Path == "/_stub/refund" && r.Method == http.MethodPost {
+		// For `make run`: a refund made in Stripe's dashboard (?payment_intent=pi_...&amount=cents).
+		amount, _ := strconv.ParseInt(r.URL.Query().Get("amount"), 10, 64)
+		if _, err := s.RefundOutside(r.URL.Query().Get("payment_intent"), amount); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// Only a test key: the stand-in never acts on a live key's behalf.
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer sk_test_") {
 		writeErr(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided.")
 		return
 	}
@@ -135,9 +182,12 @@ func (s *Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	status, body, events := s.safeRoute(r)
 	b, _ := json.Marshal(body)
+	var idem *stateIdem
 	if key != "" && r.Method == http.MethodPost && status < 500 {
 		s.idem[r.URL.Path+"|"+key] = cached{status, b}
+		idem = &stateIdem{Key: r.URL.Path + "|" + key, Status: status, Body: b}
 	}
+	s.persist(idem)
 	failAfter := s.failAfter > 0
 	if failAfter {
 		s.failAfter--
@@ -198,13 +248,13 @@ func (s *Stub) route(r *http.Request) (int, any, []obj) {
 	switch {
 	case parts[1] == "customers" && len(parts) == 2 && post:
 		c := obj{"id": newID("cus"), "object": "customer", "name": f.Get("name"), "email": f.Get("email"), "metadata": metadata(f), "created": now, "livemode": false}
-		s.objects[c["id"].(string)] = c
+		s.put(c["id"].(string), c)
 		return 200, c, nil
 	case parts[1] == "setup_intents" && len(parts) == 2 && post:
 		id := newID("seti")
 		si := obj{"id": id, "object": "setup_intent", "client_secret": id + "_secret_" + newID("x")[2:], "customer": f.Get("customer"),
 			"status": "requires_payment_method", "usage": "off_session", "payment_method": nil, "payment_method_types": []string{"card"}, "created": now, "livemode": false}
-		s.objects[id] = si
+		s.put(id, si)
 		return 200, si, nil
 	case parts[1] == "setup_intents" && len(parts) == 4 && parts[3] == "confirm" && post:
 		si := s.objects[parts[2]]
@@ -216,6 +266,7 @@ func (s *Stub) route(r *http.Request) (int, any, []obj) {
 			return status, body, nil
 		}
 		si["status"], si["payment_method"] = "succeeded", pm["id"]
+		s.dirty[parts[2]] = true
 		return 200, si, nil
 	case parts[1] == "setup_intents" && len(parts) == 3 && !post:
 		if si := s.objects[parts[2]]; si != nil {
@@ -234,6 +285,7 @@ func (s *Stub) route(r *http.Request) (int, any, []obj) {
 			return notFound(parts[2])
 		}
 		pm["customer"] = nil
+		s.dirty[parts[2]] = true
 		return 200, pm, nil
 	case parts[1] == "payment_methods" && len(parts) == 3 && !post:
 		if pm := s.objects[parts[2]]; pm != nil {
@@ -249,6 +301,15 @@ func (s *Stub) route(r *http.Request) (int, any, []obj) {
 		return notFound(parts[2])
 	case parts[1] == "refunds" && len(parts) == 2 && post:
 		return s.refund(f, now)
+	case parts[1] == "refunds" && len(parts) == 2 && !post:
+		// Only the filter payments uses: the refunds of one PaymentIntent.
+		data := []obj{}
+		for _, o := range s.objects {
+			if o["object"] == "refund" && o["payment_intent"] == f.Get("payment_intent") {
+				data = append(data, o)
+			}
+		}
+		return 200, obj{"object": "list", "data": data, "has_more": false, "url": "/v1/refunds"}, nil
 	}
 	return http.StatusNotFound, errBody("invalid_request_error", "", "Unrecognized request URL ("+r.Method+" "+r.URL.Path+")."), nil
 }
@@ -261,6 +322,7 @@ func (s *Stub) attach(pmID, customer string) (obj, int, any) {
 	}
 	if pm := s.objects[pmID]; pm != nil {
 		pm["customer"] = customer
+		s.dirty[pmID] = true
 		return pm, 200, nil
 	}
 	for _, tc := range TestCards {
@@ -269,7 +331,7 @@ func (s *Stub) attach(pmID, customer string) (obj, int, any) {
 			pm := obj{"id": id, "object": "payment_method", "type": "card", "customer": customer, "created": time.Now().Unix(), "livemode": false,
 				"card":            obj{"brand": tc.Brand, "last4": tc.Last4, "exp_month": 12, "exp_year": time.Now().Year() + 3, "funding": "credit", "country": "US"},
 				"billing_details": obj{}, "metadata": obj{}}
-			s.objects[id] = pm
+			s.put(id, pm)
 			s.cards[id] = tc
 			return pm, 200, nil
 		}
@@ -298,7 +360,7 @@ func (s *Stub) createPaymentIntent(f url.Values, now int64) (int, any, []obj) {
 	pi := obj{"id": id, "object": "payment_intent", "amount": amount, "amount_received": 0, "currency": "usd", "customer": f.Get("customer"),
 		"payment_method": pmID, "description": f.Get("description"), "metadata": metadata(f), "created": now, "livemode": false,
 		"status": "requires_confirmation", "payment_method_types": []string{"card"}}
-	s.objects[id] = pi
+	s.put(id, pi)
 	if f.Get("confirm") != "true" {
 		return 200, pi, nil
 	}
@@ -311,7 +373,7 @@ func (s *Stub) createPaymentIntent(f url.Values, now int64) (int, any, []obj) {
 	}
 	ch := newID("ch")
 	pi["status"], pi["amount_received"], pi["latest_charge"] = "succeeded", amount, ch
-	s.objects[ch] = obj{"id": ch, "object": "charge", "amount": amount, "amount_refunded": int64(0), "payment_intent": id, "refunded": false, "currency": "usd", "paid": true, "status": "succeeded"}
+	s.put(ch, obj{"id": ch, "object": "charge", "amount": amount, "amount_refunded": int64(0), "payment_intent": id, "refunded": false, "currency": "usd", "paid": true, "status": "succeeded"})
 	s.charges++
 	return 200, pi, []obj{s.event("payment_intent.succeeded", pi)}
 }
@@ -337,9 +399,31 @@ func (s *Stub) refund(f url.Values, now int64) (int, any, []obj) {
 	}
 	ch["amount_refunded"] = refunded + amount
 	ch["refunded"] = refunded+amount == total
-	re := obj{"id": newID("re"), "object": "refund", "amount": amount, "currency": "usd", "payment_intent": piID, "charge": ch["id"], "status": "succeeded", "created": now}
-	s.objects[re["id"].(string)] = re
+	s.dirty[ch["id"].(string)] = true
+	re := obj{"id": newID("re"), "object": "refund", "amount": amount, "currency": "usd", "payment_intent": piID, "charge": ch["id"], "status": "succeeded", "created": now,
+		"metadata": metadata(f)}
+	s.put(re["id"].(string), re)
 	return 200, re, []obj{s.event("charge.refunded", ch)}
+}
+
+// RefundOutside refunds amount cents of a PaymentIntent (all that is left
+// when amount is 0) as Stripe's dashboard would: no metadata of ours.
+func (s *Stub) RefundOutside(piID string, amount int64) (map[string]any, error) {
+	f := url.Values{"payment_intent": {piID}}
+	if amount > 0 {
+		f.Set("amount", strconv.FormatInt(amount, 10))
+	}
+	s.mu.Lock()
+	status, body, events := s.refund(f, time.Now().Unix())
+	s.persist(nil)
+	s.mu.Unlock()
+	if status != 200 {
+		return nil, fmt.Errorf("stripestub: refund %s: %v", piID, body)
+	}
+	for _, ev := range events {
+		s.emit(ev)
+	}
+	return events[0], nil
 }
 
 // Dispute opens a dispute on a succeeded PaymentIntent and emits charge.dispute.created.
@@ -352,7 +436,8 @@ func (s *Stub) Dispute(piID string) (map[string]any, error) {
 	}
 	d := obj{"id": newID("dp"), "object": "dispute", "amount": pi["amount"], "currency": "usd", "charge": pi["latest_charge"], "payment_intent": piID,
 		"reason": "fraudulent", "status": "needs_response", "created": time.Now().Unix(), "livemode": false}
-	s.objects[d["id"].(string)] = d
+	s.put(d["id"].(string), d)
+	s.persist(nil)
 	ev := s.event("charge.dispute.created", d)
 	s.mu.Unlock()
 	s.emit(ev)

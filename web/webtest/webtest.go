@@ -153,6 +153,10 @@ func New(t testing.TB, opts ...Options) *Env {
 	ctx := context.Background()
 	owner, acct, err := acc.SignUp(ctx, accounts.SignUpInput{Name: "Olive Owner", Company: "Olive Mail", Email: "owner@example.com",
 		Password: Passwords["owner"], Address: accounts.Address{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}})
+	if err == nil {
+		err = acc.MarkEmailVerified(ctx, owner.ID)
+		owner.EmailVerified = true
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
