@@ -106,10 +106,9 @@ func (f LabelFilter) sort() string {
 // and what became of it.
 type ListedLabel struct {
 	Label
-	UserID     int64 // 0 when the buyer was an API key of a deleted user
-	CostCodeID int64
-	CostCode   string // the cost code's name; "" when none was charged
-	State      LabelState
+	UserID   int64  // 0 when the buyer was an API key of a deleted user
+	CostCode string // the cost code's name; "" when none was charged
+	State    LabelState
 }
 
 // ListStatus is the label's status as the history filters it.
@@ -277,7 +276,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		q.where = append(q.where, fmt.Sprintf("(%s, i.id) %s ($%d, $%d)", keyCol, cmp, n-1, n))
 	}
 	q.args = append(q.args, limit+1)
-	sql := `SELECT ` + labelColumns + `, i.id, coalesce(p.user_id, 0), coalesce(i.cost_code_id, 0), coalesce(cc.name, ''),
+	sql := `SELECT ` + labelColumns + `, i.id, coalesce(p.user_id, 0), coalesce(cc.name, ''),
 		i.void_reason, i.used_at, i.used_location
 		FROM indicia i JOIN meters m ON m.id = i.meter_id JOIN purchases p ON p.id = i.purchase_id
 		LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
@@ -300,7 +299,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		var rj []byte
 		l := &x.l
 		err := r.Scan(&l.PublicID, &l.MeterID, &l.Serial, &l.PieceNumber, &l.MailingDate, &l.Postage, &l.OriginZIP, &l.DestZIP, &l.MailClass,
-			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &x.id, &l.UserID, &l.CostCodeID, &l.CostCode,
+			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &x.id, &l.UserID, &l.CostCode,
 			&l.State.VoidReason, &l.State.UsedAt, &l.State.UsedLocation)
 		l.Services = uint32(services)
 		if err == nil {
