@@ -17,6 +17,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/reports"
 )
 
 // sendFunc sends one notification email.
@@ -28,6 +29,8 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.buildQueue(opts)
+	// Reports only read the database: they work without the box.
+	a.Reports = reports.New(a.Pool)
 	mail := a.mailer()
 	if err := a.buildHygiene(opts, mail); err != nil {
 		return err

@@ -16,7 +16,7 @@ func (a *App) buildWeb() {
 		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
 		COA: a.COA, UploadDir: cfg.VarDir + "/uploads",
 		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
-		Checks: a.checks(),
+		Checks: a.checks(), Reports: a.Reports,
 	}
 	if a.Box != nil {
 		bx := a.Box

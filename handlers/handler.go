@@ -12,6 +12,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/reports"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -47,6 +48,8 @@ type Deps struct {
 	Payments *payments.Service
 	// Postage is the one way pages and the API buy postage.
 	Postage *postage.Service
+	// Reports reads the account reports (register, summary, funding, refunds).
+	Reports *reports.Service
 }
 
 // Handler serves every page and API route.

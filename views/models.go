@@ -16,6 +16,7 @@ type UserVM struct {
 	Name, Email, Role, RoleLabel string
 	IsOwner, IsMailer, IsStaff   bool
 	IsAdmin, CanManageUsers      bool
+	CanReadReports               bool // owners, users holding "Export reports", vendor admins
 }
 
 // Form carries submitted values and per-field messages back to a form.

@@ -199,6 +199,15 @@ func (s *Server) routes() {
 	settlement.Post("", asAdmin, h.RunSettlement)
 	settlement.Post("/alerts/:id/resolve", asAdmin, h.ResolvePaymentAlert)
 
+	// Reports: owners, users holding "Export reports" (API keys with that
+	// scope) and vendor admins, who read every account; postal staff keep
+	// their volumes on /postal.
+	asReportReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
+	get(api, "/reports/:kind", asReportReader, canReadReports, h.APIReport)
+	reportPages := in.Group("/reports", asReportReader, canReadReports)
+	get(reportPages, "", h.Reports)
+	get(reportPages, "/:kind/:format", h.ReportDownload)
+
 	// Vendor administration: failed jobs and every user.
 	admin := in.Group("/admin", asAdmin)
 	get(admin, "/jobs", h.DeadJobs)

@@ -17,6 +17,7 @@ func Page(c fiber.Ctx, title, nav string, testMode bool) views.Page {
 			IsOwner: u.Role == accounts.RoleOwner, IsMailer: u.Role.IsMailer(),
 			IsStaff: u.Role == accounts.RoleStaff, IsAdmin: u.Role == accounts.RoleAdmin,
 			CanManageUsers: u.Can(accounts.PermManageUsers),
+			CanReadReports: u.Can(accounts.PermExportReports) || u.Role == accounts.RoleAdmin,
 		}
 	}
 	p.Flash = takeFlash(c)
