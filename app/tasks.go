@@ -6,5 +6,6 @@ import "indicia/jobs/tasks"
 // not start (Options.Partial) is left out by tasks.Register.
 func (a *App) buildTasks() {
 	a.Tasks = tasks.Deps{Pool: a.Pool, Redis: a.Redis, Queue: a.Jobs, Batches: a.Batches, COA: a.COA,
-		Metering: a.Metering, Payments: a.Payments, RefundAfter: a.Config.RefundAfter}
+		Metering: a.Metering, Payments: a.Payments, RefundAfter: a.Config.RefundAfter,
+		Reports: a.Reports, StatementMail: a.mailer(), BaseURL: a.Config.BaseURL}
 }

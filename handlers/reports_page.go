@@ -146,6 +146,12 @@ func (h *Handler) Reports(c fiber.Ctx) error {
 	if vm.Statements, err = h.statementRows(c, u, filter.AccountID); err != nil {
 		return err
 	}
+	if u.Role == accounts.RoleUser {
+		vm.StatementOptIn = true
+		if vm.StatementEmails, err = h.d.Accounts.StatementEmails(ctx, u); err != nil {
+			return err
+		}
+	}
 	return render(c, fiber.StatusOK, views.Reports(h.Page(c, "Reports", "reports"), vm))
 }
 

@@ -205,7 +205,11 @@ func (s *Server) routes() {
 	asReportReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
 	get(api, "/reports/:kind", asReportReader, canReadReports, h.APIReport)
 	reportPages := in.Group("/reports", asReportReader, canReadReports)
+	get(api, "/statements", asReportReader, canReadReports, h.APIStatements)
+	get(api, "/statements/:id", asReportReader, canReadReports, h.APIStatement)
 	get(reportPages, "", h.Reports)
+	reportPages.Post("/statement-emails", allow(accounts.RoleUser), h.SetStatementEmails)
+	get(reportPages, "/statements/:id/:format", h.StatementFile)
 	get(reportPages, "/:kind/:format", h.ReportDownload)
 
 	// Vendor administration: failed jobs and every user.
