@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -212,5 +213,41 @@ func TestReportsAPI(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+k)
 	if err := json.NewDecoder(e.Test(req).Body).Decode(&s); err != nil || s.Total.Pieces != 3 || s.Total.Spend != 3*78 {
 		t.Errorf("summary total %+v %v", s.Total, err)
+	}
+}
+
+// The API lists statements and sends one as PDF or CSV.
+func TestStatementsAPI(t *testing.T) {
+	e, _ := reportsEnv(t)
+	if _, err := e.App.Reports.GenerateStatements(context.Background(), time.Now().UTC(), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	k := key(t, e, e.Owner, "export_reports")
+	code, out := apiCall(t, e, k, "GET", "/api/v1/statements", "")
+	sts, _ := out["statements"].([]any)
+	if code != http.StatusOK || len(sts) != 1 {
+		t.Fatalf("statements: %d %v", code, out)
+	}
+	id := sts[0].(map[string]any)["id"].(string)
+	for _, c := range []struct{ path, accept, prefix, ctype string }{
+		{"/api/v1/statements/" + id, "", "%PDF", "application/pdf"},
+		{"/api/v1/statements/" + id + "?format=csv", "", "section,", "text/csv"},
+		{"/api/v1/statements/" + id, "text/csv", "section,", "text/csv"},
+	} {
+		req := httptest.NewRequest("GET", c.path, nil)
+		req.Header.Set("Authorization", "Bearer "+k)
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
+		r := e.Test(req)
+		if body := webtest.Body(t, r); r.StatusCode != http.StatusOK || !strings.HasPrefix(body, c.prefix) || !strings.HasPrefix(r.Header.Get("Content-Type"), c.ctype) {
+			t.Errorf("%s (Accept %q): %d %s %.10q", c.path, c.accept, r.StatusCode, r.Header.Get("Content-Type"), body)
+		}
+	}
+	if code, _ := apiCall(t, e, k, "GET", "/api/v1/statements/st_nope", ""); code != http.StatusNotFound {
+		t.Errorf("an unknown statement: %d, want 404", code)
+	}
+	if code, _ := apiCall(t, e, k, "GET", "/api/v1/statements/"+id+"?format=doc", ""); code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown format: %d, want 422", code)
 	}
 }
