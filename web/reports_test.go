@@ -251,3 +251,25 @@ func TestStatementsAPI(t *testing.T) {
 		t.Errorf("an unknown format: %d, want 422", code)
 	}
 }
+
+// Postal staff see revenue by origin post office and meter for a period,
+// and download it; mailers do not.
+func TestPostalRevenue(t *testing.T) {
+	e, labels := reportsEnv(t)
+	r := e.Do("staff", "GET", "/postal/revenue", nil)
+	body := webtest.Body(t, r)
+	if r.StatusCode != http.StatusOK || !strings.Contains(body, e.Meter.Record.Serial) || !strings.Contains(body, "$2.34") {
+		t.Fatalf("staff revenue page: %d\n%.600s", r.StatusCode, body)
+	}
+	r = e.Do("staff", "GET", "/postal/revenue/csv?origin_zip=06901", nil)
+	recs, err := csv.NewReader(strings.NewReader(webtest.Body(t, r))).ReadAll()
+	if err != nil || len(recs) != 2 || recs[1][0] != "06901" || recs[1][2] != strconv.Itoa(len(labels)) || recs[1][6] != "2.34" {
+		t.Errorf("revenue csv: %v %v", recs, err)
+	}
+	if r := e.Do("staff", "GET", "/postal/revenue?from=2026-02-01&to=2026-01-01", nil); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("reversed period: %d, want 422", r.StatusCode)
+	}
+	if r := e.Do("owner", "GET", "/postal/revenue", nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("owner on postal revenue: %d, want 403", r.StatusCode)
+	}
+}

@@ -97,6 +97,8 @@ func (s *Server) routes() {
 	get(api, "/labels/:id", asLabelReader, h.APILabel)
 	get(api, "/charges/:id", asLabelReader, h.APICharge)
 	get(in, "/postal", asPostal, h.PostalReports)
+	get(in, "/postal/revenue", asPostal, h.PostalRevenue)
+	get(in, "/postal/revenue/:format", asPostal, h.PostalRevenueDownload)
 	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
 	meters := in.Group("/admin", asAdmin)
 	get(meters, "/meters", h.AdminMeters)

@@ -32,6 +32,8 @@ func init() {
 		routeCase{"GET", "/reports/statements/:id/:format", ownerStatement("/reports/statements/", "/pdf"), nil, readers(ok)},
 		// Owners always get the statement; the opt-in is a mailer user's, and the clerk lacks Export reports.
 		routeCase{"POST", "/reports/statement-emails", fixed("/reports/statement-emails"), url.Values{"statement_emails": {"1"}}, only(unauth, nil)},
+		routeCase{"GET", "/postal/revenue", fixed("/postal/revenue"), nil, only(see, map[string]int{"staff": ok, "admin": ok})},
+		routeCase{"GET", "/postal/revenue/:format", fixed("/postal/revenue/csv"), nil, only(see, map[string]int{"staff": ok, "admin": ok})},
 		// The API uses keys, not sessions.
 		routeCase{"GET", "/api/v1/reports/:kind", fixed("/api/v1/reports/register"), nil, all(unauth)},
 		routeCase{"GET", "/api/v1/statements", fixed("/api/v1/statements"), nil, all(unauth)},
