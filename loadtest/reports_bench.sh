@@ -4,7 +4,9 @@
 # demo mailer's account, ACCOUNTS other accounts with OTHER labels each,
 # over the last year). Against a real `indicia serve` it measures
 #   - the one-year spend summary of the large account (RUNS requests, p50/p95),
-#   - the one-year register CSV download: rows/s and serve's RSS growth.
+#   - the one-year register CSV download: rows/s and serve's RSS growth,
+#   - the same register streamed in process (reportgen -measure): rows/s,
+#     time to the first row and the Go heap.
 # Usage: loadtest/reports_bench.sh [LABELS] [ACCOUNTS] [OTHER] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,3 +58,6 @@ rows=$(($(wc -l < "$work/register.csv") - 1))
 peak=$(cat "$work/reg.peak")
 awk -v rows="$rows" -v t="$t" -v r0="$rss0" -v pk="$peak" 'BEGIN {printf "register: %d rows in %.2f s = %.0f rows/s; serve RSS %.1f MB before, peak %.1f MB (+%.1f MB)\n", rows, t, rows/t, r0/1024, pk/1024, (pk-r0)/1024}'
 ls -l "$work/register.csv" | awk '{print "register file: " $5 " bytes"}'
+
+echo "== the same register without HTTP (reports.StreamRegister into encoding/csv)"
+bin/reportgen -db "$DATABASE_URL" -measure

@@ -132,29 +132,27 @@ func (s *Service) Register(ctx context.Context, actor accounts.User, f Filter, a
 	return out, next, nil
 }
 
-// StreamRegister hands every row of the register to emit as it is read
-// from PostgreSQL: memory stays flat whatever the number of rows.
+// streamChunk is how many rows StreamRegister reads per query.
+const streamChunk = 10_000
+
+// StreamRegister hands every row of the register to emit, reading it in
+// keyset chunks: each query walks the (account_id, created_at, id) index
+// from the last row sent, so PostgreSQL never sorts or hashes the whole
+// period before the first row, and memory here holds one chunk at most.
 func (s *Service) StreamRegister(ctx context.Context, actor accounts.User, f Filter, emit func(RegisterRow) error) error {
-	if err := scope(actor, &f); err != nil {
-		return err
-	}
-	q, args := s.registerQuery(f, Cursor{}, 0)
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("reports: register: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRegister(rows)
+	for c := (Cursor{}); ; {
+		rows, next, err := s.Register(ctx, actor, f, c, s.chunk)
 		if err != nil {
 			return err
 		}
-		if err := emit(r); err != nil {
-			return err
+		for _, r := range rows {
+			if err := emit(r); err != nil {
+				return err
+			}
 		}
+		if next.IsZero() {
+			return nil
+		}
+		c = next
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: register: %w", err)
-	}
-	return nil
 }

@@ -276,6 +276,20 @@ func TestReportsTieOutToRegistersAndLedger(t *testing.T) {
 	if len(paging) != len(reg) || paging[len(paging)-1].LabelID != reg[len(reg)-1].LabelID {
 		t.Errorf("paging read %d rows, streaming %d", len(paging), len(reg))
 	}
+	// Streaming in chunks smaller than the register gives the same rows.
+	var chunked []string
+	err = rep.WithStreamChunk(4).StreamRegister(ctx, h.owner, f, func(r reports.RegisterRow) error { chunked = append(chunked, r.LabelID); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chunked) != len(reg) {
+		t.Errorf("streaming in chunks of 4 read %d rows, want %d", len(chunked), len(reg))
+	}
+	for i := range chunked {
+		if i < len(reg) && chunked[i] != reg[i].LabelID {
+			t.Errorf("chunked row %d is %s, want %s", i, chunked[i], reg[i].LabelID)
+		}
+	}
 
 	// Summary: the total equals the register, and the spend kept is what
 	// the post office is owed in the ledger.

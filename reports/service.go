@@ -11,13 +11,14 @@ import (
 
 // Service answers report queries.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	chunk int // rows per query when streaming the register
 }
 
 // New builds the reports service on pool.
 func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now}
+	return &Service{pool: pool, now: time.Now, chunk: streamChunk}
 }
 
 // CanRead reports whether u may see reports: account owners, users holding

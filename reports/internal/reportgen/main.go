@@ -12,14 +12,20 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"runtime"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/accounts"
+	"indicia/reports"
 )
 
 func main() {
@@ -29,6 +35,7 @@ func main() {
 	others := flag.Int("accounts", 0, "other accounts to create")
 	otherLabels := flag.Int("other-labels", 1000, "labels for each other account")
 	days := flag.Int("days", 365, "spread the labels over this many days before now")
+	measure := flag.Bool("measure", false, "instead of seeding, stream the large account's one-year register as CSV to nowhere and print rows/s")
 	flag.Parse()
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, *dbURL)
@@ -42,6 +49,10 @@ func main() {
 		WHERE u.email = $1 ORDER BY m.id LIMIT 1`, *email).Scan(&accountID, &userID, &meterID, &origin)
 	if err != nil {
 		log.Fatalf("reportgen: find %s and a meter: %v", *email, err)
+	}
+	if *measure {
+		measureRegister(ctx, pool, accountID)
+		return
 	}
 	// A few cost codes for the large account, so filters and groups have something to find.
 	var codes []int64
@@ -82,6 +93,34 @@ func main() {
 	if _, err := pool.Exec(ctx, `ANALYZE indicia; ANALYZE purchases; ANALYZE ledger_entries; ANALYZE charges`); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// measureRegister streams the one-year register the way the download does
+// (reports.StreamRegister into encoding/csv), without HTTP, and prints the
+// rate and the Go heap after.
+func measureRegister(ctx context.Context, pool *pgxpool.Pool, accountID int64) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	f := reports.Filter{AccountID: accountID, From: today.AddDate(0, 0, -365), To: today.AddDate(0, 0, 1)}
+	w := csv.NewWriter(io.Discard)
+	start := time.Now()
+	var first time.Duration
+	n := 0
+	err := reports.New(pool).StreamRegister(ctx, accounts.System, f, func(r reports.RegisterRow) error {
+		if n == 0 {
+			first = time.Since(start)
+		}
+		n++
+		return w.Write(r.Cells())
+	})
+	w.Flush()
+	if err != nil {
+		log.Fatal(err)
+	}
+	took := time.Since(start)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("register: %d rows in %s = %.0f rows/s; first row after %s; Go heap in use %.1f MB\n", n, took.Round(time.Millisecond),
+		float64(n)/took.Seconds(), first.Round(time.Millisecond), float64(ms.HeapInuse)/1e6)
 }
 
 var classes = []string{"FCM_LETTER", "FCM_LETTER", "FCM_LETTER", "FCM_FLAT", "PRIORITY"}
