@@ -26,6 +26,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/reports"
 	"indicia/web"
 )
 
@@ -80,6 +81,7 @@ type App struct {
 	Payments   *payments.Service
 	Stripe     payments.Setup
 	Postage    *postage.Service
+	Reports    *reports.Service
 
 	Handler *handlers.Handler
 	Web     *web.Server

@@ -18,6 +18,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/reports"
 )
 
 // sendFunc sends one notification email.
@@ -34,6 +35,8 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 	if err := a.buildAccounts(ctx); err != nil {
 		return err
 	}
+	// Reports only read the database: they work without the box.
+	a.Reports = reports.New(a.Pool)
 	mail := a.mailer()
 	if err := a.buildHygiene(opts, mail); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/reports"
 )
 
 // Check is one readiness probe (PostgreSQL, Redis, the box).
@@ -49,6 +50,8 @@ type Deps struct {
 	Postage *postage.Service
 	// Mail sends one email (invitations); nil when no mail server is set up.
 	Mail func(ctx context.Context, to, subject, body string) error
+	// Reports reads the account reports (register, summary, funding, refunds).
+	Reports *reports.Service
 }
 
 // Handler serves every page and API route.

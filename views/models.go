@@ -17,6 +17,7 @@ type UserVM struct {
 	IsOwner, IsMailer, IsStaff   bool
 	IsAdmin, CanManageUsers      bool
 	CanManageCostCodes           bool
+	CanReadReports               bool // owners, users holding "Export reports", vendor admins
 }
 
 // Form carries submitted values and per-field messages back to a form.

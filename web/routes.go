@@ -112,6 +112,8 @@ func (s *Server) routes() {
 	get(api, "/labels/:id", asLabelReader, h.APILabel)
 	get(api, "/charges/:id", asLabelReader, h.APICharge)
 	get(in, "/postal", asPostal, h.PostalReports)
+	get(in, "/postal/revenue", asPostal, h.PostalRevenue)
+	get(in, "/postal/revenue/:format", asPostal, h.PostalRevenueDownload)
 	in.Post("/postal/fraud/:id/resolve", asPostal, h.ResolveFraudSignal)
 	get(in, "/postal/tracking", asPostal, h.PostalTracking)
 	get(api, "/postal/tracking", asPostal, h.APIPostalTracking)
@@ -246,6 +248,19 @@ func (s *Server) routes() {
 	get(settlement, "/:day/csv", h.SettlementCSV)
 	settlement.Post("", asAdmin, h.RunSettlement)
 	settlement.Post("/alerts/:id/resolve", asAdmin, h.ResolvePaymentAlert)
+
+	// Reports: owners, users holding "Export reports" (API keys with that
+	// scope) and vendor admins, who read every account; postal staff keep
+	// their volumes on /postal.
+	asReportReader := allow(accounts.RoleOwner, accounts.RoleUser, accounts.RoleAdmin)
+	get(api, "/reports/:kind", asReportReader, canReadReports, h.APIReport)
+	reportPages := in.Group("/reports", asReportReader, canReadReports)
+	get(api, "/statements", asReportReader, canReadReports, h.APIStatements)
+	get(api, "/statements/:id", asReportReader, canReadReports, h.APIStatement)
+	get(reportPages, "", h.Reports)
+	reportPages.Post("/statement-emails", allow(accounts.RoleUser), h.SetStatementEmails)
+	get(reportPages, "/statements/:id/:format", h.StatementFile)
+	get(reportPages, "/:kind/:format", h.ReportDownload)
 
 	// Vendor administration: failed jobs and every user.
 	admin := in.Group("/admin", asAdmin)

@@ -17,6 +17,7 @@ import (
 	"indicia/jobs"
 	"indicia/metering"
 	"indicia/payments"
+	"indicia/reports"
 )
 
 // Deps are what job handlers need. Fields are added as job kinds arrive.
@@ -43,6 +44,11 @@ type Deps struct {
 	UploadDir       string
 	// Mail retries emails whose first attempt failed (email.JobKindSend).
 	Mail email.Sender
+	// Reports makes each month's statements (on the 1st, or when a worker
+	// that was down starts) and emails them through StatementMail.
+	Reports       *reports.Service
+	StatementMail reports.Mailer
+	BaseURL       string
 }
 
 // Register adds every job kind to r.
@@ -70,7 +76,8 @@ func Register(r *jobs.Runner, d Deps) {
 }
 
 // Scheduled is the work the worker runs on clocks rather than from the queue:
-// the payments reconciler, the auto-refill sweep, settlement, and the daily
+// the payments reconciler, the auto-refill sweep, settlement, the monthly
+// statements, and the daily
 // claim of the refund job (one submit_refunds job per UTC day, claimed in
 // PostgreSQL so however many workers run, a day gets exactly one; a worker
 // that was down catches up when it starts). jobs.RunScheduled runs each on
@@ -95,6 +102,15 @@ func Scheduled(d Deps) []jobs.Every {
 		if d.Queue != nil {
 			out = append(out, boxWatch(d.Metering, AdminAlerter(d.Queue)), keyRotation(d.Metering, AdminAlerter(d.Queue)))
 		}
+	}
+	if d.Reports != nil {
+		// Hourly, for the month before this one: on the 1st it runs within
+		// the hour, and a month whose statements exist is a cheap no-op.
+		out = append(out, jobs.Every{Name: "monthly statements", Interval: time.Hour, Run: func(ctx context.Context) error {
+			now := time.Now().UTC()
+			_, err := d.Reports.GenerateStatements(ctx, now.AddDate(0, 0, -now.Day()), d.StatementMail, d.BaseURL)
+			return err
+		}})
 	}
 	return out
 }

@@ -18,6 +18,7 @@ func Page(c fiber.Ctx, title, nav string, testMode bool) views.Page {
 			IsStaff: u.Role == accounts.RoleStaff, IsAdmin: u.Role == accounts.RoleAdmin,
 			CanManageUsers:     u.Can(accounts.PermManageUsers),
 			CanManageCostCodes: u.Can(accounts.PermManageCostCodes),
+			CanReadReports:     u.Can(accounts.PermExportReports) || u.Role == accounts.RoleAdmin,
 		}
 	}
 	p.Flash = takeFlash(c)

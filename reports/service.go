@@ -1,0 +1,43 @@
+package reports
+
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/accounts"
+	"indicia/apperr"
+)
+
+// Service answers report queries.
+type Service struct {
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	chunk int // rows per query when streaming the register
+}
+
+// New builds the reports service on pool.
+func New(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, now: time.Now, chunk: streamChunk}
+}
+
+// CanRead reports whether u may see reports: account owners, users holding
+// "Export reports" (API keys narrowed to that scope), and vendor admins.
+func CanRead(u accounts.User) bool {
+	if u.Disabled {
+		return false
+	}
+	return u.Role == accounts.RoleAdmin || u.Role == accounts.RoleSystem || u.Can(accounts.PermExportReports)
+}
+
+// scope checks the actor and pins the filter to the accounts the actor may
+// see: a mailer only ever sees their own account, whatever was asked.
+func scope(actor accounts.User, f *Filter) error {
+	if !CanRead(actor) {
+		return apperr.Forbidden("You do not have the \"" + accounts.PermExportReports.Label() + "\" permission.")
+	}
+	if actor.Role.IsMailer() {
+		f.AccountID = actor.AccountID
+	}
+	return nil
+}
