@@ -60,15 +60,17 @@ type Result struct {
 	DPV          string       `json:"dpv,omitempty"`
 }
 
-// Key is the match key of the address: the standardized delivery line and
-// the 5-digit ZIP, "123 MAIN ST APT 4|62704". Two spellings of the same
-// address have the same key once cleansed; change-of-address matching joins
-// on it. It is "" when the result has no delivery line or no ZIP.
+// Key is the match key of the address: the delivery point (the delivery
+// line with any unit designator written "#", see deliveryPointLine) and the
+// 5-digit ZIP, "123 MAIN ST # 4|62704". Two spellings of the same address
+// have the same key once cleansed, whichever designator the writer chose;
+// change-of-address matching joins on it. It is "" when the result has no
+// delivery line or no ZIP.
 func (r Result) Key() string {
 	if r.Standardized.DeliveryLine == "" || r.ZIP == "" {
 		return ""
 	}
-	return r.Standardized.DeliveryLine + "|" + r.ZIP
+	return deliveryPointLine(Parsed{Components: r.Components}) + "|" + r.ZIP
 }
 
 // Cleanser parses, standardizes and validates addresses. It is safe for
@@ -301,7 +303,7 @@ func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) {
 	}
 	zip := p.Standard(LabelZipCode)
 	_, _, primary, units := deliveryParts(*p)
-	code, zip4 := c.ref.match(zip, primary, units)
+	code, zip4 := c.ref.match(zip, primary, pointUnits(*p))
 	r.DPV = code
 	switch code {
 	case DPVConfirmed:

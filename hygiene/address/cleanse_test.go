@@ -72,7 +72,7 @@ func TestCleanseKeepsWrittenText(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("components missing: %v", want)
 	}
-	if got := r.Key(); got != "12 N MAIN ST APT 4|63101" {
+	if got := r.Key(); got != "12 N MAIN ST # 4|63101" {
 		t.Errorf("Key() = %q", got)
 	}
 	if r2 := c.Cleanse("12 NORTH MAIN ST # 4\nSAINT LOUIS MO 63101"); r2.Key() != "12 N MAIN ST # 4|63101" {

@@ -18,7 +18,7 @@ type ReferenceFile struct {
 
 type refPoint struct {
 	zip4  string            // ZIP+4 of the building (row without unit), may be ""
-	units map[string]string // standardized unit ("APT 4") → ZIP+4
+	units map[string]string // unit as in the delivery-point key ("# 4") → ZIP+4
 }
 
 // Len is the number of delivery-point rows loaded.
@@ -81,7 +81,8 @@ func LoadReference(rd io.Reader) (*ReferenceFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("address: reference line %d: %w", line, err)
 		}
-		_, _, primary, units := deliveryParts(parsed)
+		_, _, primary, _ := deliveryParts(parsed)
+		units := pointUnits(parsed)
 		if primary == "" {
 			return nil, fmt.Errorf("address: reference line %d: no delivery line in %q", line, rec[iLine])
 		}

@@ -83,6 +83,50 @@ func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string)
 	return names, urb, primary.String(), units.String()
 }
 
+// distinctUnits are the Appendix C2 designators that name something other
+// than the delivery unit itself (a building, a floor): "BLDG 2" and "APT 2"
+// are different places, so these keep their word in the delivery-point key.
+var distinctUnits = map[string]bool{"BLDG": true, "FL": true}
+
+// deliveryPointLine is the primary line with its units written with "#"
+// for every designator that only says "this unit number" (APT, UNIT, STE,
+// RM, "#", ...): Publication 28 lets "#" stand for any of them, and writers
+// choose freely, so "APT 31", "UNIT 31" and "# 31" are one delivery point.
+// Designators without a number (BSMT, REAR, PH) and BLDG/FL are kept.
+func deliveryPointLine(p Parsed) string {
+	_, _, primary, _ := deliveryParts(p)
+	units := pointUnits(p)
+	if primary == "" || units == "" {
+		return primary + units
+	}
+	return primary + " " + units
+}
+
+// pointUnits are the units of deliveryPointLine.
+func pointUnits(p Parsed) string {
+	var b strings.Builder
+	for i, c := range p.Components {
+		switch c.Label {
+		case LabelOccupancyType:
+			next := i+1 < len(p.Components) && p.Components[i+1].Label == LabelOccupancyIdentifier
+			sep(&b)
+			if next && !distinctUnits[c.Standard] {
+				b.WriteString("#")
+			} else {
+				b.WriteString(c.Standard)
+			}
+		case LabelOccupancyIdentifier:
+			if i == 0 || p.Components[i-1].Label != LabelOccupancyType {
+				sep(&b)
+				b.WriteString("#")
+			}
+			sep(&b)
+			b.WriteString(c.Standard)
+		}
+	}
+	return b.String()
+}
+
 func lastLine(city, state, zip, plus4 string) string {
 	var b strings.Builder
 	b.WriteString(city)
