@@ -36,23 +36,23 @@ const (
 
 // COAMatch is a move found for one address-book entry, as the mailer sees it.
 type COAMatch struct {
-	ID        int64          `json:"id"`
-	EntryID   int64          `json:"entry_id"`
-	Name      string         `json:"name"`
-	Company   string         `json:"company"`
-	Old       address.Fields `json:"old"`
-	New       address.Fields `json:"new"`
-	NewZIP4   string         `json:"new_zip4,omitempty"`
-	MoveType  string         `json:"move_type"` // the tier the name matched: business, individual, family
+	ID       int64          `json:"id"`
+	EntryID  int64          `json:"entry_id"`
+	Name     string         `json:"name"`
+	Company  string         `json:"company"`
+	Old      address.Fields `json:"old"`
+	New      address.Fields `json:"new"`
+	NewZIP4  string         `json:"new_zip4,omitempty"`
+	MoveType string         `json:"move_type"` // the tier the name matched: business, individual, family
 	// NameMatch says how the names matched: firm (business move, firm name),
 	// exact (same first and last name), nickname (a nickname and its formal
 	// name, same last name) or last_name (family move). Empty for matches
 	// found before it was recorded.
-	NameMatch string `json:"name_match"`
-	Code      MoveCode       `json:"code"`
-	Effective time.Time      `json:"move_effective_date"`
-	Status    string         `json:"status"`
-	CreatedAt time.Time      `json:"created_at"`
+	NameMatch string    `json:"name_match"`
+	Code      MoveCode  `json:"code"`
+	Effective time.Time `json:"move_effective_date"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // How a match's names matched (COAMatch.NameMatch).

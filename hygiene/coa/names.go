@@ -19,7 +19,7 @@ import (
 // is the name as written, which tells an exact match from a nickname one.
 type nameKeys struct {
 	First  []string
-	Middle string   // middle initial
+	Middle string // middle initial
 	Last   string
 	Firm   string
 }
