@@ -205,7 +205,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		break
 	}
 	if ll.state == "" && zok && end > 0 {
-		// A misspelled state name right before a known ZIP.
+		// A misspelled state name right before a known ZIP, when it is the
+		// ZIP's state: two edits turn many a city word into some state
+		// name ("POINT" into "MONT"), which must not win over the ZIP.
 		u := toks[end-1].up
 		if len(u) >= 5 {
 			best, bd := "", 3
@@ -214,7 +216,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 					best, bd = name, d
 				}
 			}
-			if best != "" {
+			if best != "" && p.t.stateName[best] == zent.State {
 				ll.state, ll.stateStart, ll.stateEnd = p.t.stateName[best], end-1, end
 			}
 		}
