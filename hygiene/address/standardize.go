@@ -83,10 +83,13 @@ func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string)
 	return names, urb, primary.String(), units.String()
 }
 
-// distinctUnits are the Appendix C2 designators that name something other
-// than the delivery unit itself (a building, a floor): "BLDG 2" and "APT 2"
-// are different places, so these keep their word in the delivery-point key.
-var distinctUnits = map[string]bool{"BLDG": true, "FL": true}
+// sameUnits are the designators that only say "this unit number"
+// (Appendix C2 less BLDG and FL, which name a building or a floor, plus PMB):
+// "APT 2", "UNIT 2" and "# 2" are one delivery point, "BLDG 2" is not.
+// Mail stops (MSC, BIN, FILE, MAIL CODE, MAIL STOP) keep their word too.
+// migrations/0035 and 0062 rewrite stored keys with this same list.
+var sameUnits = map[string]bool{"#": true, "APT": true, "DEPT": true, "HNGR": true, "KEY": true, "LOT": true, "PIER": true,
+	"RM": true, "SLIP": true, "SPC": true, "STOP": true, "STE": true, "TRLR": true, "UNIT": true, "PMB": true}
 
 // deliveryPointLine is the primary line with its units written with "#"
 // for every designator that only says "this unit number" (APT, UNIT, STE,
@@ -110,7 +113,7 @@ func pointUnits(p Parsed) string {
 		case LabelOccupancyType:
 			next := i+1 < len(p.Components) && p.Components[i+1].Label == LabelOccupancyIdentifier
 			sep(&b)
-			if next && !distinctUnits[c.Standard] {
+			if next && sameUnits[c.Standard] {
 				b.WriteString("#")
 			} else {
 				b.WriteString(c.Standard)
