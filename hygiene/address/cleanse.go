@@ -44,9 +44,15 @@ const (
 	DPVNotConfirmed     = "N" // not in the reference file
 )
 
-// NoReferenceReason is the reason every result carries when the Cleanser has
-// no reference address file.
-const NoReferenceReason = "delivery point not confirmed: no reference file loaded"
+// What Checked says of the delivery point (see checkedText).
+const (
+	checkedNoPoint   = "delivery point not checked"
+	checkedConfirmed = "delivery point confirmed"
+	checkedNoUnit    = "building confirmed, apartment or suite missing"
+	checkedBadUnit   = "building confirmed, unit not found"
+	checkedNotFound  = "delivery point not found"
+	checkedRange     = "ZIP+4 from the street's number range, delivery point not confirmed"
+)
 
 // Result is one cleansed address.
 type Result struct {
@@ -58,6 +64,13 @@ type Result struct {
 	ZIP          string       `json:"zip,omitempty"`
 	ZIP4         string       `json:"zip4,omitempty"`
 	DPV          string       `json:"dpv,omitempty"`
+	// Checked says in a mailer's words what was checked: "standardized; ZIP
+	// and city verified; delivery point not checked" without delivery-point
+	// data, "...; delivery point confirmed" with it.
+	Checked string `json:"checked"`
+	// DeliveryPoint is the match key (Key): one value for "APT 31", "# 31"
+	// and "UNIT 31" at one address.
+	DeliveryPoint string `json:"delivery_point,omitempty"`
 }
 
 // Key is the match key of the address: the delivery point (the delivery
@@ -128,12 +141,18 @@ func (c *Cleanser) Cleanse(text string) Result {
 		r.Status = StatusInvalid
 		r.Reasons = []string{strings.TrimPrefix(err.Error(), "address: ")}
 		r.Components = []Component{}
+		r.Checked = "not read as an address"
 		return r
 	}
 	v := verdict{status: StatusValid}
 	c.checkDelivery(&parsed, &v)
-	c.checkLastLine(&parsed, &v)
-	c.confirm(&parsed, &v, &r)
+	last := verdict{status: StatusValid}
+	c.checkLastLine(&parsed, &last)
+	v.reasons = append(v.reasons, last.reasons...)
+	if last.status.rank() > v.status.rank() {
+		v.status = last.status
+	}
+	point := c.confirm(&parsed, &v, &r)
 	r.Components = parsed.Components
 	r.Standardized = Standardize(parsed)
 	r.ZIP = parsed.Standard(LabelZipCode)
@@ -142,7 +161,19 @@ func (c *Cleanser) Cleanse(text string) Result {
 	if r.Reasons == nil {
 		r.Reasons = []string{}
 	}
+	r.Checked = checkedText(last.status.rank() <= StatusCorrected.rank() && r.ZIP != "", point)
+	r.DeliveryPoint = r.Key()
 	return r
+}
+
+// checkedText is Result.Checked: standardized, whether the ZIP and city
+// agree with the ZIP data, and what is known of the delivery point.
+func checkedText(zipCityOK bool, point string) string {
+	zc := "ZIP and city verified"
+	if !zipCityOK {
+		zc = "ZIP and city not verified"
+	}
+	return "standardized; " + zc + "; " + point
 }
 
 func (c *Cleanser) checkDelivery(p *Parsed, v *verdict) {
@@ -295,35 +326,46 @@ func (p *Parsed) textOf(label string) string {
 	return c.Text
 }
 
-// confirm checks the delivery point against the reference file.
-func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) {
+// confirm checks the delivery point against the reference file and
+// returns what Checked says of it.
+func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) string {
 	if c.ref == nil {
-		v.reasons = append(v.reasons, NoReferenceReason)
-		return
+		return checkedNoPoint
 	}
 	zip := p.Standard(LabelZipCode)
 	_, _, primary, units := deliveryParts(*p)
 	code, zip4 := c.ref.match(zip, primary, pointUnits(*p))
-	r.DPV = code
+	point := checkedConfirmed
 	switch code {
 	case DPVConfirmed:
 	case DPVSecondaryMissing:
-		v.note(StatusAmbiguous, "delivery point %s has units: add the apartment or suite", primary)
+		point = checkedNoUnit
+		v.note(StatusAmbiguous, "%s has several apartments or suites: add the one meant", primary)
 	case DPVSecondaryWrong:
-		v.note(StatusAmbiguous, "unit %s not confirmed at %s", units, primary)
+		point = checkedBadUnit
+		v.note(StatusAmbiguous, "unit %s not found at %s", units, primary)
 	default:
-		v.note(StatusInvalid, "delivery point not confirmed: %s, %s not in the reference file", primary, zip)
-		return
+		if z4, ok := c.ref.inRange(zip, *p); ok {
+			// Only the street's number range is known: the ZIP+4 is
+			// right for the block, the house itself is not confirmed.
+			code, zip4, point = "", z4, checkedRange
+			break
+		}
+		r.DPV = code
+		v.note(StatusInvalid, "%s, %s is not a known delivery point: check the house or box number", primary, zip)
+		return checkedNotFound
 	}
+	r.DPV = code
 	if zip4 == "" {
-		return
+		return point
 	}
 	if old := p.Standard(LabelZipPlus4); old != zip4 {
 		if old == "" {
-			v.note(StatusCorrected, "ZIP+4 %s-%s added from the reference file", zip, zip4)
+			v.note(StatusCorrected, "ZIP+4 %s-%s added", zip, zip4)
 		} else {
 			v.note(StatusCorrected, "ZIP+4 corrected from %s-%s to %s-%s", zip, old, zip, zip4)
 		}
 		p.set(LabelZipPlus4, p.textOf(LabelZipPlus4), zip4)
 	}
+	return point
 }

@@ -62,7 +62,8 @@ func (p *parser) parse(text string) (Parsed, error) {
 	var cityLine []token
 	if multi && ll.cityStart == ll.cityEnd && ll.cityStart == 0 && len(lines) > 2 {
 		// "New York" on a line of its own above "NY 10004".
-		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) {
+		// City names hold no digits (as in lastLine).
+		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) && !anyDigits(c) {
 			cityLine = c
 			lines = lines[:len(lines)-1]
 			lines[len(lines)-1] = last
@@ -495,4 +496,13 @@ func (p *parser) addLastLine(toks []token, ll lastLineInfo, out *Parsed) {
 // without digits.
 func startsCity(u string) bool {
 	return u != "" && !hasDigit(u) && (isLetter(u[0]) || u[0] >= 0x80)
+}
+
+func anyDigits(ts []token) bool {
+	for _, t := range ts {
+		if hasDigit(t.up) {
+			return true
+		}
+	}
+	return false
 }
