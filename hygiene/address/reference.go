@@ -13,7 +13,7 @@ import (
 // USPS ZIP+4 and DPV files, which are licensed and not redistributable. It
 // is loaded once and read-only afterwards.
 type ReferenceFile struct {
-	points map[string]*refPoint   // ZIP5 + "|" + standardized primary line
+	points map[string]*refPoint  // ZIP5 + "|" + standardized primary line
 	ranges map[string][]refRange // ZIP5 + "|" + standardized street (no house number)
 	rows   int
 }
