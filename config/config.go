@@ -34,9 +34,11 @@ type Config struct {
 	SMTPURL         string
 	MailFrom        string
 	VarDir          string
-	VoidWindow      time.Duration
-	RefundAfter     time.Duration
-	RateTablePubKey string
+	// AddressReference is the delivery-point reference file ("" none).
+	AddressReference string
+	VoidWindow       time.Duration
+	RefundAfter      time.Duration
+	RateTablePubKey  string
 	// JobMaxCrashes is how many attempts of a job may die unfinished before it is dead.
 	JobMaxCrashes int
 	// Card funding: without a secret key the stand-in is used.
@@ -78,6 +80,7 @@ var Settings = []Setting{
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
 	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
+	{"ADDRESS_REFERENCE", "", "CSV file of delivery points and ZIP+4 ranges (docs/ADDRESS_REFERENCE.md) that serve and worker load at start-up to confirm delivery points; empty: addresses are checked to the ZIP and city, delivery points are not checked", false},
 	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
 	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_... or sk_test_...); empty runs the built-in Stripe stand-in and shows the TEST MODE banner", true},
@@ -145,6 +148,7 @@ func Load(getenv Getenv) (Config, error) {
 	str("SMTP_URL", &c.SMTPURL)
 	str("MAIL_FROM", &c.MailFrom)
 	str("INDICIA_VAR", &c.VarDir)
+	str("ADDRESS_REFERENCE", &c.AddressReference)
 	months, _ := v("COA_WINDOW_MONTHS")
 	if c.COAWindowMonths, err = strconv.Atoi(months); err != nil || c.COAWindowMonths < 1 || c.COAWindowMonths > 48 {
 		errs = append(errs, fmt.Sprintf("COA_WINDOW_MONTHS: %q is not a number of months from 1 to 48", months))

@@ -90,3 +90,52 @@ func TestLoadReferenceRangeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestConvertOpenAddresses(t *testing.T) {
+	in := "LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE,ID,HASH\n" +
+		"-89.6,39.7,5947,E Poplar Cir,31,Springfield,,IL,62704,,a\n" +
+		"-89.6,39.7,5947,E Poplar Cir,APT 32,Springfield,,IL,62704-4432,,b\n" +
+		"-89.6,39.7,12,Oak St,,Springfield,,IL,62704,,c\n" +
+		"-89.6,39.7,,Oak St,,Springfield,,IL,62704,,d\n" +
+		"-89.6,39.7,14,Oak St,,Springfield,,IL,,,e\n"
+	var out strings.Builder
+	st, err := ConvertOpenAddresses(strings.NewReader(in), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Written != 3 || st.Skipped != 2 || len(st.FirstSkips) != 2 || !strings.HasPrefix(st.FirstSkips[0], "line 5:") || !strings.HasPrefix(st.FirstSkips[1], "line 6:") {
+		t.Fatalf("stats %+v", st)
+	}
+	ref, err := LoadReference(strings.NewReader(out.String()))
+	if err != nil {
+		t.Fatalf("the converted file does not load: %v\n%s", err, out.String())
+	}
+	c := newTestCleanser(t, ref)
+	for in, dpv := range map[string]string{
+		"5947 E Poplar Cir Unit 31, Springfield IL 62704": DPVConfirmed,
+		"5947 E Poplar Cir #32, Springfield IL 62704":     DPVConfirmed,
+		"5947 E Poplar Cir, Springfield IL 62704":         DPVSecondaryMissing,
+		"12 Oak St, Springfield IL 62704":                 DPVConfirmed,
+		"14 Oak St, Springfield IL 62704":                 DPVNotConfirmed,
+	} {
+		if r := c.Cleanse(in); r.DPV != dpv {
+			t.Errorf("Cleanse(%q) DPV %q, want %q", in, r.DPV, dpv)
+		}
+	}
+	if r := c.Cleanse("5947 E Poplar Cir Apt 32, Springfield IL 62704"); r.ZIP4 != "4432" {
+		t.Errorf("ZIP+4 from a ZIP+4 POSTCODE = %q", r.ZIP4)
+	}
+	if _, err := ConvertOpenAddresses(strings.NewReader("LON,LAT,STREET\n"), &out); err == nil || !strings.Contains(err.Error(), "NUMBER") {
+		t.Errorf("a header without NUMBER: %v", err)
+	}
+}
+
+func TestLoadReferenceFile(t *testing.T) {
+	ref, err := LoadReferenceFile(filepath.Join("testdata", "reference.csv"))
+	if err != nil || ref.Len() != 10 {
+		t.Fatalf("LoadReferenceFile = %v, %v", ref, err)
+	}
+	if _, err := LoadReferenceFile(filepath.Join("testdata", "missing.csv")); err == nil {
+		t.Error("a missing file loaded")
+	}
+}
