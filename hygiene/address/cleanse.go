@@ -2,6 +2,7 @@ package address
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -169,12 +170,31 @@ func (c *Cleanser) Cleanse(text string) Result {
 // checkedText is Result.Checked: standardized, whether the ZIP and city
 // agree with the ZIP data, and what is known of the delivery point.
 func checkedText(zipCityOK bool, point string) string {
+	if t, ok := checkedTexts[[2]string{strconv.FormatBool(zipCityOK), point}]; ok {
+		return t
+	}
 	zc := "ZIP and city verified"
 	if !zipCityOK {
 		zc = "ZIP and city not verified"
 	}
 	return "standardized; " + zc + "; " + point
 }
+
+// checkedTexts are the Checked sentences built once, so that cleansing a
+// million addresses does not build a million copies.
+var checkedTexts = func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, ok := range []string{"true", "false"} {
+		zc := "ZIP and city verified"
+		if ok == "false" {
+			zc = "ZIP and city not verified"
+		}
+		for _, pt := range []string{checkedNoPoint, checkedConfirmed, checkedNoUnit, checkedBadUnit, checkedNotFound, checkedRange} {
+			m[[2]string{ok, pt}] = "standardized; " + zc + "; " + pt
+		}
+	}
+	return m
+}()
 
 func (c *Cleanser) checkDelivery(p *Parsed, v *verdict) {
 	has := func(l string) bool { _, ok := p.Get(l); return ok }
