@@ -62,7 +62,7 @@ func (p *parser) parse(text string) (Parsed, error) {
 	var cityLine []token
 	if multi && ll.cityStart == ll.cityEnd && ll.cityStart == 0 && len(lines) > 2 {
 		// "New York" on a line of its own above "NY 10004".
-		// City names hold no digits (as in lastLine).
+		// City names hold no digits and no "#" (as in lastLine).
 		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) && !anyDigits(c) {
 			cityLine = c
 			lines = lines[:len(lines)-1]
@@ -500,7 +500,7 @@ func startsCity(u string) bool {
 
 func anyDigits(ts []token) bool {
 	for _, t := range ts {
-		if hasDigit(t.up) {
+		if hasDigit(t.up) || t.up == "#" {
 			return true
 		}
 	}
