@@ -22,8 +22,8 @@ func (p *parser) isPrimaryStart(ts []token, i int) bool {
 	if isUrb(u) {
 		return true
 	}
-	if _, w := p.boxAt(ts, i); w > 0 {
-		return true
+	if _, w := p.boxAt(ts, i); w > 0 && i+w < len(ts) {
+		return true // a box or route type followed by its number ("PSC" alone may be a city)
 	}
 	if p.t.numWords[u] && i+2 < len(ts) {
 		return true
