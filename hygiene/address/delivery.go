@@ -114,7 +114,7 @@ func (p *parser) unitWidth(ts []token, i int) int {
 	if _, ok := ordinal(ts[i].up); ok {
 		return 2
 	}
-	if i+1 < len(ts) && ts[i+1].up == "#" {
+	for i+w < len(ts) && ts[i+w].up == "#" {
 		w++
 	}
 	if i+w < len(ts) && idLike(ts[i+w].up) {
@@ -579,8 +579,8 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 		if un, ok := p.t.unit[t.up]; ok {
 			out.add(LabelOccupancyType, t.raw, un.Standard)
 			j++
-			if j < len(ts) && ts[j].up == "#" {
-				j++
+			for j < len(ts) && ts[j].up == "#" {
+				j++ // "Apt #4", "Apt##4": the sign repeats the designator
 			}
 			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j))) {
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
