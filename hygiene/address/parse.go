@@ -236,7 +236,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				}
 			}
 		}
-		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && startsCity(toks[start].up) {
+		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && startsCity(toks[start].up) && !anyDigits(toks[start:]) {
 			ll.cityStart, ll.cityEnd = start, n
 			ll.city = p.cityStandard(toks[start:], "", zipEntry{})
 		}
