@@ -196,7 +196,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		if ll.zip == "" && w == 1 && !(s > 0 && toks[s-1].comma) && !multi && p.isStreetWord(toks[s].up) {
 			continue
 		}
-		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) {
+		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) && !toks[s-1].comma {
 			continue // APT IA: a unit number, not Iowa
 		}
 		if s == 0 && !multi && ll.zip == "" {
