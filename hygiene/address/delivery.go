@@ -106,7 +106,10 @@ func (p *parser) isUnitStart(ts []token, i int) bool {
 func (p *parser) unitWidth(ts []token, i int) int {
 	w := 1
 	if ts[i].up == "#" {
-		if i+1 < len(ts) {
+		for i+w < len(ts) && ts[i+w].up == "#" {
+			w++
+		}
+		if i+w < len(ts) {
 			w++
 		}
 		return w
@@ -562,7 +565,10 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 		if t.up == "#" {
 			out.add(LabelOccupancyType, "#", "#")
 			j++
-			if j < len(ts) && ts[j].up != "#" {
+			for j < len(ts) && ts[j].up == "#" {
+				j++ // "##4" is one sign
+			}
+			if j < len(ts) && !p.isUnitStart(ts, j) {
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
 				j++
 			}
