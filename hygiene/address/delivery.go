@@ -106,10 +106,7 @@ func (p *parser) isUnitStart(ts []token, i int) bool {
 func (p *parser) unitWidth(ts []token, i int) int {
 	w := 1
 	if ts[i].up == "#" {
-		for i+w < len(ts) && ts[i+w].up == "#" {
-			w++
-		}
-		if i+w < len(ts) {
+		if i+1 < len(ts) {
 			w++
 		}
 		return w
@@ -565,10 +562,7 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 		if t.up == "#" {
 			out.add(LabelOccupancyType, "#", "#")
 			j++
-			for j < len(ts) && ts[j].up == "#" {
-				j++ // "##4" is one sign
-			}
-			if j < len(ts) && !p.isUnitStart(ts, j) {
+			if j < len(ts) && ts[j].up != "#" {
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
 				j++
 			}
