@@ -212,12 +212,15 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		u := toks[end-1].up
 		if len(u) >= 5 {
 			best, bd := "", 3
-			for name := range p.t.stateName {
+			for name, code := range p.t.stateName {
+				if code != zent.State {
+					continue
+				}
 				if d := osaDistance(u, name, 2); d < bd {
 					best, bd = name, d
 				}
 			}
-			if best != "" && p.t.stateName[best] == zent.State {
+			if best != "" {
 				ll.state, ll.stateStart, ll.stateEnd = p.t.stateName[best], end-1, end
 			}
 		}
