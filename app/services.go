@@ -134,7 +134,16 @@ func (a *App) mailer() sendFunc {
 // buildHygiene builds the cleanser, the address book, batch cleansing and
 // change of address.
 func (a *App) buildHygiene(opts Options, mail sendFunc) error {
-	c, err := address.New()
+	var copts []address.Option
+	if path := a.Config.AddressReference; path != "" {
+		ref, err := address.LoadReferenceFile(path)
+		if err != nil {
+			return fmt.Errorf("ADDRESS_REFERENCE: %w", err)
+		}
+		slog.Info("address reference loaded", "file", path, "rows", ref.Len())
+		copts = append(copts, address.WithReference(ref))
+	}
+	c, err := address.New(copts...)
 	if err != nil {
 		return partial(opts, "address cleansing", err)
 	}

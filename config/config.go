@@ -34,8 +34,10 @@ type Config struct {
 	SMTPURL         string
 	MailFrom        string
 	VarDir          string
-	VoidWindow      time.Duration
-	RefundAfter     time.Duration
+	// AddressReference is the delivery-point reference file ("" none).
+	AddressReference string
+	VoidWindow       time.Duration
+	RefundAfter      time.Duration
 	// FraudFarZone is the largest USPS zone between a label's origin and
 	// its first scan that raises no far-from-origin fraud signal.
 	FraudFarZone    int
@@ -83,6 +85,7 @@ var Settings = []Setting{
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},
 	{"INDICIA_VAR", "./var", "directory for uploaded files waiting for a job (uploads/ under it); serve and worker must share it", false},
+	{"ADDRESS_REFERENCE", "", "CSV file of delivery points and ZIP+4 ranges (docs/ADDRESS_REFERENCE.md) that serve and worker load at start-up to confirm delivery points; empty: addresses are checked to the ZIP and city, delivery points are not checked", false},
 	{"VOID_WINDOW", "720h", "how long after purchase a mailer may void an unused label (720h = 30 days)", false},
 	{"UPLOAD_RETENTION", "720h", "uploaded personal data (change-of-address list files, batch cleansing rows and results) is deleted this long after upload or cleansing (720h = 30 days); the worker checks hourly", false},
 	{"REFUND_AFTER", "1080h", "unused, never-scanned labels this long past their date of mailing are submitted for refund daily (1080h = 45 days)", false},
@@ -155,6 +158,7 @@ func Load(getenv Getenv) (Config, error) {
 	str("SMTP_URL", &c.SMTPURL)
 	str("MAIL_FROM", &c.MailFrom)
 	str("INDICIA_VAR", &c.VarDir)
+	str("ADDRESS_REFERENCE", &c.AddressReference)
 	months, _ := v("COA_WINDOW_MONTHS")
 	if c.COAWindowMonths, err = strconv.Atoi(months); err != nil || c.COAWindowMonths < 1 || c.COAWindowMonths > 48 {
 		errs = append(errs, fmt.Sprintf("COA_WINDOW_MONTHS: %q is not a number of months from 1 to 48", months))

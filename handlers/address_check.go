@@ -31,7 +31,8 @@ func checkJSON(fc address.FieldCheck) addressCheckJSON {
 }
 
 func suggestionVM(fc address.FieldCheck) *views.Suggestion {
-	return &views.Suggestion{Lines: fc.Result.Standardized.Lines, Status: string(fc.Result.Status), Warnings: fc.Warnings(), Differs: fc.Differs}
+	return &views.Suggestion{Lines: fc.Result.Standardized.Lines, Status: string(fc.Result.Status), Warnings: fc.Warnings(), Differs: fc.Differs,
+		Checked: fc.Result.Checked}
 }
 
 // verifyRequest is the body of POST /api/v1/addresses/verify: either the

@@ -123,8 +123,12 @@ func (h *Handler) COAMatches(c fiber.Ctx) error {
 		if new == "" {
 			new = "—"
 		}
+		move := m.MoveType
+		if how := m.NameMatchText(); how != "" {
+			move += ", " + how // how the names matched, for the mailer to judge
+		}
 		v.Matches = append(v.Matches, views.COAMatchVM{ID: strconv.FormatInt(m.ID, 10), Name: name, ExternalID: m.ExternalID, Old: m.OldOneLine(), New: new,
-			MoveType: m.MoveType, Date: m.Effective.Format("2006-01-02"), Code: m.Code.Label(), Status: m.Status,
+			MoveType: move, Date: m.Effective.Format("2006-01-02"), Code: m.Code.Label(), Status: m.Status,
 			CanAccept: m.CanAccept(), Pending: m.Status == coa.MatchPending})
 	}
 	return render(c, fiber.StatusOK, views.COAMatchesView(h.Page(c, "Recipients who moved", "coa"), v))

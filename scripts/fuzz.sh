@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (func Fuzz* in a _test.go file) for the given time
 # each, one target per go test invocation as -fuzz requires.
-#   scripts/fuzz.sh          5 s each (the make test step)
+#   scripts/fuzz.sh          5 s each (make test runs 4 s each)
 #   scripts/fuzz.sh 10m      a longer hunt
 #   scripts/fuzz.sh 1m FuzzX one target
 # New failing inputs are written under the package's testdata/fuzz and then

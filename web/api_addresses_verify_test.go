@@ -34,3 +34,31 @@ func TestAPIVerifyAddressDecodesStrictly(t *testing.T) {
 		t.Errorf("good address: %d %v", code, out)
 	}
 }
+
+// "Apt 31", "#31" and "Unit 31" are one delivery point; each delivery line
+// keeps the writer's designator, and without delivery-point data the answer
+// says the delivery point was not checked, in plain words.
+func TestAPIVerifyAddressUnitDesignators(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	lines := map[string]string{}
+	for _, unit := range []string{"Apt 31", "#31", "Unit 31"} {
+		code, out := apiCall(t, e, k, "POST", "/api/v1/addresses/verify", `{"address":"5947 E Poplar Cir `+unit+`, Springfield, IL 62704"}`)
+		if code != 200 || out["delivery_point"] != "5947 E POPLAR CIR # 31|62704" {
+			t.Errorf("%s: %d delivery_point %v", unit, code, out["delivery_point"])
+		}
+		if out["checked"] != "standardized; ZIP and city verified; delivery point not checked" {
+			t.Errorf("%s: checked %q", unit, out["checked"])
+		}
+		for _, r := range out["reasons"].([]any) {
+			if strings.Contains(r.(string), "reference") {
+				t.Errorf("%s: internal reason %q", unit, r)
+			}
+		}
+		std, _ := out["standardized"].(map[string]any)
+		lines[unit], _ = std["delivery_line"].(string)
+	}
+	if lines["Apt 31"] != "5947 E POPLAR CIR APT 31" || lines["#31"] != "5947 E POPLAR CIR # 31" || lines["Unit 31"] != "5947 E POPLAR CIR UNIT 31" {
+		t.Errorf("delivery lines %q", lines)
+	}
+}

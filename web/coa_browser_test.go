@@ -74,7 +74,7 @@ func TestBrowserCOAUploadAndAccept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"William Penn", "5 CHESTNUT ST", "9 WALNUT ST", "individual", "2026-09-01", "New address given"} {
+	for _, want := range []string{"William Penn", "5 CHESTNUT ST", "9 WALNUT ST", "individual, nickname of the name", "2026-09-01", "New address given"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the match row lacks %q:\n%s", want, row)
 		}

@@ -49,7 +49,8 @@ func TestBrowserAddressBookUsesSuggestion(t *testing.T) {
 		t.Fatalf("live check: %v", err)
 	}
 	sugg, _ := chromedp.Run(ctx, chromedp.Text("#live-check"))
-	if !strings.Contains(sugg, "123 MAIN ST APT 4") || !strings.Contains(sugg, "SPRINGFIELD IL 62704") || !strings.Contains(sugg, "city corrected") {
+	if !strings.Contains(sugg, "123 MAIN ST APT 4") || !strings.Contains(sugg, "SPRINGFIELD IL 62704") || !strings.Contains(sugg, "city corrected") ||
+		!strings.Contains(sugg, "Checked: standardized; ZIP and city verified; delivery point not checked") {
 		t.Fatalf("suggestion box shows:\n%s", sugg)
 	}
 	err = chromedp.Do(ctx,

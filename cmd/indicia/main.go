@@ -20,18 +20,19 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"box":         {"run the secure boxes behind a unix socket; the only process with key material", runBox},
-		"keys":        {"manage the box keystore: init, rotate, export-public", runKeys},
-		"addresses":   {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
-		"serve":       {"run the web server (pages and /api/v1); holds no key material", runServe},
-		"mailcatcher": {"development mail catcher for make run: SMTP on 127.0.0.1:1025 to ./var/mail/*.eml", runMailCatcher},
-		"migrate":     {"apply pending database migrations", runMigrate},
-		"seed":        {"create the demo accounts and print their logins", runSeed},
-		"version":     {"print the version", runVersion},
-		"worker":      {"run the background job consumers (Redis queue)", runWorker},
-		"verify":      {"verify an indicium offline (text or label image) from the published certificates", runVerify},
-		"audit":       {"audit every meter's registers, chains, transfers and voids with the box", runAudit},
-		"stripe-stub": {"serve the Stripe stand-in for test mode (serve and worker share it via STRIPE_API_URL)", runStripeStub},
+		"box":               {"run the secure boxes behind a unix socket; the only process with key material", runBox},
+		"keys":              {"manage the box keystore: init, rotate, export-public", runKeys},
+		"addresses":         {"cleanse addresses from stdin to JSON lines on stdout", runAddresses},
+		"address-reference": {"check a delivery-point reference file, or convert one from OpenAddresses", runAddressReference},
+		"serve":             {"run the web server (pages and /api/v1); holds no key material", runServe},
+		"mailcatcher":       {"development mail catcher for make run: SMTP on 127.0.0.1:1025 to ./var/mail/*.eml", runMailCatcher},
+		"migrate":           {"apply pending database migrations", runMigrate},
+		"seed":              {"create the demo accounts and print their logins", runSeed},
+		"version":           {"print the version", runVersion},
+		"worker":            {"run the background job consumers (Redis queue)", runWorker},
+		"verify":            {"verify an indicium offline (text or label image) from the published certificates", runVerify},
+		"audit":             {"audit every meter's registers, chains, transfers and voids with the box", runAudit},
+		"stripe-stub":       {"serve the Stripe stand-in for test mode (serve and worker share it via STRIPE_API_URL)", runStripeStub},
 	}
 }
 

@@ -2,6 +2,7 @@ package address
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -44,9 +45,15 @@ const (
 	DPVNotConfirmed     = "N" // not in the reference file
 )
 
-// NoReferenceReason is the reason every result carries when the Cleanser has
-// no reference address file.
-const NoReferenceReason = "delivery point not confirmed: no reference file loaded"
+// What Checked says of the delivery point (see checkedText).
+const (
+	checkedNoPoint   = "delivery point not checked"
+	checkedConfirmed = "delivery point confirmed"
+	checkedNoUnit    = "building confirmed, apartment or suite missing"
+	checkedBadUnit   = "building confirmed, unit not found"
+	checkedNotFound  = "delivery point not found"
+	checkedRange     = "ZIP+4 from the street's number range, delivery point not confirmed"
+)
 
 // Result is one cleansed address.
 type Result struct {
@@ -58,17 +65,26 @@ type Result struct {
 	ZIP          string       `json:"zip,omitempty"`
 	ZIP4         string       `json:"zip4,omitempty"`
 	DPV          string       `json:"dpv,omitempty"`
+	// Checked says in a mailer's words what was checked: "standardized; ZIP
+	// and city verified; delivery point not checked" without delivery-point
+	// data, "...; delivery point confirmed" with it.
+	Checked string `json:"checked"`
+	// DeliveryPoint is the match key (Key): one value for "APT 31", "# 31"
+	// and "UNIT 31" at one address.
+	DeliveryPoint string `json:"delivery_point,omitempty"`
 }
 
-// Key is the match key of the address: the standardized delivery line and
-// the 5-digit ZIP, "123 MAIN ST APT 4|62704". Two spellings of the same
-// address have the same key once cleansed; change-of-address matching joins
-// on it. It is "" when the result has no delivery line or no ZIP.
+// Key is the match key of the address: the delivery point (the delivery
+// line with any unit designator written "#", see deliveryPointLine) and the
+// 5-digit ZIP, "123 MAIN ST # 4|62704". Two spellings of the same address
+// have the same key once cleansed, whichever designator the writer chose;
+// change-of-address matching joins on it. It is "" when the result has no
+// delivery line or no ZIP.
 func (r Result) Key() string {
 	if r.Standardized.DeliveryLine == "" || r.ZIP == "" {
 		return ""
 	}
-	return r.Standardized.DeliveryLine + "|" + r.ZIP
+	return deliveryPointLine(Parsed{Components: r.Components}) + "|" + r.ZIP
 }
 
 // Cleanser parses, standardizes and validates addresses. It is safe for
@@ -126,12 +142,18 @@ func (c *Cleanser) Cleanse(text string) Result {
 		r.Status = StatusInvalid
 		r.Reasons = []string{strings.TrimPrefix(err.Error(), "address: ")}
 		r.Components = []Component{}
+		r.Checked = "not read as an address"
 		return r
 	}
 	v := verdict{status: StatusValid}
 	c.checkDelivery(&parsed, &v)
-	c.checkLastLine(&parsed, &v)
-	c.confirm(&parsed, &v, &r)
+	last := verdict{status: StatusValid}
+	c.checkLastLine(&parsed, &last)
+	v.reasons = append(v.reasons, last.reasons...)
+	if last.status.rank() > v.status.rank() {
+		v.status = last.status
+	}
+	point := c.confirm(&parsed, &v, &r)
 	r.Components = parsed.Components
 	r.Standardized = Standardize(parsed)
 	r.ZIP = parsed.Standard(LabelZipCode)
@@ -140,8 +162,39 @@ func (c *Cleanser) Cleanse(text string) Result {
 	if r.Reasons == nil {
 		r.Reasons = []string{}
 	}
+	r.Checked = checkedText(last.status.rank() <= StatusCorrected.rank() && r.ZIP != "", point)
+	r.DeliveryPoint = r.Key()
 	return r
 }
+
+// checkedText is Result.Checked: standardized, whether the ZIP and city
+// agree with the ZIP data, and what is known of the delivery point.
+func checkedText(zipCityOK bool, point string) string {
+	if t, ok := checkedTexts[[2]string{strconv.FormatBool(zipCityOK), point}]; ok {
+		return t
+	}
+	zc := "ZIP and city verified"
+	if !zipCityOK {
+		zc = "ZIP and city not verified"
+	}
+	return "standardized; " + zc + "; " + point
+}
+
+// checkedTexts are the Checked sentences built once, so that cleansing a
+// million addresses does not build a million copies.
+var checkedTexts = func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, ok := range []string{"true", "false"} {
+		zc := "ZIP and city verified"
+		if ok == "false" {
+			zc = "ZIP and city not verified"
+		}
+		for _, pt := range []string{checkedNoPoint, checkedConfirmed, checkedNoUnit, checkedBadUnit, checkedNotFound, checkedRange} {
+			m[[2]string{ok, pt}] = "standardized; " + zc + "; " + pt
+		}
+	}
+	return m
+}()
 
 func (c *Cleanser) checkDelivery(p *Parsed, v *verdict) {
 	has := func(l string) bool { _, ok := p.Get(l); return ok }
@@ -293,35 +346,46 @@ func (p *Parsed) textOf(label string) string {
 	return c.Text
 }
 
-// confirm checks the delivery point against the reference file.
-func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) {
+// confirm checks the delivery point against the reference file and
+// returns what Checked says of it.
+func (c *Cleanser) confirm(p *Parsed, v *verdict, r *Result) string {
 	if c.ref == nil {
-		v.reasons = append(v.reasons, NoReferenceReason)
-		return
+		return checkedNoPoint
 	}
 	zip := p.Standard(LabelZipCode)
 	_, _, primary, units := deliveryParts(*p)
-	code, zip4 := c.ref.match(zip, primary, units)
-	r.DPV = code
+	code, zip4 := c.ref.match(zip, primary, pointUnits(*p))
+	point := checkedConfirmed
 	switch code {
 	case DPVConfirmed:
 	case DPVSecondaryMissing:
-		v.note(StatusAmbiguous, "delivery point %s has units: add the apartment or suite", primary)
+		point = checkedNoUnit
+		v.note(StatusAmbiguous, "%s has several apartments or suites: add the one meant", primary)
 	case DPVSecondaryWrong:
-		v.note(StatusAmbiguous, "unit %s not confirmed at %s", units, primary)
+		point = checkedBadUnit
+		v.note(StatusAmbiguous, "unit %s not found at %s", units, primary)
 	default:
-		v.note(StatusInvalid, "delivery point not confirmed: %s, %s not in the reference file", primary, zip)
-		return
+		if z4, ok := c.ref.inRange(zip, *p); ok {
+			// Only the street's number range is known: the ZIP+4 is
+			// right for the block, the house itself is not confirmed.
+			code, zip4, point = "", z4, checkedRange
+			break
+		}
+		r.DPV = code
+		v.note(StatusInvalid, "%s, %s is not a known delivery point: check the house or box number", primary, zip)
+		return checkedNotFound
 	}
+	r.DPV = code
 	if zip4 == "" {
-		return
+		return point
 	}
 	if old := p.Standard(LabelZipPlus4); old != zip4 {
 		if old == "" {
-			v.note(StatusCorrected, "ZIP+4 %s-%s added from the reference file", zip, zip4)
+			v.note(StatusCorrected, "ZIP+4 %s-%s added", zip, zip4)
 		} else {
 			v.note(StatusCorrected, "ZIP+4 corrected from %s-%s to %s-%s", zip, old, zip, zip4)
 		}
 		p.set(LabelZipPlus4, p.textOf(LabelZipPlus4), zip4)
 	}
+	return point
 }

@@ -45,8 +45,8 @@ func TestCleanseStatuses(t *testing.T) {
 		if tc.reason != "" && !slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.Contains(s, tc.reason) }) {
 			t.Errorf("Cleanse(%q) reasons %q, want one containing %q", tc.in, r.Reasons, tc.reason)
 		}
-		if tc.in != "" && !slices.Contains(r.Reasons, NoReferenceReason) {
-			t.Errorf("Cleanse(%q) without reference file: reasons %q lack %q", tc.in, r.Reasons, NoReferenceReason)
+		if tc.in != "" && !strings.HasSuffix(r.Checked, "; delivery point not checked") {
+			t.Errorf("Cleanse(%q) without delivery-point data: checked %q", tc.in, r.Checked)
 		}
 	}
 }
@@ -72,7 +72,7 @@ func TestCleanseKeepsWrittenText(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("components missing: %v", want)
 	}
-	if got := r.Key(); got != "12 N MAIN ST APT 4|63101" {
+	if got := r.Key(); got != "12 N MAIN ST # 4|63101" {
 		t.Errorf("Key() = %q", got)
 	}
 	if r2 := c.Cleanse("12 NORTH MAIN ST # 4\nSAINT LOUIS MO 63101"); r2.Key() != "12 N MAIN ST # 4|63101" {
@@ -113,8 +113,8 @@ func TestReferenceFileDPV(t *testing.T) {
 		if r.DPV != tc.dpv || r.ZIP4 != tc.zip4 || r.Status != tc.status {
 			t.Errorf("Cleanse(%q) = DPV %q ZIP4 %q %s, want %q %q %s (reasons %q)", tc.in, r.DPV, r.ZIP4, r.Status, tc.dpv, tc.zip4, tc.status, r.Reasons)
 		}
-		if slices.Contains(r.Reasons, NoReferenceReason) {
-			t.Errorf("Cleanse(%q) with a reference file still says none is loaded", tc.in)
+		if strings.Contains(r.Checked, "not checked") {
+			t.Errorf("Cleanse(%q) with a reference file: checked %q", tc.in, r.Checked)
 		}
 	}
 	if r := c.Cleanse("123 Main St Springfield IL 62704"); !strings.HasSuffix(r.Standardized.LastLine, "62704-1234") {

@@ -12,6 +12,9 @@ func (p *parser) isPrimaryStart(ts []token, i int) bool {
 	if isDigit(u[0]) {
 		return true
 	}
+	if i+1 < len(ts) && gridNumber(u) {
+		return true
+	}
 	if len(u) >= 2 && len(u) <= 8 && isLetter(u[0]) && hasDigit(u) && i+1 < len(ts) && !p.isUnitWord(ts, i-1) {
 		// Letter-prefixed house numbers: A12 (Puerto Rico), N6W23001 (Wisconsin grid).
 		return isDigit(u[1]) || (len(u) > 2 && isLetter(u[1]) && isDigit(u[2]))
@@ -19,8 +22,8 @@ func (p *parser) isPrimaryStart(ts []token, i int) bool {
 	if isUrb(u) {
 		return true
 	}
-	if _, w := p.boxAt(ts, i); w > 0 {
-		return true
+	if _, w := p.boxAt(ts, i); w > 0 && i+w < len(ts) {
+		return true // a box or route type followed by its number ("PSC" alone may be a city)
 	}
 	if p.t.numWords[u] && i+2 < len(ts) {
 		return true
@@ -44,7 +47,15 @@ func idLike(u string) bool {
 	return hasDigit(u) || (len(u) == 1 && isLetter(u[0]))
 }
 
+// wordOrdinals are floors written as words ("Third Floor").
+var wordOrdinals = map[string]string{"FIRST": "1", "SECOND": "2", "THIRD": "3", "FOURTH": "4", "FIFTH": "5", "SIXTH": "6",
+	"SEVENTH": "7", "EIGHTH": "8", "NINTH": "9", "TENTH": "10", "ELEVENTH": "11", "TWELFTH": "12", "THIRTEENTH": "13",
+	"FOURTEENTH": "14", "FIFTEENTH": "15", "SIXTEENTH": "16", "SEVENTEENTH": "17", "EIGHTEENTH": "18", "NINETEENTH": "19", "TWENTIETH": "20"}
+
 func ordinal(u string) (string, bool) {
+	if n, ok := wordOrdinals[u]; ok {
+		return n, true
+	}
 	if len(u) < 3 {
 		return "", false
 	}
@@ -103,7 +114,7 @@ func (p *parser) unitWidth(ts []token, i int) int {
 	if _, ok := ordinal(ts[i].up); ok {
 		return 2
 	}
-	if i+1 < len(ts) && ts[i+1].up == "#" {
+	for i+w < len(ts) && ts[i+w].up == "#" {
 		w++
 	}
 	if i+w < len(ts) && idLike(ts[i+w].up) {
@@ -125,6 +136,9 @@ func (p *parser) boxAt(ts []token, i int) (string, int) {
 	u := at(0)
 	switch {
 	case u == "POBOX" || u == "POB" || u == "BOX" && idLike(at(1)):
+		return "PO BOX", 1
+	case u == "BOX" && at(1) == "#" && idLike(at(2)):
+		// "Box # 123456": Publication 28 writes every post office box PO BOX.
 		return "PO BOX", 1
 	case u == "PO" && at(1) == "BOX", u == "PO" && at(1) == "B" && at(2) == "":
 		return "PO BOX", 2
@@ -254,7 +268,11 @@ func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int
 // parseStreetAddress labels house number, street and units.
 func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 	k := 0
-	if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
+	if len(ts) > 2 && gridPair(ts[0].up, ts[1].up) {
+		// Wisconsin grid "N165 W2123": one house number, written whole.
+		out.add(LabelAddressNumber, joinRaw(ts[:2]), ts[0].up+ts[1].up)
+		k = 2
+	} else if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
 		p.addNumber(ts[k], out)
 		k++
 		if k < len(ts) && isFraction(ts[k].up) {
@@ -312,6 +330,32 @@ func (p *parser) bareUnitAtEnd(s []token) bool {
 		}
 	}
 	return true
+}
+
+// gridPair reports whether a and b are the two halves of a Wisconsin grid
+// house number (N165 W2123, W204 N11509): a north/south and an east/west
+// coordinate, each a direction letter and digits.
+func gridPair(a, b string) bool {
+	coord := func(u string) byte {
+		if len(u) >= 2 && allDigits(u[1:]) && strings.IndexByte("NSEW", u[0]) >= 0 {
+			return u[0]
+		}
+		return 0
+	}
+	x, y := coord(a), coord(b)
+	ns := func(c byte) bool { return c == 'N' || c == 'S' }
+	return x != 0 && y != 0 && ns(x) != ns(y)
+}
+
+// gridNumber reports a Wisconsin grid house number written as one word
+// (N165W2123).
+func gridNumber(u string) bool {
+	for k := 2; k < len(u)-1; k++ {
+		if isLetter(u[k]) {
+			return gridPair(u[:k], u[k:])
+		}
+	}
+	return false
 }
 
 func isFraction(u string) bool {
@@ -535,8 +579,8 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 		if un, ok := p.t.unit[t.up]; ok {
 			out.add(LabelOccupancyType, t.raw, un.Standard)
 			j++
-			if j < len(ts) && ts[j].up == "#" {
-				j++
+			for j < len(ts) && ts[j].up == "#" {
+				j++ // "Apt #4", "Apt##4": the sign repeats the designator
 			}
 			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j))) {
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)

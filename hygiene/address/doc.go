@@ -8,7 +8,9 @@
 // Cleanser does all three and, given a ReferenceFile of known delivery points
 // (CSV, see LoadReference), assigns ZIP+4 and a DPV-style confirmation code.
 // Each Result has a Status (valid, corrected, ambiguous, invalid), reasons a
-// mailer can act on, and a Key for change-of-address matching. RunCLI is the
+// mailer can act on, a Checked sentence saying what was verified (without a
+// reference: "delivery point not checked"), and a Key for change-of-address
+// matching that does not depend on the unit designator written. RunCLI is the
 // `indicia addresses` command; Importer reads the CSV and XLSX address files
 // the address book, batch cleansing and change-of-address lists take.
 // Everything is in memory and read-only after loading, so one Cleanser

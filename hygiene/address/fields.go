@@ -77,16 +77,10 @@ func (fc FieldCheck) NeedsDecision() bool {
 	return fc.Differs || fc.Result.Status == StatusInvalid || fc.Result.Status == StatusAmbiguous
 }
 
-// Warnings are the reasons worth showing a mailer (the note that no
-// reference file is loaded is not about their address).
+// Warnings are the reasons worth showing a mailer: every reason is about
+// their address.
 func (fc FieldCheck) Warnings() []string {
-	var out []string
-	for _, r := range fc.Result.Reasons {
-		if r != NoReferenceReason {
-			out = append(out, r)
-		}
-	}
-	return out
+	return append([]string(nil), fc.Result.Reasons...)
 }
 
 // CheckFields cleanses an address given as form fields.

@@ -21,6 +21,7 @@ func FuzzParse(f *testing.F) {
 		"42-15 Crescent St, Long Island City NY 11101",
 		"500 N Avenue B Apt 2 Austin TX 78701",
 		"1 main stret st louis mo",
+		"0 0 pt 77001", // a city word two edits from a state name ("MONT")
 	} {
 		f.Add(s)
 	}

@@ -62,7 +62,8 @@ func (p *parser) parse(text string) (Parsed, error) {
 	var cityLine []token
 	if multi && ll.cityStart == ll.cityEnd && ll.cityStart == 0 && len(lines) > 2 {
 		// "New York" on a line of its own above "NY 10004".
-		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) {
+		// City names hold no digits and no "#" (as in lastLine).
+		if c := lines[len(lines)-2]; startsCity(c[0].up) && !p.isPrimaryStart(c, 0) && !p.isUnitStart(c, 0) && !isUrb(c[0].up) && !anyDigits(c) {
 			cityLine = c
 			lines = lines[:len(lines)-1]
 			lines[len(lines)-1] = last
@@ -195,7 +196,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		if ll.zip == "" && w == 1 && !(s > 0 && toks[s-1].comma) && !multi && p.isStreetWord(toks[s].up) {
 			continue
 		}
-		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) {
+		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) && !toks[s-1].comma {
 			continue // APT IA: a unit number, not Iowa
 		}
 		if s == 0 && !multi && ll.zip == "" {
@@ -205,11 +206,16 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		break
 	}
 	if ll.state == "" && zok && end > 0 {
-		// A misspelled state name right before a known ZIP.
+		// A misspelled state name right before a known ZIP, when it is the
+		// ZIP's state: two edits turn many a city word into some state
+		// name ("POINT" into "MONT"), which must not win over the ZIP.
 		u := toks[end-1].up
 		if len(u) >= 5 {
 			best, bd := "", 3
-			for name := range p.t.stateName {
+			for name, code := range p.t.stateName {
+				if code != zent.State {
+					continue
+				}
 				if d := osaDistance(u, name, 2); d < bd {
 					best, bd = name, d
 				}
@@ -233,7 +239,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				}
 			}
 		}
-		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && startsCity(toks[start].up) {
+		if start >= 0 && start < n && !p.isPrimaryStart(toks, start) && !p.isUnitStart(toks, start) && startsCity(toks[start].up) && !anyDigits(toks[start:]) {
 			ll.cityStart, ll.cityEnd = start, n
 			ll.city = p.cityStandard(toks[start:], "", zipEntry{})
 		}
@@ -493,4 +499,13 @@ func (p *parser) addLastLine(toks []token, ll lastLineInfo, out *Parsed) {
 // without digits.
 func startsCity(u string) bool {
 	return u != "" && !hasDigit(u) && (isLetter(u[0]) || u[0] >= 0x80)
+}
+
+func anyDigits(ts []token) bool {
+	for _, t := range ts {
+		if hasDigit(t.up) || t.up == "#" {
+			return true
+		}
+	}
+	return false
 }

@@ -83,6 +83,53 @@ func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string)
 	return names, urb, primary.String(), units.String()
 }
 
+// sameUnits are the designators that only say "this unit number"
+// (Appendix C2 less BLDG and FL, which name a building or a floor, plus PMB):
+// "APT 2", "UNIT 2" and "# 2" are one delivery point, "BLDG 2" is not.
+// Mail stops (MSC, BIN, FILE, MAIL CODE, MAIL STOP) keep their word too.
+// migrations/0035 and 0062 rewrite stored keys with this same list.
+var sameUnits = map[string]bool{"#": true, "APT": true, "DEPT": true, "HNGR": true, "KEY": true, "LOT": true, "PIER": true,
+	"RM": true, "SLIP": true, "SPC": true, "STOP": true, "STE": true, "TRLR": true, "UNIT": true, "PMB": true}
+
+// deliveryPointLine is the primary line with its units written with "#"
+// for every designator that only says "this unit number" (APT, UNIT, STE,
+// RM, "#", ...): Publication 28 lets "#" stand for any of them, and writers
+// choose freely, so "APT 31", "UNIT 31" and "# 31" are one delivery point.
+// Designators without a number (BSMT, REAR, PH) and BLDG/FL are kept.
+func deliveryPointLine(p Parsed) string {
+	_, _, primary, _ := deliveryParts(p)
+	units := pointUnits(p)
+	if primary == "" || units == "" {
+		return primary + units
+	}
+	return primary + " " + units
+}
+
+// pointUnits are the units of deliveryPointLine.
+func pointUnits(p Parsed) string {
+	var b strings.Builder
+	for i, c := range p.Components {
+		switch c.Label {
+		case LabelOccupancyType:
+			next := i+1 < len(p.Components) && p.Components[i+1].Label == LabelOccupancyIdentifier
+			sep(&b)
+			if next && sameUnits[c.Standard] {
+				b.WriteString("#")
+			} else {
+				b.WriteString(c.Standard)
+			}
+		case LabelOccupancyIdentifier:
+			if i == 0 || p.Components[i-1].Label != LabelOccupancyType {
+				sep(&b)
+				b.WriteString("#")
+			}
+			sep(&b)
+			b.WriteString(c.Standard)
+		}
+	}
+	return b.String()
+}
+
 func lastLine(city, state, zip, plus4 string) string {
 	var b strings.Builder
 	b.WriteString(city)

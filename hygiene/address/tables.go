@@ -67,6 +67,13 @@ func buildTables() *tables {
 	}
 	// PMB (private mailbox) is Publication 28 §235, written like a unit.
 	t.unit["PMB"] = unitInfo{Standard: "PMB", NeedsRange: true}
+	// Mail stops of campuses and lockboxes, often written before a PO box
+	// ("MSC 1234, PO Box 5000"); they follow the box on the delivery line.
+	// MAIL CODE and MAIL STOP are joined into one token by the tokenizer.
+	for k, v := range map[string]string{"MSC": "MSC", "BIN": "BIN", "FILE": "FILE", "MAIL CODE": "MAIL CODE", "MAILCODE": "MAIL CODE",
+		"MAIL STOP": "MAIL STOP", "MAILSTOP": "MAIL STOP"} {
+		t.unit[k] = unitInfo{Standard: v, NeedsRange: true}
+	}
 	for _, line := range tableRows(pub28Directionals) {
 		f := strings.Fields(line)
 		t.dir[f[0]] = f[1]

@@ -51,6 +51,7 @@ func tokenize(text string) [][]token {
 			}
 		}
 		flush(len(l))
+		toks = joinMailStops(toks)
 		if len(toks) > 0 {
 			out = append(out, toks)
 			line++
@@ -179,4 +180,17 @@ func joinUp(ts []token) string {
 		b.WriteString(t.up)
 	}
 	return b.String()
+}
+
+// joinMailStops makes "MAIL CODE 12" and "MAIL STOP 12" one designator
+// token followed by the identifier, so they read like "MSC 12".
+func joinMailStops(toks []token) []token {
+	for i := 0; i+2 < len(toks); i++ {
+		a, b := toks[i], toks[i+1]
+		if a.up == "MAIL" && (b.up == "CODE" || b.up == "STOP") && !a.comma && (idLike(toks[i+2].up) || toks[i+2].up == "#") {
+			toks[i] = token{raw: a.raw + " " + b.raw, up: "MAIL " + b.up, line: a.line, comma: b.comma}
+			toks = append(toks[:i+1], toks[i+2:]...)
+		}
+	}
+	return toks
 }

@@ -133,14 +133,8 @@ func (b *Batches) cleanseRow(id int64, r inRow) []any {
 		return []any{id, r.line, string(StatusUnreadable), "", "", "", "", "", r.err}
 	}
 	res := b.c.Cleanse(r.input)
-	var reasons []string
-	for _, s := range res.Reasons {
-		if s != address.NoReferenceReason || b.c.HasReference() {
-			reasons = append(reasons, s)
-		}
-	}
 	return []any{id, r.line, string(res.Status), res.Standardized.DeliveryLine, res.Standardized.LastLine, res.ZIP, res.ZIP4, res.DPV,
-		strings.Join(reasons, "; ")}
+		strings.Join(res.Reasons, "; ")}
 }
 
 // resultSource feeds COPY from the cleansed chunks, in whatever order they finish.

@@ -83,7 +83,7 @@ func TestAddressBookCreateStandardizesAndKeepsHistory(t *testing.T) {
 	if got.Fields.Line1 != "123 MAIN ST APT 4" || got.Fields.City != "SPRINGFIELD" || got.Status != address.StatusCorrected {
 		t.Fatalf("saved %+v", got)
 	}
-	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0], "SPRINGFIELD") || got.MatchKey != "123 MAIN ST APT 4|62704" {
+	if len(got.Reasons) == 0 || !strings.Contains(got.Reasons[0], "SPRINGFIELD") || got.MatchKey != "123 MAIN ST # 4|62704" {
 		t.Errorf("reasons %q key %q", got.Reasons, got.MatchKey)
 	}
 

@@ -211,6 +211,52 @@ func TestCOANameVariants(t *testing.T) {
 	}
 }
 
+// Two different given names never match through a formal name they share,
+// and each match says how the names matched.
+func TestCOANamePrecision(t *testing.T) {
+	e := newCOAEnv(t, 0)
+	e.add(e.owner, "Lisa Jones", "", "20 Main St", "06901")
+	e.add(e.owner, "Alex Lee", "", "21 Main St", "06901")
+	e.add(e.owner, "Jack Smith", "", "22 Main St", "06901")
+	e.add(e.owner, "Pam Green", "", "23 Main St", "06901")
+	e.add(e.owner, "Jeffrey White", "", "24 Main St", "06901")
+	e.add(e.owner, "Peggy Black", "", "25 Main St", "06901")
+	e.add(e.owner, "Sandy Stone", "", "26 Main St", "06901")
+	e.add(e.owner, "Carol Reed", "", "27 Main St Apt 5", "06901")
+	e.add(e.owner, "", "Acme Widgets Inc", "28 Main St", "06901")
+	e.add(e.owner, "Dora Park", "", "29 Main St", "06901")
+	e.load(
+		"individual,Betty,,Jones,,20 Main St,,,,06901,1 New Rd,,,,06902,2026-06,,",
+		"individual,Sandra,,Lee,,21 Main St,,,,06901,2 New Rd,,,,06902,2026-06,,",
+		"individual,John,,Smith,,22 Main St,,,,06901,3 New Rd,,,,06902,2026-06,,",
+		"individual,Pamela,,Green,,23 Main St,,,,06901,4 New Rd,,,,06902,2026-06,,",
+		"individual,Jeff,,White,,24 Main St,,,,06901,5 New Rd,,,,06902,2026-06,,",
+		"individual,Margaret,,Black,,25 Main St,,,,06901,6 New Rd,,,,06902,2026-06,,",
+		"individual,Alexandra,,Stone,,26 Main St,,,,06901,7 New Rd,,,,06902,2026-06,,",
+		"individual,Carol,,Reed,,27 Main St # 5,,,,06901,8 New Rd,,,,06902,2026-06,,",
+		"business,,,,ACME WIDGETS,28 Main St,,,,06901,9 New Rd,,,,06902,2026-06,,",
+		"family,,,Park,,29 Main St,,,,06901,10 New Rd,,,,06902,2026-06,,",
+	)
+	m := e.matches(e.owner, "")
+	for _, name := range []string{"Lisa Jones", "Alex Lee", "Jack Smith"} {
+		if got, ok := m[name]; ok {
+			t.Errorf("%s must not match a move of another given name: %+v", name, got)
+		}
+	}
+	for name, how := range map[string]string{"Pam Green": coa.NameMatchNickname, "Jeffrey White": coa.NameMatchNickname,
+		"Peggy Black": coa.NameMatchNickname, "Sandy Stone": coa.NameMatchNickname, "Carol Reed": coa.NameMatchExact,
+		"Acme Widgets Inc": coa.NameMatchFirm, "Dora Park": coa.NameMatchLastName} {
+		got, ok := m[name]
+		if !ok || got.Code != coa.CodeNewAddress {
+			t.Errorf("%s should match: %+v", name, got)
+			continue
+		}
+		if got.NameMatch != how {
+			t.Errorf("%s: name_match %q, want %q", name, got.NameMatch, how)
+		}
+	}
+}
+
 func TestCOADateWindow(t *testing.T) {
 	rows := []string{
 		"individual,Ann,,Old,,20 Main St,,,,06901,1 New Rd,,,,06902,2025-03-01,,", // 20 months before coaNow

@@ -31,6 +31,12 @@ const namePred = `((r.move_type = 'business' AND k.firm_key <> '' AND r.firm_key
 		AND (r.middle_key = '' OR k.middle_key = '' OR r.middle_key = k.middle_key))
 	OR (r.move_type = 'family' AND k.last_key <> '' AND r.last_key = k.last_key))`
 
+// nameMatchExpr says how the names of record r and book keys k matched
+// (see NameMatch*): the first element of both first-name arrays is the name
+// as written.
+const nameMatchExpr = `CASE r.move_type WHEN 'business' THEN 'firm' WHEN 'family' THEN 'last_name'
+	ELSE CASE WHEN r.first_keys[1] = k.first_keys[1] THEN 'exact' ELSE 'nickname' END END`
+
 // RunMatchJob runs a coa_match job's payload (the worker calls it).
 func (c *Service) RunMatchJob(ctx context.Context, payload []byte, progress func(msg string)) (MatchSummary, error) {
 	var p matchPayload
@@ -110,7 +116,8 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		say(fmt.Sprintf("%d addresses: matching", sum.Entries))
 		if _, err = step("candidates", `CREATE TEMP TABLE coa_cand ON COMMIT DROP AS
 			SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id, r.effective,
-				CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier
+				CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier,
+				`+nameMatchExpr+` AS name_match
 			FROM coa_entries e
 			JOIN coa_book_keys k ON k.entry_id = e.id
 			JOIN coa_records r ON r.old_key = e.match_key
@@ -142,7 +149,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			return err
 		}
 		if _, err = step("results", `CREATE TEMP TABLE coa_result ON COMMIT DROP AS
-			SELECT t.entry_id, t.account_id, t.old_key, t.tier, t.list_id, f.record_id, f.final_id, r.new_key, r.effective,
+			SELECT t.entry_id, t.account_id, t.old_key, t.tier, t.name_match, t.list_id, f.record_id, f.final_id, r.new_key, r.effective,
 				CASE WHEN r.new_key <> '' THEN 'new_address' WHEN r.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code
 			FROM coa_final f JOIN coa_top t ON t.entry_id = f.entry_id AND t.record_id = f.record_id
 			JOIN coa_records r ON r.id = f.final_id`); err != nil {
@@ -153,6 +160,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		if _, err = step("chosen", `CREATE TEMP TABLE coa_chosen ON COMMIT DROP AS
 			SELECT DISTINCT ON (x.entry_id) x.entry_id, x.account_id, x.record_id, x.final_id, x.list_id, x.old_key,
 				CASE x.tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END AS tier,
+				x.name_match,
 				CASE WHEN g.n > 1 THEN 'ambiguous' ELSE x.code END AS code,
 				CASE WHEN g.n > 1 THEN '' ELSE x.new_key END AS new_key
 			FROM coa_result x JOIN (SELECT entry_id, count(DISTINCT code || '|' || new_key) AS n FROM coa_result GROUP BY entry_id) g
@@ -170,10 +178,10 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			return err
 		}
 		rows, err := tx.Query(ctx, `WITH ins AS (
-				INSERT INTO coa_matches (account_id, entry_id, record_id, final_id, list_id, code, tier, old_key, new_key, created_at)
-				SELECT account_id, entry_id, record_id, final_id, list_id, code, tier, old_key, new_key, $1 FROM coa_chosen
+				INSERT INTO coa_matches (account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, created_at)
+				SELECT account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, $1 FROM coa_chosen
 				ON CONFLICT (entry_id, final_id, code) DO UPDATE SET status = 'pending', notified_at = NULL, decided_at = NULL,
-					decided_by = NULL, created_at = EXCLUDED.created_at
+					decided_by = NULL, created_at = EXCLUDED.created_at, name_match = EXCLUDED.name_match
 				WHERE coa_matches.status IN ('superseded', 'withdrawn')
 				RETURNING account_id)
 			SELECT account_id, count(*) FROM ins GROUP BY account_id`, now)

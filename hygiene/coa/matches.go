@@ -48,10 +48,38 @@ type COAMatch struct {
 	New        address.Fields `json:"new"`
 	NewZIP4    string         `json:"new_zip4,omitempty"`
 	MoveType   string         `json:"move_type"` // the tier the name matched: business, individual, family
-	Code       MoveCode       `json:"code"`
-	Effective  time.Time      `json:"move_effective_date"`
-	Status     string         `json:"status"`
-	CreatedAt  time.Time      `json:"created_at"`
+	// NameMatch says how the names matched: firm (business move, firm name),
+	// exact (same first and last name), nickname (a nickname and its formal
+	// name, same last name) or last_name (family move). Empty for matches
+	// found before it was recorded.
+	NameMatch string    `json:"name_match"`
+	Code      MoveCode  `json:"code"`
+	Effective time.Time `json:"move_effective_date"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// How a match's names matched (COAMatch.NameMatch).
+const (
+	NameMatchFirm     = "firm"
+	NameMatchExact    = "exact"
+	NameMatchNickname = "nickname"
+	NameMatchLastName = "last_name"
+)
+
+// NameMatchText is NameMatch in a mailer's words.
+func (m COAMatch) NameMatchText() string {
+	switch m.NameMatch {
+	case NameMatchFirm:
+		return "firm name"
+	case NameMatchExact:
+		return "same name"
+	case NameMatchNickname:
+		return "nickname of the name"
+	case NameMatchLastName:
+		return "family name"
+	}
+	return ""
 }
 
 // CanAccept reports a match whose new address can be taken.
@@ -67,14 +95,14 @@ const matchQuery = `SELECT m.id, m.entry_id,
 	CASE WHEN m.code = 'new_address' THEN r.new_line1 ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_line2 ELSE '' END,
 	CASE WHEN m.code = 'new_address' THEN r.new_city ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_state ELSE '' END,
 	CASE WHEN m.code = 'new_address' THEN r.new_zip ELSE '' END, CASE WHEN m.code = 'new_address' THEN r.new_zip4 ELSE '' END,
-	m.tier, m.code, r.effective, m.status, m.created_at
+	m.tier, m.code, r.effective, m.status, m.created_at, m.name_match
 	FROM coa_matches m JOIN coa_records r ON r.id = m.final_id`
 
 func scanMatch(r pgx.Row) (COAMatch, error) {
 	var m COAMatch
 	var code string
 	err := r.Scan(&m.ID, &m.EntryID,
-		&m.New.Line1, &m.New.Line2, &m.New.City, &m.New.State, &m.New.ZIP, &m.NewZIP4, &m.MoveType, &code, &m.Effective, &m.Status, &m.CreatedAt)
+		&m.New.Line1, &m.New.Line2, &m.New.City, &m.New.State, &m.New.ZIP, &m.NewZIP4, &m.MoveType, &code, &m.Effective, &m.Status, &m.CreatedAt, &m.NameMatch)
 	m.Code = MoveCode(code)
 	return m, err
 }

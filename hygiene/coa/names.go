@@ -8,9 +8,18 @@ import (
 
 // nameKeys are the comparable forms of a person's or a firm's name that
 // change-of-address matching joins on.
+//
+// A COA record's First is its given name alone; an address-book entry's
+// First is its given name followed by the names it may be written as (its
+// formal names when it is a nickname, its nicknames when it is a formal
+// name). The two sides match when the arrays overlap, so a nickname matches
+// its formal name and itself, and two different nicknames of one formal name
+// ("Lisa" and "Betty") or two formal names sharing a nickname ("Alexander"
+// and "Alexandra") never match each other. The first element of both arrays
+// is the name as written, which tells an exact match from a nickname one.
 type nameKeys struct {
-	First  []string // formal names of the first name's nickname groups, or the name itself
-	Middle string   // middle initial
+	First  []string
+	Middle string // middle initial
 	Last   string
 	Firm   string
 }
@@ -53,22 +62,26 @@ func nameWords(s string) []string {
 	return words
 }
 
-// firstKeys are the formal names a given name may stand for.
-func (c *Service) firstKeys(first string) []string {
+// givenName is the comparable form of a first name: its first word, or ""
+// for an initial alone, which is not enough to match a person.
+func givenName(first string) string {
 	w := nameWords(first)
-	if len(w) == 0 {
+	if len(w) == 0 || len(w[0]) < 2 {
+		return ""
+	}
+	return w[0]
+}
+
+// bookFirstKeys are an address-book entry's first-name keys: the name, then
+// the names it may stand for or be written as, sorted.
+func (c *Service) bookFirstKeys(first string) []string {
+	f := givenName(first)
+	if f == "" {
 		return nil
 	}
-	f := w[0]
-	if len(f) < 2 {
-		return nil // an initial alone is not enough to match a person
-	}
-	keys := append([]string(nil), c.nicks[f]...)
-	if len(keys) == 0 {
-		keys = []string{f}
-	}
-	sort.Strings(keys)
-	return keys
+	rel := append([]string(nil), c.nicks[f]...)
+	sort.Strings(rel)
+	return append([]string{f}, rel...)
 }
 
 func lastKey(last string) string {
@@ -91,7 +104,10 @@ func firmKey(firm string) string {
 
 // personKeys builds the keys of a name given in parts (a COA record).
 func (c *Service) personKeys(first, middle, last, firm string) nameKeys {
-	k := nameKeys{First: c.firstKeys(first), Last: lastKey(last), Firm: firmKey(firm)}
+	k := nameKeys{Last: lastKey(last), Firm: firmKey(firm)}
+	if f := givenName(first); f != "" {
+		k.First = []string{f}
+	}
 	if m := nameWords(middle); len(m) > 0 {
 		k.Middle = m[0][:1]
 	}
@@ -115,7 +131,7 @@ func (c *Service) fullNameKeys(name, company string) nameKeys {
 			if len(w) > 1 {
 				middle = w[1]
 			}
-			return c.personKeys(first, middle, last, company)
+			return c.bookKeys(first, middle, last, company)
 		}
 	}
 	w := trimTitles(nameWords(name))
@@ -129,7 +145,15 @@ func (c *Service) fullNameKeys(name, company string) nameKeys {
 			middle = w[1]
 		}
 	}
-	return c.personKeys(first, middle, last, company)
+	return c.bookKeys(first, middle, last, company)
+}
+
+// bookKeys are personKeys with the first name widened to its nicknames or
+// formal names (see nameKeys).
+func (c *Service) bookKeys(first, middle, last, firm string) nameKeys {
+	k := c.personKeys(first, middle, last, firm)
+	k.First = c.bookFirstKeys(first)
+	return k
 }
 
 func trimTitles(w []string) []string {

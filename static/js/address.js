@@ -30,6 +30,7 @@
       li.textContent = w;
       warn.appendChild(li);
     });
+    document.getElementById("live-checked").textContent = r.checked ? "Checked: " + r.checked : "";
     document.getElementById("live-use").hidden = !r.differs;
     document.getElementById("live-text").hidden = !r.differs;
     document.getElementById("live-title").textContent = r.differs ? "Suggested address" : "Please check this address";
