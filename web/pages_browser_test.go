@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -53,12 +54,17 @@ const pageCheck = `(async () => {
 	const wide = sw > vw ? Array.from(document.querySelectorAll("body *"))
 		.filter(el => el.getBoundingClientRect().right > vw + 1)
 		.slice(0, 5).map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") + " right=" + Math.round(el.getBoundingClientRect().right)) : [];
+	const unexplained = Array.from(document.querySelectorAll("[aria-invalid=true]"))
+		.filter(el => !(el.getAttribute("aria-describedby") || "").split(" ").some(id => { const m = document.getElementById(id); return m && m.textContent.trim() !== ""; }))
+		.map(el => el.id || el.name);
 	const r = await axe.run(document, {resultTypes: ["violations"]});
-	return JSON.stringify({vw, sw, wide, csp: window.__csp || [], axe: r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))});
+	return JSON.stringify({vw, sw, wide, unexplained, errors: document.querySelectorAll("[aria-invalid=true], .error-banner").length, csp: window.__csp || [], axe: r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))});
 })()`
 
 type pageReport struct {
-	VW, SW int
+	VW, SW      int
+	Unexplained []string // refused fields without a message tied to them
+	Errors      int      // refused fields and error banners
 	Wide   []string
 	CSP    []string
 	Axe    []string
@@ -123,7 +129,7 @@ func (p *phone) open(label, path string) {
 }
 
 // check runs the checks on the page the browser shows.
-func (p *phone) check(label string) {
+func (p *phone) check(label string) pageReport {
 	p.t.Helper()
 	if _, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`typeof axe !== "undefined" || (() => { `+p.axe+`; return true })()`)); err != nil {
 		p.t.Fatalf("%s: inject axe-core: %v", label, err)
@@ -131,7 +137,7 @@ func (p *phone) check(label string) {
 	out, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](pageCheck, chromedp.EvalAwaitPromise))
 	if err != nil {
 		p.t.Errorf("%s: check: %v", label, err)
-		return
+		return pageReport{}
 	}
 	var r pageReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -139,6 +145,9 @@ func (p *phone) check(label string) {
 	}
 	if r.SW > r.VW {
 		p.t.Errorf("%s: %d px wide on a %d px phone; too wide: %s", label, r.SW, r.VW, strings.Join(r.Wide, ", "))
+	}
+	for _, f := range r.Unexplained {
+		p.t.Errorf("%s: field %s is marked invalid without a message tied to it", label, f)
 	}
 	for _, v := range r.CSP {
 		p.t.Errorf("%s: Content-Security-Policy violation: %s", label, v)
@@ -152,6 +161,7 @@ func (p *phone) check(label string) {
 	}
 	p.console = nil
 	p.mu.Unlock()
+	return r
 }
 
 // TestBrowserEveryPageOnAPhone opens every page each role may see (the GET
@@ -231,5 +241,50 @@ func (p *phone) formErrors(label, path string, values url.Values) {
 		}
 		chromedp.Do(p.ctx, chromedp.Sleep(50*time.Millisecond))
 	}
-	p.check(p.t.Name() + " " + label + " with errors")
+	if r := p.check(p.t.Name() + " " + label + " with errors"); r.Errors == 0 {
+		p.t.Errorf("%s: the form came back without a message", label)
+	}
 }
+
+// On a phone the navigation is one "Menu" button that opens the links, with
+// JavaScript off; on a wide screen the links show and the button does not.
+func TestBrowserNavigationFoldsIntoAMenuWithoutJavaScript(t *testing.T) {
+	e := webtest.New(t)
+	base := e.Listen()
+	ctx := webtest.Browser(t)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: request.SessionCookie, Value: e.Sessions["owner"][0], URL: base}); err != nil {
+		t.Fatal(err)
+	}
+	shown := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + strconvQuote(sel) + `); return !!el && el.getClientRects().length > 0 })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/dashboard"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown(`nav[aria-label=Main] a[href="/labels"]`) || !shown(`label.menu-button`) {
+		t.Fatalf("at 390 px the links show before the menu is opened, or there is no Menu button")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`label.menu-button`)); err != nil {
+		t.Fatal(err)
+	}
+	if !shown(`nav[aria-label=Main] a[href="/labels"]`) || !shown(`form.logout button`) {
+		t.Errorf("the Menu button does not open the links and the log-out button")
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 800), chromedp.Navigate(base+"/dashboard")); err != nil {
+		t.Fatal(err)
+	}
+	if !shown(`nav[aria-label=Main] a[href="/labels"]`) || shown(`label.menu-button`) {
+		t.Errorf("at 1200 px the links should show without a Menu button")
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
