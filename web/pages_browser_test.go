@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -65,9 +65,9 @@ type pageReport struct {
 	VW, SW      int
 	Unexplained []string // refused fields without a message tied to them
 	Errors      int      // refused fields and error banners
-	Wide   []string
-	CSP    []string
-	Axe    []string
+	Wide        []string
+	CSP         []string
+	Axe         []string
 }
 
 // phone is one browser at 390 × 844 that checks every page it opens.
@@ -260,7 +260,7 @@ func TestBrowserNavigationFoldsIntoAMenuWithoutJavaScript(t *testing.T) {
 	}
 	shown := func(sel string) bool {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + strconvQuote(sel) + `); return !!el && el.getClientRects().length > 0 })()`))
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+strconvQuote(sel)+`); return !!el && el.getClientRects().length > 0 })()`))
 		if err != nil {
 			t.Fatal(err)
 		}
