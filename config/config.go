@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"indicia/metering/tracking"
 )
 
 // Config holds the settings of the serve, worker, migrate and seed processes.
@@ -44,6 +46,8 @@ type Config struct {
 	StripePublishableKey string
 	StripeWebhookSecret  string
 	StripeAPIURL         string
+	// MailerID builds IMpb tracking numbers; empty: none are printed.
+	MailerID tracking.MailerID
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -85,6 +89,7 @@ var Settings = []Setting{
 	{"STRIPE_WEBHOOK_SECRET", "", "signing secret of the POST /stripe/webhook endpoint (whsec_...); the stand-in signs with a local one when empty", true},
 	{"STRIPE_API_URL", "", "Stripe API base URL; empty is https://api.stripe.com with a key, else the stand-in (set it to a shared `indicia stripe-stub` for serve and worker)", false},
 	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
+	{"TRACKING_MAILER_ID", "", "USPS Mailer ID (9 digits, or 6) that builds the Intelligent Mail package barcode's tracking numbers on packages and Certified Mail; empty prints none", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
@@ -138,6 +143,11 @@ func Load(getenv Getenv) (Config, error) {
 	str("PPROF_ADDR", &c.PprofAddr)
 	str("METRICS_TOKEN", &c.MetricsToken)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
+	if s, _ := v("TRACKING_MAILER_ID"); s != "" {
+		if c.MailerID, err = tracking.ParseMailerID(s); err != nil {
+			errs = append(errs, "TRACKING_MAILER_ID: "+err.Error())
+		}
+	}
 	str("STRIPE_SECRET_KEY", &c.StripeSecretKey)
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
 	str("STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)

@@ -57,6 +57,8 @@ type apiLabel struct {
 	Recipient   []string `json:"recipient"`
 	Indicium    string   `json:"indicium"`
 	Status      string   `json:"status"`
+	// TrackingNumber is empty for a piece the post does not track.
+	TrackingNumber string `json:"tracking_number"`
 }
 
 type apiPurchase struct {
@@ -73,7 +75,7 @@ func toAPILabel(l metering.Label) apiLabel {
 		text = in.Text()
 	}
 	return apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
-		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status}
+		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status, TrackingNumber: l.TrackingNumber}
 }
 
 func toAPIPurchase(p metering.Purchase) apiPurchase {

@@ -57,6 +57,7 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 			pl.Services = append(pl.Services, strings.ToUpper(rating.ServiceName(s)))
 		}
 		pl.From, pl.To, pl.ID = from, l.Recipient.Lines, l.PublicID
+		pl.TrackingNumber, pl.DestZIP = l.TrackingNumber, l.DestZIP
 		out = append(out, pl)
 	}
 	return out, nil

@@ -51,6 +51,9 @@ type Label struct {
 	Indicium    []byte
 	Status      string
 	CreatedAt   time.Time
+	// TrackingNumber is the IMpb tracking number (22 digits) of a tracked
+	// piece: a package, or any piece with Certified Mail or a signature.
+	TrackingNumber string
 }
 
 // Purchase is the outcome of a purchase request.
