@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"indicia/accounts"
+	"indicia/web/webtest"
+)
+
+// A suspended meter's reason reads in words, not as its code.
+func TestSuspensionReasonInWords(t *testing.T) {
+	e := webtest.New(t)
+	if _, err := e.Metering.Suspend(context.Background(), accounts.System, e.Meter.ID, "insufficient_funds"); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := get(t, e, "admin", "/admin/meters"); strings.Contains(page, "(insufficient_funds)") || !strings.Contains(page, "(insufficient funds)") {
+		t.Errorf("the meter list shows the reason as a code")
+	}
+	_, page := get(t, e, "admin", "/admin/meters/"+strconv.FormatInt(e.Meter.ID, 10))
+	if status := regexp.MustCompile(`<dd id="meter-status">[^<]*</dd>`).FindString(page); !strings.Contains(status, "suspended insufficient funds") {
+		t.Errorf("the meter page's status reads %q", status)
+	}
+}
+
+// A retired meter offers neither a funding form nor a top-up, only why.
+func TestRetiredMeterOffersNoFundingForm(t *testing.T) {
+	e := webtest.New(t)
+	m := secondMeter(t, e, "06901", 100)
+	if _, err := e.Metering.Retire(context.Background(), accounts.System, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, page := get(t, e, "owner", "/billing")
+	id := strconv.FormatInt(m.ID, 10)
+	section := regexp.MustCompile(`(?s)<section class="card funding" id="meter-` + id + `">.*?</section>`).FindString(page)
+	if section == "" {
+		t.Fatalf("no section for the retired meter:\n%s", page)
+	}
+	if strings.Contains(section, "/funding") || strings.Contains(section, "/topup") || !strings.Contains(section, "retired") {
+		t.Errorf("the retired meter's section offers funding:\n%s", section)
+	}
+	// The active meter still has its forms.
+	if !strings.Contains(page, "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding") {
+		t.Errorf("the active meter lost its funding form")
+	}
+}
+
+// Disabling a user asks first.
+func TestDisablingAUserAsksFirst(t *testing.T) {
+	e := webtest.New(t)
+	_, page := get(t, e, "owner", "/account/users")
+	form := regexp.MustCompile(`<form method="post" action="/account/users/\d+/disable"[^>]*>`).FindString(page)
+	if !strings.Contains(form, `data-confirm="Disable Carl Clerk?`) {
+		t.Errorf("the disable form does not ask: %q", form)
+	}
+}
