@@ -57,3 +57,19 @@ func TestDisablingAUserAsksFirst(t *testing.T) {
 		t.Errorf("the disable form does not ask: %q", form)
 	}
 }
+
+// A new mailer's dashboard lists the next steps until both are done: the
+// funded meter's step is marked done, buying the first label links to the
+// purchase page, and after a purchase the list is gone.
+func TestDashboardShowsNextStepsUntilDone(t *testing.T) {
+	e := webtest.New(t)
+	_, page := get(t, e, "owner", "/dashboard")
+	steps := regexp.MustCompile(`(?s)<section class="card" id="next-steps".*?</section>`).FindString(page)
+	if !strings.Contains(steps, "Done:</span> your meter can pay") || !strings.Contains(steps, `<a href="/postage">Buy your first label</a>`) {
+		t.Fatalf("next steps of a funded account without labels:\n%s", steps)
+	}
+	ownerPurchase("")(e)
+	if _, page := get(t, e, "owner", "/dashboard"); strings.Contains(page, `id="next-steps"`) {
+		t.Errorf("the next steps still show after the first label")
+	}
+}
