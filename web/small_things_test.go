@@ -73,3 +73,18 @@ func TestDashboardShowsNextStepsUntilDone(t *testing.T) {
 		t.Errorf("the next steps still show after the first label")
 	}
 }
+
+// The home page shows prices and the card fee before sign-up.
+func TestHomeShowsPricesBeforeSignUp(t *testing.T) {
+	e := webtest.New(t)
+	_, page := get(t, e, "anon", "/")
+	prices := regexp.MustCompile(`(?s)<section class="card" id="prices".*?</section>`).FindString(page)
+	for _, want := range []string{"Letter, 1 oz", "Parcel, 1 lb, Priority Mail", "$0.05 per piece", "no fee"} {
+		if !strings.Contains(prices, want) {
+			t.Errorf("the home page's prices lack %q:\n%s", want, prices)
+		}
+	}
+	if n := len(regexp.MustCompile(`<td class="money">\$\d+\.\d\d</td>`).FindAllString(prices, -1)); n != 4 {
+		t.Errorf("%d sample prices, want 4", n)
+	}
+}
