@@ -2,12 +2,16 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"indicia/accounts"
+	"indicia/views"
+	"indicia/web/request"
 	"indicia/web/webtest"
 )
 
@@ -86,5 +90,32 @@ func TestHomeShowsPricesBeforeSignUp(t *testing.T) {
 	}
 	if n := len(regexp.MustCompile(`<td class="money">\$\d+\.\d\d</td>`).FindAllString(prices, -1)); n != 4 {
 		t.Errorf("%d sample prices, want 4", n)
+	}
+}
+
+// After a purchase on a trickle meter the confirmation states what the card
+// was charged: the postage plus the fee.
+func TestPurchaseConfirmationStatesTheCardCharge(t *testing.T) {
+	e := webtest.New(t)
+	e.Do("owner", "POST", "/billing/card", url.Values{"payment_method": {"pm_card_visa"}})
+	if r := e.Do("owner", "POST", "/billing/meters/"+strconv.FormatInt(e.Meter.ID, 10)+"/funding", url.Values{"mode": {"trickle"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set trickle: %d", r.StatusCode)
+	}
+	form := url.Values{"token": {"tok-charge"}, "action": {"buy"}, "recipient_address": {"1600 Pennsylvania Ave NW, Washington DC 20500"}, "class": {"FCM_LETTER"}, "weight_oz": {"1"}}
+	resp := e.Do("owner", "POST", "/postage", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("buy: %d %s", resp.StatusCode, webtest.Body(t, resp))
+	}
+	var flash string
+	for _, ck := range resp.Cookies() {
+		if ck.Value != "" && ck.Name != request.SessionCookie {
+			flash = ck.Value
+		}
+	}
+	fee := e.Payments.Fee(1)
+	want := "Your card was charged " + views.Money(78+fee) + " (postage $0.78 + fee " + views.Money(fee) + ")."
+	decoded, _ := url.QueryUnescape(flash)
+	if !strings.Contains(flash, want) && !strings.Contains(decoded, want) {
+		t.Errorf("the confirmation reads %q, want it to contain %q", decoded, want)
 	}
 }
