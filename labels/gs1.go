@@ -47,9 +47,6 @@ func encodeIMpb(l Label) (linear, error) {
 	return out, nil
 }
 
-// width is the symbol's width with its quiet zones, in points.
-func (s linear) width() float64 { return float64(len(s.dark)+2*gs1Quiet) * gs1Module }
-
 // drawIMpb draws the tracking block at (x, y), top left: its heading, the
 // bars and the number as printed under them. It takes 76 points of height.
 func drawIMpb(p pen, x, y, w float64, l Label, s linear) {
