@@ -47,7 +47,7 @@ func meterRow(m metering.Meter) views.MeterRow {
 	r := m.Record
 	return views.MeterRow{ID: strconv.FormatInt(m.ID, 10), Serial: r.Serial, MfgNumber: r.MfgNumber,
 		OriginZIP: r.OriginZIP, Status: r.Status, Reason: suspendReasonText(r.SuspendReason), AR: views.Money(r.AR), DR: views.Money(r.DR),
-		Pieces: strconv.FormatInt(r.PieceCount, 10), Counter: strconv.FormatInt(r.Counter, 10), Updated: m.UpdatedAt.UTC().Format("2006-01-02 15:04"),
+		Pieces: views.Count(r.PieceCount), Counter: views.Count(r.Counter), Updated: m.UpdatedAt.UTC().Format("2006-01-02 15:04"),
 		Held: m.TamperHold}
 }
 
