@@ -164,7 +164,7 @@ func (a *App) buildMetering() {
 	cfg := a.Config
 	m := newMeteringMetrics(a.Registry)
 	a.Metering = metering.New(a.Pool, a.Box, metering.Options{
-		VoidWindow: cfg.VoidWindow, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
+		VoidWindow: cfg.VoidWindow, MailerID: cfg.MailerID, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
 		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
 		Alert:    a.adminAlerter(),
 		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,

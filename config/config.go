@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"indicia/metering/tracking"
 )
 
 // Config holds the settings of the serve, worker, migrate and seed processes.
@@ -51,6 +53,8 @@ type Config struct {
 	StripeWebhookSecret  string
 	StripeAPIURL         string
 	StripeStubAddr       string
+	// MailerID builds IMpb tracking numbers; empty: none are printed.
+	MailerID tracking.MailerID
 }
 
 // Getenv is the environment lookup; tests pass a map-backed one.
@@ -96,6 +100,7 @@ var Settings = []Setting{
 	{"STRIPE_STUB_ADDR", "127.0.0.1:12113", "loopback address of the Stripe stand-in (no STRIPE_SECRET_KEY): serve starts it there unless `indicia stripe-stub` already listens; the worker calls it there; its state is kept in INDICIA_VAR/stripe-stub", false},
 	{"FRAUD_FAR_ZONE", "2", "a label first scanned more than this USPS zone (1 to 8) from its origin ZIP raises a far-from-origin fraud signal for postal review (2: up to 150 miles is the origin's neighbourhood)", false},
 	{"JOB_MAX_CRASHES", "3", "a job whose attempts end this many times without an outcome (the worker died, the handler panicked) goes to the dead letters (/admin/jobs)", false},
+	{"TRACKING_MAILER_ID", "", "USPS Mailer ID (9 digits, or 6) that builds the Intelligent Mail package barcode's tracking numbers on packages and Certified Mail; empty prints none", false},
 	{"RATE_TABLE_PUBKEY", "", "PEM ECDSA P-256 public key the rate tables must be signed with; empty uses the embedded development key (logged as a warning)", false},
 }
 
@@ -150,6 +155,11 @@ func Load(getenv Getenv) (Config, error) {
 	str("PPROF_ADDR", &c.PprofAddr)
 	str("METRICS_TOKEN", &c.MetricsToken)
 	str("RATE_TABLE_PUBKEY", &c.RateTablePubKey)
+	if s, _ := v("TRACKING_MAILER_ID"); s != "" {
+		if c.MailerID, err = tracking.ParseMailerID(s); err != nil {
+			errs = append(errs, "TRACKING_MAILER_ID: "+err.Error())
+		}
+	}
 	str("STRIPE_SECRET_KEY", &c.StripeSecretKey)
 	str("STRIPE_PUBLISHABLE_KEY", &c.StripePublishableKey)
 	str("STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)

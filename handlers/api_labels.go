@@ -61,6 +61,8 @@ type apiLabel struct {
 	Status      string   `json:"status"`
 	CostCodeID  *int64   `json:"cost_code_id"`
 	Reference   string   `json:"reference,omitempty"`
+	// TrackingNumber is empty for a piece the post does not track.
+	TrackingNumber string `json:"tracking_number"`
 }
 
 type apiPurchase struct {
@@ -78,7 +80,7 @@ func toAPILabel(l metering.Label) apiLabel {
 	}
 	out := apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
 		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status,
-		Reference: l.Reference}
+		Reference: l.Reference, TrackingNumber: l.TrackingNumber}
 	if l.CostCodeID != 0 {
 		id := l.CostCodeID
 		out.CostCodeID = &id

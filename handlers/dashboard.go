@@ -31,6 +31,18 @@ func (h *Handler) Dashboard(c fiber.Ctx) error {
 			return err
 		}
 		vm.Meters = meterRows(ms)
+		for _, m := range ms {
+			vm.Funded = vm.Funded || m.Record.DR > 0
+			vm.Bought = vm.Bought || m.Record.PieceCount > 0
+		}
+		if !vm.Funded && h.d.Payments != nil {
+			// A trickle meter holds no balance: a card on file funds it.
+			card, err := h.d.Payments.CardOf(c.Context(), *u)
+			if err != nil {
+				return err
+			}
+			vm.Funded = card.HasCard()
+		}
 		vm.LastLogin = "This is your first login."
 		if sum.PreviousLogin != nil {
 			vm.LastLogin = sum.PreviousLogin.UTC().Format("2006-01-02 15:04 UTC")

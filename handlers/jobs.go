@@ -66,7 +66,13 @@ func (h *Handler) JobStatus(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, views.JobPage(h.Page(c, "Job progress", ""), jobVM(j)))
+	vm := jobVM(j)
+	p := h.Page(c, "Job progress", "")
+	if !vm.Finished {
+		// Without JavaScript the browser reloads the page until the job ends.
+		p.Refresh = 5
+	}
+	return render(c, fiber.StatusOK, views.JobPage(p, vm))
 }
 
 type apiJob struct {

@@ -63,6 +63,7 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 		}
 		pl.From, pl.To, pl.ID = from, l.Recipient.Lines, l.PublicID
 		pl.Reference = referenceLine(codes[l.CostCodeID], l.Reference)
+		pl.TrackingNumber, pl.DestZIP = l.TrackingNumber, l.DestZIP
 		out = append(out, pl)
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"indicia/accounts"
 	"indicia/metering"
 	"indicia/metering/rating"
+	"indicia/metering/tracking"
 	"indicia/postage"
 	"indicia/views"
 	"indicia/web/request"
@@ -48,6 +49,9 @@ func labelRow(l metering.Label, st metering.LabelState) views.LabelRowVM {
 	row := views.LabelRowVM{ID: l.PublicID, Piece: strconv.FormatInt(l.PieceNumber, 10), Class: class, Services: strings.Join(services, ", "),
 		Postage: views.Money(l.Postage), Date: l.MailingDate.UTC().Format("2006-01-02"), To: to, DestZIP: l.DestZIP, Origin: l.OriginZIP, Status: labelStatus(l, st),
 		Created: l.CreatedAt.UTC().Format("2006-01-02 15:04"), CanVoid: l.Status == "issued" && st.UsedAt == nil}
+	if l.TrackingNumber != "" {
+		row.Tracking = tracking.HumanReadable(l.TrackingNumber)
+	}
 	if l.Status != "voided" {
 		base := "/labels/l/" + l.PublicID
 		row.PDF, row.PNG, row.ZPL = base+".pdf", base+".png", base+".zpl"

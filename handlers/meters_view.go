@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"strconv"
+	"strings"
 
 	"indicia/accounts"
 	"indicia/metering"
@@ -45,8 +46,8 @@ func (h *Handler) adminMeterRows(ctx context.Context, actor accounts.User, ms []
 func meterRow(m metering.Meter) views.MeterRow {
 	r := m.Record
 	return views.MeterRow{ID: strconv.FormatInt(m.ID, 10), Serial: r.Serial, MfgNumber: r.MfgNumber,
-		OriginZIP: r.OriginZIP, Status: r.Status, Reason: r.SuspendReason, AR: views.Money(r.AR), DR: views.Money(r.DR),
-		Pieces: strconv.FormatInt(r.PieceCount, 10), Counter: strconv.FormatInt(r.Counter, 10), Updated: m.UpdatedAt.UTC().Format("2006-01-02 15:04"),
+		OriginZIP: r.OriginZIP, Status: r.Status, Reason: suspendReasonText(r.SuspendReason), AR: views.Money(r.AR), DR: views.Money(r.DR),
+		Pieces: views.Count(r.PieceCount), Counter: views.Count(r.Counter), Updated: m.UpdatedAt.UTC().Format("2006-01-02 15:04"),
 		Held: m.TamperHold}
 }
 
@@ -72,4 +73,15 @@ func txRow(t metering.TxView) views.TxRow {
 		h = h[:12]
 	}
 	return views.TxRow{At: t.Time.UTC().Format("2006-01-02 15:04:05"), Kind: t.Kind, Amount: amount, Piece: piece, Detail: t.Detail, Hash: h}
+}
+
+// suspendReasonText names a suspension reason in words, as the suspend form
+// offers it; a code the form does not know is shown as it is.
+func suspendReasonText(code string) string {
+	for _, o := range suspendReasons {
+		if o.Value == code {
+			return strings.ToLower(o.Label)
+		}
+	}
+	return code
 }

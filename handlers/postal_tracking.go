@@ -17,8 +17,8 @@ import (
 // topOriginsShown is how many origins the tracking page's bar chart shows.
 const topOriginsShown = 10
 
-// tracking is what the tracking page and its JSON show.
-type tracking struct {
+// postalTracking is what the tracking page and its JSON show.
+type postalTracking struct {
 	Days    int                    `json:"days"`
 	Scope   string                 `json:"scope"`
 	Origin  string                 `json:"origin,omitempty"`
@@ -32,8 +32,8 @@ type tracking struct {
 }
 
 // loadTracking reads the query (days, scope, origin, by) and the numbers.
-func (h *Handler) loadTracking(c fiber.Ctx) (tracking, error) {
-	t := tracking{Days: 30, Scope: c.Query("scope", "all"), Origin: strings.TrimSpace(c.Query("origin")), By: c.Query("by", "day")}
+func (h *Handler) loadTracking(c fiber.Ctx) (postalTracking, error) {
+	t := postalTracking{Days: 30, Scope: c.Query("scope", "all"), Origin: strings.TrimSpace(c.Query("origin")), By: c.Query("by", "day")}
 	if d := strings.TrimSpace(c.Query("days")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {

@@ -83,6 +83,10 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		return h.purchaseFailed(c, p, vm, err)
 	}
 	flash := "Postage bought: " + views.Money(purchase.Postage) + "."
+	if vm.TrickleFee > 0 {
+		// A trickle meter: the card paid the postage and the fee.
+		flash += " Your card was charged " + views.Money(purchase.Postage+vm.TrickleFee) + " (postage " + views.Money(purchase.Postage) + " + fee " + views.Money(vm.TrickleFee) + ")."
+	}
 	if purchase.Replayed {
 		flash = "This form had already been submitted; here are the labels it bought."
 	}

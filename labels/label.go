@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"indicia/metering/indicium"
+	"indicia/metering/tracking"
 )
 
 // Label is one printed piece, shaped like the label itself. Void status is
@@ -25,6 +26,10 @@ type Label struct {
 	From        []string // sender (return address) lines
 	To          []string // recipient lines, standardized
 	Reference   string   // optional mailer's reference
+	// TrackingNumber (22 digits) prints the Intelligent Mail package
+	// barcode with DestZIP, the destination's ZIP; empty prints none.
+	TrackingNumber string
+	DestZIP        string
 }
 
 // FromIndicium fills the barcode text and the human-readable block from a
@@ -65,6 +70,11 @@ func (l Label) Validate() error {
 		return fmt.Errorf("labels: label %q: meter serial %q differs from the indicium's %q", l.ID, l.MeterSerial, in.MeterSerial)
 	case in.PieceCount != l.Piece:
 		return fmt.Errorf("labels: label %q: piece %d differs from the indicium's %d", l.ID, l.Piece, in.PieceCount)
+	}
+	if l.TrackingNumber != "" {
+		if _, err := tracking.Barcode(l.DestZIP, l.TrackingNumber); err != nil {
+			return fmt.Errorf("labels: label %q: %w", l.ID, err)
+		}
 	}
 	return nil
 }

@@ -109,15 +109,24 @@ func drawShipping(p pen, ox, oy float64, l Label, m matrix) {
 	y += 20
 	p.line(x, y, w, 9, true, "SHIP TO:")
 	y += 20
-	p.lines(x+24, y, w-24, 13, 17, true, l.To, 7)
+	track, _ := encodeIMpb(l) // Validate has checked its data
+	if len(track.dark) == 0 {
+		p.lines(x+24, y, w-24, 13, 17, true, l.To, 7)
+	} else {
+		// A tracked piece gives three recipient lines to the barcode.
+		p.lines(x+24, y, w-24, 13, 17, true, l.To, 4)
+		ty := y + 4*17 - 8
+		c.rule(ox+margin, ty, w, 0.75)
+		drawIMpb(p, x, ty+2, w, l, track)
+	}
 
 	// Reference and label id at the bottom.
-	y = oy + labelH - margin - 34
+	y = oy + labelH - margin - 24
 	c.rule(ox+margin, y, w, 0.75)
 	if l.Reference != "" {
-		p.line(x, y+14, w, 8.5, false, "REF: "+l.Reference)
+		p.line(x, y+10, w, 8, false, "REF: "+l.Reference)
 	}
-	p.line(x, y+28, w, 7, false, "LABEL "+l.ID)
+	p.line(x, y+21, w, 7, false, "LABEL "+l.ID)
 }
 
 // drawEnvelope draws a #10 envelope: return address upper left, indicium
@@ -144,6 +153,11 @@ func drawEnvelope(p pen, l Label, m matrix) {
 	p.line(tx, y+64, tw, 6, false, h.services)
 
 	p.lines(envW*0.4, 140, envW*0.55, 11, 14, true, l.To, 6)
+	// Certified Mail's article number: left of the recipient, clear of the
+	// bottom 5/8 in.
+	if track, _ := encodeIMpb(l); len(track.dark) > 0 {
+		drawIMpb(p, margin-gs1Quiet*gs1Module+2, margin+78, envW*0.4-margin, l, track)
+	}
 
 	small := "LABEL " + l.ID
 	if l.Reference != "" {

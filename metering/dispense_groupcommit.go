@@ -169,7 +169,11 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 		}
 		b := &pgx.Batch{}
 		if len(ds) > 0 {
-			s.storeRowsOf(ds).queue(b)
+			r := s.storeRowsOf(ds)
+			if err := s.assignTracking(ctx, r, ds); err != nil {
+				return err
+			}
+			r.queue(b)
 		}
 		return tx.commitWith(ctx, b)
 	}()

@@ -118,7 +118,12 @@ func (s *Service) storeChained(ctx context.Context, d *meterDispense, h *handoff
 		}
 		return checked
 	})
-	s.storeRowsOf([]*meterDispense{d}).queue(b)
+	r := s.storeRowsOf([]*meterDispense{d})
+	if err := s.assignTracking(ctx, r, []*meterDispense{d}); err != nil {
+		t.abort(ctx)
+		return err
+	}
+	r.queue(b)
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		t.abort(ctx)
 		return err

@@ -58,6 +58,9 @@ type Label struct {
 	CreatedAt   time.Time
 	CostCodeID  int64 // 0: none
 	Reference   string
+	// TrackingNumber is the IMpb tracking number (22 digits) of a tracked
+	// piece: a package, or any piece with Certified Mail or a signature.
+	TrackingNumber string
 }
 
 // Purchase is the outcome of a purchase request.

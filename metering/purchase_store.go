@@ -30,13 +30,27 @@ const copyThreshold = 256
 // statements (a single round trip), or COPY for one big batch.
 func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDispense) error {
 	r := s.storeRowsOf(ds)
+	if err := s.assignTracking(ctx, r, ds); err != nil {
+		return err
+	}
 	if len(ds) == 1 && len(ds[0].res.Pieces) > copyThreshold {
 		d := ds[0]
 		txs := make([]box.TxRecord, len(d.res.Pieces))
 		for i, p := range d.res.Pieces {
 			txs[i] = p.Tx
 		}
-		return s.copyDispense(ctx, tx, d.m, d.res.Record, txs, r.pr, r.ir, r.now)
+		if err := s.copyDispense(ctx, tx, d.m, d.res.Record, txs, r.pr, r.ir, r.now); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		r.tracked.queue(b)
+		if b.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("metering: store tracking numbers: %w", err)
+		}
+		return nil
 	}
 	b := &pgx.Batch{}
 	r.queue(b)
@@ -53,6 +67,8 @@ type storeRows struct {
 	rr  recordRows
 	tr  txRows
 	now time.Time
+	// tracked is filled by assignTracking.
+	tracked trackedRows
 }
 
 // storeRowsOf gives every accepted request its purchase id and labels and
@@ -118,6 +134,7 @@ func (r *storeRows) queue(b *pgx.Batch) {
 		ORDER BY u.ord`,
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
 		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference)
+	r.tracked.queue(b)
 }
 
 // recordRows are new meter records for one multi-row update.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"indicia/metering/box"
+	"indicia/metering/tracking"
 )
 
 // Box is what metering needs of the secure box (box.Client satisfies it).
@@ -67,6 +68,9 @@ type Options struct {
 	FarZone int
 	// VoidWindow is how long after purchase a mailer may void a label (0: DefaultVoidWindow).
 	VoidWindow time.Duration
+	// MailerID builds the IMpb tracking numbers of packages and Certified
+	// Mail; empty: pieces get none.
+	MailerID tracking.MailerID
 }
 
 // Service is the metering domain.
@@ -81,6 +85,7 @@ type Service struct {
 	queues map[int64]*meterQueue
 	cm     committer
 	revs   revocationCache
+	serial trackingSerials
 }
 
 // New builds the service.

@@ -22,8 +22,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 go mod tidy -diff
 echo "== OpenAPI lint (Redocly, rules in scripts/tools/redocly.yaml)" >&2
-# The pinned CLI is installed into var/tools from scripts/tools' lock file,
-# again only when that lock file changes.
+# The pinned Node tools (the Redocly CLI, and axe-core, which the browser
+# tests inject into every page they check) are installed into var/tools from
+# scripts/tools' lock file, again only when that lock file changes.
 tools=var/tools
 if [ ! -x "$tools/node_modules/.bin/redocly" ] || ! cmp -s scripts/tools/package-lock.json "$tools/package-lock.json"; then
 	command -v npm >/dev/null || { echo "npm is needed for the OpenAPI lint (Node.js 20.19+ or 22.12+)" >&2; exit 1; }

@@ -131,7 +131,7 @@ func Addresses(p Page, l AddressList) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</p><table id=\"addresses\"><thead><tr><th>Name</th><th>Company</th><th>Address</th><th>City, state, ZIP</th><th>Status</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</p><table tabindex=\"0\" id=\"addresses\"><thead><tr><th>Name</th><th>Company</th><th>Address</th><th>City, state, ZIP</th><th>Status</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -511,7 +511,7 @@ func AddressImported(p Page, r ImportResult) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, " skipped</h2><table id=\"bad-rows\"><thead><tr><th>Line</th><th>Reason</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, " skipped</h2><table tabindex=\"0\" id=\"bad-rows\"><thead><tr><th>Line</th><th>Reason</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -657,7 +657,7 @@ func SuggestionBox(s *Suggestion) templ.Component {
 			}
 		}
 		if len(s.Warnings) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<ul class=\"field-error\" id=\"suggestion-warnings\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<ul class=\"warning\" id=\"suggestion-warnings\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -833,7 +833,7 @@ func AddressFormPage(p Page, a AddressForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<div class=\"flash\" id=\"live-check\" role=\"status\" hidden><p><strong id=\"live-title\">Suggested address</strong></p><p id=\"live-text\"></p><ul class=\"field-error\" id=\"live-warnings\"></ul><p class=\"hint\" id=\"live-checked\"></p><button type=\"button\" id=\"live-use\">Use suggested</button> <button type=\"button\" class=\"secondary\" id=\"live-keep\">Keep mine</button></div><button type=\"submit\" id=\"save\">Save</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<div class=\"flash\" id=\"live-check\" role=\"status\" hidden><p><strong id=\"live-title\">Suggested address</strong></p><p id=\"live-text\"></p><ul class=\"warning\" id=\"live-warnings\"></ul><p class=\"hint\" id=\"live-checked\"></p><button type=\"button\" id=\"live-use\">Use suggested</button> <button type=\"button\" class=\"secondary\" id=\"live-keep\">Keep mine</button></div><button type=\"submit\" id=\"save\">Save</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

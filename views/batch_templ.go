@@ -685,7 +685,7 @@ func batchReview(p Page, vm BatchVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "<div class=\"scroll\"><table id=\"batch-rows\"><thead><tr><th>Row</th><th>Recipient</th><th>Class</th><th>Weight</th><th>Cost code</th><th>Reference</th><th>Postage</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "<div class=\"scroll\"><table tabindex=\"0\" id=\"batch-rows\"><thead><tr><th>Row</th><th>Recipient</th><th>Class</th><th>Weight</th><th>Cost code</th><th>Reference</th><th>Postage</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

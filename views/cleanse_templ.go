@@ -130,7 +130,7 @@ func CleanseUploadPage(p Page, u CleanseUpload) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(u.Recent) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<h2>Recent lists</h2><table id=\"recent-batches\"><thead><tr><th>File</th><th>Rows</th><th>Uploaded</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<h2>Recent lists</h2><table tabindex=\"0\" id=\"recent-batches\"><thead><tr><th>File</th><th>Rows</th><th>Uploaded</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -290,15 +290,15 @@ func CleanseResultPage(p Page, r CleanseResult) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var15 string
-				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(i64(r.Total))
+				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(Count(r.Total))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/cleanse.templ`, Line: 72, Col: 31}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/cleanse.templ`, Line: 72, Col: 33}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " rows</p><table id=\"counts\"><thead><tr><th>Status</th><th>Rows</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " rows</p><table tabindex=\"0\" id=\"counts\"><thead><tr><th>Status</th><th>Rows</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -449,7 +449,7 @@ func CleanseResultPage(p Page, r CleanseResult) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</h2><table id=\"rows\"><thead><tr><th>Line</th><th>As uploaded</th><th>Status</th><th>Standardized</th><th>ZIP+4</th><th>DPV</th><th>Reasons</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</h2><table tabindex=\"0\" id=\"rows\"><thead><tr><th>Line</th><th>As uploaded</th><th>Status</th><th>Standardized</th><th>ZIP+4</th><th>DPV</th><th>Reasons</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -129,7 +129,7 @@ func CostCodes(p Page, vm CostCodesVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div><button type=\"submit\" id=\"save-setting\">Save</button></form></section><div class=\"scroll\"><table id=\"cost-codes\"><thead><tr><th>Name</th><th>Code</th><th>Status</th><th>Change</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div><button type=\"submit\" id=\"save-setting\">Save</button></form></section><div class=\"scroll\"><table tabindex=\"0\" id=\"cost-codes\"><thead><tr><th>Name</th><th>Code</th><th>Status</th><th>Change</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -758,7 +758,7 @@ func LabelHistory(p Page, vm LabelHistoryVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 71, "<div class=\"table-scroll\"><table class=\"labels\" id=\"labels\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Label</th><th>Purchased</th><th>Class</th><th>To</th><th>Postage</th><th>Date of mailing</th><th>Cost code</th><th>User</th><th>Status</th><th>Files</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 71, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"labels\" id=\"labels\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Label</th><th>Purchased</th><th>Class</th><th>To</th><th>Postage</th><th>Date of mailing</th><th>Cost code</th><th>User</th><th>Status</th><th>Files</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -72,7 +72,7 @@ func LoginChainAlerts(p Page, rows []LoginChainAlertRow, open int) templ.Compone
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " open. Say what you found and did to mark one resolved.</p><table class=\"login-chain-alerts\"><thead><tr><th>When</th><th>Broken record</th><th>New segment</th><th>What was wrong</th><th>Resolution</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " open. Say what you found and did to mark one resolved.</p><table tabindex=\"0\" class=\"login-chain-alerts\"><thead><tr><th>When</th><th>Broken record</th><th>New segment</th><th>What was wrong</th><th>Resolution</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

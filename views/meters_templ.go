@@ -41,7 +41,7 @@ func MeterTable(rows []MeterRow, admin bool) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<table class=\"meters\"><thead><tr><th>Serial</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<table tabindex=\"0\" class=\"meters\"><thead><tr><th>Serial</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -780,7 +780,7 @@ func AdminMeter(p Page, d MeterDetailVM, f Form) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "</div></section><h2>Signed transaction records</h2><table><thead><tr><th>When</th><th>Kind</th><th>Amount</th><th>Piece</th><th>Detail</th><th>Hash</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "</div></section><h2>Signed transaction records</h2><table tabindex=\"0\"><thead><tr><th>When</th><th>Kind</th><th>Amount</th><th>Piece</th><th>Detail</th><th>Hash</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -931,7 +931,7 @@ func TamperAlerts(p Page, rows []AlertRow) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<h1>Tamper alerts</h1><p>A meter record that failed the box's MAC or freshness check. Nothing was dispensed from it, and the meter is held until its genuine record is restored.</p><table><thead><tr><th>When</th><th>Meter</th><th>Check failed</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<h1>Tamper alerts</h1><p>A meter record that failed the box's MAC or freshness check. Nothing was dispensed from it, and the meter is held until its genuine record is restored.</p><table tabindex=\"0\"><thead><tr><th>When</th><th>Meter</th><th>Check failed</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

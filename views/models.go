@@ -1,5 +1,7 @@
 package views
 
+import "github.com/a-h/templ"
+
 // Page is what the layout needs on every page.
 type Page struct {
 	Title    string
@@ -9,6 +11,9 @@ type Page struct {
 	Error    string
 	TestMode bool
 	Nav      string // the active navigation entry
+	// Refresh reloads the page after this many seconds without JavaScript
+	// (a page waiting on a job); 0 never.
+	Refresh int
 }
 
 // UserVM is the logged-in user as the layout shows them.
@@ -39,4 +44,28 @@ func (f Form) Checked(name string) bool { return f.Values[name] != "" }
 type Option struct {
 	Value, Label string
 	Selected     bool
+}
+
+// Aria marks the control of a field whose value was refused: screen readers
+// announce it as invalid and read the message (id name+"-error") with it.
+func (f Form) Aria(name string) templ.Attributes {
+	return ariaFor(f.E(name) != "", name)
+}
+
+// AriaAny is Aria for a control whose message is one of several fields'
+// (a group that shows each message under it): the first refused one is read.
+func (f Form) AriaAny(names ...string) templ.Attributes {
+	for _, n := range names {
+		if f.E(n) != "" {
+			return ariaFor(true, n)
+		}
+	}
+	return templ.Attributes{}
+}
+
+func ariaFor(invalid bool, name string) templ.Attributes {
+	if !invalid {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": name + "-error"}
 }

@@ -93,7 +93,7 @@ func PostalOrigin(p Page, zip, days string, rows []OriginMeterRow) templ.Compone
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-scroll\"><table id=\"origin-meters\"><thead><tr><th>Meter</th><th>Status</th><th>Pieces</th><th>Postage</th><th>In process</th><th>Processed</th><th>Voided</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"origin-meters\"><thead><tr><th>Meter</th><th>Status</th><th>Pieces</th><th>Postage</th><th>In process</th><th>Processed</th><th>Voided</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -349,7 +349,7 @@ func PostalMeter(p Page, m PostalMeterPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div class=\"table-scroll\"><table id=\"meter-fraud\"><thead><tr><th>When</th><th>Signal</th><th>Piece</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"meter-fraud\"><thead><tr><th>When</th><th>Signal</th><th>Piece</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -538,7 +538,7 @@ func PostalMeter(p Page, m PostalMeterPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<div class=\"table-scroll\"><table id=\"meter-pieces\"><thead><tr><th>Piece</th><th>Issued</th><th>Date of mailing</th><th>Postage</th><th>Class</th><th>Origin</th><th>Destination ZIP</th><th>State</th><th>First scan</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"meter-pieces\"><thead><tr><th>Piece</th><th>Issued</th><th>Date of mailing</th><th>Postage</th><th>Class</th><th>Origin</th><th>Destination ZIP</th><th>State</th><th>First scan</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -106,14 +106,14 @@ func forecastOriginTable(id, title string, rows []ForecastOriginRow) templ.Compo
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-scroll\"><table id=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/postal_forecast.templ`, Line: 25, Col: 17}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/postal_forecast.templ`, Line: 25, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 			if templ_7745c5c3_Err != nil {
@@ -298,7 +298,7 @@ func PostalForecast(p Page, f PostalForecastPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<h2>Measured accuracy (rolling backtest, last 8 weeks)</h2><div class=\"table-scroll\"><table id=\"forecast-accuracy\"><thead><tr><th>Method</th><th>MAPE</th><th>MAE (pieces a day)</th><th>Days compared</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<h2>Measured accuracy (rolling backtest, last 8 weeks)</h2><div class=\"table-scroll\"><table tabindex=\"0\" id=\"forecast-accuracy\"><thead><tr><th>Method</th><th>MAPE</th><th>MAE (pieces a day)</th><th>Days compared</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -360,7 +360,7 @@ func PostalForecast(p Page, f PostalForecastPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</tbody></table></div><h2>Day by day</h2><div class=\"table-scroll\"><table id=\"forecast-days\"><thead><tr><th>Day</th><th>Actual</th><th>Holt-Winters</th><th>95% interval</th><th>Seasonal naive</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</tbody></table></div><h2>Day by day</h2><div class=\"table-scroll\"><table tabindex=\"0\" id=\"forecast-days\"><thead><tr><th>Day</th><th>Actual</th><th>Holt-Winters</th><th>95% interval</th><th>Seasonal naive</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -108,7 +108,7 @@ func PostalRevenue(p Page, vm PostalRevenueVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" class=\"download-revenue-xlsx\">XLSX</a></p><div class=\"table-scroll\"><table class=\"report-table\" id=\"revenue-table\"><thead><tr><th>Origin ZIP</th><th>Meter</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Net postage</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" class=\"download-revenue-xlsx\">XLSX</a></p><div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"revenue-table\"><thead><tr><th>Origin ZIP</th><th>Meter</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Net postage</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -151,7 +151,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div><button type=\"submit\">Show</button></form><h2>Volume and postage per origin post office</h2><table id=\"volumes\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Forecast, next 7 days</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div><button type=\"submit\">Show</button></form><h2>Volume and postage per origin post office</h2><table tabindex=\"0\" id=\"volumes\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Forecast, next 7 days</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -262,7 +262,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " open. Say what you found and did to mark one resolved.</p><table id=\"fraud\"><thead><tr><th>When</th><th>Signal</th><th>Meter</th><th>Piece</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " open. Say what you found and did to mark one resolved.</p><table tabindex=\"0\" id=\"fraud\"><thead><tr><th>When</th><th>Signal</th><th>Meter</th><th>Piece</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -205,7 +205,7 @@ func PostalTracking(p Page, t PostalTrackingPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-scroll\"><table id=\"top-origins\"><thead><tr><th>Origin</th><th>Pieces</th><th>Postage</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"top-origins\"><thead><tr><th>Origin</th><th>Pieces</th><th>Postage</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -267,7 +267,7 @@ func PostalTracking(p Page, t PostalTrackingPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</tbody></table></div><h2>Day by day</h2><div class=\"table-scroll\"><table id=\"tracking-days\"><thead><tr><th>Day</th><th>Origin</th><th>Pieces</th><th>Postage</th><th>In process</th><th>Postage in process</th><th>Processed</th><th>Voided</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</tbody></table></div><h2>Day by day</h2><div class=\"table-scroll\"><table tabindex=\"0\" id=\"tracking-days\"><thead><tr><th>Day</th><th>Origin</th><th>Pieces</th><th>Postage</th><th>In process</th><th>Postage in process</th><th>Processed</th><th>Voided</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -394,7 +394,7 @@ func PostalTracking(p Page, t PostalTrackingPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ". Each day's rows are on the <a href=\"/postal/settlement\">settlement page</a>.</p><div class=\"table-scroll\"><table id=\"funds-owed\"><thead><tr><th>Period</th><th>Origin ZIP</th><th>Pieces</th><th>Owed</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ". Each day's rows are on the <a href=\"/postal/settlement\">settlement page</a>.</p><div class=\"table-scroll\"><table tabindex=\"0\" id=\"funds-owed\"><thead><tr><th>Period</th><th>Origin ZIP</th><th>Pieces</th><th>Owed</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

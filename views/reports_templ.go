@@ -796,7 +796,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<div class=\"table-scroll\"><table class=\"report-table\"><thead><tr><th>Month</th><th>Spend</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\"><thead><tr><th>Month</th><th>Spend</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -853,7 +853,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<div class=\"table-scroll\"><table class=\"report-table\" id=\"summary-table\"><thead><tr><th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"summary-table\"><thead><tr><th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1014,7 +1014,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "<div class=\"table-scroll\"><table class=\"report-table\"><thead><tr><th>Day</th><th>Balance at the end of the day</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\"><thead><tr><th>Day</th><th>Balance at the end of the day</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1058,7 +1058,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<div class=\"table-scroll\"><table class=\"report-table\" id=\"funding-table\"><thead><tr><th>Meter</th><th>Opening</th><th>Top-ups</th><th>Auto-refills</th><th>Trickle charges</th><th>Credits</th><th>Void refunds</th><th>Purchases</th><th>Closing</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"funding-table\"><thead><tr><th>Meter</th><th>Opening</th><th>Top-ups</th><th>Auto-refills</th><th>Trickle charges</th><th>Credits</th><th>Void refunds</th><th>Purchases</th><th>Closing</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1199,7 +1199,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table class=\"report-table\" id=\"register-table\"><thead><tr><th>Date and time (UTC)</th><th>Label</th><th>Meter</th><th>User</th><th>Cost code</th><th>From</th><th>To</th><th>Class</th><th>Postage</th><th>Fee</th><th>Status</th><th>Voided or refunded</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"register-table\"><thead><tr><th>Date and time (UTC)</th><th>Label</th><th>Meter</th><th>User</th><th>Cost code</th><th>From</th><th>To</th><th>Class</th><th>Postage</th><th>Fee</th><th>Status</th><th>Voided or refunded</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1373,7 +1373,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "<div class=\"table-scroll\"><table class=\"report-table\" id=\"refunds-table\"><thead><tr><th>When (UTC)</th><th>Kind</th><th>Label</th><th>Meter</th><th>Postage</th><th>Returned to</th><th>Card refund</th><th>Card refund state</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"refunds-table\"><thead><tr><th>When (UTC)</th><th>Kind</th><th>Label</th><th>Meter</th><th>Postage</th><th>Returned to</th><th>Card refund</th><th>Card refund state</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1508,7 +1508,7 @@ func Reports(p Page, vm ReportsVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 120, "<div class=\"table-scroll\"><table class=\"report-table\" id=\"statements-table\"><thead><tr><th>Month</th><th>Account</th><th>Files</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 120, "<div class=\"table-scroll\"><table tabindex=\"0\" class=\"report-table\" id=\"statements-table\"><thead><tr><th>Month</th><th>Account</th><th>Files</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

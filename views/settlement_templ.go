@@ -160,7 +160,7 @@ func Settlement(p Page, vm SettlementVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<table class=\"settlement-offices\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage owed</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<table tabindex=\"0\" class=\"settlement-offices\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage owed</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -245,7 +245,7 @@ func Settlement(p Page, vm SettlementVM) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(vm.Rows) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section class=\"card\"><h2>Postage per meter and origin ZIP</h2><table class=\"settlement-meters\"><thead><tr><th>Origin ZIP</th><th>Meter</th><th>Pieces</th><th>Postage</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section class=\"card\"><h2>Postage per meter and origin ZIP</h2><table tabindex=\"0\" class=\"settlement-meters\"><thead><tr><th>Origin ZIP</th><th>Meter</th><th>Pieces</th><th>Postage</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -395,7 +395,7 @@ func Settlement(p Page, vm SettlementVM) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " open. Say what you found and did to mark one resolved.</p><table class=\"payment-alerts\"><thead><tr><th>When</th><th>Kind</th><th>Meter</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, " open. Say what you found and did to mark one resolved.</p><table tabindex=\"0\" class=\"payment-alerts\"><thead><tr><th>When</th><th>Kind</th><th>Meter</th><th>Detail</th><th>Resolution</th></tr></thead> <tbody>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

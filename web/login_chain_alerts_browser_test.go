@@ -32,7 +32,7 @@ func TestBrowserLoginChainAlertAt390px(t *testing.T) {
 		fill("#email", "admin@example.com"),
 		fill("#password", webtest.Passwords["admin"]),
 		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`form.logout`),
+		chromedp.WaitReady(`form.logout`), // folded behind the menu on a phone
 		chromedp.Navigate(base+"/admin/login-alerts"),
 		chromedp.WaitVisible(`table.login-chain-alerts`),
 	)

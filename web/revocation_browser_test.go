@@ -25,7 +25,7 @@ func TestBrowserAdminSuspendsRevokingFromADay(t *testing.T) {
 		fill("#email", "admin@example.com"),
 		fill("#password", webtest.Passwords["admin"]),
 		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`a[href="/admin/meters"]`),
+		chromedp.WaitReady(`a[href="/admin/meters"]`), // the menu folds on a phone
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(`#suspend-revoke-date`),
 	)

@@ -12,8 +12,9 @@ document.addEventListener("submit", function (e) {
   function tick() {
     fetch("/jobs/" + id + "/status", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (j) {
       document.getElementById("job-progress").value = j.percent;
+      document.getElementById("job-percent").textContent = j.percent + "% done";
       document.getElementById("job-status").textContent = j.status;
-      document.getElementById("job-count").textContent = j.done + " of " + j.total;
+      document.getElementById("job-count").textContent = j.done.toLocaleString("en-US") + " of " + j.total.toLocaleString("en-US");
       document.getElementById("job-message").textContent = j.message || "";
       if (j.status === "succeeded" || j.status === "dead") { window.location.reload(); return; }
       setTimeout(tick, 700);

@@ -74,6 +74,9 @@ type Options struct {
 	BoxProcess bool
 }
 
+// TrackingMailerID is the Mailer ID tests build tracking numbers with.
+const TrackingMailerID = "901234567"
+
 // MetricsToken is the bearer token /metrics requires in tests.
 const MetricsToken = "webtest-metrics-token"
 
@@ -99,6 +102,7 @@ func Config(redisPrefix string, set map[string]string) (config.Config, error) {
 		"STRIPE_SECRET_KEY":     "sk_test_webtest",
 		"STRIPE_WEBHOOK_SECRET": StripeWebhookSecret,
 		"METRICS_TOKEN":         MetricsToken,
+		"TRACKING_MAILER_ID":    TrackingMailerID,
 	}
 	for k, v := range set {
 		env[k] = v

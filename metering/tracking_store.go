@@ -1,0 +1,100 @@
+package metering
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+
+	"indicia/metering/tracking"
+)
+
+// trackingBlock is how many serials one database round trip hands out.
+const trackingBlock = 1000
+
+// trackingSerials hands out IMpb serials from blocks of the
+// indicia_tracking_blocks sequence: unique across processes, in order within
+// one, and a purchase asks the database only once per thousand tracked pieces.
+type trackingSerials struct {
+	mu        sync.Mutex
+	next, end int64
+}
+
+// take returns n consecutive-in-use serials, fetching blocks as needed.
+func (t *trackingSerials) take(ctx context.Context, s *Service, n int) ([]int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]int64, 0, n)
+	for len(out) < n {
+		if t.next >= t.end {
+			// Outside the purchase's transaction: a sequence is not rolled
+			// back anyway, and a lost block only leaves unused serials.
+			var b int64
+			if err := s.pool.QueryRow(ctx, `SELECT nextval('indicia_tracking_blocks')`).Scan(&b); err != nil {
+				return nil, fmt.Errorf("metering: tracking serials: %w", err)
+			}
+			t.next, t.end = b*trackingBlock, (b+1)*trackingBlock
+		}
+		out = append(out, t.next)
+		t.next++
+	}
+	return out, nil
+}
+
+// assignTracking gives every tracked piece of the rows its tracking number,
+// on the labels the purchase answers with and on the rows to store.
+func (s *Service) assignTracking(ctx context.Context, r *storeRows, ds []*meterDispense) error {
+	mid := s.opt.MailerID
+	if mid == "" {
+		return nil
+	}
+	type ref struct {
+		p   *pending
+		i   int
+		stc string
+	}
+	var refs []ref
+	for _, d := range ds {
+		for _, p := range d.accepted {
+			for i, l := range p.labels {
+				if stc, ok := tracking.ServiceType(l.MailClass, l.Services); ok {
+					refs = append(refs, ref{p, i, stc})
+				}
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	serials, err := s.serial.take(ctx, s, len(refs))
+	if err != nil {
+		return err
+	}
+	for k, f := range refs {
+		n, err := mid.Number(f.stc, serials[k])
+		if err != nil {
+			return err
+		}
+		l := &f.p.labels[f.i]
+		l.TrackingNumber = n
+		r.tracked.publicID = append(r.tracked.publicID, l.PublicID)
+		r.tracked.number = append(r.tracked.number, n)
+	}
+	return nil
+}
+
+// trackedRows are the tracking numbers of the pieces being stored.
+type trackedRows struct {
+	publicID, number []string
+}
+
+// queue stores the numbers in the same transaction as their indicia (after
+// the statement that inserts them).
+func (t *trackedRows) queue(b *pgx.Batch) {
+	if len(t.publicID) == 0 {
+		return
+	}
+	b.Queue(`UPDATE indicia SET tracking_number = u.n FROM unnest($1::text[], $2::text[]) AS u(pub, n) WHERE indicia.public_id = u.pub`,
+		t.publicID, t.number)
+}
