@@ -251,7 +251,7 @@ func COAListsView(p Page, v COAListsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</div><button type=\"submit\" id=\"upload\">Upload and load</button></form></section><table tabindex=\"0\" tabindex=\"0\" id=\"coa-lists\"><thead><tr><th>#</th><th>Source</th><th>File</th><th>Uploaded</th><th>Period</th><th>Rows</th><th>Bad</th><th>Status</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</div><button type=\"submit\" id=\"upload\">Upload and load</button></form></section><table tabindex=\"0\" id=\"coa-lists\"><thead><tr><th>#</th><th>Source</th><th>File</th><th>Uploaded</th><th>Period</th><th>Rows</th><th>Bad</th><th>Status</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -625,7 +625,7 @@ func COAListView(p Page, v COAListPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Errors) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<h2>Lines not loaded</h2><table tabindex=\"0\" tabindex=\"0\" id=\"line-errors\"><thead><tr><th>Line</th><th>Reason</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<h2>Lines not loaded</h2><table tabindex=\"0\" id=\"line-errors\"><thead><tr><th>Line</th><th>Reason</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1072,7 +1072,7 @@ func COAMatchesView(p Page, v COAMatchesPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table tabindex=\"0\" tabindex=\"0\" id=\"coa-matches\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Recipient</th><th>Your id</th><th>Old address</th><th>New address</th><th>Move</th><th>Date</th><th>Result</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"coa-matches\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Recipient</th><th>Your id</th><th>Old address</th><th>New address</th><th>Move</th><th>Date</th><th>Result</th><th></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
