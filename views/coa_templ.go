@@ -751,7 +751,7 @@ func COAMatchesView(p Page, v COAMatchesPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<h1>Recipients who moved</h1><p class=\"hint\">From the postal service's change-of-address lists, matched on the address and the name. Accepting moves the address-book entry to the new address and keeps the old one in its history.</p><nav class=\"tabs\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<h1>Recipients who moved</h1><p class=\"hint\">From the postal service's change-of-address lists, matched on the address and the name. Accepting moves the address-book entry to the new address and keeps the old one in its history.</p><nav class=\"tabs\" aria-label=\"Matches by status\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1072,7 +1072,7 @@ func COAMatchesView(p Page, v COAMatchesPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"coa-matches\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Recipient</th><th>Your id</th><th>Old address</th><th>New address</th><th>Move</th><th>Date</th><th>Result</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "<div class=\"table-scroll\"><table tabindex=\"0\" id=\"coa-matches\"><thead><tr><th><span class=\"visually-hidden\">Select</span></th><th>Recipient</th><th>Your id</th><th>Old address</th><th>New address</th><th>Move</th><th>Date</th><th>Result</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -20,7 +20,7 @@ func logInAsOwner(base string) chromedp.Action[chromedp.Void] {
 			fill("#email", "owner@example.com"),
 			fill("#password", webtest.Passwords["owner"]),
 			chromedp.Click(`main button[type=submit]`),
-			chromedp.WaitVisible(`form.logout`),
+			chromedp.WaitReady(`form.logout`),
 		)
 	}
 }

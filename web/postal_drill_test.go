@@ -127,7 +127,7 @@ func TestBrowserClerkResolvesAFraudSignalFromTheMeter(t *testing.T) {
 		fill("#email", "staff@example.com"),
 		fill("#password", webtest.Passwords["staff"]),
 		chromedp.Click(`main button[type=submit]`),
-		chromedp.WaitVisible(`form.logout`),
+		chromedp.WaitReady(`form.logout`),
 		chromedp.Navigate(base+"/postal"),
 		chromedp.WaitVisible(`#fraud`),
 		chromedp.Click(`#fraud a[href="/postal/meters/`+serial+`"]`),
