@@ -10,15 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${1:-5s}
 only=${2:-} # a target name to run alone
-# FUZZ_SKIP: space-separated targets to leave out (their seed corpus still
-# runs in every plain go test).
+# FUZZ_SKIP: space-separated package:target pairs to leave out, e.g.
+# ./hygiene/address:FuzzParse (their seed corpus still runs in every plain
+# go test).
 skip=" ${FUZZ_SKIP:-} "
 failed=()
 while read -r file; do
 	pkg=./$(dirname "${file#./}")
 	for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
 		[ -z "$only" ] || [ "$only" = "$target" ] || continue
-		if [ -z "$only" ] && [[ "$skip" == *" $target "* ]]; then
+		if [ -z "$only" ] && [[ "$skip" == *" $pkg:$target "* ]]; then
 			echo "fuzz: $pkg $target skipped (FUZZ_SKIP)" >&2
 			continue
 		fi
