@@ -65,7 +65,7 @@ func (h *Handler) PostalRevenueDownload(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t := reportTable{header: reports.RevenueHeader, numeric: numericCols(2, 3, 4, 5, 6), src: func(ctx context.Context, emit func([]string) error) error {
+	t := downloadTable{header: reports.RevenueHeader, numeric: numericCols(2, 3, 4, 5, 6), src: func(ctx context.Context, emit func([]string) error) error {
 		for _, r := range rows {
 			if err := emit(r.Cells()); err != nil {
 				return err
@@ -73,5 +73,5 @@ func (h *Handler) PostalRevenueDownload(c fiber.Ctx) error {
 		}
 		return nil
 	}}
-	return sendReport(c, c.Params("format"), reportFileName("revenue", filter), t)
+	return sendTable(c, c.Params("format"), reportFileName("revenue", filter), t)
 }

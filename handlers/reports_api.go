@@ -105,7 +105,7 @@ func (h *Handler) APIReport(c fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return sendReport(c, format, reportFileName(kind, filter), t)
+		return sendTable(c, format, reportFileName(kind, filter), t)
 	}
 	cursor, err := reports.ParseCursor(c.Query("cursor"))
 	if err != nil {
