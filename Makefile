@@ -6,7 +6,7 @@ GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 BIN := bin/indicia
 
-.PHONY: run test build generate bench
+.PHONY: run test build generate bench cluster
 
 build:
 	$(GO) build -o $(BIN) ./cmd/indicia
@@ -16,6 +16,11 @@ generate:
 
 run: build
 	@bash scripts/run.sh
+
+# Past one machine, on this one: HAProxy, two serves, two workers, the box,
+# a PostgreSQL primary with a synchronous standby, Redis with Sentinels.
+cluster: build
+	@bash scripts/cluster.sh up
 
 test:
 	@bash scripts/test.sh

@@ -59,8 +59,11 @@ type Options struct {
 // App is the built application. A service that could not start under
 // Options.Partial is nil.
 type App struct {
-	Config   config.Config
-	Pool     *pgxpool.Pool
+	Config config.Config
+	Pool   *pgxpool.Pool
+	// ReadPool is the standby (DATABASE_REPLICA_URL) for read-heavy pages,
+	// or Pool itself.
+	ReadPool *pgxpool.Pool
 	Redis    *redis.Client
 	Box      *box.Client
 	Registry *prometheus.Registry

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"indicia/config"
 	"indicia/db"
 	"indicia/metering"
 	"indicia/metering/box"
@@ -26,6 +27,15 @@ func (a *App) openStores(ctx context.Context, opts Options) error {
 		a.Pool = pool
 		a.onClose(pool.Close)
 	}
+	a.ReadPool = a.Pool
+	if opts.Pool == nil && a.Config.DatabaseReplicaURL != "" {
+		replica, err := db.Open(ctx, a.Config.DatabaseReplicaURL)
+		if err != nil {
+			return fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
+		a.ReadPool = replica
+		a.onClose(replica.Close)
+	}
 	if opts.Migrate {
 		n, err := db.Migrate(ctx, a.Pool)
 		if err != nil {
@@ -41,7 +51,7 @@ func (a *App) openStores(ctx context.Context, opts Options) error {
 	}
 	a.Redis = opts.Redis
 	if a.Redis == nil {
-		rdb, err := openRedis(ctx, a.Config.RedisURL)
+		rdb, err := openRedis(ctx, a.Config)
 		if err != nil {
 			return err
 		}
@@ -51,15 +61,32 @@ func (a *App) openStores(ctx context.Context, opts Options) error {
 	return nil
 }
 
-func openRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(url)
+// openRedis connects to REDIS_URL, or with REDIS_SENTINELS to the master
+// the Sentinels name. A failover client is still a *redis.Client: sessions,
+// throttling, the key-cache invalidation and the job queue follow a promoted
+// replica without knowing it.
+func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(opt)
+	var rdb *redis.Client
+	where := opt.Addr
+	if len(cfg.RedisSentinels) > 0 {
+		rdb = redis.NewFailoverClient(&redis.FailoverOptions{
+			MasterName:    cfg.RedisMasterName,
+			SentinelAddrs: cfg.RedisSentinels,
+			Username:      opt.Username,
+			Password:      opt.Password,
+			DB:            opt.DB,
+		})
+		where = fmt.Sprintf("master %q through Sentinels %v", cfg.RedisMasterName, cfg.RedisSentinels)
+	} else {
+		rdb = redis.NewClient(opt)
+	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("redis: ping %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redis: ping %s: %w", where, err)
 	}
 	return rdb, nil
 }

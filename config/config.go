@@ -12,11 +12,18 @@ import (
 
 // Config holds the settings of the serve, worker, migrate and seed processes.
 type Config struct {
-	HTTPAddr        string
-	BaseURL         string
-	DatabaseURL     string
-	RedisURL        string
-	RedisPrefix     string
+	HTTPAddr    string
+	BaseURL     string
+	DatabaseURL string
+	RedisURL    string
+	RedisPrefix string
+	// DatabaseReplicaURL, when set, serves the read-heavy pages (reports,
+	// postal views, the label history) from a standby.
+	DatabaseReplicaURL string
+	// RedisSentinels (host:port list) selects Sentinel mode: the master is
+	// found by name and followed through a failover.
+	RedisSentinels  []string
+	RedisMasterName string
 	BoxSocket       string
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -73,6 +80,9 @@ var Settings = []Setting{
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/indicia?sslmode=disable", "PostgreSQL connection URL", true},
 	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (sessions, throttling, job queue)", true},
 	{"REDIS_PREFIX", "indicia:", "prefix of every Redis key this instance writes", false},
+	{"DATABASE_REPLICA_URL", "", "PostgreSQL standby for the read-heavy pages (reports, postal views, label history); empty reads from DATABASE_URL. DATABASE_URL itself may name several hosts with target_session_attrs=read-write", true},
+	{"REDIS_SENTINELS", "", "comma-separated host:port list of Redis Sentinels; when set, REDIS_MASTER_NAME is asked for the master (REDIS_URL then gives only the database number and password)", false},
+	{"REDIS_MASTER_NAME", "indicia", "the master's name the Sentinels monitor (with REDIS_SENTINELS)", false},
 	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
@@ -143,6 +153,18 @@ func Load(getenv Getenv) (Config, error) {
 	str("DATABASE_URL", &c.DatabaseURL)
 	str("REDIS_URL", &c.RedisURL)
 	str("REDIS_PREFIX", &c.RedisPrefix)
+	str("DATABASE_REPLICA_URL", &c.DatabaseReplicaURL)
+	str("REDIS_MASTER_NAME", &c.RedisMasterName)
+	if s, _ := v("REDIS_SENTINELS"); s != "" {
+		for _, a := range strings.Split(s, ",") {
+			a = strings.TrimSpace(a)
+			if _, port, ok := strings.Cut(a, ":"); !ok || port == "" {
+				errs = append(errs, fmt.Sprintf("REDIS_SENTINELS: %q is not host:port", a))
+				continue
+			}
+			c.RedisSentinels = append(c.RedisSentinels, a)
+		}
+	}
 	str("BOX_SOCKET", &c.BoxSocket)
 	dur("SESSION_IDLE", &c.SessionIdle)
 	dur("SESSION_ABSOLUTE", &c.SessionAbsolute)

@@ -34,9 +34,6 @@ if [ ! -f "$keystore" ]; then
   env "${box_env[@]}" "$BIN" keys init
 fi
 
-# Exit status 78 from an indicia command: the box's keystore is not the one
-# the database was created with (the command printed both fingerprints).
-EXIT_MISMATCH=78
 explain_mismatch() {
   cat >&2 <<EOF
 
@@ -67,37 +64,7 @@ trap 'cleanup 130' INT
 trap 'cleanup 143' TERM
 trap cleanup EXIT
 
-# supervise NAME CMD...: runs CMD in the background and starts it again when
-# it exits, with exponential backoff (reset after a minute up). TERM stops the
-# command and the supervisor. A keystore mismatch stops everything.
-supervise() {
-  local name=$1 delay=1 child='' rc started
-  shift
-  trap 'trap - TERM; if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi; rm -f "$RUNDIR/indicia-$name.pid"; exit 0' TERM
-  while :; do
-    started=$SECONDS
-    "$@" &
-    child=$!
-    echo "$child" > "$RUNDIR/indicia-$name.pid"
-    rc=0
-    wait "$child" || rc=$?
-    child=''
-    if [ -e "$RUNDIR/indicia-stopping" ]; then exit 0; fi
-    if [ "$rc" -eq "$EXIT_MISMATCH" ]; then
-      explain_mismatch
-      echo "$rc" > "$RUNDIR/indicia-stopping"
-      kill -TERM "$main_pid" 2>/dev/null
-      exit "$rc"
-    fi
-    if [ $((SECONDS - started)) -ge 60 ]; then delay=1; fi
-    echo "run.sh: $name exited with status $rc; starting it again in ${delay}s" >&2
-    sleep "$delay" &
-    child=$!
-    wait "$child" || true
-    child=''
-    delay=$((delay * 2 > 30 ? 30 : delay * 2))
-  done
-}
+source scripts/supervise.sh
 
 supervise box env "${box_env[@]}" "$BIN" box &
 sups+=($!)
