@@ -6,7 +6,7 @@ GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 BIN := bin/indicia
 
-.PHONY: run test build generate bench cluster
+.PHONY: run test build generate bench cluster chaos
 
 build:
 	$(GO) build -o $(BIN) ./cmd/indicia
@@ -21,6 +21,10 @@ run: build
 # a PostgreSQL primary with a synchronous standby, Redis with Sentinels.
 cluster: build
 	@bash scripts/cluster.sh up
+
+# The cluster under load while one part at a time is killed; prints what was lost (nothing).
+chaos: build
+	@bash scripts/chaos.sh full
 
 test:
 	@bash scripts/test.sh

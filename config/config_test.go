@@ -56,3 +56,17 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// REDIS_SENTINELS must be host:port entries; a malformed one stops the start.
+func TestRedisSentinelsSetting(t *testing.T) {
+	c, err := Load(env(map[string]string{"REDIS_SENTINELS": "10.0.0.1:26379, 10.0.0.2:26379"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.RedisSentinels) != 2 || c.RedisSentinels[1] != "10.0.0.2:26379" || c.RedisMasterName != "indicia" {
+		t.Errorf("got %q master %q", c.RedisSentinels, c.RedisMasterName)
+	}
+	if _, err := Load(env(map[string]string{"REDIS_SENTINELS": "10.0.0.1"})); err == nil || !strings.Contains(err.Error(), "REDIS_SENTINELS") {
+		t.Errorf("a sentinel without a port: %v", err)
+	}
+}

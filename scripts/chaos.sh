@@ -29,9 +29,6 @@ short) STEPS=(serve redis) ;;
 esac
 WARM=${CHAOS_WARM:-8}
 OUT=var/cluster/chaos
-mkdir -p var/cluster/log
-rm -rf "$OUT"
-mkdir -p "$OUT"
 log() { printf 'chaos: %s\n' "$*" >&2; }
 
 go build -o bin/indicia ./cmd/indicia
@@ -52,6 +49,7 @@ trap finish EXIT INT TERM
 
 # A fresh cluster each run: its data is what the checks read.
 bash scripts/cluster.sh reset
+mkdir -p var/cluster/log "$OUT"
 bash scripts/cluster.sh up >"var/cluster/log/cluster.out" 2>&1 &
 cluster_pid=$!
 eval "$(bash scripts/cluster.sh env)"
@@ -82,6 +80,8 @@ first_ok_after() {
 }
 
 errors_between() { awk -F'\t' -v a="$1" -v b="$2" '$1 >= a && $1 <= b && $2 == "retry" {n++} END {print n+0}' "$OUT/events.tsv"; }
+# session_between A B: what the logged-in browser saw: errors (never allowed), busy (503) and log-ins asked.
+session_between() { awk -F'\t' -v a="$1" -v b="$2" '$1 >= a && $1 <= b {if ($2 == "session-error") e++; if ($2 == "session-busy") y++; if ($2 == "session-login") l++} END {printf "%d / %d / %d", e, y, l}' "$OUT/events.tsv"; }
 
 lost_labels() {
   sort -u "$OUT/labels.txt" >"$OUT/labels.sorted"
@@ -131,7 +131,7 @@ after_step() {
   esac
 }
 
-printf '| component | client errors during the outage | seconds until purchases succeed again | purchases lost | double charges | audit | tamper alerts |\n|---|---|---|---|---|---|---|\n' >"$OUT/table.md"
+printf '| component | client errors during the outage | seconds until purchases succeed again | purchases lost | double charges | audit | tamper alerts | web session: errors / 503 / asked to log in |\n|---|---|---|---|---|---|---|---|\n' >"$OUT/table.md"
 failed=0
 for step in "${STEPS[@]}"; do
   log "killing $step"
@@ -148,13 +148,19 @@ for step in "${STEPS[@]}"; do
   fi
   after_step "$step"
   sleep "$WARM"
+  # The audit compares registers with the box, so it runs on a quiet
+  # database: no purchase starts until it is done.
+  touch "$OUT/pause"
+  for _ in $(seq 600); do [ -e "$OUT/paused" ] && break; sleep 0.5; done
   lost=$(lost_labels)
   audit=$(audit_ok "$step")
   tamper=$(tamper_open)
   doubles=$(psqlp "SELECT count(*) FROM (SELECT account_id, client_key FROM charges WHERE client_key IS NOT NULL AND status IN ('charged','credited','done') GROUP BY 1, 2 HAVING count(*) > 1) d")
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$step" "$errs" "$secs" "$lost" "$doubles" "$audit" "$tamper" >>"$OUT/table.md"
+  rm -f "$OUT/pause"
+  sess=$(session_between "$t0" "$(now_ms)")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$step" "$errs" "$secs" "$lost" "$doubles" "$audit" "$tamper" "$sess" >>"$OUT/table.md"
   log "$step: errors $errs, back after $secs s, lost $lost, double charges $doubles, audit $audit, tamper alerts $tamper"
-  if [ "$lost" != 0 ] || [ "$audit" != clean ] || [ "$tamper" != 0 ] || [ "$doubles" != 0 ]; then failed=1; fi
+  if [ "$lost" != 0 ] || [ "$audit" != clean ] || [ "$tamper" != 0 ] || [ "$doubles" != 0 ] || [ "${sess%% *}" != 0 ]; then failed=1; fi
 done
 
 log "stopping the load; finishing the purchases in flight"

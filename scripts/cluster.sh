@@ -109,6 +109,8 @@ max_wal_senders = 10
 max_replication_slots = 10
 hot_standby = on
 wal_log_hints = on
+# pg_rewind reads the old primary's WAL back to the last common checkpoint.
+wal_keep_size = 1GB
 synchronous_commit = on
 synchronous_standby_names = 'ANY 1 (pg1, pg2)'
 max_connections = 200
@@ -208,22 +210,38 @@ cmd_pg_rejoin() {
     as_pg "$bin/pg_ctl" -D "$PGBASE/$node" -m fast -w stop >/dev/null || true
   fi
   rm -f "$PGBASE/$node/postmaster.pid"
+  # pg_rewind reads the source's timeline from its control file, which a
+  # promotion updates only at its next checkpoint.
+  psql -X -q -h 127.0.0.1 -p "$primary" -U postgres -d postgres -c checkpoint
   log "rewinding $node onto the primary on $primary"
-  as_pg "$bin/pg_rewind" -D "$PGBASE/$node" --source-server="host=127.0.0.1 port=$primary user=postgres dbname=postgres" \
-    >>"$LOGDIR/rewind.log" 2>&1 || {
-    # A primary killed before its last checkpoint needs crash recovery
-    # before pg_rewind accepts it.
-    as_pg "$bin/postgres" --single -D "$PGBASE/$node" postgres </dev/null >>"$LOGDIR/rewind.log" 2>&1 || true
-    as_pg "$bin/pg_rewind" -D "$PGBASE/$node" --source-server="host=127.0.0.1 port=$primary user=postgres dbname=postgres" \
-      >>"$LOGDIR/rewind.log" 2>&1 || die "pg_rewind failed; see $LOGDIR/rewind.log"
-  }
+  if ! as_pg "$bin/pg_rewind" -D "$PGBASE/$node" --source-server="host=127.0.0.1 port=$primary user=postgres dbname=postgres" \
+    >>"$LOGDIR/rewind.log" 2>&1; then
+    # Without the WAL back to the divergence a rewind is impossible; a new
+    # base backup of the primary always works, only slower.
+    log "pg_rewind failed (see $LOGDIR/rewind.log); taking a new base backup instead"
+    rm -rf "$PGBASE/$node"
+    as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$PGBASE/$node" -X stream -R \
+      >>"$LOGDIR/basebackup.log" 2>&1 || die "pg_basebackup failed; see $LOGDIR/basebackup.log"
+    pg_conf "$node" "$port" | as_pg tee -a "$PGBASE/$node/postgresql.conf" >/dev/null
+  fi
   as_pg touch "$PGBASE/$node/standby.signal"
   printf "primary_conninfo = 'host=127.0.0.1 port=%s user=postgres application_name=%s'\n" "$primary" "$node" |
     as_pg tee -a "$PGBASE/$node/postgresql.auto.conf" >/dev/null
   pg_start "$node"
-  psql -X -q -h 127.0.0.1 -p "$primary" -U postgres -d postgres \
-    -c "alter system reset synchronous_standby_names" -c "select pg_reload_conf()" >/dev/null
-  log "$node is a standby of the primary on $primary"
+  # Synchronous again only once the standby streams: naming one that is
+  # still catching up would hold every commit until it has.
+  local i
+  for i in $(seq 120); do
+    if [ "$(psql -X -At -h 127.0.0.1 -p "$primary" -U postgres -d postgres \
+      -c "select count(*) from pg_stat_replication where application_name = '$node' and state = 'streaming'")" = 1 ]; then
+      psql -X -q -h 127.0.0.1 -p "$primary" -U postgres -d postgres \
+        -c "alter system reset synchronous_standby_names" -c "select pg_reload_conf()" >/dev/null
+      log "$node is the synchronous standby of the primary on $primary"
+      return
+    fi
+    sleep 0.5
+  done
+  die "$node did not start streaming from $primary within 60 s (see $PGBASE/$node.log); commits stay asynchronous"
 }
 
 pg_stop_all() {
@@ -231,7 +249,8 @@ pg_stop_all() {
   bin="$(pg_bin)" || return 0
   for n in pg1 pg2; do
     [ -s "$PGBASE/$n/postmaster.pid" ] || continue
-    as_pg "$bin/pg_ctl" -D "$PGBASE/$n" -m fast -w stop >/dev/null 2>&1 || true
+    as_pg "$bin/pg_ctl" -D "$PGBASE/$n" -m fast -w -t 20 stop >/dev/null 2>&1 ||
+      as_pg "$bin/pg_ctl" -D "$PGBASE/$n" -m immediate -w stop >/dev/null 2>&1 || true
   done
 }
 
@@ -362,8 +381,22 @@ cmd_up() {
     trap - INT TERM EXIT
     log "stopping..."
     echo stop >>"$RUNDIR/indicia-stopping"
-    local p
+    local p i f
     for p in "${sups[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    # A serve finishing a request that waits on a dead database would hold
+    # the stop for minutes: what is still running after 20 s is killed.
+    for i in $(seq 40); do
+      local alive=0
+      for p in "${sups[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.5
+    done
+    for f in "$RUNDIR"/indicia-*.pid; do
+      [ -s "$f" ] && pkill -KILL -P "$(cat "$f")" 2>/dev/null
+      [ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+      rm -f "$f"
+    done
+    for p in "${sups[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     pg_stop_all
     rm -f "$RUNDIR/indicia-stopping"

@@ -8,7 +8,9 @@
 // labels.txt, so the script can tell what the clients saw during each outage
 // and check that every label they were given is in the database.
 // SIGINT or SIGTERM stops new purchases; the ones in flight are finished
-// (up to -drain) before it exits.
+// (up to -drain) before it exits. While the file <out>/pause exists no new
+// purchase starts, and <out>/paused is written once none is in flight, so
+// the script can audit a quiet database.
 package main
 
 import (
@@ -20,13 +22,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -127,7 +133,25 @@ func main() {
 	}()
 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}}
-	var unanswered atomic.Int64
+	var unanswered, inflight atomic.Int64
+	pauseFile, pausedFile := filepath.Join(*out, "pause"), filepath.Join(*out, "paused")
+	waitWhilePaused := func() {
+		for {
+			if _, err := os.Stat(pauseFile); err != nil {
+				os.Remove(pausedFile)
+				return
+			}
+			if inflight.Load() == 0 {
+				rec.flush()
+				os.WriteFile(pausedFile, nil, 0o644)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for c := range *clients {
 		wg.Go(func() {
@@ -137,14 +161,17 @@ func main() {
 					return
 				default:
 				}
+				waitWhilePaused()
 				mk := keys[(c+n)%len(keys)]
 				pieces := 1
 				if n%5 == 4 {
 					pieces = 3
 				}
+				inflight.Add(1)
 				if !purchase(client, *base, mk, pieces, rec, hardStop) {
 					unanswered.Add(1)
 				}
+				inflight.Add(-1)
 			}
 		})
 	}
@@ -158,6 +185,7 @@ func main() {
 			uploadList(client, *base, postalKey, n, rec)
 		}
 	})
+	wg.Go(func() { probeSession(*base, rec, stop) })
 	wg.Wait()
 	rec.flush()
 	fmt.Printf("unanswered=%d\n", unanswered.Load())
@@ -285,7 +313,12 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 			return true
 		}
 		rec.event("retry", code, nil)
-		time.Sleep(200 * time.Millisecond)
+		if code == http.StatusAccepted {
+			// Charged, being finished by the reconciler: no hurry.
+			time.Sleep(time.Second)
+		} else {
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 }
 
@@ -294,6 +327,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 func uploadList(client *http.Client, base, key string, n int, rec *recorder) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
+	w.WriteField("source", "chaos run")
 	f, _ := w.CreateFormFile("file", fmt.Sprintf("chaos-%d.csv", n))
 	fmt.Fprintln(f, "move_type,first_name,last_name,old_line1,old_city,old_state,old_zip,new_line1,new_city,new_state,new_zip,move_effective_date")
 	for i := range 20 {
@@ -315,6 +349,66 @@ func uploadList(client *http.Client, base, key string, n int, rec *recorder) {
 		outcome = "list-failed"
 	}
 	rec.event(outcome, code, nil)
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// probeSession logs the demo mailer in through the load balancer and asks
+// for the dashboard twice a second with that session: "session-ok" (200),
+// "session-login" (sent to log in again), "session-busy" (503, sessions
+// unavailable for a moment) or "session-error" (anything else, a 500 among
+// them, which a Redis failover must never cause).
+func probeSession(base string, rec *recorder, stop <-chan struct{}) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login := func() bool {
+		resp, err := client.Get(base + "/login")
+		if err != nil {
+			return false
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := csrfField.FindSubmatch(page)
+		if m == nil {
+			return false
+		}
+		form := url.Values{"_csrf": {html.UnescapeString(string(m[1]))}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
+		resp, err = client.PostForm(base+"/login", form)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
+	}
+	loggedIn := login()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		if !loggedIn {
+			loggedIn = login()
+			continue
+		}
+		resp, err := client.Get(base + "/dashboard")
+		code, outcome := 0, "session-error"
+		if err == nil {
+			code = resp.StatusCode
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		switch {
+		case code == http.StatusOK:
+			outcome = "session-ok"
+		case code == http.StatusSeeOther || code == http.StatusFound:
+			outcome, loggedIn = "session-login", false
+		case code == http.StatusServiceUnavailable:
+			outcome = "session-busy"
+		}
+		rec.event(outcome, code, nil)
+	}
 }
 
 func newKey() string {
