@@ -222,8 +222,10 @@ cmd_pg_rejoin() {
     rm -rf "$PGBASE/$node"
     as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$PGBASE/$node" -X stream -R \
       >>"$LOGDIR/basebackup.log" 2>&1 || die "pg_basebackup failed; see $LOGDIR/basebackup.log"
-    pg_conf "$node" "$port" | as_pg tee -a "$PGBASE/$node/postgresql.conf" >/dev/null
   fi
+  # Both ways copy the primary's configuration files: the node's own port
+  # goes back on top.
+  pg_conf "$node" "$port" | as_pg tee -a "$PGBASE/$node/postgresql.conf" >/dev/null
   as_pg touch "$PGBASE/$node/standby.signal"
   printf "primary_conninfo = 'host=127.0.0.1 port=%s user=postgres application_name=%s'\n" "$primary" "$node" |
     as_pg tee -a "$PGBASE/$node/postgresql.auto.conf" >/dev/null
