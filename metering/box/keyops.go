@@ -62,10 +62,10 @@ func newFileKeys(ks *Keystore, path string, pass []byte) *fileKeys {
 	return &fileKeys{ks: &c, path: path, pass: pass}
 }
 
-func (f *fileKeys) RootCert() *x509.Certificate  { return f.ks.RootCert }
-func (f *fileKeys) RootSigner() crypto.Signer    { return f.ks.RootKey }
+func (f *fileKeys) RootCert() *x509.Certificate   { return f.ks.RootCert }
+func (f *fileKeys) RootSigner() crypto.Signer     { return f.ks.RootKey }
 func (f *fileKeys) TxPublicKey() *ecdsa.PublicKey { return &f.ks.TxKey.PublicKey }
-func (f *fileKeys) Close() error                 { return nil }
+func (f *fileKeys) Close() error                  { return nil }
 
 func (f *fileKeys) SignTx(digest []byte) ([]byte, error) { return signRS(f.ks.TxKey, digest) }
 
