@@ -146,7 +146,7 @@ func InitToken(cfg TokenConfig, now time.Time) (KeyOps, error) {
 }
 
 func (t *tokenKeys) create(now time.Time) error {
-	if k, err := t.ctx.FindKeyPair(nil, []byte(tokenRootLabel)); err == nil && k != nil {
+	if k, err := t.ctx.FindKeyPairs(nil, []byte(tokenRootLabel)); err != nil || len(k) > 0 {
 		return errors.New("the token already holds a vendor root; refusing to make another")
 	}
 	var err error
@@ -247,8 +247,11 @@ func (t *tokenKeys) AddMACVersion(version string) error {
 		return nil
 	}
 	label := []byte(tokenMACPrefix + version)
-	k, err := t.ctx.FindKey(nil, label)
-	if err == nil && k == nil {
+	found, err := t.ctx.FindKeys(nil, label)
+	var k *crypto11.SecretKey
+	if err == nil && len(found) > 0 {
+		k = found[0]
+	} else if err == nil {
 		k, err = t.ctx.GenerateSecretKeyWithLabel(label, label, 256, crypto11.CipherGeneric)
 	}
 	if err != nil {
