@@ -10,7 +10,15 @@ import (
 // records carry it, old ones keep verifying, the keystore on disk keeps it
 // across a restart, a repeat changes nothing and an older month is refused.
 func TestRotateMACWhileRunning(t *testing.T) {
-	e := newEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	testRotateMACWhileRunning(t, newEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+// The same with the keys in a token, whichever keystore the run tests.
+func TestTokenRotateMACWhileRunning(t *testing.T) {
+	testRotateMACWhileRunning(t, newTokenEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+func testRotateMACWhileRunning(t *testing.T, e env) {
 	c, stop := e.start(t)
 	kv, err := c.RotateMAC(ctx, "")
 	if err != nil || kv.Current != "2026-11" || len(kv.Versions) != 1 {
