@@ -41,7 +41,7 @@ if [ "${KEYSTORE:-file}" = pkcs11 ]; then
   for v in PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE SOFTHSM2_CONF; do
     if [ -n "${!v:-}" ]; then box_env+=("$v=${!v}"); fi
   done
-  unset KEYSTORE PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE
+  unset KEYSTORE PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE SOFTHSM2_CONF
   # An empty token gets the box's keys; a wrong PIN fails here, loudly.
   if ! env "${box_env[@]}" "$BIN" keys fingerprint >/dev/null 2>var/run/keys-check.err; then
     if grep -q "no vendor root" var/run/keys-check.err; then
