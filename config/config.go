@@ -125,6 +125,11 @@ var BoxSettings = []Setting{
 	{"BOX_PASSPHRASE_FILE", "", "a file holding the passphrase, mode 0600, owned by the box's user; `make run` generates var/box-passphrase", true},
 	{"BOX_STATE_DIR", "./var/box", "the freshness store (bbolt, fsync on every step)", false},
 	{"BOX_ALLOWED_UIDS", "", "comma-separated uids or user names the box serves (the peer's uid as the kernel reports it); empty: the box's own uid only. Every other uid is refused on every operation", false},
+	{"KEYSTORE", "file", "where the box keeps its own keys: file (BOX_KEYSTORE, under the passphrase) or pkcs11 (a PKCS#11 token: PKCS11_MODULE, PKCS11_TOKEN_LABEL, PKCS11_PIN); create either with `indicia keys init`", false},
+	{"PKCS11_MODULE", "", "KEYSTORE=pkcs11: the token's PKCS#11 library (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so; in production the HSM vendor's module)", false},
+	{"PKCS11_TOKEN_LABEL", "", "KEYSTORE=pkcs11: the label of the token that holds the box's keys", false},
+	{"PKCS11_PIN", "", "KEYSTORE=pkcs11: the token's user PIN; this or PKCS11_PIN_FILE is required", true},
+	{"PKCS11_PIN_FILE", "", "KEYSTORE=pkcs11: a file holding the user PIN, mode 0600, owned by the box's user; `scripts/services.sh softhsm` writes var/softhsm/pin", true},
 }
 
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.

@@ -30,7 +30,28 @@ if [ -z "${BOX_PASSPHRASE:-}" ] && [ -z "${BOX_PASSPHRASE_FILE:-}" ]; then
 fi
 keystore="${BOX_KEYSTORE:-var/keystore.bin}"
 unset BOX_KEYSTORE BOX_PASSPHRASE BOX_PASSPHRASE_FILE BOX_STATE_DIR BOX_ALLOWED_UIDS
-if [ ! -f "$keystore" ]; then
+# KEYSTORE=pkcs11 keeps the box's keys in a PKCS#11 token: the one named by
+# PKCS11_MODULE and PKCS11_TOKEN_LABEL, or else a SoftHSM2 token in
+# var/softhsm (scripts/services.sh softhsm installs and initialises it).
+if [ "${KEYSTORE:-file}" = pkcs11 ]; then
+  if [ -z "${PKCS11_MODULE:-}" ]; then
+    eval "$(bash scripts/services.sh softhsm)"
+  fi
+  box_env+=(KEYSTORE=pkcs11)
+  for v in PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE SOFTHSM2_CONF; do
+    if [ -n "${!v:-}" ]; then box_env+=("$v=${!v}"); fi
+  done
+  unset KEYSTORE PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE SOFTHSM2_CONF
+  # An empty token gets the box's keys; a wrong PIN fails here, loudly.
+  if ! env "${box_env[@]}" "$BIN" keys fingerprint >/dev/null 2>var/run/keys-check.err; then
+    if grep -q "no vendor root" var/run/keys-check.err; then
+      env "${box_env[@]}" "$BIN" keys init
+    else
+      cat var/run/keys-check.err >&2
+      exit 1
+    fi
+  fi
+elif [ ! -f "$keystore" ]; then
   env "${box_env[@]}" "$BIN" keys init
 fi
 

@@ -7,6 +7,7 @@
 #   scripts/services.sh down [postgres|redis|stripe-mock ...]
 #                                   # stop what this script started (default all)
 #   scripts/services.sh tools-bench               # install wrk for load tests
+#   eval "$(scripts/services.sh softhsm)"         # SoftHSM2 token for KEYSTORE=pkcs11
 #
 # `up` logs progress to stderr and prints only eval-able `export NAME='value'`
 # lines to stdout: DATABASE_URL, REDIS_URL, STRIPE_MOCK_URL, INDICIA_VAR and,
@@ -37,6 +38,7 @@ VAR="$ROOT/var"
 RUN="$VAR/run"
 LOG="$VAR/log"
 
+SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
 PRIVATE_PG_PORT=55432
 PRIVATE_REDIS_PORT=56379
 STRIPE_HTTP=127.0.0.1:12111
@@ -176,6 +178,7 @@ plan_packages() { # mode
 		command -v dmtxread >/dev/null 2>&1 || pkgs+=(dmtx-utils)
 		command -v ZXingReader >/dev/null 2>&1 || pkgs+=(zxing-cpp-tools)
 		command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
+		[ -e "$SOFTHSM_MODULE" ] || pkgs+=(softhsm2)
 	fi
 	apt_install "${pkgs[@]}"
 }
@@ -390,6 +393,8 @@ cmd_up() {
 		command -v dmtxread >/dev/null 2>&1 || missing+=(dmtx-utils)
 		command -v ZXingReader >/dev/null 2>&1 || missing+=(zxing-cpp-tools)
 		command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+		# The box tests make their own SoftHSM2 tokens (metering/box).
+		[ -e "$SOFTHSM_MODULE" ] || missing+=(softhsm2)
 		apt_install "${missing[@]}"
 	fi
 
@@ -398,6 +403,37 @@ cmd_up() {
 	emit STRIPE_MOCK_URL "http://$STRIPE_HTTP"
 	[ "$mode" = test ] && emit CHROME_PATH /usr/bin/chromium
 	emit INDICIA_VAR "$VAR"
+}
+
+# cmd_softhsm makes a SoftHSM2 token labelled "indicia" for KEYSTORE=pkcs11
+# in ./var/softhsm, with its own configuration (never the system's tokens),
+# a random user PIN in var/softhsm/pin and SO PIN in var/softhsm/so-pin, and
+# prints the box's settings for it. `indicia keys init` then makes the keys.
+cmd_softhsm() {
+	[ -e "$SOFTHSM_MODULE" ] || apt_install softhsm2
+	local dir="$VAR/softhsm"
+	mkdir -p "$dir/tokens"
+	chmod 700 "$dir"
+	exec 8>"$dir/.lock"
+	flock 8
+	export SOFTHSM2_CONF="$dir/softhsm2.conf"
+	if [ ! -s "$SOFTHSM2_CONF" ]; then
+		printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$dir/tokens" >"$SOFTHSM2_CONF"
+	fi
+	(
+		umask 077
+		[ -s "$dir/pin" ] || head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$dir/pin"
+		[ -s "$dir/so-pin" ] || head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$dir/so-pin"
+	)
+	if ! softhsm2-util --show-slots 2>/dev/null | grep -Eq '^[[:space:]]*Label:[[:space:]]+indicia[[:space:]]*$'; then
+		log "initialising SoftHSM2 token 'indicia' in $dir"
+		softhsm2-util --init-token --free --label indicia --so-pin "$(cat "$dir/so-pin")" --pin "$(cat "$dir/pin")" >&2
+	fi
+	emit SOFTHSM2_CONF "$SOFTHSM2_CONF"
+	emit KEYSTORE pkcs11
+	emit PKCS11_MODULE "$SOFTHSM_MODULE"
+	emit PKCS11_TOKEN_LABEL indicia
+	emit PKCS11_PIN_FILE "$dir/pin"
 }
 
 # stop_pid stops a process from a pid file if it is still the named program.
@@ -456,7 +492,8 @@ down)
 tools-bench)
 	command -v wrk >/dev/null 2>&1 || apt_install wrk
 	;;
+softhsm) cmd_softhsm ;;
 *)
-	die "usage: $0 up [run|test] | down [postgres|redis|stripe-mock ...] | tools-bench"
+	die "usage: $0 up [run|test] | down [postgres|redis|stripe-mock ...] | tools-bench | softhsm"
 	;;
 esac

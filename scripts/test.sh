@@ -36,6 +36,12 @@ fi
 echo "== go test" >&2
 # -p 2: the machine has two cores; packages share one PostgreSQL server.
 go test -p 2 -count=1 -timeout 30m ./... 2>&1 | tee var/test.log
+echo "== go test: the box's keys in a SoftHSM2 token (KEYSTORE=pkcs11)" >&2
+# The TestToken* tests above already ran on tokens. A representative part of
+# the rest of the box suite runs again with every key in a token; the whole
+# suite takes about 100 s that way: BOX_TEST_KEYSTORE=pkcs11 go test ./metering/box
+BOX_TEST_KEYSTORE=pkcs11 go test -count=1 -timeout 10m ./metering/box \
+	-run '^(TestDispenseSignsVerifiableIndicia|TestEditedRecordIsTamper|TestOlderRecordReplayedIsTamper|TestKeyRotationOldRecordsStillVerify|TestTransactionBoxChain|TestPepper|TestSignRevocationListVerifiesWithTheRoot|TestBoxKilledMidDispenseRecovers|TestChainedStepsSurviveARestart)$' 2>&1 | tee -a var/test.log
 echo "== fuzz: every fuzz target briefly (scripts/fuzz.sh 10m hunts longer)" >&2
 # A few seconds each catches a parser regression the seed corpus alone
 # would not; the targets run one after another on top of the cached build.

@@ -11,7 +11,8 @@ import (
 
 func runBox(args []string) error {
 	fs := flags("box", "Run the secure boxes (meter box, steel box, transaction and authentication boxes) on the unix socket BOX_SOCKET.\n"+
-		"Needs the keystore BOX_KEYSTORE (create it with `indicia keys init`) and its passphrase BOX_PASSPHRASE or BOX_PASSPHRASE_FILE;\n"+
+		"Needs the keystore BOX_KEYSTORE (create it with `indicia keys init`) and its passphrase BOX_PASSPHRASE or BOX_PASSPHRASE_FILE,\n"+
+		"or with KEYSTORE=pkcs11 the token PKCS11_TOKEN_LABEL in PKCS11_MODULE and its PIN PKCS11_PIN or PKCS11_PIN_FILE;\n"+
 		"keeps its freshness store in BOX_STATE_DIR. Serves only the uids in BOX_ALLOWED_UIDS (default: its own).\n"+
 		"Only this process ever holds key material.")
 	if done, err := parse(fs, args); done {

@@ -11,7 +11,8 @@ import (
 
 // boxOnlyVars are the settings of `indicia box` that name or hold key
 // material; no other process should be given them.
-var boxOnlyVars = []string{"BOX_KEYSTORE", "BOX_PASSPHRASE", "BOX_PASSPHRASE_FILE", "BOX_STATE_DIR", "BOX_ALLOWED_UIDS"}
+var boxOnlyVars = []string{"BOX_KEYSTORE", "BOX_PASSPHRASE", "BOX_PASSPHRASE_FILE", "BOX_STATE_DIR", "BOX_ALLOWED_UIDS",
+	"KEYSTORE", "PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "PKCS11_PIN", "PKCS11_PIN_FILE"}
 
 // guardKeyMaterial runs first in serve and worker. It drops the box's
 // settings from this process's environment (so nothing it starts inherits
@@ -26,7 +27,7 @@ func guardKeyMaterial(process string) {
 			continue
 		}
 		slog.Warn(process+" was given a setting of the secure box; only `indicia box` should have it, and it is dropped", "variable", name)
-		if name == "BOX_KEYSTORE" || name == "BOX_PASSPHRASE_FILE" {
+		if name == "BOX_KEYSTORE" || name == "BOX_PASSPHRASE_FILE" || name == "PKCS11_PIN_FILE" {
 			paths[name] = v
 		}
 		os.Unsetenv(name)

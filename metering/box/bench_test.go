@@ -171,11 +171,7 @@ func BenchmarkBoxDispenseBatchOverSocket(b *testing.B) {
 // wire protocol.
 func BenchmarkBoxDispenseInProcess(b *testing.B) {
 	e := newEnv(b, time.Now())
-	ks, err := OpenKeystore(e.keystore, []byte(testPass))
-	if err != nil {
-		b.Fatal(err)
-	}
-	bx, err := New(ks, b.TempDir(), nil)
+	bx, err := NewWithKeys(e.openKeys(b), b.TempDir(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"maps"
 	"math/big"
 	"regexp"
 	"sync"
@@ -30,7 +27,7 @@ var serialRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
 // authentication box in one process. Its methods are what the socket
 // server exposes; the Client mirrors them.
 type Box struct {
-	ks    *Keystore
+	ops   KeyOps // the box's own keys: file keystore or PKCS#11 token
 	store *freshStore
 	log   *slog.Logger
 	now   func() time.Time
@@ -40,16 +37,22 @@ type Box struct {
 	// unsynced holds the durable write of each chained step answered and
 	// not yet confirmed (chained.go).
 	unsynced unsyncedWrites
-	// macKeys is the record-MAC master keys by version, replaced whole when a
-	// version is added while the box runs (rotate.go); rotMu serializes
-	// rotations, and persist (set by RunServer) saves the keystore first.
-	macKeys atomic.Pointer[map[string][]byte]
-	rotMu   sync.Mutex
-	persist func(*Keystore) error
+	// macVersions is the record-MAC key versions held, oldest first,
+	// replaced whole when a version is added while the box runs
+	// (rotate.go); rotMu serializes rotations.
+	macVersions atomic.Pointer[[]string]
+	rotMu       sync.Mutex
 }
 
-// New opens the freshness store in stateDir and returns a box holding ks.
+// New opens the freshness store in stateDir and returns a box holding ks
+// in memory; a rotation while it runs is not saved.
 func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
+	return NewWithKeys(newFileKeys(ks, "", nil), stateDir, log)
+}
+
+// NewWithKeys opens the freshness store in stateDir and returns a box
+// using ops for its own keys.
+func NewWithKeys(ops KeyOps, stateDir string, log *slog.Logger) (*Box, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -57,16 +60,16 @@ func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub, err := ks.PublicKeys()
+	pub, err := publicKeys(ops)
 	if err != nil {
 		store.close()
 		return nil, err
 	}
-	b := &Box{ks: ks, store: store, log: log, pub: pub,
+	b := &Box{ops: ops, store: store, log: log, pub: pub,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
 	}
-	mac := maps.Clone(ks.MACKeys)
-	b.macKeys.Store(&mac)
+	versions := ops.MACVersions()
+	b.macVersions.Store(&versions)
 	return b, nil
 }
 
@@ -128,9 +131,9 @@ func (b *Box) CreateMeter(serial, mfgNumber string, accountID int64) (Record, []
 		NotAfter:       now.AddDate(10, 0, 0),
 		KeyUsage:       x509.KeyUsageDigitalSignature,
 		SubjectKeyId:   keyID[:],
-		AuthorityKeyId: b.ks.RootCert.SubjectKeyId,
+		AuthorityKeyId: b.ops.RootCert().SubjectKeyId,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, b.ks.RootCert, &key.PublicKey, b.ks.RootKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, b.ops.RootCert(), &key.PublicKey, b.ops.RootSigner())
 	if err != nil {
 		return Record{}, nil, fmt.Errorf("box: create meter %s: certificate: %w", serial, err)
 	}
@@ -140,17 +143,8 @@ func (b *Box) CreateMeter(serial, mfgNumber string, accountID int64) (Record, []
 	return rec, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
 
-// wrapKey derives the per-meter wrapping key: HKDF(master, "meter-wrap", serial).
-func (b *Box) wrapKey(serial string) []byte {
-	k, err := hkdf.Key(sha256.New, b.ks.Master, nil, "indicia meter-wrap\x00"+serial, 32)
-	if err != nil {
-		panic(err) // only fails for oversized output
-	}
-	return k
-}
-
 // wrap seals the private scalar and the public point (D||Q, 32+65 bytes)
-// with AES-256-GCM; serial and key version are the AAD, so a wrapped key
+// with AES-256-GCM under the master wrapping key (KeyOps); serial and key version are the AAD, so a wrapped key
 // moved to another meter does not open. Sealing Q too spares a scalar
 // multiplication per unwrap; GCM vouches that D and Q belong together.
 func (b *Box) wrap(serial string, version int, key *ecdsa.PrivateKey) ([]byte, error) {
@@ -164,8 +158,7 @@ func (b *Box) wrap(serial string, version int, key *ecdsa.PrivateKey) ([]byte, e
 	}
 	plain := append(d, q...)
 	defer clear(plain)
-	nonce := randBytes(12)
-	return newGCM(b.wrapKey(serial)).Seal(nonce, nonce, plain, wrapAAD(serial, version)), nil
+	return b.ops.WrapMeterKey(serial, version, plain)
 }
 
 func (b *Box) unwrap(rec *Record) (*ecdsa.PrivateKey, error) {
@@ -183,7 +176,7 @@ func (b *Box) unwrapSlow(rec *Record) (*ecdsa.PrivateKey, error) {
 	if len(rec.WrappedKey) < 12 {
 		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key too short")
 	}
-	d, err := newGCM(b.wrapKey(rec.Serial)).Open(nil, rec.WrappedKey[:12], rec.WrappedKey[12:], wrapAAD(rec.Serial, rec.KeyVersion))
+	d, err := b.ops.UnwrapMeterKey(rec.Serial, rec.KeyVersion, rec.WrappedKey)
 	if err != nil {
 		return nil, tamper(ErrTamperMAC, rec.Serial, "wrapped key does not open")
 	}
@@ -211,17 +204,14 @@ func wrapAAD(serial string, version int) []byte {
 	return fmt.Appendf(nil, "indicia meter key\x00%s\x00%d", serial, version)
 }
 
-// macKey is HKDF(macMaster[version], serial): a leaked key of one meter and
-// month says nothing about the others.
+// macKey is the meter's key for the version, derived from the month's key
+// (KeyOps.RecordMACKey): a leaked key of one meter and month says nothing
+// about the others.
 func (b *Box) macKey(version, serial string) ([]byte, error) {
 	if k := b.keys.macKey(version, serial); k != nil {
 		return k, nil
 	}
-	master, ok := (*b.macKeys.Load())[version]
-	if !ok {
-		return nil, fmt.Errorf("unknown MAC key version %q", version)
-	}
-	k, err := hkdf.Key(sha256.New, master, nil, "indicia record-mac\x00"+serial, 32)
+	k, err := b.ops.RecordMACKey(version, serial)
 	if err == nil {
 		b.keys.putMACKey(version, serial, k)
 	}

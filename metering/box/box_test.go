@@ -259,9 +259,7 @@ func TestKeyRotationOldRecordsStillVerify(t *testing.T) {
 	}
 	stop()
 
-	env := func(k string) string {
-		return map[string]string{"BOX_KEYSTORE": e.keystore, "BOX_PASSPHRASE": testPass}[k]
-	}
+	env := func(k string) string { return e.keysEnv()[k] }
 	var out, errOut strings.Builder
 	if err := RunKeysCLI([]string{"rotate", "-month", "2026-12"}, env, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
@@ -300,7 +298,7 @@ func TestBoxWithoutStateRefusesUsedRecords(t *testing.T) {
 }
 
 func TestKeystoreRefusesWrongPassphrase(t *testing.T) {
-	e := newEnv(t, time.Now())
+	e := newFileEnv(t, time.Now())
 	if _, err := OpenKeystore(e.keystore, []byte("not the passphrase!")); !errors.Is(err, ErrWrongPassphrase) {
 		t.Fatalf("got %v", err)
 	}

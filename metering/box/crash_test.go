@@ -24,8 +24,10 @@ type boxProcess struct {
 func startBoxProcess(t *testing.T, e env) (*boxProcess, *Client) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BOX_TEST_CHILD=1", "BOX_SOCKET="+e.socket, "BOX_KEYSTORE="+e.keystore,
-		"BOX_PASSPHRASE="+testPass, "BOX_STATE_DIR="+e.state)
+	cmd.Env = append(os.Environ(), "BOX_TEST_CHILD=1", "BOX_SOCKET="+e.socket, "BOX_STATE_DIR="+e.state)
+	for k, v := range e.keysEnv() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	p := &boxProcess{cmd: cmd, done: make(chan error, 1), stderr: new(bytes.Buffer)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {

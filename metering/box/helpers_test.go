@@ -35,17 +35,39 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	cleanup := setupSoftHSM()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 type env struct {
 	dir, keystore, state, socket string
+	kind                         string // KeystoreFile or KeystorePKCS11
+	token                        TokenConfig
 }
 
+// newEnv makes a box's files and keys, in the keystore the run tests
+// (BOX_TEST_KEYSTORE).
 func newEnv(t testing.TB, macMonth time.Time) env {
 	t.Helper()
+	if testKeystoreKind() == KeystorePKCS11 {
+		return newTokenEnv(t, macMonth)
+	}
+	return newFileEnv(t, macMonth)
+}
+
+func newDirs(t testing.TB) env {
 	dir := t.TempDir()
-	e := env{dir: dir, keystore: filepath.Join(dir, "keystore.bin"), state: filepath.Join(dir, "state"), socket: filepath.Join(dir, "sock", "box.sock")}
+	return env{dir: dir, keystore: filepath.Join(dir, "keystore.bin"), state: filepath.Join(dir, "state"), socket: filepath.Join(dir, "sock", "box.sock"),
+		kind: KeystoreFile}
+}
+
+// newFileEnv is newEnv with the file keystore, for the tests of the file
+// itself.
+func newFileEnv(t testing.TB, macMonth time.Time) env {
+	t.Helper()
+	e := newDirs(t)
 	ks, err := NewKeystore(macMonth)
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +79,8 @@ func newEnv(t testing.TB, macMonth time.Time) env {
 }
 
 func (e env) config() Config {
-	return Config{SocketPath: e.socket, KeystorePath: e.keystore, Passphrase: []byte(testPass), StateDir: e.state,
-		Logger: slog.New(slog.DiscardHandler)}
+	return Config{SocketPath: e.socket, Keystore: e.kind, KeystorePath: e.keystore, Passphrase: []byte(testPass), Token: e.token,
+		StateDir: e.state, Logger: slog.New(slog.DiscardHandler)}
 }
 
 // start runs the box server in-process and returns a client and a stop

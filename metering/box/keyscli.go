@@ -11,10 +11,12 @@ import (
 	"indicia/metering/indicium"
 )
 
-// RunKeysCLI is `indicia keys init|rotate|export-public|fingerprint`. The keystore path
-// and passphrase come from BOX_KEYSTORE and BOX_PASSPHRASE(_FILE), or
-// -keystore. A running box reads the keystore at start: restart it after a
-// rotation.
+// RunKeysCLI is `indicia keys init|rotate|export-public|fingerprint`, for
+// either keystore (KEYSTORE). The file keystore's path and passphrase come
+// from BOX_KEYSTORE and BOX_PASSPHRASE(_FILE), or -keystore; the token from
+// PKCS11_MODULE, PKCS11_TOKEN_LABEL and PKCS11_PIN(_FILE). A running box
+// adds a month's record-MAC key itself (RotateMAC); after `keys rotate`
+// restart it.
 func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer) error {
 	usage := "usage: indicia keys init|rotate [-month YYYY-MM]|export-public|fingerprint [-keystore PATH]"
 	if len(args) == 0 {
@@ -23,62 +25,102 @@ func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer
 	}
 	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("keystore", envOr(env, "BOX_KEYSTORE", DefaultKeystorePath), "keystore file")
+	path := fs.String("keystore", envOr(env, "BOX_KEYSTORE", DefaultKeystorePath), "keystore file (KEYSTORE=file)")
 	month := fs.String("month", time.Now().UTC().Format("2006-01"), "rotate: the new record-MAC key version")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	pass, err := passphraseFromEnv(env)
+	kind, err := keystoreKind(env)
 	if err != nil {
 		return err
 	}
+	cfg := Config{Keystore: kind, KeystorePath: *path}
+	if kind == KeystorePKCS11 {
+		cfg.Token, err = tokenFromEnv(env)
+	} else {
+		cfg.Passphrase, err = passphraseFromEnv(env)
+	}
+	if err != nil {
+		return err
+	}
+	where := *path
+	if kind == KeystorePKCS11 {
+		where = fmt.Sprintf("token %q", cfg.Token.Label)
+	}
 	switch args[0] {
 	case "init":
-		if _, err := os.Stat(*path); err == nil {
-			return fmt.Errorf("keys: %s exists; refusing to overwrite key material", *path)
-		}
-		ks, err := NewKeystore(time.Now())
+		ops, err := initKeyOps(cfg, time.Now())
 		if err != nil {
 			return err
 		}
-		if err := ks.Save(*path, pass); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "keystore %s created; record-MAC key version %s\n", *path, ks.CurrentMACVersion())
+		defer ops.Close()
+		fmt.Fprintf(stdout, "keystore %s created; record-MAC key version %s\n", where, ops.MACVersions()[0])
 	case "rotate":
-		ks, err := OpenKeystore(*path, pass)
+		ops, err := openKeyOps(cfg)
 		if err != nil {
 			return err
 		}
-		if err := ks.Rotate(*month); err != nil {
+		defer ops.Close()
+		if err := checkNewMACVersion(ops.MACVersions(), *month); err != nil {
 			return err
 		}
-		if err := ks.Save(*path, pass); err != nil {
+		if err := ops.AddMACVersion(*month); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "record-MAC key version %s added to %s; restart the box\n", *month, *path)
-	case "export-public":
-		ks, err := OpenKeystore(*path, pass)
+		fmt.Fprintf(stdout, "record-MAC key version %s added to %s; restart the box\n", *month, where)
+	case "export-public", "fingerprint":
+		ops, err := openKeyOps(cfg)
 		if err != nil {
 			return err
 		}
-		pk, err := ks.PublicKeys()
+		defer ops.Close()
+		fp := indicium.Fingerprint(ops.RootCert())
+		if args[0] == "fingerprint" {
+			fmt.Fprintln(stdout, fp)
+			return nil
+		}
+		pk, err := publicKeys(ops)
 		if err != nil {
 			return err
 		}
 		stdout.Write(pk.RootCertPEM)
 		stdout.Write(pk.TxKeyPEM)
 		// On stderr, so the output stays a plain PEM file.
-		fmt.Fprintf(stderr, "vendor root SHA-256 fingerprint: %s\n", indicium.Fingerprint(ks.RootCert))
-	case "fingerprint":
-		ks, err := OpenKeystore(*path, pass)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, indicium.Fingerprint(ks.RootCert))
+		fmt.Fprintf(stderr, "vendor root SHA-256 fingerprint: %s\n", fp)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return fmt.Errorf("keys: unknown subcommand %q", args[0])
+	}
+	return nil
+}
+
+// initKeyOps makes a new keystore: the file (refused if it exists) or the
+// token's objects (refused if it holds a vendor root).
+func initKeyOps(cfg Config, now time.Time) (KeyOps, error) {
+	if cfg.Keystore == KeystorePKCS11 {
+		return InitToken(cfg.Token, now)
+	}
+	if _, err := os.Stat(cfg.KeystorePath); err == nil {
+		return nil, fmt.Errorf("keys: %s exists; refusing to overwrite key material", cfg.KeystorePath)
+	}
+	ks, err := NewKeystore(now)
+	if err != nil {
+		return nil, err
+	}
+	if err := ks.Save(cfg.KeystorePath, cfg.Passphrase); err != nil {
+		return nil, err
+	}
+	return newFileKeys(ks, cfg.KeystorePath, cfg.Passphrase), nil
+}
+
+// checkNewMACVersion is what `keys rotate` asks of a version: a month newer
+// than every one held.
+func checkNewMACVersion(held []string, version string) error {
+	if !macVersionRE.MatchString(version) {
+		return fmt.Errorf("box: keystore: version %q: want YYYY-MM", version)
+	}
+	if cur := held[len(held)-1]; version <= cur {
+		return fmt.Errorf("box: keystore: version %s is not newer than the current %s", version, cur)
 	}
 	return nil
 }

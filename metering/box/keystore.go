@@ -2,6 +2,7 @@ package box
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdsa"
@@ -11,7 +12,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +72,15 @@ func NewKeystore(now time.Time) (*Keystore, error) {
 	if ks.TxKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		return nil, fmt.Errorf("box: keystore: transaction key: %w", err)
 	}
+	if ks.RootCert, err = newRootCert(now, ks.RootKey); err != nil {
+		return nil, err
+	}
+	return ks, nil
+}
+
+// newRootCert makes the vendor root's self-signed certificate; the key may
+// be in memory or in a token.
+func newRootCert(now time.Time, key crypto.Signer) (*x509.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          new(big.Int).SetBytes(randBytes(16)),
 		Subject:               pkix.Name{CommonName: "Indicia Vendor Root", Organization: []string{"Indicia"}},
@@ -82,14 +91,15 @@ func NewKeystore(now time.Time) (*Keystore, error) {
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &ks.RootKey.PublicKey, ks.RootKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		return nil, fmt.Errorf("box: keystore: root certificate: %w", err)
 	}
-	if ks.RootCert, err = x509.ParseCertificate(der); err != nil {
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
 		return nil, fmt.Errorf("box: keystore: root certificate: %w", err)
 	}
-	return ks, nil
+	return cert, nil
 }
 
 // CurrentMACVersion is the newest record-MAC key version: new records are
@@ -247,12 +257,5 @@ func writeFileSync(path string, data []byte, perm os.FileMode) error {
 // PublicKeys returns the vendor root certificate and the transaction box's
 // public key as PEM.
 func (ks *Keystore) PublicKeys() (PublicKeys, error) {
-	txDER, err := x509.MarshalPKIXPublicKey(&ks.TxKey.PublicKey)
-	if err != nil {
-		return PublicKeys{}, fmt.Errorf("box: transaction key: %w", err)
-	}
-	return PublicKeys{
-		RootCertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ks.RootCert.Raw}),
-		TxKeyPEM:    pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: txDER}),
-	}, nil
+	return publicKeys(newFileKeys(ks, "", nil))
 }

@@ -59,7 +59,7 @@ func (b *Box) SignRevocationList(entries []Revocation, validity time.Duration) (
 		NextUpdate:                now.Add(validity),
 		RevokedCertificateEntries: list,
 	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, b.ks.RootCert, b.ks.RootKey)
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, b.ops.RootCert(), b.ops.RootSigner())
 	if err != nil {
 		return nil, fmt.Errorf("box: sign revocation list: %w", err)
 	}

@@ -2,7 +2,6 @@ package box
 
 import (
 	"context"
-	"maps"
 	"slices"
 )
 
@@ -14,16 +13,17 @@ type KeyVersions struct {
 }
 
 func (b *Box) currentMAC() string {
-	return slices.Max(slices.Collect(maps.Keys(*b.macKeys.Load())))
+	vs := *b.macVersions.Load()
+	return vs[len(vs)-1]
 }
 
 func (b *Box) keyVersions() KeyVersions {
-	vs := slices.Sorted(maps.Keys(*b.macKeys.Load()))
+	vs := slices.Clone(*b.macVersions.Load())
 	return KeyVersions{Current: vs[len(vs)-1], Versions: vs}
 }
 
 // RotateMAC adds the record-MAC key version (a month, "2027-01") while the
-// box runs: the keystore is saved with it first (a box that restarts keeps
+// box runs: the keystore is saved with it (or the token makes it) first (a box that restarts keeps
 // it), then new records are MACed with it; old versions stay for the
 // records that carry them. Asking for a version the box holds changes
 // nothing, so a scheduled rotation may be retried; an older version is
@@ -37,23 +37,17 @@ func (b *Box) RotateMAC(version string) (KeyVersions, error) {
 	}
 	b.rotMu.Lock()
 	defer b.rotMu.Unlock()
-	cur := *b.macKeys.Load()
-	if _, ok := cur[version]; ok {
+	if slices.Contains(*b.macVersions.Load(), version) {
 		return b.keyVersions(), nil
 	}
 	if now := b.currentMAC(); version < now {
 		return KeyVersions{}, badRequest("record-MAC key version %s is older than the current %s", version, now)
 	}
-	next := maps.Clone(cur)
-	next[version] = randBytes(32)
-	if b.persist != nil {
-		ks := *b.ks
-		ks.MACKeys = next
-		if err := b.persist(&ks); err != nil {
-			return KeyVersions{}, err
-		}
+	if err := b.ops.AddMACVersion(version); err != nil {
+		return KeyVersions{}, err
 	}
-	b.macKeys.Store(&next)
+	next := b.ops.MACVersions()
+	b.macVersions.Store(&next)
 	b.log.Info("box: record-MAC key version added", "version", version)
 	return b.keyVersions(), nil
 }

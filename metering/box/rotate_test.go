@@ -10,7 +10,15 @@ import (
 // records carry it, old ones keep verifying, the keystore on disk keeps it
 // across a restart, a repeat changes nothing and an older month is refused.
 func TestRotateMACWhileRunning(t *testing.T) {
-	e := newEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	testRotateMACWhileRunning(t, newEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+// The same with the keys in a token, whichever keystore the run tests.
+func TestTokenRotateMACWhileRunning(t *testing.T) {
+	testRotateMACWhileRunning(t, newTokenEnv(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+func testRotateMACWhileRunning(t *testing.T, e env) {
 	c, stop := e.start(t)
 	kv, err := c.RotateMAC(ctx, "")
 	if err != nil || kv.Current != "2026-11" || len(kv.Versions) != 1 {
@@ -40,10 +48,9 @@ func TestRotateMACWhileRunning(t *testing.T) {
 	}
 	stop()
 
-	// The keystore on disk has the new version: a restarted box verifies both.
-	ks, err := OpenKeystore(e.keystore, []byte(testPass))
-	if err != nil || ks.CurrentMACVersion() != "2026-12" {
-		t.Fatalf("keystore after rotation: %v", err)
+	// The keystore (file or token) keeps the new version: a restarted box verifies both.
+	if vs := e.openKeys(t).MACVersions(); vs[len(vs)-1] != "2026-12" {
+		t.Fatalf("keystore after rotation holds %v", vs)
 	}
 	c, _ = e.start(t)
 	for _, r := range []Record{old, fresh} {

@@ -2,6 +2,7 @@ package box
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -32,9 +33,13 @@ const (
 
 // Config is what the box process needs.
 type Config struct {
-	SocketPath   string
+	SocketPath string
+	// Keystore is where the box's own keys live: KeystoreFile (the
+	// passphrase-encrypted KeystorePath) or KeystorePKCS11 (Token).
+	Keystore     string
 	KeystorePath string
 	Passphrase   []byte
+	Token        TokenConfig
 	StateDir     string
 	// AllowedUIDs are the uids the kernel may report for a peer; empty
 	// allows the box's own uid only.
@@ -56,6 +61,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var err error
 	if cfg.AllowedUIDs, err = ParseUIDs(getenv("BOX_ALLOWED_UIDS")); err != nil {
 		return Config{}, err
+	}
+	if cfg.Keystore, err = keystoreKind(getenv); err != nil {
+		return Config{}, err
+	}
+	if cfg.Keystore == KeystorePKCS11 {
+		cfg.Token, err = tokenFromEnv(getenv)
+		return cfg, err
 	}
 	cfg.Passphrase, err = passphraseFromEnv(getenv)
 	return cfg, err
@@ -115,19 +127,19 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	ks, err := OpenKeystore(cfg.KeystorePath, cfg.Passphrase)
+	ops, err := openKeyOps(cfg)
 	if err != nil {
 		return fmt.Errorf("box: refusing to start: %w", err)
 	}
+	defer ops.Close()
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("box: state dir: %w", err)
 	}
-	b, err := New(ks, cfg.StateDir, log)
+	b, err := NewWithKeys(ops, cfg.StateDir, log)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	b.persist = func(k *Keystore) error { return k.Save(cfg.KeystorePath, cfg.Passphrase) }
 	ln, err := listen(cfg.SocketPath)
 	if err != nil {
 		return err
@@ -136,7 +148,7 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if len(uids) == 0 {
 		uids = []uint32{uint32(os.Getuid())}
 	}
-	log.Info("box: listening", "socket", cfg.SocketPath, "mac_version", ks.CurrentMACVersion(), "allowed_uids", uids)
+	log.Info("box: listening", "socket", cfg.SocketPath, "keystore", cmp.Or(cfg.Keystore, KeystoreFile), "mac_version", b.currentMAC(), "allowed_uids", uids)
 	s := &server{box: b, log: log, uids: uids}
 	return s.serve(ctx, ln)
 }

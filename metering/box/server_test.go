@@ -50,11 +50,7 @@ func TestConfigFromEnv(t *testing.T) {
 // operation alike, with an error that says why; nothing it asks is done.
 func TestPeerCredentialsRefuseOtherUsers(t *testing.T) {
 	e := newEnv(t, time.Now())
-	ks, err := OpenKeystore(e.keystore, []byte(testPass))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := New(ks, t.TempDir(), nil)
+	b, err := NewWithKeys(e.openKeys(t), t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

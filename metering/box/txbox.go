@@ -1,10 +1,5 @@
 package box
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-)
-
 // SignTransaction is the transaction box: it chains and signs a record of
 // kind (login history, funds transfers) after checking that prev, the
 // chain's previous record as the caller stored it, carries the box's own
@@ -15,14 +10,14 @@ func (b *Box) SignTransaction(kind string, payload []byte, prev *SignedTx) (Sign
 	}
 	tx := SignedTx{Kind: kind, Seq: 1, Time: b.now(), Payload: payload}
 	if prev != nil {
-		if err := prev.Verify(&b.ks.TxKey.PublicKey); err != nil || prev.Kind != kind {
+		if err := prev.Verify(b.ops.TxPublicKey()); err != nil || prev.Kind != kind {
 			return SignedTx{}, badRequest("signed transaction: previous %s record #%d is not a valid record of this chain", kind, prev.Seq)
 		}
 		tx.Seq, tx.PrevHash = prev.Seq+1, prev.Hash
 	}
 	tx.Hash = tx.computeHash()
 	var err error
-	tx.Signature, err = signRS(b.ks.TxKey, tx.Hash)
+	tx.Signature, err = b.ops.SignTx(tx.Hash)
 	return tx, err
 }
 
@@ -33,8 +28,5 @@ func (b *Box) Pepper(password []byte) ([]byte, error) {
 	if len(password) > 4096 {
 		return nil, badRequest("password longer than 4096 bytes")
 	}
-	m := hmac.New(sha256.New, b.ks.Pepper)
-	m.Write([]byte("indicia password pepper v1\x00"))
-	m.Write(password)
-	return m.Sum(nil), nil
+	return b.ops.Pepper(append([]byte("indicia password pepper v1\x00"), password...))
 }
