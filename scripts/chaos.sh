@@ -53,7 +53,7 @@ mkdir -p var/cluster/log "$OUT"
 bash scripts/cluster.sh up >"var/cluster/log/cluster.out" 2>&1 &
 cluster_pid=$!
 eval "$(bash scripts/cluster.sh env)"
-for _ in $(seq 240); do
+for _ in $(seq 1200); do
   if curl -fsS -o /dev/null "$BASE_URL/readyz" 2>/dev/null; then break; fi
   kill -0 "$cluster_pid" 2>/dev/null || { tail -n 30 var/cluster/log/cluster.out >&2; exit 1; }
   sleep 0.5
