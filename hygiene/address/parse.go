@@ -50,6 +50,12 @@ func (p *parser) parse(text string) (Parsed, error) {
 	lines := tokenize(text)
 	if n := len(lines); n > 1 && isCountry(lines[n-1]) {
 		lines = lines[:n-1]
+	} else if n > 0 {
+		// "…, USA" at the end of a line: the country, not a city.
+		lines[n-1] = dropCountry(lines[n-1])
+		if len(lines[n-1]) == 0 {
+			lines = lines[:n-1]
+		}
 	}
 	if len(lines) == 0 {
 		return Parsed{}, ErrEmpty
@@ -131,6 +137,20 @@ func isCountry(line []token) bool {
 		return true
 	}
 	return false
+}
+
+// dropCountry removes a country name written after the last comma of a
+// line that holds more than it.
+func dropCountry(line []token) []token {
+	for i := len(line) - 2; i >= 0; i-- {
+		if line[i].comma {
+			if isCountry(line[i+1:]) {
+				return line[:i+1]
+			}
+			break
+		}
+	}
+	return line
 }
 
 func isUrb(u string) bool { return u == "URB" || u == "URBANIZACION" || u == "URBANIZATION" }
