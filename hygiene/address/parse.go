@@ -280,7 +280,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 			cs = i + 1
 		}
 	}
-	for cs < cityEnd && (!startsCity(toks[cs].up) || p.isUnitStart(toks[:cityEnd], cs)) {
+	// Nor with URB or a box or route type ("RR STATE" would be read as a
+	// route line once written above the state).
+	for cs < cityEnd && (!startsCity(toks[cs].up) || p.isUnitStart(toks[:cityEnd], cs) || isUrb(toks[cs].up) || p.boxStartsCity(toks[:cityEnd], cs)) {
 		cs++
 	}
 	ll.cityStart, ll.cityEnd = cs, cityEnd
@@ -288,6 +290,13 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		ll.city = p.cityStandard(toks[cs:cityEnd], state, zent)
 	}
 	return ll
+}
+
+// boxStartsCity reports whether a box or route type starts at ts[i]
+// (RR, PO 5, HC).
+func (p *parser) boxStartsCity(ts []token, i int) bool {
+	_, w := p.boxAt(ts, i)
+	return w > 0
 }
 
 func zipLike(u string) bool {
