@@ -31,6 +31,7 @@ type addressJSON struct {
 	Email      string    `json:"email"`
 	Phone      string    `json:"phone"`
 	Status     string    `json:"status"`
+	Checked    string    `json:"checked"`
 	Reasons    []string  `json:"reasons"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -43,7 +44,7 @@ func toAddressJSON(e addressbook.Entry) addressJSON {
 	}
 	return addressJSON{ID: e.ID, ExternalID: e.ExternalID, Reference: e.Reference, Name: e.Name, Company: e.Company, Department: e.Department,
 		Line1: e.Fields.Line1, Line2: e.Fields.Line2, City: e.Fields.City, State: e.Fields.State, ZIP: e.Fields.ZIP, ZIP4: e.ZIP4,
-		Email: e.Email, Phone: e.Phone, Status: string(e.Status), Reasons: r, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+		Email: e.Email, Phone: e.Phone, Status: string(e.Status), Checked: address.CheckedFor(e.Status, e.DPV), Reasons: r, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 }
 
 // addressBody is a create (every field optional but the address) or a

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -86,10 +85,14 @@ func (h *Handler) ImportAddresses(c fiber.Ctx) error {
 
 func importVM(rep addressbook.ImportReport) views.ImportResult {
 	r := views.ImportResult{Imported: rep.Imported, BadCount: rep.BadCount}
-	for st, n := range rep.ByStatus {
-		r.ByStatus = append(r.ByStatus, views.Option{Label: string(st), Value: strconv.Itoa(n)})
+	for _, st := range statusOrder {
+		if n, ok := rep.ByStatus[st]; ok {
+			r.ByStatus = append(r.ByStatus, views.Option{Label: address.StatusLabel(st), Value: strconv.Itoa(n)})
+		}
 	}
-	sort.Slice(r.ByStatus, func(i, j int) bool { return r.ByStatus[i].Label < r.ByStatus[j].Label })
+	if _, ok := rep.ByStatus[address.StatusValid]; ok {
+		r.Checked = address.CheckedFor(address.StatusValid, "")
+	}
 	for _, b := range rep.Bad {
 		r.Bad = append(r.Bad, views.BadRowVM{Line: strconv.Itoa(b.Line), Reason: b.Reason})
 	}

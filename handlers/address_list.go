@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/hygiene/address"
 	"indicia/hygiene/addressbook"
 	"indicia/views"
 	"indicia/web/request"
@@ -29,7 +30,7 @@ func pageURL(base string, q url.Values, page int) string {
 
 func addressRow(e addressbook.Entry) views.AddressRow {
 	return views.AddressRow{ID: strconv.FormatInt(e.ID, 10), Name: e.Name, Company: e.Company, Line1: e.Fields.Line1, Line2: e.Fields.Line2,
-		LastLine: e.LastLine(), Status: string(e.Status), Reasons: strings.Join(e.Reasons, "; ")}
+		LastLine: e.LastLine(), Status: address.StatusLabel(e.Status), Checked: address.CheckedFor(e.Status, e.DPV), Reasons: strings.Join(e.Reasons, "; ")}
 }
 
 // Addresses lists and searches the account's address book.

@@ -20,6 +20,14 @@ const cleanseRowsPerPage = 100
 // statusOrder is the display order of result statuses.
 var statusOrder = []address.Status{address.StatusValid, address.StatusCorrected, address.StatusAmbiguous, address.StatusInvalid, addressbook.StatusUnreadable}
 
+// statusWords is a result status as the pages name it.
+func statusWords(s address.Status) string {
+	if s == addressbook.StatusUnreadable {
+		return "Could not be read"
+	}
+	return address.StatusLabel(s)
+}
+
 func batchID(c fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
@@ -57,7 +65,7 @@ func (h *Handler) CleanseResult(c fiber.Ctx) error {
 		known := false
 		for _, st := range statusOrder {
 			if n, ok := b.Counts[st]; ok {
-				r.Counts = append(r.Counts, views.Option{Label: string(st), Value: strconv.FormatInt(n, 10)})
+				r.Counts = append(r.Counts, views.CleanseCount{Status: string(st), Label: statusWords(st), Value: strconv.FormatInt(n, 10)})
 			}
 			known = known || st == filter
 		}
@@ -67,7 +75,10 @@ func (h *Handler) CleanseResult(c fiber.Ctx) error {
 		if filter != "" {
 			total = b.Counts[filter]
 		}
-		r.Filter = string(filter)
+		r.Filter, r.FilterLabel = string(filter), statusWords(filter)
+		if _, ok := b.Counts[address.StatusValid]; ok {
+			r.Checked = address.CheckedFor(address.StatusValid, "")
+		}
 		r.Page = pageParam(c)
 		r.Last = int((total + cleanseRowsPerPage - 1) / cleanseRowsPerPage)
 		rows, err := h.d.Batches.Rows(c.Context(), actor, id, filter, (r.Page-1)*cleanseRowsPerPage, cleanseRowsPerPage)
@@ -75,7 +86,8 @@ func (h *Handler) CleanseResult(c fiber.Ctx) error {
 			return err
 		}
 		for _, x := range rows {
-			r.Rows = append(r.Rows, views.CleanseRowVM{Line: strconv.Itoa(x.Line), Input: x.Input, Status: string(x.Status), Output: outputLine(x),
+			r.Rows = append(r.Rows, views.CleanseRowVM{Line: strconv.Itoa(x.Line), Input: x.Input, Status: statusWords(x.Status),
+				Checked: address.CheckedFor(x.Status, x.DPV), Output: outputLine(x),
 				ZIP4: x.ZIP4, DPV: x.DPV, Reasons: x.Reasons})
 		}
 		params := url.Values{}

@@ -226,10 +226,7 @@ func (p *parser) parseDelivery(ts []token, out *Parsed) {
 func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int {
 	if typ == "PO BOX" {
 		out.add(LabelUSPSBoxType, joinRaw(ts[i:i+w]), "PO BOX")
-		i += w
-		if i < len(ts) && ts[i].up == "#" {
-			i++
-		}
+		i = skipHashes(ts, i+w)
 		if i < len(ts) {
 			out.add(LabelUSPSBoxID, ts[i].raw, ts[i].up)
 			i++
@@ -237,10 +234,7 @@ func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int
 		return i
 	}
 	out.add(LabelUSPSBoxGroupType, joinRaw(ts[i:i+w]), typ)
-	i += w
-	if i < len(ts) && ts[i].up == "#" {
-		i++
-	}
+	i = skipHashes(ts, i+w)
 	if i < len(ts) && idLike(ts[i].up) {
 		out.add(LabelUSPSBoxGroupID, ts[i].raw, ts[i].up)
 		i++
@@ -253,14 +247,20 @@ func (p *parser) parseBox(ts []token, i int, typ string, w int, out *Parsed) int
 	}
 	if i < len(ts) && (ts[i].up == "BOX" || ts[i].up == "#" || ts[i].up == "BX") {
 		out.add(LabelUSPSBoxType, ts[i].raw, "BOX")
-		i++
-		if i < len(ts) && ts[i].up == "#" {
-			i++
-		}
+		i = skipHashes(ts, i+1)
 		if i < len(ts) {
 			out.add(LabelUSPSBoxID, ts[i].raw, ts[i].up)
 			i++
 		}
+	}
+	return i
+}
+
+// skipHashes steps over the "#" signs at ts[i:]: "Box # 12" and "Box ## 12"
+// name box 12, and a "#" is never a box number itself.
+func skipHashes(ts []token, i int) int {
+	for i < len(ts) && ts[i].up == "#" {
+		i++
 	}
 	return i
 }
@@ -560,9 +560,11 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 	for j := 0; j < len(ts); {
 		t := ts[j]
 		if t.up == "#" {
-			out.add(LabelOccupancyType, "#", "#")
-			j++
-			if j < len(ts) && ts[j].up != "#" {
+			// "##4" is "#4"; a "#" before a designator ("# APT 4") or
+			// before nothing says nothing of its own.
+			j = skipHashes(ts, j)
+			if j < len(ts) && !p.isUnitWord(ts, j) {
+				out.add(LabelOccupancyType, "#", "#")
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
 				j++
 			}

@@ -50,6 +50,12 @@ func (p *parser) parse(text string) (Parsed, error) {
 	lines := tokenize(text)
 	if n := len(lines); n > 1 && isCountry(lines[n-1]) {
 		lines = lines[:n-1]
+	} else if n > 0 {
+		// "…, USA" at the end of a line: the country, not a city.
+		lines[n-1] = dropCountry(lines[n-1])
+		if len(lines[n-1]) == 0 {
+			lines = lines[:n-1]
+		}
 	}
 	if len(lines) == 0 {
 		return Parsed{}, ErrEmpty
@@ -131,6 +137,20 @@ func isCountry(line []token) bool {
 		return true
 	}
 	return false
+}
+
+// dropCountry removes a country name written after the last comma of a
+// line that holds more than it.
+func dropCountry(line []token) []token {
+	for i := len(line) - 2; i >= 0; i-- {
+		if line[i].comma {
+			if isCountry(line[i+1:]) {
+				return line[:i+1]
+			}
+			break
+		}
+	}
+	return line
 }
 
 func isUrb(u string) bool { return u == "URB" || u == "URBANIZACION" || u == "URBANIZATION" }
@@ -260,7 +280,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 			cs = i + 1
 		}
 	}
-	for cs < cityEnd && (!startsCity(toks[cs].up) || p.isUnitStart(toks[:cityEnd], cs)) {
+	// Nor with URB or a box or route type ("RR STATE" would be read as a
+	// route line once written above the state).
+	for cs < cityEnd && (!startsCity(toks[cs].up) || p.isUnitStart(toks[:cityEnd], cs) || isUrb(toks[cs].up) || p.boxStartsCity(toks[:cityEnd], cs)) {
 		cs++
 	}
 	ll.cityStart, ll.cityEnd = cs, cityEnd
@@ -268,6 +290,13 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		ll.city = p.cityStandard(toks[cs:cityEnd], state, zent)
 	}
 	return ll
+}
+
+// boxStartsCity reports whether a box or route type starts at ts[i]
+// (RR, PO 5, HC).
+func (p *parser) boxStartsCity(ts []token, i int) bool {
+	_, w := p.boxAt(ts, i)
+	return w > 0
 }
 
 func zipLike(u string) bool {

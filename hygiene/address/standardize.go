@@ -44,17 +44,25 @@ func Standardize(p Parsed) Standardized {
 // deliveryParts renders the name lines, the urbanization line, the primary
 // delivery line (street, box or route, without units) and the units.
 func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string) {
-	var primary, units strings.Builder
+	var primary, units, bare strings.Builder
 	prev := ""
-	for _, c := range p.Components {
+	for i, c := range p.Components {
 		switch c.Label {
 		case LabelRecipient, LabelFirm:
 			names = append(names, c.Standard)
 		case LabelUrbanization:
 			urb = "URB " + c.Standard
 		case LabelOccupancyType:
-			sep(&units)
-			units.WriteString(c.Standard)
+			if i+1 < len(p.Components) && p.Components[i+1].Label == LabelOccupancyIdentifier {
+				sep(&units)
+				units.WriteString(c.Standard)
+				break
+			}
+			// A designator without its number goes after the numbered
+			// units, so that it cannot take their number when the line
+			// is read again ("BSMT # 2" is basement 2).
+			sep(&bare)
+			bare.WriteString(c.Standard)
 		case LabelOccupancyIdentifier:
 			if prev != LabelOccupancyType {
 				sep(&units)
@@ -79,6 +87,10 @@ func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string)
 			primary.WriteString(c.Standard)
 		}
 		prev = c.Label
+	}
+	if bare.Len() > 0 {
+		sep(&units)
+		units.WriteString(bare.String())
 	}
 	return names, urb, primary.String(), units.String()
 }

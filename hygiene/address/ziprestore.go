@@ -1,6 +1,9 @@
 package address
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // RestoreZIP mends a ZIP Code a spreadsheet stored as a number, which drops
 // its leading zeros ("6901" for 06901, "501" for 00501, also with a ZIP+4).
@@ -39,4 +42,20 @@ func (c *Cleanser) RestoreZIP(zip, city, state string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// RestoreFieldsZIP is RestoreZIP on the ZIP of f. It returns f with the ZIP
+// restored and the reason a row's report gives, naming the ZIP's column
+// ("zip", "old_zip"); the reason is "" and f unchanged when nothing was
+// restored. Every upload that reads ZIPs from a spreadsheet says it the same
+// way.
+func (c *Cleanser) RestoreFieldsZIP(f Fields, column string) (Fields, string) {
+	z, ok := c.RestoreZIP(f.ZIP, f.City, f.State)
+	if !ok {
+		return f, ""
+	}
+	reason := fmt.Sprintf("%s %q read as %s (the leading zero was lost; %s %s has that ZIP)", column, strings.TrimSpace(f.ZIP), z,
+		strings.TrimSpace(f.City), strings.TrimSpace(f.State))
+	f.ZIP = z
+	return f, reason
 }

@@ -77,20 +77,27 @@ func NewBatches(pool *pgxpool.Pool, c *address.Cleanser, q *jobs.Queue) *Batches
 	return &Batches{pool: pool, c: c, q: q, now: time.Now, chunk: 4096}
 }
 
-// rowText turns an import row into the text stored and cleansed.
-func rowText(v []string) string {
+// rowText turns an import row into the text stored (as uploaded) and, when
+// a ZIP that lost its leading zero is restored from the row's city and
+// state, the text cleansed instead and the reason.
+func (b *Batches) rowText(v []string) (text, fixed, note string) {
 	if strings.TrimSpace(v[0]) != "" {
-		return v[0]
+		return v[0], "", ""
 	}
-	return address.Fields{Line1: v[1], Line2: v[2], City: v[3], State: v[4], ZIP: v[5]}.Text()
+	f := address.Fields{Line1: v[1], Line2: v[2], City: v[3], State: v[4], ZIP: v[5]}
+	if r, note := b.c.RestoreFieldsZIP(f, "zip"); note != "" {
+		return f.Text(), r.Text(), note
+	}
+	return f.Text(), "", ""
 }
 
 // importSource feeds COPY from the importer, counting bad rows.
 type importSource struct {
 	ctx   context.Context // the upload's request: rows stop when it ends
+	b     *Batches
 	im    *address.Importer
 	batch int64
-	row   [4]any
+	row   [6]any
 	err   error
 	total int64
 	bad   int64
@@ -110,18 +117,23 @@ func (s *importSource) Next() bool {
 		return false
 	}
 	s.total++
-	text := ""
+	var text, note string
+	var fixed *string // NULL: the row is cleansed as uploaded
 	if r.Err == "" {
-		text = rowText(r.Values)
+		var f string
+		text, f, note = s.b.rowText(r.Values)
+		if f != "" {
+			fixed = &f
+		}
 		if strings.TrimSpace(text) == "" {
 			r.Err = "no address in this row"
 		}
 	}
 	if r.Err != "" {
 		s.bad++
-		text = ""
+		text, fixed, note = "", nil, ""
 	}
-	s.row = [4]any{s.batch, r.Line, text, r.Err}
+	s.row = [6]any{s.batch, r.Line, text, r.Err, note, fixed}
 	return true
 }
 
@@ -144,8 +156,8 @@ func (b *Batches) Upload(ctx context.Context, actor accounts.User, im *address.I
 			actor.AccountID, actor.ID, filename, now).Scan(&batchID); err != nil {
 			return fmt.Errorf("addressbook: create batch: %w", err)
 		}
-		src := &importSource{ctx: ctx, im: im, batch: batchID}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cleanse_rows"}, []string{"batch_id", "line", "input", "error"}, src); err != nil {
+		src := &importSource{ctx: ctx, b: b, im: im, batch: batchID}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cleanse_rows"}, []string{"batch_id", "line", "input", "error", "note", "cleansed_input"}, src); err != nil {
 			// pgx reports the source's error as the server's; take ours back.
 			var ie *address.ImportError
 			if errors.As(src.err, &ie) {

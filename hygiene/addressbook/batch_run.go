@@ -15,8 +15,9 @@ import (
 
 type inRow struct {
 	line  int32
-	input string
+	input string // the text to cleanse
 	err   string
+	note  string // a correction made while reading the row
 }
 
 type chunk struct {
@@ -44,7 +45,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 	// Reader: one connection streams the input in file order.
 	go func() {
 		defer close(todo)
-		rows, err := b.pool.Query(ctx, `SELECT line, input, error FROM cleanse_rows WHERE batch_id = $1`, id)
+		rows, err := b.pool.Query(ctx, `SELECT line, COALESCE(cleansed_input, input), error, note FROM cleanse_rows WHERE batch_id = $1`, id)
 		if err != nil {
 			readErr <- fmt.Errorf("addressbook: read batch %d: %w", id, err)
 			return
@@ -53,7 +54,7 @@ func (b *Batches) Run(ctx context.Context, id int64, progress func(done, total i
 		c := &chunk{rows: make([]inRow, 0, b.chunk)}
 		for rows.Next() {
 			var r inRow
-			if err := rows.Scan(&r.line, &r.input, &r.err); err != nil {
+			if err := rows.Scan(&r.line, &r.input, &r.err, &r.note); err != nil {
 				readErr <- fmt.Errorf("addressbook: read batch %d: %w", id, err)
 				return
 			}
@@ -133,8 +134,15 @@ func (b *Batches) cleanseRow(id int64, r inRow) []any {
 		return []any{id, r.line, string(StatusUnreadable), "", "", "", "", "", r.err}
 	}
 	res := b.c.Cleanse(r.input)
-	return []any{id, r.line, string(res.Status), res.Standardized.DeliveryLine, res.Standardized.LastLine, res.ZIP, res.ZIP4, res.DPV,
-		strings.Join(res.Reasons, "; ")}
+	status, reasons := res.Status, strings.Join(res.Reasons, "; ")
+	if r.note != "" {
+		// The restored ZIP is a correction of the row as uploaded.
+		if status == address.StatusValid {
+			status = address.StatusCorrected
+		}
+		reasons = strings.TrimSuffix(r.note+"; "+reasons, "; ")
+	}
+	return []any{id, r.line, string(status), res.Standardized.DeliveryLine, res.Standardized.LastLine, res.ZIP, res.ZIP4, res.DPV, reasons}
 }
 
 // resultSource feeds COPY from the cleansed chunks, in whatever order they finish.

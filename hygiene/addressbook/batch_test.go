@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"indicia/hygiene/address"
@@ -121,5 +122,47 @@ func TestBatchUploadRefusesTooManyRowsAndStoresNothing(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d rows stored from a refused file", n)
+	}
+}
+
+// A list whose ZIP column lost its leading zeros gets them back when the
+// row's city and state have that ZIP, and the row says so; a ZIP the city
+// does not have is left as written.
+func TestBatchRestoresZIPThatLostItsLeadingZero(t *testing.T) {
+	e := newBookEnv(t)
+	ctx := context.Background()
+	csv := "line1,city,state,zip\n" +
+		"10 Main St,Stamford,CT,6901\n" + // line 2: restored
+		"10 Main St,Stamford,CT,9999\n" + // line 3: not Stamford's
+		"10 Main St,Stamford,CT,06901\n" // line 4: as written
+	im, err := address.NewImport(bytes.NewReader([]byte(csv)), int64(len(csv)), "list.csv", addressbook.BatchImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	batches := addressbook.NewBatches(e.pool, e.c, nil)
+	id, _, err := batches.Upload(ctx, e.clerk, im, "list.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := batches.Run(ctx, id, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := batches.Rows(ctx, e.owner, id, "", 0, 5)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	r := rows[0]
+	if r.Status != address.StatusCorrected || r.ZIP != "06901" || !strings.Contains(r.Reasons, `zip "6901" read as 06901`) {
+		t.Errorf("line 2: %+v", r)
+	}
+	if !strings.Contains(r.Input, "6901") || strings.Contains(r.Input, "06901") {
+		t.Errorf("line 2 as uploaded: %q", r.Input)
+	}
+	if r := rows[1]; r.ZIP == "09999" || r.Status == address.StatusValid || strings.Contains(r.Reasons, "leading zero") {
+		t.Errorf("line 3: %+v", r)
+	}
+	if r := rows[2]; r.Status != address.StatusValid || strings.Contains(r.Reasons, "leading zero") {
+		t.Errorf("line 4: %+v", r)
 	}
 }

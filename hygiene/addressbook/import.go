@@ -112,10 +112,7 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 		// zero; it is restored when the city and state have that ZIP, and
 		// the entry says so.
 		var restored string
-		if z, ok := b.c.RestoreZIP(in.Fields.ZIP, in.Fields.City, in.Fields.State); ok {
-			restored = fmt.Sprintf("ZIP %q read as %s (the leading zero was lost; %s %s has that ZIP)", in.Fields.ZIP, z, in.Fields.City, in.Fields.State)
-			in.Fields.ZIP = z
-		}
+		in.Fields, restored = b.c.RestoreFieldsZIP(in.Fields, "zip")
 		fc := b.c.CheckFields(in.Fields)
 		if fc.Result.Status == address.StatusValid || fc.Result.Status == address.StatusCorrected {
 			in.Decision = DecisionSuggested

@@ -721,9 +721,9 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 	if oldIn.Line1 == "" || (oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
 		return refuse("the old address needs old_line1 and old_zip (or old_city and old_state)")
 	}
-	if z, ok := c.c.RestoreZIP(oldIn.ZIP, oldIn.City, oldIn.State); ok {
-		notes = append(notes, fmt.Sprintf("old_zip %q read as %s (the leading zero was lost; %s %s has that ZIP)", oldIn.ZIP, z, oldIn.City, oldIn.State))
-		oldIn.ZIP = z
+	oldIn, fix := c.c.RestoreFieldsZIP(oldIn, "old_zip")
+	if fix != "" {
+		notes = append(notes, fix)
 	}
 	oldC := c.c.CheckFields(oldIn)
 	oldKey := oldC.Result.Key()
@@ -743,9 +743,8 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 		if newIn.Line1 == "" {
 			return refuse("the new address needs new_line1")
 		}
-		if z, ok := c.c.RestoreZIP(newIn.ZIP, newIn.City, newIn.State); ok {
-			notes = append(notes, fmt.Sprintf("new_zip %q read as %s (the leading zero was lost; %s %s has that ZIP)", newIn.ZIP, z, newIn.City, newIn.State))
-			newIn.ZIP = z
+		if newIn, fix = c.c.RestoreFieldsZIP(newIn, "new_zip"); fix != "" {
+			notes = append(notes, fix)
 		}
 		newC := c.c.CheckFields(newIn)
 		newF, newZIP4, newKey = newC.Suggested, newC.Result.ZIP4, newC.Result.Key()
