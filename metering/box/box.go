@@ -46,6 +46,9 @@ type Box struct {
 	macKeys atomic.Pointer[map[string][]byte]
 	rotMu   sync.Mutex
 	persist func(*Keystore) error
+	// started and version are what Hello reports of this process.
+	started time.Time
+	version string
 }
 
 // New opens the freshness store in stateDir and returns a box holding ks.
@@ -62,7 +65,7 @@ func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
 		store.close()
 		return nil, err
 	}
-	b := &Box{ks: ks, store: store, log: log, pub: pub,
+	b := &Box{ks: ks, store: store, log: log, pub: pub, started: time.Now().UTC(),
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
 	}
 	mac := maps.Clone(ks.MACKeys)

@@ -40,6 +40,8 @@ type Config struct {
 	// allows the box's own uid only.
 	AllowedUIDs []uint32
 	Logger      *slog.Logger
+	// Version is the box binary's version, which Hello reports.
+	Version string
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
@@ -128,6 +130,7 @@ func RunServer(ctx context.Context, cfg Config) error {
 	}
 	defer b.Close()
 	b.persist = func(k *Keystore) error { return k.Save(cfg.KeystorePath, cfg.Passphrase) }
+	b.version = cfg.Version
 	ln, err := listen(cfg.SocketPath)
 	if err != nil {
 		return err
