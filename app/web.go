@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"indicia/handlers"
 	"indicia/web"
@@ -38,7 +39,21 @@ func (a *App) checks() []handlers.Check {
 		{Name: "redis", Fn: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 	}
 	if a.Box != nil {
-		cs = append(cs, handlers.Check{Name: "box", Fn: a.Box.Ping})
+		cs = append(cs, handlers.Check{Name: "box", Fn: a.Box.Ping, Detail: a.boxStatus})
 	}
 	return cs
+}
+
+// boxStatus is the box's health for /readyz: its version, uptime and last
+// durable freshness write, when it reports them.
+func (a *App) boxStatus(ctx context.Context) any {
+	st, err := a.Box.Status(ctx)
+	if err != nil || st.StartedAt.IsZero() {
+		return nil
+	}
+	out := map[string]any{"version": st.Version, "uptime_seconds": int64(st.Uptime(time.Now()).Seconds())}
+	if !st.LastDurableWrite.IsZero() {
+		out["last_durable_write"] = st.LastDurableWrite.Format(time.RFC3339)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"indicia/metering/box"
 	"indicia/views"
 	"indicia/web/request"
 )
@@ -65,6 +66,7 @@ func (h *Handler) AdminHome(c fiber.Ctx) error {
 	if b.Answering {
 		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Protocol", Count: "version " + strconv.Itoa(b.Protocol) + ", " + strconv.Itoa(b.Ops) + " operations"},
 			views.AdminCount{Label: "Answered in", Count: b.Latency.Round(time.Microsecond).String()})
+		a.BoxFacts = append(a.BoxFacts, boxStatusFacts(b.Status, time.Now())...)
 	} else {
 		a.BoxFacts = append(a.BoxFacts, views.AdminCount{Label: "Error", Count: b.Error})
 	}
@@ -94,4 +96,23 @@ func (h *Handler) AdminHome(c fiber.Ctx) error {
 		a.SignUpRows = append(a.SignUpRows, views.AdminCount{Label: "Week of " + w.Week.Format(time.DateOnly), Count: count(w.Accounts), Href: "/admin/users"})
 	}
 	return render(c, fiber.StatusOK, views.AdminHome(h.Page(c, "Control room", "admin"), a))
+}
+
+// boxStatusFacts are the box process's own report: its version, how long it
+// has run and when it last made a freshness write durable.
+func boxStatusFacts(st box.Status, now time.Time) []views.AdminCount {
+	if st.StartedAt.IsZero() {
+		return []views.AdminCount{{Label: "Version and uptime", Count: "not reported (a box older than this server)"}}
+	}
+	version := st.Version
+	if version == "" {
+		version = "not reported"
+	}
+	last := "none since it started"
+	if !st.LastDurableWrite.IsZero() {
+		last = st.LastDurableWrite.UTC().Format("2006-01-02 15:04:05 UTC") + " (" + now.Sub(st.LastDurableWrite).Round(time.Second).String() + " ago)"
+	}
+	return []views.AdminCount{{Label: "Version", Count: version},
+		{Label: "Up since", Count: st.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC") + " (" + st.Uptime(now).Round(time.Second).String() + ")"},
+		{Label: "Last durable freshness write", Count: last}}
 }

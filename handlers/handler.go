@@ -19,6 +19,9 @@ import (
 type Check struct {
 	Name string
 	Fn   func(context.Context) error
+	// Detail, when set, is reported as "<name>_status" beside a passing
+	// check (nil: nothing to add).
+	Detail func(context.Context) any
 }
 
 // Deps are what handlers need.

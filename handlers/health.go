@@ -22,6 +22,11 @@ func (h *Handler) Readyz(c fiber.Ctx) error {
 			status = fiber.StatusServiceUnavailable
 		} else {
 			out[ch.Name] = "ok"
+			if ch.Detail != nil {
+				if d := ch.Detail(ctx); d != nil {
+					out[ch.Name+"_status"] = d
+				}
+			}
 		}
 	}
 	return c.Status(status).JSON(out)

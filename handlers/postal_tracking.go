@@ -47,7 +47,10 @@ func (h *Handler) loadTracking(c fiber.Ctx) (postalTracking, error) {
 	if t.Daily, err = h.d.Metering.DailyVolumes(ctx, u, metering.ScopeAll, t.Origin, t.Days); err != nil {
 		return t, err
 	}
-	if t.Rows, err = h.d.Metering.DailyVolumes(ctx, u, metering.TrackingScope(t.Scope), t.Origin, t.Days); err != nil {
+	// The all-origins rows are the daily totals just read: not read twice.
+	if t.Scope == string(metering.ScopeAll) {
+		t.Rows = t.Daily
+	} else if t.Rows, err = h.d.Metering.DailyVolumes(ctx, u, metering.TrackingScope(t.Scope), t.Origin, t.Days); err != nil {
 		return t, err
 	}
 	scope := metering.ScopeZIP

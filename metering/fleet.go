@@ -45,6 +45,10 @@ type BoxHealth struct {
 	// RotationOverdue says this month's version is missing.
 	BoxKeys         []string
 	RotationOverdue bool
+	// The box process's own report (box.Status): its version, since
+	// when it runs and its last durable freshness write; zero when the box
+	// does not report them.
+	Status box.Status
 }
 
 // Fleet is the vendor admin's view of the meters and the box.
@@ -124,6 +128,9 @@ func (s *Service) boxHealth(ctx context.Context) (BoxHealth, error) {
 	if caps, err = s.box.Capabilities(pctx); err == nil {
 		h.Protocol, h.Ops = caps.Protocol, len(caps.Ops)
 	}
+	if st, err := s.BoxStatus(pctx); err == nil {
+		h.Status = st
+	}
 	// The box's own versions, when it reports them, say when the key was
 	// last rotated better than the records do.
 	if kv, err := s.RecordKeyVersions(pctx); err == nil {
@@ -132,6 +139,27 @@ func (s *Service) boxHealth(ctx context.Context) (BoxHealth, error) {
 		h.RotationOverdue = kv.Current < s.now().Format("2006-01")
 	}
 	return h, nil
+}
+
+// statusReporter is the box's health report (box.Client serves it).
+type statusReporter interface {
+	Status(ctx context.Context) (box.Status, error)
+}
+
+// BoxStatus asks the box for its version, start time and last durable
+// freshness write; a box that cannot say answers a zero Status.
+func (s *Service) BoxStatus(ctx context.Context) (box.Status, error) {
+	r, ok := s.box.(statusReporter)
+	if !ok {
+		return box.Status{}, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, boxHealthTimeout)
+	defer cancel()
+	st, err := r.Status(pctx)
+	if err != nil {
+		return box.Status{}, fmt.Errorf("metering: box status: %w", err)
+	}
+	return st, nil
 }
 
 // BoxAnswers reports whether the box answers within boxHealthTimeout.

@@ -1,8 +1,10 @@
 package metering
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,19 +43,57 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 		return nil, apperr.Invalid("days", "Choose between 1 and 366 days.")
 	}
 	now := s.now()
-	rows, err := s.pool.Query(ctx, `SELECT origin_zip,
-			count(*) FILTER (WHERE status = 'issued' AND created_at >= $1),
-			COALESCE(sum(postage) FILTER (WHERE status = 'issued' AND created_at >= $1), 0),
-			count(*) FILTER (WHERE status = 'voided' AND created_at >= $1),
-			(count(*) FILTER (WHERE status = 'issued' AND created_at >= $2))::float8 / 4
-		FROM indicia WHERE created_at >= LEAST($1, $2)
-		GROUP BY origin_zip ORDER BY 3 DESC, 1`, now.AddDate(0, 0, -days), now.AddDate(0, 0, -28))
+	// Far enough ahead to hold every label: the periods are open-ended.
+	end := now.AddDate(1, 0, 0)
+	args, err := s.postalRowsArgs(ctx, now.AddDate(0, 0, -days), end, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint, sum(i.voided)::bigint
+		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OriginVolume, error) {
+	vols, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OriginVolume, error) {
 		var v OriginVolume
-		err := r.Scan(&v.OriginZIP, &v.Pieces, &v.Postage, &v.Voided, &v.Forecast)
+		err := r.Scan(&v.OriginZIP, &v.Pieces, &v.Postage, &v.Voided)
 		return v, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
+	}
+	if args, err = s.postalRowsArgs(ctx, now.AddDate(0, 0, -28), end, ""); err != nil {
+		return nil, err
+	}
+	rows, err = s.pool.Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint
+		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
+	if err != nil {
+		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
+	}
+	at := make(map[string]int, len(vols))
+	for i, v := range vols {
+		at[v.OriginZIP] = i
+	}
+	var zip string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&zip, &n}, func() error {
+		i, ok := at[zip]
+		if !ok {
+			// An origin with labels in the last four weeks only.
+			i = len(vols)
+			at[zip] = i
+			vols = append(vols, OriginVolume{OriginZIP: zip})
+		}
+		vols[i].Forecast = float64(n) / 4
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
+	}
+	slices.SortFunc(vols, func(a, b OriginVolume) int {
+		if c := cmp.Compare(b.Postage, a.Postage); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.OriginZIP, b.OriginZIP)
+	})
+	return vols, nil
 }

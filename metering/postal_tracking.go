@@ -74,13 +74,14 @@ func (s *Service) DailyVolumes(ctx context.Context, actor accounts.User, scope T
 	if origin != "" && !(isZIP(origin) || (len(origin) == 3 && isZIP(origin+"00"))) {
 		return nil, apperr.Invalid("origin", "Enter a 5-digit origin ZIP or its first 3 digits.")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT ((i.created_at AT TIME ZONE 'UTC')::date)::text, `+group+`,
-			count(*) FILTER (WHERE i.status = 'issued'), COALESCE(sum(i.postage) FILTER (WHERE i.status = 'issued'), 0),
-			count(*) FILTER (WHERE `+inProcessSQL("$3")+`), count(*) FILTER (WHERE `+processedSQL("$3")+`),
-			COALESCE(sum(i.postage) FILTER (WHERE `+inProcessSQL("$3")+`), 0), count(*) FILTER (WHERE i.status = 'voided')
-		FROM indicia i
-		WHERE i.created_at >= $1 AND i.created_at < $2 AND ($4 = '' OR i.origin_zip = $4 OR (length($4) = 3 AND left(i.origin_zip, 3) = $4))
-		GROUP BY 1, 2 ORDER BY 1, 2`, from, to, processedBefore(s.now()), origin)
+	args, err := s.postalRowsArgs(ctx, from, to, origin)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT i.day::text, `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint,
+			sum(i.in_process)::bigint, sum(i.pieces - i.voided - i.in_process)::bigint, sum(i.postage_in_process)::bigint, sum(i.voided)::bigint
+		FROM (`+postalRowsSQL+`) i
+		GROUP BY 1, 2 ORDER BY 1, 2`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: daily volumes: %w", err)
 	}
@@ -115,9 +116,14 @@ func (s *Service) TopOrigins(ctx context.Context, actor accounts.User, scope Tra
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+group+`, count(*), sum(i.postage) FROM indicia i
-		WHERE i.created_at >= $1 AND i.created_at < $2 AND i.status = 'issued'
-		GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT $3`, from, to, limit)
+	args, err := s.postalRowsArgs(ctx, from, to, "")
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = limit
+	rows, err := s.pool.Query(ctx, `SELECT `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint
+		FROM (`+postalRowsSQL+`) i
+		GROUP BY 1 HAVING sum(i.pieces - i.voided) > 0 ORDER BY 3 DESC, 1 LIMIT @limit`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: top origins: %w", err)
 	}

@@ -32,6 +32,7 @@ func TestAdminControlRoomCountsAndLinks(t *testing.T) {
 		`<th scope="row">Waiting</th><td>1</td>`,
 		`<p class="ok">Answering.</p>`,
 		"Record-MAC key last rotated", "Next rotation due", "Key versions in the box",
+		`<th scope="row">Up since</th>`, `<th scope="row">Last durable freshness write</th>`, `<th scope="row">Version</th>`,
 		row("Week of "+weekStart(time.Now()).Format(time.DateOnly), "1", "/admin/users"),
 		`id="signups-chart"`,
 	} {

@@ -22,6 +22,7 @@ func runBox(args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	return box.RunServer(ctx, cfg)

@@ -42,3 +42,17 @@ func forecastRun(m *metering.Service) jobs.Every {
 		return err
 	}}
 }
+
+// postalRollup adds the finished days to the postal tracking rollup,
+// hourly (and at start), so a worker that was down catches up; the rollup
+// only ever holds numbers that no longer change, so when it runs is a
+// matter of speed, never of correctness.
+func postalRollup(m *metering.Service) jobs.Every {
+	return jobs.Every{Name: "postal rollup", Interval: time.Hour, Run: func(ctx context.Context) error {
+		n, err := m.RollUpPostalDays(ctx, time.Now())
+		if err == nil && n > 0 {
+			slog.InfoContext(ctx, "tasks: postal days rolled up", "days", n)
+		}
+		return err
+	}}
+}

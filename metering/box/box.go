@@ -42,6 +42,9 @@ type Box struct {
 	// (rotate.go); rotMu serializes rotations.
 	macVersions atomic.Pointer[[]string]
 	rotMu       sync.Mutex
+	// started and version are what Hello reports of this process.
+	started time.Time
+	version string
 }
 
 // New opens the freshness store in stateDir and returns a box holding ks
@@ -65,7 +68,7 @@ func NewWithKeys(ops KeyOps, stateDir string, log *slog.Logger) (*Box, error) {
 		store.close()
 		return nil, err
 	}
-	b := &Box{ops: ops, store: store, log: log, pub: pub,
+	b := &Box{ops: ops, store: store, log: log, pub: pub, started: time.Now().UTC(),
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
 	}
 	versions := ops.MACVersions()

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // meterState is what the box remembers about one meter: the counter and
@@ -46,6 +48,9 @@ type freshStore struct {
 	done   chan struct{}
 	mu     sync.Mutex
 	cache  map[string]meterState
+	// lastDurable is when a group of writes last became durable (Unix
+	// nanoseconds; 0: none since the box started).
+	lastDurable atomic.Int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -176,6 +181,9 @@ func (s *freshStore) writer() {
 		}
 		if err == nil {
 			err = s.log.appendGroup(buf, sync)
+			if err == nil && sync {
+				s.lastDurable.Store(time.Now().UnixNano())
+			}
 		}
 		if err == nil {
 			s.mu.Lock()

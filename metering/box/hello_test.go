@@ -102,3 +102,26 @@ func TestBoxOlderThanHelloServesBaseOperations(t *testing.T) {
 		t.Errorf("an old box's capabilities: %+v", caps)
 	}
 }
+
+// Hello reports the box's version, when it started, and when its
+// freshness store last made a write durable, which a meter's step moves on.
+func TestHelloReportsUptimeAndLastDurableWrite(t *testing.T) {
+	e := newEnv(t, time.Now())
+	c, _ := e.start(t)
+	st, err := c.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.StartedAt.IsZero() || time.Since(st.StartedAt) > time.Minute || st.Uptime(time.Now()) < 0 {
+		t.Fatalf("started at %v", st.StartedAt)
+	}
+	before := st.LastDurableWrite
+	activeMeter(t, c, "PM-STATUS-1", "06901", 1000)
+	st, err = c.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.LastDurableWrite.IsZero() || !st.LastDurableWrite.After(before) {
+		t.Fatalf("last durable write %v after a meter's steps (was %v)", st.LastDurableWrite, before)
+	}
+}

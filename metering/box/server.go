@@ -45,6 +45,8 @@ type Config struct {
 	// allows the box's own uid only.
 	AllowedUIDs []uint32
 	Logger      *slog.Logger
+	// Version is the box binary's version, which Hello reports.
+	Version string
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
@@ -140,6 +142,7 @@ func RunServer(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer b.Close()
+	b.version = cfg.Version
 	ln, err := listen(cfg.SocketPath)
 	if err != nil {
 		return err

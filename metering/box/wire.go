@@ -74,6 +74,11 @@ type response struct {
 	Ops      []string       // opHello: the operations served, by name
 	CRL      []byte         // opSignRevocationList: the signed list, DER
 	MACKeys  KeyVersions    // opRotateMAC
+	// opHello, from protocol 2 on: the box process's health. A box that
+	// leaves them out reports none (gob drops fields a side lacks).
+	BoxVersion  string
+	StartedAt   time.Time
+	LastDurable time.Time
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -149,6 +154,8 @@ func (b *Box) handle(req *request) response {
 	case opHello:
 		caps := served()
 		resp.Protocol, resp.Ops = caps.Protocol, caps.Ops
+		st := b.Status()
+		resp.BoxVersion, resp.StartedAt, resp.LastDurable = st.Version, st.StartedAt, st.LastDurableWrite
 	case opCertificates:
 		resp.Keys = b.Certificates()
 	case opCreateMeter:

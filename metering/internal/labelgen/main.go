@@ -50,7 +50,9 @@ func main() {
 	labels := flag.Int("labels", 0, "labels of the large account to seed")
 	others := flag.Int("others", 0, "other accounts to seed")
 	per := flag.Int("per", 0, "labels of each other account")
+	originZIPs := flag.Int("origins", 0, "postal benchmark: accounts to seed, each with one meter at its own origin ZIP (-per labels each)")
 	bench := flag.Bool("bench", false, "time the label history's pages on the large account")
+	postalBench := flag.Bool("postal", false, "time the postal views over every account")
 	iters := flag.Int("iters", 200, "queries per benchmark case")
 	flag.Parse()
 	if *dbURL == "" {
@@ -67,7 +69,7 @@ func main() {
 	}
 	if *labels > 0 {
 		t0 := time.Now()
-		if err := seedAccount(ctx, pool, "large", *labels, 4, 20, 10); err != nil {
+		if err := seedAccount(ctx, pool, "large", *labels, 4, 20, 10, origins); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("seed: %d labels of the large account in %.1f s\n", *labels, time.Since(t0).Seconds())
@@ -75,13 +77,22 @@ func main() {
 	if *others > 0 && *per > 0 {
 		t0 := time.Now()
 		for i := 0; i < *others; i++ {
-			if err := seedAccount(ctx, pool, fmt.Sprintf("other%d", i), *per, 1, 1, 0); err != nil {
+			if err := seedAccount(ctx, pool, fmt.Sprintf("other%d", i), *per, 1, 1, 0, origins); err != nil {
 				log.Fatal(err)
 			}
 		}
 		fmt.Printf("seed: %d accounts x %d labels in %.1f s\n", *others, *per, time.Since(t0).Seconds())
 	}
-	if *labels > 0 || *others > 0 {
+	if *originZIPs > 0 && *per > 0 {
+		t0 := time.Now()
+		for i := 0; i < *originZIPs; i++ {
+			if err := seedAccount(ctx, pool, fmt.Sprintf("office%d", i), *per, 1, 1, 0, []string{benchZIP(i)}); err != nil {
+				log.Fatal(err)
+			}
+		}
+		fmt.Printf("seed: %d origin ZIPs x %d labels in %.1f s\n", *originZIPs, *per, time.Since(t0).Seconds())
+	}
+	if *labels > 0 || *others > 0 || *originZIPs > 0 {
 		if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
 			log.Fatal(err)
 		}
@@ -91,11 +102,16 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	if *postalBench {
+		if err := runPostalBench(ctx, pool, *iters); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // seedAccount creates an account with its meters, users and cost codes and
 // COPYs n labels (and their purchases) spread over the last three years.
-func seedAccount(ctx context.Context, pool *pgxpool.Pool, name string, n, meters, users, costCodes int) error {
+func seedAccount(ctx context.Context, pool *pgxpool.Pool, name string, n, meters, users, costCodes int, origins []string) error {
 	now := time.Now().UTC()
 	var acct int64
 	if err := pool.QueryRow(ctx, `INSERT INTO master_accounts (company, address_line1, city, state, zip, origin_zip, created_at)

@@ -1,0 +1,120 @@
+package metering
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Postal tracking adds up millions of labels, so whole past days are read
+// from postal_days (pieces issued and their postage per day of issue and
+// origin ZIP, whatever became of them since), which never changes once the
+// day is over. What does change — voids, first scans, the mailing window
+// passing — is read from the labels themselves through partial indexes
+// that hold only voided or unscanned pieces, so every number stays exact
+// at the moment it is read.
+
+// rollupLag keeps the newest whole day out of the rollup: a purchase that
+// began before midnight may commit just after it.
+const rollupLag = 24 * time.Hour
+
+// RollUpPostalDays adds the whole days not yet in postal_days (up to the
+// day before yesterday, UTC) and returns how many days it added. Several
+// workers may run it at once: the state row's lock makes them take turns,
+// and the second finds nothing to add.
+func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, error) {
+	target := now.UTC().Truncate(24 * time.Hour).Add(-rollupLag)
+	var days int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var built *time.Time
+		if err := tx.QueryRow(ctx, `SELECT built_through FROM postal_rollup WHERE id = 1 FOR UPDATE`).Scan(&built); err != nil {
+			return fmt.Errorf("rollup state: %w", err)
+		}
+		var start time.Time
+		if built != nil {
+			start = built.UTC()
+		} else {
+			var first *time.Time
+			if err := tx.QueryRow(ctx, `SELECT min(created_at) FROM indicia`).Scan(&first); err != nil {
+				return fmt.Errorf("first label: %w", err)
+			}
+			if first == nil {
+				start = target
+			} else {
+				start = first.UTC().Truncate(24 * time.Hour)
+			}
+		}
+		if !start.Before(target) {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO postal_days (day, origin_zip, pieces, postage)
+			SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, count(*), sum(postage)
+			FROM indicia WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2`, start, target); err != nil {
+			return fmt.Errorf("roll up %s to %s: %w", start.Format(time.DateOnly), target.Format(time.DateOnly), err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE postal_rollup SET built_through = $1, built_at = now() WHERE id = 1`, target); err != nil {
+			return fmt.Errorf("rollup state: %w", err)
+		}
+		days = int(target.Sub(start) / (24 * time.Hour))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("metering: postal rollup: %w", err)
+	}
+	return days, nil
+}
+
+// postalRowsSQL lists the labels of issue time [@from, @to) as rows of
+// (day, origin_zip, pieces, postage, voided, voided_postage, in_process,
+// postage_in_process) to be summed: whole rolled-up days from postal_days,
+// the rest of the period from the labels, then the voided and the
+// in-process pieces from their partial indexes. An origin (@lo..@hi, a
+// ZIP or a ZIP3's range) narrows every part.
+const postalRowsSQL = `SELECT day, origin_zip, pieces, postage, 0::bigint AS voided, 0::bigint AS voided_postage,
+		0::bigint AS in_process, 0::bigint AS postage_in_process
+		FROM postal_days WHERE day >= @roll_from_day::date AND day < @roll_to_day::date AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)
+	UNION ALL
+	SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, 1, postage, 0, 0, 0, 0 FROM indicia
+		WHERE ((created_at >= @from AND created_at < @roll_from) OR (created_at >= @roll_to AND created_at < @to))
+			AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)
+	UNION ALL
+	SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, 0, 0, 1, postage, 0, 0 FROM indicia
+		WHERE status = 'voided' AND created_at >= @from AND created_at < @to AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)
+	UNION ALL
+	SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, 0, 0, 0, 0, 1, postage FROM indicia
+		WHERE status = 'issued' AND used_at IS NULL AND mailing_date >= @processed_before::date
+			AND created_at >= @from AND created_at < @to AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)`
+
+// postalRowsArgs fills postalRowsSQL's parameters for the period [from,
+// to) and an origin ("", a ZIP or a ZIP3): the rollup serves the whole
+// days inside the period that it holds.
+func (s *Service) postalRowsArgs(ctx context.Context, from, to time.Time, origin string) (pgx.NamedArgs, error) {
+	var built *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT built_through FROM postal_rollup WHERE id = 1`).Scan(&built); err != nil {
+		return nil, fmt.Errorf("metering: postal rollup state: %w", err)
+	}
+	rollFrom := from.UTC().Truncate(24 * time.Hour)
+	if rollFrom.Before(from) {
+		rollFrom = rollFrom.AddDate(0, 0, 1)
+	}
+	rollTo := to.UTC().Truncate(24 * time.Hour)
+	if built == nil || built.Before(rollTo) {
+		rollTo = time.Time{}
+		if built != nil {
+			rollTo = built.UTC()
+		}
+	}
+	if !rollFrom.Before(rollTo) {
+		// Nothing rolled up inside the period: all of it from the labels.
+		rollFrom, rollTo = to, to
+	}
+	lo, hi := origin, origin
+	if len(origin) == 3 {
+		lo, hi = origin+"00", origin+"99"
+	}
+	return pgx.NamedArgs{"from": from, "to": to, "roll_from": rollFrom, "roll_to": rollTo,
+		"roll_from_day": rollFrom.Format(time.DateOnly), "roll_to_day": rollTo.Format(time.DateOnly), "lo": lo, "hi": hi,
+		"processed_before": processedBefore(s.now()).Format(time.DateOnly)}, nil
+}

@@ -1,0 +1,216 @@
+package metering_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"indicia/metering"
+	"indicia/metering/meteringtest"
+)
+
+// liveDailyVolumes is the tracking read straight from the labels, the
+// rollup's reference: what every tracking number must equal.
+func liveDailyVolumes(t *testing.T, pool *pgxpool.Pool, group, origin string, from, to, processedBefore time.Time) []metering.DailyVolume {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT ((i.created_at AT TIME ZONE 'UTC')::date)::text, `+group+`,
+			count(*) FILTER (WHERE i.status = 'issued'), COALESCE(sum(i.postage) FILTER (WHERE i.status = 'issued'), 0),
+			count(*) FILTER (WHERE i.status = 'issued' AND i.used_at IS NULL AND i.mailing_date >= $3::date),
+			count(*) FILTER (WHERE i.status = 'issued' AND (i.used_at IS NOT NULL OR i.mailing_date < $3::date)),
+			COALESCE(sum(i.postage) FILTER (WHERE i.status = 'issued' AND i.used_at IS NULL AND i.mailing_date >= $3::date), 0),
+			count(*) FILTER (WHERE i.status = 'voided')
+		FROM indicia i
+		WHERE i.created_at >= $1 AND i.created_at < $2 AND ($4 = '' OR i.origin_zip = $4 OR (length($4) = 3 AND left(i.origin_zip, 3) = $4))
+		GROUP BY 1, 2 ORDER BY 1, 2`, from, to, processedBefore.Format(time.DateOnly), origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (metering.DailyVolume, error) {
+		var v metering.DailyVolume
+		err := r.Scan(&v.Day, &v.Origin, &v.Pieces, &v.Postage, &v.InProcess, &v.Processed, &v.PostageInProcess, &v.Voided)
+		return v, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func liveTopOrigins(t *testing.T, pool *pgxpool.Pool, group string, from, to time.Time) []metering.OriginTotal {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT `+group+`, count(*), sum(i.postage) FROM indicia i
+		WHERE i.created_at >= $1 AND i.created_at < $2 AND i.status = 'issued' GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10`, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[metering.OriginTotal])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func liveVolumesByOrigin(t *testing.T, pool *pgxpool.Pool, now time.Time, days int) []metering.OriginVolume {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT origin_zip,
+			count(*) FILTER (WHERE status = 'issued' AND created_at >= $1),
+			COALESCE(sum(postage) FILTER (WHERE status = 'issued' AND created_at >= $1), 0),
+			count(*) FILTER (WHERE status = 'voided' AND created_at >= $1),
+			(count(*) FILTER (WHERE status = 'issued' AND created_at >= $2))::float8 / 4
+		FROM indicia WHERE created_at >= LEAST($1, $2)
+		GROUP BY origin_zip ORDER BY 3 DESC, 1`, now.AddDate(0, 0, -days), now.AddDate(0, 0, -28))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[metering.OriginVolume])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Every tracking number read through the rollup equals the same number
+// read from the labels: before the rollup, after it, and after labels of
+// rolled-up days are voided and scanned (which the rollup does not see).
+func TestPostalRollupEqualsTheLabels(t *testing.T) {
+	b := meteringtest.Start(t)
+	svc, owner, _, pool := setupPool(t, b, 1_000_000)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	today := now.Truncate(24 * time.Hour)
+	origins := []string{"06901", "10001", "10002", "60601"}
+	var labels []metering.Label
+	k := 0
+	for _, ago := range []int{200, 90, 61, 45, 31, 29, 10, 2, 1, 0} {
+		for i := 0; i < 4; i++ {
+			ls := buyPieces(t, svc, owner, 3, func(j int) int64 { return int64(50 + 10*k + j) })
+			at := today.AddDate(0, 0, -ago).Add(time.Duration(i*5) * time.Hour)
+			if at.After(now) {
+				at = now.Add(-time.Minute)
+			}
+			ids := []string{ls[0].PublicID, ls[1].PublicID, ls[2].PublicID}
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET created_at = $1, mailing_date = ($1 AT TIME ZONE 'UTC')::date + $2::int, origin_zip = $3
+				WHERE public_id = ANY($4)`, at, i-1, origins[(k+k/4)%len(origins)], ids); err != nil {
+				t.Fatal(err)
+			}
+			labels = append(labels, ls...)
+			k++
+		}
+	}
+	// Some used, some voided, the rest left alone.
+	for i, l := range labels {
+		switch i % 5 {
+		case 0:
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET used_at = created_at + interval '1 day' WHERE public_id = $1`, l.PublicID); err != nil {
+				t.Fatal(err)
+			}
+		case 1:
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = created_at WHERE public_id = $1`, l.PublicID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	check := func(stage string) {
+		t.Helper()
+		cases := []struct {
+			scope  metering.TrackingScope
+			group  string
+			origin string
+			days   int
+		}{
+			{metering.ScopeAll, `''`, "", 366}, {metering.ScopeZIP, `i.origin_zip`, "", 366}, {metering.ScopeZIP3, `left(i.origin_zip, 3)`, "", 366},
+			{metering.ScopeZIP, `i.origin_zip`, "10001", 366}, {metering.ScopeZIP3, `left(i.origin_zip, 3)`, "100", 60},
+			{metering.ScopeAll, `''`, "", 30}, {metering.ScopeZIP, `i.origin_zip`, "", 1},
+		}
+		to := today.AddDate(0, 0, 1)
+		for _, c := range cases {
+			got, err := svc.DailyVolumes(ctx, staff, c.scope, c.origin, c.days)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := liveDailyVolumes(t, pool, c.group, c.origin, to.AddDate(0, 0, -c.days), to, today.AddDate(0, 0, -metering.MaxAgeDays))
+			if len(want) == 0 || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: %s %q %d days:\n got %+v\nwant %+v", stage, c.scope, c.origin, c.days, got, want)
+			}
+			top, err := svc.TopOrigins(ctx, staff, c.scope, c.days, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			group := c.group
+			if c.scope == metering.ScopeAll {
+				group = `i.origin_zip`
+			}
+			if want := liveTopOrigins(t, pool, group, to.AddDate(0, 0, -c.days), to); fmt.Sprint(top) != fmt.Sprint(want) {
+				t.Errorf("%s: top %s %d days: got %v, want %v", stage, c.scope, c.days, top, want)
+			}
+		}
+		for _, days := range []int{1, 30, 100, 366} {
+			got, err := svc.VolumesByOrigin(ctx, staff, days)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := liveVolumesByOrigin(t, pool, time.Now(), days); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: volumes by origin %d days: got %v, want %v", stage, days, got, want)
+			}
+		}
+	}
+	check("before the rollup")
+
+	// Two workers roll up at once: every day is added once.
+	var wg sync.WaitGroup
+	added := make([]int, 2)
+	for w := range added {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := svc.RollUpPostalDays(ctx, now)
+			if err != nil {
+				t.Error(err)
+			}
+			added[w] = n
+		}()
+	}
+	wg.Wait()
+	if added[0]+added[1] != 199 || added[0]*added[1] != 0 {
+		t.Fatalf("days added by the two workers: %v, want 199 by one of them", added)
+	}
+	var rolled, inRollup int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM indicia WHERE created_at < $1`, today.AddDate(0, 0, -1)).Scan(&rolled); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT COALESCE(sum(pieces), 0) FROM postal_days`).Scan(&inRollup); err != nil {
+		t.Fatal(err)
+	}
+	if rolled == 0 || inRollup != rolled {
+		t.Fatalf("rollup holds %d pieces, the labels of its days are %d", inRollup, rolled)
+	}
+	check("after the rollup")
+
+	// Labels of rolled-up days change: voided, scanned.
+	for i, l := range labels {
+		switch i % 5 {
+		case 2:
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = now() WHERE public_id = $1`, l.PublicID); err != nil {
+				t.Fatal(err)
+			}
+		case 3:
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET used_at = now() WHERE public_id = $1`, l.PublicID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check("after voids and scans of rolled-up days")
+	if n, err := svc.RollUpPostalDays(ctx, now); err != nil || n != 0 {
+		t.Fatalf("a second rollup the same day added %d days (%v)", n, err)
+	}
+	if n, err := svc.RollUpPostalDays(ctx, now.AddDate(0, 0, 1)); err != nil || n != 1 {
+		t.Fatalf("the next day's rollup added %d days (%v), want 1", n, err)
+	}
+}
