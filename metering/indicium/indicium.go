@@ -11,17 +11,17 @@ import (
 // Layout constants. Version and algorithm are the first two bytes so a
 // verifier can reject a layout it does not know before reading further.
 const (
-	Version1      byte = 1 // key id, class as text; still verified
-	Version2      byte = 2 // certificate serial, descending register, class code, software id; what the box signs for a US destination
-	Version3      byte = 3 // version 2 plus the destination country; what the box signs for a piece mailed abroad
-	AlgECDSAP256  byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes), s ≤ n/2
-	KeyIDSize          = 8
-	HashSize           = 16 // truncated SHA-256 of the standardized recipient address
-	SignatureSize      = 64
-	MaxCertSerial      = 20 // RFC 5280 §4.1.2.2: serial numbers are at most 20 octets
-	MaxSoftware        = 32
-	MaxForeignPostcode = 10 // v3: the longest foreign postal code carried, as printed (the UPU's postcodes are at most 10)
-	maxString          = 255 // strings carry a one-byte length prefix
+	Version1           byte = 1 // key id, class as text; still verified
+	Version2           byte = 2 // certificate serial, descending register, class code, software id; what the box signs for a US destination
+	Version3           byte = 3 // version 2 plus the destination country; what the box signs for a piece mailed abroad
+	AlgECDSAP256       byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes), s ≤ n/2
+	KeyIDSize               = 8
+	HashSize                = 16 // truncated SHA-256 of the standardized recipient address
+	SignatureSize           = 64
+	MaxCertSerial           = 20 // RFC 5280 §4.1.2.2: serial numbers are at most 20 octets
+	MaxSoftware             = 32
+	MaxForeignPostcode      = 10  // v3: the longest foreign postal code carried, as printed (the UPU's postcodes are at most 10)
+	maxString               = 255 // strings carry a one-byte length prefix
 )
 
 // ErrMalformed is returned by Parse for bytes that are not an indicium.
