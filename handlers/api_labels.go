@@ -23,6 +23,7 @@ type apiRecipient struct {
 	Name    string `json:"name"`
 	Company string `json:"company"`
 	Address string `json:"address"`
+	Country string `json:"country"` // ISO 3166-1 alpha-2; "" or "US" is a US address
 }
 
 // apiPiece is one piece to buy. With weight_oz the piece is rated and the
@@ -53,6 +54,7 @@ type apiLabel struct {
 	MailingDate string   `json:"mailing_date"`
 	OriginZIP   string   `json:"origin_zip"`
 	DestZIP     string   `json:"dest_zip"`
+	DestCountry string   `json:"dest_country"`
 	MailClass   string   `json:"mail_class"`
 	ClassName   string   `json:"mail_class_name,omitempty"`
 	Services    []string `json:"services"`
@@ -79,7 +81,7 @@ func toAPILabel(l metering.Label) apiLabel {
 		text = in.Text()
 	}
 	out := apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
-		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status,
+		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, DestCountry: labelCountry(l.DestCountry), MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status,
 		Reference: l.Reference, TrackingNumber: l.TrackingNumber}
 	if l.CostCodeID != 0 {
 		id := l.CostCodeID
@@ -159,7 +161,7 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 // order reads one API piece for the purchase. With weight_oz the piece is
 // rated; without it, postage is a metered amount.
 func (p apiPiece) order(prefix string) (postage.Piece, error) {
-	if err := checkAPIPieceClass(p.MailClass, prefix+"mail_class"); err != nil {
+	if err := checkAPIPieceClass(p.MailClass, prefix+"mail_class", p.Recipient.Country); err != nil {
 		return postage.Piece{}, err
 	}
 	date, err := parseDate(p.MailingDate, prefix+"mailing_date")
@@ -176,7 +178,7 @@ func (p apiPiece) order(prefix string) (postage.Piece, error) {
 	if rated && p.DeclaredValue < 0 {
 		return postage.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
 	}
-	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address},
+	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address, Country: p.Recipient.Country},
 		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP, CostCode: p.CostCode, Reference: p.Reference,
 		Spec: rating.Piece{Class: p.MailClass, WeightOz: weight, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
 			OriginZIP: p.OriginZIP, Services: p.Services, DeclaredValueCents: p.DeclaredValue, Date: date}}, nil
@@ -184,18 +186,18 @@ func (p apiPiece) order(prefix string) (postage.Piece, error) {
 
 // checkAPIPieceClass refuses a mail class the indicium must not carry: an
 // unknown code (metered postage is not rated, so nothing else would catch
-// it), or an international class, since a purchase takes only a cleansed US
-// recipient and a US destination ZIP. An empty class is left to the
-// purchase, which asks for one.
-func checkAPIPieceClass(class, field string) error {
+// it), or an international class to a US recipient. A domestic class to
+// another country is refused by the purchase (international_class_unavailable).
+// An empty class is left to the purchase, which asks for one.
+func checkAPIPieceClass(class, field, country string) error {
 	if class == "" {
 		return nil
 	}
 	if rating.ClassName(class) == "" {
 		return apperr.Invalid(field, fmt.Sprintf("Unknown mail class %q; use one of %s.", class, strings.Join(rating.Classes(), ", ")))
 	}
-	if class == rating.ClassIntlLetter || class == rating.ClassIntlLargeEnvelope {
-		return apperr.Invalid(field, fmt.Sprintf("%s cannot be bought through the API yet: a label goes to a US address. Price it with POST /rates and a country.", rating.ClassName(class)))
+	if (class == rating.ClassIntlLetter || class == rating.ClassIntlLargeEnvelope) && !postage.Abroad(country) {
+		return apperr.Invalid(field, fmt.Sprintf("%s goes to another country: set recipient.country to its two-letter code (such as CA).", rating.ClassName(class)))
 	}
 	return nil
 }
@@ -207,4 +209,13 @@ func (h *Handler) APILabel(c fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(toAPILabel(l))
+}
+
+// labelCountry is the country a label answers with: a label stored before
+// countries were kept went to the US.
+func labelCountry(c string) string {
+	if c == "" {
+		return "US"
+	}
+	return c
 }

@@ -136,7 +136,7 @@ func allocate(m Meter, group []*pending) ([]*pending, []box.Piece) {
 		remaining -= sum
 		accepted = append(accepted, p)
 		for _, pc := range p.req.Pieces {
-			pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP,
+			pieces = append(pieces, box.Piece{Postage: pc.Postage, MailingDate: pc.MailingDate, OriginZIP: pc.OriginZIP, DestZIP: pc.DestZIP, Country: pc.DestCountry,
 				MailClass: pc.MailClass, Services: pc.Services, RecipientHash: indicium.RecipientHash(pc.Recipient.Standardized), CertSerial: certSerial})
 		}
 	}

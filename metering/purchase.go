@@ -22,7 +22,11 @@ type PieceRequest struct {
 	Postage     int64     `json:"postage"`
 	MailingDate time.Time `json:"mailing_date"`
 	OriginZIP   string    `json:"origin_zip,omitempty"`
-	DestZIP     string    `json:"dest_zip"`
+	DestZIP     string    `json:"dest_zip"` // abroad: the foreign postal code as printed, possibly empty
+	// DestCountry is the destination country (ISO 3166-1 alpha-2); "" is
+	// the US. Left out of the JSON when empty so that the request hash of a
+	// domestic purchase is what it always was.
+	DestCountry string    `json:"dest_country,omitempty"`
 	MailClass   string    `json:"mail_class"`
 	Services    uint32    `json:"services,omitempty"`
 	Recipient   Recipient `json:"recipient"`
@@ -50,6 +54,7 @@ type Label struct {
 	Postage     int64
 	OriginZIP   string
 	DestZIP     string
+	DestCountry string // ISO 3166-1 alpha-2; "US" for a domestic piece
 	MailClass   string
 	Services    uint32
 	Recipient   Recipient

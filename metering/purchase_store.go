@@ -44,6 +44,7 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 		}
 		b := &pgx.Batch{}
 		r.tracked.queue(b)
+		r.abroad.queue(b)
 		if b.Len() == 0 {
 			return nil
 		}
@@ -69,6 +70,7 @@ type storeRows struct {
 	now time.Time
 	// tracked is filled by assignTracking.
 	tracked trackedRows
+	abroad  abroadRows
 }
 
 // storeRowsOf gives every accepted request its purchase id and labels and
@@ -94,10 +96,11 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 					origin = m.Record.OriginZIP
 				}
 				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
-					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
+					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
 					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference}
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
+				r.abroad.add(l)
 			}
 		}
 		r.rr.add(m.ID, d.res.Record)
@@ -135,6 +138,7 @@ func (r *storeRows) queue(b *pgx.Batch) {
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
 		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference)
 	r.tracked.queue(b)
+	r.abroad.queue(b)
 }
 
 // recordRows are new meter records for one multi-row update.

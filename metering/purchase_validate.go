@@ -63,7 +63,9 @@ func (s *Service) validate(req *PurchaseRequest) error {
 			return apperr.Invalid(field("postage"), "Postage must be more than $0.00.")
 		case p.Postage > 100_000_00:
 			return apperr.Invalid(field("postage"), "Postage over $100,000.00 for one piece is refused.")
-		case !destZIPRe.MatchString(p.DestZIP):
+		case p.Abroad() && !foreignDest(*p):
+			return apperr.Invalid(field("recipient.country"), "Enter the destination country as a two-letter ISO code such as CA, and a postal code of at most 10 characters.")
+		case !p.Abroad() && !destZIPRe.MatchString(p.DestZIP):
 			return apperr.Invalid(field("dest_zip"), "Enter the destination ZIP as 5 digits or ZIP+4 without a hyphen.")
 		case p.OriginZIP != "" && !zip5.MatchString(p.OriginZIP):
 			return apperr.Invalid(field("origin_zip"), "Enter the origin ZIP as 5 digits.")

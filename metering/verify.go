@@ -48,7 +48,8 @@ type Decoded struct {
 	DR            *int64    `json:"descending_register,omitempty"` // version 2
 	PieceNumber   int64     `json:"piece_number"`
 	OriginZIP     string    `json:"origin_zip"`
-	DestZIP       string    `json:"dest_zip"`
+	DestZIP       string    `json:"dest_zip"`     // version 3: the foreign postal code
+	DestCountry   string    `json:"dest_country"` // ISO 3166-1 alpha-2; US for versions 1 and 2
 	MailClass     string    `json:"mail_class"`
 	Services      uint32    `json:"services"`
 	RecipientHash string    `json:"recipient_hash"`
@@ -59,7 +60,10 @@ type Decoded struct {
 func Decode(in indicium.Indicium) Decoded {
 	d := Decoded{Version: int(in.Version), Serial: in.MeterSerial, MailingDate: in.MailingDate, Postage: in.Postage,
 		AR: in.AR, PieceNumber: in.PieceCount, OriginZIP: in.OriginZIP, DestZIP: in.DestZIP, MailClass: in.MailClass,
-		Services: in.Services, RecipientHash: hex.EncodeToString(in.RecipientHash[:])}
+		Services: in.Services, RecipientHash: hex.EncodeToString(in.RecipientHash[:]), DestCountry: "US"}
+	if in.Foreign() {
+		d.DestCountry = in.Country
+	}
 	if in.Version == indicium.Version1 {
 		d.KeyID = hex.EncodeToString(in.KeyID[:])
 	} else {

@@ -8,7 +8,7 @@ import (
 )
 
 // ratingFields maps the rater's field names to the purchase's.
-var ratingFields = map[string]string{"weight": "weight_oz", "class": "mail_class", "date": "mailing_date"}
+var ratingFields = map[string]string{"weight": "weight_oz", "class": "mail_class", "date": "mailing_date", "country": "recipient.country"}
 
 // RatingError names the purchase field a rating error is about (weight_oz,
 // mail_class, mailing_date, …) under prefix; other errors pass unchanged.

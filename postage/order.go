@@ -13,6 +13,9 @@ type Recipient struct {
 	Name    string
 	Company string
 	Address string
+	// Country is the destination country (ISO 3166-1 alpha-2); "" or "US"
+	// is a US address, cleansed; any other keeps its own format.
+	Country string
 }
 
 // Piece is one piece to buy postage for.

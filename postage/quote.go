@@ -69,6 +69,9 @@ func (s *Service) pricePiece(ctx context.Context, u accounts.User, m metering.Me
 			return Priced{}, apperr.Invalid(prefix+"services", fmt.Sprintf("Unknown extra service %q.", c))
 		}
 	}
+	if Abroad(p.Recipient.Country) {
+		return s.pricePieceAbroad(p, m, prefix)
+	}
 	rec, res, err := s.cleanse(prefix+"recipient.address", p.Recipient)
 	if err != nil {
 		return Priced{}, err
@@ -122,8 +125,12 @@ func (s *Service) rate(m metering.Meter, spec rating.Piece, dest string, postage
 		}
 		spec.OriginZIP = m.Record.OriginZIP
 	}
-	// A purchase goes to a cleansed US recipient.
-	spec.DestZIP, spec.Country = dest[:min(5, len(dest))], ""
+	// A domestic piece goes to a cleansed US recipient; abroad, the country prices it.
+	if spec.International() {
+		spec.DestZIP = ""
+	} else {
+		spec.DestZIP, spec.Country = dest[:min(5, len(dest))], ""
+	}
 	q, err := s.d.Rater.Rate(spec)
 	if err != nil {
 		return q, RatingError(err, prefix)

@@ -70,6 +70,9 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 		} else {
 			e, _ := apperr.As(err)
 			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message}
+			if e.Code != "" {
+				out.Code = e.Code // a refusal with its own code (international_class_unavailable)
+			}
 		}
 	} else if e, ok := apperr.As(err); ok {
 		code = apperr.HTTPStatus(e.Kind)

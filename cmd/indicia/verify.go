@@ -143,7 +143,7 @@ func printDecoded(w io.Writer, d metering.Decoded) {
 		rows = append(rows, [2]string{"descending reg.", views.Money(*d.DR)})
 	}
 	rows = append(rows, [][2]string{{"piece number", fmt.Sprint(d.PieceNumber)},
-		{"origin ZIP", d.OriginZIP}, {"destination ZIP", d.DestZIP}, {"mail class", d.MailClass},
+		{"origin ZIP", d.OriginZIP}, {"destination ZIP", d.DestZIP}, {"dest. country", d.DestCountry}, {"mail class", d.MailClass},
 		{"services", fmt.Sprintf("%#x", d.Services)}, {"recipient hash", d.RecipientHash},
 	}...)
 	if d.Software != "" {

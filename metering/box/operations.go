@@ -19,7 +19,8 @@ type Piece struct {
 	Postage       int64     // cents, > 0
 	MailingDate   time.Time // date of mailing: from yesterday to 30 days ahead (UTC)
 	OriginZIP     string    // used when the meter floats (origin 00000); else empty or the meter's
-	DestZIP       string    // 5 or 9 digits
+	DestZIP       string    // 5 or 9 digits; abroad, the foreign postal code
+	Country       string    // destination country (ISO 3166-1 alpha-2); "" is the US
 	MailClass     string
 	Services      uint32
 	RecipientHash [indicium.HashSize]byte // indicium.RecipientHash of the standardized address
@@ -186,7 +187,7 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 				certSerial = p.CertSerial
 			}
 			fields[i] = indicium.Fields{MeterSerial: next.Serial, CertSerial: certSerial, MailingDate: p.MailingDate,
-				Postage: p.Postage, OriginZIP: origin, DestZIP: p.DestZIP, MailClass: p.MailClass,
+				Postage: p.Postage, OriginZIP: origin, DestZIP: p.DestZIP, Country: p.Country, MailClass: p.MailClass,
 				Services: p.Services, RecipientHash: p.RecipientHash, Software: SoftwareID}
 			if err := fields[i].Validate(); err != nil {
 				return nil, badRequest("piece %d: %v", i+1, err)

@@ -11,15 +11,17 @@ import (
 // Layout constants. Version and algorithm are the first two bytes so a
 // verifier can reject a layout it does not know before reading further.
 const (
-	Version1      byte = 1 // key id, class as text; still verified
-	Version2      byte = 2 // certificate serial, descending register, class code, software id; what the box signs
-	AlgECDSAP256  byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes), s ≤ n/2
-	KeyIDSize          = 8
-	HashSize           = 16 // truncated SHA-256 of the standardized recipient address
-	SignatureSize      = 64
-	MaxCertSerial      = 20 // RFC 5280 §4.1.2.2: serial numbers are at most 20 octets
-	MaxSoftware        = 32
-	maxString          = 255 // strings carry a one-byte length prefix
+	Version1           byte = 1 // key id, class as text; still verified
+	Version2           byte = 2 // certificate serial, descending register, class code, software id; what the box signs for a US destination
+	Version3           byte = 3 // version 2 plus the destination country; what the box signs for a piece mailed abroad
+	AlgECDSAP256       byte = 1 // ECDSA P-256 over SHA-256 of the signed part, signature r||s (64 bytes), s ≤ n/2
+	KeyIDSize               = 8
+	HashSize                = 16 // truncated SHA-256 of the standardized recipient address
+	SignatureSize           = 64
+	MaxCertSerial           = 20 // RFC 5280 §4.1.2.2: serial numbers are at most 20 octets
+	MaxSoftware             = 32
+	MaxForeignPostcode      = 10  // v3: the longest foreign postal code carried, as printed (the UPU's postcodes are at most 10)
+	maxString               = 255 // strings carry a one-byte length prefix
 )
 
 // ErrMalformed is returned by Parse for bytes that are not an indicium.
@@ -40,7 +42,8 @@ type Fields struct {
 	DR            int64           // v2: descending register after this piece, cents
 	PieceCount    int64           // the meter's piece count after this piece (this piece's number)
 	OriginZIP     string          // 5 digits
-	DestZIP       string          // 5 or 9 digits, no hyphen
+	DestZIP       string          // 5 or 9 digits, no hyphen; v3: the foreign postal code as printed, possibly empty
+	Country       string          // v3: destination country, ISO 3166-1 alpha-2 other than US; "" (or "US") is domestic, signed as v2
 	MailClass     string          // mail class code, e.g. "FCM_LETTER" (v2: one of ClassCodes)
 	Services      uint32          // bitmask of special services
 	RecipientHash [HashSize]byte  // RecipientHash of the standardized address
@@ -56,8 +59,22 @@ type Indicium struct {
 	Signature [SignatureSize]byte // r||s, each 32 bytes big-endian
 }
 
-// Validate checks that the fields fit the current layout (version 2).
-func (f Fields) Validate() error { return f.validate(Version2) }
+// Validate checks that the fields fit the layout Sign would use for them
+// (version 3 for a foreign destination, else version 2).
+func (f Fields) Validate() error { return f.validate(f.layout()) }
+
+// Foreign reports whether the fields name a destination outside the US.
+func (f Fields) Foreign() bool { return f.Country != "" && f.Country != "US" }
+
+// layout is the version the box signs f in: a domestic piece keeps
+// version 2 byte for byte, so verifiers that know only version 2 go on
+// reading every domestic indicium.
+func (f Fields) layout() byte {
+	if f.Foreign() {
+		return Version3
+	}
+	return Version2
+}
 
 func (f Fields) validate(version byte) error {
 	switch {
@@ -71,8 +88,14 @@ func (f Fields) validate(version byte) error {
 		return errors.New("indicium: negative register or piece count")
 	case !digits(f.OriginZIP, 5):
 		return fmt.Errorf("indicium: origin ZIP %q: want 5 digits", f.OriginZIP)
-	case !digits(f.DestZIP, 5) && !digits(f.DestZIP, 9):
+	case version != Version3 && !digits(f.DestZIP, 5) && !digits(f.DestZIP, 9):
 		return fmt.Errorf("indicium: destination ZIP %q: want 5 or 9 digits", f.DestZIP)
+	case version == Version3 && (len(f.DestZIP) > MaxForeignPostcode || !printable(f.DestZIP)):
+		return fmt.Errorf("indicium: foreign postal code %q: want 0-%d printable ASCII characters", f.DestZIP, MaxForeignPostcode)
+	case version == Version3 && (!upper2(f.Country) || f.Country == "US"):
+		return fmt.Errorf("indicium: destination country %q: want an ISO 3166-1 alpha-2 code other than US", f.Country)
+	case version != Version3 && f.Foreign():
+		return fmt.Errorf("indicium: layout version %d carries no destination country (%s)", version, f.Country)
 	case f.MailClass == "" || len(f.MailClass) > maxString || !printable(f.MailClass):
 		return fmt.Errorf("indicium: mail class %q: want 1-255 printable ASCII characters", f.MailClass)
 	}
@@ -95,9 +118,9 @@ func validSoftware(s string) bool {
 	return len(s) <= MaxSoftware && printable(s) && i > 0 && i < len(s)-1
 }
 
-// Encode returns the signed part of a version 2 indicium for f (algorithm
-// ECDSA P-256).
-func Encode(f Fields) ([]byte, error) { return encode(Version2, f) }
+// Encode returns the signed part of the indicium for f (algorithm ECDSA
+// P-256): version 3 for a foreign destination, else version 2.
+func Encode(f Fields) ([]byte, error) { return encode(f.layout(), f) }
 
 // EncodeV1 returns the signed part of a version 1 indicium for f. The box
 // no longer signs version 1; it is here so verifiers and tests can build
@@ -120,12 +143,15 @@ func encode(version byte, f Fields) ([]byte, error) {
 	b = binary.BigEndian.AppendUint32(b, uint32(d.Year()*10000+int(d.Month())*100+d.Day()))
 	b = binary.BigEndian.AppendUint32(b, uint32(f.Postage))
 	b = binary.BigEndian.AppendUint64(b, uint64(f.AR))
-	if version == Version2 {
+	if version != Version1 {
 		b = binary.BigEndian.AppendUint64(b, uint64(f.DR))
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(f.PieceCount))
 	b = append(b, f.OriginZIP...)
 	b = appendString(b, f.DestZIP)
+	if version == Version3 {
+		b = append(b, f.Country...)
+	}
 	if version == Version1 {
 		b = appendString(b, f.MailClass)
 	} else {
@@ -133,7 +159,7 @@ func encode(version byte, f Fields) ([]byte, error) {
 	}
 	b = binary.BigEndian.AppendUint32(b, f.Services)
 	b = append(b, f.RecipientHash[:]...)
-	if version == Version2 {
+	if version != Version1 {
 		b = appendString(b, f.Software)
 	}
 	return b, nil
@@ -150,10 +176,10 @@ func Parse(b []byte) (Indicium, error) {
 	r := reader{b: b}
 	var in Indicium
 	in.Version, in.Algorithm = r.byte(), r.byte()
-	if r.err == nil && ((in.Version != Version1 && in.Version != Version2) || in.Algorithm != AlgECDSAP256) {
+	if r.err == nil && ((in.Version != Version1 && in.Version != Version2 && in.Version != Version3) || in.Algorithm != AlgECDSAP256) {
 		return Indicium{}, fmt.Errorf("%w: unknown version %d / algorithm %d", ErrMalformed, in.Version, in.Algorithm)
 	}
-	v2 := in.Version == Version2
+	v2 := in.Version != Version1 // versions 2 and 3 share every field but the country
 	in.MeterSerial = r.string()
 	if v2 {
 		in.CertSerial = []byte(r.string())
@@ -169,6 +195,9 @@ func Parse(b []byte) (Indicium, error) {
 	in.PieceCount = int64(r.uint64())
 	in.OriginZIP = string(r.bytes(5))
 	in.DestZIP = r.string()
+	if in.Version == Version3 {
+		in.Country = string(r.bytes(2))
+	}
 	if v2 {
 		code := r.byte()
 		if in.MailClass = ClassName(code); in.MailClass == "" && r.err == nil {
@@ -219,6 +248,10 @@ func digits(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+func upper2(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 func printable(s string) bool {

@@ -268,3 +268,63 @@ func TestCertSerialIsEightPositiveBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestVersion3CarriesTheCountry(t *testing.T) {
+	key := newKey(t)
+	f := testFields(t, key)
+	f.DestZIP, f.Country, f.MailClass = "10117", "DE", "FCMI_FLAT"
+	in, err := Sign(f, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseText(in.Text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != Version3 || got.Country != "DE" || got.DestZIP != "10117" || got.MailClass != "FCMI_FLAT" || got.Software != f.Software || got.DR != f.DR {
+		t.Fatalf("parsed %+v", got.Fields)
+	}
+	if err := got.Verify(&key.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	// A domestic piece stays version 2, byte for byte what it was.
+	dom := testFields(t, key)
+	dom.Country = "US"
+	a, err := Encode(dom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dom.Country = ""
+	b, _ := Encode(dom)
+	if a[0] != Version2 || !bytes.Equal(a, b) {
+		t.Fatalf("domestic encoding %x, want version 2 as without a country %x", a, b)
+	}
+	// Turning the version byte of a v3 indicium into 2 must not read as a valid v2.
+	bad := in.Bytes()
+	bad[0] = Version2
+	if p, err := Parse(bad); err == nil && p.Verify(&key.PublicKey) == nil {
+		t.Fatal("a v3 indicium relabelled as v2 verified")
+	}
+}
+
+func TestVersion3Refuses(t *testing.T) {
+	key := newKey(t)
+	for name, mod := range map[string]func(*Fields){
+		"lower-case country":  func(f *Fields) { f.Country = "ca" },
+		"three letters":       func(f *Fields) { f.Country = "CAN" },
+		"long postal code":    func(f *Fields) { f.Country, f.DestZIP = "CA", "K1M 1M4 1234" },
+		"control in postcode": func(f *Fields) { f.Country, f.DestZIP = "CA", "K1M\n1M4" },
+	} {
+		f := testFields(t, key)
+		mod(&f)
+		if _, err := Encode(f); err == nil {
+			t.Errorf("%s: encoded", name)
+		}
+	}
+	f := testFields(t, key)
+	f.Country = "CA"
+	f.DestZIP = ""
+	if _, err := Encode(f); err != nil {
+		t.Errorf("a country without postal codes: %v", err)
+	}
+}

@@ -20,6 +20,11 @@ import (
 // openssl command line: chain the meter certificate to the root, rebuild
 // the DER signature from r||s, verify the signed bytes.
 func TestOpenSSLVerifies(t *testing.T) {
+	t.Run("v2 domestic", func(t *testing.T) { checkOpenSSL(t, "") })
+	t.Run("v3 abroad", func(t *testing.T) { checkOpenSSL(t, "CA") })
+}
+
+func checkOpenSSL(t *testing.T, country string) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl not on PATH")
 	}
@@ -36,6 +41,9 @@ func TestOpenSSLVerifies(t *testing.T) {
 	root, _ := x509.ParseCertificate(rootDER)
 	f := testFields(t, meterKey)
 	f.MailingDate = now
+	if country != "" {
+		f.Country, f.DestZIP, f.MailClass = country, "K1M 1M4", "FCMI_LETTER"
+	}
 	meterTmpl := &x509.Certificate{SerialNumber: new(big.Int).SetBytes(f.CertSerial), Subject: pkix.Name{CommonName: f.MeterSerial},
 		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature,
 		SubjectKeyId: f.KeyID[:]}
@@ -50,6 +58,9 @@ func TestOpenSSLVerifies(t *testing.T) {
 	}
 	if err := VerifyWithCertificates(in, root, meter); err != nil {
 		t.Fatal(err)
+	}
+	if want := map[string]byte{"": Version2, "CA": Version3}[country]; in.Version != want {
+		t.Fatalf("signed version %d, want %d", in.Version, want)
 	}
 
 	write := func(name string, data []byte) string {

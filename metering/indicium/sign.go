@@ -19,11 +19,12 @@ var ErrHighS = errors.New("indicium: signature is not in low-S form (s > n/2), t
 // halfOrder is n/2 for P-256.
 var halfOrder = new(big.Int).Rsh(elliptic.P256().Params().N, 1)
 
-// Sign encodes f as a version 2 indicium and signs it with the meter's
+// Sign encodes f as a version 2 indicium (version 3 when f names a foreign
+// destination country) and signs it with the meter's
 // private key. The signature is ECDSA P-256 over SHA-256 of the signed
 // bytes, stored as fixed-size r||s (the layout stays fixed-length at the end
 // and 6-8 bytes shorter than ASN.1 DER), with s ≤ n/2.
-func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) { return sign(Version2, f, key) }
+func Sign(f Fields, key *ecdsa.PrivateKey) (Indicium, error) { return sign(f.layout(), f, key) }
 
 // SignV1 signs a version 1 indicium (tests and test vectors: the box signs
 // version 2).
@@ -47,6 +48,9 @@ func sign(version byte, f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
 	}
 	in := Indicium{Version: version, Algorithm: AlgECDSAP256, Fields: f, Signed: signed}
 	in.MailingDate = dateOnly(f.MailingDate)
+	if version != Version3 {
+		in.Country = "" // a domestic indicium carries no country: US is implied
+	}
 	if version == Version1 {
 		in.CertSerial, in.DR, in.Software = nil, 0, ""
 	} else {

@@ -197,6 +197,7 @@ func (v vector) fields(t *testing.T) indicium.Fields {
 	} else {
 		f.CertSerial, f.DR, f.Software = v.hex(t, "cert-serial"), v.int(t, "descending-register"), v["software"]
 	}
+	f.Country = v["dest-country"] // version 3 only
 	return f
 }
 
@@ -319,6 +320,7 @@ func TestPrintVectors(t *testing.T) {
 	base := indicium.Fields{MeterSerial: "IN000010001", CertSerial: serial, MailingDate: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC),
 		Postage: 78, AR: 1078, DR: 8922, PieceCount: 12, OriginZIP: "06901", DestZIP: "205000003", MailClass: "FCM_LETTER",
 		Services: 0b1, RecipientHash: indicium.RecipientHash("1600 PENNSYLVANIA AVE NW, WASHINGTON DC 20500-0003"), Software: "INDICIA/1.0"}
+	recipient := "1600 PENNSYLVANIA AVE NW, WASHINGTON DC 20500-0003"
 	print := func(name, expect string, in indicium.Indicium, f indicium.Fields) {
 		fmt.Printf("vector             %s\nversion            %d\n", name, in.Version)
 		fmt.Printf("meter-serial       %s\n", f.MeterSerial)
@@ -328,12 +330,16 @@ func TestPrintVectors(t *testing.T) {
 			fmt.Printf("cert-serial        %x\n", f.CertSerial)
 		}
 		fmt.Printf("mailing-date       %s\npostage            %d\nascending-register %d\n", f.MailingDate.Format(time.DateOnly), f.Postage, f.AR)
-		if in.Version == 2 {
+		if in.Version != 1 {
 			fmt.Printf("descending-register %d\n", f.DR)
 		}
-		fmt.Printf("piece-count        %d\norigin-zip         %s\ndest-zip           %s\nmail-class         %s\nservices           %d\n", f.PieceCount, f.OriginZIP, f.DestZIP, f.MailClass, f.Services)
-		fmt.Printf("recipient          %q\n", "1600 PENNSYLVANIA AVE NW, WASHINGTON DC 20500-0003")
-		if in.Version == 2 {
+		fmt.Printf("piece-count        %d\norigin-zip         %s\ndest-zip           %s\n", f.PieceCount, f.OriginZIP, f.DestZIP)
+		if in.Version == 3 {
+			fmt.Printf("dest-country       %s\n", f.Country)
+		}
+		fmt.Printf("mail-class         %s\nservices           %d\n", f.MailClass, f.Services)
+		fmt.Printf("recipient          %q\n", recipient)
+		if in.Version != 1 {
 			fmt.Printf("software           %s\n", f.Software)
 		}
 		s := hex.EncodeToString(in.Signed)
@@ -373,4 +379,13 @@ func TestPrintVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	print("indicium-v1", "valid", in1, v1)
+	recipient = "24 SUSSEX DR, OTTAWA ON K1M 1M4, CANADA"
+	v3 := base
+	v3.DestZIP, v3.Country, v3.MailClass, v3.Services, v3.Postage = "K1M 1M4", "CA", "FCMI_LETTER", 0, 170
+	v3.RecipientHash = indicium.RecipientHash(recipient)
+	in3, err := indicium.Sign(v3, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	print("indicium-v3", "valid", in3, v3)
 }
