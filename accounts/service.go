@@ -17,8 +17,10 @@ type Options struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	LoginMaxFails   int
-	LoginLockout    time.Duration
-	Pepper          Pepperer
+	// SignUpsPerHour limits public sign-ups per network address (0: 5).
+	SignUpsPerHour int
+	LoginLockout   time.Duration
+	Pepper         Pepperer
 	// Signer is the transaction box: it signs the login-history chain.
 	Signer TxSigner
 	// OnChainBreak is called after a login found a broken link in the login

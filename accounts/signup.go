@@ -27,8 +27,9 @@ var usStates = strings.Fields(`AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA K
 
 const emailTaken = "An account with this email already exists. Log in instead."
 
-// signUpsPerHour is how many accounts one network address may open an hour.
-const signUpsPerHour = 5
+// defaultSignUpsPerHour is how many accounts one network address may open
+// an hour when Options.SignUpsPerHour is not set.
+const defaultSignUpsPerHour = 5
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
@@ -127,7 +128,11 @@ type SignUpResult struct {
 // confirmation link; the owner of an existing address is told by email that
 // someone tried to sign up with it.
 func (s *Service) SignUpFromWeb(ctx context.Context, in SignUpInput, ip string) (SignUpResult, error) {
-	if err := s.allow(ctx, "signupip:"+ip, signUpsPerHour, time.Hour); err != nil {
+	limit := s.opt.SignUpsPerHour
+	if limit <= 0 {
+		limit = defaultSignUpsPerHour
+	}
+	if err := s.allow(ctx, "signupip:"+ip, int64(limit), time.Hour); err != nil {
 		return SignUpResult{}, apperr.RateLimited("Too many sign-ups from your network. Try again in an hour.")
 	}
 	u, acct, err := s.SignUp(ctx, in)

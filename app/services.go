@@ -70,6 +70,7 @@ func (a *App) buildAccounts(ctx context.Context) error {
 	o := accounts.Options{
 		RedisPrefix: cfg.RedisPrefix, SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout,
+		SignUpsPerHour: cfg.SignUpsPerHour,
 		APIKeyCacheTTL: apiKeyCacheTTL,
 		OnChainBreak:   newLoginChainMetrics(a.Registry),
 		BaseURL:        cfg.BaseURL,

@@ -28,11 +28,13 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	LoginMaxFails   int
-	LoginLockout    time.Duration
-	LogLevel        string
-	LogFormat       string
-	TrustProxy      bool
-	PprofAddr       string
+	// SignUpsPerHour is how many accounts one network address may open an hour.
+	SignUpsPerHour int
+	LoginLockout   time.Duration
+	LogLevel       string
+	LogFormat      string
+	TrustProxy     bool
+	PprofAddr      string
 	// MetricsToken, when set, is the bearer token /metrics requires;
 	// unset, /metrics answers loopback clients only.
 	MetricsToken string
@@ -86,6 +88,7 @@ var Settings = []Setting{
 	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
+	{"SIGNUP_LIMIT_PER_HOUR", "5", "accounts one network address may open by public sign-up in an hour (new and taken addresses count alike)", false},
 	{"LOGIN_MAX_FAILS", "5", "failed logins for one email from one network address before that address is locked out of it (the owner elsewhere is not); past 4x this from all addresses within LOGIN_LOCKOUT, addresses the account never logged in from get one attempt a minute", false},
 	{"LOGIN_LOCKOUT", "15m", "how long a locked address stays locked (a password reset ends it at once)", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -203,6 +206,10 @@ func Load(getenv Getenv) (Config, error) {
 	s, _ := v("LOGIN_MAX_FAILS")
 	if c.LoginMaxFails, err = strconv.Atoi(s); err != nil || c.LoginMaxFails < 1 {
 		errs = append(errs, fmt.Sprintf("LOGIN_MAX_FAILS: %q is not a positive integer", s))
+	}
+	s, _ = v("SIGNUP_LIMIT_PER_HOUR")
+	if c.SignUpsPerHour, err = strconv.Atoi(s); err != nil || c.SignUpsPerHour < 1 {
+		errs = append(errs, fmt.Sprintf("SIGNUP_LIMIT_PER_HOUR: %q is not a positive integer", s))
 	}
 	s, _ = v("METERING_COMMITTERS")
 	if c.Committers, err = strconv.Atoi(s); err != nil || c.Committers < 1 || c.Committers > 16 {

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"log/slog"
-
 	"github.com/gofiber/fiber/v3"
 
 	"indicia/accounts"
@@ -22,7 +20,7 @@ func (h *Handler) ShowSignUp(c fiber.Ctx) error {
 // strangers who has an account.
 func (h *Handler) SignUp(c fiber.Ctx) error {
 	f := form(c, signUpFields...)
-	res, err := h.d.Accounts.SignUpFromWeb(c.Context(), accounts.SignUpInput{
+	_, err := h.d.Accounts.SignUpFromWeb(c.Context(), accounts.SignUpInput{
 		Name: f.V("name"), Company: f.V("company"), Email: f.V("email"), Password: c.FormValue("password"),
 		Address: accounts.Address{Line1: f.V("address_line1"), Line2: f.V("address_line2"), City: f.V("city"), State: f.V("state"), ZIP: f.V("zip")},
 	}, c.IP())
@@ -32,12 +30,9 @@ func (h *Handler) SignUp(c fiber.Ctx) error {
 		}
 		return err
 	}
-	if res.Created {
-		// The seed's sign-up ends with an active meter at the account's origin ZIP.
-		if _, err := h.d.Metering.Provision(c.Context(), res.Account.ID, res.Account.OriginZIP); err != nil {
-			slog.ErrorContext(c.Context(), "sign-up: provision meter", "account", res.Account.ID, "err", err)
-		}
-	}
+	// The meter is made when the address is confirmed (verify_email.go),
+	// not here: a new and a taken address must cost the same to answer, or
+	// the time taken tells which addresses have accounts.
 	return render(c, fiber.StatusOK, views.CheckEmail(h.Page(c, "Check your email", ""), "Check your email", f.V("email"),
 		"a link to confirm the address and finish signing up; then log in"))
 }

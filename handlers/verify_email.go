@@ -10,7 +10,7 @@ import (
 
 // VerifyEmailLink uses an emailed confirmation link.
 func (h *Handler) VerifyEmailLink(c fiber.Ctx) error {
-	_, err := h.d.Accounts.VerifyEmail(c.Context(), c.Params("token"))
+	u, err := h.d.Accounts.VerifyEmail(c.Context(), c.Params("token"))
 	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindNotFound {
 		p := h.Page(c, "Confirm your email address", "")
 		p.Error = e.Message
@@ -19,6 +19,7 @@ func (h *Handler) VerifyEmailLink(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.provisionFirstMeter(c.Context(), u)
 	if request.Actor(c) != nil {
 		return h.redirectWith(c, "/dashboard", "Your email address is confirmed. You can buy postage now.")
 	}

@@ -26,6 +26,7 @@ type AuditReport struct {
 	Pieces       int64
 	Postage      int64
 	Credited     int64
+	Debited      int64 // taken back out of meters (outside refunds, disputes)
 	Transfers    int
 	Voided       int // voided labels, each checked for exactly one void credit
 	Problems     []string
@@ -40,7 +41,7 @@ func (r *AuditReport) fail(format string, args ...any) {
 
 // Audit checks every meter: the box verifies its record (MAC and freshness),
 // its transaction records form an unbroken, correctly signed chain ending at
-// the record's chain head, AR + DR = total credited, AR = postage dispensed
+// the record's chain head, AR + DR = total credited less debited, AR = postage dispensed
 // (so AR never decreased), piece count = postage transactions = stored
 // indicia; the funds-transfer chain of the transaction box is intact; and
 // every voided label has exactly one void credit of its postage.
@@ -110,7 +111,7 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 	}
 	defer rows.Close()
 	var prev []byte
-	var ar, credited, pieces int64
+	var ar, credited, debited, pieces int64
 	var lastCounter int64
 	for rows.Next() {
 		t := box.TxRecord{Serial: r.Serial}
@@ -146,6 +147,17 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 				rep.fail("meter %s: transfer %q is credited twice in the meter chains", r.Serial, t.TransferID)
 			}
 			chained[t.TransferID] = chainCredit{serial: r.Serial, amount: t.Amount}
+		case box.TxDebit:
+			// A debit is a funds transfer out: its transfer row carries
+			// the amount negated.
+			if t.Amount <= 0 {
+				rep.fail("meter %s: debit record with amount %d", r.Serial, t.Amount)
+			}
+			debited += t.Amount
+			if _, dup := chained[t.TransferID]; dup {
+				rep.fail("meter %s: transfer %q is in the meter chains twice", r.Serial, t.TransferID)
+			}
+			chained[t.TransferID] = chainCredit{serial: r.Serial, amount: -t.Amount}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -157,8 +169,8 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 	if r.AR != ar {
 		rep.fail("meter %s: ascending register %d but postage records sum to %d", r.Serial, r.AR, ar)
 	}
-	if r.AR+r.DR != credited {
-		rep.fail("meter %s: AR + DR = %d but %d was credited", r.Serial, r.AR+r.DR, credited)
+	if r.AR+r.DR != credited-debited {
+		rep.fail("meter %s: AR + DR = %d but %d was credited and %d debited", r.Serial, r.AR+r.DR, credited, debited)
 	}
 	if r.PieceCount != pieces {
 		rep.fail("meter %s: piece count %d but %d postage records", r.Serial, r.PieceCount, pieces)
@@ -173,7 +185,8 @@ func (s *Service) auditMeter(ctx context.Context, rep *AuditReport, m Meter, roo
 	rep.Pieces += pieces
 	rep.Postage += ar
 	rep.Credited += credited
-	credits[m.ID] = credited
+	rep.Debited += debited
+	credits[m.ID] = credited - debited
 	return nil
 }
 
@@ -231,7 +244,7 @@ func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM
 		c, ok := chained[col.TransferID]
 		switch {
 		case !ok:
-			rep.fail("funds transfer %d (%s): no credit record in meter %s's chain", t.Seq, col.TransferID, col.Serial)
+			rep.fail("funds transfer %d (%s): no credit or debit record in meter %s's chain", t.Seq, col.TransferID, col.Serial)
 		case c.serial != col.Serial || c.amount != col.Amount:
 			rep.fail("funds transfer %d (%s): %d to meter %s, but the meter chain credits %d to meter %s", t.Seq, col.TransferID, col.Amount, col.Serial, c.amount, c.serial)
 		}
@@ -241,11 +254,11 @@ func (s *Service) auditTransfers(ctx context.Context, rep *AuditReport, txKeyPEM
 		return fmt.Errorf("metering: audit transfers: %w", err)
 	}
 	for _, id := range slices.Sorted(maps.Keys(chained)) {
-		rep.fail("meter %s: credit %q has no funds transfer", chained[id].serial, id)
+		rep.fail("meter %s: credit or debit %q has no funds transfer", chained[id].serial, id)
 	}
 	for id, c := range credits {
 		if sums[id] != c {
-			rep.fail("meter id %d: credited %d in its chain but funds transfers sum to %d", id, c, sums[id])
+			rep.fail("meter id %d: credited %d net of debits in its chain but funds transfers sum to %d", id, c, sums[id])
 		}
 	}
 	return nil

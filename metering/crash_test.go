@@ -50,6 +50,9 @@ func crashChild() int {
 	pipeline := os.Getenv("CHILD_PIPELINE") == "1"
 	var chained atomic.Bool
 	svc := metering.New(pool, client, metering.Options{OnChained: func(int) { chained.Store(true) }})
+	if os.Getenv("CHILD_DEBIT_METER") != "" {
+		return debitChild(svc)
+	}
 	// CHILD_ACCOUNT is one account; CHILD_ACCOUNTS several, whose purchases
 	// then share cross-meter transactions.
 	var owners []accounts.User

@@ -18,6 +18,8 @@ import (
 type Box interface {
 	CreateMeter(ctx context.Context, serial, mfgNumber string, accountID int64) (box.Record, []byte, error)
 	Credit(ctx context.Context, rec box.Record, amountCents int64, transferID string) (box.Record, box.TxRecord, error)
+	// Debit takes funds back out of the meter (debit.go).
+	Debit(ctx context.Context, rec box.Record, amountCents int64, transferID string) (box.Record, box.TxRecord, error)
 	Dispense(ctx context.Context, rec box.Record, pieces []box.Piece) (box.DispenseResult, error)
 	SetStatus(ctx context.Context, rec box.Record, status, reason string) (box.Record, box.TxRecord, error)
 	SetOrigin(ctx context.Context, rec box.Record, zip string) (box.Record, box.TxRecord, error)

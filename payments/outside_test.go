@@ -82,8 +82,12 @@ func TestRefundOutsideIndiciaIsReconciled(t *testing.T) {
 	if res.Type != "charge.refunded" {
 		t.Fatalf("event %s", res.Type)
 	}
-	if got := e.balance("customer:" + strconv.FormatInt(e.owner.AccountID, 10)); got != -7_00 {
-		t.Errorf("the customer's ledger account holds %d cents, want -700 (owes the refund)", got)
+	// The meter held the $7.00, so it gives it back and nothing stays owed.
+	if got := e.balance("customer:" + strconv.FormatInt(e.owner.AccountID, 10)); got != 0 {
+		t.Errorf("the customer's ledger account holds %d cents, want 0 (the meter gave the refund back)", got)
+	}
+	if dr := e.dr(); dr != 13_00 {
+		t.Errorf("the meter holds %d cents after a $7.00 outside refund of a $20.00 top-up, want 1300", dr)
 	}
 	var refunded int64
 	e.pool.QueryRow(ctx, `SELECT refunded FROM charges WHERE payment_intent_id = $1`, c.PaymentIntentID).Scan(&refunded)
@@ -106,8 +110,8 @@ func TestRefundOutsideIndiciaIsReconciled(t *testing.T) {
 	if _, err := e.pay.HandleWebhook(ctx, payload, sig); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.balance("customer:" + strconv.FormatInt(e.owner.AccountID, 10)); got != -7_00 {
-		t.Errorf("after a second event the customer owes %d cents, want 700 once", -got)
+	if got, dr := e.balance("customer:"+strconv.FormatInt(e.owner.AccountID, 10)), e.dr(); got != 0 || dr != 13_00 {
+		t.Errorf("after a second event the customer holds %d cents and the meter %d, want 0 and 1300 (taken once)", got, dr)
 	}
 	e.books()
 }
@@ -130,8 +134,8 @@ func TestDisputeIsBookedInTheLedger(t *testing.T) {
 	if _, err := e.pay.HandleWebhook(ctx, payload, sig); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.balance("customer:" + strconv.FormatInt(e.owner.AccountID, 10)); got != -20_00 {
-		t.Errorf("after a dispute the customer's ledger account holds %d cents, want -2000", got)
+	if got, dr := e.balance("customer:"+strconv.FormatInt(e.owner.AccountID, 10)), e.dr(); got != 0 || dr != 0 {
+		t.Errorf("after a dispute of the whole top-up the customer holds %d cents and the meter %d, want 0 and 0", got, dr)
 	}
 	e.books()
 }

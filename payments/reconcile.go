@@ -12,6 +12,9 @@ import (
 type ReconcileResult struct {
 	Finished, Refunded, Declined, Pending int
 	VoidRefunds                           int
+	// OutsideDebits counts refunds made outside Indicia taken back from
+	// their meters (left by a crash between the booking and the debit).
+	OutsideDebits int
 }
 
 // Reconcile finishes or refunds every charge left half-way for longer than
@@ -19,7 +22,8 @@ type ReconcileResult struct {
 // with the same idempotency key (Stripe answers what it did the first time)
 // and then finished; a charge whose mailer was told to try again (unknown) is
 // refunded if it went through; a charged or credited one is finished; a
-// refund is completed. It also refunds voided trickle labels still due.
+// refund is completed. It also refunds voided trickle labels still due, and
+// takes refunds made outside Indicia back from their meters.
 func (s *Service) Reconcile(ctx context.Context) (ReconcileResult, error) {
 	var res ReconcileResult
 	rows, err := s.pool.Query(ctx, `SELECT id FROM charges WHERE status IN ('staged','unknown','charged','credited','refunding')
@@ -82,6 +86,11 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileResult, error) {
 		} else if ok {
 			res.VoidRefunds++
 		}
+	}
+	n, err := s.debitOutside(ctx, "")
+	res.OutsideDebits = n
+	if err != nil {
+		return res, err
 	}
 	return res, nil
 }

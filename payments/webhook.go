@@ -58,6 +58,15 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 			}
 		}
 	}
+	var dispute stripe.Dispute
+	if ev.Type == "charge.dispute.created" {
+		if err := json.Unmarshal(ev.Data.Raw, &dispute); err != nil {
+			return res, fmt.Errorf("payments: decode %s: %w", ev.Type, err)
+		}
+		if dispute.PaymentIntent != nil {
+			outsidePI = dispute.PaymentIntent.ID
+		}
+	}
 	var suspend []int64
 	var alerts []Charge
 	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
@@ -100,14 +109,7 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 			}
 			return nil
 		case "charge.dispute.created":
-			var d stripe.Dispute
-			if err := json.Unmarshal(ev.Data.Raw, &d); err != nil {
-				return fmt.Errorf("payments: decode %s: %w", ev.Type, err)
-			}
-			pi := ""
-			if d.PaymentIntent != nil {
-				pi = d.PaymentIntent.ID
-			}
+			d, pi := dispute, outsidePI
 			var c Charge
 			err := tx.QueryRow(ctx, `SELECT id, public_id, account_id, meter_id FROM charges WHERE payment_intent_id = $1`, pi).
 				Scan(&c.ID, &c.PublicID, &c.AccountID, &c.MeterID)
@@ -132,13 +134,21 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 	if err != nil {
 		return res, err
 	}
+	// Money returned outside Indicia leaves the meter too, after the booking
+	// committed (a box step has its own transaction). A redelivered event
+	// finishes what a crash left here; so does the reconciler.
+	if outsidePI != "" {
+		if _, err := s.debitOutside(ctx, outsidePI); err != nil {
+			slog.ErrorContext(ctx, "payments: take an outside refund back from the meter", "payment_intent", outsidePI, "err", err)
+		}
+	}
 	for _, c := range alerts {
 		switch ev.Type {
 		case "charge.dispute.created":
 			s.alert(ctx, c, "dispute", fmt.Sprintf("Charge %s (%s) on meter %d is disputed (%s); the meter is suspended for credit abuse.",
 				c.PublicID, c.PaymentIntentID, c.MeterID, c.DeclineMessage))
 		case "charge.refunded":
-			s.alert(ctx, c, "outside_refund", fmt.Sprintf("%s of charge %s (%s) was refunded outside Indicia (refund %s); the account owes it and meter %d is suspended for credit abuse.",
+			s.alert(ctx, c, "outside_refund", fmt.Sprintf("%s of charge %s (%s) was refunded outside Indicia (refund %s); the meter gives back what it holds, the account owes the rest, and meter %d is suspended for credit abuse.",
 				money(c.Refunded), c.PublicID, c.PaymentIntentID, c.DeclineMessage, c.MeterID))
 		}
 	}

@@ -71,6 +71,7 @@ func audit(ctx context.Context, a *app.App, w io.Writer) error {
 	fmt.Fprintf(w, "pieces        %d\n", rep.Pieces)
 	fmt.Fprintf(w, "postage       %s\n", views.Money(rep.Postage))
 	fmt.Fprintf(w, "credited      %s\n", views.Money(rep.Credited))
+	fmt.Fprintf(w, "debited       %s\n", views.Money(rep.Debited))
 	fmt.Fprintf(w, "transfers     %d (one signed chain)\n", rep.Transfers)
 	fmt.Fprintf(w, "voided labels %d\n", rep.Voided)
 	fmt.Fprintf(w, "logins        %d signed in %d segments, %d unsigned\n", logins.Records, logins.Segments, logins.Unsigned)

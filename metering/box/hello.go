@@ -46,6 +46,7 @@ var opNames = map[uint8]string{
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
 	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
 	opRotateMAC: OpRotateMAC,
+	opDebit:     OpDebit,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

@@ -31,6 +31,7 @@ const (
 	opHello
 	opSignRevocationList
 	opRotateMAC
+	opDebit
 )
 
 type request struct {
@@ -41,7 +42,7 @@ type request struct {
 	MfgNumber  string
 	AccountID  int64
 	Pieces     []Piece
-	Amount     int64 // credit cents; commit counter
+	Amount     int64 // credit and debit cents; commit counter
 	TransferID string
 	Status     string
 	Reason     string
@@ -197,6 +198,8 @@ func (b *Box) handle(req *request) response {
 		resp.CRL, err = b.SignRevocationList(req.Revocations, req.Validity)
 	case opRotateMAC:
 		resp.MACKeys, err = b.RotateMAC(req.Version)
+	case opDebit:
+		resp.Record, resp.Tx, err = b.Debit(req.Record, req.Amount, req.TransferID)
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {
