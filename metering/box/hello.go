@@ -37,6 +37,8 @@ const (
 	// OpRotateMAC adds a record-MAC key version while the box runs, or
 	// reports the versions it holds.
 	OpRotateMAC = "RotateMAC"
+	// OpClusterStatus reports the box cluster (leader, members, indexes).
+	OpClusterStatus = "ClusterStatus"
 )
 
 // opNames names every operation this box serves, by wire number.
@@ -45,7 +47,7 @@ var opNames = map[uint8]string{
 	opSetStatus: OpSetStatus, opSetOrigin: OpSetOrigin, opCommit: OpCommit, opVerifyRecord: OpVerifyRecord,
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
 	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
-	opRotateMAC: OpRotateMAC,
+	opRotateMAC: OpRotateMAC, opClusterStatus: OpClusterStatus,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

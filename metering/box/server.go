@@ -40,10 +40,14 @@ type Config struct {
 	// allows the box's own uid only.
 	AllowedUIDs []uint32
 	Logger      *slog.Logger
+	// Cluster, when set, makes the box a member of a replicated cluster
+	// (clusterconfig.go); nil runs the single box.
+	Cluster *ClusterConfig
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
-// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR and BOX_ALLOWED_UIDS.
+// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR, BOX_ALLOWED_UIDS and the
+// cluster settings (BOX_NODE_ID, BOX_PEER_ADDR, BOX_PEERS, BOX_RAFT_DIR).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		SocketPath:   envOr(getenv, "BOX_SOCKET", DefaultSocketPath),
@@ -55,6 +59,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	var err error
 	if cfg.AllowedUIDs, err = ParseUIDs(getenv("BOX_ALLOWED_UIDS")); err != nil {
+		return Config{}, err
+	}
+	if cfg.Cluster, err = clusterFromEnv(getenv, cfg.StateDir); err != nil {
 		return Config{}, err
 	}
 	cfg.Passphrase, err = passphraseFromEnv(getenv)
@@ -122,8 +129,18 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("box: state dir: %w", err)
 	}
-	b, err := New(ks, cfg.StateDir, log)
-	if err != nil {
+	var b *Box
+	if cfg.Cluster.Enabled() {
+		store, err := openClusterStore(ks, cfg.Cluster, cfg.StateDir, log)
+		if err != nil {
+			return err
+		}
+		b, err = newBox(ks, store, log)
+		if err != nil {
+			return err
+		}
+		log.Info("box: cluster member", "node", cfg.Cluster.NodeID, "peer_addr", cfg.Cluster.PeerAddr, "peers", len(cfg.Cluster.Peers))
+	} else if b, err = New(ks, cfg.StateDir, log); err != nil {
 		return err
 	}
 	defer b.Close()

@@ -31,6 +31,7 @@ const (
 	opHello
 	opSignRevocationList
 	opRotateMAC
+	opClusterStatus
 )
 
 type request struct {
@@ -74,6 +75,7 @@ type response struct {
 	Ops      []string       // opHello: the operations served, by name
 	CRL      []byte         // opSignRevocationList: the signed list, DER
 	MACKeys  KeyVersions    // opRotateMAC
+	Cluster  ClusterStatus  // opClusterStatus
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -100,6 +102,8 @@ var errorCodes = map[string]error{
 	"stale":              ErrStale,
 	"unknown_op":         ErrUnknownOp,
 	"refused":            ErrRefused,
+	"not_leader":         ErrNotLeader,
+	"unavailable":        ErrUnavailable,
 }
 
 func toWire(err error) *wireError {
@@ -143,6 +147,14 @@ func (w *wireError) err() error {
 // handle runs one request against the box.
 func (b *Box) handle(req *request) response {
 	resp := response{ID: req.ID}
+	if req.Op != opHello && req.Op != opClusterStatus {
+		// A follower of a cluster serves nothing: its states lag the
+		// leader's, and a step it accepted could not be made durable.
+		if err := b.store.serving(); err != nil {
+			resp.Err = toWire(err)
+			return resp
+		}
+	}
 	var err error
 	switch req.Op {
 	case opPing:
@@ -190,6 +202,8 @@ func (b *Box) handle(req *request) response {
 		resp.CRL, err = b.SignRevocationList(req.Revocations, req.Validity)
 	case opRotateMAC:
 		resp.MACKeys, err = b.RotateMAC(req.Version)
+	case opClusterStatus:
+		resp.Cluster = b.ClusterStatus()
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {
