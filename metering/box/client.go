@@ -28,8 +28,8 @@ type Client struct {
 	paths  []string
 	target atomic.Uint32 // index in paths of the box requests go to
 	ids    atomic.Uint64
-	next  atomic.Uint32
-	slots [poolSize]slot
+	next   atomic.Uint32
+	slots  [poolSize]slot
 	// caps is what the box answered to Hello (hello.go); redials counts the
 	// connections made again after one was lost, which forget it.
 	caps    atomic.Pointer[Capabilities]
