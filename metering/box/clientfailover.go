@@ -89,16 +89,21 @@ type MemberStatus struct {
 // ClusterStatus asks every box the client knows for its view of the
 // cluster, each on a connection of its own.
 func (c *Client) ClusterStatus(ctx context.Context) []MemberStatus {
-	out := make([]MemberStatus, len(c.paths))
-	done := make(chan struct{}, len(c.paths))
-	for i, p := range c.paths {
+	return AskClusterStatus(ctx, c.paths)
+}
+
+// AskClusterStatus asks the box at each socket for its view of the cluster.
+func AskClusterStatus(ctx context.Context, sockets []string) []MemberStatus {
+	out := make([]MemberStatus, len(sockets))
+	done := make(chan struct{}, len(sockets))
+	for i, p := range sockets {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			out[i] = MemberStatus{Socket: p}
 			out[i].Status, out[i].Err = askStatus(ctx, p)
 		}()
 	}
-	for range c.paths {
+	for range sockets {
 		<-done
 	}
 	return out
