@@ -73,7 +73,7 @@ var Settings = []Setting{
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/indicia?sslmode=disable", "PostgreSQL connection URL", true},
 	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (sessions, throttling, job queue)", true},
 	{"REDIS_PREFIX", "indicia:", "prefix of every Redis key this instance writes", false},
-	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
+	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process; for a box cluster, every member's socket separated by commas (requests go to the leader, and follow it when it changes)", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
 	{"LOGIN_MAX_FAILS", "5", "failed logins for one email from one network address before that address is locked out of it (the owner elsewhere is not); past 4x this from all addresses within LOGIN_LOCKOUT, addresses the account never logged in from get one attempt a minute", false},
@@ -115,6 +115,10 @@ var BoxSettings = []Setting{
 	{"BOX_PASSPHRASE_FILE", "", "a file holding the passphrase, mode 0600, owned by the box's user; `make run` generates var/box-passphrase", true},
 	{"BOX_STATE_DIR", "./var/box", "the freshness store (bbolt, fsync on every step)", false},
 	{"BOX_ALLOWED_UIDS", "", "comma-separated uids or user names the box serves (the peer's uid as the kernel reports it); empty: the box's own uid only. Every other uid is refused on every operation", false},
+	{"BOX_PEERS", "", "a box cluster's members as id=host:port,... (an odd number, usually 3; the same list on every member); empty: one box with its own freshness log", false},
+	{"BOX_NODE_ID", "", "this box's id in BOX_PEERS (1-32 of a-z, 0-9 and -); required with BOX_PEERS", false},
+	{"BOX_PEER_ADDR", "", "host:port this box listens on for its peers (mutual TLS, certificates issued by the vendor root); empty: its address in BOX_PEERS", false},
+	{"BOX_RAFT_DIR", "", "the cluster's raft log, stable store and snapshots; empty: BOX_STATE_DIR/raft", false},
 }
 
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.

@@ -19,6 +19,9 @@ import (
 type Check struct {
 	Name string
 	Fn   func(context.Context) error
+	// Report, when set, is shown under Name instead of "ok" or "down" (the
+	// box cluster's members, leader and lag); Fn still decides the status.
+	Report func(context.Context) any
 }
 
 // Deps are what handlers need.

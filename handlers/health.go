@@ -23,6 +23,9 @@ func (h *Handler) Readyz(c fiber.Ctx) error {
 		} else {
 			out[ch.Name] = "ok"
 		}
+		if ch.Report != nil {
+			out[ch.Name] = ch.Report(ctx)
+		}
 	}
 	return c.Status(status).JSON(out)
 }
