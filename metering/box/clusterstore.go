@@ -105,6 +105,7 @@ func openClusterStore(ks *Keystore, cfg *ClusterConfig, stateDir string, log *sl
 	if s.raft, err = raft.NewRaft(rc, s.fsm, s.logs, s.logs, snaps, s.trans); err != nil {
 		return nil, fmt.Errorf("box: cluster: %w", err)
 	}
+	go s.watch() // shut waits for it once raft exists
 	if !has {
 		// Every member bootstraps with the same configuration; the ones
 		// that find a cluster already formed are told so and go on.
@@ -116,7 +117,6 @@ func openClusterStore(ks *Keystore, cfg *ClusterConfig, stateDir string, log *sl
 			return nil, fmt.Errorf("box: cluster: bootstrap: %w", err)
 		}
 	}
-	go s.watch()
 	return s, nil
 }
 
