@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"time"
+	"indicia/metering/box"
 
 	"indicia/handlers"
 	"indicia/web"
@@ -40,6 +41,10 @@ func (a *App) checks() []handlers.Check {
 	}
 	if a.Box != nil {
 		cs = append(cs, handlers.Check{Name: "box", Fn: a.Box.Ping, Detail: a.boxStatus})
+		if len(box.SocketList(a.Config.BoxSocket)) > 1 {
+			cs = append(cs, handlers.Check{Name: "box_cluster", Fn: a.Box.Ping,
+				Report: func(ctx context.Context) any { return box.ReportCluster(a.Box.ClusterStatus(ctx)) }})
+		}
 	}
 	return cs
 }

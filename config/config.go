@@ -85,7 +85,7 @@ var Settings = []Setting{
 	{"DATABASE_REPLICA_URL", "", "PostgreSQL standby for the read-heavy pages (reports, postal views, label history); empty reads from DATABASE_URL. DATABASE_URL itself may name several hosts with target_session_attrs=read-write", true},
 	{"REDIS_SENTINELS", "", "comma-separated host:port list of Redis Sentinels; when set, REDIS_MASTER_NAME is asked for the master (REDIS_URL then gives only the database number and password)", false},
 	{"REDIS_MASTER_NAME", "indicia", "the master's name the Sentinels monitor (with REDIS_SENTINELS)", false},
-	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process", false},
+	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process; for a box cluster, every member's socket separated by commas (requests go to the leader, and follow it when it changes)", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
 	{"SIGNUP_LIMIT_PER_HOUR", "5", "accounts one network address may open by public sign-up in an hour (new and taken addresses count alike)", false},
@@ -133,6 +133,10 @@ var BoxSettings = []Setting{
 	{"PKCS11_TOKEN_LABEL", "", "KEYSTORE=pkcs11: the label of the token that holds the box's keys", false},
 	{"PKCS11_PIN", "", "KEYSTORE=pkcs11: the token's user PIN; this or PKCS11_PIN_FILE is required", true},
 	{"PKCS11_PIN_FILE", "", "KEYSTORE=pkcs11: a file holding the user PIN, mode 0600, owned by the box's user; `scripts/services.sh softhsm` writes var/softhsm/pin", true},
+	{"BOX_PEERS", "", "a box cluster's members as id=host:port,... (an odd number, usually 3; the same list on every member); empty: one box with its own freshness log", false},
+	{"BOX_NODE_ID", "", "this box's id in BOX_PEERS (1-32 of a-z, 0-9 and -); required with BOX_PEERS", false},
+	{"BOX_PEER_ADDR", "", "host:port this box listens on for its peers (mutual TLS, certificates issued by the vendor root); empty: its address in BOX_PEERS", false},
+	{"BOX_RAFT_DIR", "", "the cluster's raft log, stable store and snapshots; empty: BOX_STATE_DIR/raft", false},
 }
 
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.

@@ -22,6 +22,9 @@ type Check struct {
 	// Detail, when set, is reported as "<name>_status" beside a passing
 	// check (nil: nothing to add).
 	Detail func(context.Context) any
+	// Report, when set, is shown under Name instead of "ok" or "down" (the
+	// box cluster's members, leader and lag); Fn still decides the status.
+	Report func(context.Context) any
 }
 
 // Deps are what handlers need.

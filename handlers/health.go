@@ -28,6 +28,9 @@ func (h *Handler) Readyz(c fiber.Ctx) error {
 				}
 			}
 		}
+		if ch.Report != nil {
+			out[ch.Name] = ch.Report(ctx)
+		}
 	}
 	return c.Status(status).JSON(out)
 }

@@ -92,6 +92,8 @@ func boxError(err error) error {
 			Message: "This meter is not active, so it cannot do that.", Err: err}
 	case errors.Is(err, box.ErrBadRequest):
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid", Message: cleanBoxMessage(err), Err: err}
+	case errors.Is(err, box.ErrUnavailable):
+		return apperr.Unavailable("Metering unavailable: too few secure boxes answer to dispense safely. Nothing was charged or dispensed; please try again later.", err)
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {

@@ -87,8 +87,29 @@ trap cleanup EXIT
 
 source scripts/supervise.sh
 
-supervise box env "${box_env[@]}" "$BIN" box &
-sups+=($!)
+# BOX_CLUSTER=3 (any odd number) starts that many boxes as one raft cluster
+# on this machine, each with its own socket, state and peer port
+# (127.0.0.1:7201...); serve and worker get every socket in BOX_SOCKET and
+# follow the leader. The default is one box, as before.
+BOX_CLUSTER=${BOX_CLUSTER:-1}
+if [ "$BOX_CLUSTER" -gt 1 ]; then
+  if [ $((BOX_CLUSTER % 2)) -eq 0 ]; then echo "run.sh: BOX_CLUSTER=$BOX_CLUSTER: want an odd number" >&2; exit 2; fi
+  peers='' sockets=''
+  for i in $(seq 1 "$BOX_CLUSTER"); do
+    peers+="${peers:+,}b$i=127.0.0.1:$((7200 + i))"
+    sockets+="${sockets:+,}var/box-cluster/b$i/box.sock"
+  done
+  for i in $(seq 1 "$BOX_CLUSTER"); do
+    mkdir -p "var/box-cluster/b$i" && chmod 700 var/box-cluster "var/box-cluster/b$i"
+    supervise "box-b$i" env "${box_env[@]}" BOX_PEERS="$peers" BOX_NODE_ID="b$i" \
+      BOX_SOCKET="var/box-cluster/b$i/box.sock" BOX_STATE_DIR="var/box-cluster/b$i" "$BIN" box &
+    sups+=($!)
+  done
+  export BOX_SOCKET="$sockets"
+else
+  supervise box env "${box_env[@]}" "$BIN" box &
+  sups+=($!)
+fi
 # Notification emails go to a local catcher (files under var/mail) unless SMTP_URL names a real server.
 if [ -z "${SMTP_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/1025) 2>/dev/null; then
   supervise mailcatcher "$BIN" mailcatcher &

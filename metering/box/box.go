@@ -28,7 +28,7 @@ var serialRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,31}$`)
 // server exposes; the Client mirrors them.
 type Box struct {
 	ops   KeyOps // the box's own keys: file keystore or PKCS#11 token
-	store *freshStore
+	store stateStore
 	log   *slog.Logger
 	now   func() time.Time
 	locks [256]sync.Mutex // per-meter serialisation, striped by serial
@@ -47,6 +47,32 @@ type Box struct {
 	version string
 }
 
+// stateStore is the freshness store as the box uses it: the single box's
+// append-only log (freshStore) or the raft-replicated store of a box
+// cluster (clusterStore). Both keep the states in memory; a durable write
+// means on the local disk for the one, on a majority of boxes for the other.
+type stateStore interface {
+	// get returns a meter's state; ok is false for a meter never seen.
+	get(serial string) (st meterState, ok bool, err error)
+	// setCached changes the in-memory state ahead of its write.
+	setCached(serial string, st meterState)
+	// put starts a durable write, applied to memory once durable.
+	put(serial string, st meterState) <-chan error
+	// putEarly sets the in-memory state at once and starts its durable write.
+	putEarly(serial string, st meterState) <-chan error
+	// putLazy queues a write that later durable writes make durable.
+	putLazy(serial string, st meterState)
+	// serving is nil when this box may answer meter operations: always for
+	// a single box, only on the leader of a cluster.
+	serving() error
+	// confirmLeader is nil when this box still serves after asking: a
+	// cluster leader asks the majority before it calls a record a replay.
+	confirmLeader() error
+	// lastDurableWrite is when a write last became durable (zero: none yet).
+	lastDurableWrite() time.Time
+	close() error
+}
+
 // New opens the freshness store in stateDir and returns a box holding ks
 // in memory; a rotation while it runs is not saved.
 func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
@@ -56,12 +82,18 @@ func New(ks *Keystore, stateDir string, log *slog.Logger) (*Box, error) {
 // NewWithKeys opens the freshness store in stateDir and returns a box
 // using ops for its own keys.
 func NewWithKeys(ops KeyOps, stateDir string, log *slog.Logger) (*Box, error) {
-	if log == nil {
-		log = slog.Default()
-	}
 	store, err := openFreshStore(stateDir)
 	if err != nil {
 		return nil, err
+	}
+	return newBox(ops, store, log)
+}
+
+// newBox returns a box using ops over an open freshness store, which it
+// closes if it fails.
+func newBox(ops KeyOps, store stateStore, log *slog.Logger) (*Box, error) {
+	if log == nil {
+		log = slog.Default()
 	}
 	pub, err := publicKeys(ops)
 	if err != nil {
@@ -259,7 +291,7 @@ func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
 		if rec.Counter == 0 {
 			return current, nil
 		}
-		return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "meter unknown to the box at counter %d", rec.Counter)
+		return meterState{}, b.staleRecord(rec.Serial, "meter unknown to the box at counter %d", rec.Counter)
 	}
 	same := rec.Counter == st.Counter && h == st.Hash
 	if p := st.Pending; p != nil {
@@ -283,16 +315,26 @@ func (b *Box) checkFresh(rec *Record, logRollback bool) (meterState, error) {
 			}
 			return current, nil
 		}
-		return meterState{}, tamper(ErrTamperFreshness, rec.Serial,
+		return meterState{}, b.staleRecord(rec.Serial,
 			"record counter %d matches neither the committed %d nor a pending step", rec.Counter, st.Counter)
 	}
 	if same {
 		return current, nil
 	}
 	if rec.Counter < st.Counter {
-		return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "stale record: counter %d, box has %d", rec.Counter, st.Counter)
+		return meterState{}, b.staleRecord(rec.Serial, "stale record: counter %d, box has %d", rec.Counter, st.Counter)
 	}
-	return meterState{}, tamper(ErrTamperFreshness, rec.Serial, "record counter %d does not match the box's %d", rec.Counter, st.Counter)
+	return meterState{}, b.staleRecord(rec.Serial, "record counter %d does not match the box's %d", rec.Counter, st.Counter)
+}
+
+// staleRecord is the freshness tamper verdict, given only by a box that
+// still serves: a cluster leader cut off from the majority may be behind
+// the new leader's records, and answers ErrNotLeader instead.
+func (b *Box) staleRecord(serial, format string, args ...any) error {
+	if err := b.store.confirmLeader(); err != nil {
+		return err
+	}
+	return tamper(ErrTamperFreshness, serial, format, args...)
 }
 
 func (b *Box) logRollback(serial string, p *pending) {

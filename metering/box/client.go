@@ -20,11 +20,16 @@ const poolSize = 4
 // restart). A request whose connection fails may or may not have been
 // carried out by the box; the hand-off protocol makes that safe: the
 // caller stores nothing, and the next request resolves the pending step.
+//
+// Given the sockets of a box cluster, it sends to one box at a time and
+// moves on to the next when that one answers ErrNotLeader or cannot be
+// reached, sending the same request again (clientfailover.go).
 type Client struct {
-	path  string
-	ids   atomic.Uint64
-	next  atomic.Uint32
-	slots [poolSize]slot
+	paths  []string
+	target atomic.Uint32 // index in paths of the box requests go to
+	ids    atomic.Uint64
+	next   atomic.Uint32
+	slots  [poolSize]slot
 	// caps is what the box answered to Hello (hello.go); redials counts the
 	// connections made again after one was lost, which forget it.
 	caps    atomic.Pointer[Capabilities]
@@ -37,6 +42,7 @@ type slot struct {
 }
 
 type muxConn struct {
+	path    string
 	conn    net.Conn
 	sendq   chan *request
 	dead    chan struct{} // closed by fail
@@ -47,10 +53,22 @@ type muxConn struct {
 
 // Dial connects to the box at socketPath and asks what it serves. A box
 // that does not answer that in time is still dialled: its capabilities are
-// asked again on first use.
+// asked again on first use. socketPath may list the sockets of a box
+// cluster's members, separated by commas; Dial then connects to the first
+// that answers.
 func Dial(socketPath string) (*Client, error) {
-	c := &Client{path: socketPath}
-	if _, err := c.conn(&c.slots[0]); err != nil {
+	c := &Client{paths: SocketList(socketPath)}
+	if len(c.paths) == 0 {
+		return nil, errors.New("box: no socket given")
+	}
+	var err error
+	for i := range c.paths {
+		c.target.Store(uint32(i))
+		if _, err = c.conn(&c.slots[0]); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), helloTimeout)
@@ -78,21 +96,25 @@ func (c *Client) Close() error {
 
 // conn returns the slot's connection, dialling it if it has none or lost it.
 func (c *Client) conn(s *slot) (*muxConn, error) {
+	path := c.paths[c.target.Load()]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.c != nil && s.c.alive() {
+	if s.c != nil && s.c.alive() && s.c.path == path {
 		return s.c, nil
 	}
-	conn, err := net.Dial("unix", c.path)
+	if s.c != nil && s.c.path != path {
+		s.c.fail(errors.New("box: client moved to another box of the cluster"))
+	}
+	conn, err := net.Dial("unix", path)
 	if err != nil {
-		return nil, fmt.Errorf("box: dial %s: %w", c.path, err)
+		return nil, &transportError{fmt.Errorf("box: dial %s: %w", path, err)}
 	}
 	if s.c != nil {
 		// The box may have been restarted as another version: ask again.
 		c.redials.Add(1)
 		c.caps.Store(nil)
 	}
-	mc := &muxConn{conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan response{}}
+	mc := &muxConn{path: path, conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan response{}}
 	go mc.read()
 	go mc.write()
 	s.c = mc
@@ -167,7 +189,9 @@ func (mc *muxConn) fail(err error) {
 	mc.conn.Close()
 }
 
-func (c *Client) call(ctx context.Context, req *request) (response, error) {
+// callOnce sends req to the box the client is at and waits for the answer.
+// A failure of the connection is a *transportError.
+func (c *Client) callOnce(ctx context.Context, req *request) (response, error) {
 	mc, err := c.conn(&c.slots[c.next.Add(1)%poolSize])
 	if err != nil {
 		return response{}, err
@@ -177,7 +201,7 @@ func (c *Client) call(ctx context.Context, req *request) (response, error) {
 	mc.mu.Lock()
 	if mc.err != nil {
 		mc.mu.Unlock()
-		return response{}, mc.err
+		return response{}, &transportError{mc.err}
 	}
 	mc.pending[req.ID] = ch
 	mc.mu.Unlock()
@@ -191,7 +215,10 @@ func (c *Client) call(ctx context.Context, req *request) (response, error) {
 		if !ok {
 			mc.mu.Lock()
 			defer mc.mu.Unlock()
-			return response{}, mc.err
+			if errors.Is(mc.err, ErrRefused) {
+				return response{}, mc.err
+			}
+			return response{}, &transportError{mc.err}
 		}
 		if resp.Err != nil {
 			return resp, resp.Err.err()

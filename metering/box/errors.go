@@ -23,6 +23,13 @@ var (
 	// ErrRefused answers a peer whose uid the box does not serve
 	// (BOX_ALLOWED_UIDS); every request on that connection gets it.
 	ErrRefused = errors.New("connection refused by the box")
+	// ErrNotLeader answers a meter operation sent to a box of a cluster
+	// that is not its leader; the message names the leader if one is known.
+	// Nothing was done: the client sends the request to another box.
+	ErrNotLeader = errors.New("box is not the cluster leader")
+	// ErrUnavailable is what a client reports when no box of the cluster
+	// serves: a majority is down or cut off, so none may dispense.
+	ErrUnavailable = errors.New("metering unavailable: no box of the cluster is the leader (a majority of boxes is down or cut off)")
 )
 
 // TamperError reports a record the box refused as tampered. Kind is

@@ -37,6 +37,8 @@ const (
 	// OpRotateMAC adds a record-MAC key version while the box runs, or
 	// reports the versions it holds.
 	OpRotateMAC = "RotateMAC"
+	// OpClusterStatus reports the box cluster (leader, members, indexes).
+	OpClusterStatus = "ClusterStatus"
 )
 
 // opNames names every operation this box serves, by wire number.
@@ -46,7 +48,7 @@ var opNames = map[uint8]string{
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
 	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
 	opRotateMAC: OpRotateMAC,
-	opDebit:     OpDebit,
+	opDebit:     OpDebit, opClusterStatus: OpClusterStatus,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

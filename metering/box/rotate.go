@@ -40,6 +40,11 @@ func (b *Box) RotateMAC(version string) (KeyVersions, error) {
 	if slices.Contains(*b.macVersions.Load(), version) {
 		return b.keyVersions(), nil
 	}
+	if _, clustered := b.store.(*clusterStore); clustered {
+		// The new key would be in this box's keystore only: after a
+		// failover the records MACed with it would not verify.
+		return KeyVersions{}, badRequest("record-MAC key version %s: a box cluster does not add key versions while it runs; run `indicia keys rotate` on every member's keystore and restart the members one at a time", version)
+	}
 	if now := b.currentMAC(); version < now {
 		return KeyVersions{}, badRequest("record-MAC key version %s is older than the current %s", version, now)
 	}

@@ -47,10 +47,14 @@ type Config struct {
 	Logger      *slog.Logger
 	// Version is the box binary's version, which Hello reports.
 	Version string
+	// Cluster, when set, makes the box a member of a replicated cluster
+	// (clusterconfig.go); nil runs the single box.
+	Cluster *ClusterConfig
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
-// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR and BOX_ALLOWED_UIDS.
+// BOX_PASSPHRASE_FILE (required), BOX_STATE_DIR, BOX_ALLOWED_UIDS and the
+// cluster settings (BOX_NODE_ID, BOX_PEER_ADDR, BOX_PEERS, BOX_RAFT_DIR).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		SocketPath:   envOr(getenv, "BOX_SOCKET", DefaultSocketPath),
@@ -62,6 +66,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	var err error
 	if cfg.AllowedUIDs, err = ParseUIDs(getenv("BOX_ALLOWED_UIDS")); err != nil {
+		return Config{}, err
+	}
+	if cfg.Cluster, err = clusterFromEnv(getenv, cfg.StateDir); err != nil {
 		return Config{}, err
 	}
 	if cfg.Keystore, err = keystoreKind(getenv); err != nil {
@@ -137,8 +144,18 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("box: state dir: %w", err)
 	}
-	b, err := NewWithKeys(ops, cfg.StateDir, log)
-	if err != nil {
+	var b *Box
+	if cfg.Cluster.Enabled() {
+		store, err := openClusterStore(ops, cfg.Cluster, cfg.StateDir, log)
+		if err != nil {
+			return err
+		}
+		b, err = newBox(ops, store, log)
+		if err != nil {
+			return err
+		}
+		log.Info("box: cluster member", "node", cfg.Cluster.NodeID, "peer_addr", cfg.Cluster.PeerAddr, "peers", len(cfg.Cluster.Peers))
+	} else if b, err = NewWithKeys(ops, cfg.StateDir, log); err != nil {
 		return err
 	}
 	defer b.Close()

@@ -79,7 +79,7 @@ func TestPeerCredentialsRefuseOtherUsers(t *testing.T) {
 	}
 
 	// A client that skips Dial's Hello gets the refusal on each operation.
-	c := &Client{path: e.socket}
+	c := &Client{paths: []string{e.socket}}
 	defer c.Close()
 	pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer pcancel()

@@ -29,9 +29,7 @@ func (s Status) Uptime(now time.Time) time.Duration {
 // Status reports this box's health.
 func (b *Box) Status() Status {
 	st := Status{Version: b.version, StartedAt: b.started}
-	if ns := b.store.lastDurable.Load(); ns != 0 {
-		st.LastDurableWrite = time.Unix(0, ns).UTC()
-	}
+	st.LastDurableWrite = b.store.lastDurableWrite()
 	return st
 }
 

@@ -32,6 +32,7 @@ const (
 	opSignRevocationList
 	opRotateMAC
 	opDebit
+	opClusterStatus
 )
 
 type request struct {
@@ -80,6 +81,7 @@ type response struct {
 	BoxVersion  string
 	StartedAt   time.Time
 	LastDurable time.Time
+	Cluster     ClusterStatus // opClusterStatus
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -106,6 +108,8 @@ var errorCodes = map[string]error{
 	"stale":              ErrStale,
 	"unknown_op":         ErrUnknownOp,
 	"refused":            ErrRefused,
+	"not_leader":         ErrNotLeader,
+	"unavailable":        ErrUnavailable,
 }
 
 func toWire(err error) *wireError {
@@ -149,6 +153,14 @@ func (w *wireError) err() error {
 // handle runs one request against the box.
 func (b *Box) handle(req *request) response {
 	resp := response{ID: req.ID}
+	if req.Op != opHello && req.Op != opClusterStatus {
+		// A follower of a cluster serves nothing: its states lag the
+		// leader's, and a step it accepted could not be made durable.
+		if err := b.store.serving(); err != nil {
+			resp.Err = toWire(err)
+			return resp
+		}
+	}
 	var err error
 	switch req.Op {
 	case opPing:
@@ -200,6 +212,8 @@ func (b *Box) handle(req *request) response {
 		resp.MACKeys, err = b.RotateMAC(req.Version)
 	case opDebit:
 		resp.Record, resp.Tx, err = b.Debit(req.Record, req.Amount, req.TransferID)
+	case opClusterStatus:
+		resp.Cluster = b.ClusterStatus()
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {

@@ -1,0 +1,82 @@
+package metering_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"indicia/metering"
+	"indicia/metering/meteringtest"
+)
+
+// TestBoxClusterLoad measures purchases per second and the 99th percentile
+// on one box process and on a three-box cluster, in the same run, with the
+// batched (cross-meter) dispensing of many meters. It only reports: run it
+// with loadtest/box_cluster.sh (BOX_CLUSTER_LOAD=1).
+func TestBoxClusterLoad(t *testing.T) {
+	if os.Getenv("BOX_CLUSTER_LOAD") != "1" {
+		t.Skip("a measurement: loadtest/box_cluster.sh runs it")
+	}
+	dur := 20 * time.Second
+	if s, err := time.ParseDuration(os.Getenv("BOX_CLUSTER_LOAD_DURATION")); err == nil {
+		dur = s
+	}
+	workers := 32
+	if n, err := strconv.Atoi(os.Getenv("BOX_CLUSTER_LOAD_CLIENTS")); err == nil {
+		workers = n
+	}
+	single := meteringtest.StartProcess(t)
+	cluster := meteringtest.StartCluster(t, 3)
+	type result struct {
+		perSec float64
+		p50    time.Duration
+		p99    time.Duration
+	}
+	run := func(b *meteringtest.Box) result {
+		svc, ms, _ := setupMany(t, b, 16, 100_000_000, metering.Options{})
+		ctx := context.Background()
+		var mu sync.Mutex
+		var lat []time.Duration
+		stop := time.Now().Add(dur)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				var mine []time.Duration
+				for time.Now().Before(stop) {
+					m := ms[rand.IntN(len(ms))]
+					t0 := time.Now()
+					if _, err := svc.Purchase(ctx, m.owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+						t.Errorf("purchase: %v", err)
+						return
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		slices.Sort(lat)
+		if len(lat) == 0 {
+			t.Fatal("no purchase")
+		}
+		return result{float64(len(lat)) / dur.Seconds(), lat[len(lat)/2], lat[len(lat)*99/100]}
+	}
+	// Alternate, so a change in the machine's load touches both alike.
+	var one, three []result
+	for range 2 {
+		one = append(one, run(single))
+		three = append(three, run(cluster.Box))
+	}
+	for i := range one {
+		t.Logf("round %d: one box %.0f purchases/s p50 %v p99 %v | three-box cluster %.0f purchases/s p50 %v p99 %v | cluster/one %.2f",
+			i+1, one[i].perSec, one[i].p50.Round(time.Millisecond), one[i].p99.Round(time.Millisecond),
+			three[i].perSec, three[i].p50.Round(time.Millisecond), three[i].p99.Round(time.Millisecond), three[i].perSec/one[i].perSec)
+	}
+}
