@@ -45,7 +45,7 @@ func (h *Handler) ShowBatch(c fiber.Ctx) error {
 
 // BatchTemplate downloads the batch file template.
 func (h *Handler) BatchTemplate(c fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentType, csvType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="batch-labels-template.csv"`)
 	return c.SendString(postage.BatchTemplate)
 }

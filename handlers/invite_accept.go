@@ -48,5 +48,6 @@ func (h *Handler) AcceptInvite(c fiber.Ctx) error {
 	if err := h.startSession(c, u.ID); err != nil {
 		return err
 	}
+	h.d.Accounts.RecordFirstLogin(c.Context(), u, c.IP(), c.Get(fiber.HeaderUserAgent))
 	return h.redirectWith(c, "/dashboard", "Welcome! Your password is set.")
 }

@@ -15,11 +15,12 @@ import (
 	"indicia/web/request"
 )
 
-// ShowPurchase is the purchase page.
+// ShowPurchase is the purchase page, filled with the piece a link carries
+// (a row of the rates comparison).
 func (h *Handler) ShowPurchase(c fiber.Ctx) error {
 	u := *request.Actor(c)
 	p := h.Page(c, "Buy postage", "postage")
-	vm, _, err := h.purchaseVM(c.Context(), u, emptyForm(), nil)
+	vm, _, err := h.purchaseVM(c.Context(), u, queryForm(c, purchasePrefill...), queryMulti(c, "services"))
 	if err != nil {
 		if ae, ok := apperr.As(err); !ok || ae.Kind == apperr.KindInternal {
 			return err

@@ -53,6 +53,7 @@ func (h *Handler) Rates(c fiber.Ctx) error {
 			status = fiber.StatusUnprocessableEntity
 		} else {
 			vm.Rated = true
+			vm.Buy = rateBuyLinks(f, services, vm.Quotes)
 		}
 	}
 	return render(c, status, views.Rates(h.Page(c, "Compare prices", "rates"), vm))

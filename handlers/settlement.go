@@ -81,7 +81,7 @@ func (h *Handler) SettlementCSV(c fiber.Ctx) error {
 	if err := st.WriteCSV(&buf); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentType, csvType)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="settlement-%s.csv"`, day.Format(time.DateOnly)))
 	return c.Send(buf.Bytes())
 }

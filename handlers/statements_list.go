@@ -33,11 +33,10 @@ func (h *Handler) statementRows(c fiber.Ctx, u accounts.User, accountID int64) (
 func sendStatement(c fiber.Ctx, st reports.StatementInfo, format string, b []byte) error {
 	name := "statement-" + st.Month.Format("2006-01") + "-" + strconv.FormatInt(st.AccountID, 10) + "." + format
 	if format == "pdf" {
-		c.Set(fiber.HeaderContentType, "application/pdf")
+		attach(c, name, "application/pdf")
 	} else {
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		attach(c, name, csvType)
 	}
-	c.Attachment(name)
 	return c.Send(b)
 }
 

@@ -59,8 +59,7 @@ func sendTable(c fiber.Ctx, format, base string, t downloadTable) error {
 	}
 	switch format {
 	case "", "csv":
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Attachment(base + ".csv")
+		attach(c, base+".csv", csvType)
 		return c.SendStreamWriter(func(w *bufio.Writer) {
 			ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
 			defer cancel()
@@ -73,8 +72,7 @@ func sendTable(c fiber.Ctx, format, base string, t downloadTable) error {
 			}
 		})
 	case "xlsx":
-		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Attachment(base + ".xlsx")
+		attach(c, base+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		return c.SendStreamWriter(func(w *bufio.Writer) {
 			ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
 			defer cancel()

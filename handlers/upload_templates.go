@@ -33,8 +33,7 @@ func sendTemplate(c fiber.Ctx, name string, rows [][]string) error {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	_ = w.WriteAll(rows) // into memory: cannot fail
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Attachment(name)
+	attach(c, name, csvType)
 	return c.Send(b.Bytes())
 }
 

@@ -126,8 +126,14 @@ func (h *Handler) EditUser(c fiber.Ctx) error {
 	return h.redirectWith(c, usersBase(c), "User saved.")
 }
 
-// DisableUser disables a user and ends their sessions at once.
-func (h *Handler) DisableUser(c fiber.Ctx) error { return h.setDisabled(c, true) }
+// DisableUser disables a user and ends their sessions at once, once the
+// confirmation page was answered; a post without it goes to that page.
+func (h *Handler) DisableUser(c fiber.Ctx) error {
+	if c.FormValue("confirm") != "yes" {
+		return c.Redirect().Status(fiber.StatusSeeOther).To(usersBase(c) + "/" + c.Params("id") + "/disable")
+	}
+	return h.setDisabled(c, true)
+}
 
 // EnableUser lets a disabled user log in again.
 func (h *Handler) EnableUser(c fiber.Ctx) error { return h.setDisabled(c, false) }

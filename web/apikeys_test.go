@@ -74,7 +74,7 @@ func TestDisablingTheCreatorStopsTheCachedKeyAtOnce(t *testing.T) {
 	if code, out := apiCall(t, e, secret, "POST", "/api/v1/labels", oneLabel); code != http.StatusCreated {
 		t.Fatalf("purchase with the clerk's key: %d %v", code, out)
 	}
-	r := e.Do("owner", "POST", "/account/users/"+strconv.FormatInt(clerk.ID, 10)+"/disable", nil)
+	r := e.Do("owner", "POST", "/account/users/"+strconv.FormatInt(clerk.ID, 10)+"/disable", url.Values{"confirm": {"yes"}})
 	if r.StatusCode >= 400 {
 		t.Fatalf("disable: %d", r.StatusCode)
 	}

@@ -52,16 +52,6 @@ func TestRetiredMeterOffersNoFundingForm(t *testing.T) {
 	}
 }
 
-// Disabling a user asks first.
-func TestDisablingAUserAsksFirst(t *testing.T) {
-	e := webtest.New(t)
-	_, page := get(t, e, "owner", "/account/users")
-	form := regexp.MustCompile(`<form method="post" action="/account/users/\d+/disable"[^>]*>`).FindString(page)
-	if !strings.Contains(form, `data-confirm="Disable Carl Clerk?`) {
-		t.Errorf("the disable form does not ask: %q", form)
-	}
-}
-
 // A new mailer's dashboard lists the next steps until both are done: the
 // funded meter's step is marked done, buying the first label links to the
 // purchase page, and after a purchase the list is gone.
