@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"indicia/apperr"
 	"indicia/views"
@@ -84,6 +86,11 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 			out = apiError{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}
 		}
 	}
+	if code == fiber.StatusInternalServerError && unreachable(err) {
+		// A database or Redis that cannot be reached (a failover in
+		// progress) is a moment's outage, not a bug: 503, try again.
+		code, out = fiber.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "The service is briefly unavailable. Please try again in a moment."}
+	}
 	if code >= 500 {
 		slog.ErrorContext(c.Context(), "request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", code, "err", err)
 	}
@@ -99,4 +106,13 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 	c.Status(code)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return views.ErrorPage(p, code, out.Message).Render(c.Context(), c.Response().BodyWriter())
+}
+
+// unreachable reports whether err says a server could not be reached: a
+// refused or failed connection to PostgreSQL (pgx wraps it in a
+// ConnectError) or any other dial that failed.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var oe *net.OpError
+	return errors.As(err, &ce) || (errors.As(err, &oe) && oe.Op == "dial")
 }
