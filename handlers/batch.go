@@ -21,7 +21,7 @@ import (
 )
 
 // batchFields are the single-valued inputs of the batch forms.
-var batchFields = []string{"token", "action", "rows", "class", "weight_oz", "cost_code", "reference"}
+var batchFields = []string{"token", "action", "rows", "class", "weight_oz", "cost_code", "reference", "meter_id"}
 
 // maxFixRows bounds the rows a review offers to fix on the page (the rest
 // are listed to fix in the file).
@@ -57,7 +57,13 @@ func (h *Handler) batchVM(c fiber.Ctx, f views.Form, q string, selected []string
 		f.Values["class"] = rating.ClassFirstClassLetter
 	}
 	vm := views.BatchVM{Token: f.V("token"), Query: q, Form: f, Classes: domesticClassOptions(f.V("class"))}
-	var err error
+	// The account's active meters, the default (or the chosen one) selected.
+	m, meters, err := h.d.Postage.ChooseMeter(c.Context(), u, f.V("meter_id"))
+	if _, ok := apperr.As(err); err != nil && !ok {
+		return vm, err
+	}
+	vm.Meters = meterOptions(meters, m.ID)
+	vm.MeterID = strconv.FormatInt(m.ID, 10)
 	if vm.CostCodes, err = h.costCodeOptions(c.Context(), u, f.V("cost_code")); err != nil {
 		return vm, err
 	}
@@ -91,7 +97,17 @@ func (h *Handler) Batch(c fiber.Ctx) error {
 		f.Values["token"] = newFormToken()
 	}
 	p := h.Page(c, "Batch labels", "postage")
-	m, _, err := h.d.Postage.ChooseMeter(c.Context(), u, "")
+	m, _, err := h.purchaseMeter(c.Context(), u, f)
+	if ae, ok := apperr.As(err); ok && ae.Field == "meter_id" {
+		// A meter that is gone or not the account's: nothing is checked or
+		// bought; the form comes back with the default meter chosen.
+		f.Errors["meter_id"] = ae.Message
+		vm, verr := h.batchVM(c, f, "", formMulti(c, "book_ids"))
+		if verr != nil {
+			return verr
+		}
+		return render(c, fiber.StatusUnprocessableEntity, views.Batch(p, vm))
+	}
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type apiRegisterRow struct {
 	MailClass   string     `json:"mail_class"`
 	Services    []string   `json:"services"`
 	MailingDate string     `json:"mailing_date"`
+	WeightOz    float64    `json:"weight_oz"`
 	Postage     int64      `json:"postage"`
 	Fee         int64      `json:"fee"`
 	Status      string     `json:"status"`
@@ -126,7 +127,7 @@ func (h *Handler) APIReport(c fiber.Ctx) error {
 		for _, r := range rows {
 			out.Rows = append(out.Rows, apiRegisterRow{At: r.At.UTC(), LabelID: r.LabelID, MeterSerial: r.MeterSerial, User: r.User, CostCode: r.CostCode,
 				OriginZIP: r.OriginZIP, DestZIP: r.DestZIP, MailClass: r.Class, Services: append([]string{}, r.Services...), MailingDate: r.MailingDate.Format("2006-01-02"),
-				Postage: r.Postage, Fee: r.Fee, Status: r.Status, VoidedAt: r.VoidedAt})
+				WeightOz: r.WeightOz, Postage: r.Postage, Fee: r.Fee, Status: r.Status, VoidedAt: r.VoidedAt})
 		}
 		return c.JSON(out)
 	case "summary":

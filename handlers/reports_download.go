@@ -21,7 +21,7 @@ func (h *Handler) reportSource(u accounts.User, kind string, f reports.Filter, g
 	r := h.d.Reports
 	switch kind {
 	case "register":
-		return downloadTable{reports.RegisterHeader, numericCols(10, 11), func(ctx context.Context, emit func([]string) error) error {
+		return downloadTable{reports.RegisterHeader, numericCols(10, 11, 12), func(ctx context.Context, emit func([]string) error) error {
 			return r.StreamRegister(ctx, u, f, func(x reports.RegisterRow) error { return emit(x.Cells()) })
 		}}, nil
 	case "summary":

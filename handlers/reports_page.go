@@ -133,7 +133,7 @@ func (h *Handler) Reports(c fiber.Ctx) error {
 	for _, r := range reg {
 		cells := r.Cells()
 		vm.Register = append(vm.Register, views.RegisterRowVM{At: cells[0], LabelID: r.LabelID, Meter: r.MeterSerial, User: r.User, CostCode: r.CostCode,
-			Origin: r.OriginZIP, Dest: r.DestZIP, Class: cells[7], Postage: views.Money(r.Postage), Fee: views.Money(r.Fee), Status: r.Status, VoidedAt: cells[13]})
+			Origin: r.OriginZIP, Dest: r.DestZIP, Class: cells[7], Weight: cells[10], Postage: views.Money(r.Postage), Fee: views.Money(r.Fee), Status: r.Status, VoidedAt: cells[14]})
 	}
 	refunds, _, err := h.d.Reports.Refunds(ctx, u, filter, reports.Cursor{}, reportPreview)
 	if err != nil {

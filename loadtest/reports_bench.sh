@@ -8,6 +8,9 @@
 #   - the same register streamed in process (reportgen -measure): rows/s,
 #     time to the first row and the Go heap.
 # Usage: loadtest/reports_bench.sh [LABELS] [ACCOUNTS] [OTHER] [RUNS]
+# Seeding five million labels takes a quarter of an hour: with BENCH_DB and
+# BENCH_DIR set, the database and the box keystore are kept, and a second
+# run with REUSE=1 only migrates (new migrations, new rollups) and measures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LABELS="${1:-1000000}"
@@ -17,20 +20,31 @@ RUNS="${4:-20}"
 eval "$(bash scripts/services.sh up run)"
 go build -o bin/indicia ./cmd/indicia
 go build -o bin/reportgen ./reports/internal/reportgen
-work=$(mktemp -d /tmp/irep.XXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+DB="${BENCH_DB:-indicia_repbench}"
+REUSE="${REUSE:-0}"
+if [ -n "${BENCH_DIR:-}" ]; then
+	work="$BENCH_DIR"; mkdir -p "$work"; rm -f "$work/reg.done"
+	trap 'kill $(jobs -p) 2>/dev/null' EXIT
+else
+	work=$(mktemp -d /tmp/irep.XXXX)
+	trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+fi
 base_url="${DATABASE_URL%/*}"
-psql "$base_url/postgres" -qc "DROP DATABASE IF EXISTS indicia_repbench WITH (FORCE)" -c "CREATE DATABASE indicia_repbench"
-export DATABASE_URL="$base_url/indicia_repbench?sslmode=disable" BOX_SOCKET="$work/box/box.sock" BOX_KEYSTORE="$work/keystore.bin"
+if [ "$REUSE" != 1 ]; then
+	psql "$base_url/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+fi
+export DATABASE_URL="$base_url/$DB?sslmode=disable" BOX_SOCKET="$work/box/box.sock" BOX_KEYSTORE="$work/keystore.bin"
 export BOX_PASSPHRASE="load test passphrase" BOX_STATE_DIR="$work/box" LOG_LEVEL=warn REDIS_PREFIX="repbench:"
 mkdir -p "$work/box" && chmod 700 "$work/box"
-bin/indicia keys init >/dev/null
+[ "$REUSE" = 1 ] || bin/indicia keys init >/dev/null
 bin/indicia box & sleep 0.5
 bin/indicia migrate >/dev/null
-bin/indicia seed >/dev/null
-bin/reportgen -db "$DATABASE_URL" -labels "$LABELS" -accounts "$ACCOUNTS" -other-labels "$OTHER"
+if [ "$REUSE" != 1 ]; then
+	bin/indicia seed >/dev/null
+	bin/reportgen -db "$DATABASE_URL" -labels "$LABELS" -accounts "$ACCOUNTS" -other-labels "$OTHER"
+fi
 psql "$DATABASE_URL" -Atc "SELECT 'labels in the database: ' || count(*) FROM indicia"
-PORT=18090
+PORT="${BENCH_PORT:-18090}"
 HTTP_ADDR=127.0.0.1:$PORT bin/indicia serve & serve=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 jar=$(mktemp)

@@ -299,7 +299,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		var rj []byte
 		l := &x.l
 		err := r.Scan(&l.PublicID, &l.MeterID, &l.Serial, &l.PieceNumber, &l.MailingDate, &l.Postage, &l.OriginZIP, &l.DestZIP, &l.MailClass,
-			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &x.id, &l.UserID, &l.CostCode,
+			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &l.WeightOz, &x.id, &l.UserID, &l.CostCode,
 			&l.State.VoidReason, &l.State.UsedAt, &l.State.UsedLocation)
 		l.Services = uint32(services)
 		if err == nil {

@@ -35,6 +35,8 @@ type PieceRequest struct {
 	CostCodeID int64 `json:"cost_code_id,omitempty"`
 	// Reference is the mailer's own reference, printed on the label.
 	Reference string `json:"reference,omitempty"`
+	// WeightOz is the piece's weight in ounces as given (0: not given).
+	WeightOz float64 `json:"weight_oz,omitempty"`
 }
 
 // PurchaseRequest is one purchase: a single piece or a batch.
@@ -63,6 +65,7 @@ type Label struct {
 	CreatedAt   time.Time
 	CostCodeID  int64 // 0: none
 	Reference   string
+	WeightOz    float64 // 0: not given
 	// TrackingNumber is the IMpb tracking number (22 digits) of a tracked
 	// piece: a package, or any piece with Certified Mail or a signature.
 	TrackingNumber string

@@ -19,7 +19,7 @@ type meterDispense struct {
 }
 
 var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
-	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference"}
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference", "weight_oz"}
 
 // copyThreshold is the batch size from which a dispense is stored with COPY.
 const copyThreshold = 256
@@ -43,6 +43,7 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 			return err
 		}
 		b := &pgx.Batch{}
+		r.rollup.queue(b, r.now)
 		r.tracked.queue(b)
 		r.abroad.queue(b)
 		if b.Len() == 0 {
@@ -63,11 +64,13 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 
 // storeRows are the rows of one or many meters' dispenses, column by column.
 type storeRows struct {
-	pr  purchaseRows
-	ir  indiciumRows
-	rr  recordRows
-	tr  txRows
-	now time.Time
+	pr purchaseRows
+	ir indiciumRows
+	rr recordRows
+	tr txRows
+	// rollup is the group's pieces summed per spend_rollup row.
+	rollup rollupRows
+	now    time.Time
 	// tracked is filled by assignTracking.
 	tracked trackedRows
 	abroad  abroadRows
@@ -97,10 +100,12 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 				}
 				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
 					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
-					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference}
+					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
+					WeightOz: pc.WeightOz}
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
 				r.abroad.add(l)
+				r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
 			}
 		}
 		r.rr.add(m.ID, d.res.Record)
@@ -127,16 +132,17 @@ func (r *storeRows) queue(b *pgx.Batch) {
 				AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)
 			RETURNING id, public_id, meter_id, account_id, created_at)
 		INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
-			services, recipient, data, status, created_at, cost_code_id, reference)
+			services, recipient, data, status, created_at, cost_code_id, reference, weight_oz)
 		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at,
-			NULLIF(u.cost, 0), u.ref
+			NULLIF(u.cost, 0), u.ref, u.weight
 		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[],
-				$21::bigint[], $22::text[])
-			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, ord)
+				$21::bigint[], $22::text[], $23::float8[])
+			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, weight, ord)
 		JOIN p ON p.public_id = u.ppub
 		ORDER BY u.ord`,
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
-		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference)
+		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference, ir.weight)
+	r.rollup.queue(b, r.now)
 	r.tracked.queue(b)
 	r.abroad.queue(b)
 }
@@ -233,6 +239,7 @@ type indiciumRows struct {
 	piece, postage, costCode                                      []int64
 	day                                                           []time.Time
 	services                                                      []int32
+	weight                                                        []float64
 	data                                                          [][]byte
 }
 
@@ -251,6 +258,7 @@ func (r *indiciumRows) add(purchase string, l Label) {
 	r.data = append(r.data, l.Indicium)
 	r.costCode = append(r.costCode, l.CostCodeID)
 	r.reference = append(r.reference, l.Reference)
+	r.weight = append(r.weight, l.WeightOz)
 }
 
 // copyDispense stores a big batch with COPY (10,000 labels in one request).
@@ -278,7 +286,7 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 	rows := make([][]any, len(ir.publicID))
 	for i := range ir.publicID {
 		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
-			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i]}
+			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i], ir.weight[i]}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("metering: store indicia: %w", err)

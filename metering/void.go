@@ -128,9 +128,8 @@ func (s *Service) void(ctx context.Context, actor accounts.User, labelPublicID, 
 			if card {
 				// Paid by card at print time: the postage goes back to the card after
 				// commit; the meter's registers stay as they are (AR never decreases).
-				if _, err := tx.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = $2, void_reason = $3 WHERE public_id = $1`,
-					labelPublicID, now, reason); err != nil {
-					return fmt.Errorf("metering: mark label %s voided: %w", labelPublicID, err)
+				if err := markVoided(ctx, tx, labelPublicID, now, reason); err != nil {
+					return err
 				}
 				out = Voided{Meter: m, Refunded: postage, ToCard: true}
 				return nil
@@ -160,9 +159,8 @@ func (s *Service) void(ctx context.Context, actor accounts.User, labelPublicID, 
 		if err := s.recordTransfer(ctx, tx, actor, m, postage, CreditVoidRefund, transferID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = $2, void_reason = $3 WHERE public_id = $1`,
-			labelPublicID, now, reason); err != nil {
-			return fmt.Errorf("metering: mark label %s voided: %w", labelPublicID, err)
+		if err := markVoided(ctx, tx, labelPublicID, now, reason); err != nil {
+			return err
 		}
 		m.Record, m.UpdatedAt = rec, now
 		out = Voided{Meter: m, TransferID: transferID, Refunded: postage}

@@ -84,7 +84,7 @@ func (s *Service) pricePiece(ctx context.Context, u accounts.User, m metering.Me
 	}
 	out := Priced{Rated: p.Rated, Cleansed: res, AcceptMoved: p.AcceptMoved,
 		Request: metering.PieceRequest{Postage: p.Postage, MailingDate: spec.Date, OriginZIP: spec.OriginZIP, DestZIP: dest,
-			MailClass: spec.Class, Services: ServicesMask(spec.Services), Recipient: rec}}
+			MailClass: spec.Class, Services: ServicesMask(spec.Services), Recipient: rec, WeightOz: spec.WeightOz}}
 	if p.Rated {
 		if out.Quote, err = s.rate(m, spec, dest, p.Postage, prefix); err != nil {
 			return Priced{}, err

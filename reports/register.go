@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ type RegisterRow struct {
 	Class       string
 	Services    []string
 	MailingDate time.Time
+	WeightOz    float64 // as the mailer gave it; 0 when the postage was entered by hand
 	Postage     int64
 	// Fee is the card fee of a trickle purchase, on its first piece only,
 	// so the column adds up to what the card paid in fees.
@@ -37,7 +39,7 @@ type RegisterRow struct {
 
 // RegisterHeader names the register's columns in its downloads.
 var RegisterHeader = []string{"date_time_utc", "label_id", "meter_serial", "user", "cost_code", "origin_zip", "dest_zip", "class",
-	"services", "mailing_date", "postage", "fee", "status", "void_refund_date"}
+	"services", "mailing_date", "weight_oz", "postage", "fee", "status", "void_refund_date"}
 
 // Cells is the row as download cells.
 func (r RegisterRow) Cells() []string {
@@ -46,11 +48,14 @@ func (r RegisterRow) Cells() []string {
 		void = r.VoidedAt.UTC().Format("2006-01-02 15:04:05")
 	}
 	return []string{r.At.UTC().Format("2006-01-02 15:04:05"), r.LabelID, r.MeterSerial, r.User, r.CostCode, r.OriginZIP, r.DestZIP,
-		className(r.Class), strings.Join(r.Services, "; "), r.MailingDate.Format("2006-01-02"), Dollars(r.Postage), Dollars(r.Fee), r.Status, void}
+		className(r.Class), strings.Join(r.Services, "; "), r.MailingDate.Format("2006-01-02"), Weight(r.WeightOz), Dollars(r.Postage), Dollars(r.Fee), r.Status, void}
 }
 
 // Cursor is where a page that ends with this row goes on.
 func (r RegisterRow) Cursor() Cursor { return Cursor{At: r.At, ID: r.id} }
+
+// Weight writes ounces as a plain decimal a spreadsheet reads as a number.
+func Weight(oz float64) string { return strconv.FormatFloat(oz, 'f', -1, 64) }
 
 func className(code string) string {
 	if n := rating.ClassName(code); n != "" {
@@ -62,7 +67,7 @@ func className(code string) string {
 // registerSQL reads the register in (created_at, id) order, the order of
 // the index on (account_id, created_at, id), so rows stream as they are read.
 const registerSQL = `SELECT i.id, i.created_at, i.public_id, m.serial, coalesce(u.name, ''), coalesce(cc.name, ''), i.origin_zip, i.dest_zip,
-	i.mail_class, i.services, i.mailing_date, i.postage,
+	i.mail_class, i.services, i.mailing_date, i.weight_oz::float8, i.postage,
 	CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END,
 	i.status, i.void_reason, i.used_at, i.voided_at
 FROM indicia i
@@ -92,7 +97,7 @@ func scanRegister(rows pgx.CollectableRow) (RegisterRow, error) {
 	var reason string
 	var used *time.Time
 	err := rows.Scan(&r.id, &r.At, &r.LabelID, &r.MeterSerial, &r.User, &r.CostCode, &r.OriginZIP, &r.DestZIP, &r.Class, &services,
-		&r.MailingDate, &r.Postage, &r.Fee, &r.Status, &reason, &used, &r.VoidedAt)
+		&r.MailingDate, &r.WeightOz, &r.Postage, &r.Fee, &r.Status, &reason, &used, &r.VoidedAt)
 	if err != nil {
 		return r, fmt.Errorf("reports: register row: %w", err)
 	}

@@ -123,6 +123,8 @@ func mixedHistory(t *testing.T) *history {
 		acct.ID).Scan(&h.costCodeID))
 	_, err = h.pool.Exec(ctx, `UPDATE indicia SET cost_code_id = $1 WHERE public_id = $2`, h.costCodeID, h.labels[1])
 	must(err)
+	// The piece was changed past the purchase path: sum the rollup again.
+	must(metering.RebuildSpendRollup(ctx, h.pool))
 	return h
 }
 

@@ -25,7 +25,12 @@ func reportsEnv(t *testing.T) (*webtest.Env, []string) {
 	k := key(t, e, e.Owner, "buy_postage")
 	var labels []string
 	for i := 0; i < 3; i++ {
-		code, out := apiCall(t, e, k, "POST", "/api/v1/labels", oneLabel)
+		body := oneLabel
+		if i == 0 {
+			// The first piece names its weight: the register shows it.
+			body = strings.Replace(oneLabel, `"postage":78,`, `"postage":78,"weight_oz":1,`, 1)
+		}
+		code, out := apiCall(t, e, k, "POST", "/api/v1/labels", body)
 		if code != http.StatusCreated && code != http.StatusOK {
 			t.Fatalf("buy: %d %v", code, out)
 		}
@@ -72,8 +77,11 @@ func TestReportsPageAndDownloads(t *testing.T) {
 		if rec[1] == labels[0] && rec[4] != "'=SUM(1,1)" {
 			t.Errorf("cost code cell %q: a formula must be neutralized", rec[4])
 		}
-		if rec[10] != "0.78" || rec[12] != "issued" {
+		if rec[11] != "0.78" || rec[13] != "issued" {
 			t.Errorf("register row %v: want postage 0.78, issued", rec)
+		}
+		if want := map[bool]string{true: "1", false: "0"}[rec[1] == labels[0]]; recs[0][10] != "weight_oz" || rec[10] != want {
+			t.Errorf("register row %v: weight %q (column %q), want %s", rec, rec[10], recs[0][10], want)
 		}
 	}
 

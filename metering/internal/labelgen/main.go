@@ -93,6 +93,10 @@ func main() {
 		fmt.Printf("seed: %d origin ZIPs x %d labels in %.1f s\n", *originZIPs, *per, time.Since(t0).Seconds())
 	}
 	if *labels > 0 || *others > 0 || *originZIPs > 0 {
+		// The labels were COPYed past the purchase path: sum them into the rollup.
+		if err := metering.RebuildSpendRollup(ctx, pool); err != nil {
+			log.Fatal(err)
+		}
 		if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
 			log.Fatal(err)
 		}

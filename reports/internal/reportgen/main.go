@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"indicia/accounts"
+	"indicia/metering"
 	"indicia/reports"
 )
 
@@ -90,7 +91,11 @@ func main() {
 		}
 	}
 	fmt.Printf("reportgen: %d other accounts with %d labels each in %s\n", *others, *otherLabels, time.Since(start).Round(time.Millisecond))
-	if _, err := pool.Exec(ctx, `ANALYZE indicia; ANALYZE purchases; ANALYZE ledger_entries; ANALYZE charges`); err != nil {
+	// The labels were COPYed past the purchase path: sum them into the rollup.
+	if err := metering.RebuildSpendRollup(ctx, pool); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE indicia; ANALYZE purchases; ANALYZE ledger_entries; ANALYZE charges; ANALYZE spend_rollup`); err != nil {
 		log.Fatal(err)
 	}
 }
