@@ -36,7 +36,7 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 		return err
 	}
 	// Reports only read the database: they work without the box.
-	a.Reports = reports.New(a.Pool)
+	a.Reports = reports.New(a.Pool).ReadFrom(a.ReadPool)
 	mail := a.mailer()
 	if err := a.buildHygiene(opts, mail); err != nil {
 		return err

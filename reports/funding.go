@@ -109,7 +109,7 @@ func (s *Service) FundingTotals(ctx context.Context, actor accounts.User, f Filt
 	w.args = append(w.args, f.From)
 	q := fmt.Sprintf(`SELECT m.serial, CASE WHEN l.created_at < $%d THEN 'before' ELSE %s END AS k, sum(l.amount)::bigint
 		%s WHERE %s GROUP BY m.serial, k ORDER BY m.serial`, from, fundingKind, fundingFrom, w)
-	rows, err := s.pool.Query(ctx, q, w.args...)
+	rows, err := s.read.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: funding totals: %w", err)
 	}
@@ -143,7 +143,7 @@ func (s *Service) FundingTotals(ctx context.Context, actor accounts.User, f Filt
 func (s *Service) balancesBefore(ctx context.Context, f Filter, after Cursor) (map[string]int64, error) {
 	w := meters(f)
 	w.add("(l.created_at < ? OR (l.created_at < ? AND l.id <= ?))", f.From, f.To, after.ID)
-	rows, err := s.pool.Query(ctx, `SELECT m.serial, sum(l.amount)::bigint FROM meters m JOIN ledger_entries l ON l.account = 'meter:' || m.id
+	rows, err := s.read.Query(ctx, `SELECT m.serial, sum(l.amount)::bigint FROM meters m JOIN ledger_entries l ON l.account = 'meter:' || m.id
 		WHERE `+w.String()+` GROUP BY m.serial`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: funding balances: %w", err)
@@ -178,7 +178,7 @@ func (s *Service) fundingRows(ctx context.Context, f Filter, after Cursor, limit
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := s.pool.Query(ctx, q, w.args...)
+	rows, err := s.read.Query(ctx, q, w.args...)
 	if err != nil {
 		return fmt.Errorf("reports: funding: %w", err)
 	}
@@ -245,7 +245,7 @@ func (s *Service) DailyBalances(ctx context.Context, actor accounts.User, f Filt
 	w.args = append(w.args, f.From)
 	q := fmt.Sprintf(`SELECT greatest((l.created_at AT TIME ZONE 'UTC')::date, ($%d::timestamptz AT TIME ZONE 'UTC')::date - 1) AS d, sum(l.amount)::bigint
 		FROM meters m JOIN ledger_entries l ON l.account = 'meter:' || m.id WHERE %s GROUP BY d ORDER BY d`, from, w)
-	rows, err := s.pool.Query(ctx, q, w.args...)
+	rows, err := s.read.Query(ctx, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: daily balances: %w", err)
 	}

@@ -71,7 +71,7 @@ func (s *Service) refundRows(ctx context.Context, f Filter) ([]RefundRow, error)
 	if f.OriginZIP != "" {
 		w.add("i.origin_zip = ?", f.OriginZIP)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT i.id, i.voided_at, i.public_id, m.serial, i.void_reason, i.postage,
+	rows, err := s.read.Query(ctx, `SELECT i.id, i.voided_at, i.public_id, m.serial, i.void_reason, i.postage,
 		ft.id IS NOT NULL, coalesce(r.amount, 0), coalesce(r.status, '')
 		FROM indicia i JOIN meters m ON m.id = i.meter_id JOIN purchases p ON p.id = i.purchase_id
 		LEFT JOIN funds_transfers ft ON ft.transfer_id = 'void_' || i.public_id
@@ -118,7 +118,7 @@ func (s *Service) refundRows(ctx context.Context, f Filter) ([]RefundRow, error)
 		if f.MeterSerial != "" {
 			cw.add("m.serial = ?", f.MeterSerial)
 		}
-		rows, err := s.pool.Query(ctx, `SELECT r.id, r.created_at, m.serial, r.reason, r.amount, r.status
+		rows, err := s.read.Query(ctx, `SELECT r.id, r.created_at, m.serial, r.reason, r.amount, r.status
 			FROM refunds r JOIN charges c ON c.id = r.charge_id JOIN meters m ON m.id = c.meter_id
 			WHERE `+cw.String(), cw.args...)
 		if err != nil {

@@ -121,7 +121,7 @@ func (s *Service) Register(ctx context.Context, actor accounts.User, f Filter, a
 		return nil, Cursor{}, err
 	}
 	q, args := s.registerQuery(f, after, limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	rows, err := s.read.Query(ctx, q, args...)
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("reports: register: %w", err)
 	}

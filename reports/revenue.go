@@ -44,7 +44,7 @@ func (s *Service) Revenue(ctx context.Context, actor accounts.User, f Filter) ([
 	}
 	f.AccountID, f.UserID, f.CostCodeID = 0, 0, 0
 	w := pieces(f)
-	rows, err := s.pool.Query(ctx, `SELECT i.origin_zip, m.serial, count(*), sum(i.postage)::bigint,
+	rows, err := s.read.Query(ctx, `SELECT i.origin_zip, m.serial, count(*), sum(i.postage)::bigint,
 		count(*) FILTER (WHERE i.status = 'voided'), coalesce(sum(i.postage) FILTER (WHERE i.status = 'voided'), 0)::bigint
 		FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE `+w.String()+` GROUP BY 1, 2 ORDER BY 1, 2`, w.args...)
 	if err != nil {

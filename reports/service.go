@@ -11,14 +11,25 @@ import (
 
 // Service answers report queries.
 type Service struct {
-	pool  *pgxpool.Pool
+	pool *pgxpool.Pool
+	// read serves the report queries: a standby when one is configured
+	// (ReadFrom), else pool. Statements are written and listed on pool.
+	read  *pgxpool.Pool
 	now   func() time.Time
 	chunk int // rows per query when streaming the register
 }
 
 // New builds the reports service on pool.
 func New(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now, chunk: streamChunk}
+	return &Service{pool: pool, read: pool, now: time.Now, chunk: streamChunk}
+}
+
+// ReadFrom sends the report queries to replica (a streaming standby: a
+// report may trail the primary by the replication lag, which is how long a
+// just-bought label takes to appear in it).
+func (s *Service) ReadFrom(replica *pgxpool.Pool) *Service {
+	s.read = replica
+	return s
 }
 
 // CanRead reports whether u may see reports: account owners, users holding

@@ -115,7 +115,7 @@ func (s *Service) Summary(ctx context.Context, actor accounts.User, f Filter, g 
 	q := fmt.Sprintf(`SELECT %s AS k, coalesce(sum(r.pieces), 0)::bigint, coalesce(sum(r.postage), 0)::bigint,
 		coalesce(sum(r.voided_pieces), 0)::bigint, coalesce(sum(r.voided_postage), 0)::bigint
 		FROM spend_rollup r %s WHERE %s GROUP BY k HAVING sum(r.pieces) <> 0 OR sum(r.voided_pieces) <> 0 ORDER BY k`, key, joins, w)
-	rows, err := s.pool.Query(ctx, q, w.args...)
+	rows, err := s.read.Query(ctx, q, w.args...)
 	if err != nil {
 		return Summary{}, fmt.Errorf("reports: summary: %w", err)
 	}
