@@ -394,8 +394,10 @@ cmd_up() {
       sleep 0.5
     done
     for f in "$RUNDIR"/indicia-*.pid; do
-      [ -s "$f" ] && pkill -KILL -P "$(cat "$f")" 2>/dev/null
-      [ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+      if [ -s "$f" ]; then
+        pkill -KILL -P "$(cat "$f")" 2>/dev/null || true
+        kill -KILL "$(cat "$f")" 2>/dev/null || true
+      fi
       rm -f "$f"
     done
     for p in "${sups[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
