@@ -79,15 +79,6 @@ func (r *rollupRows) queue(b *pgx.Batch, now time.Time) {
 	}
 }
 
-func (r *rollupRows) exec(ctx context.Context, tx pgx.Tx, now time.Time) error {
-	if a := r.args(now); a != nil {
-		if _, err := tx.Exec(ctx, rollupUpsert, a...); err != nil {
-			return fmt.Errorf("metering: spend rollup: %w", err)
-		}
-	}
-	return nil
-}
-
 // markVoided marks a label voided and moves it to the voided columns of its
 // rollup row, in one statement of the void's transaction (which holds the
 // label's meter lock).

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -328,9 +327,6 @@ func (s *clusterStore) close() error {
 	s.closeOnce.Do(s.shut)
 	return s.closeErr
 }
-
-// states returns a copy of the applied states (tests compare members).
-func (s *clusterStore) states() map[string]meterState { return maps.Clone(s.fsm.clone()) }
 
 func (s *clusterStore) lastDurableWrite() time.Time {
 	if ns := s.lastDurable.Load(); ns != 0 {
