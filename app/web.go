@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"time"
 	"indicia/metering/box"
+	"time"
 
 	"indicia/handlers"
 	"indicia/web"
