@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
-	"indicia/metering/box"
 	"time"
 
 	"indicia/handlers"
+	"indicia/metering/box"
 	"indicia/web"
 )
 
