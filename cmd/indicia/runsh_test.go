@@ -29,7 +29,7 @@ func TestRunScriptRestartsAKilledServe(t *testing.T) {
 	dir := t.TempDir()
 	must(t, os.MkdirAll(filepath.Join(dir, "scripts"), 0o755))
 	must(t, os.MkdirAll(filepath.Join(dir, "bin"), 0o755))
-	for _, f := range []string{"run.sh", "services.sh"} {
+	for _, f := range []string{"run.sh", "services.sh", "supervise.sh"} {
 		copyFile(t, filepath.Join(repo, "scripts", f), filepath.Join(dir, "scripts", f), 0o755)
 	}
 	copyFile(t, meteringtest.Binary(t), filepath.Join(dir, "bin", "indicia"), 0o755)
