@@ -200,7 +200,7 @@ func TestReplayAfterFailoverIsRefused(t *testing.T) {
 	// single box's crash leaves too (docs/ARCHITECTURE.md). Fail over once
 	// every member holds it.
 	leader := c.Leader(t)
-	waitAllApplied(t, c, c.Status()[leader].Status.LastIndex)
+	waitAllApplied(t, c, settledIndex(t, c, leader))
 	c.Members[leader].Kill()
 	c.Leader(t)
 	if _, err := pool.Exec(ctx, `UPDATE meters SET ar=$2, dr=$3, piece_count=$4, counter=$5, chain_head=$6, mac=$7 WHERE id=$1`,
@@ -214,6 +214,24 @@ func TestReplayAfterFailoverIsRefused(t *testing.T) {
 }
 
 // waitAllApplied waits until every running member has applied index.
+// settledIndex is the leader's last log index once it has stopped moving:
+// the purchase's commit reaches the box after the purchase returns, and on
+// a loaded machine that can be later than the next status read.
+func settledIndex(t *testing.T, c *meteringtest.Cluster, leader int) uint64 {
+	t.Helper()
+	last := c.Status()[leader].Status.LastIndex
+	for range 50 {
+		time.Sleep(200 * time.Millisecond)
+		now := c.Status()[leader].Status.LastIndex
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	t.Fatalf("the leader's log kept growing with nothing to do (at index %d)", last)
+	return 0
+}
+
 func waitAllApplied(t *testing.T, c *meteringtest.Cluster, index uint64) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
