@@ -15,16 +15,9 @@ func (h *Handler) provisionFirstMeter(ctx context.Context, u accounts.User) {
 	if u.Role != accounts.RoleOwner {
 		return
 	}
-	meters, err := h.d.Metering.Meters(ctx, accounts.System, u.AccountID)
-	if err != nil || len(meters) > 0 {
-		if err != nil {
-			slog.ErrorContext(ctx, "confirm email: list meters", "account", u.AccountID, "err", err)
-		}
-		return
-	}
 	acct, err := h.d.Accounts.Account(ctx, accounts.System, u.AccountID)
 	if err == nil {
-		_, err = h.d.Metering.Provision(ctx, acct.ID, acct.OriginZIP)
+		_, _, err = h.d.Metering.ProvisionFirst(ctx, acct.ID, acct.OriginZIP)
 	}
 	if err != nil {
 		slog.ErrorContext(ctx, "confirm email: provision meter", "account", u.AccountID, "err", err)

@@ -123,7 +123,7 @@ func (h *Handler) Reports(c fiber.Ctx) error {
 		k := t.ByKind
 		vm.Funding = append(vm.Funding, views.FundingTotalVM{Serial: t.Serial, Opening: views.Money(t.Opening), TopUps: views.Money(k[reports.FundTopUp]),
 			Refills: views.Money(k[reports.FundAutoRefill]), Trickle: views.Money(k[reports.FundTrickleCharge]), Admin: views.Money(k[reports.FundAdminCredit] + k[reports.FundOpening]),
-			VoidRefunds: views.Money(k[reports.FundVoidRefund]), Purchases: views.Money(k[reports.FundPurchase]), Closing: views.Money(t.Closing)})
+			VoidRefunds: views.Money(k[reports.FundVoidRefund]), TakenBack: views.Money(k[reports.FundTakenBack]), Purchases: views.Money(k[reports.FundPurchase]), Closing: views.Money(t.Closing)})
 	}
 	reg, next, err := h.d.Reports.Register(ctx, u, filter, reports.Cursor{}, reportPreview)
 	if err != nil {

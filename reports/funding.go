@@ -19,10 +19,13 @@ const (
 	FundAdminCredit   = "admin_credit"   // funds credited by a vendor admin
 	FundVoidRefund    = "void_refund"    // a voided prepaid label's postage back in the meter
 	FundPurchase      = "purchase"       // postage dispensed
+	// FundTakenBack is money taken back out of the meter because a refund or
+	// dispute was made outside Indicia (a debit, so negative).
+	FundTakenBack = "refund_taken_back"
 )
 
 // FundKinds lists the kinds in display order.
-var FundKinds = []string{FundOpening, FundTopUp, FundAutoRefill, FundTrickleCharge, FundAdminCredit, FundVoidRefund, FundPurchase}
+var FundKinds = []string{FundOpening, FundTopUp, FundAutoRefill, FundTrickleCharge, FundAdminCredit, FundVoidRefund, FundTakenBack, FundPurchase}
 
 // FundingRow is one movement of a meter's funds, with the balance after it.
 type FundingRow struct {
@@ -77,6 +80,7 @@ LEFT JOIN charges c ON ft.reason IN ('card_payment', 'trickle_charge') AND c.pay
 
 const fundingKind = `CASE WHEN l.kind = 'opening' THEN 'opening'
 	WHEN l.kind = 'dispense' THEN 'purchase'
+	WHEN l.kind = 'debit' THEN 'refund_taken_back'
 	WHEN ft.reason = 'trickle_charge' THEN 'trickle_charge'
 	WHEN ft.reason = 'card_payment' AND c.kind = 'refill' THEN 'auto_refill'
 	WHEN ft.reason = 'card_payment' THEN 'top_up'

@@ -159,6 +159,11 @@ func TestReportsTieOutToRegistersAndLedger(t *testing.T) {
 	ctx := context.Background()
 	rep := reports.New(h.pool)
 	f := period()
+	// A refund made in Stripe's dashboard takes $10.00 back out of the
+	// prepaid meter.
+	if _, err := h.met.Debit(ctx, accounts.System, h.prepaid.ID, 10_00, metering.DebitOutsideRefund, "re_outside_tieout"); err != nil {
+		t.Fatal(err)
+	}
 
 	// Funding: each meter's closing balance is its descending register and
 	// its ledger balance; what was credited is AR + DR.
@@ -193,7 +198,7 @@ func TestReportsTieOutToRegistersAndLedger(t *testing.T) {
 		pre = totals[1]
 	}
 	want := map[string]int64{reports.FundAdminCredit: 100_00, reports.FundTopUp: 25_00, reports.FundAutoRefill: 50_00,
-		reports.FundVoidRefund: 116_00 + 78, reports.FundPurchase: -(116_00 + 3*78)}
+		reports.FundVoidRefund: 116_00 + 78, reports.FundTakenBack: -10_00, reports.FundPurchase: -(116_00 + 3*78)}
 	for k, v := range want {
 		if pre.ByKind[k] != v {
 			t.Errorf("prepaid meter %s: %d, want %d (all: %v)", k, pre.ByKind[k], v, pre.ByKind)
@@ -207,8 +212,15 @@ func TestReportsTieOutToRegistersAndLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := map[string]int64{}
+	takenBack := 0
 	for _, r := range streamed {
 		last[r.MeterSerial] = r.Balance
+		if r.Kind == reports.FundTakenBack && r.Amount == -10_00 && r.MeterSerial == h.prepaid.Record.Serial {
+			takenBack++
+		}
+	}
+	if takenBack != 1 {
+		t.Errorf("%d funding rows take the outside refund back, want 1", takenBack)
 	}
 	for _, mf := range totals {
 		if last[mf.Serial] != mf.Closing {

@@ -13,7 +13,7 @@ import (
 // fundLabels are the funding kinds as the statement prints them.
 var fundLabels = map[string]string{
 	FundOpening: "Balance brought in", FundTopUp: "Top-ups", FundAutoRefill: "Auto-refills", FundTrickleCharge: "Trickle charges",
-	FundAdminCredit: "Credits", FundVoidRefund: "Void refunds", FundPurchase: "Postage bought",
+	FundAdminCredit: "Credits", FundVoidRefund: "Void refunds", FundTakenBack: "Refunds/disputes taken back", FundPurchase: "Postage bought",
 }
 
 func money(c int64) string {
