@@ -169,6 +169,7 @@ func (a *App) buildMetering() {
 		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
 		Alert:    a.adminAlerter(),
 		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,
+		ReadPool: a.ReadPool,
 	})
 	registerOpenAlerts(a.Registry, a.Metering)
 }

@@ -68,7 +68,7 @@ func (s *Service) ForecastOrigins(ctx context.Context, actor accounts.User, scop
 	if err := requirePostal(actor); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `WITH run AS (SELECT max(made_on) AS d FROM forecast_accuracy)
+	rows, err := s.reads().Query(ctx, `WITH run AS (SELECT max(made_on) AS d FROM forecast_accuracy)
 		SELECT a.scope, a.origin, a.history_pieces, a.mape, b.mape,
 			(SELECT COALESCE(sum(f.pieces), 0) FROM volume_forecasts f WHERE f.scope = a.scope AND f.origin = a.origin AND f.method = a.method
 				AND f.made_on = a.made_on AND f.day < a.made_on + 7)
@@ -99,7 +99,7 @@ func (s *Service) ForecastOf(ctx context.Context, actor accounts.User, scope, or
 	v := ForecastView{Scope: scope, Origin: origin}
 	// max over no rows is NULL: no run has forecast this origin yet.
 	var newest *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT max(made_on) FROM forecast_accuracy WHERE scope = $1 AND origin = $2`, scope, origin).Scan(&newest); err != nil {
+	if err := s.reads().QueryRow(ctx, `SELECT max(made_on) FROM forecast_accuracy WHERE scope = $1 AND origin = $2`, scope, origin).Scan(&newest); err != nil {
 		return v, fmt.Errorf("metering: forecast of %s: %w", origin, err)
 	}
 	if newest == nil {
@@ -120,7 +120,7 @@ func (s *Service) ForecastOf(ctx context.Context, actor accounts.User, scope, or
 	if scope == "zip3" {
 		originCol = `left(origin_zip, 3) = $1`
 	}
-	rows, err := s.pool.Query(ctx, `SELECT ((created_at AT TIME ZONE 'UTC')::date)::text, count(*)::float8 FROM indicia
+	rows, err := s.reads().Query(ctx, `SELECT ((created_at AT TIME ZONE 'UTC')::date)::text, count(*)::float8 FROM indicia
 		WHERE `+originCol+` AND status = 'issued' AND created_at >= $2 AND created_at < $3 GROUP BY 1`, origin, from, today)
 	if err != nil {
 		return v, fmt.Errorf("metering: actual volume of %s: %w", origin, err)
@@ -144,7 +144,7 @@ func (s *Service) ForecastOf(ctx context.Context, actor accounts.User, scope, or
 		}
 	}
 	// Each day's forecast is the latest run's made on or before it.
-	rows, err = s.pool.Query(ctx, `SELECT DISTINCT ON (method, day) method, day::text, pieces, lower, upper FROM volume_forecasts
+	rows, err = s.reads().Query(ctx, `SELECT DISTINCT ON (method, day) method, day::text, pieces, lower, upper FROM volume_forecasts
 		WHERE scope = $1 AND origin = $2 AND day >= $3 AND made_on <= day ORDER BY method, day, made_on DESC`, scope, origin, from)
 	if err != nil {
 		return v, fmt.Errorf("metering: forecasts of %s: %w", origin, err)
@@ -166,7 +166,7 @@ func (s *Service) ForecastOf(ctx context.Context, actor accounts.User, scope, or
 	}); err != nil {
 		return v, fmt.Errorf("metering: forecasts of %s: %w", origin, err)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT method, mape, mae, days FROM forecast_accuracy WHERE scope = $1 AND origin = $2 AND made_on = $3 ORDER BY method`,
+	rows, err = s.reads().Query(ctx, `SELECT method, mape, mae, days FROM forecast_accuracy WHERE scope = $1 AND origin = $2 AND made_on = $3 ORDER BY method`,
 		scope, origin, made)
 	if err != nil {
 		return v, fmt.Errorf("metering: forecast accuracy of %s: %w", origin, err)

@@ -45,7 +45,7 @@ func (s *Service) FraudSignals(ctx context.Context, actor accounts.User, limit i
 
 // fraudSignals lists the signals about one meter (0: all of them).
 func (s *Service) fraudSignals(ctx context.Context, meterID int64, limit int) ([]FraudSignal, error) {
-	rows, err := s.pool.Query(ctx, `SELECT f.id, f.kind, COALESCE(m.id, 0), COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
+	rows, err := s.reads().Query(ctx, `SELECT f.id, f.kind, COALESCE(m.id, 0), COALESCE(m.serial, ''), COALESCE(i.piece_number, 0), f.detail, f.created_at,
 			f.resolved_at, COALESCE(f.resolved_by, 0), COALESCE(f.resolution, '')
 		FROM fraud_signals f LEFT JOIN indicia i ON i.id = f.indicium_id LEFT JOIN meters m ON m.id = COALESCE(f.meter_id, i.meter_id)
 		WHERE $2::bigint = 0 OR COALESCE(f.meter_id, i.meter_id) = $2

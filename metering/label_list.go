@@ -285,7 +285,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 	// Planned with the values every time: which index is fastest depends on
 	// them (a rare recipient name wants the trigram index, a common one the
 	// date order), and a cached generic plan cannot tell.
-	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, q.args...)...)
+	rows, err := s.reads().Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, q.args...)...)
 	if err != nil {
 		return LabelPage{}, fmt.Errorf("metering: list labels: %w", err)
 	}
@@ -357,7 +357,7 @@ func (s *Service) LabelFilterChoices(ctx context.Context, actor accounts.User) (
 		return out, err
 	}
 	out.Meters = ms
-	rows, err := s.pool.Query(ctx, `SELECT id, name, archived_at IS NOT NULL FROM cost_codes WHERE account_id = $1 ORDER BY lower(name)`, actor.AccountID)
+	rows, err := s.reads().Query(ctx, `SELECT id, name, archived_at IS NOT NULL FROM cost_codes WHERE account_id = $1 ORDER BY lower(name)`, actor.AccountID)
 	if err != nil {
 		return out, fmt.Errorf("metering: cost codes for the label filter: %w", err)
 	}

@@ -49,7 +49,7 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint, sum(i.voided)::bigint
+	rows, err := s.reads().Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint, sum(i.voided)::bigint
 		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
@@ -65,7 +65,7 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 	if args, err = s.postalRowsArgs(ctx, now.AddDate(0, 0, -28), end, ""); err != nil {
 		return nil, err
 	}
-	rows, err = s.pool.Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint
+	rows, err = s.reads().Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint
 		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: volumes by origin: %w", err)

@@ -53,7 +53,7 @@ func (s *Service) OriginMeters(ctx context.Context, actor accounts.User, zip str
 		return nil, apperr.Invalid("days", "Choose between 1 and 366 days.")
 	}
 	now := s.now()
-	rows, err := s.pool.Query(ctx, `SELECT m.id, m.serial, m.status,
+	rows, err := s.reads().Query(ctx, `SELECT m.id, m.serial, m.status,
 			count(*) FILTER (WHERE i.status = 'issued'), COALESCE(sum(i.postage) FILTER (WHERE i.status = 'issued'), 0),
 			count(*) FILTER (WHERE `+inProcessSQL("$3")+`), count(*) FILTER (WHERE `+processedSQL("$3")+`), count(*) FILTER (WHERE i.status = 'voided')
 		FROM indicia i JOIN meters m ON m.id = i.meter_id
@@ -119,7 +119,7 @@ func (s *Service) PostalMeterView(ctx context.Context, actor accounts.User, seri
 		return PostalMeter{}, err
 	}
 	out := PostalMeter{ID: m.ID, Serial: m.Record.Serial, Status: m.Record.Status, Suspended: m.Record.SuspendReason, OriginZIP: m.Record.OriginZIP}
-	rows, err := s.pool.Query(ctx, `SELECT i.piece_number, i.created_at, i.mailing_date::text, i.postage, i.mail_class, i.origin_zip, i.dest_zip,
+	rows, err := s.reads().Query(ctx, `SELECT i.piece_number, i.created_at, i.mailing_date::text, i.postage, i.mail_class, i.origin_zip, i.dest_zip,
 			CASE WHEN i.status = 'voided' THEN 'voided' WHEN `+processedSQL("$3")+` THEN 'processed' ELSE 'in_process' END,
 			i.used_at, i.used_location
 		FROM indicia i WHERE i.meter_id = $1 ORDER BY i.piece_number DESC LIMIT $2`, m.ID, limit, processedBefore(s.now()))

@@ -92,7 +92,7 @@ const postalRowsSQL = `SELECT day, origin_zip, pieces, postage, 0::bigint AS voi
 // days inside the period that it holds.
 func (s *Service) postalRowsArgs(ctx context.Context, from, to time.Time, origin string) (pgx.NamedArgs, error) {
 	var built *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT built_through FROM postal_rollup WHERE id = 1`).Scan(&built); err != nil {
+	if err := s.reads().QueryRow(ctx, `SELECT built_through FROM postal_rollup WHERE id = 1`).Scan(&built); err != nil {
 		return nil, fmt.Errorf("metering: postal rollup state: %w", err)
 	}
 	rollFrom := from.UTC().Truncate(24 * time.Hour)

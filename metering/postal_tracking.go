@@ -78,7 +78,7 @@ func (s *Service) DailyVolumes(ctx context.Context, actor accounts.User, scope T
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT i.day::text, `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint,
+	rows, err := s.reads().Query(ctx, `SELECT i.day::text, `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint,
 			sum(i.in_process)::bigint, sum(i.pieces - i.voided - i.in_process)::bigint, sum(i.postage_in_process)::bigint, sum(i.voided)::bigint
 		FROM (`+postalRowsSQL+`) i
 		GROUP BY 1, 2 ORDER BY 1, 2`, pgx.QueryExecModeExec, args)
@@ -121,7 +121,7 @@ func (s *Service) TopOrigins(ctx context.Context, actor accounts.User, scope Tra
 		return nil, err
 	}
 	args["limit"] = limit
-	rows, err := s.pool.Query(ctx, `SELECT `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint
+	rows, err := s.reads().Query(ctx, `SELECT `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint
 		FROM (`+postalRowsSQL+`) i
 		GROUP BY 1 HAVING sum(i.pieces - i.voided) > 0 ORDER BY 3 DESC, 1 LIMIT @limit`, pgx.QueryExecModeExec, args)
 	if err != nil {

@@ -73,6 +73,10 @@ type Options struct {
 	// MailerID builds the IMpb tracking numbers of packages and Certified
 	// Mail; empty: pieces get none.
 	MailerID tracking.MailerID
+	// ReadPool serves the read-only pages (label history, postal views,
+	// forecasts, fraud signal lists), typically a streaming standby; nil:
+	// the primary. Writes and anything under a meter lock never use it.
+	ReadPool *pgxpool.Pool
 }
 
 // Service is the metering domain.
@@ -105,6 +109,14 @@ func New(pool *pgxpool.Pool, b Box, opt Options) *Service {
 		opt.MaxBatchMeters = 64
 	}
 	return &Service{pool: pool, box: b, opt: opt, queues: map[int64]*meterQueue{}}
+}
+
+// reads is the pool for read-only pages: the standby when one is set.
+func (s *Service) reads() *pgxpool.Pool {
+	if s.opt.ReadPool != nil {
+		return s.opt.ReadPool
+	}
+	return s.pool
 }
 
 func (s *Service) now() time.Time { return s.opt.Now().UTC() }
