@@ -62,4 +62,10 @@ func TestPurchasePageBuysALetterToCanada(t *testing.T) {
 	if country != "CA" {
 		t.Fatalf("destination country %q, want CA", country)
 	}
+	if page := webtest.Body(t, e.Do("owner", "GET", "/labels", nil)); !strings.Contains(page, "CANADA") {
+		t.Fatalf("the label list does not name the country:\n%.3000s", page)
+	}
+	if csv := webtest.Body(t, e.Do("owner", "GET", "/reports/register/csv", nil)); !strings.Contains(csv, "CA K1M 1M4") {
+		t.Fatalf("the register does not name the country:\n%s", csv)
+	}
 }
