@@ -95,7 +95,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 }
 
 // formFieldsShown are the purchase-form fields that show their own message.
-var formFieldsShown = []string{"meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "origin_zip", "class", "weight",
+var formFieldsShown = []string{"meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "country", "origin_zip", "class", "weight",
 	"length", "width", "height", "services", "declared_value", "mailing_date", "cost_code", "reference"}
 
 // purchaseFailed re-renders the form with the message next to the field, or

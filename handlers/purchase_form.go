@@ -10,13 +10,14 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/hygiene/intl"
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/views"
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "country", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.
@@ -36,6 +37,41 @@ func domesticClassOptions(chosen string) []views.Option {
 	return slices.DeleteFunc(out, func(o views.Option) bool {
 		return o.Value == rating.ClassIntlLetter || o.Value == rating.ClassIntlLargeEnvelope
 	})
+}
+
+// purchaseClassOptions lists the classes the form offers: the domestic ones
+// for a US recipient; with another country chosen, the international
+// classes first. The page works without script, so a class that does not
+// fit the country is refused at the class field rather than hidden.
+func purchaseClassOptions(country, chosen string) []views.Option {
+	if !abroad(country) {
+		return domesticClassOptions(chosen)
+	}
+	all := classOptions(chosen)
+	out := slices.DeleteFunc(slices.Clone(all), func(o views.Option) bool {
+		return o.Value != rating.ClassIntlLetter && o.Value != rating.ClassIntlLargeEnvelope
+	})
+	return append(out, domesticClassOptions(chosen)...)
+}
+
+// abroad reports whether the form's country is another than the United States.
+func abroad(country string) bool {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	return c != "" && !intl.Domestic(c)
+}
+
+// countryOptions lists the recipient's country choice, the United States first.
+func countryOptions(chosen string) []views.Option {
+	chosen = strings.ToUpper(strings.TrimSpace(chosen))
+	if chosen == "" {
+		chosen = "US"
+	}
+	cs := intl.Choices()
+	out := make([]views.Option, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, views.Option{Value: c.Code, Label: c.Name, Selected: c.Code == chosen})
+	}
+	return out
 }
 
 // purchaseMeter is the meter that pays for a purchase form, and the
@@ -74,7 +110,8 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 	if f.V("class") == "" {
 		f.Values["class"] = rating.ClassFirstClassLetter
 	}
-	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: domesticClassOptions(f.V("class")), Services: serviceOptions(services)}
+	vm := views.PurchaseVM{Form: f, Token: f.V("token"), Classes: purchaseClassOptions(f.V("country"), f.V("class")), Services: serviceOptions(services),
+		Countries: countryOptions(f.V("country"))}
 	var err error
 	if vm.CostCodes, err = h.costCodeOptions(ctx, u, f.V("cost_code")); err != nil {
 		return vm, metering.Meter{}, err

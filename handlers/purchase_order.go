@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"indicia/accounts"
 	"indicia/apperr"
@@ -37,7 +38,7 @@ func (h *Handler) purchaseOrder(ctx context.Context, u accounts.User, f views.Fo
 		p.OriginZIP = ""
 	}
 	return postage.Order{Meter: m, IdempotencyKey: webKeyPrefix + f.V("token"), PriceOnly: f.V("action") != "buy", Pieces: []postage.Piece{{
-		Recipient: postage.Recipient{Name: name, Company: company, Address: address}, Rated: true, Spec: p, AcceptMoved: f.V("coa_ack") != "",
+		Recipient: postage.Recipient{Name: name, Company: company, Address: address, Country: strings.ToUpper(strings.TrimSpace(f.V("country")))}, Rated: true, Spec: p, AcceptMoved: f.V("coa_ack") != "",
 		CostCode: f.V("cost_code"), Reference: f.V("reference")}}}, nil
 }
 
@@ -52,7 +53,7 @@ func (h *Handler) quoteForm(ctx context.Context, u accounts.User, f views.Form, 
 }
 
 // formFields names the purchase form's inputs for the purchase's fields.
-var formFields = map[string]string{"recipient.address": "recipient_address", "recipient.name": "recipient_name", "recipient.company": "recipient_company", "weight_oz": "weight", "mail_class": "class"}
+var formFields = map[string]string{"recipient.address": "recipient_address", "recipient.country": "country", "recipient.name": "recipient_name", "recipient.company": "recipient_company", "weight_oz": "weight", "mail_class": "class"}
 
 // formFieldError renames an invalid field of a purchase error to the form's input.
 func formFieldError(err error) error {

@@ -24,6 +24,8 @@ type RegisterRow struct {
 	User        string
 	CostCode    string
 	OriginZIP   string
+	// DestZIP is the destination ZIP; abroad, the country code and the
+	// postal code ("DE 10115"), so page and CSV name the country.
 	DestZIP     string
 	Class       string
 	Services    []string
@@ -66,7 +68,8 @@ func className(code string) string {
 
 // registerSQL reads the register in (created_at, id) order, the order of
 // the index on (account_id, created_at, id), so rows stream as they are read.
-const registerSQL = `SELECT i.id, i.created_at, i.public_id, m.serial, coalesce(u.name, ''), coalesce(cc.name, ''), i.origin_zip, i.dest_zip,
+const registerSQL = `SELECT i.id, i.created_at, i.public_id, m.serial, coalesce(u.name, ''), coalesce(cc.name, ''), i.origin_zip,
+	CASE WHEN i.dest_country = 'US' THEN i.dest_zip ELSE i.dest_country || ' ' || i.dest_zip END,
 	i.mail_class, i.services, i.mailing_date, i.weight_oz::float8, i.postage,
 	CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END,
 	i.status, i.void_reason, i.used_at, i.voided_at
