@@ -2,10 +2,12 @@ package accounts
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,8 +40,14 @@ const (
 	// and 100k active keys on one process is far beyond any expected load).
 	apiKeyCacheMax = 100_000
 	// apiKeyPingEvery is the watcher's health check: with no message for this
-	// long it pings, and a second silence counts as a lost connection.
+	// long it publishes a probe through the ordinary client (which always
+	// writes to the current master) and expects it back on the subscription;
+	// a second silence counts as a lost subscription. A ping would not do:
+	// after a Sentinel failover the subscription can sit on the demoted
+	// master, which answers pings but never sees what the new master gets.
 	apiKeyPingEvery = 5 * time.Second
+	// apiKeyProbe prefixes the probes; every watcher ignores them.
+	apiKeyProbe = "probe:"
 )
 
 // apiKeyEntry is one authenticated key row: its creator already narrowed to
@@ -182,7 +190,7 @@ func (s *Service) watchAPIKeysOnce(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { ps.Close() }) // unblock a pending receive
 	defer stop()
 	on := true
-	pinged := false
+	probe := ""
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, apiKeyPingEvery)
 		if err != nil {
@@ -190,16 +198,18 @@ func (s *Service) watchAPIKeysOnce(ctx context.Context) error {
 				return ctx.Err()
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !pinged {
-				if err := ps.Ping(ctx); err != nil {
-					return fmt.Errorf("ping: %w", err)
+			if errors.As(err, &ne) && ne.Timeout() && probe == "" {
+				probe = apiKeyProbe + rand.Text()
+				if err := s.rdb.Publish(ctx, s.apiKeyChannel(), probe).Err(); err != nil {
+					return fmt.Errorf("probe: %w", err)
 				}
-				pinged = true
 				continue
+			}
+			if probe != "" {
+				return fmt.Errorf("probe not received in %s: the subscription is not on the master", apiKeyPingEvery)
 			}
 			return err
 		}
-		pinged = false
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			if m.Kind != "subscribe" {
@@ -209,6 +219,13 @@ func (s *Service) watchAPIKeysOnce(ctx context.Context) error {
 			// published before is covered by clearing the cache here.
 			s.apiKeys.setLive(&on)
 		case *redis.Message:
+			if strings.HasPrefix(m.Payload, apiKeyProbe) {
+				if m.Payload == probe {
+					probe = ""
+				}
+				continue
+			}
+			probe = ""
 			s.apiKeys.clear()
 		case *redis.Pong:
 		}

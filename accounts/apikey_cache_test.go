@@ -106,7 +106,12 @@ func cacheSignUp(t *testing.T, s *Service, email string) User {
 // moment to arrive. Only the outcome is asserted, with a generous deadline.
 func eventuallyRefused(t *testing.T, s *Service, secret, what string) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	eventuallyRefusedWithin(t, s, secret, what, 3*time.Second)
+}
+
+func eventuallyRefusedWithin(t *testing.T, s *Service, secret, what string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for {
 		_, err := s.AuthenticateAPIKey(context.Background(), secret)
 		if apperr.KindOf(err) == apperr.KindUnauthorized {
@@ -116,7 +121,7 @@ func eventuallyRefused(t *testing.T, s *Service, secret, what string) {
 			t.Fatalf("%s: want unauthorized, got %v", what, err)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: the key still authenticates on the other process after 3 s", what)
+			t.Fatalf("%s: the key still authenticates on the other process after %s", what, within)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
