@@ -44,15 +44,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 	if err != nil {
 		return fmt.Errorf("accounts: reset lookup: %w", err)
 	}
-	token, err := s.newToken(ctx, s.pool, u.ID, purposeReset, resetTTL)
-	if err != nil {
-		return err
-	}
-	body := fmt.Sprintf("Hello %s,\n\nSomeone (we hope you) asked to reset the password of your Indicia login %s.\n\n"+
-		"Choose a new password here (the link works once, for one hour):\n%s/password/reset/%s\n\n"+
-		"If it was not you, ignore this email: your password stays as it is.\n", u.Name, u.Email, s.opt.BaseURL, token)
-	s.send(ctx, u.Email, "Reset your Indicia password", body)
-	return nil
+	return s.sendLink(ctx, u, purposeReset)
 }
 
 // PasswordResetUser checks a reset link without using it (the form page).

@@ -31,10 +31,15 @@ type Options struct {
 	// long; 0 (the default) looks every key up in PostgreSQL. The cache serves
 	// hits only while WatchAPIKeyInvalidations runs and is subscribed.
 	APIKeyCacheTTL time.Duration
-	// Mail sends password reset, verification and sign-up notices; BaseURL
-	// starts the links in them.
-	Mail    Mailer
-	BaseURL string
+	// Mail sends notices without a credential in them (it may queue a
+	// retry with the message). LinkMail sends password reset and
+	// confirmation links, one attempt each; LinkRetry queues the retry of
+	// a failed one without the link (LinkJob); LinkMail nil uses Mail.
+	// BaseURL starts the links.
+	Mail      Mailer
+	LinkMail  Mailer
+	LinkRetry LinkRetry
+	BaseURL   string
 }
 
 // TxSigner chains and signs records (the transaction box; box.Client satisfies it).

@@ -36,14 +36,7 @@ func (s *Service) SendVerification(ctx context.Context, u User) error {
 	if err := s.allow(ctx, fmt.Sprintf("verify:%d", u.ID), 5, time.Hour); err != nil {
 		return apperr.RateLimited("We already sent several links in the last hour. Check your spam folder, or try again later.")
 	}
-	token, err := s.newToken(ctx, s.pool, u.ID, purposeVerify, verifyTTL)
-	if err != nil {
-		return err
-	}
-	body := fmt.Sprintf("Hello %s,\n\nConfirm that %s is your email address for Indicia (the link works once, for 7 days):\n%s/verify-email/%s\n\n"+
-		"You can buy postage once it is confirmed. If you did not sign up for Indicia, ignore this email.\n", u.Name, u.Email, s.opt.BaseURL, token)
-	s.send(ctx, u.Email, "Confirm your email address for Indicia", body)
-	return nil
+	return s.sendLink(ctx, u, purposeVerify)
 }
 
 // VerifyEmail uses a confirmation link and marks the user's address verified.

@@ -77,6 +77,11 @@ func (a *App) buildAccounts(ctx context.Context) error {
 	}
 	if m := a.mailer(); m != nil {
 		o.Mail = accounts.Mailer(m)
+		o.LinkMail = accounts.Mailer(email.Once(a.MailSender))
+		o.LinkRetry = func(ctx context.Context, j accounts.LinkJob) error {
+			_, err := a.Jobs.Submit(ctx, jobs.New{Kind: accounts.JobKindLinkEmail, Payload: j})
+			return err
+		}
 	}
 	if a.Box != nil {
 		o.Pepper, o.Signer = a.Box, a.Box
@@ -130,6 +135,15 @@ func (a *App) mailer() sendFunc {
 		a.MailSender = s
 	}
 	return email.Retrying(a.MailSender, a.Jobs)
+}
+
+// linkMailer sends emails that carry a credential (invitations, one-time
+// links) with one attempt, never through a stored job; nil without SMTP.
+func (a *App) linkMailer() sendFunc {
+	if a.mailer() == nil {
+		return nil
+	}
+	return email.Once(a.MailSender)
 }
 
 // buildHygiene builds the cleanser, the address book, batch cleansing and

@@ -13,7 +13,7 @@ func (a *App) buildTasks() {
 	a.Tasks = tasks.Deps{Pool: a.Pool, Redis: a.Redis, Queue: a.Jobs, Batches: a.Batches, COA: a.COA,
 		Metering: a.Metering, Payments: a.Payments, RefundAfter: a.Config.RefundAfter, AlertMail: a.mailer(),
 		UploadRetention: a.Config.UploadRetention, UploadDir: UploadDir(a.Config),
-		Reports: a.Reports, StatementMail: a.mailer(), BaseURL: a.Config.BaseURL}
+		Reports: a.Reports, StatementMail: a.mailer(), BaseURL: a.Config.BaseURL, Accounts: a.Accounts}
 	if a.MailSender != nil {
 		a.Tasks.Mail = a.MailSender
 	}

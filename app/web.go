@@ -18,7 +18,7 @@ func (a *App) buildWeb() {
 		Hygiene: a.Cleanser, Addresses: a.Addresses, Batches: a.Batches,
 		COA: a.COA, UploadDir: UploadDir(cfg),
 		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
-		Checks: a.checks(), Mail: a.mailer(), Reports: a.Reports,
+		Checks: a.checks(), Mail: a.linkMailer(), Reports: a.Reports,
 	}
 	if a.Box != nil {
 		bx := a.Box

@@ -38,6 +38,15 @@ func Retrying(s Sender, q Submitter) func(ctx context.Context, to, subject, body
 	}
 }
 
+// Once makes one attempt and never queues: for messages that carry a
+// credential (a one-time link), which must not be stored in a job's payload.
+// The caller decides how to retry.
+func Once(s Sender) func(ctx context.Context, to, subject, body string) error {
+	return func(ctx context.Context, to, subject, body string) error {
+		return s.Send(ctx, Message{To: to, Subject: subject, Text: body})
+	}
+}
+
 // SendJob is the handler of JobKindSend: one more attempt; an error makes
 // the queue try again later.
 func SendJob(s Sender) func(ctx context.Context, payload []byte) error {

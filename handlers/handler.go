@@ -54,7 +54,8 @@ type Deps struct {
 	Payments *payments.Service
 	// Postage is the one way pages and the API buy postage.
 	Postage *postage.Service
-	// Mail sends one email (invitations); nil when no mail server is set up.
+	// Mail sends one email (invitations) with one attempt, never queued: the
+	// invitation link is a credential. Nil when no mail server is set up.
 	Mail func(ctx context.Context, to, subject, body string) error
 	// Reports reads the account reports (register, summary, funding, refunds).
 	Reports *reports.Service

@@ -60,3 +60,23 @@ func TestInvitationIsEmailedToTheInvitee(t *testing.T) {
 		t.Fatalf("no invitation email with %s: %q", link, mail)
 	}
 }
+
+// With the mail server down the invitation is not queued (a job's payload
+// is stored, and the link is a credential): the page says so and shows the
+// link to pass on by hand.
+func TestInvitationWithMailDownIsNotQueued(t *testing.T) {
+	e := webtest.New(t)
+	e.Mail.Close()
+	r := e.Do("owner", "POST", "/account/users", url.Values{"name": {"Nina New"}, "email": {"nina@example.com"}, "permissions": {"buy_postage"}})
+	body := webtest.Body(t, r)
+	if r.StatusCode != 200 || !strings.Contains(body, "could not be sent: send them the link below yourself") || !strings.Contains(body, `<code id="invite-link">`) {
+		t.Fatalf("invite with the mail server down: %d\n%s", r.StatusCode, body)
+	}
+	var n int
+	if err := e.Pool.QueryRow(t.Context(), `SELECT count(*) FROM jobs WHERE payload::text LIKE '%invit%' OR payload::text LIKE '%nina@%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("%d jobs hold the invitation", n)
+	}
+}

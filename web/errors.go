@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
 
 	"indicia/apperr"
 	"indicia/views"
@@ -108,11 +109,29 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 	return views.ErrorPage(p, code, out.Message).Render(c.Context(), c.Response().BodyWriter())
 }
 
-// unreachable reports whether err says a server could not be reached: a
-// refused or failed connection to PostgreSQL (pgx wraps it in a
-// ConnectError) or any other dial that failed.
+// unreachable reports whether err says a server could not be reached or is
+// changing roles: a refused or failed connection to PostgreSQL (pgx wraps
+// it in a ConnectError) or any other dial that failed; a connection that
+// broke mid-request; a PostgreSQL standby refusing a write or a server
+// shutting down; a Redis that became a replica or is loading its data, as
+// during a Sentinel failover.
 func unreachable(err error) bool {
 	var ce *pgconn.ConnectError
 	var oe *net.OpError
-	return errors.As(err, &ce) || (errors.As(err, &oe) && oe.Op == "dial")
+	if errors.As(err, &ce) || errors.As(err, &oe) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "25006", "57P01", "57P02", "57P03": // read-only transaction, admin/crash shutdown, cannot connect now
+			return true
+		}
+	}
+	for _, p := range []string{"READONLY", "LOADING", "MASTERDOWN", "TRYAGAIN"} {
+		if redis.HasErrorPrefix(err, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"indicia/accounts"
 	"indicia/email"
 	"indicia/hygiene/addressbook"
 	"indicia/hygiene/coa"
@@ -49,12 +50,18 @@ type Deps struct {
 	Reports       *reports.Service
 	StatementMail reports.Mailer
 	BaseURL       string
+	// Accounts sends again the one-time links whose first email failed
+	// (accounts.JobKindLinkEmail), minting fresh ones.
+	Accounts *accounts.Service
 }
 
 // Register adds every job kind to r.
 func Register(r *jobs.Runner, d Deps) {
 	if d.Mail != nil {
 		r.Register(email.JobKindSend, sendEmail(d.Mail))
+	}
+	if d.Accounts != nil {
+		r.Register(accounts.JobKindLinkEmail, sendLinkEmail(d.Accounts))
 	}
 	if d.Batches != nil {
 		r.Register(addressbook.JobKindCleanse, cleanseBatch(d.Batches))

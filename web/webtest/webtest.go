@@ -72,6 +72,9 @@ type Options struct {
 	StripePublishableKey string
 	// BoxProcess runs the box as its own process, which Env.Box can Kill and Restart.
 	BoxProcess bool
+	// Redis replaces the shared test Redis (a failover client through a
+	// test's own Sentinel, dbtest.StartSentinel); keys keep a fresh prefix.
+	Redis *redis.Client
 }
 
 // TrackingMailerID is the Mailer ID tests build tracking numbers with.
@@ -120,6 +123,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	pool := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
+	if o.Redis != nil {
+		rdb = o.Redis
+	}
 	var bx *meteringtest.Box
 	if o.BoxProcess {
 		bx = meteringtest.StartProcess(t)
