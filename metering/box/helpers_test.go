@@ -72,7 +72,7 @@ func newFileEnv(t testing.TB, macMonth time.Time) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ks.Save(e.keystore, []byte(testPass)); err != nil {
+	if err := ks.SaveWithCost(e.keystore, []byte(testPass), KDFCost{Time: 1, MemoryKB: 8 * 1024}); err != nil {
 		t.Fatal(err)
 	}
 	return e

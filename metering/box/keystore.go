@@ -121,9 +121,25 @@ func (ks *Keystore) Rotate(version string) error {
 	return nil
 }
 
+// KDFCost is the argon2id cost of the key a keystore file is sealed with.
+type KDFCost struct {
+	Time     uint32
+	MemoryKB uint32
+}
+
 // Save encrypts the keystore with the passphrase and replaces path
 // atomically (mode 0600).
 func (ks *Keystore) Save(path string, passphrase []byte) error {
+	return ks.SaveWithCost(path, passphrase, KDFCost{Time: argonTime, MemoryKB: argonMemoryKB})
+}
+
+// SaveWithCost is Save with another argon2id cost. The cost is written in
+// the file's header, so OpenKeystore reads any; throwaway keystores (tests
+// start hundreds of boxes) use a low one.
+func (ks *Keystore) SaveWithCost(path string, passphrase []byte, cost KDFCost) error {
+	if cost.Time == 0 || cost.MemoryKB < 8 {
+		return fmt.Errorf("box: keystore: KDF cost %+v is too low", cost)
+	}
 	if len(passphrase) < minPassphrase {
 		return fmt.Errorf("box: keystore: passphrase must have at least %d characters", minPassphrase)
 	}
@@ -139,8 +155,8 @@ func (ks *Keystore) Save(path string, passphrase []byte) error {
 	if err != nil {
 		return fmt.Errorf("box: keystore: %w", err)
 	}
-	hdr := binary.BigEndian.AppendUint32([]byte(ksMagic), argonTime)
-	hdr = binary.BigEndian.AppendUint32(hdr, argonMemoryKB)
+	hdr := binary.BigEndian.AppendUint32([]byte(ksMagic), cost.Time)
+	hdr = binary.BigEndian.AppendUint32(hdr, cost.MemoryKB)
 	hdr = append(hdr, argonThreads)
 	hdr = append(hdr, randBytes(16)...) // salt
 	hdr = append(hdr, randBytes(12)...) // nonce

@@ -41,11 +41,14 @@ func newDirs(t testing.TB) *Box {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	b := &Box{Dir: dir, Socket: filepath.Join(dir, "s", "box.sock"), Keystore: filepath.Join(dir, "keystore.bin"), State: filepath.Join(dir, "state")}
+	// A cheap passphrase key: the production cost (argon2id, 64 MiB, three
+	// passes) would be paid twice by each of the hundreds of boxes the tests
+	// start, and protects nothing in a temporary directory.
 	ks, err := box.NewKeystore(time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ks.Save(b.Keystore, []byte(Passphrase)); err != nil {
+	if err := ks.SaveWithCost(b.Keystore, []byte(Passphrase), box.KDFCost{Time: 1, MemoryKB: 8 * 1024}); err != nil {
 		t.Fatal(err)
 	}
 	return b
