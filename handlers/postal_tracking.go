@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,16 +21,20 @@ const topOriginsShown = 10
 
 // postalTracking is what the tracking page and its JSON show.
 type postalTracking struct {
-	Days    int                    `json:"days"`
-	Scope   string                 `json:"scope"`
-	Origin  string                 `json:"origin,omitempty"`
-	By      string                 `json:"funds_by"`
-	Totals  metering.DailyVolume   `json:"totals"`
-	Daily   []metering.DailyVolume `json:"daily"`
-	Rows    []metering.DailyVolume `json:"rows"`
-	Top     []metering.OriginTotal `json:"top_origins"`
-	Owed    []payments.OfficeOwed  `json:"funds_owed"`
-	OwedSum int64                  `json:"funds_owed_total"`
+	Days   int                    `json:"days"`
+	Scope  string                 `json:"scope"`
+	Origin string                 `json:"origin,omitempty"`
+	By     string                 `json:"funds_by"`
+	Totals metering.DailyVolume   `json:"totals"`
+	Daily  []metering.DailyVolume `json:"daily"`
+	Rows   []metering.DailyVolume `json:"rows"`
+	// RowsPage and RowsPages page the per-origin rows of every origin by
+	// metering.TrackingPageDays days, newest first; otherwise one page.
+	RowsPage  int                    `json:"rows_page"`
+	RowsPages int                    `json:"rows_pages"`
+	Top       []metering.OriginTotal `json:"top_origins"`
+	Owed      []payments.OfficeOwed  `json:"funds_owed"`
+	OwedSum   int64                  `json:"funds_owed_total"`
 }
 
 // loadTracking reads the query (days, scope, origin, by) and the numbers.
@@ -48,10 +54,24 @@ func (h *Handler) loadTracking(c fiber.Ctx) (postalTracking, error) {
 		return t, err
 	}
 	// The all-origins rows are the daily totals just read: not read twice.
-	if t.Scope == string(metering.ScopeAll) {
+	t.RowsPage, t.RowsPages = 1, 1
+	switch {
+	case t.Scope == string(metering.ScopeAll):
 		t.Rows = t.Daily
-	} else if t.Rows, err = h.d.Metering.DailyVolumes(ctx, u, metering.TrackingScope(t.Scope), t.Origin, t.Days); err != nil {
-		return t, err
+	case t.Origin == "":
+		// Every origin per day is a page of days at a time.
+		if p := strings.TrimSpace(c.Query("page")); p != "" {
+			if t.RowsPage, err = strconv.Atoi(p); err != nil {
+				return t, apperr.Invalid("page", "Enter the page as a number.")
+			}
+		}
+		if t.Rows, t.RowsPages, err = h.d.Metering.DailyVolumesPage(ctx, u, metering.TrackingScope(t.Scope), "", t.Days, t.RowsPage); err != nil {
+			return t, err
+		}
+	default:
+		if t.Rows, err = h.d.Metering.DailyVolumes(ctx, u, metering.TrackingScope(t.Scope), t.Origin, t.Days); err != nil {
+			return t, err
+		}
 	}
 	scope := metering.ScopeZIP
 	if len(t.Origin) == 3 || t.Scope == "zip3" {
@@ -107,10 +127,10 @@ func (h *Handler) PostalTracking(c fiber.Ctx) error {
 	t, err := h.loadTracking(c)
 	if err != nil {
 		f := emptyForm()
-		if !formError(&f, err) || (f.E("days") == "" && f.E("origin") == "" && f.E("scope") == "" && f.E("by") == "") {
+		if !formError(&f, err) || (f.E("days") == "" && f.E("origin") == "" && f.E("scope") == "" && f.E("by") == "" && f.E("page") == "") {
 			return err
 		}
-		page.DaysErr, page.OriginErr = f.E("days"), f.E("origin")
+		page.DaysErr, page.OriginErr, page.PageErr = f.E("days"), f.E("origin"), f.E("page")
 		if page.OriginErr == "" {
 			page.OriginErr = f.E("scope") + f.E("by")
 		}
@@ -152,6 +172,19 @@ func (h *Handler) PostalTracking(c fiber.Ctx) error {
 		page.Rows = append(page.Rows, views.TrackingDayRow{Day: r.Day, Origin: origin, Pieces: strconv.FormatInt(r.Pieces, 10), Postage: views.Money(r.Postage),
 			InProcess: strconv.FormatInt(r.InProcess, 10), PostageInProcess: views.Money(r.PostageInProcess), Processed: strconv.FormatInt(r.Processed, 10),
 			Voided: strconv.FormatInt(r.Voided, 10)})
+	}
+	if t.RowsPages > 1 {
+		page.RowsPage = fmt.Sprintf("Page %d of %d, %d days each, the newest first.", t.RowsPage, t.RowsPages, metering.TrackingPageDays)
+		link := func(n int) string {
+			q := url.Values{"days": {strconv.Itoa(t.Days)}, "scope": {t.Scope}, "by": {t.By}, "page": {strconv.Itoa(n)}}
+			return "/postal/tracking?" + q.Encode() + "#tracking-days"
+		}
+		if t.RowsPage > 1 {
+			page.NewerURL = link(t.RowsPage - 1)
+		}
+		if t.RowsPage < t.RowsPages {
+			page.OlderURL = link(t.RowsPage + 1)
+		}
 	}
 	for _, o := range t.Owed {
 		page.Owed = append(page.Owed, views.OwedRow{Period: o.Period, OriginZIP: o.OriginZIP, Pieces: strconv.FormatInt(o.Pieces, 10), Postage: views.Money(o.Postage)})

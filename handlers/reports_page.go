@@ -99,7 +99,7 @@ func (h *Handler) Reports(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vm.SpendChart = spendChart(months.Rows)
+	vm.SpendChart, vm.SpendRows = spendChart(months.Rows)
 	sum := months
 	if group != reports.ByMonth {
 		if sum, err = h.d.Reports.Summary(ctx, u, filter, group); err != nil {
@@ -114,7 +114,7 @@ func (h *Handler) Reports(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vm.BalanceChart = balanceChart(balances)
+	vm.BalanceChart, vm.BalanceRows = balanceChart(balances)
 	totals, err := h.d.Reports.FundingTotals(ctx, u, filter)
 	if err != nil {
 		return err

@@ -68,13 +68,21 @@ func (s *Service) ForecastOrigins(ctx context.Context, actor accounts.User, scop
 	if err := requirePostal(actor); err != nil {
 		return nil, err
 	}
-	rows, err := s.reads().Query(ctx, `WITH run AS (SELECT max(made_on) AS d FROM forecast_accuracy)
-		SELECT a.scope, a.origin, a.history_pieces, a.mape, b.mape,
-			(SELECT COALESCE(sum(f.pieces), 0) FROM volume_forecasts f WHERE f.scope = a.scope AND f.origin = a.origin AND f.method = a.method
+	// Both methods' rows of an origin are read in one pass and grouped, not
+	// joined: the newest run's day is never in the planner's statistics
+	// yet, and a join planned for one row probed the whole run per origin.
+	rows, err := s.reads().Query(ctx, `WITH run AS (SELECT max(made_on) AS d FROM forecast_accuracy),
+		a AS (SELECT a.scope, a.origin, a.made_on,
+				max(a.history_pieces) FILTER (WHERE a.method = 'holt_winters') AS history_pieces,
+				max(a.mape) FILTER (WHERE a.method = 'holt_winters') AS mape,
+				max(a.mape) FILTER (WHERE a.method = 'seasonal_naive') AS baseline_mape
+			FROM run JOIN forecast_accuracy a ON a.made_on = run.d AND a.scope = $1
+			GROUP BY a.scope, a.origin, a.made_on HAVING bool_or(a.method = 'holt_winters')
+			ORDER BY 4 DESC, a.origin LIMIT $2)
+		SELECT a.scope, a.origin, a.history_pieces, a.mape, a.baseline_mape,
+			(SELECT COALESCE(sum(f.pieces), 0) FROM volume_forecasts f WHERE f.scope = a.scope AND f.origin = a.origin AND f.method = 'holt_winters'
 				AND f.made_on = a.made_on AND f.day < a.made_on + 7)
-		FROM run JOIN forecast_accuracy a ON a.made_on = run.d AND a.method = 'holt_winters' AND a.scope = $1
-		LEFT JOIN forecast_accuracy b ON b.made_on = a.made_on AND b.scope = a.scope AND b.origin = a.origin AND b.method = 'seasonal_naive'
-		ORDER BY a.history_pieces DESC, a.origin LIMIT $2`, scope, limit)
+		FROM a ORDER BY a.history_pieces DESC, a.origin`, scope, limit)
 	if err != nil {
 		return nil, fmt.Errorf("metering: forecast origins: %w", err)
 	}
@@ -118,7 +126,8 @@ func (s *Service) ForecastOf(ctx context.Context, actor accounts.User, scope, or
 	}
 	originCol := `origin_zip = $1`
 	if scope == "zip3" {
-		originCol = `left(origin_zip, 3) = $1`
+		// A range of 5-digit ZIPs, so the (origin_zip, created_at) index serves it.
+		originCol = `origin_zip BETWEEN $1 || '00' AND $1 || '99'`
 	}
 	rows, err := s.reads().Query(ctx, `SELECT ((created_at AT TIME ZONE 'UTC')::date)::text, count(*)::float8 FROM indicia
 		WHERE `+originCol+` AND status = 'issued' AND created_at >= $2 AND created_at < $3 GROUP BY 1`, origin, from, today)

@@ -50,7 +50,7 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 		return nil, err
 	}
 	rows, err := s.reads().Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint, sum(i.voided)::bigint
-		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
+		FROM (`+postalRows(rolledPerOrigin)+`) i GROUP BY 1 HAVING sum(i.pieces) > 0`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *Service) VolumesByOrigin(ctx context.Context, actor accounts.User, days
 		return nil, err
 	}
 	rows, err = s.reads().Query(ctx, `SELECT i.origin_zip, sum(i.pieces - i.voided)::bigint
-		FROM (`+postalRowsSQL+`) i GROUP BY 1`, pgx.QueryExecModeExec, args)
+		FROM (`+postalRows(rolledPerOrigin)+`) i GROUP BY 1 HAVING sum(i.pieces) > 0`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: volumes by origin: %w", err)
 	}

@@ -49,9 +49,19 @@ func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, err
 		if !start.Before(target) {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO postal_days (day, origin_zip, pieces, postage)
-			SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, count(*), sum(postage)
-			FROM indicia WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2`, start, target); err != nil {
+		// Each origin's running totals continue from its last rolled-up day:
+		// the days are added in order, never twice.
+		if _, err := tx.Exec(ctx, `WITH n AS (
+				SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) AS pieces, sum(postage) AS postage
+				FROM indicia WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2),
+			d AS (INSERT INTO postal_days (day, origin_zip, pieces, postage, cum_pieces, cum_postage)
+				SELECT n.day, n.origin_zip, n.pieces, n.postage,
+					coalesce(p.cum_pieces, 0) + sum(n.pieces) OVER w, coalesce(p.cum_postage, 0) + sum(n.postage) OVER w
+				FROM n LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage FROM postal_days x
+					WHERE x.origin_zip = n.origin_zip ORDER BY x.day DESC LIMIT 1) p ON true
+				WINDOW w AS (PARTITION BY n.origin_zip ORDER BY n.day)),
+			o AS (INSERT INTO postal_origins (origin_zip) SELECT DISTINCT origin_zip FROM n ON CONFLICT DO NOTHING)
+			INSERT INTO postal_days_all (day, pieces, postage) SELECT day, sum(pieces), sum(postage) FROM n GROUP BY day`, start, target); err != nil {
 			return fmt.Errorf("roll up %s to %s: %w", start.Format(time.DateOnly), target.Format(time.DateOnly), err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE postal_rollup SET built_through = $1, built_at = now() WHERE id = 1`, target); err != nil {
@@ -66,15 +76,42 @@ func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, err
 	return days, nil
 }
 
-// postalRowsSQL lists the labels of issue time [@from, @to) as rows of
-// (day, origin_zip, pieces, postage, voided, voided_postage, in_process,
-// postage_in_process) to be summed: whole rolled-up days from postal_days,
+// The row sources below list the labels of issue time [@from, @to) as rows
+// of (day, origin_zip, pieces, postage, voided, voided_postage, in_process,
+// postage_in_process) to be summed: whole rolled-up days from the rollup,
 // the rest of the period from the labels, then the voided and the
-// in-process pieces from their partial indexes. An origin (@lo..@hi, a
-// ZIP or a ZIP3's range) narrows every part.
-const postalRowsSQL = `SELECT day, origin_zip, pieces, postage, 0::bigint AS voided, 0::bigint AS voided_postage,
+// in-process pieces from their partial indexes. An origin (@lo..@hi, a ZIP
+// or a ZIP3's range) narrows every part. They differ only in how they read
+// the rolled-up days.
+
+// rolledPerDay reads the rolled-up days per day and origin ZIP.
+const rolledPerDay = `SELECT day, origin_zip, pieces, postage, 0::bigint AS voided, 0::bigint AS voided_postage,
 		0::bigint AS in_process, 0::bigint AS postage_in_process
-		FROM postal_days WHERE day >= @roll_from_day::date AND day < @roll_to_day::date AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)
+		FROM postal_days WHERE day >= @roll_from_day::date AND day < @roll_to_day::date AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)`
+
+// rolledAllOrigins reads them per day over every origin (origin_zip is
+// empty): for the all-origins view, which has no origin to narrow.
+const rolledAllOrigins = `SELECT day, ''::text AS origin_zip, pieces, postage, 0::bigint AS voided, 0::bigint AS voided_postage,
+		0::bigint AS in_process, 0::bigint AS postage_in_process
+		FROM postal_days_all WHERE day >= @roll_from_day::date AND day < @roll_to_day::date`
+
+// rolledPerOrigin reads them as one row per origin ZIP for the whole run of
+// days (day is NULL): the running total at its end less the one before its
+// start, two index probes per origin however long the period.
+const rolledPerOrigin = `SELECT NULL::date AS day, o.origin_zip, coalesce(e.cum_pieces, 0) - coalesce(s.cum_pieces, 0) AS pieces,
+		coalesce(e.cum_postage, 0) - coalesce(s.cum_postage, 0) AS postage, 0::bigint AS voided, 0::bigint AS voided_postage,
+		0::bigint AS in_process, 0::bigint AS postage_in_process
+		FROM postal_origins o
+		LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage FROM postal_days x
+			WHERE x.origin_zip = o.origin_zip AND x.day < @roll_to_day::date ORDER BY x.day DESC LIMIT 1) e ON true
+		LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage FROM postal_days x
+			WHERE x.origin_zip = o.origin_zip AND x.day < @roll_from_day::date ORDER BY x.day DESC LIMIT 1) s ON true
+		WHERE @roll_from_day::date < @roll_to_day::date AND (@lo = '' OR o.origin_zip BETWEEN @lo AND @hi)`
+
+// postalRows is one of the rolled-up sources followed by the parts read
+// from the labels.
+func postalRows(rolled string) string {
+	return rolled + `
 	UNION ALL
 	SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, 1, postage, 0, 0, 0, 0 FROM indicia
 		WHERE ((created_at >= @from AND created_at < @roll_from) OR (created_at >= @roll_to AND created_at < @to))
@@ -86,8 +123,9 @@ const postalRowsSQL = `SELECT day, origin_zip, pieces, postage, 0::bigint AS voi
 	SELECT (created_at AT TIME ZONE 'UTC')::date, origin_zip, 0, 0, 0, 0, 1, postage FROM indicia
 		WHERE status = 'issued' AND used_at IS NULL AND mailing_date >= @processed_before::date
 			AND created_at >= @from AND created_at < @to AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)`
+}
 
-// postalRowsArgs fills postalRowsSQL's parameters for the period [from,
+// postalRowsArgs fills postalRows's parameters for the period [from,
 // to) and an origin ("", a ZIP or a ZIP3): the rollup serves the whole
 // days inside the period that it holds.
 func (s *Service) postalRowsArgs(ctx context.Context, from, to time.Time, origin string) (pgx.NamedArgs, error) {

@@ -60,36 +60,69 @@ func (s *Service) trackingPeriod(days int) (from, to time.Time, err error) {
 // DailyVolumes lists the mail of the last days per day of issue, grouped
 // by scope, optionally for one origin (a ZIP or a ZIP3, by its length).
 func (s *Service) DailyVolumes(ctx context.Context, actor accounts.User, scope TrackingScope, origin string, days int) ([]DailyVolume, error) {
+	vs, _, err := s.DailyVolumesPage(ctx, actor, scope, origin, days, 0)
+	return vs, err
+}
+
+// TrackingPageDays is how many days of issue one page of the per-origin
+// tracking rows holds: a year per ZIP is 366,000 rows, too many for one
+// answer.
+const TrackingPageDays = 7
+
+// DailyVolumesPage is DailyVolumes for one page of TrackingPageDays days,
+// page 1 the newest (0: the whole period), and how many pages the period
+// has.
+func (s *Service) DailyVolumesPage(ctx context.Context, actor accounts.User, scope TrackingScope, origin string, days, page int) ([]DailyVolume, int, error) {
 	if err := requirePostal(actor); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	group, err := trackingGroup(scope)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	from, to, err := s.trackingPeriod(days)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if origin != "" && !(isZIP(origin) || (len(origin) == 3 && isZIP(origin+"00"))) {
-		return nil, apperr.Invalid("origin", "Enter a 5-digit origin ZIP or its first 3 digits.")
+		return nil, 0, apperr.Invalid("origin", "Enter a 5-digit origin ZIP or its first 3 digits.")
+	}
+	pages := (days + TrackingPageDays - 1) / TrackingPageDays
+	if page < 0 || page > pages {
+		return nil, 0, apperr.Invalid("page", fmt.Sprintf("Choose a page from 1 to %d.", pages))
+	}
+	if page > 0 {
+		to = to.AddDate(0, 0, -(page-1)*TrackingPageDays)
+		if f := to.AddDate(0, 0, -TrackingPageDays); f.After(from) {
+			from = f
+		}
+	} else {
+		pages = 1
 	}
 	args, err := s.postalRowsArgs(ctx, from, to, origin)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	rolled := rolledPerDay
+	if scope == ScopeAll && origin == "" {
+		rolled = rolledAllOrigins
 	}
 	rows, err := s.reads().Query(ctx, `SELECT i.day::text, `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint,
 			sum(i.in_process)::bigint, sum(i.pieces - i.voided - i.in_process)::bigint, sum(i.postage_in_process)::bigint, sum(i.voided)::bigint
-		FROM (`+postalRowsSQL+`) i
+		FROM (`+postalRows(rolled)+`) i
 		GROUP BY 1, 2 ORDER BY 1, 2`, pgx.QueryExecModeExec, args)
 	if err != nil {
-		return nil, fmt.Errorf("metering: daily volumes: %w", err)
+		return nil, 0, fmt.Errorf("metering: daily volumes: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DailyVolume, error) {
+	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DailyVolume, error) {
 		var v DailyVolume
 		err := r.Scan(&v.Day, &v.Origin, &v.Pieces, &v.Postage, &v.InProcess, &v.Processed, &v.PostageInProcess, &v.Voided)
 		return v, err
 	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("metering: daily volumes: %w", err)
+	}
+	return vs, pages, nil
 }
 
 // OriginTotal is one origin's mail over a period.
@@ -122,7 +155,7 @@ func (s *Service) TopOrigins(ctx context.Context, actor accounts.User, scope Tra
 	}
 	args["limit"] = limit
 	rows, err := s.reads().Query(ctx, `SELECT `+group+`, sum(i.pieces - i.voided)::bigint, sum(i.postage - i.voided_postage)::bigint
-		FROM (`+postalRowsSQL+`) i
+		FROM (`+postalRows(rolledPerOrigin)+`) i
 		GROUP BY 1 HAVING sum(i.pieces - i.voided) > 0 ORDER BY 3 DESC, 1 LIMIT @limit`, pgx.QueryExecModeExec, args)
 	if err != nil {
 		return nil, fmt.Errorf("metering: top origins: %w", err)

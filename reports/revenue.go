@@ -43,10 +43,14 @@ func (s *Service) Revenue(ctx context.Context, actor accounts.User, f Filter) ([
 		return nil, apperr.Forbidden("Revenue by post office is for postal staff.")
 	}
 	f.AccountID, f.UserID, f.CostCodeID = 0, 0, 0
-	w := pieces(f)
-	rows, err := s.read.Query(ctx, `SELECT i.origin_zip, m.serial, count(*), sum(i.postage)::bigint,
-		count(*) FILTER (WHERE i.status = 'voided'), coalesce(sum(i.postage) FILTER (WHERE i.status = 'voided'), 0)::bigint
-		FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE `+w.String()+` GROUP BY 1, 2 ORDER BY 1, 2`, w.args...)
+	// The spend rollup holds every piece's day, meter, origin and class with
+	// its voided part, kept in the purchase and void transactions: a month
+	// of every account is a row per meter, day and class, not per piece.
+	w := rollupWhere(f)
+	rows, err := s.read.Query(ctx, `SELECT r.origin_zip, m.serial, sum(r.pieces)::bigint, sum(r.postage)::bigint,
+		sum(r.voided_pieces)::bigint, sum(r.voided_postage)::bigint
+		FROM spend_rollup r JOIN meters m ON m.id = r.meter_id WHERE `+w.String()+`
+		GROUP BY 1, 2 HAVING sum(r.pieces) <> 0 OR sum(r.voided_pieces) <> 0 ORDER BY 1, 2`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: revenue: %w", err)
 	}

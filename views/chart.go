@@ -17,6 +17,9 @@ const (
 	barChartRow, barChartLabel = 22, 64
 )
 
+// chartDesc tells a screen reader where the chart's numbers are.
+const chartDesc = "The same numbers are in the table on this page."
+
 // ChartLine is one series of a line chart; NaN is a day without a value.
 type ChartLine struct {
 	Name, Class string
@@ -37,6 +40,9 @@ type LineChartData struct {
 	Band      *ChartBand
 	// Unit formats a y-axis value (pieces or money).
 	Money bool
+	// At places each label along the x axis, 0 the left end and 1 the
+	// right (days that are not evenly spaced); nil spaces them evenly.
+	At []float64
 }
 
 func (c LineChartData) max() float64 {
@@ -61,6 +67,9 @@ func (c LineChartData) max() float64 {
 }
 
 func (c LineChartData) x(i int) float64 {
+	if i < len(c.At) {
+		return chartLeft + c.At[i]*chartPlotW
+	}
 	if len(c.Labels) <= 1 {
 		return chartLeft
 	}
@@ -149,12 +158,57 @@ func (c LineChartData) XTicks() []ChartTick {
 	return out
 }
 
-// BarChartData is a horizontal bar chart (e.g. top origins).
+// BarChartData is a horizontal bar chart (e.g. top origins), or with
+// Vertical a column chart over time (e.g. months).
 type BarChartData struct {
 	ID, Title string
 	Labels    []string
 	Values    []float64
 	Money     bool
+	Vertical  bool
+	// Short is each column's label under it (Labels in full are in its
+	// tooltip); nil: Labels.
+	Short []string
+}
+
+func (c BarChartData) value(v float64) string {
+	if c.Money {
+		return Money(int64(v))
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// ChartColumn is one column laid out.
+type ChartColumn struct {
+	X, Y, W, H, LabelX, LabelY string
+	Label, Short, Value        string
+}
+
+// YTicks are zero, half and the top of a column chart's y axis.
+func (c BarChartData) YTicks() []ChartTick {
+	return LineChartData{Lines: []ChartLine{{Values: c.Values}}, Money: c.Money}.YTicks()
+}
+
+// Columns lays out a column chart: a column per label across the plot, the
+// tallest reaching the top.
+func (c BarChartData) Columns() []ChartColumn {
+	if len(c.Values) == 0 {
+		return nil
+	}
+	scale := LineChartData{Lines: []ChartLine{{Values: c.Values}}}
+	slot := float64(chartPlotW) / float64(len(c.Values))
+	var out []ChartColumn
+	for i, v := range c.Values {
+		short := c.Labels[i]
+		if i < len(c.Short) {
+			short = c.Short[i]
+		}
+		x := chartLeft + float64(i)*slot
+		y := scale.y(math.Max(v, 0))
+		out = append(out, ChartColumn{X: f1(x + slot/6), Y: f1(y), W: f1(math.Max(1, slot*2/3)), H: f1(chartTop + chartPlotH - y),
+			LabelX: f1(x + slot/2), LabelY: f1(chartH - 8), Label: c.Labels[i], Short: short, Value: c.value(v)})
+	}
+	return out
 }
 
 // ChartBar is one bar laid out.
@@ -179,12 +233,8 @@ func (c BarChartData) Bars() []ChartBar {
 	var out []ChartBar
 	for i, v := range c.Values {
 		w := v / m * avail
-		val := strconv.FormatFloat(v, 'f', -1, 64)
-		if c.Money {
-			val = Money(int64(v))
-		}
 		y := float64(i*barChartRow + 2)
-		out = append(out, ChartBar{Y: f1(y), W: f1(w), TextY: f1(y + 14), ValueX: f1(barChartLabel + w + 4), Label: c.Labels[i], Value: val})
+		out = append(out, ChartBar{Y: f1(y), W: f1(w), TextY: f1(y + 14), ValueX: f1(barChartLabel + w + 4), Label: c.Labels[i], Value: c.value(v)})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,64 @@ func TestTrackingTotalsTieToLedgerAndSettlement(t *testing.T) {
 	}
 	if r := e.Do("owner", "GET", "/postal/tracking", nil); r.StatusCode != 403 {
 		t.Errorf("mailer: %d", r.StatusCode)
+	}
+}
+
+// Every origin's rows come a week of days at a time, newest first, through
+// the page and the API alike; together the pages hold every row once.
+func TestTrackingRowsPageByWeek(t *testing.T) {
+	e := webtest.New(t)
+	ctx := context.Background()
+	var ids []string
+	for _, postage := range []int64{78, 156} {
+		p, err := e.Metering.Purchase(ctx, e.Owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{{Postage: postage, DestZIP: "20500", MailClass: "FCM_LETTER",
+			Recipient: metering.Recipient{Lines: []string{"1600 PENNSYLVANIA AVE NW"}, Standardized: "1600 PENNSYLVANIA AVE NW"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.Labels[0].PublicID)
+	}
+	// The second piece was issued ten days ago: the second week's page.
+	if _, err := e.Pool.Exec(ctx, `UPDATE indicia SET created_at = created_at - interval '10 days' WHERE public_id = $1`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	k := key(t, e, e.Users["staff"])
+	for page, want := range map[string]float64{"": 78, "1": 78, "2": 156, "3": 0} {
+		code, out := apiCall(t, e, k, "GET", "/api/v1/postal/tracking?days=30&scope=zip&page="+page, "")
+		if code != 200 || out["rows_pages"] != float64(5) {
+			t.Fatalf("page %q: %d %v", page, code, out)
+		}
+		rows := out["rows"].([]any)
+		got := 0.0
+		for _, r := range rows {
+			got += r.(map[string]any)["postage"].(float64)
+		}
+		if got != want {
+			t.Errorf("page %q: rows %v, want %v of postage", page, rows, want)
+		}
+	}
+	code, out := apiCall(t, e, k, "GET", "/api/v1/postal/tracking?days=30&scope=zip&page=6", "")
+	if code != 422 || !strings.Contains(fmt.Sprint(out), "page") {
+		t.Errorf("page 6 of 5: %d %v", code, out)
+	}
+
+	body := webtest.Body(t, e.Do("staff", "GET", "/postal/tracking?days=30&scope=zip", nil))
+	for _, want := range []string{"Page 1 of 5, 7 days each, the newest first.", `id="tracking-older"`, "page=2", "<td>06901</td><td>1</td><td class=\"money\">$0.78</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("first page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `id="tracking-newer"`) || strings.Contains(body, "$1.56</td><td>") {
+		t.Error("the first page links to newer days or shows the older piece")
+	}
+	body = webtest.Body(t, e.Do("staff", "GET", "/postal/tracking?days=30&scope=zip&page=2", nil))
+	for _, want := range []string{"Page 2 of 5", `id="tracking-newer"`, `id="tracking-older"`, "<td>06901</td><td>1</td><td class=\"money\">$1.56</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("second page lacks %q", want)
+		}
+	}
+	r := e.Do("staff", "GET", "/postal/tracking?days=30&scope=zip&page=9", nil)
+	if b := webtest.Body(t, r); r.StatusCode != 422 || !strings.Contains(b, `id="page-error"`) || !strings.Contains(b, "Choose a page from 1 to 5.") {
+		t.Errorf("page 9: %d", r.StatusCode)
 	}
 }

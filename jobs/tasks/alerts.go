@@ -6,14 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"indicia/accounts"
 	"indicia/jobs"
 	"indicia/metering"
+	"indicia/metering/box"
 )
 
 // JobKindAdminAlert emails every vendor admin about something that needs
@@ -63,53 +64,86 @@ func sendAdminAlert(pool *pgxpool.Pool, send func(ctx context.Context, to, subje
 	}
 }
 
-// boxWatch checks every minute that the box answers, and alerts the vendor
-// admins when it stops and again when it is back. The state is this
-// process's: the scheduled role runs once per worker.
-func boxWatch(m *metering.Service, alert func(ctx context.Context, subject, body string)) jobs.Every {
-	var mu sync.Mutex
-	down := false
-	return jobs.Every{Name: "box watch", Interval: time.Minute, Run: func(ctx context.Context) error {
-		err := m.BoxAnswers(ctx)
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case err != nil && !down:
-			down = true
-			alert(ctx, "Indicia alert: the secure box is not answering",
-				fmt.Sprintf("At %s the secure box did not answer: %v\n\nPurchases and verification fail until it answers again. See /admin.", time.Now().UTC().Format(time.RFC3339), err))
-		case err == nil && down:
-			down = false
-			alert(ctx, "Indicia: the secure box answers again", fmt.Sprintf("At %s the secure box answered again.", time.Now().UTC().Format(time.RFC3339)))
+// watchStore keeps what the periodic checks last concluded (metering).
+type watchStore interface {
+	RecordWatch(ctx context.Context, name string, failing bool, detail string, onChange func(ctx context.Context, tx pgx.Tx) error) (bool, error)
+}
+
+// alertOnChange records a check's outcome; when it starts or ends an
+// incident and subject is set, the alert email is staged in the same
+// transaction and queued after the commit (when queueing fails, the
+// queue's sweep queues it). So however many workers check, and across
+// their restarts, each incident is emailed once.
+func alertOnChange(ctx context.Context, st watchStore, q *jobs.Queue, name string, failing bool, detail, subject, body string) error {
+	var id int64
+	changed, err := st.RecordWatch(ctx, name, failing, detail, func(ctx context.Context, tx pgx.Tx) error {
+		if subject == "" {
+			return nil
 		}
+		var err error
+		id, err = jobs.Stage(ctx, tx, jobs.New{Kind: JobKindAdminAlert, Payload: adminAlert{Subject: subject, Body: body}}, time.Now())
 		return err
+	})
+	if err != nil {
+		return err
+	}
+	if changed && id != 0 {
+		if err := q.Enqueue(ctx, id); err != nil {
+			slog.WarnContext(ctx, "tasks: alert email stored, not yet queued; the sweep queues it", "subject", subject, "err", err)
+		}
+	}
+	return nil
+}
+
+// boxChecker says whether the box answers (metering).
+type boxChecker interface {
+	BoxAnswers(ctx context.Context) error
+}
+
+// boxWatch checks every minute that the box answers, and alerts the vendor
+// admins when it stops and again when it is back, once per change
+// whichever worker sees it first.
+func boxWatch(box boxChecker, st watchStore, q *jobs.Queue) jobs.Every {
+	return jobs.Every{Name: "box watch", Interval: time.Minute, Run: func(ctx context.Context) error {
+		err := box.BoxAnswers(ctx)
+		now := time.Now().UTC().Format(time.RFC3339)
+		if err != nil {
+			if aerr := alertOnChange(ctx, st, q, metering.WatchBox, true, err.Error(), "Indicia alert: the secure box is not answering",
+				fmt.Sprintf("At %s the secure box did not answer: %v\n\nPurchases and verification fail until it answers again. See /admin.", now, err)); aerr != nil {
+				return errors.Join(err, aerr)
+			}
+			return err
+		}
+		return alertOnChange(ctx, st, q, metering.WatchBox, false, "", "Indicia: the secure box answers again",
+			fmt.Sprintf("At %s the secure box answered again.", now))
 	}}
+}
+
+// keyRotator rotates the record-MAC key when the month's version is
+// missing (metering).
+type keyRotator interface {
+	RotateRecordKey(ctx context.Context, now time.Time) (box.KeyVersions, bool, error)
 }
 
 // keyRotation rotates the record-MAC key monthly without anyone typing a
 // command: checked hourly (and at start), it asks the box for the month's
 // version when missing. A failure alerts the vendor admins once until a
 // rotation succeeds again.
-func keyRotation(m *metering.Service, alert func(ctx context.Context, subject, body string)) jobs.Every {
-	var mu sync.Mutex
-	failing := false
+func keyRotation(r keyRotator, st watchStore, q *jobs.Queue) jobs.Every {
 	return jobs.Every{Name: "record-MAC key rotation", Interval: time.Hour, Run: func(ctx context.Context) error {
-		kv, rotated, err := m.RotateRecordKey(ctx, time.Now())
-		mu.Lock()
-		defer mu.Unlock()
+		kv, rotated, err := r.RotateRecordKey(ctx, time.Now())
 		if err != nil {
-			if !failing {
-				failing = true
-				alert(ctx, "Indicia alert: the record-MAC key rotation failed",
-					fmt.Sprintf("At %s the monthly record-MAC key rotation failed: %v\n\nRecords keep verifying under the current version; new ones are MACed with it until a rotation succeeds. See /admin.",
-						time.Now().UTC().Format(time.RFC3339), err))
+			if aerr := alertOnChange(ctx, st, q, metering.WatchKeyRotation, true, err.Error(), "Indicia alert: the record-MAC key rotation failed",
+				fmt.Sprintf("At %s the monthly record-MAC key rotation failed: %v\n\nRecords keep verifying under the current version; new ones are MACed with it until a rotation succeeds. See /admin.",
+					time.Now().UTC().Format(time.RFC3339), err)); aerr != nil {
+				return errors.Join(err, aerr)
 			}
 			return err
 		}
-		failing = false
 		if rotated {
 			slog.InfoContext(ctx, "tasks: record-MAC key rotated", "version", kv.Current, "versions", len(kv.Versions))
 		}
-		return nil
+		// Back to healthy: nothing to email.
+		return alertOnChange(ctx, st, q, metering.WatchKeyRotation, false, "", "", "")
 	}}
 }

@@ -107,7 +107,7 @@ func Scheduled(d Deps) []jobs.Every {
 	if d.Metering != nil {
 		out = append(out, fraudSweep(d.Metering), forecastRun(d.Metering), postalRollup(d.Metering))
 		if d.Queue != nil {
-			out = append(out, boxWatch(d.Metering, AdminAlerter(d.Queue)), keyRotation(d.Metering, AdminAlerter(d.Queue)))
+			out = append(out, boxWatch(d.Metering, d.Metering, d.Queue), keyRotation(d.Metering, d.Metering, d.Queue))
 		}
 	}
 	if d.Reports != nil {

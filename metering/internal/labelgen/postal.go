@@ -64,7 +64,11 @@ func runPostalBench(ctx context.Context, pool *pgxpool.Pool, iters int) error {
 		return err
 	}
 	zip := func(i int) string { return benchZIP(i * 7919 % int(zips)) }
+	var trackingPage func(scope metering.TrackingScope, origin func(int) string, days, page int) func(context.Context, int) error
 	tracking := func(scope metering.TrackingScope, origin func(int) string, days int) func(context.Context, int) error {
+		return trackingPage(scope, origin, days, 1)
+	}
+	trackingPage = func(scope metering.TrackingScope, origin func(int) string, days, page int) func(context.Context, int) error {
 		return func(ctx context.Context, i int) error {
 			o := ""
 			if origin != nil {
@@ -73,7 +77,14 @@ func runPostalBench(ctx context.Context, pool *pgxpool.Pool, iters int) error {
 			if _, err := met.DailyVolumes(ctx, staff, metering.ScopeAll, o, days); err != nil {
 				return err
 			}
-			if scope != metering.ScopeAll {
+			// As the handler: every origin's rows a page of days at a time.
+			switch {
+			case scope == metering.ScopeAll:
+			case o == "":
+				if _, _, err := met.DailyVolumesPage(ctx, staff, scope, o, days, page); err != nil {
+					return err
+				}
+			default:
 				if _, err := met.DailyVolumes(ctx, staff, scope, o, days); err != nil {
 					return err
 				}
@@ -110,6 +121,7 @@ func runPostalBench(ctx context.Context, pool *pgxpool.Pool, iters int) error {
 		{"/postal/tracking (per ZIP3, 30 days)", tracking(metering.ScopeZIP3, nil, 30)},
 		{"/postal/tracking (all, 366 days)", tracking(metering.ScopeAll, nil, 366)},
 		{"/postal/tracking (per ZIP3, 366 days)", tracking(metering.ScopeZIP3, nil, 366)},
+		{"/postal/tracking (per ZIP, 366 days, last page)", trackingPage(metering.ScopeZIP, nil, 366, 53)},
 		{"/postal/tracking (one ZIP, 366 days)", tracking(metering.ScopeZIP, zip, 366)},
 		{"/postal/tracking (one ZIP3, 90 days)", tracking(metering.ScopeZIP3, func(i int) string { return zip(i)[:3] }, 90)},
 		{"/postal/revenue (30 days)", func(ctx context.Context, _ int) error {
