@@ -124,3 +124,11 @@ func fold(s string) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// OneCell reports whether the whole address is in the delivery lines: no
+// city, state or ZIP of their own (a spreadsheet with the address in one
+// column).
+func (f Fields) OneCell() bool {
+	return strings.TrimSpace(f.City) == "" && strings.TrimSpace(f.State) == "" && strings.TrimSpace(f.ZIP) == "" &&
+		strings.TrimSpace(f.Line1+f.Line2) != ""
+}

@@ -31,3 +31,38 @@ func TestRestoreZIP(t *testing.T) {
 		}
 	}
 }
+
+func TestRestoreTextZIP(t *testing.T) {
+	c, err := address.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"12 Main St, Boston MA 2108", "12 Main St, Boston MA 02108"},
+		{"12 Main St Boston MA 2108", "12 Main St Boston MA 02108"},
+		{"12 Main St\nStamford, CT 6901-1234", "12 Main St\nStamford, CT 06901-1234"},
+		{"12 Main St, Stamford CT 6901.0 ", "12 Main St, Stamford CT 06901"},
+		{"12 Main St, Boston MA 6901", ""},  // not Boston's ZIP
+		{"12 Main St, MA 2108", ""},         // no city: not sure
+		{"12 Main St Apt 2108", ""},         // a unit number, no city
+		{"PO Box 2108, Boston MA", ""},      // the ZIP is missing, not short
+		{"12 Main St, Boston MA 02108", ""}, // already whole
+		{"2108", ""},
+	} {
+		got, reason := c.RestoreTextZIP(tc.in)
+		want := tc.want
+		if want == "" {
+			want = tc.in
+		}
+		if got != want || (reason != "") != (tc.want != "") {
+			t.Errorf("RestoreTextZIP(%q) = %q, %q; want %q", tc.in, got, reason, want)
+		}
+	}
+	f, reason := c.RestoreFieldsZIP(address.Fields{Line1: "12 Main St", Line2: "Boston MA 2108"}, "zip")
+	if f.Line2 != "Boston MA 02108" || f.Line1 != "12 Main St" || reason == "" {
+		t.Errorf("one-cell fields: %+v, %q", f, reason)
+	}
+	if _, reason = c.RestoreFieldsZIP(address.Fields{Line1: "12 Main St, Boston MA 2108", City: "Boston"}, "zip"); reason != "" {
+		t.Errorf("a row with a city column is not one cell, got %q", reason)
+	}
+}

@@ -718,7 +718,9 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 	}
 	var notes []string
 	oldIn := address.Fields{Line1: v[colOldLine1], Line2: v[colOldLine2], City: v[colOldCity], State: v[colOldState], ZIP: v[colOldZIP]}
-	if oldIn.Line1 == "" || (oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
+	// The whole old address in old_line1 is read from there (its key below
+	// needs a delivery line and a ZIP).
+	if oldIn.Line1 == "" || (!oldIn.OneCell() && oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
 		return refuse("the old address needs old_line1 and old_zip (or old_city and old_state)")
 	}
 	oldIn, fix := c.c.RestoreFieldsZIP(oldIn, "old_zip")
