@@ -155,7 +155,8 @@ func (c *Cleanser) Cleanse(text string) Result {
 	}
 	point := c.confirm(&parsed, &v, &r)
 	r.Components = parsed.Components
-	r.Standardized = Standardize(parsed)
+	var primary string
+	r.Standardized, primary = standardize(parsed)
 	r.ZIP = parsed.Standard(LabelZipCode)
 	r.ZIP4 = parsed.Standard(LabelZipPlus4)
 	r.Status, r.Reasons = v.status, v.reasons
@@ -163,7 +164,9 @@ func (c *Cleanser) Cleanse(text string) Result {
 		r.Reasons = []string{}
 	}
 	r.Checked = checkedText(last.status.rank() <= StatusCorrected.rank() && r.ZIP != "", point)
-	r.DeliveryPoint = r.Key()
+	if r.Standardized.DeliveryLine != "" && r.ZIP != "" {
+		r.DeliveryPoint = pointLine(primary, parsed) + "|" + r.ZIP // Key, without rendering the line again
+	}
 	return r
 }
 

@@ -211,3 +211,22 @@ func TestRunCLILongLine(t *testing.T) {
 		t.Fatalf("long line then a good one: got %d lines: %.300s", len(lines), out.String())
 	}
 }
+
+// Cleanse fills DeliveryPoint without rendering the delivery line twice; it
+// must stay what Key computes from the result, for every labelled address.
+func TestDeliveryPointIsKey(t *testing.T) {
+	c := newTestCleanser(t, nil)
+	n := 0
+	for _, tc := range loadLabelled(t) {
+		r := c.Cleanse(tc.Input)
+		if r.DeliveryPoint != r.Key() {
+			t.Errorf("%q: DeliveryPoint %q, Key %q", tc.Input, r.DeliveryPoint, r.Key())
+		}
+		if r.DeliveryPoint != "" {
+			n++
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d addresses have a delivery point: the test proves little", n)
+	}
+}

@@ -132,12 +132,14 @@ func (p *parser) parse(text string) (Parsed, error) {
 }
 
 func isCountry(line []token) bool {
-	switch joinUp(line) {
-	case "USA", "US", "UNITED STATES", "UNITED STATES OF AMERICA", "U S A":
-		return true
+	if len(line) > 5 {
+		return false
 	}
-	return false
+	var kb [64]byte
+	return countryNames[string(appendUp(kb[:0], line))]
 }
+
+var countryNames = map[string]bool{"USA": true, "US": true, "UNITED STATES": true, "UNITED STATES OF AMERICA": true, "U S A": true}
 
 // dropCountry removes a country name written after the last comma of a
 // line that holds more than it.
@@ -208,7 +210,8 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				code = p.t.stateName[u]
 			}
 		} else {
-			code = p.t.stateName[joinUp(toks[s:end])]
+			var kb [64]byte // the key is built on the stack: no allocation
+			code = p.t.stateName[string(appendUp(kb[:0], toks[s:end]))]
 		}
 		if code == "" {
 			continue
@@ -427,6 +430,15 @@ func (p *parser) knownCity(ts []token, state string, zent zipEntry, zok bool) bo
 
 func (p *parser) expandCity(ts []token) (string, bool) {
 	changed := false
+	for _, t := range ts {
+		if _, ok := p.t.cityAbbrev[t.up]; ok {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return "", false // most cities: nothing to expand, nothing to build
+	}
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = t.up
