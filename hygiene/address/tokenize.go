@@ -82,7 +82,8 @@ func tokenize(text string) [][]token {
 }
 
 // tokenSep marks the bytes that separate words like a space: white space and
-// punctuation other than '-', '/', '&', '.', '\'', ',', ';' and '#'.
+// punctuation other than hyphens, slashes, ampersands, periods, apostrophes,
+// commas, semicolons and '#'.
 var tokenSep = func() (t [256]bool) {
 	for _, c := range []byte(" \t\r\v\f()\":|*!?<>[]{}=+_`~@$%^\\") {
 		t[c] = true
