@@ -84,8 +84,17 @@ func (fc FieldCheck) Warnings() []string {
 }
 
 // CheckFields cleanses an address given as form fields.
+// A ZIP that lost its leading zero (a spreadsheet's "2108") is restored
+// first where RestoreFieldsZIP finds it safe, and the result says so.
 func (c *Cleanser) CheckFields(f Fields) FieldCheck {
-	r := c.Cleanse(f.Text())
+	mended, restored := c.RestoreFieldsZIP(f, "zip")
+	r := c.Cleanse(mended.Text())
+	if restored != "" {
+		r.Reasons = append([]string{restored}, r.Reasons...)
+		if r.Status == StatusValid {
+			r.Status = StatusCorrected
+		}
+	}
 	p := Parsed{Components: r.Components}
 	s := Fields{Line1: r.Standardized.DeliveryLine, Line2: p.Standard(LabelUrbanization),
 		City: p.Standard(LabelPlaceName), State: p.Standard(LabelStateName), ZIP: r.ZIP}

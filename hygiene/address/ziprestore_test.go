@@ -1,6 +1,7 @@
 package address_test
 
 import (
+	"strings"
 	"testing"
 
 	"indicia/hygiene/address"
@@ -64,5 +65,29 @@ func TestRestoreTextZIP(t *testing.T) {
 	}
 	if _, reason = c.RestoreFieldsZIP(address.Fields{Line1: "12 Main St, Boston MA 2108", City: "Boston"}, "zip"); reason != "" {
 		t.Errorf("a row with a city column is not one cell, got %q", reason)
+	}
+}
+
+// A form or the verify API given a ZIP that lost its leading zero gets the
+// address with the ZIP restored, marked corrected, with the reason; a ZIP
+// the city does not have is not touched.
+func TestCheckFieldsRestoresZIP(t *testing.T) {
+	c, err := address.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []address.Fields{
+		{Line1: "12 Main St", City: "Boston", State: "MA", ZIP: "2108"},
+		{Line1: "12 Main St #31, Boston MA 2108"},
+	} {
+		fc := c.CheckFields(f)
+		if fc.Suggested.ZIP != "02108" || fc.Suggested.City != "BOSTON" || fc.Result.Status != address.StatusCorrected || !fc.Differs ||
+			len(fc.Result.Reasons) == 0 || !strings.Contains(fc.Result.Reasons[0], "read as 02108") {
+			t.Errorf("CheckFields(%+v) = %+v, %+v", f, fc.Suggested, fc.Result.Reasons)
+		}
+	}
+	fc := c.CheckFields(address.Fields{Line1: "12 Main St", City: "Boston", State: "MA", ZIP: "6901"})
+	if fc.Suggested.ZIP == "06901" || fc.Result.Status == address.StatusValid || fc.Result.Status == address.StatusCorrected {
+		t.Errorf("a ZIP Boston does not have: %+v, %s %q", fc.Suggested, fc.Result.Status, fc.Result.Reasons)
 	}
 }
