@@ -188,6 +188,10 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 			ll.zip, ll.zipStart = u, k
 		case len(u) == 4 && allDigits(u) && k >= 2 && len(toks[k-1].up) == 5 && allDigits(toks[k-1].up):
 			ll.zip, ll.plus4, ll.zipStart = toks[k-1].up, u, k-1
+		case (len(u) == 3 || len(u) == 4) && allDigits(u) && k >= 2 && p.isStateWord(toks[k-1].up):
+			// "Boston MA 2108": a ZIP that lost its leading zero, read
+			// as the ZIP so that the check can say what is wrong with it.
+			ll.zip, ll.zipStart = u, k
 		}
 		if ll.zip != "" {
 			ll.zipEnd = end
@@ -293,6 +297,15 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		ll.city = p.cityStandard(toks[cs:cityEnd], state, zent)
 	}
 	return ll
+}
+
+// isStateWord reports whether u is a state code or a one-word state name.
+func (p *parser) isStateWord(u string) bool {
+	if _, ok := p.t.stateCode[u]; ok {
+		return true
+	}
+	_, ok := p.t.stateName[u]
+	return ok
 }
 
 // boxStartsCity reports whether a box or route type starts at ts[i]
