@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -245,13 +247,23 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 		}
 		t0 = time.Now()
 		out := make([][]any, len(list))
-		for i, s := range list {
-			k := c.fullNameKeys(s.name, s.company)
-			if k.First == nil {
-				k.First = []string{}
-			}
-			out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+		// The keys of a page are computed on every core: a million names
+		// take seconds on one.
+		var wg sync.WaitGroup
+		n := runtime.GOMAXPROCS(0)
+		for w := range n {
+			wg.Go(func() {
+				for i := w; i < len(list); i += n {
+					s := list[i]
+					k := c.fullNameKeys(s.name, s.company)
+					if k.First == nil {
+						k.First = []string{}
+					}
+					out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+				}
+			})
 		}
+		wg.Wait()
 		tKeys += time.Since(t0)
 		t0 = time.Now()
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_newkeys"},

@@ -165,6 +165,7 @@ func TestCOAWholeAddressInLine1(t *testing.T) {
 		`individual,Ida,,Ives,,"80 Main St, Stamford CT 6901",,,,,"1 New Rd, Stamford CT 06902",,,,,2026-06,,`, // 2: restored
 		`individual,Jo,,Jay,,"81 Main St, Stamford CT 06901",,,,,"1 New Rd, Boston MA 6902",,,,,2026-06,,`,     // 3: 6902 is not Boston's: no ZIP, refused
 		`individual,Kai,,Kim,,82 Main St,,,,,1 New Rd,,,,06902,2026-06,,`,                                      // 4: no ZIP, no city: refused
+		`individual,Lu,,Lee,,"83 Main St, Boston MA 6901",,,,,1 New Rd,,,,06902,2026-06,,`,                     // 5: 6901 is not Boston's: refused, saying why
 	)
 	_, lines, err := e.coa.List(context.Background(), e.staff, l.ID, 100)
 	if err != nil {
@@ -180,10 +181,13 @@ func TestCOAWholeAddressInLine1(t *testing.T) {
 	if le := got[3]; le.Kind != coa.LineRefused || strings.Contains(le.Reason, "leading zero") {
 		t.Errorf("line 3: %+v", le)
 	}
-	if le := got[4]; le.Kind != coa.LineRefused {
+	if le := got[4]; le.Kind != coa.LineRefused || !strings.Contains(le.Reason, "city, state and ZIP missing") {
 		t.Errorf("line 4: %+v", le)
 	}
-	if sum.Loaded != 1 || sum.Bad != 2 {
+	if le := got[5]; le.Kind != coa.LineRefused || !strings.Contains(le.Reason, "ZIP 6901 has 4 digits") {
+		t.Errorf("line 5: %+v", le)
+	}
+	if sum.Loaded != 1 || sum.Bad != 3 {
 		t.Errorf("summary %+v, lines %+v", sum, lines)
 	}
 	var zip string
