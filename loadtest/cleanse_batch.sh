@@ -9,9 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
-bin="$(mktemp -d)/hygiene.test"
-go test -c -o "$bin" ./hygiene
-cd hygiene
+bin="$(mktemp -d)/addressbook.test"
+go test -c -o "$bin" ./hygiene/addressbook
+cd hygiene/addressbook
 BATCH_ROWS="$rows" /usr/bin/time -v "$bin" -test.run '^$' -test.bench '^BenchmarkBatchMillion$' -test.benchtime 1x -test.v 2>&1 |
 	grep -E 'BenchmarkBatchMillion|rows,|Maximum resident|Elapsed \(wall'
 rm -rf "$(dirname "$bin")"

@@ -426,7 +426,7 @@ func ImportHelp() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<p class=\"hint\">The first row must name the columns: <code>name, company, line1, line2, city, state, zip, email, phone, department, external_id, reference</code> (any order; line1 and either zip or city and state are required). Every address is standardized; rows that cannot be read are listed with their line numbers and the rest is imported.</p><p><a href=\"/addresses/template.csv\" id=\"address-template\" download>Download a template (CSV)</a></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<p class=\"hint\">The first row must name the columns: <code>name, company, line1, line2, city, state, zip, email, phone, department, external_id, reference</code> (any order; only line1 is required, and each row needs a zip or a city and state: in their columns, or at the end of line1 when the whole address is in one column). Every address is standardized; rows that cannot be read are listed with their line numbers and the rest is imported.</p><p><a href=\"/addresses/template.csv\" id=\"address-template\" download>Download a template (CSV)</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -107,7 +107,7 @@ func COAColumnsHelp(cols []string, window int) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</code></p><ul><li><code>move_type</code>: individual, family or business. Individual needs first_name and last_name, family last_name, business firm.</li><li>Old and new address: line1, line2, city, state, zip each; line1 with zip (or city and state). The new address may be empty when a flag is set.</li><li><code>move_effective_date</code>: YYYY-MM-DD, YYYY-MM, MM/DD/YYYY, or a date as Excel writes it (2026-10-01 00:00:00, a date cell). Moves older than ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</code></p><ul><li><code>move_type</code>: individual, family or business. Individual needs first_name and last_name, family last_name, business firm.</li><li>Old and new address: line1, line2, city, state, zip each; line1 with zip (or city and state), or the whole address in line1. The new address may be empty when a flag is set.</li><li><code>move_effective_date</code>: YYYY-MM-DD, YYYY-MM, MM/DD/YYYY, or a date as Excel writes it (2026-10-01 00:00:00, a date cell). Moves older than ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

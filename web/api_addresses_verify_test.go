@@ -62,3 +62,25 @@ func TestAPIVerifyAddressUnitDesignators(t *testing.T) {
 		t.Errorf("delivery lines %q", lines)
 	}
 }
+
+// A ZIP that lost its leading zero ("2108", as a spreadsheet keeps 02108)
+// is read as the ZIP when the city and state have it, in the fields form and
+// in one line, and the answer says why it was changed.
+func TestAPIVerifyAddressRestoresLeadingZero(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	for _, body := range []string{
+		`{"line1":"12 Main St","city":"Boston","state":"MA","zip":"2108"}`,
+		`{"address":"12 Main St #31, Boston MA 2108"}`,
+	} {
+		code, out := apiCall(t, e, k, "POST", "/api/v1/addresses/verify", body)
+		if code != 200 || out["zip"] != "02108" || out["status"] != "corrected" {
+			t.Errorf("%s: %d zip %v status %v", body, code, out["zip"], out["status"])
+			continue
+		}
+		reasons, _ := out["reasons"].([]any)
+		if len(reasons) == 0 || !strings.Contains(reasons[0].(string), "leading zero was lost") {
+			t.Errorf("%s: reasons %v", body, reasons)
+		}
+	}
+}

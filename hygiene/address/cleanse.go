@@ -79,9 +79,9 @@ type Result struct {
 // 5-digit ZIP, "123 MAIN ST # 4|62704". Two spellings of the same address
 // have the same key once cleansed, whichever designator the writer chose;
 // change-of-address matching joins on it. It is "" when the result has no
-// delivery line or no ZIP.
+// delivery line or no 5-digit ZIP.
 func (r Result) Key() string {
-	if r.Standardized.DeliveryLine == "" || r.ZIP == "" {
+	if r.Standardized.DeliveryLine == "" || len(r.ZIP) != 5 {
 		return ""
 	}
 	return deliveryPointLine(Parsed{Components: r.Components}) + "|" + r.ZIP
@@ -155,7 +155,8 @@ func (c *Cleanser) Cleanse(text string) Result {
 	}
 	point := c.confirm(&parsed, &v, &r)
 	r.Components = parsed.Components
-	r.Standardized = Standardize(parsed)
+	var primary string
+	r.Standardized, primary = standardize(parsed)
 	r.ZIP = parsed.Standard(LabelZipCode)
 	r.ZIP4 = parsed.Standard(LabelZipPlus4)
 	r.Status, r.Reasons = v.status, v.reasons
@@ -163,7 +164,9 @@ func (c *Cleanser) Cleanse(text string) Result {
 		r.Reasons = []string{}
 	}
 	r.Checked = checkedText(last.status.rank() <= StatusCorrected.rank() && r.ZIP != "", point)
-	r.DeliveryPoint = r.Key()
+	if r.Standardized.DeliveryLine != "" && len(r.ZIP) == 5 {
+		r.DeliveryPoint = pointLine(primary, parsed) + "|" + r.ZIP // Key, without rendering the line again
+	}
 	return r
 }
 
@@ -230,6 +233,10 @@ func (c *Cleanser) checkDelivery(p *Parsed, v *verdict) {
 func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 	zips := c.p.zips
 	city, state, zip := p.Standard(LabelPlaceName), p.Standard(LabelStateName), p.Standard(LabelZipCode)
+	if zip != "" && len(zip) < 5 {
+		v.note(StatusInvalid, "ZIP %s has %d digits: a ZIP Code has 5", zip, len(zip))
+		return
+	}
 	if zip != "" {
 		ent, ok := zips.lookup(zip)
 		if !ok {

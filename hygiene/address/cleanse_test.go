@@ -211,3 +211,38 @@ func TestRunCLILongLine(t *testing.T) {
 		t.Fatalf("long line then a good one: got %d lines: %.300s", len(lines), out.String())
 	}
 }
+
+// Cleanse fills DeliveryPoint without rendering the delivery line twice; it
+// must stay what Key computes from the result, for every labelled address.
+func TestDeliveryPointIsKey(t *testing.T) {
+	c := newTestCleanser(t, nil)
+	n := 0
+	for _, tc := range loadLabelled(t) {
+		r := c.Cleanse(tc.Input)
+		if r.DeliveryPoint != r.Key() {
+			t.Errorf("%q: DeliveryPoint %q, Key %q", tc.Input, r.DeliveryPoint, r.Key())
+		}
+		if r.DeliveryPoint != "" {
+			n++
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d addresses have a delivery point: the test proves little", n)
+	}
+}
+
+// A ZIP written with four digits after the state (a lost leading zero the
+// city does not confirm) is named as the problem, with the city and state
+// still read; such an address has no match key.
+func TestCleanseShortZIP(t *testing.T) {
+	c := newTestCleanser(t, nil)
+	r := c.Cleanse("1 Nowhere Rd, Boston MA 6901")
+	p := Parsed{Components: r.Components}
+	if r.Status != StatusInvalid || len(r.Reasons) != 1 || r.Reasons[0] != "ZIP 6901 has 4 digits: a ZIP Code has 5" ||
+		p.Standard(LabelPlaceName) != "BOSTON" || p.Standard(LabelStateName) != "MA" {
+		t.Errorf("got %s %q %v", r.Status, r.Reasons, r.Components)
+	}
+	if r.Key() != "" || r.DeliveryPoint != "" {
+		t.Errorf("key %q, delivery point %q", r.Key(), r.DeliveryPoint)
+	}
+}

@@ -84,8 +84,17 @@ func (fc FieldCheck) Warnings() []string {
 }
 
 // CheckFields cleanses an address given as form fields.
+// A ZIP that lost its leading zero (a spreadsheet's "2108") is restored
+// first where RestoreFieldsZIP finds it safe, and the result says so.
 func (c *Cleanser) CheckFields(f Fields) FieldCheck {
-	r := c.Cleanse(f.Text())
+	mended, restored := c.RestoreFieldsZIP(f, "zip")
+	r := c.Cleanse(mended.Text())
+	if restored != "" {
+		r.Reasons = append([]string{restored}, r.Reasons...)
+		if r.Status == StatusValid {
+			r.Status = StatusCorrected
+		}
+	}
 	p := Parsed{Components: r.Components}
 	s := Fields{Line1: r.Standardized.DeliveryLine, Line2: p.Standard(LabelUrbanization),
 		City: p.Standard(LabelPlaceName), State: p.Standard(LabelStateName), ZIP: r.ZIP}
@@ -123,4 +132,12 @@ func fold(s string) string {
 		space = false
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// OneCell reports whether the whole address is in the delivery lines: no
+// city, state or ZIP of their own (a spreadsheet with the address in one
+// column).
+func (f Fields) OneCell() bool {
+	return strings.TrimSpace(f.City) == "" && strings.TrimSpace(f.State) == "" && strings.TrimSpace(f.ZIP) == "" &&
+		strings.TrimSpace(f.Line1+f.Line2) != ""
 }

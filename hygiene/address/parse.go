@@ -132,12 +132,14 @@ func (p *parser) parse(text string) (Parsed, error) {
 }
 
 func isCountry(line []token) bool {
-	switch joinUp(line) {
-	case "USA", "US", "UNITED STATES", "UNITED STATES OF AMERICA", "U S A":
-		return true
+	if len(line) > 5 {
+		return false
 	}
-	return false
+	var kb [64]byte
+	return countryNames[string(appendUp(kb[:0], line))]
 }
+
+var countryNames = map[string]bool{"USA": true, "US": true, "UNITED STATES": true, "UNITED STATES OF AMERICA": true, "U S A": true}
 
 // dropCountry removes a country name written after the last comma of a
 // line that holds more than it.
@@ -186,6 +188,10 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 			ll.zip, ll.zipStart = u, k
 		case len(u) == 4 && allDigits(u) && k >= 2 && len(toks[k-1].up) == 5 && allDigits(toks[k-1].up):
 			ll.zip, ll.plus4, ll.zipStart = toks[k-1].up, u, k-1
+		case (len(u) == 3 || len(u) == 4) && allDigits(u) && k >= 2 && p.isStateWord(toks[k-1].up):
+			// "Boston MA 2108": a ZIP that lost its leading zero, read
+			// as the ZIP so that the check can say what is wrong with it.
+			ll.zip, ll.zipStart = u, k
 		}
 		if ll.zip != "" {
 			ll.zipEnd = end
@@ -208,7 +214,8 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				code = p.t.stateName[u]
 			}
 		} else {
-			code = p.t.stateName[joinUp(toks[s:end])]
+			var kb [64]byte // the key is built on the stack: no allocation
+			code = p.t.stateName[string(appendUp(kb[:0], toks[s:end]))]
 		}
 		if code == "" {
 			continue
@@ -290,6 +297,15 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		ll.city = p.cityStandard(toks[cs:cityEnd], state, zent)
 	}
 	return ll
+}
+
+// isStateWord reports whether u is a state code or a one-word state name.
+func (p *parser) isStateWord(u string) bool {
+	if _, ok := p.t.stateCode[u]; ok {
+		return true
+	}
+	_, ok := p.t.stateName[u]
+	return ok
 }
 
 // boxStartsCity reports whether a box or route type starts at ts[i]
@@ -427,6 +443,15 @@ func (p *parser) knownCity(ts []token, state string, zent zipEntry, zok bool) bo
 
 func (p *parser) expandCity(ts []token) (string, bool) {
 	changed := false
+	for _, t := range ts {
+		if _, ok := p.t.cityAbbrev[t.up]; ok {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return "", false // most cities: nothing to expand, nothing to build
+	}
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = t.up

@@ -19,6 +19,13 @@ type Standardized struct {
 
 // Standardize renders parsed components in Publication 28 form.
 func Standardize(p Parsed) Standardized {
+	s, _ := standardize(p)
+	return s
+}
+
+// standardize is Standardize that also returns the primary delivery line
+// (street, box or route without units), which the match key reuses.
+func standardize(p Parsed) (Standardized, string) {
 	names, urb, primary, units := deliveryParts(p)
 	delivery := primary
 	if units != "" {
@@ -28,23 +35,28 @@ func Standardize(p Parsed) Standardized {
 		delivery += units
 	}
 	last := lastLine(p.Standard(LabelPlaceName), p.Standard(LabelStateName), p.Standard(LabelZipCode), p.Standard(LabelZipPlus4))
-	s := Standardized{DeliveryLine: delivery, LastLine: last}
+	s := Standardized{DeliveryLine: delivery, LastLine: last, Lines: make([]string, 0, len(names)+3)}
 	s.Lines = append(s.Lines, names...)
-	var one []string
-	for _, l := range []string{urb, delivery, last} {
+	var one strings.Builder
+	one.Grow(len(urb) + len(delivery) + len(last) + 4)
+	for _, l := range [...]string{urb, delivery, last} {
 		if l != "" {
 			s.Lines = append(s.Lines, l)
-			one = append(one, l)
+			if one.Len() > 0 {
+				one.WriteString(", ")
+			}
+			one.WriteString(l)
 		}
 	}
-	s.OneLine = strings.Join(one, ", ")
-	return s
+	s.OneLine = one.String()
+	return s, primary
 }
 
 // deliveryParts renders the name lines, the urbanization line, the primary
 // delivery line (street, box or route, without units) and the units.
 func deliveryParts(p Parsed) (names []string, urb, primaryLine, unitText string) {
 	var primary, units, bare strings.Builder
+	primary.Grow(40)
 	prev := ""
 	for i, c := range p.Components {
 		switch c.Label {
@@ -110,6 +122,11 @@ var sameUnits = map[string]bool{"#": true, "APT": true, "DEPT": true, "HNGR": tr
 // Designators without a number (BSMT, REAR, PH) and BLDG/FL are kept.
 func deliveryPointLine(p Parsed) string {
 	_, _, primary, _ := deliveryParts(p)
+	return pointLine(primary, p)
+}
+
+// pointLine is deliveryPointLine given the primary line.
+func pointLine(primary string, p Parsed) string {
 	units := pointUnits(p)
 	if primary == "" || units == "" {
 		return primary + units
@@ -144,6 +161,7 @@ func pointUnits(p Parsed) string {
 
 func lastLine(city, state, zip, plus4 string) string {
 	var b strings.Builder
+	b.Grow(len(city) + len(state) + len(zip) + len(plus4) + 3)
 	b.WriteString(city)
 	if state != "" {
 		sep(&b)

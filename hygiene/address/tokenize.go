@@ -17,16 +17,36 @@ type token struct {
 // and are remembered; '#' is always a token of its own; other punctuation
 // except '-', '/', '&' and '.' is treated as space.
 func tokenize(text string) [][]token {
-	var out [][]token
+	// One backing array for every line's tokens, sized to the most tokens
+	// the text can hold (each starts after a separator, or is a "#"), so
+	// that a million addresses do not each grow a slice several times.
+	most, lines := 1, 1
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\n':
+			lines++
+			most++
+		case tokenSep[c] || c == '#' || c == ',' || c == ';':
+			most++
+		}
+	}
+	all := make([]token, 0, most)
+	out := make([][]token, 0, lines)
 	line := 0
-	for _, l := range strings.Split(text, "\n") {
-		var toks []token
+	for len(text) > 0 {
+		l := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		first := len(all)
 		start := -1
 		flush := func(end int) {
 			if start >= 0 && end > start {
 				raw := l[start:end]
 				if up := matchForm(raw); up != "" {
-					toks = append(toks, token{raw: raw, up: up, line: line})
+					all = append(all, token{raw: raw, up: up, line: line})
 				}
 			}
 			start = -1
@@ -36,13 +56,13 @@ func tokenize(text string) [][]token {
 			switch {
 			case c == ',' || c == ';':
 				flush(i)
-				if n := len(toks); n > 0 {
-					toks[n-1].comma = true
+				if n := len(all); n > first {
+					all[n-1].comma = true
 				}
 			case c == '#':
 				flush(i)
-				toks = append(toks, token{raw: "#", up: "#", line: line})
-			case c == ' ' || c == '\t' || c == '\r' || c == '(' || c == ')' || c == '"' || c == ':' || c == '\v' || c == '\f' || c == '|' || c == '*' || c == '!' || c == '?' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '=' || c == '+' || c == '_' || c == '`' || c == '~' || c == '@' || c == '$' || c == '%' || c == '^' || c == '\\':
+				all = append(all, token{raw: "#", up: "#", line: line})
+			case tokenSep[c]:
 				flush(i)
 			default:
 				if start < 0 {
@@ -51,7 +71,8 @@ func tokenize(text string) [][]token {
 			}
 		}
 		flush(len(l))
-		toks = joinMailStops(toks)
+		toks := joinMailStops(all[first:len(all):len(all)])
+		all = all[:first+len(toks)]
 		if len(toks) > 0 {
 			out = append(out, toks)
 			line++
@@ -59,6 +80,16 @@ func tokenize(text string) [][]token {
 	}
 	return out
 }
+
+// tokenSep marks the bytes that separate words like a space: white space and
+// punctuation other than hyphens, slashes, ampersands, periods, apostrophes,
+// commas, semicolons and '#'.
+var tokenSep = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\v\f()\":|*!?<>[]{}=+_`~@$%^\\") {
+		t[c] = true
+	}
+	return t
+}()
 
 // matchForm upper-cases s and removes periods and apostrophes; leading and
 // trailing hyphens and slashes go too. Non-ASCII letters are kept.
@@ -180,6 +211,17 @@ func joinUp(ts []token) string {
 		b.WriteString(t.up)
 	}
 	return b.String()
+}
+
+// appendUp appends the tokens' matching forms, space-separated, to dst.
+func appendUp(dst []byte, ts []token) []byte {
+	for i, t := range ts {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, t.up...)
+	}
+	return dst
 }
 
 // joinMailStops makes "MAIL CODE 12" and "MAIL STOP 12" one designator

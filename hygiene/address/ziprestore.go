@@ -50,6 +50,20 @@ func (c *Cleanser) RestoreZIP(zip, city, state string) (string, bool) {
 // restored. Every upload that reads ZIPs from a spreadsheet says it the same
 // way.
 func (c *Cleanser) RestoreFieldsZIP(f Fields, column string) (Fields, string) {
+	if f.OneCell() {
+		// The whole address in the first column: the ZIP ends its last line.
+		text := &f.Line1
+		if strings.TrimSpace(f.Line2) != "" {
+			text = &f.Line2
+		}
+		_, zip, reason := c.restoreLastWord(f.Text())
+		if reason == "" {
+			return f, ""
+		}
+		t := strings.TrimRight(*text, " \t\r\n,;")
+		*text = t[:strings.LastIndexAny(t, " \t\n,;")+1] + zip
+		return f, reason
+	}
 	z, ok := c.RestoreZIP(f.ZIP, f.City, f.State)
 	if !ok {
 		return f, ""
@@ -58,4 +72,50 @@ func (c *Cleanser) RestoreFieldsZIP(f Fields, column string) (Fields, string) {
 		strings.TrimSpace(f.City), strings.TrimSpace(f.State))
 	f.ZIP = z
 	return f, reason
+}
+
+// RestoreTextZIP is RestoreZIP for an address written in one piece ("12 Main
+// St, Boston MA 2108"): a last word of three or four digits (or a ZIP+4 so
+// shortened) is padded when the address then reads with that ZIP in its
+// last line and the city and state written before it have that ZIP. It
+// returns the mended text and the reason, or text unchanged and "".
+func (c *Cleanser) RestoreTextZIP(text string) (string, string) {
+	head, zip, reason := c.restoreLastWord(text)
+	if reason == "" {
+		return text, ""
+	}
+	return head + zip, reason
+}
+
+// restoreLastWord is RestoreTextZIP's work: the text before the last word,
+// and the restored ZIP and reason ("" when nothing was restored).
+func (c *Cleanser) restoreLastWord(text string) (head, zip, reason string) {
+	if c.p == nil || len(text) > MaxInputLen {
+		return "", "", ""
+	}
+	trimmed := strings.TrimRight(text, " \t\r\n,;")
+	i := strings.LastIndexAny(trimmed, " \t\n,;") + 1
+	last := trimmed[i:]
+	if i == 0 || last == "" || !isDigit(last[0]) {
+		return "", "", ""
+	}
+	z, _ := strings.CutSuffix(last, ".0")
+	plus4 := ""
+	if z5, p4, ok := strings.Cut(z, "-"); ok {
+		z, plus4 = z5, "-"+p4
+	}
+	if len(z) < 3 || len(z) > 4 || !allDigits(z) {
+		return "", "", ""
+	}
+	padded := strings.Repeat("0", 5-len(z)) + z
+	p, err := c.p.parse(trimmed[:i] + padded + plus4)
+	if err != nil || p.Standard(LabelZipCode) != padded {
+		return "", "", ""
+	}
+	city, state := p.Standard(LabelPlaceName), p.Standard(LabelStateName)
+	restored, ok := c.RestoreZIP(last, city, state)
+	if !ok {
+		return "", "", ""
+	}
+	return trimmed[:i], restored, fmt.Sprintf("ZIP %q at the end of the address read as %s (the leading zero was lost; %s %s has that ZIP)", last, restored, city, state)
 }

@@ -82,6 +82,9 @@ func NewBatches(pool *pgxpool.Pool, c *address.Cleanser, q *jobs.Queue) *Batches
 // state, the text cleansed instead and the reason.
 func (b *Batches) rowText(v []string) (text, fixed, note string) {
 	if strings.TrimSpace(v[0]) != "" {
+		if r, note := b.c.RestoreTextZIP(v[0]); note != "" {
+			return v[0], r, note
+		}
 		return v[0], "", ""
 	}
 	f := address.Fields{Line1: v[1], Line2: v[2], City: v[3], State: v[4], ZIP: v[5]}

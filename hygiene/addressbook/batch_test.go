@@ -166,3 +166,44 @@ func TestBatchRestoresZIPThatLostItsLeadingZero(t *testing.T) {
 		t.Errorf("line 4: %+v", r)
 	}
 }
+
+// A list with the whole address in one column gets a lost leading zero back
+// too, when the city and state written before it have that ZIP; a ZIP the
+// city does not have, or a row without a city, is left as written.
+func TestBatchRestoresZIPInOneColumn(t *testing.T) {
+	e := newBookEnv(t)
+	ctx := context.Background()
+	csv := "address\n" +
+		"\"10 Main St, Stamford CT 6901\"\n" + // line 2: restored
+		"\"10 Main St, Boston MA 6901\"\n" + // line 3: not Boston's
+		"10 Main St Apt 6901\n" // line 4: a unit, no city
+	im, err := address.NewImport(bytes.NewReader([]byte(csv)), int64(len(csv)), "list.csv", addressbook.BatchImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	batches := addressbook.NewBatches(e.pool, e.c, nil)
+	id, _, err := batches.Upload(ctx, e.clerk, im, "list.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := batches.Run(ctx, id, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := batches.Rows(ctx, e.owner, id, "", 0, 5)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	r := rows[0]
+	if r.Status != address.StatusCorrected || r.ZIP != "06901" || !strings.Contains(r.Reasons, `ZIP "6901" at the end of the address read as 06901`) {
+		t.Errorf("line 2: %+v", r)
+	}
+	if r.Input != "10 Main St, Stamford CT 6901" {
+		t.Errorf("line 2 as uploaded: %q", r.Input)
+	}
+	for i, r := range rows[1:] {
+		if r.ZIP == "06901" || strings.Contains(r.Reasons, "leading zero") {
+			t.Errorf("line %d: %+v", i+3, r)
+		}
+	}
+}

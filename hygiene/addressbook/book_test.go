@@ -326,3 +326,37 @@ func TestAddressBookImportStopsWhenTheRequestEnds(t *testing.T) {
 		t.Errorf("imported %d entries", len(list))
 	}
 }
+
+// An address book with the whole address in one column is split into its
+// columns, with a lost leading zero restored and said; a row with neither
+// ZIP nor city and state is refused at its line.
+func TestAddressBookImportOneColumn(t *testing.T) {
+	e := newBookEnv(t)
+	ctx := context.Background()
+	csv := "name,address\n" +
+		"Ann One,\"12 Main St, Boston MA 2108\"\n" +
+		"Bob One,12 Main St\n"
+	im, err := address.NewImport(bytes.NewReader([]byte(csv)), int64(len(csv)), "book.csv", addressbook.AddressBookImportSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	rep, err := e.book.Import(ctx, e.clerk, im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported != 1 || rep.BadCount != 1 || len(rep.Bad) != 1 || rep.Bad[0].Line != 3 || !strings.Contains(rep.Bad[0].Reason, "ZIP") {
+		t.Fatalf("report %+v", rep)
+	}
+	list, _ := e.book.Search(ctx, e.owner, "ann one", 10)
+	if len(list) != 1 {
+		t.Fatalf("imported %+v", list)
+	}
+	got := list[0]
+	if got.Fields.Line1 != "12 MAIN ST" || got.Fields.City != "BOSTON" || got.Fields.State != "MA" || got.Fields.ZIP != "02108" {
+		t.Errorf("fields %+v", got.Fields)
+	}
+	if !strings.Contains(strings.Join(got.Reasons, "; "), "leading zero was lost") {
+		t.Errorf("reasons %q", got.Reasons)
+	}
+}

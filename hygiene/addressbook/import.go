@@ -20,11 +20,12 @@ import (
 // in export order. The header row is required; see AddressBookImportSpec.
 var AddressBookColumns = []string{"name", "company", "line1", "line2", "city", "state", "zip", "email", "phone", "department", "external_id", "reference"}
 
-// AddressBookImportSpec: line1 and either zip or city and state are required;
-// common spellings of the headers are accepted.
+// AddressBookImportSpec: line1 is required, and each row needs a zip or a
+// city and state, in their columns or at the end of line1 (the whole address
+// in one column); common spellings of the headers are accepted.
 var AddressBookImportSpec = address.ImportSpec{
 	Columns:  AddressBookColumns,
-	Required: [][]string{{"line1", "zip"}, {"line1", "city", "state"}},
+	Required: [][]string{{"line1"}},
 	Aliases: map[string]string{
 		"address": "line1", "address1": "line1", "address line 1": "line1", "street": "line1", "delivery line": "line1",
 		"address2": "line2", "address line 2": "line2", "zipcode": "zip", "zip code": "zip", "postal code": "zip",
@@ -97,6 +98,18 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 		v := r.Values
 		in := EntryInput{Name: v[0], Company: v[1], Fields: address.Fields{Line1: v[2], Line2: v[3], City: v[4], State: v[5], ZIP: v[6]}, Email: v[7], Phone: v[8],
 			Department: v[9], ExternalID: v[10], Reference: v[11]}
+		// A spreadsheet that stored the ZIP as a number lost its leading
+		// zero; it is restored when the city and state have that ZIP, and
+		// the entry says so.
+		var restored string
+		in.Fields, restored = b.c.RestoreFieldsZIP(in.Fields, "zip")
+		if in.Fields.OneCell() {
+			// The whole address in line1: split into its columns when
+			// it reads with a ZIP or a city and state.
+			if s := b.c.CheckFields(in.Fields).Suggested; !s.OneCell() {
+				in.Fields = s
+			}
+		}
 		if err := validateInput(in); err != nil {
 			fields, _ := apperr.AsFields(err)
 			var msgs []string
@@ -108,11 +121,6 @@ func (b *Book) Import(ctx context.Context, actor accounts.User, im *address.Impo
 			bad(r.Line, strings.Join(msgs, " "))
 			continue
 		}
-		// A spreadsheet that stored the ZIP as a number lost its leading
-		// zero; it is restored when the city and state have that ZIP, and
-		// the entry says so.
-		var restored string
-		in.Fields, restored = b.c.RestoreFieldsZIP(in.Fields, "zip")
 		fc := b.c.CheckFields(in.Fields)
 		if fc.Result.Status == address.StatusValid || fc.Result.Status == address.StatusCorrected {
 			in.Decision = DecisionSuggested

@@ -718,7 +718,9 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 	}
 	var notes []string
 	oldIn := address.Fields{Line1: v[colOldLine1], Line2: v[colOldLine2], City: v[colOldCity], State: v[colOldState], ZIP: v[colOldZIP]}
-	if oldIn.Line1 == "" || (oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
+	// The whole old address in old_line1 is read from there (its key below
+	// needs a delivery line and a ZIP).
+	if oldIn.Line1 == "" || (!oldIn.OneCell() && oldIn.ZIP == "" && (oldIn.City == "" || oldIn.State == "")) {
 		return refuse("the old address needs old_line1 and old_zip (or old_city and old_state)")
 	}
 	oldIn, fix := c.c.RestoreFieldsZIP(oldIn, "old_zip")
@@ -728,7 +730,7 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 	oldC := c.c.CheckFields(oldIn)
 	oldKey := oldC.Result.Key()
 	if oldKey == "" {
-		return refuse("the old address has no delivery line or ZIP after standardization")
+		return refuse("the old address has no delivery line or ZIP after standardization%s", why(oldC))
 	}
 	var newF address.Fields
 	var newZIP4, newKey string
@@ -749,7 +751,7 @@ func (c *Service) standardizeRow(list, line int64, v []string) (out []any, eff t
 		newC := c.c.CheckFields(newIn)
 		newF, newZIP4, newKey = newC.Suggested, newC.Result.ZIP4, newC.Result.Key()
 		if newKey == "" {
-			return refuse("the new address has no delivery line or ZIP after standardization")
+			return refuse("the new address has no delivery line or ZIP after standardization%s", why(newC))
 		}
 	case !mlna && !boxClosed:
 		return refuse("no new address: give new_line1 and new_zip, or set moved_left_no_address or po_box_closed")
@@ -831,4 +833,13 @@ func parseFlag(s string) (bool, bool) {
 		return true, true
 	}
 	return false, false
+}
+
+// why is the cleanser's reasons for an address without a match key, as the
+// end of a refusal (": ZIP 6901 has 4 digits: a ZIP Code has 5").
+func why(fc address.FieldCheck) string {
+	if len(fc.Result.Reasons) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(fc.Result.Reasons, "; ") + ")"
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,25 +112,26 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			return err
 		}
 		say(fmt.Sprintf("%d addresses: refreshing name keys", sum.Entries))
+		t0 := time.Now()
 		if err := c.refreshBookKeys(ctx, tx); err != nil {
 			return err
 		}
+		slog.Debug("coa: match step", "step", "name keys", "seconds", time.Since(t0).Seconds())
 		say(fmt.Sprintf("%d addresses: matching", sum.Entries))
-		if _, err = step("candidates", `CREATE TEMP TABLE coa_cand ON COMMIT DROP AS
-			SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id, r.effective,
-				CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier,
-				`+nameMatchExpr+` AS name_match
-			FROM coa_entries e
-			JOIN coa_book_keys k ON k.entry_id = e.id
-			JOIN coa_records r ON r.old_key = e.match_key
-			JOIN coa_lists l ON l.id = r.list_id AND l.status = 'active'
-			WHERE r.effective >= $1 AND `+namePred, c.cutoff(now)); err != nil {
-			return err
-		}
-		// Business first, then individual, then family: keep the best tier.
-		if _, err = step("top tier", `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
-			SELECT c.* FROM coa_cand c JOIN (SELECT entry_id, min(tier) AS t FROM coa_cand GROUP BY entry_id) m
-				ON m.entry_id = c.entry_id AND m.t = c.tier`); err != nil {
+		// Business first, then individual, then family: only the best tier
+		// of an entry's candidates is kept (one pass, no table of them all).
+		if _, err = step("candidates", `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
+			SELECT entry_id, account_id, old_key, record_id, list_id, effective, tier, name_match FROM (
+				SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id, r.effective,
+					CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier,
+					`+nameMatchExpr+` AS name_match,
+					min(CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END) OVER (PARTITION BY e.id) AS best
+				FROM coa_entries e
+				JOIN coa_book_keys k ON k.entry_id = e.id
+				JOIN coa_records r ON r.old_key = e.match_key
+				JOIN coa_lists l ON l.id = r.list_id AND l.status = 'active'
+				WHERE r.effective >= $1 AND `+namePred+`) c
+			WHERE tier = best`, c.cutoff(now)); err != nil {
 			return err
 		}
 		// Chains A→B, B→C: follow later moves of the same name to the latest address.
@@ -148,23 +151,22 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			FROM chain ORDER BY entry_id, record_id, depth DESC, effective DESC, cur_id`); err != nil {
 			return err
 		}
-		if _, err = step("results", `CREATE TEMP TABLE coa_result ON COMMIT DROP AS
-			SELECT t.entry_id, t.account_id, t.old_key, t.tier, t.name_match, t.list_id, f.record_id, f.final_id, r.new_key, r.effective,
-				CASE WHEN r.new_key <> '' THEN 'new_address' WHEN r.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code
-			FROM coa_final f JOIN coa_top t ON t.entry_id = f.entry_id AND t.record_id = f.record_id
-			JOIN coa_records r ON r.id = f.final_id`); err != nil {
-			return err
-		}
-		// One result per entry; different outcomes for one name and address
-		// are ambiguous.
+		// One result per entry, the latest move; different outcomes for one
+		// name and address are ambiguous (the outcomes of an entry differ
+		// exactly when their least and greatest differ).
 		if _, err = step("chosen", `CREATE TEMP TABLE coa_chosen ON COMMIT DROP AS
 			SELECT DISTINCT ON (x.entry_id) x.entry_id, x.account_id, x.record_id, x.final_id, x.list_id, x.old_key,
 				CASE x.tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END AS tier,
 				x.name_match,
-				CASE WHEN g.n > 1 THEN 'ambiguous' ELSE x.code END AS code,
-				CASE WHEN g.n > 1 THEN '' ELSE x.new_key END AS new_key
-			FROM coa_result x JOIN (SELECT entry_id, count(DISTINCT code || '|' || new_key) AS n FROM coa_result GROUP BY entry_id) g
-				ON g.entry_id = x.entry_id
+				CASE WHEN x.lo <> x.hi THEN 'ambiguous' ELSE x.code END AS code,
+				CASE WHEN x.lo <> x.hi THEN '' ELSE x.new_key END AS new_key
+			FROM (SELECT y.*, min(y.outcome) OVER w AS lo, max(y.outcome) OVER w AS hi FROM (
+				SELECT t.entry_id, t.account_id, t.old_key, t.tier, t.name_match, t.list_id, f.record_id, f.final_id, r.new_key, r.effective,
+					CASE WHEN r.new_key <> '' THEN 'new_address' WHEN r.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code,
+					(CASE WHEN r.new_key <> '' THEN 'new_address' WHEN r.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END) || '|' || r.new_key AS outcome
+				FROM coa_final f JOIN coa_top t ON t.entry_id = f.entry_id AND t.record_id = f.record_id
+				JOIN coa_records r ON r.id = f.final_id) y
+				WINDOW w AS (PARTITION BY y.entry_id)) x
 			ORDER BY x.entry_id, x.effective DESC, x.final_id`); err != nil {
 			return err
 		}
@@ -177,6 +179,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			AND NOT EXISTS (SELECT 1 FROM coa_chosen c WHERE c.entry_id = m.entry_id AND c.final_id = m.final_id AND c.code = m.code)`, now); err != nil {
 			return err
 		}
+		t0 = time.Now()
 		rows, err := tx.Query(ctx, `WITH ins AS (
 				INSERT INTO coa_matches (account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, created_at)
 				SELECT account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, $1 FROM coa_chosen
@@ -197,6 +200,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			sum.Accounts[acct] = n
 			sum.NewMatches += n
 		}
+		slog.Debug("coa: match step", "step", "insert matches", "rows", sum.NewMatches, "seconds", time.Since(t0).Seconds())
 		return rows.Err()
 	})
 	if err != nil {
@@ -220,7 +224,9 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 	}
 	var last int64
 	const page = 50_000
+	var tRead, tKeys, tCopy time.Duration
 	for {
+		t0 := time.Now()
 		rows, err := tx.Query(ctx, `SELECT e.id, e.account_id, e.name, e.company FROM coa_entries e
 			LEFT JOIN coa_book_keys k ON k.entry_id = e.id
 			WHERE e.id > $1 AND (k.entry_id IS NULL OR k.name_src <> e.name OR k.company_src <> e.company)
@@ -235,32 +241,49 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 		if err != nil {
 			return fmt.Errorf("name keys: %w", err)
 		}
+		tRead += time.Since(t0)
 		if len(list) == 0 {
 			break
 		}
+		t0 = time.Now()
 		out := make([][]any, len(list))
-		for i, s := range list {
-			k := c.fullNameKeys(s.name, s.company)
-			if k.First == nil {
-				k.First = []string{}
-			}
-			out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+		// The keys of a page are computed on every core: a million names
+		// take seconds on one.
+		var wg sync.WaitGroup
+		n := runtime.GOMAXPROCS(0)
+		for w := range n {
+			wg.Go(func() {
+				for i := w; i < len(list); i += n {
+					s := list[i]
+					k := c.fullNameKeys(s.name, s.company)
+					if k.First == nil {
+						k.First = []string{}
+					}
+					out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+				}
+			})
 		}
+		wg.Wait()
+		tKeys += time.Since(t0)
+		t0 = time.Now()
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_newkeys"},
 			[]string{"entry_id", "account_id", "name_src", "company_src", "first_keys", "middle_key", "last_key", "firm_key"}, pgx.CopyFromRows(out)); err != nil {
 			return fmt.Errorf("name keys: %w", err)
 		}
+		tCopy += time.Since(t0)
 		last = list[len(list)-1].id
 		if len(list) < page {
 			break
 		}
 	}
+	t0 := time.Now()
 	_, err := tx.Exec(ctx, `INSERT INTO coa_book_keys SELECT * FROM coa_newkeys
 		ON CONFLICT (entry_id) DO UPDATE SET account_id = EXCLUDED.account_id, name_src = EXCLUDED.name_src, company_src = EXCLUDED.company_src,
 			first_keys = EXCLUDED.first_keys, middle_key = EXCLUDED.middle_key, last_key = EXCLUDED.last_key, firm_key = EXCLUDED.firm_key`)
 	if err != nil {
 		return fmt.Errorf("name keys: %w", err)
 	}
+	slog.Debug("coa: name keys", "read", tRead.Seconds(), "compute", tKeys.Seconds(), "copy", tCopy.Seconds(), "upsert", time.Since(t0).Seconds())
 	_, err = tx.Exec(ctx, `ANALYZE coa_book_keys`)
 	return err
 }

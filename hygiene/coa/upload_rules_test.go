@@ -155,3 +155,43 @@ func TestCOAXLSXDateCellsAndNumericZIPs(t *testing.T) {
 		t.Errorf("effective %q %v", eff, err)
 	}
 }
+
+// A list with each whole address in its line1 column loads, and a ZIP that
+// lost its leading zero there comes back when the city and state written
+// before it have that ZIP, with the reason on the line.
+func TestCOAWholeAddressInLine1(t *testing.T) {
+	e := newCOAEnv(t, 0)
+	l, sum := e.load(
+		`individual,Ida,,Ives,,"80 Main St, Stamford CT 6901",,,,,"1 New Rd, Stamford CT 06902",,,,,2026-06,,`, // 2: restored
+		`individual,Jo,,Jay,,"81 Main St, Stamford CT 06901",,,,,"1 New Rd, Boston MA 6902",,,,,2026-06,,`,     // 3: 6902 is not Boston's: no ZIP, refused
+		`individual,Kai,,Kim,,82 Main St,,,,,1 New Rd,,,,06902,2026-06,,`,                                      // 4: no ZIP, no city: refused
+		`individual,Lu,,Lee,,"83 Main St, Boston MA 6901",,,,,1 New Rd,,,,06902,2026-06,,`,                     // 5: 6901 is not Boston's: refused, saying why
+	)
+	_, lines, err := e.coa.List(context.Background(), e.staff, l.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]coa.LineError{}
+	for _, le := range lines {
+		got[le.Line] = le
+	}
+	if le := got[2]; le.Kind != coa.LineCorrected || !strings.Contains(le.Reason, `ZIP "6901" at the end of the address read as 06901`) {
+		t.Errorf("line 2: %+v", le)
+	}
+	if le := got[3]; le.Kind != coa.LineRefused || strings.Contains(le.Reason, "leading zero") {
+		t.Errorf("line 3: %+v", le)
+	}
+	if le := got[4]; le.Kind != coa.LineRefused || !strings.Contains(le.Reason, "city, state and ZIP missing") {
+		t.Errorf("line 4: %+v", le)
+	}
+	if le := got[5]; le.Kind != coa.LineRefused || !strings.Contains(le.Reason, "ZIP 6901 has 4 digits") {
+		t.Errorf("line 5: %+v", le)
+	}
+	if sum.Loaded != 1 || sum.Bad != 3 {
+		t.Errorf("summary %+v, lines %+v", sum, lines)
+	}
+	var zip string
+	if err := e.pool.QueryRow(context.Background(), `SELECT old_zip FROM coa_records WHERE list_id = $1 AND line = 2`, l.ID).Scan(&zip); err != nil || zip != "06901" {
+		t.Errorf("old_zip %q %v", zip, err)
+	}
+}
