@@ -55,3 +55,25 @@ func TestCandidateZIPsNarrowedByTheReference(t *testing.T) {
 		t.Errorf("a street the reference does not know: candidates %v, want the city's", got)
 	}
 }
+
+func TestFaultField(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    Fields
+		want string
+	}{
+		{Fields{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06901"}, ""},
+		{Fields{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "06820"}, "zip"},
+		{Fields{Line1: "1 Main St", City: "Springfield", State: "IL"}, "zip"},
+		{Fields{Line1: "1 Main St", City: "Stamford", State: "CT", ZIP: "00002"}, "zip"},
+		{Fields{Line1: "1 Main St", City: "Qqqqxyzzy", State: "CT"}, "city"},
+		{Fields{Line1: "Main St", City: "Stamford", State: "CT", ZIP: "06901"}, "line1"},
+	} {
+		if got := c.CheckFields(tc.f).FaultField(); got != tc.want {
+			t.Errorf("%+v: fault %q (%v), want %q", tc.f, got, c.CheckFields(tc.f).Result.Reasons, tc.want)
+		}
+	}
+}
