@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"indicia/web/webtest"
 )
 
@@ -58,5 +60,38 @@ func TestPurchasePageOffersTheCandidateZIPsAtTheField(t *testing.T) {
 	var dest string
 	if err := e.Pool.QueryRow(t.Context(), `SELECT dest_zip FROM indicia`).Scan(&dest); err != nil || !strings.HasPrefix(dest, "06902") {
 		t.Fatalf("bought to %q (%v), want ZIP 06902", dest, err)
+	}
+}
+
+// In the browser, on a phone, the candidate ZIPs are offered at the field
+// (axe-clean, no policy violation) and picking one buys to it.
+func TestBrowserPicksACandidateZIP(t *testing.T) {
+	axe := axeSource(t)
+	e := webtest.New(t)
+	p := newPhone(t, e.Listen(), axe)
+	p.as(e, "owner")
+	p.open("purchase", "/postage")
+	err := chromedp.Do(p.ctx,
+		fill("#recipient_name", "Ann Example"),
+		chromedp.SetValue("#recipient_address", "1 Main St\nStamford CT 06820"),
+		fill("#weight_oz", "1"),
+		chromedp.Click("#buy"),
+		chromedp.WaitVisible("#zip-choice"),
+	)
+	if err != nil {
+		t.Fatalf("an address with another city's ZIP: %v", err)
+	}
+	p.check("purchase with candidate ZIPs")
+	err = chromedp.Do(p.ctx,
+		chromedp.Click(`#zip-choice input[value="06902"]`),
+		chromedp.Click("#buy"),
+		chromedp.WaitVisible("#download-pdf"),
+	)
+	if err != nil {
+		page, _ := chromedp.Run(p.ctx, chromedp.Text("main"))
+		t.Fatalf("buy with the ZIP chosen: %v\n%s", err, page)
+	}
+	if page, _ := chromedp.Run(p.ctx, chromedp.Text("main")); !strings.Contains(page, "STAMFORD CT 06902") {
+		t.Fatalf("the label is not addressed to 06902:\n%s", page)
 	}
 }
