@@ -40,6 +40,16 @@ type Options struct {
 	LinkMail  Mailer
 	LinkRetry LinkRetry
 	BaseURL   string
+	// Addresses standardizes the public sign-up's address as a purchase's
+	// recipient is (nil: the address is only checked for its form).
+	Addresses AddressStandardizer
+}
+
+// AddressStandardizer checks a US mailing address against the postal data:
+// the address as the post office writes it, or messages by form field
+// (address_line1, city, state, zip) when it cannot be mailed to as typed.
+type AddressStandardizer interface {
+	StandardizeAddress(a Address) (Address, map[string]string)
 }
 
 // TxSigner chains and signs records (the transaction box; box.Client satisfies it).

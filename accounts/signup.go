@@ -71,9 +71,25 @@ func validateAddress(f apperr.Fields, a Address) Address {
 	return a
 }
 
+// addressWellFormed reports whether no address field was refused for its form.
+func addressWellFormed(f apperr.Fields) bool {
+	for _, k := range []string{"address_line1", "city", "state", "zip"} {
+		if _, bad := f[k]; bad {
+			return false
+		}
+	}
+	return true
+}
+
 // SignUp creates a master account with the next customer ID and its owner user,
 // in one transaction (the seed's sign-up process).
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, Account, error) {
+	return s.signUp(ctx, in, false)
+}
+
+// signUp is SignUp; standardize also cleanses the address (the public
+// sign-up), once its fields are each well formed.
+func (s *Service) signUp(ctx context.Context, in SignUpInput, standardize bool) (User, Account, error) {
 	f := apperr.Fields{}
 	in.Name, in.Company, in.Email = strings.TrimSpace(in.Name), strings.TrimSpace(in.Company), normalizeEmail(in.Email)
 	validateName(f, "name", "your name", in.Name, 100)
@@ -83,6 +99,15 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, Account, er
 		f["password"] = m
 	}
 	in.Address = validateAddress(f, in.Address)
+	if standardize && s.opt.Addresses != nil && addressWellFormed(f) {
+		std, probs := s.opt.Addresses.StandardizeAddress(in.Address)
+		for k, v := range probs {
+			f[k] = v
+		}
+		if len(probs) == 0 {
+			in.Address = std
+		}
+	}
 	if err := f.Err(); err != nil {
 		return User{}, Account{}, err
 	}
@@ -135,7 +160,7 @@ func (s *Service) SignUpFromWeb(ctx context.Context, in SignUpInput, ip string) 
 	if err := s.allow(ctx, "signupip:"+ip, int64(limit), time.Hour); err != nil {
 		return SignUpResult{}, apperr.RateLimited("Too many sign-ups from your network. Try again in an hour.")
 	}
-	u, acct, err := s.SignUp(ctx, in)
+	u, acct, err := s.signUp(ctx, in, true)
 	if f, ok := apperr.AsFields(err); ok && f["email"] == emailTaken && len(f) == 1 {
 		email := normalizeEmail(in.Email)
 		body := fmt.Sprintf("Hello,\n\nSomeone just tried to sign up for Indicia with %s, which already has an account.\n\n"+

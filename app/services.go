@@ -32,15 +32,16 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.buildQueue(opts)
+	mail := a.mailer()
+	// Hygiene first: the public sign-up standardizes its address.
+	if err := a.buildHygiene(opts, mail); err != nil {
+		return err
+	}
 	if err := a.buildAccounts(ctx); err != nil {
 		return err
 	}
 	// Reports only read the database: they work without the box.
 	a.Reports = reports.New(a.Pool).ReadFrom(a.ReadPool)
-	mail := a.mailer()
-	if err := a.buildHygiene(opts, mail); err != nil {
-		return err
-	}
 	rater, err := loadRater(a.Config)
 	if err != nil {
 		return err
@@ -85,6 +86,9 @@ func (a *App) buildAccounts(ctx context.Context) error {
 	}
 	if a.Box != nil {
 		o.Pepper, o.Signer = a.Box, a.Box
+	}
+	if a.Cleanser != nil {
+		o.Addresses = signUpAddresses{a.Cleanser}
 	}
 	acc, err := accounts.New(a.Pool, a.Redis, o)
 	if err != nil {

@@ -44,6 +44,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		// "Use the new address" from the change-of-address warning: price it again.
 		f.Values["recipient_address"], f.Values["book_id"], f.Values["action"] = na, "", ""
 	}
+	applyZIPChoice(f)
 	vm, m, err := h.purchaseVM(c.Context(), u, f, services)
 	if err != nil {
 		return h.purchaseFailed(c, p, vm, err)
@@ -101,6 +102,7 @@ var formFieldsShown = []string{"meter_id", "book_id", "recipient_name", "recipie
 // purchaseFailed re-renders the form with the message next to the field, or
 // above the form for errors about the meter or the funds; nothing was bought.
 func (h *Handler) purchaseFailed(c fiber.Ctx, p views.Page, vm views.PurchaseVM, err error) error {
+	vm.ZIPChoices = zipChoices(err)
 	if fields, ok := apperr.AsFields(err); ok && apperr.KindOf(err) == apperr.KindInvalid {
 		for k, v := range fields {
 			if slices.Contains(formFieldsShown, k) && (k != "origin_zip" || vm.Floating) && (k != "meter_id" || len(vm.Meters) > 0) {

@@ -17,7 +17,7 @@ import (
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "country", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "zip_choice", "country", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.

@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/hygiene/address"
 	"indicia/metering"
 	"indicia/postage"
 	"indicia/views"
@@ -55,12 +57,35 @@ func (h *Handler) quoteForm(ctx context.Context, u accounts.User, f views.Form, 
 // formFields names the purchase form's inputs for the purchase's fields.
 var formFields = map[string]string{"recipient.address": "recipient_address", "recipient.country": "country", "recipient.name": "recipient_name", "recipient.company": "recipient_company", "weight_oz": "weight", "mail_class": "class"}
 
-// formFieldError renames an invalid field of a purchase error to the form's input.
+// formFieldError renames an invalid field of a purchase error to the form's
+// input, keeping its code and details (the candidate ZIPs).
 func formFieldError(err error) error {
 	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.KindInvalid {
 		if n, ok := formFields[ae.Field]; ok {
-			return apperr.Invalid(n, ae.Message)
+			e := apperr.Invalid(n, ae.Message)
+			e.Code, e.Details = ae.Code, ae.Details
+			return e
 		}
 	}
 	return err
+}
+
+var zipChoiceRe = regexp.MustCompile(`^\d{5}$`)
+
+// applyZIPChoice writes the ZIP the mailer chose among the candidates into
+// the typed address, so the form is priced and shown with it.
+func applyZIPChoice(f views.Form) {
+	if z := f.V("zip_choice"); zipChoiceRe.MatchString(z) && f.V("recipient_address") != "" {
+		f.Values["recipient_address"] = address.WithZIP(f.V("recipient_address"), z)
+	}
+	delete(f.Values, "zip_choice")
+}
+
+// zipChoices are the candidate ZIPs an error offers (postage.CodeZIPChoice).
+func zipChoices(err error) []string {
+	if ae, ok := apperr.As(err); ok && ae.Code == postage.CodeZIPChoice {
+		z, _ := ae.Details["candidate_zips"].([]string)
+		return z
+	}
+	return nil
 }

@@ -30,6 +30,7 @@ type liveQuoteJSON struct {
 func (h *Handler) PurchaseQuote(c fiber.Ctx) error {
 	u := *request.Actor(c)
 	f := form(c, purchaseFields...)
+	applyZIPChoice(f)
 	services := formMulti(c, "services")
 	fail := func(err error) error {
 		ae, ok := apperr.As(err)

@@ -32,8 +32,12 @@ var intlClasses = []string{rating.ClassIntlLetter, rating.ClassIntlLargeEnvelope
 func (s *Service) pricePieceAbroad(p Piece, m metering.Meter, prefix string) (Priced, error) {
 	spec, r := p.Spec, p.Recipient
 	code := strings.ToUpper(strings.TrimSpace(r.Country))
-	c, known := intl.Lookup(code)
-	if err := classAbroad(spec.Class, c, known, prefix); err != nil {
+	// The country first: a class cannot be judged for a place that is not one.
+	c, prob := intl.CheckCountry(code)
+	if prob != nil {
+		return Priced{}, apperr.Invalid(prefix+"recipient."+prob.Field, prob.Message)
+	}
+	if err := classAbroad(spec.Class, c, prefix); err != nil {
 		return Priced{}, err
 	}
 	a, prob := intl.Check(code, r.Address)
@@ -49,7 +53,7 @@ func (s *Service) pricePieceAbroad(p Piece, m metering.Meter, prefix string) (Pr
 	rec := metering.Recipient{Name: r.Name, Company: r.Company, Lines: a.LabelLines(r.Name, r.Company), Standardized: a.OneLine()}
 	out := Priced{Rated: p.Rated, AcceptMoved: p.AcceptMoved,
 		Request: metering.PieceRequest{Postage: p.Postage, MailingDate: spec.Date, OriginZIP: spec.OriginZIP, DestZIP: a.Postcode, DestCountry: a.Country.Code,
-			MailClass: spec.Class, Services: ServicesMask(spec.Services), Recipient: rec}}
+			MailClass: spec.Class, Services: ServicesMask(spec.Services), Recipient: rec, WeightOz: spec.WeightOz}}
 	if p.Rated {
 		spec.Country = a.Country.Code
 		q, err := s.rate(m, spec, "", p.Postage, prefix)
@@ -63,7 +67,7 @@ func (s *Service) pricePieceAbroad(p Piece, m metering.Meter, prefix string) (Pr
 
 // classAbroad refuses a class that cannot be bought to country c: a
 // clear reason at mail_class, with the code clients act on.
-func classAbroad(class string, c intl.Country, known bool, prefix string) error {
+func classAbroad(class string, c intl.Country, prefix string) error {
 	if class == "" {
 		return apperr.Invalid(prefix+"mail_class", "Choose First-Class Mail International (letter or large envelope) for a piece mailed abroad.")
 	}
@@ -72,15 +76,11 @@ func classAbroad(class string, c intl.Country, known bool, prefix string) error 
 			return nil
 		}
 	}
-	where := "another country"
-	if known {
-		where = c.Name
-	}
 	name := rating.ClassName(class)
 	if name == "" {
 		name = class
 	}
-	e := apperr.Invalid(prefix+"mail_class", fmt.Sprintf("%s to %s cannot be bought: its international rates are not loaded. Send First-Class Mail International letters and large envelopes abroad.", name, where))
+	e := apperr.Invalid(prefix+"mail_class", fmt.Sprintf("%s to %s cannot be bought: its international rates are not loaded. Send First-Class Mail International letters and large envelopes abroad.", name, c.Name))
 	e.Code = CodeIntlClassUnavailable
 	return e
 }

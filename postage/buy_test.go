@@ -2,6 +2,7 @@ package postage_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"indicia/apperr"
@@ -163,5 +164,25 @@ func TestUnknownServiceIsRefused(t *testing.T) {
 	p.Spec.Services = []string{"teleport"}
 	if _, err := s.Buy(t.Context(), mailer, postage.Order{Meter: fixed, Pieces: []postage.Piece{p}}); apperr.KindOf(err) != apperr.KindInvalid {
 		t.Fatalf("unknown service: %v", err)
+	}
+}
+
+// An address whose ZIP is the mailer's choice is refused with the
+// candidates, so nothing is bought to a guessed ZIP.
+func TestAnAmbiguousZIPIsRefusedWithTheCandidates(t *testing.T) {
+	s, b := newService()
+	_, err := s.Buy(t.Context(), mailer, postage.Order{Meter: fixed, Pieces: []postage.Piece{letter("1 Main St, 06901", 1), letter("12 Oak St, Springfield IL", 1)}})
+	ae, ok := apperr.As(err)
+	if !ok || ae.Kind != apperr.KindInvalid || ae.Code != postage.CodeZIPChoice || ae.Field != "pieces[1].recipient.address" {
+		t.Fatalf("ambiguous ZIP: %v", err)
+	}
+	if got, _ := ae.Details["candidate_zips"].([]string); len(got) != 2 || got[0] != "62701" || got[1] != "62704" {
+		t.Fatalf("candidates %v", ae.Details)
+	}
+	if !strings.Contains(ae.Message, "62701, 62704") {
+		t.Errorf("message %q names no candidate", ae.Message)
+	}
+	if len(b.reqs) != 0 {
+		t.Fatalf("bought %+v", b.reqs)
 	}
 }

@@ -22,6 +22,12 @@ type fakeCleanser struct{}
 
 func (fakeCleanser) Cleanse(text string) address.Result {
 	r := address.Result{Input: text, Status: address.StatusValid}
+	if street, ok := strings.CutSuffix(text, ", Springfield IL"); ok {
+		// The city has several ZIPs and none was written.
+		r.Status, r.Reasons, r.CandidateZIPs = address.StatusAmbiguous, []string{"SPRINGFIELD, IL has 2 ZIP codes: add the ZIP"}, []string{"62701", "62704"}
+		r.Standardized = address.Standardized{Lines: []string{strings.ToUpper(street), "SPRINGFIELD IL"}, OneLine: strings.ToUpper(street) + ", SPRINGFIELD IL"}
+		return r
+	}
 	street, zip, ok := strings.Cut(text, ", ")
 	if !ok || strings.Contains(text, "nowhere") {
 		r.Status, r.Reasons = address.StatusInvalid, []string{"no such street"}

@@ -32,8 +32,9 @@ func TestAPIBuysInternationalLettersAndRefusesPackagesAbroad(t *testing.T) {
 		t.Fatalf("indicium %+v (%v)", in.Fields, err)
 	}
 	var stored string
-	if err := e.Pool.QueryRow(t.Context(), `SELECT dest_country FROM indicia WHERE public_id = $1`, de["id"]).Scan(&stored); err != nil || stored != "DE" {
-		t.Fatalf("stored country %q (%v)", stored, err)
+	var weight float64
+	if err := e.Pool.QueryRow(t.Context(), `SELECT dest_country, weight_oz::float8 FROM indicia WHERE public_id = $1`, de["id"]).Scan(&stored, &weight); err != nil || stored != "DE" || weight != 3 {
+		t.Fatalf("stored country %q, weight %v oz (%v); want DE, 3 oz", stored, weight, err)
 	}
 	status, pdf, _ := getFile(t, e, "owner", "/labels/l/"+ca["id"].(string)+".pdf")
 	if status != http.StatusOK {
@@ -58,6 +59,8 @@ func TestAPIBuysInternationalLettersAndRefusesPackagesAbroad(t *testing.T) {
 		{"no postal code", `{"mail_class":"FCMI_LETTER","weight_oz":1,"recipient":{"name":"Marie Curie","address":"1 rue de Rivoli\nParis","country":"FR"}}`, "recipient.address", "invalid"},
 		{"no name", `{"mail_class":"FCMI_LETTER","weight_oz":1,"recipient":{"address":"1 rue de Rivoli\n75001 Paris","country":"FR"}}`, "recipient.name", "invalid"},
 		{"unknown country", `{"mail_class":"FCMI_LETTER","weight_oz":1,"recipient":{"name":"X","address":"1 rue de Rivoli\n75001 Paris","country":"ZZ"}}`, "recipient.country", "invalid"},
+		{"unknown country, domestic class", `{"mail_class":"FCM_LETTER","weight_oz":1,"recipient":{"name":"X","address":"1 rue de Rivoli\n75001 Paris","country":"ZZ"}}`, "recipient.country", "invalid"},
+		{"unknown country, a package", `{"mail_class":"PRIORITY","weight_oz":16,"recipient":{"name":"X","address":"1 rue de Rivoli\n75001 Paris","country":"ZZ"}}`, "recipient.country", "invalid"},
 	}
 	for _, c := range cases {
 		code, out := apiCall(t, e, k, "POST", "/api/v1/labels", `{"pieces":[`+c.piece+`]}`)

@@ -72,7 +72,7 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 			out = apiError{Code: "invalid", Field: fe.First, Message: fields[fe.First]}
 		} else {
 			e, _ := apperr.As(err)
-			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message}
+			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message, Details: e.Details}
 			if e.Code != "" {
 				out.Code = e.Code // a refusal with its own code (international_class_unavailable)
 			}

@@ -34,6 +34,14 @@ func TestPurchasePageRefusesAPackageToFranceAtTheClass(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d labels bought for a refused package", n)
 	}
+	// A country that is none is refused at the country field, whatever the class.
+	v.Set("country", "ZZ")
+	resp = e.Do("owner", "POST", "/postage", v)
+	body = webtest.Body(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="country-error"`) || strings.Contains(body, `id="class-error"`) {
+		t.Fatalf("unknown country not refused at the country field: %d\n%.3000s", resp.StatusCode, body)
+	}
+	v.Set("country", "FR")
 	// A French address without its postal code is refused at the address.
 	v.Set("class", "FCMI_LETTER")
 	v.Set("weight_oz", "1")

@@ -2,6 +2,7 @@ package address
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,11 @@ type Result struct {
 	// DeliveryPoint is the match key (Key): one value for "APT 31", "# 31"
 	// and "UNIT 31" at one address.
 	DeliveryPoint string `json:"delivery_point,omitempty"`
+	// CandidateZIPs are the ZIPs the address may mean when its ZIP is
+	// missing, unknown or another city's and the written city has several
+	// (narrowed to those the reference file knows the street in, when it
+	// knows any), in order; the mailer picks one.
+	CandidateZIPs []string `json:"candidate_zips,omitempty"`
 }
 
 // Key is the match key of the address: the delivery point (the delivery
@@ -122,6 +128,9 @@ func NewCleanser(ref *ReferenceFile) (*Cleanser, error) { return New(WithReferen
 type verdict struct {
 	status  Status
 	reasons []string
+	// zips are the written city's ZIPs (entry indexes) when the last line
+	// leaves the choice among them to the mailer.
+	zips []int32
 }
 
 func (v *verdict) note(s Status, format string, args ...any) {
@@ -153,6 +162,7 @@ func (c *Cleanser) Cleanse(text string) Result {
 	if last.status.rank() > v.status.rank() {
 		v.status = last.status
 	}
+	r.CandidateZIPs = c.candidateZIPs(parsed, last.zips)
 	point := c.confirm(&parsed, &v, &r)
 	r.Components = parsed.Components
 	var primary string
@@ -248,6 +258,7 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 					dropPlus4(p)
 					return
 				}
+				v.zips = zips.zipsOf(state, city)
 			}
 			v.note(StatusInvalid, "ZIP %s does not exist", zip)
 			return
@@ -275,6 +286,7 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 				p.set(LabelStateName, p.textOf(LabelStateName), ent.State)
 				return
 			}
+			v.zips = zips.zipsOf(state, city)
 			v.note(StatusInvalid, "ZIP %s is in %s, %s, not %s, %s", zip, ent.City, ent.State, city, state)
 		case city != ent.City:
 			near, _ := closeCity(city, ent.City)
@@ -283,6 +295,7 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 				v.note(StatusCorrected, "city corrected from %s to %s", city, ent.City)
 				p.set(LabelPlaceName, p.textOf(LabelPlaceName), ent.City)
 			case zips.hasCity(state, city):
+				v.zips = zips.zipsOf(state, city)
 				v.note(StatusAmbiguous, "ZIP %s is listed for %s, %s, not %s: check the ZIP or the city", zip, ent.City, ent.State, city)
 			default:
 				v.note(StatusInvalid, "ZIP %s is in %s, %s, not %s, %s", zip, ent.City, ent.State, city, state)
@@ -320,8 +333,33 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 		v.note(StatusCorrected, "ZIP %s supplied from %s, %s", z, city, state)
 		p.set(LabelZipCode, "", z)
 	default:
+		v.zips = zs
 		v.note(StatusAmbiguous, "%s, %s has %d ZIP codes: add the ZIP", city, state, len(zs))
 	}
+}
+
+// candidateZIPs lists the ZIPs of entry indexes zs in order, without
+// repeats; with a reference file that knows the address's street (or
+// building) under some of them, only those.
+func (c *Cleanser) candidateZIPs(p Parsed, zs []int32) []string {
+	if len(zs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(zs))
+	for _, i := range zs {
+		out = append(out, c.p.zips.entries[i].Zip)
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if c.ref != nil {
+		_, _, primary, _ := deliveryParts(p)
+		street := streetOnly(p)
+		known := slices.DeleteFunc(slices.Clone(out), func(z string) bool { return !c.ref.knows(z, primary, street) })
+		if len(known) > 0 {
+			return known
+		}
+	}
+	return out
 }
 
 func isMilitary(st string) bool { return st == "AA" || st == "AE" || st == "AP" }

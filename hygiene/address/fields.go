@@ -83,6 +83,32 @@ func (fc FieldCheck) Warnings() []string {
 	return append([]string(nil), fc.Result.Reasons...)
 }
 
+// FaultField names the form field (line1, city, state or zip) where a
+// refused address is to be corrected: the ZIP when the mailer must choose
+// among CandidateZIPs, else the part an invalid verdict's first reason is
+// about; "" when the address is not refused.
+func (fc FieldCheck) FaultField() string {
+	r := fc.Result
+	if len(r.CandidateZIPs) > 0 && (r.Status == StatusInvalid || r.Status == StatusAmbiguous) {
+		return "zip"
+	}
+	if r.Status != StatusInvalid {
+		return ""
+	}
+	if len(r.Reasons) == 0 {
+		return "line1"
+	}
+	switch why := r.Reasons[0]; {
+	case strings.HasPrefix(why, "ZIP "):
+		return "zip"
+	case strings.HasSuffix(why, "is not in the ZIP list"), strings.HasPrefix(why, "city"):
+		return "city"
+	case strings.HasPrefix(why, "state"):
+		return "state"
+	}
+	return "line1"
+}
+
 // CheckFields cleanses an address given as form fields.
 // A ZIP that lost its leading zero (a spreadsheet's "2108") is restored
 // first where RestoreFieldsZIP finds it safe, and the result says so.

@@ -176,6 +176,15 @@ func (r *ReferenceFile) match(zip, primary, units string) (string, string) {
 	return DPVSecondaryWrong, pt.zip4
 }
 
+// knows reports whether the file has the building (primary line) or a
+// number range of the street under a ZIP.
+func (r *ReferenceFile) knows(zip, primary, street string) bool {
+	if primary != "" && r.points[zip+"|"+primary] != nil {
+		return true
+	}
+	return street != "" && len(r.ranges[zip+"|"+street]) > 0
+}
+
 func parseRange(low, high, parity string) (refRange, error) {
 	lo, err1 := strconv.Atoi(low)
 	hi, err2 := strconv.Atoi(high)

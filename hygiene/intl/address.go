@@ -37,14 +37,9 @@ func (p *Problem) Error() string { return p.Field + ": " + p.Message }
 // every country needs and the postal code where the country has one, and
 // changes nothing the mailer wrote.
 func Check(code, text string) (Address, *Problem) {
-	c, ok := Lookup(code)
-	switch {
-	case strings.TrimSpace(code) == "":
-		return Address{}, &Problem{"country", "Choose the destination country."}
-	case !ok:
-		return Address{}, &Problem{"country", fmt.Sprintf("%q is not a country code; use the two-letter ISO code, such as CA for Canada.", code)}
-	case Domestic(c.Code):
-		return Address{}, &Problem{"country", fmt.Sprintf("%s is mailed as a US address: choose United States and write its state code and ZIP.", c.Name)}
+	c, prob := CheckCountry(code)
+	if prob != nil {
+		return Address{}, prob
 	}
 	a := Address{Country: c, Lines: splitLines(text)}
 	if n := len(a.Lines); n > 0 && sameCountry(a.Lines[n-1], c) {
@@ -74,6 +69,22 @@ func Check(code, text string) (Address, *Problem) {
 		}
 	}
 	return a, nil
+}
+
+// CheckCountry returns the foreign country of a code, or the problem at
+// the country field: no code, a code that is no country, or a place mailed
+// as a US address.
+func CheckCountry(code string) (Country, *Problem) {
+	c, ok := Lookup(code)
+	switch {
+	case strings.TrimSpace(code) == "":
+		return Country{}, &Problem{"country", "Choose the destination country."}
+	case !ok:
+		return Country{}, &Problem{"country", fmt.Sprintf("%q is not a country code; use the two-letter ISO code, such as CA for Canada.", code)}
+	case Domestic(c.Code):
+		return Country{}, &Problem{"country", fmt.Sprintf("%s is mailed as a US address: choose United States and write its state code and ZIP.", c.Name)}
+	}
+	return c, nil
 }
 
 // UsesPostcode reports whether Check requires a postal code for the country.
