@@ -97,7 +97,7 @@ var Settings = []Setting{
 	{"METERING_COMMITTERS", "2", "purchase transactions of many meters that may run at once (1 to 16): more suits a disk with slow commits, fewer a busy CPU", false},
 	{"METERING_PIPELINE", "true", "pipeline the purchases of one busy meter: the box signs the next group while the previous one commits", false},
 	{"METRICS_TOKEN", "", "bearer token GET /metrics requires (Authorization: Bearer ...); empty: /metrics answers only clients connected from loopback without a proxy in between", true},
-	{"PPROF_ADDR", "", "when set (e.g. 127.0.0.1:6060), serve exposes Go's pprof profiles on this separate address, for load tests", false},
+	{"PPROF_ADDR", "", "when set (e.g. 127.0.0.1:6060), serve (and box, when set in its environment) exposes Go's pprof profiles on this separate address, for load tests", false},
 	{"COA_WINDOW_MONTHS", "18", "change-of-address moves older than this many months are not matched (1 to 48)", false},
 	{"SMTP_URL", "smtp://127.0.0.1:1025", "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://", true},
 	{"MAIL_FROM", "Indicia <no-reply@localhost>", "sender of notification emails", false},

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -24,6 +27,10 @@ func runBox(args []string) error {
 		return err
 	}
 	cfg.Version = version
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		// For load tests, on a loopback address: profiles hold stacks and timings, never memory contents.
+		go func() { slog.Warn("pprof", "err", http.ListenAndServe(addr, nil)) }()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	return box.RunServer(ctx, cfg)

@@ -260,8 +260,7 @@ func (c *Service) Lookup(ctx context.Context, accountID int64, result address.Re
 		k.First = []string{}
 	}
 	now := c.now().UTC()
-	actor := accounts.User{AccountID: accountID, Role: accounts.RoleSystem}
-	if err := c.logAccess(ctx, c.pool, actor, "lookup", key); err != nil {
+	if err := c.lookups.log(ctx, accountID, key, now); err != nil {
 		return nil, err
 	}
 	type rec struct {

@@ -129,6 +129,7 @@ type Service struct {
 	maxErrs int
 	now     func() time.Time
 	nicks   map[string][]string
+	lookups *lookupLog
 }
 
 // New returns the service over pool, standardizing with c.
@@ -149,7 +150,7 @@ func New(pool *pgxpool.Pool, c *address.Cleanser, o Options) (*Service, error) {
 		o.Owners = accounts.NewContacts(pool)
 	}
 	return &Service{pool: pool, c: c, book: addressbook.New(pool, c), q: o.Queue, notify: o.Notify, owners: o.Owners, baseURL: o.BaseURL, window: o.WindowMonths,
-		maxErrs: o.MaxLineErrors, now: o.Now, nicks: nicknameIndex()}, nil
+		maxErrs: o.MaxLineErrors, now: o.Now, nicks: nicknameIndex(), lookups: &lookupLog{pool: pool}}, nil
 }
 
 // WindowMonths is the configured match window.

@@ -269,6 +269,24 @@ func TestCertSerialIsEightPositiveBytes(t *testing.T) {
 	}
 }
 
+// The serial of certificates already issued must not change: the P-256
+// shortcut hashes exactly the DER that x509 marshals.
+func TestCertSerialMatchesTheDERDefinition(t *testing.T) {
+	for range 20 {
+		pub := &newKey(t).PublicKey
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(append([]byte("indicia meter certificate\x00"), der...))
+		want := sum[:8]
+		want[0] = want[0]&0x7f | 0x40
+		if got, err := CertSerial(pub); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("CertSerial %x, %v; want %x", got, err, want)
+		}
+	}
+}
+
 func TestVersion3CarriesTheCountry(t *testing.T) {
 	key := newKey(t)
 	f := testFields(t, key)

@@ -144,8 +144,12 @@ func KeyID(pub *ecdsa.PublicKey) ([KeyIDSize]byte, error) {
 // it signs; certificates made before carry a random serial, which the
 // caller passes instead.
 func CertSerial(pub *ecdsa.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
+	var der []byte
+	if q, err := pub.Bytes(); err == nil && pub.Curve == elliptic.P256() {
+		// Every dispense derives it: the fixed prefix and the point, as in
+		// KeyID, keep the ASN.1 marshaller (and its stack growth) off that path.
+		der = append(append(make([]byte, 0, len(p256SPKIPrefix)+len(q)), p256SPKIPrefix...), q...)
+	} else if der, err = x509.MarshalPKIXPublicKey(pub); err != nil {
 		return nil, fmt.Errorf("indicium: certificate serial: %w", err)
 	}
 	sum := sha256.Sum256(append([]byte("indicia meter certificate\x00"), der...))

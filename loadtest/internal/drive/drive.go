@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,10 @@ type Result struct {
 	OK, Failed int64
 	Elapsed    time.Duration
 	Latencies  []time.Duration
+	// CPU is this process's own CPU time during the run (the driver's share).
+	CPU time.Duration
+	// FirstFailure describes one refused request (status and the start of its body), if any.
+	FirstFailure string
 }
 
 // Run drives clients concurrent clients for dur; newRequest makes each
@@ -27,8 +32,10 @@ type Result struct {
 func Run(clients int, dur time.Duration, newRequest func(rng *rand.Rand) *http.Request) Result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 30 * time.Second}
 	var okN, failN atomic.Int64
+	var firstFailure atomic.Pointer[string]
 	var mu sync.Mutex
 	var lat []time.Duration
+	cpu0 := cpuTime()
 	deadline := time.Now().Add(dur)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -41,13 +48,21 @@ func Run(clients int, dur time.Duration, newRequest func(rng *rand.Rand) *http.R
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				d := time.Since(t0)
+				var head []byte
 				if resp != nil {
+					head, _ = io.ReadAll(io.LimitReader(resp.Body, 200))
 					// Drained, so the connection is reused as a real client's would be.
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
 				if err != nil || resp.StatusCode != http.StatusCreated {
-					failN.Add(1)
+					if failN.Add(1) == 1 {
+						f := fmt.Sprint(err)
+						if err == nil {
+							f = fmt.Sprintf("%d %s", resp.StatusCode, head)
+						}
+						firstFailure.Store(&f)
+					}
 					continue
 				}
 				okN.Add(1)
@@ -60,7 +75,21 @@ func Run(clients int, dur time.Duration, newRequest func(rng *rand.Rand) *http.R
 	}
 	wg.Wait()
 	slices.Sort(lat)
-	return Result{Clients: clients, OK: okN.Load(), Failed: failN.Load(), Elapsed: time.Since(start), Latencies: lat}
+	elapsed := time.Since(start)
+	res := Result{Clients: clients, OK: okN.Load(), Failed: failN.Load(), Elapsed: elapsed, Latencies: lat, CPU: cpuTime() - cpu0}
+	if f := firstFailure.Load(); f != nil {
+		res.FirstFailure = *f
+	}
+	return res
+}
+
+// cpuTime is the user and system CPU time this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Percentile is the latency below which fraction p of the answers fell.
@@ -72,6 +101,14 @@ func (r Result) Percentile(p float64) time.Duration {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("clients=%d duration=%s ok=%d failed=%d tps=%.0f p50=%s p99=%s", r.Clients, r.Elapsed.Round(time.Millisecond),
-		r.OK, r.Failed, float64(r.OK)/r.Elapsed.Seconds(), r.Percentile(0.50), r.Percentile(0.99))
+	var perOK time.Duration
+	if r.OK > 0 {
+		perOK = r.CPU / time.Duration(r.OK)
+	}
+	s := fmt.Sprintf("clients=%d duration=%s ok=%d failed=%d tps=%.0f p50=%s p99=%s driver_cpu_per_ok=%s", r.Clients, r.Elapsed.Round(time.Millisecond),
+		r.OK, r.Failed, float64(r.OK)/r.Elapsed.Seconds(), r.Percentile(0.50), r.Percentile(0.99), perOK.Round(time.Microsecond))
+	if r.FirstFailure != "" {
+		s += fmt.Sprintf(" first_failure=%q", r.FirstFailure)
+	}
+	return s
 }
