@@ -32,18 +32,6 @@ func (s dmSize) regionSide() int { return (s.side - 2*s.regions) / s.regions }
 func (s dmSize) mapSide() int    { return s.regionSide() * s.regions }
 func (s dmSize) dataWords() int  { return s.mapSide()*s.mapSide()/8 - s.ecc }
 
-// blockData is how many data codewords block b carries: the 144x144
-// symbol's blocks are uneven.
-func (s dmSize) blockData(b int) int {
-	if s.side == 144 {
-		if b < 8 {
-			return 156
-		}
-		return 155
-	}
-	return s.dataWords() / s.blocks
-}
-
 var errDMTooLong = errors.New("labels: encoding Data Matrix: the text is too long for the largest symbol")
 
 // dmEncode returns the symbol for ASCII text, without quiet zone.
@@ -144,7 +132,9 @@ func dmGenerator(n int) []byte {
 	return g[1:]
 }
 
-// dmAppendECC appends the Reed-Solomon codewords, blocks interleaved.
+// dmAppendECC appends the Reed-Solomon codewords, blocks interleaved: block
+// b takes data codewords b, b+blocks, … (so the 144x144 symbol's first
+// eight blocks carry one more than the last two).
 func dmAppendECC(data []byte, s dmSize) []byte {
 	gfInit()
 	n := len(data)
