@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-
-	"github.com/boombuler/barcode/datamatrix"
 )
 
 // quietModules is the white border around the symbol: boombuler's output has
@@ -20,24 +18,12 @@ type matrix struct {
 
 func encodeDataMatrix(text string) (matrix, error) {
 	for i := 0; i < len(text); i++ {
-		// boombuler mis-encodes bytes above 127, and the indicium text is base64url.
+		// The encoder writes ASCII only, and the indicium text is base64url.
 		if text[i] > 127 {
 			return matrix{}, fmt.Errorf("labels: barcode text is not ASCII at byte %d", i)
 		}
 	}
-	bc, err := datamatrix.Encode(text)
-	if err != nil {
-		return matrix{}, fmt.Errorf("labels: encoding Data Matrix: %w", err)
-	}
-	b := bc.Bounds()
-	m := matrix{w: b.Dx(), h: b.Dy(), dark: make([]bool, b.Dx()*b.Dy())}
-	for y := 0; y < m.h; y++ {
-		for x := 0; x < m.w; x++ {
-			r, _, _, _ := bc.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			m.dark[y*m.w+x] = r < 0x8000
-		}
-	}
-	return m, nil
+	return dmEncode(text)
 }
 
 // fullW and fullH count modules including the quiet zone.

@@ -52,7 +52,7 @@ func testLabel(t testing.TB, key *ecdsa.PrivateKey, n int) (Label, indicium.Indi
 		PieceCount:    4000 + int64(n),
 		OriginZIP:     "20001",
 		DestZIP:       zip,
-		DR:            500_000 - int64(n)*78,
+		DR:            500_000 - int64(n%5000)*78,
 		MailClass:     "FCM_LETTER",
 		Services:      uint32(n % 4),
 		RecipientHash: indicium.RecipientHash(strings.Join(to, "\n")),

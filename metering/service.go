@@ -91,6 +91,7 @@ type Service struct {
 	queues map[int64]*meterQueue
 	cm     committer
 	revs   revocationCache
+	trust  trustCache
 	serial trackingSerials
 }
 

@@ -170,13 +170,14 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 		match := indicium.RecipientHash(req.Recipient) == in.RecipientHash
 		v.RecipientMatch = &match
 	}
-	if reason, err := s.checkSignature(ctx, in); err != nil {
+	reason, rev, err := s.checkSignature(ctx, in)
+	if err != nil {
 		return Verification{}, err
 	} else if reason != "" {
 		v.Result, v.Reason = ResultInvalid, reason
 		return s.logVerification(ctx, actor, req, v, hash[:], nil)
 	}
-	if out, revoked, err := s.checkRevoked(ctx, actor, req, v, in, hash[:]); err != nil || revoked {
+	if out, revoked, err := s.checkRevoked(ctx, actor, req, v, in, hash[:], rev); err != nil || revoked {
 		return out, err
 	}
 	var out Verification
@@ -259,38 +260,50 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 }
 
 // checkSignature verifies the indicium against the box's vendor root and the
-// stored meter certificates; it returns why it fails, or "".
-func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, error) {
-	keys, err := s.box.Certificates(ctx)
+// stored meter certificates; it returns why it fails, or "", and the meter's
+// certificate revocation, if any (read in the same round trip).
+func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, *Revocation, error) {
+	root, err := s.trustedRoot(ctx)
 	if err != nil {
-		return "", apperr.Unavailable("The secure box did not answer; try the verification again.", err)
+		return "", nil, err
 	}
-	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
+	rows, err := s.pool.Query(ctx, `SELECT m.cert_pem, r.serial, r.cert_serial, r.revoked_from, r.reason
+		FROM meters m LEFT JOIN meter_revocations r ON r.meter_id = m.id WHERE m.serial = $1`, in.MeterSerial)
 	if err != nil {
-		return "", fmt.Errorf("metering: vendor root: %w", err)
-	}
-	rows, err := s.pool.Query(ctx, `SELECT cert_pem FROM meters WHERE serial = $1`, in.MeterSerial)
-	if err != nil {
-		return "", fmt.Errorf("metering: meter certificates: %w", err)
-	}
-	pems, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return "", fmt.Errorf("metering: meter certificates: %w", err)
+		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
 	}
 	var certs []*x509.Certificate
-	for _, p := range pems {
-		if cs, err := indicium.ParseCertificatesPEM([]byte(p)); err == nil {
-			certs = append(certs, cs...)
+	var rev *Revocation
+	for rows.Next() {
+		var p string
+		var rSerial, rReason *string
+		var rCert []byte
+		var rFrom *time.Time
+		if err := rows.Scan(&p, &rSerial, &rCert, &rFrom, &rReason); err != nil {
+			rows.Close()
+			return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
 		}
+		certs = append(certs, s.meterCertificates(p)...)
+		if rSerial != nil && rev == nil {
+			rev = &Revocation{Serial: *rSerial, CertSerial: rCert, RevokedFrom: rFrom.UTC(), Reason: *rReason}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
 	}
 	meter, err := indicium.FindMeterCertificate(in, certs)
 	if err != nil {
-		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil
+		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil, nil
 	}
-	if err := indicium.VerifyWithCertificates(in, roots[0], meter); err != nil {
-		return s.signatureFailure(ctx, in, err)
+	if err := s.verifyChain(root, meter, in.MailingDate); err != nil {
+		reason, err := s.signatureFailure(ctx, in, err)
+		return reason, nil, err
 	}
-	return "", nil
+	if err := indicium.VerifyWithMeter(in, meter); err != nil {
+		reason, err := s.signatureFailure(ctx, in, err)
+		return reason, nil, err
+	}
+	return "", rev, nil
 }
 
 func (s *Service) logVerification(ctx context.Context, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {

@@ -17,16 +17,34 @@ import (
 // verifies the signature in low-S form. The caller chooses the root: see
 // VerifyPinned for a bundle that may hold other self-signed certificates.
 func VerifyWithCertificates(in Indicium, root, meter *x509.Certificate) error {
+	if err := VerifyChain(root, meter, in.MailingDate); err != nil {
+		return err
+	}
+	return VerifyWithMeter(in, meter)
+}
+
+// VerifyChain is the part of VerifyWithCertificates that depends only on the
+// two certificates and the mailing date: the meter certificate chains to
+// root and was valid on that date. A verifier that sees the same meter and
+// date again may keep its answer.
+func VerifyChain(root, meter *x509.Certificate, mailingDate time.Time) error {
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
 	_, err := meter.Verify(x509.VerifyOptions{
 		Roots:       roots,
-		CurrentTime: in.MailingDate.Add(12 * time.Hour),
+		CurrentTime: mailingDate.Add(12 * time.Hour),
 		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
 		return fmt.Errorf("indicium: meter certificate: %w", err)
 	}
+	return nil
+}
+
+// VerifyWithMeter is the rest of VerifyWithCertificates, for a meter
+// certificate VerifyChain accepted: it names the indicium's meter and
+// certificate, and its key verifies the signature in low-S form.
+func VerifyWithMeter(in Indicium, meter *x509.Certificate) error {
 	if meter.Subject.CommonName != in.MeterSerial {
 		return fmt.Errorf("indicium: certificate is for meter %q, indicium names %q", meter.Subject.CommonName, in.MeterSerial)
 	}
