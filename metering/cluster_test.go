@@ -249,3 +249,59 @@ func waitAllApplied(t *testing.T, c *meteringtest.Cluster, index uint64) {
 	}
 	t.Fatalf("the members did not apply index %d in 30 s", index)
 }
+
+// The monthly record-MAC key rotation runs against a cluster: the leader
+// adds the version through the raft log, records are MACed with it, and
+// after the leader is SIGKILLed the new leader verifies them (a purchase
+// presents the record; a key it lacked would be a tamper alert). The
+// killed box, restarted, holds the version too.
+func TestRotatedRecordKeySurvivesFailover(t *testing.T) {
+	c := meteringtest.StartCluster(t, 3)
+	svc, owner, m := setup(t, c.Box, 10_000)
+	ctx := context.Background()
+	buy := func() {
+		t.Helper()
+		if _, err := svc.Purchase(ctx, owner, metering.PurchaseRequest{Pieces: []metering.PieceRequest{piece(78)}}); err != nil {
+			t.Fatalf("purchase: %v", err)
+		}
+	}
+	buy()
+	next := time.Now().UTC().AddDate(0, 1, 0)
+	kv, rotated, err := svc.RotateRecordKey(ctx, next)
+	if err != nil || !rotated || kv.Current != next.Format("2006-01") || len(kv.Versions) != 2 {
+		t.Fatalf("rotation in a cluster: %+v rotated=%v err=%v", kv, rotated, err)
+	}
+	if _, rotated, err := svc.RotateRecordKey(ctx, next); err != nil || rotated {
+		t.Fatalf("rotation again: rotated=%v err=%v, want nothing to do", rotated, err)
+	}
+	buy()
+	if got, err := svc.Meter(ctx, owner, m.ID); err != nil || got.Record.MACVersion != kv.Current {
+		t.Fatalf("meter record after rotation under %q (%v), want %s", got.Record.MACVersion, err, kv.Current)
+	}
+	leader := c.Leader(t)
+	waitAllApplied(t, c, settledIndex(t, c, leader))
+	c.Members[leader].Kill()
+	buy()
+	if got, err := svc.RecordKeyVersions(ctx); err != nil || got.Current != kv.Current {
+		t.Fatalf("the new leader holds %+v (%v), want current %s", got, err, kv.Current)
+	}
+	c.Restart(t, leader)
+	waitCaughtUp(t, c, leader)
+	// Make the restarted box the leader: kill the others one at a time
+	// until it leads, each time with a majority left.
+	for c.Leader(t) != leader {
+		other := c.Leader(t)
+		c.Members[other].Kill()
+		c.Leader(t)
+		c.Restart(t, other)
+		waitCaughtUp(t, c, other)
+	}
+	buy()
+	if a, _ := svc.OpenAlerts(ctx); a != 0 {
+		t.Fatalf("%d tamper alerts after rotating and failing over", a)
+	}
+	if st := c.Status(); len(st[leader].Status.MissingMACVersions) > 0 {
+		t.Fatalf("restarted box lacks key versions: %v", st[leader].Status.MissingMACVersions)
+	}
+	audit(t, svc)
+}
