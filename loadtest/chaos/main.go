@@ -1,6 +1,7 @@
 // Command chaos is the load of scripts/chaos.sh: purchases through the load
 // balancer of `make cluster` (prepaid and trickle meters, single pieces and
-// batches) and a change-of-address list now and then, sent as a careful
+// batches), a change-of-address list now and then and an address list for
+// batch cleansing through the browser form, sent as a careful
 // client sends them: a purchase that fails for a reason not its own (a
 // connection cut, a 5xx, a 202 "charged, finishing") is retried with the same
 // Idempotency-Key until it is answered. Every attempt is written to
@@ -33,6 +34,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -186,6 +188,7 @@ func main() {
 		}
 	})
 	wg.Go(func() { probeSession(*base, rec, stop) })
+	wg.Go(func() { cleanseLists(*base, rec, stop) })
 	wg.Wait()
 	rec.flush()
 	fmt.Printf("unanswered=%d\n", unanswered.Load())
@@ -359,28 +362,9 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // unavailable for a moment) or "session-error" (anything else, a 500 among
 // them, which a Redis failover must never cause).
 func probeSession(base string, rec *recorder, stop <-chan struct{}) {
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	login := func() bool {
-		resp, err := client.Get(base + "/login")
-		if err != nil {
-			return false
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		m := csrfField.FindSubmatch(page)
-		if m == nil {
-			return false
-		}
-		form := url.Values{"_csrf": {html.UnescapeString(string(m[1]))}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
-		resp, err = client.PostForm(base+"/login", form)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
-	}
+	client := browserClient()
+	client.Timeout = 10 * time.Second
+	login := func() bool { return browserLogin(client, base) }
 	loggedIn := login()
 	for {
 		select {
@@ -406,6 +390,94 @@ func probeSession(base string, rec *recorder, stop <-chan struct{}) {
 			outcome, loggedIn = "session-login", false
 		case code == http.StatusServiceUnavailable:
 			outcome = "session-busy"
+		}
+		rec.event(outcome, code, nil)
+	}
+}
+
+// browserClient is a browser's HTTP client: its own cookies, redirects
+// not followed.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// formToken reads the page's CSRF token; "" when the page has no form.
+func formToken(client *http.Client, pageURL string) string {
+	resp, err := client.Get(pageURL)
+	if err != nil {
+		return ""
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return ""
+	}
+	return html.UnescapeString(string(m[1]))
+}
+
+// browserLogin logs the demo mailer in with the client's cookies.
+func browserLogin(client *http.Client, base string) bool {
+	token := formToken(client, base+"/login")
+	if token == "" {
+		return false
+	}
+	form := url.Values{"_csrf": {token}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
+	resp, err := client.PostForm(base+"/login", form)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
+}
+
+// cleanseLists uploads a small address list for batch cleansing every 7 s
+// through the browser form, as the demo mailer: "cleanse-ok" when the form
+// sends the browser to the job's page, "cleanse-failed" otherwise. The
+// worker cleanses it; the script checks at the end that every job is done.
+func cleanseLists(base string, rec *recorder, stop <-chan struct{}) {
+	client := browserClient()
+	loggedIn := browserLogin(client, base)
+	for n := 0; ; n++ {
+		select {
+		case <-stop:
+			return
+		case <-time.After(7 * time.Second):
+		}
+		if !loggedIn {
+			if loggedIn = browserLogin(client, base); !loggedIn {
+				rec.event("cleanse-failed", 0, nil)
+				continue
+			}
+		}
+		token := formToken(client, base+"/cleanse")
+		if token == "" {
+			loggedIn = false
+			rec.event("cleanse-failed", 0, nil)
+			continue
+		}
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("_csrf", token)
+		f, _ := w.CreateFormFile("file", fmt.Sprintf("chaos-cleanse-%d.csv", n))
+		fmt.Fprintln(f, "line1,line2,city,state,zip")
+		for i := range 25 {
+			fmt.Fprintf(f, "%d Main St,,Stamford,CT,06901\n%d Mill Rd,Ste %d,Hartford,CT,\n", 10+i, 5+i, 100+i)
+		}
+		w.Close()
+		req, _ := http.NewRequest("POST", base+"/cleanse", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		resp, err := client.Do(req)
+		code, outcome := 0, "cleanse-failed"
+		if err == nil {
+			code = resp.StatusCode
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if code == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/jobs/") {
+				outcome = "cleanse-ok"
+			}
 		}
 		rec.event(outcome, code, nil)
 	}
