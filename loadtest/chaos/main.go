@@ -75,9 +75,16 @@ func newRecorder(dir string) (*recorder, error) {
 // event records one attempt: ok (answered with labels), retry (failed for a
 // reason not the request's own; it will be sent again) or refused (4xx).
 func (r *recorder) event(outcome string, code int, labels []string) {
+	r.attempt(time.Now(), outcome, code, labels)
+}
+
+// attempt records an attempt with the time it was sent, the fourth column:
+// the script counts a recovery from the first success sent after a kill,
+// not one that was answered by the dead component just before it.
+func (r *recorder) attempt(sent time.Time, outcome string, code int, labels []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.events, "%d\t%s\t%d\n", time.Now().UnixMilli(), outcome, code)
+	fmt.Fprintf(r.events, "%d\t%s\t%d\t%d\n", time.Now().UnixMilli(), outcome, code, sent.UnixMilli())
 	for _, l := range labels {
 		fmt.Fprintln(r.labels, l)
 	}
@@ -288,6 +295,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 		req.Header.Set("Authorization", "Bearer "+mk.key)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", idem)
+		sent := time.Now()
 		resp, err := client.Do(req)
 		code := 0
 		var answer struct {
@@ -305,7 +313,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 					for i, l := range answer.Labels {
 						ids[i] = l.ID
 					}
-					rec.event("ok", code, ids)
+					rec.attempt(sent, "ok", code, ids)
 					return true
 				}
 				code = -1 // an answer without its labels is a failure the script counts
@@ -315,7 +323,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 			rec.event("refused", code, nil)
 			return true
 		}
-		rec.event("retry", code, nil)
+		rec.attempt(sent, "retry", code, nil)
 		if code == http.StatusAccepted {
 			// Charged, being finished by the reconciler: no hurry.
 			time.Sleep(time.Second)
