@@ -28,9 +28,9 @@ type Config struct {
 	// BoxTLSCert, BoxTLSKey and BoxTLSRoot are the client certificate, its
 	// key and the vendor root for boxes reached over TLS.
 	BoxTLSCert, BoxTLSKey, BoxTLSRoot string
-	SessionIdle     time.Duration
-	SessionAbsolute time.Duration
-	LoginMaxFails   int
+	SessionIdle                       time.Duration
+	SessionAbsolute                   time.Duration
+	LoginMaxFails                     int
 	// SignUpsPerHour is how many accounts one network address may open an hour.
 	SignUpsPerHour int
 	LoginLockout   time.Duration
