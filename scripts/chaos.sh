@@ -78,13 +78,14 @@ bin/chaos -url "$BASE_URL" -out "$OUT" >"$OUT/driver.out" 2>&1 &
 driver_pid=$!
 sleep "$WARM"
 
-# first_ok_after T: when the first purchase sent after T (ms) was answered,
-# waiting up to 120 s (a purchase sent before the kill may have been carried
-# out by the killed component already).
+# first_ok_after T: when the first purchase sent after T (ms) was answered
+# as new (201), waiting up to 120 s: a purchase sent before the kill may have
+# been carried out by the killed component already, and a 200 is a retry
+# answered from what was stored before.
 first_ok_after() {
   local t=$1 i ok
   for i in $(seq 240); do
-    ok=$(awk -F'\t' -v t="$t" '$4 > t && $2 == "ok" {print $1; exit}' "$OUT/events.tsv" 2>/dev/null || true)
+    ok=$(awk -F'\t' -v t="$t" '$4 > t && $2 == "ok" && $3 == 201 {print $1; exit}' "$OUT/events.tsv" 2>/dev/null || true)
     if [ -n "$ok" ]; then echo "$ok"; return; fi
     sleep 0.5
   done

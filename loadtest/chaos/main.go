@@ -411,26 +411,30 @@ func browserClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// formToken reads the page's CSRF token; "" when the page has no form.
-func formToken(client *http.Client, pageURL string) string {
+// formToken reads the page's CSRF token and the page's status; the token
+// is "" when the page has no form (a redirect, an error).
+func formToken(client *http.Client, pageURL string) (string, int) {
 	resp, err := client.Get(pageURL)
 	if err != nil {
-		return ""
+		return "", 0
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m := csrfField.FindSubmatch(page)
 	if resp.StatusCode != http.StatusOK || m == nil {
-		return ""
+		return "", resp.StatusCode
 	}
-	return html.UnescapeString(string(m[1]))
+	return html.UnescapeString(string(m[1])), resp.StatusCode
 }
 
-// browserLogin logs the demo mailer in with the client's cookies.
+func redirected(code int) bool { return code == http.StatusSeeOther || code == http.StatusFound }
+
+// browserLogin logs the demo mailer in with the client's cookies; a login
+// page that sends the browser on means the session is still good.
 func browserLogin(client *http.Client, base string) bool {
-	token := formToken(client, base+"/login")
+	token, code := formToken(client, base+"/login")
 	if token == "" {
-		return false
+		return redirected(code)
 	}
 	form := url.Values{"_csrf": {token}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
 	resp, err := client.PostForm(base+"/login", form)
@@ -460,10 +464,12 @@ func cleanseLists(base string, rec *recorder, stop <-chan struct{}) {
 				continue
 			}
 		}
-		token := formToken(client, base+"/cleanse")
+		token, code := formToken(client, base+"/cleanse")
 		if token == "" {
-			loggedIn = false
-			rec.event("cleanse-failed", 0, nil)
+			// Sent to log in: the session is gone. Anything else (a 503
+			// during a failover) leaves the session as it was.
+			loggedIn = !redirected(code)
+			rec.event("cleanse-failed", code, nil)
 			continue
 		}
 		var body bytes.Buffer
@@ -478,7 +484,8 @@ func cleanseLists(base string, rec *recorder, stop <-chan struct{}) {
 		req, _ := http.NewRequest("POST", base+"/cleanse", &body)
 		req.Header.Set("Content-Type", w.FormDataContentType())
 		resp, err := client.Do(req)
-		code, outcome := 0, "cleanse-failed"
+		outcome := "cleanse-failed"
+		code = 0
 		if err == nil {
 			code = resp.StatusCode
 			io.Copy(io.Discard, resp.Body)
