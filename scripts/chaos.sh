@@ -106,17 +106,19 @@ audit_ok() { if bin/indicia audit >"$OUT/audit-$1.out" 2>&1; then echo clean; el
 tamper_open() { psqlp "SELECT count(*) FROM tamper_alerts"; }
 
 pid_of() { cat "var/cluster/run/indicia-$1.pid"; }
+# killed: the SIGKILL goes out now; its time (ms) is where recovery counts from.
+killed() { now_ms >"$OUT/killed-at"; kill -KILL "$@"; }
 
 kill_step() {
   local step=$1 where
   eval "$(bash scripts/cluster.sh where)"
   case "$step" in
-  serve) kill -KILL "$(pid_of serve1)" ;;
-  worker) kill -KILL "$(pid_of worker1)" ;;
+  serve) killed "$(pid_of serve1)" ;;
+  worker) killed "$(pid_of worker1)" ;;
   box)
     [ -n "${BOX_LEADER:-}" ] || { log "box: no leader reported on /readyz"; return 1; }
     log "box: the leader is $BOX_LEADER"
-    kill -KILL "$(pid_of "box-$BOX_LEADER")"
+    killed "$(pid_of "box-$BOX_LEADER")"
     ;;
   redis)
     local child sup
@@ -126,7 +128,7 @@ kill_step() {
     # Sentinels notice it is gone: hold it until they have promoted the
     # replica, so this is a failover and not a restart.
     kill -STOP "$sup"
-    kill -KILL "$child"
+    killed "$child"
     for _ in $(seq 120); do
       where=$(redis-cli -p "${REDIS_SENTINELS##*:}" sentinel get-master-addr-by-name "$REDIS_MASTER_NAME" 2>/dev/null | sed -n 2p || true)
       [ -n "$where" ] && [ "$where" != "$REDIS_MASTER_PORT" ] && break
@@ -136,7 +138,7 @@ kill_step() {
     kill -CONT "$sup"
     ;;
   postgres)
-    kill -KILL "$PG_PRIMARY_PID"
+    killed "$PG_PRIMARY_PID"
     sleep 2
     bash scripts/cluster.sh pg-promote
     ;;
@@ -155,6 +157,7 @@ for step in "${STEPS[@]}"; do
   log "killing $step"
   t0=$(now_ms)
   kill_step "$step"
+  t0=$(cat "$OUT/killed-at")
   t1=$(first_ok_after "$t0")
   if [ -z "$t1" ]; then
     secs="never (120 s)"

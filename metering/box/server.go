@@ -150,6 +150,9 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("box: state dir: %w", err)
 	}
+	if err := checkStateRoot(cfg.StateDir, ops.RootCert()); err != nil {
+		return err
+	}
 	var b *Box
 	if cfg.Cluster.Enabled() {
 		store, err := openClusterStore(ops, cfg.Cluster, cfg.StateDir, log)
@@ -175,7 +178,7 @@ func RunServer(ctx context.Context, cfg Config) error {
 		uids = []uint32{uint32(os.Getuid())}
 	}
 	log.Info("box: listening", "socket", cfg.SocketPath, "keystore", cmp.Or(cfg.Keystore, KeystoreFile), "mac_version", b.currentMAC(), "allowed_uids", uids)
-	s := &server{box: b, log: log, uids: uids, open: map[net.Conn]struct{}{}}
+	s := &server{box: b, log: log, uids: uids}
 	if cfg.ClientAddr == "" {
 		return s.serve(ctx, ln)
 	}
@@ -271,6 +274,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			break
 		}
 		s.mu.Lock()
+		if s.open == nil {
+			s.open = map[net.Conn]struct{}{}
+		}
 		s.open[c] = struct{}{}
 		s.mu.Unlock()
 		if tc, ok := c.(*tls.Conn); ok {
