@@ -18,17 +18,17 @@ import (
 // purchaseLoad buys two pieces at a time on workers goroutines until stop
 // is closed, recording every label answered and when the last one was.
 type purchaseLoad struct {
-	ok       atomic.Int64
-	labels   sync.Map
-	lastOK   atomic.Int64 // unix nanoseconds of the latest success
+	ok     atomic.Int64
+	labels sync.Map
+	lastOK atomic.Int64 // unix nanoseconds of the latest success
 	// killAt is when the latest kill was sent, recovered when the first
 	// purchase sent after it succeeded (unix nanoseconds; 0 not yet): one
 	// sent before may have been carried out by the killed box already.
 	killAt, recovered atomic.Int64
-	badErrs  atomic.Int64
-	firstBad atomic.Value
-	stop     chan struct{}
-	wg       sync.WaitGroup
+	badErrs           atomic.Int64
+	firstBad          atomic.Value
+	stop              chan struct{}
+	wg                sync.WaitGroup
 }
 
 func startPurchaseLoad(t *testing.T, buy func() (metering.Purchase, error), workers int) *purchaseLoad {
