@@ -6,7 +6,7 @@ GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 BIN := bin/indicia
 
-.PHONY: run test build generate bench cluster chaos
+.PHONY: run test build generate bench cluster chaos race-cluster
 
 build:
 	$(GO) build -o $(BIN) ./cmd/indicia
@@ -28,6 +28,13 @@ chaos: build
 
 test:
 	@bash scripts/test.sh
+
+# The box cluster's tests with real processes (leader kills, minority,
+# replay after failover, key rotation across a failover) under the race
+# detector; not in make test, where they run once without it.
+race-cluster:
+	$(GO) test -race -count=1 -timeout 40m -run 'TestKillingTheLeaderBox|TestClusterMinority|TestReplayAfterFailover|TestRotatedRecordKeySurvivesFailover' ./metering
+	$(GO) test -race -count=1 -timeout 20m -run 'TestTwoBoxesNeverAcceptTheSameStep|TestClusterLog|TestClientOverMutualTLS' ./metering/box
 
 # The purchase path under load next to pgbench; loadtest/ holds the other drivers.
 bench:

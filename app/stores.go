@@ -102,7 +102,12 @@ func (a *App) openBox(ctx context.Context, opts Options) error {
 	if wait == 0 {
 		wait = 20 * time.Second
 	}
-	c, err := dialBox(ctx, a.Config.BoxSocket, wait)
+	tlsFiles := map[string]string{"BOX_TLS_CERT": a.Config.BoxTLSCert, "BOX_TLS_KEY": a.Config.BoxTLSKey, "BOX_TLS_ROOT": a.Config.BoxTLSRoot}
+	ct, err := box.ClientTLSFromEnv(func(k string) string { return tlsFiles[k] })
+	if err != nil {
+		return err
+	}
+	c, err := dialBox(ctx, a.Config.BoxSocket, ct, wait)
 	if err != nil {
 		return partial(opts, "metering, payments and refund submission", err)
 	}
@@ -123,10 +128,10 @@ func (a *App) checkRoot(ctx context.Context) error {
 }
 
 // dialBox connects to the secure box, waiting up to wait for it to start.
-func dialBox(ctx context.Context, socket string, wait time.Duration) (*box.Client, error) {
+func dialBox(ctx context.Context, socket string, ct *box.ClientTLS, wait time.Duration) (*box.Client, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		c, err := box.Dial(socket)
+		c, err := box.DialTLS(socket, ct)
 		if err == nil {
 			return c, nil
 		}

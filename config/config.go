@@ -25,9 +25,12 @@ type Config struct {
 	RedisSentinels  []string
 	RedisMasterName string
 	BoxSocket       string
-	SessionIdle     time.Duration
-	SessionAbsolute time.Duration
-	LoginMaxFails   int
+	// BoxTLSCert, BoxTLSKey and BoxTLSRoot are the client certificate, its
+	// key and the vendor root for boxes reached over TLS.
+	BoxTLSCert, BoxTLSKey, BoxTLSRoot string
+	SessionIdle                       time.Duration
+	SessionAbsolute                   time.Duration
+	LoginMaxFails                     int
 	// SignUpsPerHour is how many accounts one network address may open an hour.
 	SignUpsPerHour int
 	LoginLockout   time.Duration
@@ -86,6 +89,9 @@ var Settings = []Setting{
 	{"REDIS_SENTINELS", "", "comma-separated host:port list of Redis Sentinels; when set, REDIS_MASTER_NAME is asked for the master (REDIS_URL then gives only the database number and password)", false},
 	{"REDIS_MASTER_NAME", "indicia", "the master's name the Sentinels monitor (with REDIS_SENTINELS)", false},
 	{"BOX_SOCKET", "./var/box/box.sock", "unix socket of the secure box process; for a box cluster, every member's socket separated by commas (requests go to the leader, and follow it when it changes)", false},
+	{"BOX_TLS_CERT", "", "a box client certificate (`indicia keys issue-client`), for boxes on other hosts listed as tls://host:port in BOX_SOCKET", false},
+	{"BOX_TLS_KEY", "", "the key of BOX_TLS_CERT (PEM), mode 0600", true},
+	{"BOX_TLS_ROOT", "", "the vendor root certificate (`indicia keys export-public`) a box reached over TLS must chain to", false},
 	{"SESSION_IDLE", "30m", "a session ends after this long without a request", false},
 	{"SESSION_ABSOLUTE", "12h", "a session ends this long after login whatever happens", false},
 	{"SIGNUP_LIMIT_PER_HOUR", "5", "accounts one network address may open by public sign-up in an hour (new and taken addresses count alike)", false},
@@ -137,6 +143,7 @@ var BoxSettings = []Setting{
 	{"BOX_NODE_ID", "", "this box's id in BOX_PEERS (1-32 of a-z, 0-9 and -); required with BOX_PEERS", false},
 	{"BOX_PEER_ADDR", "", "host:port this box listens on for its peers (mutual TLS, certificates issued by the vendor root); empty: its address in BOX_PEERS", false},
 	{"BOX_RAFT_DIR", "", "the cluster's raft log, stable store and snapshots; empty: BOX_STATE_DIR/raft", false},
+	{"BOX_CLIENT_ADDR", "", "host:port where the box also serves serve and worker on other hosts over mutual TLS (client certificates from `indicia keys issue-client`); empty: the socket only", false},
 }
 
 // Load reads the configuration. Unknown or malformed values are errors, not silent defaults.
@@ -178,6 +185,9 @@ func Load(getenv Getenv) (Config, error) {
 		}
 	}
 	str("BOX_SOCKET", &c.BoxSocket)
+	str("BOX_TLS_CERT", &c.BoxTLSCert)
+	str("BOX_TLS_KEY", &c.BoxTLSKey)
+	str("BOX_TLS_ROOT", &c.BoxTLSRoot)
 	dur("SESSION_IDLE", &c.SessionIdle)
 	dur("SESSION_ABSOLUTE", &c.SessionAbsolute)
 	dur("LOGIN_LOCKOUT", &c.LoginLockout)

@@ -9,5 +9,5 @@ export GOTOOLCHAIN=auto
 eval "$(bash scripts/services.sh up test)"
 echo "load before: $(uptime)"
 BOX_CLUSTER_LOAD=1 BOX_CLUSTER_LOAD_DURATION="${1:-20s}" \
-  go test ./metering -run '^TestBoxClusterLoad$' -count=1 -v -timeout 20m | grep -E '_test.go:|PASS|FAIL|^ok'
+  go test ./metering -run '^TestBoxClusterLoad$' -count=1 -v -timeout 20m 2>&1 | grep -E "_test.go:|PASS|FAIL|^ok|panic"
 echo "load after: $(uptime)"

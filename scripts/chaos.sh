@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # make chaos: starts `make cluster`, runs the chaos load through its load
 # balancer (loadtest/chaos: prepaid and trickle purchases, single and batch,
-# change-of-address list jobs) and SIGKILLs one component at a time, with
-# recovery in between:
+# change-of-address list jobs, address lists for batch cleansing) and
+# SIGKILLs one component at a time, with recovery in between:
 #   serve      a serve process (HAProxy sends the load to the other; the
 #              supervisor restarts it)
 #   worker     a worker process (the other one carries the queue)
+#   box        the leader of the three-box raft cluster (full runs start the
+#              box as one): the others elect a new leader, serve and worker
+#              follow it, the supervisor restarts the killed box, which
+#              rejoins and catches up
 #   redis      the Redis master (the Sentinels promote the replica; the old
 #              master comes back as its replica)
 #   postgres   the PostgreSQL primary (the standby is promoted; the old
@@ -23,11 +27,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-full}
 case "$MODE" in
-full) STEPS=(serve worker redis postgres) ;;
-short) STEPS=(serve redis) ;;
+full) STEPS=(serve worker box redis postgres) BOXES=3 ;;
+short) STEPS=(serve redis) BOXES=1 ;;
 *) echo "usage: $0 [full|short]" >&2; exit 2 ;;
 esac
 WARM=${CHAOS_WARM:-8}
+# cluster.sh reads it (up, env and where agree on the boxes).
+export BOX_CLUSTER=$BOXES
 OUT=var/cluster/chaos
 log() { printf 'chaos: %s\n' "$*" >&2; }
 
@@ -72,11 +78,14 @@ bin/chaos -url "$BASE_URL" -out "$OUT" >"$OUT/driver.out" 2>&1 &
 driver_pid=$!
 sleep "$WARM"
 
-# first_ok_after T: the time of the first answered purchase after T (ms), waiting up to 120 s.
+# first_ok_after T: when the first purchase sent after T (ms) was answered
+# as new (201), waiting up to 120 s: a purchase sent before the kill may have
+# been carried out by the killed component already, and a 200 is a retry
+# answered from what was stored before.
 first_ok_after() {
   local t=$1 i ok
   for i in $(seq 240); do
-    ok=$(awk -F'\t' -v t="$t" '$1 > t && $2 == "ok" {print $1; exit}' "$OUT/events.tsv" 2>/dev/null || true)
+    ok=$(awk -F'\t' -v t="$t" '$4 > t && $2 == "ok" && $3 == 201 {print $1; exit}' "$OUT/events.tsv" 2>/dev/null || true)
     if [ -n "$ok" ]; then echo "$ok"; return; fi
     sleep 0.5
   done
@@ -97,13 +106,20 @@ audit_ok() { if bin/indicia audit >"$OUT/audit-$1.out" 2>&1; then echo clean; el
 tamper_open() { psqlp "SELECT count(*) FROM tamper_alerts"; }
 
 pid_of() { cat "var/cluster/run/indicia-$1.pid"; }
+# killed: the SIGKILL goes out now; its time (ms) is where recovery counts from.
+killed() { now_ms >"$OUT/killed-at"; kill -KILL "$@"; }
 
 kill_step() {
   local step=$1 where
   eval "$(bash scripts/cluster.sh where)"
   case "$step" in
-  serve) kill -KILL "$(pid_of serve1)" ;;
-  worker) kill -KILL "$(pid_of worker1)" ;;
+  serve) killed "$(pid_of serve1)" ;;
+  worker) killed "$(pid_of worker1)" ;;
+  box)
+    [ -n "${BOX_LEADER:-}" ] || { log "box: no leader reported on /readyz"; return 1; }
+    log "box: the leader is $BOX_LEADER"
+    killed "$(pid_of "box-$BOX_LEADER")"
+    ;;
   redis)
     local child sup
     child=$(pid_of "redis-$REDIS_MASTER_PORT")
@@ -112,7 +128,7 @@ kill_step() {
     # Sentinels notice it is gone: hold it until they have promoted the
     # replica, so this is a failover and not a restart.
     kill -STOP "$sup"
-    kill -KILL "$child"
+    killed "$child"
     for _ in $(seq 120); do
       where=$(redis-cli -p "${REDIS_SENTINELS##*:}" sentinel get-master-addr-by-name "$REDIS_MASTER_NAME" 2>/dev/null | sed -n 2p || true)
       [ -n "$where" ] && [ "$where" != "$REDIS_MASTER_PORT" ] && break
@@ -122,7 +138,7 @@ kill_step() {
     kill -CONT "$sup"
     ;;
   postgres)
-    kill -KILL "$PG_PRIMARY_PID"
+    killed "$PG_PRIMARY_PID"
     sleep 2
     bash scripts/cluster.sh pg-promote
     ;;
@@ -141,6 +157,7 @@ for step in "${STEPS[@]}"; do
   log "killing $step"
   t0=$(now_ms)
   kill_step "$step"
+  t0=$(cat "$OUT/killed-at")
   t1=$(first_ok_after "$t0")
   if [ -z "$t1" ]; then
     secs="never (120 s)"
@@ -151,6 +168,10 @@ for step in "${STEPS[@]}"; do
     errs=$(errors_between "$t0" "$t1")
   fi
   after_step "$step"
+  if [ "$step" = box ]; then
+    eval "$(bash scripts/cluster.sh where)"
+    log "box: the leader is now ${BOX_LEADER:-unknown}"
+  fi
   sleep "$WARM"
   # The audit compares registers with the box, so it runs on a quiet
   # database: no purchase starts until it is done.
@@ -178,7 +199,8 @@ open_charges=''
 for _ in $(seq 180); do
   open_charges=$(psqlp "SELECT count(*) FROM charges WHERE status IN ('staged','unknown','charged','credited','refunding')")
   open_jobs=$(psqlp "SELECT count(*) FROM jobs WHERE status IN ('queued','running')")
-  [ "$open_charges" = 0 ] && [ "$open_jobs" = 0 ] && break
+  open_cleanses=$(psqlp "SELECT count(*) FROM cleanse_batches WHERE finished_at IS NULL")
+  [ "$open_charges" = 0 ] && [ "$open_jobs" = 0 ] && [ "$open_cleanses" = 0 ] && break
   sleep 1
 done
 lost=$(lost_labels)
@@ -196,6 +218,7 @@ audit=$(audit_ok final)
   echo "| labels a client was given, missing from the database | $lost |"
   echo "| charges still open (reconciler) | $open_charges |"
   echo "| jobs queued or running | $open_jobs |"
+  echo "| cleansing lists uploaded / finished / upload attempts failed | $(psqlp "SELECT count(*) || ' / ' || count(finished_at) FROM cleanse_batches") / $(awk -F'\t' '$2=="cleanse-failed"{n++} END{print n+0}' "$OUT/events.tsv") |"
   echo "| trickle charges done without a label | $unlabelled |"
   echo "| double charges | $doubles |"
   echo "| indicia audit | $audit |"
@@ -203,7 +226,7 @@ audit=$(audit_ok final)
   echo "| purchases answered / retried attempts | $(awk -F'\t' '$2=="ok"{o++} $2=="retry"{r++} END{print o+0 " / " r+0}' "$OUT/events.tsv") |"
 } >>"$OUT/table.md"
 cat "$OUT/table.md"
-if [ "$lost" != 0 ] || [ "$open_charges" != 0 ] || [ "$open_jobs" != 0 ] || [ "$unlabelled" != 0 ] || [ "$doubles" != 0 ] || [ "$audit" != clean ]; then
+if [ "$lost" != 0 ] || [ "$open_charges" != 0 ] || [ "$open_jobs" != 0 ] || [ "$open_cleanses" != 0 ] || [ "$unlabelled" != 0 ] || [ "$doubles" != 0 ] || [ "$audit" != clean ]; then
   failed=1
 fi
 exit "$failed"

@@ -2,7 +2,8 @@
 # make cluster: Indicia past one machine, on this machine. Starts
 #   - HAProxy on http://127.0.0.1:$CLUSTER_PORT in front of two serve processes
 #     (health-checked on /readyz),
-#   - two worker processes, the box, the Stripe stand-in and the mail catcher,
+#   - two worker processes, the box (BOX_CLUSTER=3: three boxes as one raft
+#     cluster), the Stripe stand-in and the mail catcher,
 #   - a PostgreSQL primary with a synchronous streaming standby,
 #   - Redis with a replica and three Sentinels,
 # each on its own port, with its data under var/cluster (PostgreSQL's under
@@ -20,7 +21,7 @@
 #
 # Ports (CLUSTER_PORT, default 18400): +0 HAProxy, +1 HAProxy stats,
 # +11/+12 serve, +21/+22 PostgreSQL, +31/+32 Redis, +41..+43 Sentinels,
-# +51 Stripe stand-in, +52 mail catcher (SMTP).
+# +51 Stripe stand-in, +52 mail catcher (SMTP), +61.. the boxes' peer ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd -P)"
@@ -40,6 +41,17 @@ SENTINEL_PORTS=($((P + 41)) $((P + 42)) $((P + 43)))
 STUB_PORT=$((P + 51))
 SMTP_PORT=$((P + 52))
 MASTER_NAME=indicia
+# The number of boxes is kept with the data, so `env` and `where` agree
+# with the running cluster.
+BOXES=${BOX_CLUSTER:-$(cat "$CL/box-count" 2>/dev/null || echo 1)}
+
+# box_sockets: every box's socket, comma-separated (one box: its socket).
+box_sockets() {
+  if [ "$BOXES" -le 1 ]; then echo "$CL/box/box.sock"; return; fi
+  local i out=''
+  for i in $(seq 1 "$BOXES"); do out+="${out:+,}$CL/box/b$i/box.sock"; done
+  echo "$out"
+}
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
@@ -68,7 +80,7 @@ export DATABASE_REPLICA_URL='postgres://postgres@127.0.0.1:${PG_PORTS[1]},127.0.
 export REDIS_URL='redis://127.0.0.1:${REDIS_PORTS[0]}/0'
 export REDIS_SENTINELS='$sentinels'
 export REDIS_MASTER_NAME='$MASTER_NAME'
-export BOX_SOCKET='$CL/box/box.sock'
+export BOX_SOCKET='$(box_sockets)'
 export BASE_URL='http://127.0.0.1:$HAPROXY_PORT'
 export STRIPE_STUB_ADDR='127.0.0.1:$STUB_PORT'
 export SMTP_URL='smtp://127.0.0.1:$SMTP_PORT'
@@ -354,6 +366,10 @@ cmd_where() {
   fi
   echo "REDIS_MASTER_PORT=$(redis-cli -p "${SENTINEL_PORTS[0]}" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | sed -n 2p || true)"
   echo "RUNDIR=$RUNDIR"
+  # The serving box of a cluster, as the boxes report it through /readyz.
+  if [ "$BOXES" -gt 1 ]; then
+    echo "BOX_LEADER=$(curl -fsS "http://127.0.0.1:$HAPROXY_PORT/readyz" 2>/dev/null | grep -o '"leader":"[^"]*"' | head -n 1 | cut -d'"' -f4 || true)"
+  fi
 }
 
 # ------------------------------------------------------------ up
@@ -424,8 +440,21 @@ cmd_up() {
     sleep 0.2
   done
 
-  supervise box env "${box_env[@]}" "$BIN" box >>"$LOGDIR/box.log" 2>&1 &
-  sups+=($!)
+  if [ $((BOXES % 2)) -eq 0 ]; then die "BOX_CLUSTER=$BOXES: want an odd number"; fi
+  echo "$BOXES" >"$CL/box-count"
+  if [ "$BOXES" -gt 1 ]; then
+    local peers='' i
+    for i in $(seq 1 "$BOXES"); do peers+="${peers:+,}b$i=127.0.0.1:$((P + 60 + i))"; done
+    for i in $(seq 1 "$BOXES"); do
+      mkdir -p "$CL/box/b$i" && chmod 700 "$CL/box/b$i"
+      supervise "box-b$i" env "${box_env[@]}" BOX_PEERS="$peers" BOX_NODE_ID="b$i" BOX_SOCKET="$CL/box/b$i/box.sock" \
+        BOX_STATE_DIR="$CL/box/b$i" "$BIN" box >>"$LOGDIR/box-b$i.log" 2>&1 &
+      sups+=($!)
+    done
+  else
+    supervise box env "${box_env[@]}" "$BIN" box >>"$LOGDIR/box.log" 2>&1 &
+    sups+=($!)
+  fi
   supervise stripe-stub "$BIN" stripe-stub >>"$LOGDIR/stripe-stub.log" 2>&1 &
   sups+=($!)
   supervise mailcatcher "$BIN" mailcatcher -addr "127.0.0.1:$SMTP_PORT" -dir "$CL/mail" >>"$LOGDIR/mailcatcher.log" 2>&1 &

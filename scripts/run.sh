@@ -38,6 +38,10 @@ if [ "${KEYSTORE:-file}" = pkcs11 ]; then
     eval "$(bash scripts/services.sh softhsm)"
   fi
   box_env+=(KEYSTORE=pkcs11)
+  # A box cluster on the token keeps its freshness apart from the file
+  # keystore's: a state directory belongs to one vendor root, and the box
+  # refuses another's.
+  cluster_dir=var/box-cluster-pkcs11
   for v in PKCS11_MODULE PKCS11_TOKEN_LABEL PKCS11_PIN PKCS11_PIN_FILE SOFTHSM2_CONF; do
     if [ -n "${!v:-}" ]; then box_env+=("$v=${!v}"); fi
   done
@@ -54,6 +58,7 @@ if [ "${KEYSTORE:-file}" = pkcs11 ]; then
 elif [ ! -f "$keystore" ]; then
   env "${box_env[@]}" "$BIN" keys init
 fi
+cluster_dir=${cluster_dir:-var/box-cluster}
 
 explain_mismatch() {
   cat >&2 <<EOF
@@ -89,20 +94,22 @@ source scripts/supervise.sh
 
 # BOX_CLUSTER=3 (any odd number) starts that many boxes as one raft cluster
 # on this machine, each with its own socket, state and peer port
-# (127.0.0.1:7201...); serve and worker get every socket in BOX_SOCKET and
-# follow the leader. The default is one box, as before.
+# (127.0.0.1:7201..., or from BOX_PEER_PORT+1); serve and worker get every
+# socket in BOX_SOCKET and follow the leader. The default is one box, as
+# before.
 BOX_CLUSTER=${BOX_CLUSTER:-1}
 if [ "$BOX_CLUSTER" -gt 1 ]; then
   if [ $((BOX_CLUSTER % 2)) -eq 0 ]; then echo "run.sh: BOX_CLUSTER=$BOX_CLUSTER: want an odd number" >&2; exit 2; fi
   peers='' sockets=''
+  peer_base=${BOX_PEER_PORT:-7200}
   for i in $(seq 1 "$BOX_CLUSTER"); do
-    peers+="${peers:+,}b$i=127.0.0.1:$((7200 + i))"
-    sockets+="${sockets:+,}var/box-cluster/b$i/box.sock"
+    peers+="${peers:+,}b$i=127.0.0.1:$((peer_base + i))"
+    sockets+="${sockets:+,}$cluster_dir/b$i/box.sock"
   done
   for i in $(seq 1 "$BOX_CLUSTER"); do
-    mkdir -p "var/box-cluster/b$i" && chmod 700 var/box-cluster "var/box-cluster/b$i"
+    mkdir -p "$cluster_dir/b$i" && chmod 700 "$cluster_dir" "$cluster_dir/b$i"
     supervise "box-b$i" env "${box_env[@]}" BOX_PEERS="$peers" BOX_NODE_ID="b$i" \
-      BOX_SOCKET="var/box-cluster/b$i/box.sock" BOX_STATE_DIR="var/box-cluster/b$i" "$BIN" box &
+      BOX_SOCKET="$cluster_dir/b$i/box.sock" BOX_STATE_DIR="$cluster_dir/b$i" "$BIN" box &
     sups+=($!)
   done
   export BOX_SOCKET="$sockets"

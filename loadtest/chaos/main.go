@@ -1,6 +1,7 @@
 // Command chaos is the load of scripts/chaos.sh: purchases through the load
 // balancer of `make cluster` (prepaid and trickle meters, single pieces and
-// batches) and a change-of-address list now and then, sent as a careful
+// batches), a change-of-address list now and then and an address list for
+// batch cleansing through the browser form, sent as a careful
 // client sends them: a purchase that fails for a reason not its own (a
 // connection cut, a 5xx, a 202 "charged, finishing") is retried with the same
 // Idempotency-Key until it is answered. Every attempt is written to
@@ -33,6 +34,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -73,9 +75,16 @@ func newRecorder(dir string) (*recorder, error) {
 // event records one attempt: ok (answered with labels), retry (failed for a
 // reason not the request's own; it will be sent again) or refused (4xx).
 func (r *recorder) event(outcome string, code int, labels []string) {
+	r.attempt(time.Now(), outcome, code, labels)
+}
+
+// attempt records an attempt with the time it was sent, the fourth column:
+// the script counts a recovery from the first success sent after a kill,
+// not one that was answered by the dead component just before it.
+func (r *recorder) attempt(sent time.Time, outcome string, code int, labels []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.events, "%d\t%s\t%d\n", time.Now().UnixMilli(), outcome, code)
+	fmt.Fprintf(r.events, "%d\t%s\t%d\t%d\n", time.Now().UnixMilli(), outcome, code, sent.UnixMilli())
 	for _, l := range labels {
 		fmt.Fprintln(r.labels, l)
 	}
@@ -186,6 +195,7 @@ func main() {
 		}
 	})
 	wg.Go(func() { probeSession(*base, rec, stop) })
+	wg.Go(func() { cleanseLists(*base, rec, stop) })
 	wg.Wait()
 	rec.flush()
 	fmt.Printf("unanswered=%d\n", unanswered.Load())
@@ -285,6 +295,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 		req.Header.Set("Authorization", "Bearer "+mk.key)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", idem)
+		sent := time.Now()
 		resp, err := client.Do(req)
 		code := 0
 		var answer struct {
@@ -302,7 +313,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 					for i, l := range answer.Labels {
 						ids[i] = l.ID
 					}
-					rec.event("ok", code, ids)
+					rec.attempt(sent, "ok", code, ids)
 					return true
 				}
 				code = -1 // an answer without its labels is a failure the script counts
@@ -312,7 +323,7 @@ func purchase(client *http.Client, base string, mk meterKey, pieces int, rec *re
 			rec.event("refused", code, nil)
 			return true
 		}
-		rec.event("retry", code, nil)
+		rec.attempt(sent, "retry", code, nil)
 		if code == http.StatusAccepted {
 			// Charged, being finished by the reconciler: no hurry.
 			time.Sleep(time.Second)
@@ -359,28 +370,9 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // unavailable for a moment) or "session-error" (anything else, a 500 among
 // them, which a Redis failover must never cause).
 func probeSession(base string, rec *recorder, stop <-chan struct{}) {
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	login := func() bool {
-		resp, err := client.Get(base + "/login")
-		if err != nil {
-			return false
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		m := csrfField.FindSubmatch(page)
-		if m == nil {
-			return false
-		}
-		form := url.Values{"_csrf": {html.UnescapeString(string(m[1]))}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
-		resp, err = client.PostForm(base+"/login", form)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
-	}
+	client := browserClient()
+	client.Timeout = 10 * time.Second
+	login := func() bool { return browserLogin(client, base) }
 	loggedIn := login()
 	for {
 		select {
@@ -406,6 +398,101 @@ func probeSession(base string, rec *recorder, stop <-chan struct{}) {
 			outcome, loggedIn = "session-login", false
 		case code == http.StatusServiceUnavailable:
 			outcome = "session-busy"
+		}
+		rec.event(outcome, code, nil)
+	}
+}
+
+// browserClient is a browser's HTTP client: its own cookies, redirects
+// not followed.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// formToken reads the page's CSRF token and the page's status; the token
+// is "" when the page has no form (a redirect, an error).
+func formToken(client *http.Client, pageURL string) (string, int) {
+	resp, err := client.Get(pageURL)
+	if err != nil {
+		return "", 0
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return "", resp.StatusCode
+	}
+	return html.UnescapeString(string(m[1])), resp.StatusCode
+}
+
+func redirected(code int) bool { return code == http.StatusSeeOther || code == http.StatusFound }
+
+// browserLogin logs the demo mailer in with the client's cookies; a login
+// page that sends the browser on means the session is still good.
+func browserLogin(client *http.Client, base string) bool {
+	token, code := formToken(client, base+"/login")
+	if token == "" {
+		return redirected(code)
+	}
+	form := url.Values{"_csrf": {token}, "email": {"mailer@demo.indicia.test"}, "password": {"demo-mailer-2026"}}
+	resp, err := client.PostForm(base+"/login", form)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
+}
+
+// cleanseLists uploads a small address list for batch cleansing every 7 s
+// through the browser form, as the demo mailer: "cleanse-ok" when the form
+// sends the browser to the job's page, "cleanse-failed" otherwise. The
+// worker cleanses it; the script checks at the end that every job is done.
+func cleanseLists(base string, rec *recorder, stop <-chan struct{}) {
+	client := browserClient()
+	loggedIn := browserLogin(client, base)
+	for n := 0; ; n++ {
+		select {
+		case <-stop:
+			return
+		case <-time.After(7 * time.Second):
+		}
+		if !loggedIn {
+			if loggedIn = browserLogin(client, base); !loggedIn {
+				rec.event("cleanse-failed", 0, nil)
+				continue
+			}
+		}
+		token, code := formToken(client, base+"/cleanse")
+		if token == "" {
+			// Sent to log in: the session is gone. Anything else (a 503
+			// during a failover) leaves the session as it was.
+			loggedIn = !redirected(code)
+			rec.event("cleanse-failed", code, nil)
+			continue
+		}
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("_csrf", token)
+		f, _ := w.CreateFormFile("file", fmt.Sprintf("chaos-cleanse-%d.csv", n))
+		fmt.Fprintln(f, "line1,line2,city,state,zip")
+		for i := range 25 {
+			fmt.Fprintf(f, "%d Main St,,Stamford,CT,06901\n%d Mill Rd,Ste %d,Hartford,CT,\n", 10+i, 5+i, 100+i)
+		}
+		w.Close()
+		req, _ := http.NewRequest("POST", base+"/cleanse", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		resp, err := client.Do(req)
+		outcome := "cleanse-failed"
+		code = 0
+		if err == nil {
+			code = resp.StatusCode
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if code == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/jobs/") {
+				outcome = "cleanse-ok"
+			}
 		}
 		rec.event(outcome, code, nil)
 	}

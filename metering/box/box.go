@@ -103,8 +103,12 @@ func newBox(ops KeyOps, store stateStore, log *slog.Logger) (*Box, error) {
 	b := &Box{ops: ops, store: store, log: log, pub: pub, started: time.Now().UTC(),
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, // PostgreSQL keeps microseconds
 	}
-	versions := ops.MACVersions()
-	b.macVersions.Store(&versions)
+	if cs, ok := store.(*clusterStore); ok {
+		// Versions the cluster adds reach this box through its log.
+		reload := b.reloadMACVersions
+		cs.fsm.onMAC.Store(&reload)
+	}
+	b.reloadMACVersions()
 	return b, nil
 }
 

@@ -3,12 +3,15 @@ package box
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // poolSize is the number of connections a Client keeps; each carries many
@@ -25,7 +28,10 @@ const poolSize = 4
 // moves on to the next when that one answers ErrNotLeader or cannot be
 // reached, sending the same request again (clientfailover.go).
 type Client struct {
-	paths  []string
+	paths []string
+	// tls is the configuration for boxes reached over mutual TLS
+	// ("tls://host:port" in paths); nil when none is.
+	tls    *tls.Config
 	target atomic.Uint32 // index in paths of the box requests go to
 	ids    atomic.Uint64
 	next   atomic.Uint32
@@ -56,12 +62,22 @@ type muxConn struct {
 // asked again on first use. socketPath may list the sockets of a box
 // cluster's members, separated by commas; Dial then connects to the first
 // that answers.
-func Dial(socketPath string) (*Client, error) {
+func Dial(socketPath string) (*Client, error) { return DialTLS(socketPath, nil) }
+
+// DialTLS is Dial with the client certificate that boxes listed as
+// "tls://host:port" require (clienttls.go); ct may be nil when every box is
+// a local socket.
+func DialTLS(socketPath string, ct *ClientTLS) (*Client, error) {
 	c := &Client{paths: SocketList(socketPath)}
 	if len(c.paths) == 0 {
 		return nil, errors.New("box: no socket given")
 	}
 	var err error
+	if ct != nil {
+		if c.tls, err = ct.config(); err != nil {
+			return nil, err
+		}
+	}
 	for i := range c.paths {
 		c.target.Store(uint32(i))
 		if _, err = c.conn(&c.slots[0]); err == nil {
@@ -105,7 +121,7 @@ func (c *Client) conn(s *slot) (*muxConn, error) {
 	if s.c != nil && s.c.path != path {
 		s.c.fail(errors.New("box: client moved to another box of the cluster"))
 	}
-	conn, err := net.Dial("unix", path)
+	conn, err := c.dial(context.Background(), path)
 	if err != nil {
 		return nil, &transportError{fmt.Errorf("box: dial %s: %w", path, err)}
 	}
@@ -119,6 +135,21 @@ func (c *Client) conn(s *slot) (*muxConn, error) {
 	go mc.write()
 	s.c = mc
 	return mc, nil
+}
+
+// dial connects to a box: its unix socket, or over mutual TLS for a
+// "tls://host:port" address.
+func (c *Client) dial(ctx context.Context, path string) (net.Conn, error) {
+	addr, ok := strings.CutPrefix(path, TLSPrefix)
+	if !ok {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	}
+	if c.tls == nil {
+		return nil, errors.New("a box reached over TLS needs BOX_TLS_CERT, BOX_TLS_KEY and BOX_TLS_ROOT")
+	}
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: c.tls}
+	return d.DialContext(ctx, "tcp", addr)
 }
 
 func (mc *muxConn) alive() bool {

@@ -89,18 +89,23 @@ type MemberStatus struct {
 // ClusterStatus asks every box the client knows for its view of the
 // cluster, each on a connection of its own.
 func (c *Client) ClusterStatus(ctx context.Context) []MemberStatus {
-	return AskClusterStatus(ctx, c.paths)
+	return askClusterStatus(ctx, c.paths, c.dial)
 }
 
-// AskClusterStatus asks the box at each socket for its view of the cluster.
+// AskClusterStatus asks the box at each local socket for its view of the
+// cluster.
 func AskClusterStatus(ctx context.Context, sockets []string) []MemberStatus {
+	return askClusterStatus(ctx, sockets, (&Client{}).dial)
+}
+
+func askClusterStatus(ctx context.Context, sockets []string, dial func(context.Context, string) (net.Conn, error)) []MemberStatus {
 	out := make([]MemberStatus, len(sockets))
 	done := make(chan struct{}, len(sockets))
 	for i, p := range sockets {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			out[i] = MemberStatus{Socket: p}
-			out[i].Status, out[i].Err = askStatus(ctx, p)
+			out[i].Status, out[i].Err = askStatus(ctx, p, dial)
 		}()
 	}
 	for range sockets {
@@ -109,9 +114,8 @@ func AskClusterStatus(ctx context.Context, sockets []string) []MemberStatus {
 	return out
 }
 
-func askStatus(ctx context.Context, path string) (ClusterStatus, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", path)
+func askStatus(ctx context.Context, path string, dial func(context.Context, string) (net.Conn, error)) (ClusterStatus, error) {
+	conn, err := dial(ctx, path)
 	if err != nil {
 		return ClusterStatus{}, err
 	}

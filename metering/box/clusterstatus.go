@@ -15,6 +15,9 @@ type ClusterStatus struct {
 	LastIndex, CommitIndex, AppliedIndex uint64
 	// Serving: this box answers meter operations (the leader, once caught up).
 	Serving bool
+	// MissingMACVersions are record-MAC key versions the cluster added
+	// that this box could not import, with why; such a box never serves.
+	MissingMACVersions []string
 }
 
 // ClusterStatus reports the box's view of its cluster.

@@ -64,7 +64,7 @@ func openClusterStore(ops KeyOps, cfg *ClusterConfig, stateDir string, log *slog
 	if err != nil {
 		return nil, err
 	}
-	s := &clusterStore{cfg: cfg, log: log, lock: lock, fsm: &clusterFSM{states: map[string]meterState{}},
+	s := &clusterStore{cfg: cfg, log: log, lock: lock, fsm: newClusterFSM(ops, log),
 		notify: make(chan bool, 1), done: make(chan struct{}), cache: map[string]meterState{}}
 	defer func() {
 		if err != nil {
@@ -156,6 +156,14 @@ func (s *clusterStore) watch() {
 		// applied here, so the states start from the cluster's latest.
 		if err := s.raft.Barrier(barrierWait).Error(); err != nil {
 			s.log.Warn("box: cluster: leader barrier failed", "node", s.cfg.NodeID, "err", err)
+			continue
+		}
+		if missing := s.fsm.missingMACs(); len(missing) > 0 {
+			// Its records would not verify on the others: hand the lead on.
+			s.log.Error("box: cluster: leader lacks record-MAC key versions; handing leadership on", "node", s.cfg.NodeID, "missing", missing)
+			if err := s.raft.LeadershipTransfer().Error(); err != nil {
+				s.log.Warn("box: cluster: leadership transfer failed", "node", s.cfg.NodeID, "err", err)
+			}
 			continue
 		}
 		s.mu.Lock()
@@ -287,6 +295,20 @@ func (s *clusterStore) putLazy(serial string, st meterState) {
 	}
 }
 
+// addMACVersion replicates a new record-MAC key version: the leader has
+// its keystore export the key (wrapped), and every member imports it as it
+// applies the entry, this one before the answer.
+func (s *clusterStore) addMACVersion(ops KeyOps, version string) error {
+	if err := s.serving(); err != nil {
+		return err
+	}
+	wrapped, err := ops.ExportNewMACVersion(version)
+	if err != nil {
+		return fmt.Errorf("box: cluster: record-MAC key %s: %w", version, err)
+	}
+	return s.wait(s.raft.Apply(encodeMACEntry(version, wrapped), applyTimeout))
+}
+
 func (s *clusterStore) status() ClusterStatus {
 	st := ClusterStatus{Clustered: true, NodeID: s.cfg.NodeID, State: s.raft.State().String(),
 		LastIndex: s.raft.LastIndex(), AppliedIndex: s.raft.AppliedIndex()}
@@ -301,6 +323,7 @@ func (s *clusterStore) status() ClusterStatus {
 	s.mu.Lock()
 	st.Serving = s.leading
 	s.mu.Unlock()
+	st.MissingMACVersions = s.fsm.missingMACs()
 	return st
 }
 

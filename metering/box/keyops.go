@@ -41,6 +41,17 @@ type KeyOps interface {
 	// AddMACVersion makes a new month's record-MAC key and keeps it durably
 	// before it returns.
 	AddMACVersion(version string) error
+	// ExportNewMACVersion makes a new month's record-MAC key for a box
+	// cluster to replicate, without adding it: the answer is the key
+	// wrapped under the master wrapping key every member holds (file
+	// keystore), or nil when the key is made in the token, which every
+	// member's token must then hold too (one HSM partition or HA group).
+	ExportNewMACVersion(version string) ([]byte, error)
+	// ImportMACVersion adds a version another member exported (idempotent:
+	// a version held with the same key changes nothing) and keeps it
+	// durably; it fails when the keystore holds the version with another
+	// key, or the token does not hold it.
+	ImportMACVersion(version string, wrapped []byte) error
 	// Pepper is HMAC-SHA256 of msg under the authentication box's key.
 	Pepper(msg []byte) ([]byte, error)
 	Close() error
@@ -118,6 +129,53 @@ func (f *fileKeys) AddMACVersion(version string) error {
 	next := *f.ks
 	next.MACKeys = maps.Clone(f.ks.MACKeys)
 	next.MACKeys[version] = randBytes(32)
+	if f.path != "" {
+		if err := next.Save(f.path, f.pass); err != nil {
+			return err
+		}
+	}
+	f.ks = &next
+	return nil
+}
+
+// macExportKey derives the key wrapping record-MAC keys in the cluster's
+// log: HKDF(master, "mac-export"), so only boxes holding the master open them.
+func (f *fileKeys) macExportKey() []byte {
+	k, err := hkdf.Key(sha256.New, f.ks.Master, nil, "indicia mac-export", 32)
+	if err != nil {
+		panic(err) // only fails for oversized output
+	}
+	return k
+}
+
+func macExportAAD(version string) []byte { return []byte("indicia record-mac key\x00" + version) }
+
+func (f *fileKeys) ExportNewMACVersion(version string) ([]byte, error) {
+	key := randBytes(32)
+	defer clear(key)
+	nonce := randBytes(12)
+	return newGCM(f.macExportKey()).Seal(nonce, nonce, key, macExportAAD(version)), nil
+}
+
+func (f *fileKeys) ImportMACVersion(version string, wrapped []byte) error {
+	if len(wrapped) < 12+16 {
+		return fmt.Errorf("box: record-MAC key %s: no wrapped key to import", version)
+	}
+	key, err := newGCM(f.macExportKey()).Open(nil, wrapped[:12], wrapped[12:], macExportAAD(version))
+	if err != nil {
+		return fmt.Errorf("box: record-MAC key %s does not open under this keystore's master key (members must share one keystore): %w", version, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if held, ok := f.ks.MACKeys[version]; ok {
+		if !hmac.Equal(held, key) {
+			return fmt.Errorf("box: this keystore holds another record-MAC key %s than the cluster's", version)
+		}
+		return nil
+	}
+	next := *f.ks
+	next.MACKeys = maps.Clone(f.ks.MACKeys)
+	next.MACKeys[version] = key
 	if f.path != "" {
 		if err := next.Save(f.path, f.pass); err != nil {
 			return err

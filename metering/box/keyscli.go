@@ -18,7 +18,7 @@ import (
 // adds a month's record-MAC key itself (RotateMAC); after `keys rotate`
 // restart it.
 func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer) error {
-	usage := "usage: indicia keys init|rotate [-month YYYY-MM]|export-public|fingerprint [-keystore PATH]"
+	usage := "usage: indicia keys init|rotate [-month YYYY-MM]|export-public|fingerprint|issue-client -name NAME -cert FILE -key FILE [-days N] [-keystore PATH]"
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("keys: missing subcommand")
@@ -27,6 +27,10 @@ func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	path := fs.String("keystore", envOr(env, "BOX_KEYSTORE", DefaultKeystorePath), "keystore file (KEYSTORE=file)")
 	month := fs.String("month", time.Now().UTC().Format("2006-01"), "rotate: the new record-MAC key version")
+	name := fs.String("name", "", "issue-client: the client's name (its host or service)")
+	certOut := fs.String("cert", "", "issue-client: where to write the client certificate (PEM)")
+	keyOut := fs.String("key", "", "issue-client: where to write the client's private key (PEM, mode 0600)")
+	days := fs.Int("days", 365, "issue-client: validity in days")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -87,6 +91,27 @@ func RunKeysCLI(args []string, env func(string) string, stdout, stderr io.Writer
 		stdout.Write(pk.TxKeyPEM)
 		// On stderr, so the output stays a plain PEM file.
 		fmt.Fprintf(stderr, "vendor root SHA-256 fingerprint: %s\n", fp)
+	case "issue-client":
+		if *name == "" || *certOut == "" || *keyOut == "" || *days < 1 {
+			fmt.Fprintln(stderr, usage)
+			return errors.New("keys issue-client: -name, -cert and -key are required, -days at least 1")
+		}
+		ops, err := openKeyOps(cfg)
+		if err != nil {
+			return err
+		}
+		defer ops.Close()
+		certPEM, keyPEM, err := IssueClientCertificate(ops, *name, time.Now(), time.Duration(*days)*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*keyOut, keyPEM, 0o600); err != nil {
+			return fmt.Errorf("keys issue-client: %w", err)
+		}
+		if err := os.WriteFile(*certOut, certPEM, 0o644); err != nil {
+			return fmt.Errorf("keys issue-client: %w", err)
+		}
+		fmt.Fprintf(stdout, "box client certificate for %q (valid %d days) in %s, its key in %s\n", *name, *days, *certOut, *keyOut)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return fmt.Errorf("keys: unknown subcommand %q", args[0])

@@ -167,11 +167,14 @@ func (ks *Keystore) SaveWithCost(path string, passphrase []byte, cost KDFCost) e
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("box: keystore: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := writeFileSync(tmp, out, 0o600); err != nil {
+	// A temporary file of its own: the boxes of a cluster on one machine
+	// may share the keystore and save the same new key version at once.
+	tmp, err := writeTempSync(path, out)
+	if err != nil {
 		return fmt.Errorf("box: keystore: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("box: keystore: %w", err)
 	}
 	if dir, err := os.Open(filepath.Dir(path)); err == nil { // make the rename durable
@@ -254,20 +257,25 @@ func randBytes(n int) []byte {
 	return b
 }
 
-func writeFileSync(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+// writeTempSync writes data to a new file (mode 0600) beside path and
+// syncs it, returning the file's name.
+func writeTempSync(path string, data []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // PublicKeys returns the vendor root certificate and the transaction box's

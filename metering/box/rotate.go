@@ -24,11 +24,17 @@ func (b *Box) keyVersions() KeyVersions {
 
 // RotateMAC adds the record-MAC key version (a month, "2027-01") while the
 // box runs: the keystore is saved with it (or the token makes it) first (a box that restarts keeps
-// it), then new records are MACed with it; old versions stay for the
+// it; in a cluster every member's keystore, through the raft log), then new records are MACed with it; old versions stay for the
 // records that carry them. Asking for a version the box holds changes
 // nothing, so a scheduled rotation may be retried; an older version is
 // refused; "" only reports.
 func (b *Box) RotateMAC(version string) (KeyVersions, error) {
+	if _, clustered := b.store.(*clusterStore); clustered {
+		// The leader answers for the cluster; a follower sends the client on.
+		if err := b.store.serving(); err != nil {
+			return KeyVersions{}, err
+		}
+	}
 	if version == "" {
 		return b.keyVersions(), nil
 	}
@@ -40,21 +46,27 @@ func (b *Box) RotateMAC(version string) (KeyVersions, error) {
 	if slices.Contains(*b.macVersions.Load(), version) {
 		return b.keyVersions(), nil
 	}
-	if _, clustered := b.store.(*clusterStore); clustered {
-		// The new key would be in this box's keystore only: after a
-		// failover the records MACed with it would not verify.
-		return KeyVersions{}, badRequest("record-MAC key version %s: a box cluster does not add key versions while it runs; run `indicia keys rotate` on every member's keystore and restart the members one at a time", version)
-	}
 	if now := b.currentMAC(); version < now {
 		return KeyVersions{}, badRequest("record-MAC key version %s is older than the current %s", version, now)
 	}
-	if err := b.ops.AddMACVersion(version); err != nil {
+	if cs, clustered := b.store.(*clusterStore); clustered {
+		// Through the raft log: every member's keystore gets the same key
+		// before the answer, so a new leader verifies what this one MACs.
+		if err := cs.addMACVersion(b.ops, version); err != nil {
+			return KeyVersions{}, err
+		}
+	} else if err := b.ops.AddMACVersion(version); err != nil {
 		return KeyVersions{}, err
 	}
-	next := b.ops.MACVersions()
-	b.macVersions.Store(&next)
+	b.reloadMACVersions()
 	b.log.Info("box: record-MAC key version added", "version", version)
 	return b.keyVersions(), nil
+}
+
+// reloadMACVersions takes the versions the keystore holds now.
+func (b *Box) reloadMACVersions() {
+	next := b.ops.MACVersions()
+	b.macVersions.Store(&next)
 }
 
 // RotateMAC asks the box to add a record-MAC key version ("" only reports

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -50,6 +51,10 @@ type Config struct {
 	// Cluster, when set, makes the box a member of a replicated cluster
 	// (clusterconfig.go); nil runs the single box.
 	Cluster *ClusterConfig
+	// ClientAddr, when set, is a host:port where the box also serves
+	// clients on other hosts over mutual TLS (clienttls.go), beside its
+	// socket (BOX_CLIENT_ADDR).
+	ClientAddr string
 }
 
 // ConfigFromEnv reads BOX_SOCKET, BOX_KEYSTORE, BOX_PASSPHRASE or
@@ -60,6 +65,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		SocketPath:   envOr(getenv, "BOX_SOCKET", DefaultSocketPath),
 		KeystorePath: envOr(getenv, "BOX_KEYSTORE", DefaultKeystorePath),
 		StateDir:     envOr(getenv, "BOX_STATE_DIR", DefaultStateDir),
+		ClientAddr:   getenv("BOX_CLIENT_ADDR"),
 	}
 	if getenv("BOX_ALLOWED_UID") != "" {
 		return Config{}, errors.New("box: BOX_ALLOWED_UID is now BOX_ALLOWED_UIDS (a comma-separated list that replaces the default, the box's own uid)")
@@ -144,6 +150,9 @@ func RunServer(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("box: state dir: %w", err)
 	}
+	if err := checkStateRoot(cfg.StateDir, ops.RootCert()); err != nil {
+		return err
+	}
 	var b *Box
 	if cfg.Cluster.Enabled() {
 		store, err := openClusterStore(ops, cfg.Cluster, cfg.StateDir, log)
@@ -170,7 +179,32 @@ func RunServer(ctx context.Context, cfg Config) error {
 	}
 	log.Info("box: listening", "socket", cfg.SocketPath, "keystore", cmp.Or(cfg.Keystore, KeystoreFile), "mac_version", b.currentMAC(), "allowed_uids", uids)
 	s := &server{box: b, log: log, uids: uids}
-	return s.serve(ctx, ln)
+	if cfg.ClientAddr == "" {
+		return s.serve(ctx, ln)
+	}
+	nodeID := "box"
+	if cfg.Cluster.Enabled() {
+		nodeID = cfg.Cluster.NodeID
+	}
+	tc, err := clientListenerConfig(ops, nodeID)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	tln, err := tls.Listen("tcp", cfg.ClientAddr, tc)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("box: client listener on %s: %w", cfg.ClientAddr, err)
+	}
+	log.Info("box: listening for clients over mutual TLS", "addr", tln.Addr().String())
+	tlsDone := make(chan error, 1)
+	go func() { tlsDone <- s.serve(ctx, tln) }()
+	err = s.serve(ctx, ln)
+	tln.Close()
+	if terr := <-tlsDone; err == nil && ctx.Err() == nil {
+		err = terr
+	}
+	return err
 }
 
 // listen creates the socket in a directory others cannot enter (created
@@ -226,8 +260,10 @@ type server struct {
 	open map[net.Conn]struct{}
 }
 
+// serve accepts connections until ctx is done: on the unix socket a peer
+// whose uid is allowed, over TLS a client whose certificate passes
+// (clientListenerConfig), checked in the handshake.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
-	s.open = map[net.Conn]struct{}{}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -238,8 +274,24 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 			break
 		}
 		s.mu.Lock()
+		if s.open == nil {
+			s.open = map[net.Conn]struct{}{}
+		}
 		s.open[c] = struct{}{}
 		s.mu.Unlock()
+		if tc, ok := c.(*tls.Conn); ok {
+			wg.Go(func() {
+				hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if err := tc.HandshakeContext(hctx); err != nil {
+					s.log.Warn("box: TLS client refused", "remote", c.RemoteAddr().String(), "err", err)
+					s.forget(c)
+					return
+				}
+				s.conn(c)
+			})
+			continue
+		}
 		uid, perr := peerUID(c)
 		if perr != nil || !slices.Contains(s.uids, uid) {
 			s.log.Warn("box: connection refused", "uid", uid, "allowed_uids", s.uids, "err", perr)

@@ -261,6 +261,37 @@ func (t *tokenKeys) AddMACVersion(version string) error {
 	return nil
 }
 
+// ExportNewMACVersion makes the month's key in the token and exports
+// nothing: the key is non-extractable, so the other members find it in
+// their own token, which must hold the same objects (ImportMACVersion).
+func (t *tokenKeys) ExportNewMACVersion(version string) ([]byte, error) {
+	return nil, t.AddMACVersion(version)
+}
+
+// ImportMACVersion finds the month's key another member made: the members'
+// tokens are one HSM partition, or an HA group that copies every object to
+// each HSM. A token lacking it is refused rather than given a key of its
+// own, which would not verify the other members' records.
+func (t *tokenKeys) ImportMACVersion(version string, wrapped []byte) error {
+	if len(wrapped) > 0 {
+		return fmt.Errorf("box: pkcs11 token: record-MAC key %s was exported by a file keystore; a cluster's members use one kind of keystore", version)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.mac[version]; ok {
+		return nil
+	}
+	found, err := t.ctx.FindKeys(nil, []byte(tokenMACPrefix+version))
+	if err != nil {
+		return fmt.Errorf("box: pkcs11 token: record-MAC key %s: %w", version, err)
+	}
+	if len(found) == 0 {
+		return fmt.Errorf("box: pkcs11 token: holds no record-MAC key %s, which the cluster added: every member's token must hold the same keys (one partition or HA group)", version)
+	}
+	t.mac[version] = found[0]
+	return nil
+}
+
 func (t *tokenKeys) Pepper(msg []byte) ([]byte, error) { return tokenHMAC(t.pepper, msg) }
 
 func tokenHMAC(k *crypto11.SecretKey, msg []byte) (out []byte, err error) {
