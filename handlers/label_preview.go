@@ -75,4 +75,3 @@ func previewVM(png []byte, q postage.Quote, fee int64) *views.PreviewVM {
 	}
 	return pv
 }
-
