@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +19,13 @@ import (
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
+	"indicia/presets"
 	"indicia/web/webtest"
 )
+
+func presetsInput(name, class string, oz float64) presets.Input {
+	return presets.Input{Name: &name, MailClass: &class, WeightOz: &oz}
+}
 
 // meterState is what a preview must leave alone: the meter's registers and
 // record counter, and every row a purchase writes.
@@ -327,5 +333,43 @@ func TestPackagePresetsFillThePurchaseFormAndStayInTheirAccount(t *testing.T) {
 	}
 	if code, _ = apiCall(t, e, k, "DELETE", "/api/v1/presets/"+id, ""); code != http.StatusNoContent {
 		t.Fatalf("delete: %d", code)
+	}
+}
+
+// A batch file's preset column fills the rows' piece from the account's
+// preset; an unknown preset is refused at its line, and another account's
+// preset of the same name is not found.
+func TestBatchFilePresetColumn(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	if code, out := apiCall(t, e, k, "POST", "/api/v1/presets", `{"name":"Small box","mail_class":"GROUND_ADVANTAGE","weight_oz":12,"length":9,"width":6,"height":3}`); code != http.StatusCreated {
+		t.Fatalf("preset: %d %v", code, out)
+	}
+	other, _, err := e.Acc.SignUp(context.Background(), accountsSignUp("other-batch@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Presets.Create(t.Context(), other, presetsInput("Big box", "PRIORITY", 40)); err != nil {
+		t.Fatal(err)
+	}
+	csv := "name,address,preset,weight_oz\n" +
+		"Ann Lee,\"9 Elm Street, Beverly Hills CA 90210\",small box,\n" +
+		"Bob Ray,\"350 Fifth Avenue, New York NY 10118\",Small box,20\n" +
+		"Cy Dee,\"1600 Pennsylvania Ave NW, Washington DC 20500\",Big box,\n"
+	resp, page := uploadBatch(t, e, "owner", "list.csv", csv)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="batch-good">2<`) || !strings.Contains(page, `id="batch-bad-count">1<`) {
+		t.Fatalf("review: %d\n%.5000s", resp.StatusCode, page)
+	}
+	if !strings.Contains(page, "<strong>Line 4</strong> (Cy Dee): There is no package preset named &#34;Big box&#34;") {
+		t.Errorf("the unknown preset is not refused at its line:\n%.6000s", page)
+	}
+	m := batchRowsRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no buy form:\n%.6000s", page)
+	}
+	rows := html.UnescapeString(m[1])
+	if !strings.Contains(rows, `"weight_oz":"12","class":"GROUND_ADVANTAGE"`) || !strings.Contains(rows, `"weight_oz":"20","class":"GROUND_ADVANTAGE"`) ||
+		!strings.Contains(rows, `"length":"9"`) {
+		t.Errorf("the preset did not fill the rows (the row's own weight wins): %s", rows)
 	}
 }
