@@ -181,7 +181,7 @@ func (b BatchPiece) Order() (Piece, *RowError) {
 		}
 	}
 	return Piece{Recipient: Recipient{Name: b.Name, Company: b.Company, Address: b.Address}, Rated: true,
-		Spec: rating.Piece{Class: class, WeightOz: w, LengthIn: size[0], WidthIn: size[1], HeightIn: size[2], Services: services, Date: date},
+		Spec:     rating.Piece{Class: class, WeightOz: w, LengthIn: size[0], WidthIn: size[1], HeightIn: size[2], Services: services, Date: date},
 		CostCode: b.CostCode, Reference: b.Reference}, nil
 }
 
