@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -120,14 +119,6 @@ func TestLabelPreviewTouchesNoRegisterAndItsBarcodeDoesNotVerify(t *testing.T) {
 }
 
 func moneyText(cents int64) string { return fmt.Sprintf("$%d.%02d", cents/100, cents%100) }
-
-// decodeJSONBody reads an API answer into v.
-func decodeJSONBody(t *testing.T, b []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%v: %s", err, b)
-	}
-}
 
 // Ship-from addresses: added cleansed (a bad one refused at the field),
 // one default, the purchase takes an id or the default, the label prints
