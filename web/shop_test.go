@@ -13,8 +13,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"indicia/accounts"
 	"indicia/labels"
 	"indicia/metering"
 	"indicia/metering/indicium"
@@ -362,5 +364,36 @@ func TestBatchFilePresetColumn(t *testing.T) {
 	if !strings.Contains(rows, `"weight_oz":"12","class":"GROUND_ADVANTAGE"`) || !strings.Contains(rows, `"weight_oz":"20","class":"GROUND_ADVANTAGE"`) ||
 		!strings.Contains(rows, `"length":"9"`) {
 		t.Errorf("the preset did not fill the rows (the row's own weight wins): %s", rows)
+	}
+}
+
+// Addresses made default at the same time leave exactly one default.
+func TestShipFromDefaultStaysOneUnderConcurrentChanges(t *testing.T) {
+	e := webtest.New(t)
+	ra := e.App.ReturnAddresses
+	var ids []int64
+	for i, addr := range []string{"9 Elm Street, Beverly Hills CA 90210", "350 Fifth Avenue, New York NY 10118", "1600 Pennsylvania Ave NW, Washington DC 20500"} {
+		nick, name := "Place "+strconv.Itoa(i), "Olive Owner"
+		a, err := ra.Create(t.Context(), e.Owner, accounts.ReturnAddressInput{Nickname: &nick, Name: &name, Address: &addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	var wg sync.WaitGroup
+	for round := 0; round < 5; round++ {
+		for _, id := range ids {
+			wg.Go(func() {
+				yes := true
+				if _, err := ra.Update(context.Background(), e.Owner, id, accounts.ReturnAddressInput{Default: &yes}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		var n int
+		if err := e.Pool.QueryRow(t.Context(), `SELECT count(*) FROM return_addresses WHERE is_default`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("round %d: %d defaults (%v)", round, n, err)
+		}
 	}
 }
