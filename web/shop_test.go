@@ -254,6 +254,21 @@ func TestShipFromPageAndPurchasePage(t *testing.T) {
 	if text := pdfText(t, pdf); status != http.StatusOK || !strings.Contains(text, "OLIVE OWNER") || !strings.Contains(text, "BEVERLY HILLS") {
 		t.Fatalf("the label does not print the chosen ship-from: %d\n%s", status, text)
 	}
+	// Edited, the address changes for new labels; the label bought keeps what it printed.
+	if body := webtest.Body(t, e.Do("owner", "GET", "/account/ship-from/"+home, nil)); !strings.Contains(body, `value="Home"`) {
+		t.Fatalf("edit form:\n%.3000s", body)
+	}
+	resp = e.Do("owner", "POST", "/account/ship-from/"+home, url.Values{"nickname": {"Home"}, "name": {"Olive Owner"}, "address": {"nowhere"}})
+	if body := webtest.Body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="address-error"`) {
+		t.Fatalf("bad edit not refused at the field: %d\n%.3000s", resp.StatusCode, body)
+	}
+	resp = e.Do("owner", "POST", "/account/ship-from/"+home, url.Values{"nickname": {"Home"}, "name": {"Olive Owner"}, "address": {"350 Fifth Avenue, New York NY 10118"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d %.2000s", resp.StatusCode, webtest.Body(t, resp))
+	}
+	if status, pdf, _ := getFile(t, e, "owner", "/labels/l/"+id+".pdf"); status != http.StatusOK || !strings.Contains(pdfText(t, pdf), "BEVERLY HILLS") {
+		t.Fatalf("the reprint changed with the address: %d\n%s", status, pdfText(t, pdf))
+	}
 	// Archived, it is no longer offered; restored, it is.
 	if resp := e.Do("owner", "POST", "/account/ship-from/"+home+"/state", url.Values{"state": {"archive"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("archive: %d", resp.StatusCode)
