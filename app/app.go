@@ -26,6 +26,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/presets"
 	"indicia/reports"
 	"indicia/web"
 )
@@ -85,6 +86,10 @@ type App struct {
 	Stripe     payments.Setup
 	Postage    *postage.Service
 	Reports    *reports.Service
+	// ReturnAddresses are the accounts' ship-from addresses (nil without
+	// address cleansing); Presets their saved packages.
+	ReturnAddresses *accounts.ReturnAddresses
+	Presets         *presets.Service
 
 	Handler *handlers.Handler
 	Web     *web.Server

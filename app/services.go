@@ -18,6 +18,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/presets"
 	"indicia/reports"
 )
 
@@ -42,6 +43,7 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 	}
 	// Reports only read the database: they work without the box.
 	a.Reports = reports.New(a.Pool).ReadFrom(a.ReadPool)
+	a.Presets = presets.New(a.Pool)
 	rater, err := loadRater(a.Config)
 	if err != nil {
 		return err
@@ -60,8 +62,12 @@ func (a *App) buildServices(ctx context.Context, opts Options) error {
 
 // buildPostage builds the one service pages and the API buy through.
 func (a *App) buildPostage() {
-	a.Postage = postage.New(postage.Deps{Meters: a.Metering, Funding: a.Payments, Buyer: a.Payments,
-		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater, CostCodes: a.Accounts})
+	d := postage.Deps{Meters: a.Metering, Funding: a.Payments, Buyer: a.Payments,
+		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater, CostCodes: a.Accounts}
+	if a.ReturnAddresses != nil {
+		d.ShipFrom = a.ReturnAddresses
+	}
+	a.Postage = postage.New(d)
 }
 
 // buildAccounts builds accounts with the API-key cache, and starts the
@@ -167,6 +173,7 @@ func (a *App) buildHygiene(opts Options, mail sendFunc) error {
 		return partial(opts, "address cleansing", err)
 	}
 	a.Cleanser = c
+	a.ReturnAddresses = accounts.NewReturnAddresses(a.Pool, c)
 	a.Addresses = addressbook.New(a.Pool, c)
 	a.Batches = addressbook.NewBatches(a.Pool, c, a.Jobs)
 	coa, err := coa.New(a.Pool, c, coa.Options{

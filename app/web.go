@@ -19,6 +19,7 @@ func (a *App) buildWeb() {
 		COA: a.COA, UploadDir: UploadDir(cfg),
 		Payments: a.Payments, Postage: a.Postage, TestMode: a.Stripe.TestMode,
 		Checks: a.checks(), Mail: a.linkMailer(), Reports: a.Reports,
+		ReturnAddresses: a.ReturnAddresses, Presets: a.Presets,
 	}
 	if a.Box != nil {
 		bx := a.Box

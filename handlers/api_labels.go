@@ -44,6 +44,8 @@ type apiPiece struct {
 	Recipient     apiRecipient `json:"recipient"`
 	CostCode      string       `json:"cost_code"` // the cost code's code, or its name
 	Reference     string       `json:"reference"`
+	// ShipFromID names the account's ship-from address; 0 takes its default.
+	ShipFromID int64 `json:"ship_from_id"`
 }
 
 type apiLabel struct {
@@ -65,6 +67,8 @@ type apiLabel struct {
 	Reference   string   `json:"reference,omitempty"`
 	// TrackingNumber is empty for a piece the post does not track.
 	TrackingNumber string `json:"tracking_number"`
+	// ShipFrom is the return address printed; empty prints the account's address.
+	ShipFrom []string `json:"ship_from"`
 }
 
 type apiPurchase struct {
@@ -82,7 +86,10 @@ func toAPILabel(l metering.Label) apiLabel {
 	}
 	out := apiLabel{ID: l.PublicID, MeterSerial: l.Serial, PieceNumber: l.PieceNumber, Postage: l.Postage, MailingDate: l.MailingDate.Format("2006-01-02"),
 		OriginZIP: l.OriginZIP, DestZIP: l.DestZIP, DestCountry: labelCountry(l.DestCountry), MailClass: l.MailClass, ClassName: rating.ClassName(l.MailClass), Services: postage.ServiceCodes(l.Services), Recipient: l.Recipient.Lines, Indicium: text, Status: l.Status,
-		Reference: l.Reference, TrackingNumber: l.TrackingNumber}
+		Reference: l.Reference, TrackingNumber: l.TrackingNumber, ShipFrom: l.ShipFrom}
+	if out.ShipFrom == nil {
+		out.ShipFrom = []string{}
+	}
 	if l.CostCodeID != 0 {
 		id := l.CostCodeID
 		out.CostCodeID = &id
@@ -111,35 +118,9 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 	if !u.Can(accounts.PermBuyPostage) {
 		return apperr.Forbidden("This API key lacks the buy_postage scope.")
 	}
-	// The pieces are decoded one by one so that a wrong type or an unknown
-	// field names its piece (pieces[3].postage), like every later check.
-	var raw struct {
-		MeterSerial string            `json:"meter_serial"`
-		AcceptMoved bool              `json:"accept_moved"`
-		Pieces      []json.RawMessage `json:"pieces"`
-	}
-	if err := decodeJSON(c, &raw); err != nil {
+	o, err := decodeAPIOrder(c)
+	if err != nil {
 		return err
-	}
-	if len(raw.Pieces) == 0 {
-		return apperr.Invalid("pieces", "Send at least one piece in \"pieces\".")
-	}
-	if len(raw.Pieces) > MaxAPIBatch {
-		return apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
-	}
-	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
-	for i, r := range raw.Pieces {
-		prefix := apperr.PiecePrefix(i, len(raw.Pieces))
-		var p apiPiece
-		if err := decodeStrict(r, &p, strings.TrimSuffix(prefix, ".")); err != nil {
-			return err
-		}
-		piece, err := p.order(prefix)
-		if err != nil {
-			return err
-		}
-		piece.AcceptMoved = raw.AcceptMoved
-		o.Pieces[i] = piece
 	}
 	if err := accounts.RequireVerifiedEmail(u); err != nil {
 		return err
@@ -156,6 +137,41 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(toAPIPurchase(purchase))
+}
+
+// decodeAPIOrder reads a labels request body as an order.
+func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
+	// The pieces are decoded one by one so that a wrong type or an unknown
+	// field names its piece (pieces[3].postage), like every later check.
+	var raw struct {
+		MeterSerial string            `json:"meter_serial"`
+		AcceptMoved bool              `json:"accept_moved"`
+		Pieces      []json.RawMessage `json:"pieces"`
+	}
+	if err := decodeJSON(c, &raw); err != nil {
+		return postage.Order{}, err
+	}
+	if len(raw.Pieces) == 0 {
+		return postage.Order{}, apperr.Invalid("pieces", "Send at least one piece in \"pieces\".")
+	}
+	if len(raw.Pieces) > MaxAPIBatch {
+		return postage.Order{}, apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
+	}
+	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
+	for i, r := range raw.Pieces {
+		prefix := apperr.PiecePrefix(i, len(raw.Pieces))
+		var p apiPiece
+		if err := decodeStrict(r, &p, strings.TrimSuffix(prefix, ".")); err != nil {
+			return postage.Order{}, err
+		}
+		piece, err := p.order(prefix)
+		if err != nil {
+			return postage.Order{}, err
+		}
+		piece.AcceptMoved = raw.AcceptMoved
+		o.Pieces[i] = piece
+	}
+	return o, nil
 }
 
 // order reads one API piece for the purchase. With weight_oz the piece is
@@ -179,7 +195,7 @@ func (p apiPiece) order(prefix string) (postage.Piece, error) {
 		return postage.Piece{}, apperr.Invalid(prefix+"declared_value", "The declared value cannot be negative.")
 	}
 	return postage.Piece{Recipient: postage.Recipient{Name: p.Recipient.Name, Company: p.Recipient.Company, Address: p.Recipient.Address, Country: p.Recipient.Country},
-		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP, CostCode: p.CostCode, Reference: p.Reference,
+		Rated: rated, Postage: p.Postage, DestZIP: p.DestZIP, CostCode: p.CostCode, Reference: p.Reference, ShipFromID: p.ShipFromID,
 		Spec: rating.Piece{Class: p.MailClass, WeightOz: weight, LengthIn: p.Length, WidthIn: p.Width, HeightIn: p.Height,
 			OriginZIP: p.OriginZIP, Services: p.Services, DeclaredValueCents: p.DeclaredValue, Date: date}}, nil
 }

@@ -170,7 +170,11 @@ func (h *Handler) fileRows(c fiber.Ctx) ([]postage.BatchRow, []postage.BadRow, e
 	if err != nil {
 		return nil, nil, uploadError(err)
 	}
-	return rows, bad, nil
+	rows, presetBad, err := postage.FillPresets(c.Context(), *request.Actor(c), h.findPreset, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, sortBadRows(append(bad, presetBad...)), nil
 }
 
 // bookRows makes a row of each ticked address book entry, with the shared

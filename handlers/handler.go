@@ -12,6 +12,7 @@ import (
 	"indicia/metering/rating"
 	"indicia/payments"
 	"indicia/postage"
+	"indicia/presets"
 	"indicia/reports"
 )
 
@@ -59,6 +60,10 @@ type Deps struct {
 	Mail func(ctx context.Context, to, subject, body string) error
 	// Reports reads the account reports (register, summary, funding, refunds).
 	Reports *reports.Service
+	// ReturnAddresses are the accounts' ship-from addresses (nil without
+	// address cleansing); Presets their saved package presets.
+	ReturnAddresses *accounts.ReturnAddresses
+	Presets         *presets.Service
 }
 
 // Handler serves every page and API route.

@@ -62,6 +62,9 @@ func (h *Handler) printable(ctx context.Context, u accounts.User, ls []metering.
 			pl.Services = append(pl.Services, strings.ToUpper(rating.ServiceName(s)))
 		}
 		pl.From, pl.To, pl.ID = from, l.Recipient.Lines, l.PublicID
+		if len(l.ShipFrom) > 0 {
+			pl.From = l.ShipFrom
+		}
 		pl.Reference = referenceLine(codes[l.CostCodeID], l.Reference)
 		pl.TrackingNumber, pl.DestZIP = l.TrackingNumber, l.DestZIP
 		out = append(out, pl)

@@ -45,6 +45,21 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 		f.Values["recipient_address"], f.Values["book_id"], f.Values["action"] = na, "", ""
 	}
 	applyZIPChoice(f)
+	if f.V("action") == "preset" {
+		// "Use preset": fill the piece from the preset and show the form again; nothing is priced.
+		ps, perr := h.applyPreset(c.Context(), u, f)
+		if perr == nil {
+			services = ps
+		}
+		vm, _, err := h.purchaseVM(c.Context(), u, f, services)
+		if err == nil {
+			err = perr
+		}
+		if err != nil {
+			return h.purchaseFailed(c, p, vm, err)
+		}
+		return render(c, fiber.StatusOK, views.Purchase(p, vm))
+	}
 	vm, m, err := h.purchaseVM(c.Context(), u, f, services)
 	if err != nil {
 		return h.purchaseFailed(c, p, vm, err)
@@ -60,6 +75,14 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 	}
 	vm.Quote, vm.Recipient = &qvm, pq.Request.Recipient.Lines
 	vm.Moved = movedVM(pq.Moved)
+	if f.V("action") == "preview" {
+		png, err := h.previewPNG(c.Context(), u, q)
+		if err != nil {
+			return h.purchaseFailed(c, p, vm, err)
+		}
+		vm.Preview = previewVM(png, q, vm.TrickleFee)
+		return render(c, fiber.StatusOK, views.Purchase(p, vm))
+	}
 	if f.V("action") != "buy" {
 		return render(c, fiber.StatusOK, views.Purchase(p, vm))
 	}
@@ -97,7 +120,7 @@ func (h *Handler) BuyPostage(c fiber.Ctx) error {
 
 // formFieldsShown are the purchase-form fields that show their own message.
 var formFieldsShown = []string{"meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "country", "origin_zip", "class", "weight",
-	"length", "width", "height", "services", "declared_value", "mailing_date", "cost_code", "reference"}
+	"length", "width", "height", "services", "declared_value", "mailing_date", "cost_code", "reference", "ship_from_id", "preset_id"}
 
 // purchaseFailed re-renders the form with the message next to the field, or
 // above the form for errors about the meter or the funds; nothing was bought.

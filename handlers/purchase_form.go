@@ -17,7 +17,7 @@ import (
 )
 
 // purchaseFields are the single-valued inputs of the purchase form.
-var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "zip_choice", "country", "use_new_address", "coa_ack", "cost_code", "reference"}, pieceFields...)
+var purchaseFields = append([]string{"token", "action", "meter_id", "book_id", "recipient_name", "recipient_company", "recipient_address", "zip_choice", "country", "use_new_address", "coa_ack", "cost_code", "reference", "ship_from_id", "preset_id"}, pieceFields...)
 
 // webKeyPrefix keeps the purchase form's one-time tokens apart from API
 // clients' Idempotency-Keys in the account's key space.
@@ -135,6 +135,12 @@ func (h *Handler) purchaseVM(ctx context.Context, u accounts.User, f views.Form,
 		return vm, m, err
 	}
 	vm.TrickleFee = fee
+	if vm.ShipFrom, err = h.shipFromOptions(ctx, u, f.V("ship_from_id")); err != nil {
+		return vm, m, err
+	}
+	if vm.Presets, err = h.presetOptions(ctx, u, f.V("preset_id")); err != nil {
+		return vm, m, err
+	}
 	if h.d.Addresses != nil {
 		entries, _, err := h.d.Addresses.List(ctx, u, "", 0, 200)
 		if err != nil {

@@ -34,6 +34,12 @@ func (h *Handler) purchaseOrder(ctx context.Context, u accounts.User, f views.Fo
 	if err != nil {
 		return postage.Order{}, err
 	}
+	var shipFrom int64
+	if v := f.V("ship_from_id"); v != "" {
+		if shipFrom, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return postage.Order{}, apperr.Invalid("ship_from_id", "Choose one of the account's ship-from addresses.")
+		}
+	}
 	// The destination is the cleansed recipient's; only a floating meter takes the form's origin.
 	p.DestZIP, p.Country = "", ""
 	if !m.Floating() {
@@ -41,7 +47,7 @@ func (h *Handler) purchaseOrder(ctx context.Context, u accounts.User, f views.Fo
 	}
 	return postage.Order{Meter: m, IdempotencyKey: webKeyPrefix + f.V("token"), PriceOnly: f.V("action") != "buy", Pieces: []postage.Piece{{
 		Recipient: postage.Recipient{Name: name, Company: company, Address: address, Country: strings.ToUpper(strings.TrimSpace(f.V("country")))}, Rated: true, Spec: p, AcceptMoved: f.V("coa_ack") != "",
-		CostCode: f.V("cost_code"), Reference: f.V("reference")}}}, nil
+		CostCode: f.V("cost_code"), Reference: f.V("reference"), ShipFromID: shipFrom}}}, nil
 }
 
 // quoteForm prices the purchase form; errors name the form's fields.

@@ -30,6 +30,9 @@ type Label struct {
 	// barcode with DestZIP, the destination's ZIP; empty prints none.
 	TrackingNumber string
 	DestZIP        string
+	// Specimen marks a preview: its indicium is not signed by any meter, and
+	// the label says so where "postage paid" would be and across the bottom.
+	Specimen bool
 }
 
 // FromIndicium fills the barcode text and the human-readable block from a
@@ -96,6 +99,7 @@ func dateText(t time.Time) string { return t.UTC().Format("01/02/2006") }
 // humanBlock is the indicium's human-readable block, line by line, as every
 // layout prints it.
 type humanBlock struct {
+	paid     string
 	postage  string
 	class    string
 	mailed   string
@@ -104,7 +108,12 @@ type humanBlock struct {
 }
 
 func (l Label) human() humanBlock {
+	paid := "U.S. POSTAGE PAID"
+	if l.Specimen {
+		paid = "SPECIMEN - NOT POSTAGE"
+	}
 	return humanBlock{
+		paid:     paid,
 		postage:  postageText(l.Postage),
 		class:    strings.ToUpper(l.MailClass),
 		mailed:   "MAILED " + dateText(l.MailingDate) + " FROM " + l.OriginZIP,

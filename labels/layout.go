@@ -90,7 +90,7 @@ func drawShipping(p pen, ox, oy float64, l Label, m matrix) {
 	c.barcode(b.x, b.y, b.side, m)
 	tx := x + barcodeB + 8
 	tw := w - barcodeB - 8
-	p.line(tx, y+14, tw, 9, true, "U.S. POSTAGE PAID")
+	p.line(tx, y+14, tw, 9, true, h.paid)
 	p.line(tx, y+40, tw, 20, true, h.postage)
 	p.line(tx, y+56, tw, 9, true, h.class)
 	p.line(tx, y+70, tw, 7.5, false, h.mailed)
@@ -127,6 +127,9 @@ func drawShipping(p pen, ox, oy float64, l Label, m matrix) {
 		p.line(x, y+10, w, 8, false, "REF: "+l.Reference)
 	}
 	p.line(x, y+21, w, 7, false, "LABEL "+l.ID)
+	if l.Specimen {
+		p.line(x, y-8, w, 14, true, SpecimenNotice)
+	}
 }
 
 // drawEnvelope draws a #10 envelope: return address upper left, indicium
@@ -145,7 +148,7 @@ func drawEnvelope(p pen, l Label, m matrix) {
 	tw := 130.0
 	tx := bx - 6 - tw
 	y := margin + 4
-	p.line(tx, y+6, tw, 8, true, "U.S. POSTAGE PAID")
+	p.line(tx, y+6, tw, 8, true, h.paid)
 	p.line(tx, y+24, tw, 16, true, h.postage)
 	p.line(tx, y+36, tw, 8, true, h.class)
 	p.line(tx, y+46, tw, 6.5, false, h.mailed)

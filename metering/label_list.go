@@ -296,14 +296,17 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
 		var x row
 		var services int32
-		var rj []byte
+		var rj, from []byte
 		l := &x.l
 		err := r.Scan(&l.PublicID, &l.MeterID, &l.Serial, &l.PieceNumber, &l.MailingDate, &l.Postage, &l.OriginZIP, &l.DestZIP, &l.MailClass,
-			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &l.WeightOz, &x.id, &l.UserID, &l.CostCode,
+			&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &l.WeightOz, &from, &x.id, &l.UserID, &l.CostCode,
 			&l.State.VoidReason, &l.State.UsedAt, &l.State.UsedLocation)
 		l.Services = uint32(services)
 		if err == nil {
 			err = json.Unmarshal(rj, &l.Recipient)
+		}
+		if err == nil {
+			l.ShipFrom, err = shipFromOf(from)
 		}
 		return x, err
 	})

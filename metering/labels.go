@@ -14,17 +14,20 @@ import (
 )
 
 const labelColumns = `i.public_id, i.meter_id, m.serial, i.piece_number, i.mailing_date, i.postage, i.origin_zip, i.dest_zip, i.mail_class,
-	i.services, i.recipient, i.data, i.status, i.created_at, COALESCE(i.cost_code_id, 0), i.reference, coalesce(i.tracking_number, ''), i.dest_country, i.weight_oz::float8`
+	i.services, i.recipient, i.data, i.status, i.created_at, COALESCE(i.cost_code_id, 0), i.reference, coalesce(i.tracking_number, ''), i.dest_country, i.weight_oz::float8, i.ship_from`
 
 func scanLabel(r pgx.Row) (Label, error) {
 	var l Label
 	var services int32
-	var rj []byte
+	var rj, from []byte
 	err := r.Scan(&l.PublicID, &l.MeterID, &l.Serial, &l.PieceNumber, &l.MailingDate, &l.Postage, &l.OriginZIP, &l.DestZIP, &l.MailClass,
-		&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &l.WeightOz)
+		&services, &rj, &l.Indicium, &l.Status, &l.CreatedAt, &l.CostCodeID, &l.Reference, &l.TrackingNumber, &l.DestCountry, &l.WeightOz, &from)
 	l.Services = uint32(services)
 	if err == nil {
 		err = json.Unmarshal(rj, &l.Recipient)
+	}
+	if err == nil {
+		l.ShipFrom, err = shipFromOf(from)
 	}
 	return l, err
 }

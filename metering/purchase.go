@@ -37,6 +37,10 @@ type PieceRequest struct {
 	Reference string `json:"reference,omitempty"`
 	// WeightOz is the piece's weight in ounces as given (0: not given).
 	WeightOz float64 `json:"weight_oz,omitempty"`
+	// ShipFrom is the return address the label prints (nil: the account's
+	// own address). Left out of the JSON when empty so that the request
+	// hash of a purchase without one is what it always was.
+	ShipFrom []string `json:"ship_from,omitempty"`
 }
 
 // PurchaseRequest is one purchase: a single piece or a batch.
@@ -69,6 +73,9 @@ type Label struct {
 	// TrackingNumber is the IMpb tracking number (22 digits) of a tracked
 	// piece: a package, or any piece with Certified Mail or a signature.
 	TrackingNumber string
+	// ShipFrom is the return address the label prints; nil prints the
+	// account's own address.
+	ShipFrom []string
 }
 
 // Purchase is the outcome of a purchase request.

@@ -46,6 +46,7 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 		r.rollup.queue(b, r.now)
 		r.tracked.queue(b)
 		r.abroad.queue(b)
+		r.from.queue(b)
 		if b.Len() == 0 {
 			return nil
 		}
@@ -74,6 +75,7 @@ type storeRows struct {
 	// tracked is filled by assignTracking.
 	tracked trackedRows
 	abroad  abroadRows
+	from    shipFromRows
 }
 
 // storeRowsOf gives every accepted request its purchase id and labels and
@@ -101,10 +103,11 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
 					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
 					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
-					WeightOz: pc.WeightOz}
+					WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
 				r.abroad.add(l)
+				r.from.add(l)
 				r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
 			}
 		}
@@ -145,6 +148,7 @@ func (r *storeRows) queue(b *pgx.Batch) {
 	r.rollup.queue(b, r.now)
 	r.tracked.queue(b)
 	r.abroad.queue(b)
+	r.from.queue(b)
 }
 
 // recordRows are new meter records for one multi-row update.

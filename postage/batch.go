@@ -20,8 +20,10 @@ const MaxBatchRows = 1000
 // column, or its parts), and per row the piece.
 var BatchSpec = address.ImportSpec{
 	Columns: []string{"name", "company", "address", "line1", "line2", "city", "state", "zip", "weight_oz", "class", "services",
-		"cost_code", "reference", "mailing_date"},
-	Required: [][]string{{"address", "weight_oz"}, {"line1", "city", "state", "zip", "weight_oz"}},
+		"cost_code", "reference", "mailing_date", "preset", "length", "width", "height"},
+	// A row's weight comes from its weight_oz, or from the saved package
+	// preset its preset column names.
+	Required: [][]string{{"address", "weight_oz"}, {"line1", "city", "state", "zip", "weight_oz"}, {"address", "preset"}, {"line1", "city", "state", "zip", "preset"}},
 	Aliases: map[string]string{"weight": "weight_oz", "ounces": "weight_oz", "mail_class": "class", "zip code": "zip", "address1": "line1",
 		"address2": "line2", "cost code": "cost_code", "department": "cost_code", "ref": "reference", "date": "mailing_date"},
 }
@@ -51,6 +53,12 @@ type BatchPiece struct {
 	CostCode    string `json:"cost_code,omitempty"`
 	Reference   string `json:"reference,omitempty"`
 	MailingDate string `json:"mailing_date,omitempty"`
+	// Preset names a saved package preset; its class, weight, sizes and
+	// services fill the row's empty ones (see Preset.Fill).
+	Preset string `json:"preset,omitempty"`
+	Length string `json:"length,omitempty"`
+	Width  string `json:"width,omitempty"`
+	Height string `json:"height,omitempty"`
 }
 
 // BadRow is a row refused with its reason.
@@ -112,8 +120,10 @@ func ReadBatch(im *address.Importer) ([]BatchRow, []BadRow, error) {
 			addr = strings.Join(kept, ", ")
 		}
 		row := BatchRow{Line: r.Line, Piece: BatchPiece{Name: v("name"), Company: v("company"), Address: addr, WeightOz: v("weight_oz"),
-			Class: v("class"), Services: v("services"), CostCode: v("cost_code"), Reference: v("reference"), MailingDate: v("mailing_date")}}
-		if _, err := row.Piece.Order(); err != nil {
+			Class: v("class"), Services: v("services"), CostCode: v("cost_code"), Reference: v("reference"), MailingDate: v("mailing_date"),
+			Preset: v("preset"), Length: v("length"), Width: v("width"), Height: v("height")}}
+		// A row naming a preset is checked once the preset has filled it (FillPresets).
+		if _, err := row.Piece.Order(); err != nil && row.Piece.Preset == "" {
 			pc := row.Piece
 			bad = append(bad, BadRow{Line: r.Line, Name: nonEmpty(v("name"), v("company")), Field: err.Field, Reason: err.Reason, Piece: &pc})
 			continue
@@ -155,6 +165,15 @@ func (b BatchPiece) Order() (Piece, *RowError) {
 		}
 		services = append(services, s)
 	}
+	var size [3]float64
+	for i, c := range []struct{ name, v string }{{"length", b.Length}, {"width", b.Width}, {"height", b.Height}} {
+		if strings.TrimSpace(c.v) == "" {
+			continue
+		}
+		if size[i], err = strconv.ParseFloat(strings.TrimSpace(c.v), 64); err != nil || size[i] < 0 || size[i] > 130 {
+			return Piece{}, &RowError{c.name, fmt.Sprintf("The %s %q is not a size in inches (such as 12).", c.name, c.v)}
+		}
+	}
 	var date time.Time
 	if d := strings.TrimSpace(b.MailingDate); d != "" {
 		if date, err = time.Parse(time.DateOnly, d); err != nil {
@@ -162,7 +181,8 @@ func (b BatchPiece) Order() (Piece, *RowError) {
 		}
 	}
 	return Piece{Recipient: Recipient{Name: b.Name, Company: b.Company, Address: b.Address}, Rated: true,
-		Spec: rating.Piece{Class: class, WeightOz: w, Services: services, Date: date}, CostCode: b.CostCode, Reference: b.Reference}, nil
+		Spec:     rating.Piece{Class: class, WeightOz: w, LengthIn: size[0], WidthIn: size[1], HeightIn: size[2], Services: services, Date: date},
+		CostCode: b.CostCode, Reference: b.Reference}, nil
 }
 
 func nonEmpty(a, b string) string {

@@ -60,3 +60,10 @@ type Rater interface {
 type CostCodes interface {
 	ResolveCostCode(ctx context.Context, actor accounts.User, field, ref string) (accounts.CostCode, error)
 }
+
+// ShipFrom resolves the return address a piece prints: the account's
+// address id, or its default for 0; nil lines print the account's own
+// address. The error names field (accounts.ReturnAddresses fits).
+type ShipFrom interface {
+	ShipFrom(ctx context.Context, actor accounts.User, field string, id int64) ([]string, error)
+}

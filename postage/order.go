@@ -37,6 +37,9 @@ type Piece struct {
 	CostCode string
 	// Reference is the mailer's own reference, printed on the label.
 	Reference string
+	// ShipFromID names the account's ship-from address the label prints;
+	// 0 takes the account's default one (or, with none, its own address).
+	ShipFromID int64
 }
 
 // Order is one purchase: a single piece or a batch, on one meter.

@@ -36,6 +36,7 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 	}
 	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces)), PriceOnly: o.PriceOnly}
 	codes := map[string]accounts.CostCode{} // a batch names few codes: resolve each once
+	froms := map[int64][]string{}
 	for i, p := range o.Pieces {
 		prefix := apperr.PiecePrefix(i, len(o.Pieces))
 		pp, err := s.pricePiece(ctx, u, m, p, prefix)
@@ -50,6 +51,9 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 			}
 		}
 		pp.Request.CostCodeID, pp.Request.Reference = pp.CostCode.ID, strings.TrimSpace(p.Reference)
+		if pp.Request.ShipFrom, err = s.shipFrom(ctx, u, froms, prefix+"ship_from_id", p.ShipFromID); err != nil {
+			return q, err
+		}
 		q.Pieces = append(q.Pieces, pp)
 		q.Total += pp.Request.Postage
 	}

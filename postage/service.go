@@ -5,8 +5,9 @@
 // same rules whichever door it came in by.
 package postage
 
-// Deps are the collaborators of the service; Moves, Funding and CostCodes
-// may be nil (no change-of-address lists, no card funding, no cost codes).
+// Deps are the collaborators of the service; Moves, Funding, CostCodes and
+// ShipFrom may be nil (no change-of-address lists, no card funding, no cost
+// codes, the account's own return address).
 type Deps struct {
 	Meters    Meters
 	Funding   Funding
@@ -15,6 +16,7 @@ type Deps struct {
 	Moves     MoveFinder
 	Rater     Rater
 	CostCodes CostCodes
+	ShipFrom  ShipFrom
 }
 
 // Service buys postage.

@@ -89,6 +89,28 @@ func (s *Server) routes() {
 	api.Post("/cost-codes", canManageCostCodes, h.APICreateCostCode)
 	api.Patch("/cost-codes/:id", canManageCostCodes, h.APIUpdateCostCode)
 
+	// Ship-from (return) addresses and package presets: kept by whoever
+	// buys postage for the account, read by every user of it.
+	shipFrom := in.Group("/account/ship-from", asMailer)
+	get(shipFrom, "", h.ShipFrom)
+	shipFrom.Post("", canBuy, h.CreateShipFrom)
+	get(shipFrom, "/:id", canBuy, h.ShowEditShipFrom)
+	shipFrom.Post("/:id", canBuy, h.EditShipFrom)
+	shipFrom.Post("/:id/state", canBuy, h.SetShipFromState)
+	get(api, "/ship-from-addresses", asMailer, h.APIShipFromList)
+	api.Post("/ship-from-addresses", asMailer, canBuy, h.APIShipFromCreate)
+	get(api, "/ship-from-addresses/:id", asMailer, h.APIShipFromGet)
+	api.Patch("/ship-from-addresses/:id", asMailer, canBuy, h.APIShipFromUpdate)
+	presets := in.Group("/account/presets", asMailer)
+	get(presets, "", h.Presets)
+	presets.Post("", canBuy, h.CreatePreset)
+	presets.Post("/:id/delete", canBuy, h.DeletePreset)
+	get(api, "/presets", asMailer, h.APIPresets)
+	api.Post("/presets", asMailer, canBuy, h.APICreatePreset)
+	get(api, "/presets/:id", asMailer, h.APIPreset)
+	api.Patch("/presets/:id", asMailer, canBuy, h.APIUpdatePreset)
+	api.Delete("/presets/:id", asMailer, canBuy, h.APIDeletePreset)
+
 	// A mailer account's users and API keys.
 	users := in.Group("/account", asMailer, canManageUsers)
 	get(users, "/users", h.AccountUsers)
@@ -110,6 +132,7 @@ func (s *Server) routes() {
 	get(api, "/meters/:serial", h.APIMeter)
 	api.Post("/meters/:serial/:action", asAdmin, h.APIMeterAction)
 	api.Post("/labels", h.APIBuyLabels)
+	api.Post("/labels/preview", asMailer, h.APIPreviewLabel)
 	get(api, "/labels/:id", asLabelReader, h.APILabel)
 	get(api, "/charges/:id", asLabelReader, h.APICharge)
 	get(in, "/postal", asPostal, h.PostalReports)
