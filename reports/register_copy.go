@@ -42,6 +42,9 @@ func (s *Service) CopyRegisterCSV(ctx context.Context, actor accounts.User, f Fi
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
 			return fmt.Errorf("reports: register copy settings: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `SET LOCAL DateStyle = 'ISO, MDY'`); err != nil {
+			return fmt.Errorf("reports: register copy settings: %w", err)
+		}
 		if _, err := tx.Conn().PgConn().CopyTo(ctx, w, q); err != nil {
 			return fmt.Errorf("reports: register copy: %w", err)
 		}
@@ -87,20 +90,20 @@ func csvSafeSQL(expr string) string {
 // as an SQL literal.
 func sqlText(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// classNameSQL is className over i.mail_class.
+// classNameSQL is className over s.mail_class.
 func classNameSQL() string {
 	var b strings.Builder
-	b.WriteString("CASE i.mail_class")
+	b.WriteString("CASE s.mail_class")
 	for _, c := range rating.Classes() {
 		if n := rating.ClassName(c); n != "" {
 			fmt.Fprintf(&b, " WHEN %s THEN %s", sqlText(c), sqlText(n))
 		}
 	}
-	b.WriteString(" ELSE i.mail_class END")
+	b.WriteString(" ELSE s.mail_class END")
 	return b.String()
 }
 
-// servicesSQL joins the names of the services in i.services, bit by bit in
+// servicesSQL joins the names of the services in s.services, bit by bit in
 // the order postage.ServiceCodes decodes them.
 func servicesSQL() string {
 	var parts []string
@@ -109,16 +112,36 @@ func servicesSQL() string {
 		if len(codes) == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("CASE WHEN i.services & %d <> 0 THEN %s END", 1<<bit, sqlText(rating.ServiceName(codes[0]))))
+		parts = append(parts, fmt.Sprintf("CASE WHEN s.services & %d <> 0 THEN %s END", 1<<bit, sqlText(rating.ServiceName(codes[0]))))
 	}
 	if len(parts) == 0 {
-		return "''"
+		return "NULL"
 	}
-	return "array_to_string(ARRAY[" + strings.Join(parts, ", ") + "], '; ')"
+	return "CASE WHEN s.services <> 0 THEN array_to_string(ARRAY[" + strings.Join(parts, ", ") + "], '; ') END"
 }
 
-// dollarsSQL is Dollars over a column of cents.
-func dollarsSQL(col string) string { return "(" + col + "::numeric / 100)::numeric(20,2)::text" }
+// dollarsSQL is Dollars over a column of cents, in integer arithmetic
+// (numeric division cost more than the rest of the row).
+func dollarsSQL(col string) string {
+	return "CASE WHEN " + col + " < 0 THEN '-' ELSE '' END || (abs(" + col + ") / 100)::text || '.' || lpad((abs(" + col + ") % 100)::text, 2, '0')"
+}
+
+// copyRegisterInner is the register's rows in order, unformatted: the
+// formatting sits above it (OFFSET 0 keeps PostgreSQL from folding the two),
+// so the sort moves narrow rows and each cell is formatted once.
+const copyRegisterInner = `SELECT i.created_at, i.id, i.public_id, m.serial, coalesce(u.name, '') AS user_name, coalesce(cc.name, '') AS cost_code,
+	i.origin_zip, CASE WHEN i.dest_country = 'US' THEN i.dest_zip ELSE i.dest_country || ' ' || i.dest_zip END AS dest,
+	i.mail_class, i.services, i.mailing_date, i.weight_oz, i.postage,
+	CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END AS fee,
+	i.status, i.void_reason, i.used_at, i.voided_at
+FROM indicia i
+JOIN meters m ON m.id = i.meter_id
+JOIN purchases p ON p.id = i.purchase_id
+LEFT JOIN users u ON u.id = p.user_id
+LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
+LEFT JOIN charges c ON c.purchase_public_id = p.public_id AND c.purchase_public_id <> '' AND c.kind = 'trickle'
+WHERE %s
+ORDER BY i.created_at, i.id OFFSET 0`
 
 func copyRegisterSQL(f Filter) (string, []any) {
 	w := pieces(f)
@@ -127,33 +150,27 @@ func copyRegisterSQL(f Filter) (string, []any) {
 	for n := len(w.args); n >= 1; n-- {
 		cond = strings.ReplaceAll(cond, "$"+strconv.Itoa(n), fmt.Sprintf("current_setting('%s')::%s", copyParam(n), copyParamType(w.args[n-1])))
 	}
-	const stamp = `'YYYY-MM-DD HH24:MI:SS'`
+	// Timestamps and dates print as ISO text (DateStyle is set with the
+	// statement); date_trunc drops the fraction as the Go layout does.
 	cols := []string{
-		`to_char(i.created_at AT TIME ZONE 'UTC', ` + stamp + `)`,
-		csvSafeSQL(`i.public_id`),
-		csvSafeSQL(`m.serial`),
-		csvSafeSQL(`coalesce(u.name, '')`),
-		csvSafeSQL(`coalesce(cc.name, '')`),
-		csvSafeSQL(`i.origin_zip`),
-		csvSafeSQL(`CASE WHEN i.dest_country = 'US' THEN i.dest_zip ELSE i.dest_country || ' ' || i.dest_zip END`),
-		csvSafeSQL(classNameSQL()),
-		csvSafeSQL(servicesSQL()),
-		`to_char(i.mailing_date, 'YYYY-MM-DD')`,
-		`trim_scale(i.weight_oz)::text`,
-		dollarsSQL(`i.postage`),
-		dollarsSQL(`CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END`),
-		`CASE WHEN i.status = 'voided' AND i.void_reason = ` + sqlText(metering.VoidSubmittedForRefund) + ` THEN 'refunded'
-			WHEN i.status = 'voided' THEN 'voided' WHEN i.used_at IS NOT NULL THEN 'used' ELSE ` + csvSafeSQL(`i.status`) + ` END`,
-		`to_char(i.voided_at AT TIME ZONE 'UTC', ` + stamp + `)`,
+		`date_trunc('second', s.created_at AT TIME ZONE 'UTC')::text`,
+		csvSafeSQL(`s.public_id`),
+		csvSafeSQL(`s.serial`),
+		csvSafeSQL(`s.user_name`),
+		csvSafeSQL(`s.cost_code`),
+		csvSafeSQL(`s.origin_zip`),
+		csvSafeSQL(`s.dest`),
+		classNameSQL(),
+		servicesSQL(),
+		`s.mailing_date::text`,
+		`trim_scale(s.weight_oz)::text`,
+		dollarsSQL(`s.postage`),
+		dollarsSQL(`s.fee`),
+		`CASE WHEN s.status = 'voided' AND s.void_reason = ` + sqlText(metering.VoidSubmittedForRefund) + ` THEN 'refunded'
+			WHEN s.status = 'voided' THEN 'voided' WHEN s.used_at IS NOT NULL THEN 'used' ELSE ` + csvSafeSQL(`s.status`) + ` END`,
+		`date_trunc('second', s.voided_at AT TIME ZONE 'UTC')::text`,
 	}
 	q := `COPY (SELECT ` + strings.Join(cols, ",\n\t") + `
-FROM indicia i
-JOIN meters m ON m.id = i.meter_id
-JOIN purchases p ON p.id = i.purchase_id
-LEFT JOIN users u ON u.id = p.user_id
-LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
-LEFT JOIN charges c ON c.purchase_public_id = p.public_id AND c.purchase_public_id <> '' AND c.kind = 'trickle'
-WHERE ` + cond + `
-ORDER BY i.created_at, i.id) TO STDOUT WITH (FORMAT csv)`
+FROM (` + fmt.Sprintf(copyRegisterInner, cond) + `) s) TO STDOUT WITH (FORMAT csv)`
 	return q, w.args
 }
