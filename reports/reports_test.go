@@ -508,6 +508,10 @@ func TestRegisterCopyMatchesTheRows(t *testing.T) {
 	if _, err := h.pool.Exec(ctx, `UPDATE cost_codes SET name = '-Mkt, "east"' WHERE id = $1`, h.costCodeID); err != nil {
 		t.Fatal(err)
 	}
+	// Services (two bits) and a fractional weight on one piece.
+	if _, err := h.pool.Exec(ctx, `UPDATE indicia SET services = 5, weight_oz = 2.5 WHERE public_id = $1`, h.labels[3]); err != nil {
+		t.Fatal(err)
+	}
 	all := period()
 	bySerial := period()
 	bySerial.MeterSerial = h.prepaid.Record.Serial
