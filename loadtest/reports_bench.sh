@@ -5,9 +5,9 @@
 # over the last year). Against a real `indicia serve` it measures
 #   - the one-year spend summary of the large account (RUNS requests, p50/p95),
 #   - the one-year register CSV download: rows/s and serve's RSS growth,
+#   - one month of the register as XLSX: rows/s,
 #   - the same register streamed in process (reportgen -measure): rows/s,
 #     time to the first row and the Go heap.
-#   - one month of the register as XLSX: rows/s.
 # Usage: loadtest/reports_bench.sh [LABELS] [ACCOUNTS] [OTHER] [RUNS]
 # Seeding five million labels takes a quarter of an hour: with BENCH_DB and
 # BENCH_DIR set, the database and the box keystore are kept, and a second
