@@ -35,6 +35,12 @@ func addressRow(e addressbook.Entry) views.AddressRow {
 
 // Addresses lists and searches the account's address book.
 func (h *Handler) Addresses(c fiber.Ctx) error {
+	return h.addressesPage(c, emptyForm(), fiber.StatusOK)
+}
+
+// addressesPage shows the address book with the save-as-group form gf
+// (carrying its errors after a refused save).
+func (h *Handler) addressesPage(c fiber.Ctx, gf views.Form, status int) error {
 	actor := request.Actor(c)
 	q := strings.TrimSpace(c.Query("q"))
 	page := pageParam(c)
@@ -42,9 +48,17 @@ func (h *Handler) Addresses(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l := views.AddressList{Query: q, Total: total, Page: page, Last: (total + addressesPerPage - 1) / addressesPerPage, CanEdit: addressbook.CanEdit(*actor)}
+	groups, err := h.d.Addresses.Groups(c.Context(), *actor)
+	if err != nil {
+		return err
+	}
+	l := views.AddressList{Query: q, Total: total, Page: page, Last: (total + addressesPerPage - 1) / addressesPerPage, CanEdit: addressbook.CanEdit(*actor),
+		GroupForm: gf}
 	for _, e := range list {
 		l.Rows = append(l.Rows, addressRow(e))
+	}
+	for _, g := range groups {
+		l.Groups = append(l.Groups, views.GroupRow{ID: strconv.FormatInt(g.ID, 10), Name: g.Name, Members: g.Members})
 	}
 	params := url.Values{}
 	if q != "" {
@@ -56,5 +70,5 @@ func (h *Handler) Addresses(c fiber.Ctx) error {
 	if page < l.Last {
 		l.NextURL = pageURL("/addresses", params, page+1)
 	}
-	return render(c, fiber.StatusOK, views.Addresses(h.Page(c, "Address book", "addresses"), l))
+	return render(c, status, views.Addresses(h.Page(c, "Address book", "addresses"), l))
 }

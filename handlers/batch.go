@@ -12,6 +12,7 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
+	"indicia/hygiene/addressbook"
 	"indicia/metering"
 	"indicia/metering/rating"
 	"indicia/payments"
@@ -21,7 +22,7 @@ import (
 )
 
 // batchFields are the single-valued inputs of the batch forms.
-var batchFields = []string{"token", "action", "rows", "class", "weight_oz", "cost_code", "reference", "meter_id"}
+var batchFields = []string{"token", "action", "rows", "class", "weight_oz", "cost_code", "reference", "meter_id", "group_id"}
 
 // maxFixRows bounds the rows a review offers to fix on the page (the rest
 // are listed to fix in the file).
@@ -36,6 +37,7 @@ const batchKeyPrefix = webKeyPrefix + "batch:"
 func (h *Handler) ShowBatch(c fiber.Ctx) error {
 	f := emptyForm()
 	f.Values["token"] = newFormToken()
+	f.Values["group_id"] = c.Query("group_id")
 	vm, err := h.batchVM(c, f, c.Query("q"), nil)
 	if err != nil {
 		return err
@@ -74,6 +76,15 @@ func (h *Handler) batchVM(c fiber.Ctx, f views.Form, q string, selected []string
 			return vm, err
 		}
 		vm.BookMore = total > len(entries)
+		groups, err := h.d.Addresses.Groups(c.Context(), u)
+		if err != nil {
+			return vm, err
+		}
+		vm.Groups = []views.Option{{Value: "", Label: "None: the ticked recipients"}}
+		for _, g := range groups {
+			id := strconv.FormatInt(g.ID, 10)
+			vm.Groups = append(vm.Groups, views.Option{Value: id, Label: fmt.Sprintf("%s (%d)", g.Name, g.Members), Selected: id == f.V("group_id")})
+		}
 		for _, e := range entries {
 			id := strconv.FormatInt(e.ID, 10)
 			label := e.Name
@@ -121,6 +132,8 @@ func (h *Handler) Batch(c fiber.Ctx) error {
 	switch {
 	case f.V("action") == "recheck":
 		rows, err = fixedRows(c, f)
+	case f.V("group_id") != "":
+		rows, err = h.groupRows(c, u, f)
 	case len(ids) > 0:
 		rows, err = h.bookRows(c, u, f, ids)
 	default:
@@ -196,8 +209,39 @@ func (h *Handler) bookRows(c fiber.Ctx, u accounts.User, f views.Form, ids []str
 		if err != nil {
 			return nil, apperr.Invalid("book_ids", "One of the chosen entries is gone from the address book; choose again.")
 		}
-		rows = append(rows, postage.BatchRow{Label: e.Name, Piece: postage.BatchPiece{Name: e.Name, Company: e.Company, Address: e.OneLine(),
-			WeightOz: f.V("weight_oz"), Class: f.V("class"), CostCode: f.V("cost_code"), Reference: f.V("reference")}})
+		rows = append(rows, bookRow(e, f))
+	}
+	return rows, nil
+}
+
+func bookRow(e addressbook.Entry, f views.Form) postage.BatchRow {
+	return postage.BatchRow{Label: e.Name, Piece: postage.BatchPiece{Name: e.Name, Company: e.Company, Address: e.OneLine(),
+		WeightOz: f.V("weight_oz"), Class: f.V("class"), CostCode: f.V("cost_code"), Reference: f.V("reference")}}
+}
+
+// groupRows makes a row of each entry of the chosen saved group, with the
+// shared piece inputs.
+func (h *Handler) groupRows(c fiber.Ctx, u accounts.User, f views.Form) ([]postage.BatchRow, error) {
+	id, err := strconv.ParseInt(f.V("group_id"), 10, 64)
+	if err != nil {
+		return nil, apperr.Invalid("group_id", "Choose a saved group from the list.")
+	}
+	if w, err := strconv.ParseFloat(f.V("weight_oz"), 64); err != nil || !(w > 0) {
+		return nil, apperr.Invalid("weight_oz", "Enter the weight of each piece in ounces, such as 1 or 3.5.")
+	}
+	_, members, err := h.d.Addresses.Group(c.Context(), u, id)
+	if apperr.KindOf(err) == apperr.KindNotFound {
+		return nil, apperr.Invalid("group_id", "This group is gone from the address book; choose again.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(members) == 0 {
+		return nil, apperr.Invalid("group_id", "This group has no addresses.")
+	}
+	rows := make([]postage.BatchRow, 0, len(members))
+	for _, e := range members {
+		rows = append(rows, bookRow(e, f))
 	}
 	return rows, nil
 }

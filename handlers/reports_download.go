@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"io"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -21,11 +22,11 @@ func (h *Handler) reportSource(u accounts.User, kind string, f reports.Filter, g
 	r := h.d.Reports
 	switch kind {
 	case "register":
-		return downloadTable{reports.RegisterHeader, numericCols(10, 11, 12), func(ctx context.Context, emit func([]string) error) error {
+		return downloadTable{header: reports.RegisterHeader, numeric: numericCols(10, 11, 12), src: func(ctx context.Context, emit func([]string) error) error {
 			return r.StreamRegister(ctx, u, f, func(x reports.RegisterRow) error { return emit(x.Cells()) })
-		}}, nil
+		}, copyCSV: func(ctx context.Context, w io.Writer) error { return r.CopyRegisterCSV(ctx, u, f, w) }}, nil
 	case "summary":
-		return downloadTable{reports.SummaryHeader(g), numericCols(1, 2, 3, 4, 5), func(ctx context.Context, emit func([]string) error) error {
+		return downloadTable{header: reports.SummaryHeader(g), numeric: numericCols(1, 2, 3, 4, 5), src: func(ctx context.Context, emit func([]string) error) error {
 			s, err := r.Summary(ctx, u, f, g)
 			if err != nil {
 				return err
@@ -38,11 +39,11 @@ func (h *Handler) reportSource(u accounts.User, kind string, f reports.Filter, g
 			return nil
 		}}, nil
 	case "funding":
-		return downloadTable{reports.FundingHeader, numericCols(4, 5, 6), func(ctx context.Context, emit func([]string) error) error {
+		return downloadTable{header: reports.FundingHeader, numeric: numericCols(4, 5, 6), src: func(ctx context.Context, emit func([]string) error) error {
 			return r.StreamFunding(ctx, u, f, func(x reports.FundingRow) error { return emit(x.Cells()) })
 		}}, nil
 	case "refunds":
-		return downloadTable{reports.RefundsHeader, numericCols(5, 7), func(ctx context.Context, emit func([]string) error) error {
+		return downloadTable{header: reports.RefundsHeader, numeric: numericCols(5, 7), src: func(ctx context.Context, emit func([]string) error) error {
 			return r.StreamRefunds(ctx, u, f, func(x reports.RefundRow) error { return emit(x.Cells()) })
 		}}, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"io"
 	"log/slog"
 	"strconv"
 	"time"
@@ -25,6 +26,9 @@ type downloadTable struct {
 	header  []string
 	numeric map[int]bool
 	src     tableSource
+	// copyCSV, when set, writes the CSV rows (no header) itself, already
+	// guarded against formulas, in place of src.
+	copyCSV func(ctx context.Context, w io.Writer) error
 }
 
 func numericCols(cols ...int) map[int]bool {
@@ -65,8 +69,14 @@ func sendTable(c fiber.Ctx, format, base string, t downloadTable) error {
 			defer cancel()
 			cw := csv.NewWriter(w)
 			cw.Write(t.header)
-			err := t.src(ctx, func(r []string) error { return cw.Write(safe(r)) })
-			cw.Flush()
+			var err error
+			if t.copyCSV != nil {
+				cw.Flush()
+				err = t.copyCSV(ctx, w)
+			} else {
+				err = t.src(ctx, func(r []string) error { return cw.Write(safe(r)) })
+				cw.Flush()
+			}
 			if err != nil {
 				slog.Error("handlers: csv download", "file", base, "err", err)
 			}

@@ -26,6 +26,11 @@ func init() {
 		{"GET", "/api/v1/addresses/:id", fixed("/api/v1/addresses/1"), nil, all(unauth)},
 		{"PATCH", "/api/v1/addresses/:id", fixed("/api/v1/addresses/1"), nil, all(unauth)},
 		{"DELETE", "/api/v1/addresses/:id", fixed("/api/v1/addresses/1"), nil, all(unauth)},
+		{"GET", "/api/v1/address-groups", fixed("/api/v1/address-groups"), nil, all(unauth)},
+		{"POST", "/api/v1/address-groups", fixed("/api/v1/address-groups"), nil, all(unauth)},
+		{"GET", "/api/v1/address-groups/:id", fixed("/api/v1/address-groups/1"), nil, all(unauth)},
+		{"PATCH", "/api/v1/address-groups/:id", fixed("/api/v1/address-groups/1"), nil, all(unauth)},
+		{"DELETE", "/api/v1/address-groups/:id", fixed("/api/v1/address-groups/1"), nil, all(unauth)},
 	}
 	// Before the logout row, which ends the sessions the rows use.
 	i := slices.IndexFunc(routeCases, func(rc routeCase) bool { return rc.route == "/logout" })

@@ -23,6 +23,19 @@ func ownerEntry(pattern string) func(*webtest.Env) string {
 	}
 }
 
+// ownerGroup makes an empty saved group of the owner's account.
+func ownerGroup(pattern string) func(*webtest.Env) string {
+	return func(e *webtest.Env) string {
+		var id int64
+		err := e.Pool.QueryRow(context.Background(), `INSERT INTO address_groups (account_id, name) VALUES ($1, 'Route group ' || gen_random_uuid())
+			RETURNING id`, e.Owner.AccountID).Scan(&id)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return strings.Replace(pattern, ":id", strconv.FormatInt(id, 10), 1)
+	}
+}
+
 // ownerBatch makes a finished, empty cleansing batch of the owner's account.
 func ownerBatch(pattern string) func(*webtest.Env) string {
 	return func(e *webtest.Env) string {
@@ -50,6 +63,11 @@ func init() {
 		routeCase{"GET", "/addresses/:id", ownerEntry("/addresses/:id"), nil, mailers(see, ok)},
 		routeCase{"POST", "/addresses/:id", ownerEntry("/addresses/:id"), entry, mailers(unauth, see)},
 		routeCase{"POST", "/addresses/:id/delete", ownerEntry("/addresses/:id/delete"), nil, mailers(unauth, see)},
+		routeCase{"POST", "/addresses/groups", fixed("/addresses/groups"), url.Values{"name": {"Route group"}}, mailers(unauth, invalid)},
+		routeCase{"POST", "/addresses/groups/add", fixed("/addresses/groups/add"), nil, mailers(unauth, notFound)},
+		routeCase{"GET", "/addresses/groups/:id", ownerGroup("/addresses/groups/:id"), nil, mailers(see, ok)},
+		routeCase{"POST", "/addresses/groups/:id", ownerGroup("/addresses/groups/:id"), url.Values{"action": {"rename"}, "name": {"Renamed"}}, mailers(unauth, see)},
+		routeCase{"POST", "/addresses/groups/:id/delete", ownerGroup("/addresses/groups/:id/delete"), nil, mailers(unauth, see)},
 		routeCase{"GET", "/cleanse", fixed("/cleanse"), nil, mailers(see, ok)},
 		routeCase{"POST", "/cleanse", fixed("/cleanse"), nil, mailers(unauth, invalid)},
 		routeCase{"GET", "/cleanse/:id", ownerBatch("/cleanse/:id"), nil, mailers(see, ok)},

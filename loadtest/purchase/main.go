@@ -94,6 +94,7 @@ func main() {
 	res := drive.Run(*clients, *dur, func(rng *rand.Rand) *http.Request {
 		req, _ := http.NewRequest("POST", *base+"/api/v1/labels", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+keys[rng.IntN(len(keys))])
+		// The API refuses JSON sent under another media type (415).
 		req.Header.Set("Content-Type", "application/json")
 		return req
 	})
