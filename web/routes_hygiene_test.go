@@ -36,6 +36,20 @@ func ownerGroup(pattern string) func(*webtest.Env) string {
 	}
 }
 
+// freshGroupToRename is ownerGroup for the rename row, which every role
+// sends with the same new name: the group an earlier role renamed gives the
+// name up first, since names are unique in an account.
+func freshGroupToRename(pattern string) func(*webtest.Env) string {
+	group := ownerGroup(pattern)
+	return func(e *webtest.Env) string {
+		if _, err := e.Pool.Exec(context.Background(), `UPDATE address_groups SET name = 'Renamed before ' || gen_random_uuid()
+			WHERE account_id = $1 AND name = 'Renamed'`, e.Owner.AccountID); err != nil {
+			e.T.Fatal(err)
+		}
+		return group(e)
+	}
+}
+
 // ownerBatch makes a finished, empty cleansing batch of the owner's account.
 func ownerBatch(pattern string) func(*webtest.Env) string {
 	return func(e *webtest.Env) string {
@@ -66,7 +80,7 @@ func init() {
 		routeCase{"POST", "/addresses/groups", fixed("/addresses/groups"), url.Values{"name": {"Route group"}}, mailers(unauth, invalid)},
 		routeCase{"POST", "/addresses/groups/add", fixed("/addresses/groups/add"), nil, mailers(unauth, notFound)},
 		routeCase{"GET", "/addresses/groups/:id", ownerGroup("/addresses/groups/:id"), nil, mailers(see, ok)},
-		routeCase{"POST", "/addresses/groups/:id", ownerGroup("/addresses/groups/:id"), url.Values{"action": {"rename"}, "name": {"Renamed"}}, mailers(unauth, see)},
+		routeCase{"POST", "/addresses/groups/:id", freshGroupToRename("/addresses/groups/:id"), url.Values{"action": {"rename"}, "name": {"Renamed"}}, mailers(unauth, see)},
 		routeCase{"POST", "/addresses/groups/:id/delete", ownerGroup("/addresses/groups/:id/delete"), nil, mailers(unauth, see)},
 		routeCase{"GET", "/cleanse", fixed("/cleanse"), nil, mailers(see, ok)},
 		routeCase{"POST", "/cleanse", fixed("/cleanse"), nil, mailers(unauth, invalid)},
