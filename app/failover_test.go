@@ -19,17 +19,6 @@ import (
 	"indicia/metering/meteringtest"
 )
 
-// freePort asks the kernel for a port nobody listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startSentinel runs a real Redis Sentinel that monitors the test Redis
 // under name, and returns its address.
 func startSentinel(t *testing.T, name string) string {
@@ -44,7 +33,7 @@ func startSentinel(t *testing.T, name string) string {
 	}
 	host, port, _ := net.SplitHostPort(opt.Addr)
 	dir := t.TempDir()
-	sp := freePort(t)
+	sp := dbtest.FreePort(t)
 	conf := filepath.Join(dir, "sentinel.conf")
 	body := fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nsentinel monitor %s %s %s 1\n", sp, dir, name, host, port)
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
@@ -58,14 +47,11 @@ func startSentinel(t *testing.T, name string) string {
 	addr := fmt.Sprintf("127.0.0.1:%d", sp)
 	s := redis.NewSentinelClient(&redis.Options{Addr: addr})
 	defer s.Close()
-	for i := 0; ; i++ {
-		if _, err := s.GetMasterAddrByName(context.Background(), name).Result(); err == nil {
-			return addr
-		} else if i == 100 {
-			t.Fatalf("sentinel on %s does not know %s: %v", addr, name, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	dbtest.WaitFor(t, 5*time.Second, "the Sentinel to know "+name, func() bool {
+		_, err := s.GetMasterAddrByName(context.Background(), name).Result()
+		return err == nil
+	})
+	return addr
 }
 
 // The cluster settings, as make cluster sets them: a DATABASE_URL naming a
@@ -78,7 +64,7 @@ func TestClusterSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	dead := fmt.Sprintf("127.0.0.1:%d", dbtest.FreePort(t))
 	multi := *primary
 	multi.Host = dead + "," + primary.Host
 	q := multi.Query()

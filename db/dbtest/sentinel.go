@@ -32,7 +32,7 @@ func StartSentinel(t testing.TB) Sentinel {
 	if err != nil {
 		t.Skip("redis-server is not installed; scripts/services.sh installs it")
 	}
-	master, replica, sp := freePort(t), freePort(t), freePort(t)
+	master, replica, sp := FreePort(t), FreePort(t), FreePort(t)
 	startRedisProc(t, bin, master)
 	startRedisProc(t, bin, replica, "--replicaof", "127.0.0.1", strconv.Itoa(master))
 	name := "indicia-failover-" + randHex(4)
@@ -129,8 +129,8 @@ func startRedisProc(t testing.TB, bin string, port int, args ...string) {
 	WaitFor(t, 10*time.Second, "redis-server to answer", func() bool { return c.Ping(context.Background()).Err() == nil })
 }
 
-// freePort asks the kernel for a port nobody listens on.
-func freePort(t testing.TB) int {
+// FreePort asks the kernel for a port nobody listens on.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
