@@ -230,7 +230,7 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		q.add(`i.meter_id = $?`, f.MeterID)
 	}
 	if f.UserID != 0 {
-		q.add(`p.user_id = $?`, f.UserID)
+		q.add(`i.user_id = $?`, f.UserID)
 	}
 	if f.CostCodeID != 0 {
 		q.add(`i.cost_code_id = $?`, f.CostCodeID)
@@ -276,9 +276,9 @@ func (s *Service) ListLabels(ctx context.Context, actor accounts.User, f LabelFi
 		q.where = append(q.where, fmt.Sprintf("(%s, i.id) %s ($%d, $%d)", keyCol, cmp, n-1, n))
 	}
 	q.args = append(q.args, limit+1)
-	sql := `SELECT ` + labelColumns + `, i.id, coalesce(p.user_id, 0), coalesce(cc.name, ''),
+	sql := `SELECT ` + labelColumns + `, i.id, coalesce(i.user_id, 0), coalesce(cc.name, ''),
 		i.void_reason, i.used_at, i.used_location
-		FROM indicia i JOIN meters m ON m.id = i.meter_id JOIN purchases p ON p.id = i.purchase_id
+		FROM indicia i JOIN meters m ON m.id = i.meter_id
 		LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
 		WHERE ` + strings.Join(q.where, " AND ") + `
 		ORDER BY ` + keyCol + ` ` + dir + `, i.id ` + dir + ` LIMIT $` + strconv.Itoa(len(q.args))

@@ -19,7 +19,7 @@ type meterDispense struct {
 }
 
 var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
-	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference", "weight_oz"}
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference", "weight_oz", "user_id"}
 
 // copyThreshold is the batch size from which a dispense is stored with COPY.
 const copyThreshold = 256
@@ -133,11 +133,11 @@ func (r *storeRows) queue(b *pgx.Batch) {
 			SELECT u.pub, u.acct, u.meter, u.usr, NULLIF(u.key, ''), u.hash, u.pieces, u.postage, u.at
 			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], $7::int[], $8::bigint[], $9::timestamptz[])
 				AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)
-			RETURNING id, public_id, meter_id, account_id, created_at)
+			RETURNING id, public_id, meter_id, account_id, user_id, created_at)
 		INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
-			services, recipient, data, status, created_at, cost_code_id, reference, weight_oz)
+			services, recipient, data, status, created_at, cost_code_id, reference, weight_oz, user_id)
 		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at,
-			NULLIF(u.cost, 0), u.ref, u.weight
+			NULLIF(u.cost, 0), u.ref, u.weight, p.user_id
 		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[],
 				$21::bigint[], $22::text[], $23::float8[])
 			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, weight, ord)
@@ -273,7 +273,7 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 	if err := insertTxRecords(ctx, tx, m.ID, txs); err != nil {
 		return err
 	}
-	ids := map[string]int64{}
+	ids, users := map[string]int64{}, map[string]*int64{}
 	for i := range pr.publicID {
 		var key any
 		if pr.key[i] != "" {
@@ -286,11 +286,13 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 			return fmt.Errorf("metering: store purchase: %w", err)
 		}
 		ids[pr.publicID[i]] = id
+		users[pr.publicID[i]] = pr.user[i]
 	}
 	rows := make([][]any, len(ir.publicID))
 	for i := range ir.publicID {
 		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
-			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i], ir.weight[i]}
+			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i], ir.weight[i],
+			users[ir.purchase[i]]}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("metering: store indicia: %w", err)

@@ -60,7 +60,7 @@ func (s *Service) refundRows(ctx context.Context, f Filter) ([]RefundRow, error)
 		w.add("m.serial = ?", f.MeterSerial)
 	}
 	if f.UserID != 0 {
-		w.add("p.user_id = ?", f.UserID)
+		w.add("i.user_id = ?", f.UserID)
 	}
 	if f.CostCodeID != 0 {
 		w.add("i.cost_code_id = ?", f.CostCodeID)
@@ -73,7 +73,7 @@ func (s *Service) refundRows(ctx context.Context, f Filter) ([]RefundRow, error)
 	}
 	rows, err := s.read.Query(ctx, `SELECT i.id, i.voided_at, i.public_id, m.serial, i.void_reason, i.postage,
 		ft.id IS NOT NULL, coalesce(r.amount, 0), coalesce(r.status, '')
-		FROM indicia i JOIN meters m ON m.id = i.meter_id JOIN purchases p ON p.id = i.purchase_id
+		FROM indicia i JOIN meters m ON m.id = i.meter_id
 		LEFT JOIN funds_transfers ft ON ft.transfer_id = 'void_' || i.public_id
 		LEFT JOIN refunds r ON r.label_public_id = i.public_id
 		WHERE `+w.String()+` ORDER BY i.voided_at, i.id`, w.args...)

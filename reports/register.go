@@ -66,19 +66,38 @@ func className(code string) string {
 	return code
 }
 
+// registerFrom is the register's joins: the piece, its meter, its buyer
+// (the piece's own user_id) and its cost code, every one a look-up by key,
+// so the rows come out in the order of the index on (account_id,
+// created_at, id) with no hash of purchases and no sort.
+const registerFrom = `FROM indicia i
+JOIN meters m ON m.id = i.meter_id
+LEFT JOIN users u ON u.id = i.user_id
+LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id`
+
+// feeSQL is the card fee of the piece's trickle purchase, on its first piece
+// only. Whether the filter's account has any trickle charge at all is asked
+// once (an InitPlan): an account that prefunds its meters pays nothing per
+// row; otherwise each row looks its purchase's charge up by key.
+func feeSQL(w *where, f Filter) string {
+	scope := ""
+	if f.AccountID != 0 {
+		scope = " AND c0.account_id = " + w.arg(f.AccountID)
+	}
+	return `CASE WHEN (SELECT EXISTS (SELECT 1 FROM charges c0 WHERE c0.kind = 'trickle' AND c0.purchase_public_id <> ''` + scope + `))
+	THEN coalesce((SELECT CASE WHEN i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END
+		FROM purchases p JOIN charges c ON c.purchase_public_id = p.public_id AND c.purchase_public_id <> '' AND c.kind = 'trickle'
+		WHERE p.id = i.purchase_id ORDER BY c.id LIMIT 1), 0)
+	ELSE 0 END`
+}
+
 // registerSQL reads the register in (created_at, id) order, the order of
 // the index on (account_id, created_at, id), so rows stream as they are read.
 const registerSQL = `SELECT i.id, i.created_at, i.public_id, m.serial, coalesce(u.name, ''), coalesce(cc.name, ''), i.origin_zip,
 	CASE WHEN i.dest_country = 'US' THEN i.dest_zip ELSE i.dest_country || ' ' || i.dest_zip END,
-	i.mail_class, i.services, i.mailing_date, i.weight_oz::float8, i.postage,
-	CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END,
+	i.mail_class, i.services, i.mailing_date, i.weight_oz::float8, i.postage, %s,
 	i.status, i.void_reason, i.used_at, i.voided_at
-FROM indicia i
-JOIN meters m ON m.id = i.meter_id
-JOIN purchases p ON p.id = i.purchase_id
-LEFT JOIN users u ON u.id = p.user_id
-LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
-LEFT JOIN charges c ON c.purchase_public_id = p.public_id AND c.purchase_public_id <> '' AND c.kind = 'trickle'
+` + registerFrom + `
 WHERE %s
 ORDER BY i.created_at, i.id`
 
@@ -87,7 +106,8 @@ func (s *Service) registerQuery(f Filter, after Cursor, limit int) (string, []an
 	if !after.IsZero() {
 		w.add("(i.created_at, i.id) > (?, ?)", after.At, after.ID)
 	}
-	q := fmt.Sprintf(registerSQL, w)
+	fee := feeSQL(w, f)
+	q := fmt.Sprintf(registerSQL, fee, w)
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}

@@ -130,27 +130,22 @@ func dollarsSQL(col string) string {
 
 // copyRegisterInner is the register's rows in order, unformatted: the
 // formatting sits above it (OFFSET 0 keeps PostgreSQL from folding the two),
-// so the sort moves narrow rows and each cell is formatted once.
+// so each cell is formatted once, from the rows as the index yields them.
 const copyRegisterInner = `SELECT i.created_at, i.id, i.public_id, m.serial, coalesce(u.name, '') AS user_name, coalesce(cc.name, '') AS cost_code,
 	i.origin_zip, CASE WHEN i.dest_country = 'US' THEN i.dest_zip ELSE i.dest_country || ' ' || i.dest_zip END AS dest,
-	i.mail_class, i.services, i.mailing_date, i.weight_oz, i.postage,
-	CASE WHEN c.id IS NOT NULL AND i.piece_number = (SELECT min(x.piece_number) FROM indicia x WHERE x.purchase_id = i.purchase_id) THEN c.fee ELSE 0 END AS fee,
+	i.mail_class, i.services, i.mailing_date, i.weight_oz, i.postage, %s AS fee,
 	i.status, i.void_reason, i.used_at, i.voided_at
-FROM indicia i
-JOIN meters m ON m.id = i.meter_id
-JOIN purchases p ON p.id = i.purchase_id
-LEFT JOIN users u ON u.id = p.user_id
-LEFT JOIN cost_codes cc ON cc.id = i.cost_code_id
-LEFT JOIN charges c ON c.purchase_public_id = p.public_id AND c.purchase_public_id <> '' AND c.kind = 'trickle'
+` + registerFrom + `
 WHERE %s
 ORDER BY i.created_at, i.id OFFSET 0`
 
 func copyRegisterSQL(f Filter) (string, []any) {
 	w := pieces(f)
-	cond := w.String()
+	fee := feeSQL(w, f)
+	inner := fmt.Sprintf(copyRegisterInner, fee, w)
 	// Highest first, so "$1" never rewrites the start of "$12".
 	for n := len(w.args); n >= 1; n-- {
-		cond = strings.ReplaceAll(cond, "$"+strconv.Itoa(n), fmt.Sprintf("current_setting('%s')::%s", copyParam(n), copyParamType(w.args[n-1])))
+		inner = strings.ReplaceAll(inner, "$"+strconv.Itoa(n), fmt.Sprintf("current_setting('%s')::%s", copyParam(n), copyParamType(w.args[n-1])))
 	}
 	// Timestamps and dates print as ISO text (DateStyle is set with the
 	// statement); date_trunc drops the fraction as the Go layout does.
@@ -173,6 +168,6 @@ func copyRegisterSQL(f Filter) (string, []any) {
 		`date_trunc('second', s.voided_at AT TIME ZONE 'UTC')::text`,
 	}
 	q := `COPY (SELECT ` + strings.Join(cols, ",\n\t") + `
-FROM (` + fmt.Sprintf(copyRegisterInner, cond) + `) s) TO STDOUT WITH (FORMAT csv)`
+FROM (` + inner + `) s) TO STDOUT WITH (FORMAT csv)`
 	return q, w.args
 }

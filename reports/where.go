@@ -22,6 +22,13 @@ func (w *where) add(cond string, args ...any) {
 
 func (w *where) raw(cond string) { w.conds = append(w.conds, cond) }
 
+// arg adds an argument without a condition and returns its placeholder, for
+// a value the statement uses outside the WHERE clause.
+func (w *where) arg(a any) string {
+	w.args = append(w.args, a)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
 func (w *where) String() string {
 	if len(w.conds) == 0 {
 		return "true"
@@ -29,8 +36,8 @@ func (w *where) String() string {
 	return strings.Join(w.conds, " AND ")
 }
 
-// pieces narrows indicia (alias i) to the filter; users come through the
-// purchase (alias p) and meters through alias m.
+// pieces narrows indicia (alias i) to the filter; the buying user is the
+// piece's own user_id, meters come through alias m.
 func pieces(f Filter) *where {
 	w := &where{}
 	if f.AccountID != 0 {
@@ -42,7 +49,7 @@ func pieces(f Filter) *where {
 		w.add("m.serial = ?", f.MeterSerial)
 	}
 	if f.UserID != 0 {
-		w.add("p.user_id = ?", f.UserID)
+		w.add("i.user_id = ?", f.UserID)
 	}
 	if f.CostCodeID != 0 {
 		w.add("i.cost_code_id = ?", f.CostCodeID)

@@ -16,9 +16,12 @@ import (
 )
 
 type apiError struct {
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Field   string         `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	// Fields is every field's message of a 422 (field and message above are
+	// the first of them), so a client can mark them all at once.
+	Fields  apperr.Fields  `json:"fields,omitempty"`
 	Details map[string]any `json:"-"`
 }
 
@@ -31,6 +34,9 @@ func (e apiError) body() any {
 	out := fiber.Map{"code": e.Code, "message": e.Message}
 	if e.Field != "" {
 		out["field"] = e.Field
+	}
+	if len(e.Fields) > 0 {
+		out["fields"] = e.Fields
 	}
 	for k, v := range e.Details {
 		if _, taken := out[k]; !taken {
@@ -69,10 +75,10 @@ func (s *Server) errorHandler(c fiber.Ctx, err error) error {
 		code = fiber.StatusUnprocessableEntity
 		var fe *apperr.FieldsError
 		if errors.As(err, &fe) {
-			out = apiError{Code: "invalid", Field: fe.First, Message: fields[fe.First]}
+			out = apiError{Code: "invalid", Field: fe.First, Message: fields[fe.First], Fields: fields}
 		} else {
 			e, _ := apperr.As(err)
-			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message, Details: e.Details}
+			out = apiError{Code: "invalid", Field: e.Field, Message: e.Message, Fields: fields, Details: e.Details}
 			if e.Code != "" {
 				out.Code = e.Code // a refusal with its own code (international_class_unavailable)
 			}

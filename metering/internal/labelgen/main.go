@@ -195,7 +195,7 @@ func seedAccount(ctx context.Context, pool *pgxpool.Pool, name string, n, meters
 	k := 0
 	_, err = pool.CopyFrom(ctx, pgx.Identifier{"indicia"},
 		[]string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip", "dest_zip", "mail_class",
-			"recipient", "data", "status", "voided_at", "created_at", "void_reason", "used_at", "cost_code_id"},
+			"recipient", "data", "status", "voided_at", "created_at", "void_reason", "used_at", "cost_code_id", "user_id"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if k == n {
 				return nil, nil
@@ -232,7 +232,7 @@ func seedAccount(ctx context.Context, pool *pgxpool.Pool, name string, n, meters
 				cc = ccIDs[r.IntN(len(ccIDs))]
 			}
 			return []any{"g" + strings.ToLower(fmt.Sprintf("%x", idb)), firstPurchase + int64(pi), meterIDs[p.meter], acct, pieceNo[p.meter],
-				mailing, postage, meterZIP[p.meter], dest, class, rec, blob, status, voidedAt, p.at, reason, usedAt, cc}, nil
+				mailing, postage, meterZIP[p.meter], dest, class, rec, blob, status, voidedAt, p.at, reason, usedAt, cc, userIDs[p.user]}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copy indicia: %w", err)

@@ -172,7 +172,7 @@ func seed(ctx context.Context, pool *pgxpool.Pool, accountID, userID, meterID in
 	}
 	i = 0
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, []string{"id", "public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date",
-		"postage", "origin_zip", "dest_zip", "mail_class", "services", "data", "status", "voided_at", "void_reason", "cost_code_id", "created_at"},
+		"postage", "origin_zip", "dest_zip", "mail_class", "services", "data", "status", "voided_at", "void_reason", "cost_code_id", "created_at", "user_id"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
 				return nil, nil
@@ -189,7 +189,7 @@ func seed(ctx context.Context, pool *pgxpool.Pool, accountID, userID, meterID in
 				code = codes[i%len(codes)]
 			}
 			row := []any{id, "bl_" + strconv.FormatInt(id, 36), firstPurchase + int64(i), meterID, accountID, firstPiece + int64(i), t,
-				int64(58 + i%7*10), origin, dests[i%len(dests)], classes[i%len(classes)], int32(0), []byte{0}, status, voided, reason, code, t}
+				int64(58 + i%7*10), origin, dests[i%len(dests)], classes[i%len(classes)], int32(0), []byte{0}, status, voided, reason, code, t, user}
 			i++
 			return row, nil
 		}))
