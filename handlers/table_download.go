@@ -4,16 +4,16 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/xuri/excelize/v2"
 
 	"indicia/apperr"
 	"indicia/internal/csvsafe"
+	"indicia/internal/xlsxstream"
 )
 
 // tableSource calls emit for every row of a download, in order.
@@ -48,9 +48,9 @@ func streamTable(c fiber.Ctx, format, base string, header []string, src tableSou
 	return sendTable(c, format, base, downloadTable{header: header, src: src})
 }
 
-// sendTable sends a CSV or XLSX download row by row: CSV goes straight to
-// the connection; XLSX goes through excelize's StreamWriter, which spills to
-// a temporary file, so neither is built whole in memory. The source runs
+// sendTable sends a CSV or XLSX download row by row, both straight to the
+// connection (XLSX through internal/xlsxstream), so neither is built whole
+// in memory. The source runs
 // after the handler returns, so it must not touch the request context.
 func sendTable(c fiber.Ctx, format, base string, t downloadTable) error {
 	safe := func(r []string) []string {
@@ -95,42 +95,63 @@ func sendTable(c fiber.Ctx, format, base string, t downloadTable) error {
 }
 
 // writeXLSX writes amounts and counts as numbers, so a spreadsheet adds them
-// up without conversion.
+// up without conversion. The sheet is written as it is read (no temporary
+// file); a download PostgreSQL writes as CSV itself (the register) is read
+// from that CSV, already guarded against formulas, without the rows ever
+// becoming Go values.
 func writeXLSX(ctx context.Context, w *bufio.Writer, t downloadTable, safe func([]string) []string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
+	x, err := xlsxstream.New(w, "Sheet1")
 	if err != nil {
 		return err
 	}
-	row := 1
-	cells := make([]any, 0, len(t.header))
-	emit := func(r []string, header bool) error {
-		cells = cells[:0]
-		for i, v := range r {
-			if !header && t.numeric[i] {
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					cells = append(cells, n)
-					continue
-				}
-			}
-			cells = append(cells, v)
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(cell, cells)
-	}
-	if err := emit(t.header, true); err != nil {
+	numeric := func(i int) bool { return t.numeric[i] }
+	if err := x.Row(t.header, nil); err != nil {
 		return err
 	}
-	if err := t.src(ctx, func(r []string) error { return emit(safe(r), false) }); err != nil {
+	if t.copyCSV != nil {
+		err = xlsxFromCSV(ctx, x, t, numeric)
+	} else {
+		err = t.src(ctx, func(r []string) error { return x.Row(safe(r), numeric) })
+	}
+	if err != nil {
 		return err
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Write(w); err != nil {
+	if err := x.Close(); err != nil {
 		return err
 	}
 	return w.Flush()
+}
+
+// xlsxFromCSV runs the table's CSV writer into a pipe and turns each record
+// into a row. A failed sheet write closes the pipe, which ends the CSV
+// writer (and its COPY) too; it is waited for either way.
+func xlsxFromCSV(ctx context.Context, x *xlsxstream.Writer, t downloadTable, numeric func(int) bool) error {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := t.copyCSV(ctx, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	r := csv.NewReader(pr)
+	r.ReuseRecord = true
+	r.FieldsPerRecord = len(t.header)
+	var err error
+	for {
+		var rec []string
+		if rec, err = r.Read(); err != nil {
+			break
+		}
+		if err = x.Row(rec, numeric); err != nil {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	pr.CloseWithError(errors.New("handlers: xlsx download stopped"))
+	if cerr := <-done; err == nil {
+		err = cerr
+	}
+	return err
 }
