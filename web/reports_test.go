@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,6 +81,9 @@ func TestReportsPageAndDownloads(t *testing.T) {
 		if rec[11] != "0.78" || rec[13] != "issued" {
 			t.Errorf("register row %v: want postage 0.78, issued", rec)
 		}
+		if rec[3] != e.Owner.Name {
+			t.Errorf("register row %v: user %q, want the buyer %q", rec, rec[3], e.Owner.Name)
+		}
 		if want := map[bool]string{true: "1", false: "0"}[rec[1] == labels[0]]; recs[0][10] != "weight_oz" || rec[10] != want {
 			t.Errorf("register row %v: weight %q (column %q), want %s", rec, rec[10], recs[0][10], want)
 		}
@@ -99,6 +103,48 @@ func TestReportsPageAndDownloads(t *testing.T) {
 	}
 	if typ, _ := x.GetCellType("Sheet1", "C3"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 		t.Errorf("the total postage cell is text (%v), want a number", typ)
+	}
+
+	// The register as XLSX holds the CSV's cells, amounts as numbers and
+	// the formula-like cost code as neutralized text.
+	r = e.Do("owner", "GET", "/reports/register/xlsx", nil)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("register xlsx: %d", r.StatusCode)
+	}
+	x, err = excelize.OpenReader(bytes.NewReader([]byte(webtest.Body(t, r))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = x.GetRows("Sheet1")
+	if err != nil || len(rows) != len(recs) {
+		t.Fatalf("register xlsx: %d rows (%v), want %d", len(rows), err, len(recs))
+	}
+	for i, rec := range recs {
+		for len(rec) > 0 && rec[len(rec)-1] == "" {
+			rec = rec[:len(rec)-1]
+		}
+		got := slices.Clone(rows[i])
+		for c := 10; i > 0 && c <= 12 && c < len(got) && c < len(rec); c++ {
+			// Amounts are numbers: 0.00 in the CSV reads back as 0.
+			a, errA := strconv.ParseFloat(got[c], 64)
+			b, errB := strconv.ParseFloat(rec[c], 64)
+			if errA == nil && errB == nil && a == b {
+				got[c] = rec[c]
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(rec, "|") {
+			t.Errorf("register xlsx row %d: %q, want the CSV's %q", i+1, rows[i], rec)
+		}
+	}
+	for i := 2; i <= len(recs); i++ {
+		for _, col := range []string{"K", "L", "M"} { // weight, postage, fee
+			if typ, _ := x.GetCellType("Sheet1", col+strconv.Itoa(i)); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+				t.Errorf("register xlsx %s%d is text, want a number", col, i)
+			}
+		}
+		if typ, _ := x.GetCellType("Sheet1", "B"+strconv.Itoa(i)); typ != excelize.CellTypeInlineString {
+			t.Errorf("register xlsx label id B%d has type %v, want text", i, typ)
+		}
 	}
 
 	// A vendor admin reads any account by its number.
