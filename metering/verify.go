@@ -169,64 +169,46 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 		match := indicium.RecipientHash(req.Recipient) == in.RecipientHash
 		v.RecipientMatch = &match
 	}
-	reason, rev, err := s.checkSignature(ctx, in)
+	reason, err := s.checkSignature(ctx, in)
 	if err != nil {
 		return Verification{}, err
 	} else if reason != "" {
 		v.Result, v.Reason = ResultInvalid, reason
 		return s.commitScan(ctx, &scanJob{actor: actor, req: req, v: v, hash: hash[:]})
 	}
-	if out, revoked, err := s.checkRevoked(ctx, actor, req, v, in, hash[:], rev); err != nil || revoked {
-		return out, err
-	}
 	return s.commitScan(ctx, &scanJob{actor: actor, req: req, v: v, in: &in, hash: hash[:]})
 }
 
 // checkSignature verifies the indicium against the box's vendor root and the
-// stored meter certificates; it returns why it fails, or "", and the meter's
-// certificate revocation, if any (read in the same round trip).
-func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, *Revocation, error) {
+// meter's certificates; it returns why it fails, or "". The meter's
+// revocation is read later, in the scan's transaction (storeScans).
+func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, error) {
 	root, err := s.trustedRoot(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT m.cert_pem, r.serial, r.cert_serial, r.revoked_from, r.reason
-		FROM meters m LEFT JOIN meter_revocations r ON r.meter_id = m.id WHERE m.serial = $1`, in.MeterSerial)
+	certs, cached, err := s.meterCertsOf(ctx, in.MeterSerial, false)
 	if err != nil {
-		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
-	}
-	var certs []*x509.Certificate
-	var rev *Revocation
-	for rows.Next() {
-		var p string
-		var rSerial, rReason *string
-		var rCert []byte
-		var rFrom *time.Time
-		if err := rows.Scan(&p, &rSerial, &rCert, &rFrom, &rReason); err != nil {
-			rows.Close()
-			return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
-		}
-		certs = append(certs, s.meterCertificates(p)...)
-		if rSerial != nil && rev == nil {
-			rev = &Revocation{Serial: *rSerial, CertSerial: rCert, RevokedFrom: rFrom.UTC(), Reason: *rReason}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
+		return "", err
 	}
 	meter, err := indicium.FindMeterCertificate(in, certs)
+	if err != nil && cached {
+		// A certificate added to the meter since it was kept.
+		if certs, _, err = s.meterCertsOf(ctx, in.MeterSerial, true); err != nil {
+			return "", err
+		}
+		meter, err = indicium.FindMeterCertificate(in, certs)
+	}
 	if err != nil {
-		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil, nil
+		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil
 	}
 	if err := s.verifyChain(root, meter, in.MailingDate); err != nil {
-		reason, err := s.signatureFailure(ctx, in, err)
-		return reason, nil, err
+		return s.signatureFailure(ctx, in, err)
 	}
 	if err := indicium.VerifyWithMeter(in, meter); err != nil {
-		reason, err := s.signatureFailure(ctx, in, err)
-		return reason, nil, err
+		return s.signatureFailure(ctx, in, err)
 	}
-	return "", rev, nil
+	return "", nil
 }
 
 func (s *Service) insertVerification(ctx context.Context, tx pgx.Tx, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {

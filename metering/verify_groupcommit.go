@@ -34,6 +34,7 @@ type scanJob struct {
 	v     Verification       // the answer so far: decoded, signature checked
 	in    *indicium.Indicium // nil: nothing to look up (not readable, bad signature), only logged
 	hash  []byte
+	rev   *Revocation // the meter's certificate revocation, read in the batch
 
 	out   Verification
 	err   error
@@ -182,8 +183,13 @@ const lockScannedSQL = `SELECT u.ord, i.id, i.meter_id, i.status, i.data, i.used
 	JOIN indicia i ON i.meter_id = m.id AND i.piece_number = u.piece
 	ORDER BY i.id FOR UPDATE OF i`
 
-// storeScans judges and stores a batch in one transaction: BEGIN, the lock
-// and the verification ids in one round trip; the writes and COMMIT in
+// scannedRevocationsSQL reads the revocations of the scanned labels' meters.
+const scannedRevocationsSQL = `SELECT u.ord, r.serial, r.cert_serial, r.revoked_from, r.reason
+	FROM unnest($1::text[], $2::int[]) AS u(serial, ord)
+	JOIN meters m ON m.serial = u.serial JOIN meter_revocations r ON r.meter_id = m.id`
+
+// storeScans judges and stores a batch in one transaction: BEGIN, the lock,
+// the meters' revocations and the verification ids in one round trip; the writes and COMMIT in
 // another (signals, rare, and the earlier scans a re-scan needs, in between).
 func (s *Service) storeScans(ctx context.Context, batch []*scanJob) error {
 	conn, err := s.pool.Acquire(ctx)
@@ -222,6 +228,9 @@ func (s *Service) storeScans(ctx context.Context, batch []*scanJob) error {
 		}
 	}
 	rows := make([]*scannedRow, len(batch))
+	for _, j := range batch {
+		j.rev = nil
+	}
 	ids := make([]int64, 0, len(batch))
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -234,6 +243,19 @@ func (s *Service) storeScans(ctx context.Context, batch []*scanJob) error {
 					return err
 				}
 				rows[ord] = row
+			}
+			return r.Err()
+		})
+		b.Queue(scannedRevocationsSQL, serials, ords).Query(func(r pgx.Rows) error {
+			for r.Next() {
+				var ord int32
+				var rev Revocation
+				if err := r.Scan(&ord, &rev.Serial, &rev.CertSerial, &rev.RevokedFrom, &rev.Reason); err != nil {
+					return err
+				}
+				if rev.RevokedFrom = rev.RevokedFrom.UTC(); batch[ord].rev == nil {
+					batch[ord].rev = &rev
+				}
 			}
 			return r.Err()
 		})

@@ -24,6 +24,7 @@ const (
 	signalDuplicate
 	signalVoided
 	signalFar
+	signalRevoked
 )
 
 // scanVerdict is one scan judged: its answer and what it writes.
@@ -38,7 +39,8 @@ type scanVerdict struct {
 }
 
 // judgeScan decides a scan of the label row (nil when no such label was
-// sold) locked in the scan's transaction: valid, invalid, void or duplicate.
+// sold) locked in the scan's transaction, and of its meter's revocation
+// read there: revoked, valid, invalid, void or duplicate.
 // The first valid scan marks the label used (it can no longer be voided);
 // every later scan is a duplicate and a fraud signal unless it is provably
 // the same piece (judgeUse). q runs the look-up of earlier scans a re-scan
@@ -49,6 +51,9 @@ func (s *Service) judgeScan(ctx context.Context, q db.Querier, j *scanJob, row *
 		return scanVerdict{out: w}, nil
 	}
 	in := *j.in
+	if d, revoked := revokedVerdict(w, in, j.rev, row); revoked {
+		return d, nil
+	}
 	if row == nil || !bytes.Equal(row.data, in.Bytes()) {
 		// Signed by the box but never stored: a dispense that rolled back.
 		w.Result, w.Reason = ResultInvalid, "The signature is genuine but this indicium was never issued (no record of its sale)."
@@ -115,6 +120,8 @@ func (s *Service) raiseScanSignal(ctx context.Context, q db.Querier, j *scanJob,
 		return s.recordVoidedScan(ctx, q, d.lbl, this, j.req.IP)
 	case signalFar:
 		return s.checkFarFromOrigin(ctx, q, d.lbl, this, j.req.IP)
+	case signalRevoked:
+		return recordRevokedUse(ctx, q, j, d)
 	}
 	return nil
 }
