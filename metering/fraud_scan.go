@@ -6,8 +6,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"indicia/db"
 	"indicia/metering/box"
 	"indicia/metering/indicium"
 )
@@ -40,7 +39,7 @@ type VoidedScanEvidence struct {
 }
 
 // recordVoidedScan raises the signal of a voided (and refunded) label scanned.
-func (s *Service) recordVoidedScan(ctx context.Context, tx pgx.Tx, l scannedLabel, this Scan, ip string) error {
+func (s *Service) recordVoidedScan(ctx context.Context, tx db.Querier, l scannedLabel, this Scan, ip string) error {
 	ev := VoidedScanEvidence{VoidedAt: l.VoidedAt, VoidReason: l.VoidReason, Postage: l.In.Postage, Scan: evidenceOf(this)}
 	ev.Scan.IP = ip
 	voided := "at an unknown time"
@@ -96,21 +95,27 @@ func farFromOrigin(origin, scan string, zone ZoneFunc, allowed int) (far bool, z
 // checkFarFromOrigin raises the far_from_origin signal when a label's first
 // scan (its acceptance into the mail) happens far from its origin of deposit.
 // Later scans are the piece travelling and are not judged.
-func (s *Service) checkFarFromOrigin(ctx context.Context, tx pgx.Tx, l scannedLabel, this Scan, ip string) error {
+func (s *Service) checkFarFromOrigin(ctx context.Context, tx db.Querier, l scannedLabel, this Scan, ip string) error {
+	far, ev := s.farScan(l, this)
+	if !far {
+		return nil
+	}
+	ev.Scan.IP = ip
+	detail := fmt.Sprintf("meter %s piece %d: origin %s, first scanned at %s (zone %d, allowed up to zone %d) %s",
+		l.In.MeterSerial, l.In.PieceCount, l.In.OriginZIP, ev.ScanZIP, ev.Zone, ev.Allowance, describeScan(this))
+	_, err := raiseSignal(ctx, tx, newSignal{Kind: FraudFarFromOrigin, IndiciumID: l.IndiciumID, MeterID: l.MeterID,
+		VerificationID: this.VerificationID, DedupKey: fmt.Sprintf("label:%d", l.IndiciumID), Detail: detail, Evidence: ev, At: this.At})
+	return err
+}
+
+// farScan decides, without the database, whether a first scan is far from
+// the label's origin, with the signal's evidence.
+func (s *Service) farScan(l scannedLabel, this Scan) (bool, FarScanEvidence) {
 	allowed := s.opt.FarZone
 	if allowed <= 0 {
 		allowed = DefaultFarZone
 	}
 	at := scanZIP(this.Location)
 	far, zone := farFromOrigin(l.In.OriginZIP, at, s.opt.Zone, allowed)
-	if !far {
-		return nil
-	}
-	ev := FarScanEvidence{OriginZIP: l.In.OriginZIP, ScanZIP: at, Zone: zone, Allowance: allowed, Scan: evidenceOf(this)}
-	ev.Scan.IP = ip
-	detail := fmt.Sprintf("meter %s piece %d: origin %s, first scanned at %s (zone %d, allowed up to zone %d) %s",
-		l.In.MeterSerial, l.In.PieceCount, l.In.OriginZIP, at, zone, allowed, describeScan(this))
-	_, err := raiseSignal(ctx, tx, newSignal{Kind: FraudFarFromOrigin, IndiciumID: l.IndiciumID, MeterID: l.MeterID,
-		VerificationID: this.VerificationID, DedupKey: fmt.Sprintf("label:%d", l.IndiciumID), Detail: detail, Evidence: ev, At: this.At})
-	return err
+	return far, FarScanEvidence{OriginZIP: l.In.OriginZIP, ScanZIP: at, Zone: zone, Allowance: allowed, Scan: evidenceOf(this)}
 }

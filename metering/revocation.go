@@ -1,6 +1,7 @@
 package metering
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
@@ -279,44 +280,35 @@ func (s *Service) RevocationList(ctx context.Context) ([]byte, error) {
 	return c.pem, nil
 }
 
-// checkRevoked answers REVOKED for an authentic label dated on or after
-// its meter's revocation, logs the verification and raises a fraud signal:
-// someone presented postage that is no longer valid. It reports false when
-// the label is not revoked.
-func (s *Service) checkRevoked(ctx context.Context, actor accounts.User, req VerifyRequest, v Verification, in indicium.Indicium, hash []byte, r *Revocation) (Verification, bool, error) {
+// revokedVerdict answers REVOKED for an authentic label dated on or after
+// its meter's revocation (row: the label, nil when none was sold); the scan
+// raises a fraud signal (recordRevokedUse): someone presented postage that
+// is no longer valid. It reports false when the label is not revoked.
+func revokedVerdict(w Verification, in indicium.Indicium, r *Revocation, row *scannedRow) (scanVerdict, bool) {
 	if r == nil || !LabelRevoked(in.MailingDate, r.RevokedFrom) {
-		return v, false, nil
+		return scanVerdict{}, false
 	}
-	v.Result, v.RevokedFrom = ResultRevoked, &r.RevokedFrom
-	v.Reason = fmt.Sprintf("Meter %s's certificate was revoked from %s (%s): labels dated from that day on are not valid postage.",
+	w.Result, w.RevokedFrom = ResultRevoked, &r.RevokedFrom
+	w.Reason = fmt.Sprintf("Meter %s's certificate was revoked from %s (%s): labels dated from that day on are not valid postage.",
 		in.MeterSerial, r.RevokedFrom.Format("2006-01-02 15:04 MST"), strings.ReplaceAll(r.Reason, "_", " "))
-	var out Verification
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		var id *int64
-		var found int64
-		switch err := tx.QueryRow(ctx, `SELECT i.id FROM indicia i JOIN meters m ON m.id = i.meter_id WHERE m.serial = $1 AND i.piece_number = $2 AND i.data = $3`,
-			in.MeterSerial, in.PieceCount, in.Bytes()).Scan(&found); {
-		case err == nil:
-			id = &found
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("metering: find revoked indicium: %w", err)
-		}
-		var err error
-		if out, err = s.insertVerification(ctx, tx, actor, req, v, hash, id); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("meter %s piece %d dated %s presented after its certificate was revoked from %s (%s); ref %q at %q",
-			in.MeterSerial, in.PieceCount, in.MailingDate.Format(time.DateOnly), r.RevokedFrom.Format(time.RFC3339), r.Reason, req.PieceRef, req.Location)
-		if _, err := tx.Exec(ctx, `INSERT INTO fraud_signals (kind, indicium_id, verification_id, detail, created_at) VALUES ('revoked_use', $1, $2, $3, $4)`,
-			id, out.ID, detail, v.At); err != nil {
-			return fmt.Errorf("metering: record fraud signal: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Verification{}, false, err
+	d := scanVerdict{out: w, signal: signalRevoked}
+	if row != nil && bytes.Equal(row.data, in.Bytes()) {
+		id := row.id
+		d.indiciumID = &id
 	}
-	return out, true, nil
+	return d, true
+}
+
+// recordRevokedUse raises the revoked_use signal of a scan answered REVOKED.
+func recordRevokedUse(ctx context.Context, q db.Querier, j *scanJob, d scanVerdict) error {
+	in, r := *j.in, j.rev
+	detail := fmt.Sprintf("meter %s piece %d dated %s presented after its certificate was revoked from %s (%s); ref %q at %q",
+		in.MeterSerial, in.PieceCount, in.MailingDate.Format(time.DateOnly), r.RevokedFrom.Format(time.RFC3339), r.Reason, j.req.PieceRef, j.req.Location)
+	if _, err := q.Exec(ctx, `INSERT INTO fraud_signals (kind, indicium_id, verification_id, detail, created_at) VALUES ('revoked_use', $1, $2, $3, $4)`,
+		d.indiciumID, d.out.ID, detail, d.out.At); err != nil {
+		return fmt.Errorf("metering: record fraud signal: %w", err)
+	}
+	return nil
 }
 
 // CheckRevocation is the offline revocation check of an indicium that

@@ -90,6 +90,7 @@ type Service struct {
 	mu     sync.Mutex
 	queues map[int64]*meterQueue
 	cm     committer
+	scans  scanCommitter
 	revs   revocationCache
 	trust  trustCache
 	serial trackingSerials

@@ -1,7 +1,6 @@
 package metering
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
@@ -15,7 +14,6 @@ import (
 
 	"indicia/accounts"
 	"indicia/apperr"
-	"indicia/db"
 	"indicia/metering/indicium"
 )
 
@@ -130,7 +128,8 @@ type Verification struct {
 // meters, then against what was issued: valid, invalid, void or duplicate.
 // The first valid scan marks the label used (it can no longer be voided);
 // every later scan is a duplicate and a fraud signal unless it is provably
-// the same piece (judgeUse). Every verification is logged.
+// the same piece (judgeUse). Every verification is logged, in a commit
+// shared with the scans made at the same time (verify_groupcommit.go).
 func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyRequest) (Verification, error) {
 	switch actor.Role {
 	case accounts.RoleStaff, accounts.RoleAdmin, accounts.RoleSystem:
@@ -160,7 +159,7 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 	hash := sha256.Sum256([]byte(req.Text))
 	if err != nil {
 		v.Result, v.Reason = ResultInvalid, "This is not a readable indicium: "+strings.TrimPrefix(err.Error(), "indicium: ")+"."
-		return s.logVerification(ctx, actor, req, v, hash[:], nil)
+		return s.commitScan(ctx, &scanJob{actor: actor, req: req, v: v, hash: hash[:]})
 	}
 	hash = sha256.Sum256(in.Bytes())
 	d := Decode(in)
@@ -170,150 +169,46 @@ func (s *Service) Verify(ctx context.Context, actor accounts.User, req VerifyReq
 		match := indicium.RecipientHash(req.Recipient) == in.RecipientHash
 		v.RecipientMatch = &match
 	}
-	reason, rev, err := s.checkSignature(ctx, in)
+	reason, err := s.checkSignature(ctx, in)
 	if err != nil {
 		return Verification{}, err
 	} else if reason != "" {
 		v.Result, v.Reason = ResultInvalid, reason
-		return s.logVerification(ctx, actor, req, v, hash[:], nil)
+		return s.commitScan(ctx, &scanJob{actor: actor, req: req, v: v, hash: hash[:]})
 	}
-	if out, revoked, err := s.checkRevoked(ctx, actor, req, v, in, hash[:], rev); err != nil || revoked {
-		return out, err
-	}
-	var out Verification
-	err = db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		w := v
-		var id, meterID int64
-		var status, usedRef, usedLoc, voidReason string
-		var data []byte
-		var usedAt, voidedAt *time.Time
-		err := tx.QueryRow(ctx, `SELECT i.id, i.meter_id, i.status, i.data, i.used_at, i.used_piece_ref, i.used_location, i.voided_at, i.void_reason
-			FROM indicia i JOIN meters m ON m.id = i.meter_id
-			WHERE m.serial = $1 AND i.piece_number = $2 FOR UPDATE OF i`, in.MeterSerial, in.PieceCount).Scan(&id, &meterID, &status, &data, &usedAt, &usedRef, &usedLoc, &voidedAt, &voidReason)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !bytes.Equal(data, in.Bytes())) {
-			// Signed by the box but never stored: a dispense that rolled back.
-			w.Result, w.Reason = ResultInvalid, "The signature is genuine but this indicium was never issued (no record of its sale)."
-			out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], nil)
-			return err
-		}
-		if err != nil {
-			return fmt.Errorf("metering: find indicium: %w", err)
-		}
-		w.LabelStatus = status
-		this := Scan{PieceRef: req.PieceRef, Location: req.Location, At: w.At.Truncate(time.Microsecond), VerifierID: actor.ID, Verifier: actor.Email}
-		var use UseDecision
-		switch {
-		case status == "voided":
-			w.Result, w.Reason = ResultVoid, "This label was voided and its postage refunded."
-		case w.RecipientMatch != nil && !*w.RecipientMatch:
-			// Not this piece's postage, but a label already scanned is still
-			// the used one: say when and where.
-			w.Result, w.Reason, w.UsedAt, w.UsedLocation = ResultInvalid, "The recipient address on the piece is not the address this postage was bought for.", usedAt, usedLoc
-		case usedAt == nil:
-			// PostgreSQL keeps microseconds: this answer and a later rescan's
-			// (read from the row) then say the same time. The row lock above
-			// makes exactly one of two simultaneous first scans the first use.
-			w.Result, w.UsedAt, w.UsedLocation = ResultValid, &this.At, req.Location
-			if _, err := tx.Exec(ctx, `UPDATE indicia SET used_at = $2, used_piece_ref = $3, used_location = $4 WHERE id = $1`,
-				id, this.At, req.PieceRef, req.Location); err != nil {
-				return fmt.Errorf("metering: mark indicium used: %w", err)
-			}
-		default:
-			// The first use, kept on the label, settles most re-scans of the
-			// same piece; the other accepted scans can only prove more, and
-			// a duplicate's evidence needs their verifiers.
-			firstUse := Scan{PieceRef: usedRef, Location: usedLoc, At: *usedAt}
-			if use = judgeUse([]Scan{firstUse}, this); use.Duplicate {
-				accepted, err := s.acceptedScans(ctx, tx, id, this, firstUse)
-				if err != nil {
-					return err
-				}
-				use = judgeUse(accepted, this)
-			}
-			w.FirstUsedAt, w.UsedAt, w.UsedLocation = usedAt, usedAt, usedLoc
-			if w.Result = ResultValid; use.Duplicate {
-				w.Result, w.Reason = ResultDuplicate, duplicateReason(use, this)
-			}
-		}
-		out, err = s.insertVerification(ctx, tx, actor, req, w, hash[:], &id)
-		if err != nil {
-			return err
-		}
-		this.VerificationID = out.ID
-		// Every signal is written in the verification's transaction: an
-		// answer is never given without its signal.
-		lbl := scannedLabel{IndiciumID: id, MeterID: meterID, In: in, VoidedAt: voidedAt, VoidReason: voidReason}
-		switch {
-		case out.Result == ResultDuplicate:
-			return s.recordDuplicate(ctx, tx, id, in, use, this, req.IP)
-		case status == "voided":
-			return s.recordVoidedScan(ctx, tx, lbl, this, req.IP)
-		case usedAt == nil && out.Result == ResultValid:
-			return s.checkFarFromOrigin(ctx, tx, lbl, this, req.IP)
-		}
-		return nil
-	})
-	if err != nil {
-		return Verification{}, err
-	}
-	return out, nil
+	return s.commitScan(ctx, &scanJob{actor: actor, req: req, v: v, in: &in, hash: hash[:]})
 }
 
 // checkSignature verifies the indicium against the box's vendor root and the
-// stored meter certificates; it returns why it fails, or "", and the meter's
-// certificate revocation, if any (read in the same round trip).
-func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, *Revocation, error) {
+// meter's certificates; it returns why it fails, or "". The meter's
+// revocation is read later, in the scan's transaction (storeScans).
+func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (string, error) {
 	root, err := s.trustedRoot(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT m.cert_pem, r.serial, r.cert_serial, r.revoked_from, r.reason
-		FROM meters m LEFT JOIN meter_revocations r ON r.meter_id = m.id WHERE m.serial = $1`, in.MeterSerial)
+	certs, cached, err := s.meterCertsOf(ctx, in.MeterSerial, false)
 	if err != nil {
-		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
-	}
-	var certs []*x509.Certificate
-	var rev *Revocation
-	for rows.Next() {
-		var p string
-		var rSerial, rReason *string
-		var rCert []byte
-		var rFrom *time.Time
-		if err := rows.Scan(&p, &rSerial, &rCert, &rFrom, &rReason); err != nil {
-			rows.Close()
-			return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
-		}
-		certs = append(certs, s.meterCertificates(p)...)
-		if rSerial != nil && rev == nil {
-			rev = &Revocation{Serial: *rSerial, CertSerial: rCert, RevokedFrom: rFrom.UTC(), Reason: *rReason}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", nil, fmt.Errorf("metering: meter certificates: %w", err)
+		return "", err
 	}
 	meter, err := indicium.FindMeterCertificate(in, certs)
+	if err != nil && cached {
+		// A certificate added to the meter since it was kept.
+		if certs, _, err = s.meterCertsOf(ctx, in.MeterSerial, true); err != nil {
+			return "", err
+		}
+		meter, err = indicium.FindMeterCertificate(in, certs)
+	}
 	if err != nil {
-		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil, nil
+		return "Unknown meter: no meter " + in.MeterSerial + " with this key was issued by this vendor.", nil
 	}
 	if err := s.verifyChain(root, meter, in.MailingDate); err != nil {
-		reason, err := s.signatureFailure(ctx, in, err)
-		return reason, nil, err
+		return s.signatureFailure(ctx, in, err)
 	}
 	if err := indicium.VerifyWithMeter(in, meter); err != nil {
-		reason, err := s.signatureFailure(ctx, in, err)
-		return reason, nil, err
+		return s.signatureFailure(ctx, in, err)
 	}
-	return "", rev, nil
-}
-
-func (s *Service) logVerification(ctx context.Context, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {
-	var out Verification
-	err := db.Transact(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		out, err = s.insertVerification(ctx, tx, actor, req, v, hash, indiciumID)
-		return err
-	})
-	return out, err
+	return "", nil
 }
 
 func (s *Service) insertVerification(ctx context.Context, tx pgx.Tx, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {

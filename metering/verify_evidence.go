@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"indicia/accounts"
+	"indicia/db"
 	"indicia/metering/indicium"
 )
 
@@ -20,7 +21,7 @@ import (
 // their verifiers' emails. A label scanned many times on its way thus costs
 // no more to check. firstUse is the use recorded on the indicium, which
 // stands in when no logged verification holds it.
-func (s *Service) acceptedScans(ctx context.Context, tx pgx.Tx, indiciumID int64, this, firstUse Scan) ([]Scan, error) {
+func (s *Service) acceptedScans(ctx context.Context, tx db.Querier, indiciumID int64, this, firstUse Scan) ([]Scan, error) {
 	const cols = `SELECT id, piece_ref, location, created_at, coalesce(user_id, 0) FROM verifications WHERE indicium_id = $1 AND result = 'valid'`
 	rows, err := tx.Query(ctx, `SELECT * FROM (
 			(`+cols+` ORDER BY id LIMIT 1)
@@ -83,7 +84,7 @@ func evidenceOf(sc Scan) scanEvidence {
 
 // recordDuplicate writes the fraud signal of a duplicate scan, in the
 // verification's transaction: a duplicate is never answered without it.
-func (s *Service) recordDuplicate(ctx context.Context, tx pgx.Tx, indiciumID int64, in indicium.Indicium, d UseDecision, this Scan, ip string) error {
+func (s *Service) recordDuplicate(ctx context.Context, tx db.Querier, indiciumID int64, in indicium.Indicium, d UseDecision, this Scan, ip string) error {
 	ev := DuplicateEvidence{Rule: d.Rule, WindowMinutes: int(SamePieceWindow / time.Minute), FirstScan: evidenceOf(d.First), ThisScan: evidenceOf(this)}
 	ev.ThisScan.IP = ip
 	raw, err := json.Marshal(ev)

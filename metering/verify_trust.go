@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"indicia/apperr"
 	"indicia/metering/indicium"
@@ -34,6 +37,7 @@ type trustCache struct {
 	rootAt time.Time
 	parsed map[string][]*x509.Certificate
 	chains map[chainKey]error
+	meters map[string][]*x509.Certificate // by meter serial
 }
 
 type chainKey struct {
@@ -105,4 +109,36 @@ func (s *Service) verifyChain(root, meter *x509.Certificate, date time.Time) err
 	c.chains[k] = err
 	c.mu.Unlock()
 	return err
+}
+
+// meterCertsOf returns a meter's parsed certificates, and whether they came
+// from the cache. A meter's certificates are written when it is made, so
+// they are kept by serial; fresh reads them again (a certificate appended
+// since), and a serial with no meter is read each time.
+func (s *Service) meterCertsOf(ctx context.Context, serial string, fresh bool) ([]*x509.Certificate, bool, error) {
+	c := &s.trust
+	if !fresh {
+		c.mu.Lock()
+		certs, ok := c.meters[serial]
+		c.mu.Unlock()
+		if ok {
+			return certs, true, nil
+		}
+	}
+	var p string
+	err := s.pool.QueryRow(ctx, `SELECT cert_pem FROM meters WHERE serial = $1`, serial).Scan(&p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("metering: meter certificates: %w", err)
+	}
+	certs := s.meterCertificates(p)
+	c.mu.Lock()
+	if c.meters == nil || len(c.meters) >= trustCacheMax {
+		c.meters = map[string][]*x509.Certificate{}
+	}
+	c.meters[serial] = certs
+	c.mu.Unlock()
+	return certs, false, nil
 }
