@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -164,7 +165,7 @@ func (mc *muxConn) read() {
 	for answered := false; ; answered = true {
 		body, err := readFrame(br, buf)
 		if err != nil {
-			if !answered && errors.Is(err, io.EOF) {
+			if !answered && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
 				// What a box from before the binary protocol does: its gob
 				// decoder refuses the first frame and hangs up.
 				err = fmt.Errorf("%w before any answer (a box older than wire protocol %d closes the connection at the first request)", err, wireVersion)

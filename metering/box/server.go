@@ -343,10 +343,11 @@ func (s *server) conn(c net.Conn) {
 	sem := make(chan struct{}, 32)
 	br := bufio.NewReader(c)
 	var buf []byte
+	linger := false
 	for {
 		body, err := readFrame(br, buf)
 		if err != nil {
-			s.refuseFrame(c, answers, err)
+			linger = s.refuseFrame(c, answers, err)
 			break
 		}
 		buf = keepBuffer(body)
@@ -371,24 +372,33 @@ func (s *server) conn(c net.Conn) {
 	inflight.Wait()
 	close(answers)
 	<-written
+	if linger {
+		// Keep reading until the peer hangs up, so it reads the refusal
+		// rather than a broken pipe on its next write.
+		c.SetDeadline(time.Now().Add(refuseLinger))
+		io.Copy(io.Discard, br)
+	}
 	s.forget(c)
 }
 
 // refuseFrame tells a peer that speaks another protocol why it is not
-// served: a client of another wire version gets an unsolicited refusal it
-// can read, and one still speaking gob gets it in gob, which it reports as
-// the box's refusal instead of a broken connection.
-func (s *server) refuseFrame(c net.Conn, answers chan<- *response, err error) {
+// served, and reports whether it did: a client of another wire version gets
+// an unsolicited refusal it can read, and one still speaking gob gets it in
+// gob, which it reports as the box's refusal instead of a broken connection.
+func (s *server) refuseFrame(c net.Conn, answers chan<- *response, err error) bool {
 	var ve *wireVersionError
 	switch {
 	case errors.As(err, &ve):
 		s.log.Warn("box: client of another wire version refused", "version", ve.got, "speaks", wireVersion)
 		answers <- &response{Err: &wireError{Code: "refused", Msg: "box: connection refused: " + err.Error()}}
+		return true
 	case errors.Is(err, errGobPeer):
 		s.log.Warn("box: gob client refused", "speaks", wireVersion)
 		c.SetWriteDeadline(time.Now().Add(refuseLinger))
 		gob.NewEncoder(c).Encode(&gobRefusal{Err: &wireError{Code: "refused", Msg: "box: connection refused: " + err.Error()}})
+		return true
 	}
+	return false
 }
 
 // gobRefusal is the answer as a gob client decodes it (gob matches fields
