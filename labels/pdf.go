@@ -1,9 +1,11 @@
 package labels
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/signintech/gopdf"
 )
@@ -86,7 +88,7 @@ func writePDF(w io.Writer, ls []Label, page gopdf.Rect, perPage int, draw func(p
 			pdf.AddPage()
 		}
 		// One pixel per module: the PDF scales it, so the file stays small.
-		c.img = bc.png
+		c.img, c.imgID = bc.png, i
 		draw(p, i%perPage, l, bc.m)
 		if c.err != nil {
 			return fmt.Errorf("labels: label %q: %w", l.ID, c.err)
@@ -100,10 +102,22 @@ func writePDF(w io.Writer, ls []Label, page gopdf.Rect, perPage int, draw func(p
 
 // pdfCanvas draws on the current gopdf page; the first error sticks.
 type pdfCanvas struct {
-	pdf *gopdf.GoPdf
-	img []byte // PNG of the current label's barcode, one pixel per module
-	err error
+	pdf   *gopdf.GoPdf
+	img   []byte // PNG of the current label's barcode, one pixel per module
+	imgID int    // the label's index in the batch, which names its image
+	err   error
 }
+
+// barcodeImage hands gopdf a barcode under a short name of our own:
+// gopdf's ImageHolderByBytes names an image by the MD5 of its bytes, and
+// compares that name with every image already on the document for each
+// one it adds.
+type barcodeImage struct {
+	id string
+	*bytes.Reader
+}
+
+func (b barcodeImage) ID() string { return b.id }
 
 func (c *pdfCanvas) text(x, y, size float64, bold bool, s string) {
 	if c.err != nil {
@@ -145,11 +159,7 @@ func (c *pdfCanvas) barcode(x, y, box float64, m matrix) {
 	mod := float64(dotsPer) * pt / pdfDPI
 	x = snap(x)
 	y = snap(y)
-	h, err := gopdf.ImageHolderByBytes(c.img)
-	if err != nil {
-		c.err = fmt.Errorf("labels: barcode image: %w", err)
-		return
-	}
+	h := barcodeImage{id: strconv.Itoa(c.imgID), Reader: bytes.NewReader(c.img)}
 	c.err = c.pdf.ImageByHolder(h, x, y, &gopdf.Rect{W: float64(m.fullW()) * mod, H: float64(m.fullH()) * mod})
 }
 

@@ -1,9 +1,7 @@
 package labels
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
 	"runtime"
 	"sync"
 )
@@ -35,10 +33,8 @@ func prepare(ls []Label, withPNG bool) (next func() prepared, stop func()) {
 	for range workers {
 		go func() {
 			defer wg.Done()
-			var buf bytes.Buffer
-			enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &onePool{}}
 			for i := range jobs {
-				results[i] <- prepareOne(ls[i], withPNG, &enc, &buf)
+				results[i] <- prepareOne(ls[i], withPNG)
 			}
 		}()
 	}
@@ -72,7 +68,7 @@ func prepare(ls []Label, withPNG bool) (next func() prepared, stop func()) {
 	return next, stop
 }
 
-func prepareOne(l Label, withPNG bool, enc *png.Encoder, buf *bytes.Buffer) prepared {
+func prepareOne(l Label, withPNG bool) prepared {
 	if err := l.Validate(); err != nil {
 		return prepared{err: err}
 	}
@@ -82,18 +78,7 @@ func prepareOne(l Label, withPNG bool, enc *png.Encoder, buf *bytes.Buffer) prep
 	}
 	p := prepared{m: m}
 	if withPNG {
-		buf.Reset()
-		if err := enc.Encode(buf, m.image(1)); err != nil {
-			return prepared{err: fmt.Errorf("labels: label %q: encoding barcode image: %w", l.ID, err)}
-		}
-		p.png = bytes.Clone(buf.Bytes())
+		p.png = m.pdfPNG()
 	}
 	return p
 }
-
-// onePool is a png.EncoderBufferPool for one goroutine: the encoder's zlib
-// state is reused from label to label.
-type onePool struct{ b *png.EncoderBuffer }
-
-func (p *onePool) Get() *png.EncoderBuffer  { b := p.b; p.b = nil; return b }
-func (p *onePool) Put(b *png.EncoderBuffer) { p.b = b }

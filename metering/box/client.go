@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -159,11 +160,23 @@ func (mc *muxConn) alive() bool {
 }
 
 func (mc *muxConn) read() {
-	dec := gob.NewDecoder(bufio.NewReader(mc.conn))
-	for {
-		var resp response
-		if err := dec.Decode(&resp); err != nil {
+	br := bufio.NewReader(mc.conn)
+	var buf []byte
+	for answered := false; ; answered = true {
+		body, err := readFrame(br, buf)
+		if err != nil {
+			if !answered && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
+				// What a box from before the binary protocol does: its gob
+				// decoder refuses the first frame and hangs up.
+				err = fmt.Errorf("%w before any answer (a box older than wire protocol %d closes the connection at the first request)", err, wireVersion)
+			}
 			mc.fail(fmt.Errorf("box: connection lost: %w", err))
+			return
+		}
+		buf = keepBuffer(body)
+		resp, err := decodeResponse(body)
+		if err != nil {
+			mc.fail(err)
 			return
 		}
 		if resp.ID == 0 && resp.Err != nil {
@@ -171,21 +184,36 @@ func (mc *muxConn) read() {
 			mc.fail(resp.Err.err())
 			return
 		}
-		mc.mu.Lock()
-		ch := mc.pending[resp.ID]
-		delete(mc.pending, resp.ID)
-		mc.mu.Unlock()
-		if ch != nil {
-			ch <- resp
-		}
+		mc.answer(resp)
 	}
+}
+
+// answer hands a response to the request waiting for it.
+func (mc *muxConn) answer(resp *response) {
+	mc.mu.Lock()
+	ch := mc.pending[resp.ID]
+	delete(mc.pending, resp.ID)
+	mc.mu.Unlock()
+	if ch != nil {
+		ch <- *resp
+	}
+}
+
+// keepBuffer keeps a connection's frame buffer for the next message unless
+// a large one grew it: that memory goes back rather than staying with the
+// connection.
+func keepBuffer(b []byte) []byte {
+	if cap(b) > 1<<20 {
+		return nil
+	}
+	return b[:0]
 }
 
 // write sends queued requests, flushing when the queue is empty so
 // concurrent requests share a write.
 func (mc *muxConn) write() {
 	bw := bufio.NewWriter(mc.conn)
-	enc := gob.NewEncoder(bw)
+	var buf []byte
 	for {
 		var req *request
 		select {
@@ -193,7 +221,14 @@ func (mc *muxConn) write() {
 		case <-mc.dead:
 			return
 		}
-		err := enc.Encode(req)
+		frame, err := appendRequestFrame(buf, req)
+		if err != nil {
+			// Too large to send: that request fails alone.
+			mc.answer(&response{ID: req.ID, Err: toWire(fmt.Errorf("%w: %v", ErrBadRequest, err))})
+			continue
+		}
+		buf = keepBuffer(frame)
+		_, err = bw.Write(frame)
 		if err == nil && len(mc.sendq) == 0 {
 			err = bw.Flush()
 		}

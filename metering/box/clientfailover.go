@@ -1,8 +1,8 @@
 package box
 
 import (
+	"bufio"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"net"
@@ -125,11 +125,19 @@ func askStatus(ctx context.Context, path string, dial func(context.Context, stri
 	} else {
 		conn.SetDeadline(time.Now().Add(2 * time.Second))
 	}
-	if err := gob.NewEncoder(conn).Encode(&request{ID: 1, Op: opClusterStatus}); err != nil {
+	frame, err := appendRequestFrame(nil, &request{ID: 1, Op: opClusterStatus})
+	if err != nil {
 		return ClusterStatus{}, err
 	}
-	var resp response
-	if err := gob.NewDecoder(conn).Decode(&resp); err != nil {
+	if _, err := conn.Write(frame); err != nil {
+		return ClusterStatus{}, err
+	}
+	body, err := readFrame(bufio.NewReader(conn), nil)
+	if err != nil {
+		return ClusterStatus{}, fmt.Errorf("box: cluster status: %w", err)
+	}
+	resp, err := decodeResponse(body)
+	if err != nil {
 		return ClusterStatus{}, err
 	}
 	if resp.Err != nil {

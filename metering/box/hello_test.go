@@ -3,7 +3,6 @@ package box
 import (
 	"bufio"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"net"
@@ -68,18 +67,25 @@ func TestBoxOlderThanHelloServesBaseOperations(t *testing.T) {
 			}
 			go func() {
 				defer conn.Close()
-				dec, bw := gob.NewDecoder(bufio.NewReader(conn)), bufio.NewWriter(conn)
-				enc := gob.NewEncoder(bw)
+				br := bufio.NewReader(conn)
 				for {
-					var req request
-					if dec.Decode(&req) != nil {
+					body, err := readFrame(br, nil)
+					if err != nil {
+						return
+					}
+					req, err := decodeRequest(body)
+					if err != nil {
 						return
 					}
 					resp := response{ID: req.ID}
 					if req.Op > opPepper { // what the box answered before Hello existed
 						resp.Err = &wireError{Code: "bad_request", Msg: fmt.Sprintf("bad request: unknown operation %d", req.Op)}
 					}
-					if enc.Encode(&resp) != nil || bw.Flush() != nil {
+					frame, err := appendResponseFrame(nil, &resp)
+					if err != nil {
+						return
+					}
+					if _, err := conn.Write(frame); err != nil {
 						return
 					}
 				}

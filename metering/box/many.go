@@ -6,13 +6,13 @@ import (
 
 // Operations on many meters in one request. A cross-meter database
 // transaction (metering/dispense_groupcommit.go) dispenses on several meters at once;
-// one request for all of them spares the per-call socket, gob and goroutine
+// one request for all of them spares the per-call socket, encoding and goroutine
 // cost, and the items running side by side here let their freshness writes
 // share one append and one sync. Each item is still its own Fig. 5 step with
 // its own answer: one meter's refusal does not touch the others.
 
 // Limits of one DispenseMany or CommitMany request: a bound on what one
-// gob message and one request's goroutines may hold.
+// message and one request's goroutines may hold.
 const (
 	MaxManyItems  = 256
 	MaxManyPieces = 4 * MaxBatch

@@ -317,15 +317,20 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 // writer sends the answers and flushes when none is waiting, so answers
 // that finish together share a write.
 func (s *server) conn(c net.Conn) {
-	dec := gob.NewDecoder(bufio.NewReader(c))
 	answers := make(chan *response, 64)
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
 		bw := bufio.NewWriter(c)
-		enc := gob.NewEncoder(bw)
+		var buf []byte
 		for resp := range answers {
-			if err := enc.Encode(resp); err != nil {
+			frame, err := appendResponseFrame(buf, resp)
+			if err != nil {
+				// Too large to send: the request is answered with why.
+				frame, _ = appendResponseFrame(buf, &response{ID: resp.ID, Err: toWire(fmt.Errorf("%w: %v", ErrBadRequest, err))})
+			}
+			buf = keepBuffer(frame)
+			if _, err := bw.Write(frame); err != nil {
 				c.Close()
 				continue // keep draining so handlers never block
 			}
@@ -336,10 +341,26 @@ func (s *server) conn(c net.Conn) {
 	}()
 	var inflight sync.WaitGroup
 	sem := make(chan struct{}, 32)
+	br := bufio.NewReader(c)
+	var buf []byte
+	linger := false
 	for {
-		req := new(request)
-		if err := dec.Decode(req); err != nil {
+		body, err := readFrame(br, buf)
+		if err != nil {
+			linger = s.refuseFrame(c, answers, err)
 			break
+		}
+		buf = keepBuffer(body)
+		req, err := decodeRequest(body)
+		if err != nil {
+			s.log.Warn("box: malformed request", "id", req.ID, "err", err)
+			// The frame's length kept the stream in step: answer this
+			// request and read on, unless it cannot even be named.
+			answers <- &response{ID: req.ID, Err: toWire(fmt.Errorf("%w: %v", ErrBadRequest, err))}
+			if req.ID == 0 {
+				break
+			}
+			continue
 		}
 		sem <- struct{}{}
 		inflight.Go(func() {
@@ -351,7 +372,40 @@ func (s *server) conn(c net.Conn) {
 	inflight.Wait()
 	close(answers)
 	<-written
+	if linger {
+		// Keep reading until the peer hangs up, so it reads the refusal
+		// rather than a broken pipe on its next write.
+		c.SetDeadline(time.Now().Add(refuseLinger))
+		io.Copy(io.Discard, br)
+	}
 	s.forget(c)
+}
+
+// refuseFrame tells a peer that speaks another protocol why it is not
+// served, and reports whether it did: a client of another wire version gets
+// an unsolicited refusal it can read, and one still speaking gob gets it in
+// gob, which it reports as the box's refusal instead of a broken connection.
+func (s *server) refuseFrame(c net.Conn, answers chan<- *response, err error) bool {
+	var ve *wireVersionError
+	switch {
+	case errors.As(err, &ve):
+		s.log.Warn("box: client of another wire version refused", "version", ve.got, "speaks", wireVersion)
+		answers <- &response{Err: &wireError{Code: "refused", Msg: "box: connection refused: " + err.Error()}}
+		return true
+	case errors.Is(err, errGobPeer):
+		s.log.Warn("box: gob client refused", "speaks", wireVersion)
+		c.SetWriteDeadline(time.Now().Add(refuseLinger))
+		gob.NewEncoder(c).Encode(&gobRefusal{Err: &wireError{Code: "refused", Msg: "box: connection refused: " + err.Error()}})
+		return true
+	}
+	return false
+}
+
+// gobRefusal is the answer as a gob client decodes it (gob matches fields
+// by name): id 0, the unsolicited refusal.
+type gobRefusal struct {
+	ID  uint64
+	Err *wireError
 }
 
 // peerUID asks the kernel who is on the other end of the socket.
@@ -391,7 +445,11 @@ func (s *server) refuse(c net.Conn, uid uint32, perr error) {
 		msg = fmt.Sprintf("box: connection refused: the peer's credentials cannot be read: %v", perr)
 	}
 	c.SetDeadline(time.Now().Add(refuseLinger))
-	if err := gob.NewEncoder(c).Encode(&response{Err: &wireError{Code: "refused", Msg: msg}}); err != nil {
+	frame, err := appendResponseFrame(nil, &response{Err: &wireError{Code: "refused", Msg: msg}})
+	if err != nil {
+		return
+	}
+	if _, err := c.Write(frame); err != nil {
 		return
 	}
 	io.Copy(io.Discard, c) // until the peer closes or the deadline passes

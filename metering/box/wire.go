@@ -6,11 +6,10 @@ import (
 	"time"
 )
 
-// The wire protocol: each connection carries one encoding/gob stream per
-// direction (gob frames every message with its length and sends type
-// information once per connection). Requests carry an id; responses come
-// back in any order with the same id, so one connection serves many
-// concurrent requests.
+// The wire protocol: each connection carries length-prefixed binary frames
+// in both directions (wireframe.go), each one message encoded field by field
+// (wirecodec.go). Requests carry an id; responses come back in any order
+// with the same id, so one connection serves many concurrent requests.
 
 const (
 	opPing uint8 = iota + 1
@@ -77,7 +76,7 @@ type response struct {
 	CRL      []byte         // opSignRevocationList: the signed list, DER
 	MACKeys  KeyVersions    // opRotateMAC
 	// opHello, from protocol 2 on: the box process's health. A box that
-	// leaves them out reports none (gob drops fields a side lacks).
+	// leaves them out reports none.
 	BoxVersion  string
 	StartedAt   time.Time
 	LastDurable time.Time
