@@ -52,18 +52,28 @@ func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, err
 			return nil
 		}
 		// Each origin's running totals continue from its last rolled-up day:
-		// the days are added in order, never twice.
+		// the days are added in order, never twice. Every known origin gets a
+		// row for every day added (zero pieces on a day without labels), a new
+		// one from its first day on, so one day's rows hold every origin's
+		// running totals.
 		if _, err := tx.Exec(ctx, `WITH n AS (
 				SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) AS pieces, sum(postage) AS postage,
 					count(*) FILTER (WHERE status = 'voided') AS voided, coalesce(sum(postage) FILTER (WHERE status = 'voided'), 0) AS voided_postage
 				FROM indicia WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2),
+			z AS (SELECT origin_zip, min(day) AS first FROM (SELECT origin_zip, '-infinity'::date AS day FROM postal_origins
+				UNION ALL SELECT origin_zip, day FROM n) u GROUP BY 1),
+			g AS (SELECT d.day::date AS day, z.origin_zip, coalesce(n.pieces, 0) AS pieces, coalesce(n.postage, 0) AS postage,
+					coalesce(n.voided, 0) AS voided, coalesce(n.voided_postage, 0) AS voided_postage
+				FROM z CROSS JOIN generate_series($1::date, $2::date - 1, interval '1 day') d(day)
+				LEFT JOIN n ON n.day = d.day::date AND n.origin_zip = z.origin_zip
+				WHERE d.day::date >= z.first),
 			d AS (INSERT INTO postal_days (day, origin_zip, pieces, postage, voided, voided_postage, cum_pieces, cum_postage, cum_voided, cum_voided_postage)
-				SELECT n.day, n.origin_zip, n.pieces, n.postage, n.voided, n.voided_postage,
-					coalesce(p.cum_pieces, 0) + sum(n.pieces) OVER w, coalesce(p.cum_postage, 0) + sum(n.postage) OVER w,
-					coalesce(p.cum_voided, 0) + sum(n.voided) OVER w, coalesce(p.cum_voided_postage, 0) + sum(n.voided_postage) OVER w
-				FROM n LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage FROM postal_days x
-					WHERE x.origin_zip = n.origin_zip ORDER BY x.day DESC LIMIT 1) p ON true
-				WINDOW w AS (PARTITION BY n.origin_zip ORDER BY n.day)),
+				SELECT g.day, g.origin_zip, g.pieces, g.postage, g.voided, g.voided_postage,
+					coalesce(p.cum_pieces, 0) + sum(g.pieces) OVER w, coalesce(p.cum_postage, 0) + sum(g.postage) OVER w,
+					coalesce(p.cum_voided, 0) + sum(g.voided) OVER w, coalesce(p.cum_voided_postage, 0) + sum(g.voided_postage) OVER w
+				FROM g LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage FROM postal_days x
+					WHERE x.origin_zip = g.origin_zip ORDER BY x.day DESC LIMIT 1) p ON true
+				WINDOW w AS (PARTITION BY g.origin_zip ORDER BY g.day)),
 			o AS (INSERT INTO postal_origins (origin_zip) SELECT DISTINCT origin_zip FROM n ON CONFLICT DO NOTHING)
 			INSERT INTO postal_days_all (day, pieces, postage, voided, voided_postage)
 			SELECT day, sum(pieces), sum(postage), sum(voided), sum(voided_postage) FROM n GROUP BY day`, start, target); err != nil {
@@ -117,10 +127,11 @@ func postalVoid(ctx context.Context, tx pgx.Tx, labelPublicID string) error {
 // their partial index. An origin (@lo..@hi, a ZIP or a ZIP3's range)
 // narrows every part. They differ only in how they read the rolled-up days.
 
-// rolledPerDay reads the rolled-up days per day and origin ZIP.
+// rolledPerDay reads the rolled-up days per day and origin ZIP (a day
+// without labels has a row of zeros: left out).
 const rolledPerDay = `SELECT day, origin_zip, pieces, postage, voided, voided_postage,
 		0::bigint AS in_process, 0::bigint AS postage_in_process
-		FROM postal_days WHERE day >= @roll_from_day::date AND day < @roll_to_day::date AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)`
+		FROM postal_days WHERE day >= @roll_from_day::date AND day < @roll_to_day::date AND pieces > 0 AND (@lo = '' OR origin_zip BETWEEN @lo AND @hi)`
 
 // rolledAllOrigins reads them per day over every origin (origin_zip is
 // empty): for the all-origins view, which has no origin to narrow.
@@ -129,18 +140,16 @@ const rolledAllOrigins = `SELECT day, ''::text AS origin_zip, pieces, postage, v
 		FROM postal_days_all WHERE day >= @roll_from_day::date AND day < @roll_to_day::date`
 
 // rolledPerOrigin reads them as one row per origin ZIP for the whole run of
-// days (day is NULL): the running totals at its end less those before its
-// start, two index probes per origin however long the period.
-const rolledPerOrigin = `SELECT NULL::date AS day, o.origin_zip, coalesce(e.cum_pieces, 0) - coalesce(s.cum_pieces, 0) AS pieces,
-		coalesce(e.cum_postage, 0) - coalesce(s.cum_postage, 0) AS postage, coalesce(e.cum_voided, 0) - coalesce(s.cum_voided, 0) AS voided,
-		coalesce(e.cum_voided_postage, 0) - coalesce(s.cum_voided_postage, 0) AS voided_postage,
+// days (day is NULL): the running totals on its last day less those on the
+// day before its first, two ranges of one day's rows (every origin has a row
+// every day from its first), however long the period.
+const rolledPerOrigin = `SELECT NULL::date AS day, e.origin_zip, e.cum_pieces - coalesce(s.cum_pieces, 0) AS pieces,
+		e.cum_postage - coalesce(s.cum_postage, 0) AS postage, e.cum_voided - coalesce(s.cum_voided, 0) AS voided,
+		e.cum_voided_postage - coalesce(s.cum_voided_postage, 0) AS voided_postage,
 		0::bigint AS in_process, 0::bigint AS postage_in_process
-		FROM postal_origins o
-		LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage FROM postal_days x
-			WHERE x.origin_zip = o.origin_zip AND x.day < @roll_to_day::date ORDER BY x.day DESC LIMIT 1) e ON true
-		LEFT JOIN LATERAL (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage FROM postal_days x
-			WHERE x.origin_zip = o.origin_zip AND x.day < @roll_from_day::date ORDER BY x.day DESC LIMIT 1) s ON true
-		WHERE @roll_from_day::date < @roll_to_day::date AND (@lo = '' OR o.origin_zip BETWEEN @lo AND @hi)`
+		FROM postal_days e
+		LEFT JOIN postal_days s ON s.day = @roll_from_day::date - 1 AND s.origin_zip = e.origin_zip
+		WHERE e.day = @roll_to_day::date - 1 AND @roll_from_day::date < @roll_to_day::date AND (@lo = '' OR e.origin_zip BETWEEN @lo AND @hi)`
 
 // postalRows is one of the rolled-up sources followed by the parts read
 // from the labels: the days not rolled up (the last day or two, a partial

@@ -318,29 +318,31 @@ func TestPostalRollupEqualsTheLabels(t *testing.T) {
 // are the labels', voided ones included.
 func rollupConsistent(t *testing.T, pool *pgxpool.Pool, stage string) {
 	t.Helper()
-	var bad [5]int64
+	var bad [6]int64
 	err := pool.QueryRow(context.Background(), `SELECT
 		(SELECT count(*) FROM (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage, sum(pieces) OVER w AS cp, sum(postage) OVER w AS cq,
 				sum(voided) OVER w AS cv, sum(voided_postage) OVER w AS cvq FROM postal_days
 			WINDOW w AS (PARTITION BY origin_zip ORDER BY day)) c
 			WHERE cum_pieces <> cp OR cum_postage <> cq OR cum_voided <> cv OR cum_voided_postage <> cvq),
-		(SELECT count(*) FROM (SELECT day, sum(pieces) AS p, sum(postage) AS q, sum(voided) AS v, sum(voided_postage) AS vq FROM postal_days GROUP BY day) d
+		(SELECT count(*) FROM (SELECT day, sum(pieces) AS p, sum(postage) AS q, sum(voided) AS v, sum(voided_postage) AS vq FROM postal_days GROUP BY day HAVING sum(pieces) > 0) d
 			FULL JOIN postal_days_all a USING (day)
 			WHERE a.pieces IS DISTINCT FROM d.p OR a.postage IS DISTINCT FROM d.q OR a.voided IS DISTINCT FROM d.v OR a.voided_postage IS DISTINCT FROM d.vq),
 		(SELECT count(DISTINCT origin_zip) FROM postal_days WHERE origin_zip NOT IN (SELECT origin_zip FROM postal_origins)),
 		(SELECT count(*) FROM (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) AS p, sum(postage) AS q FROM indicia
 			WHERE created_at < (SELECT built_through FROM postal_rollup) GROUP BY 1, 2) l
-			FULL JOIN postal_days d USING (day, origin_zip) WHERE d.pieces IS DISTINCT FROM l.p OR d.postage IS DISTINCT FROM l.q),
+			FULL JOIN (SELECT * FROM postal_days WHERE pieces > 0) d USING (day, origin_zip) WHERE d.pieces IS DISTINCT FROM l.p OR d.postage IS DISTINCT FROM l.q),
+		(SELECT count(*) FROM (SELECT origin_zip, min(day) AS first, count(*) AS n FROM postal_days GROUP BY 1) o
+			WHERE o.n <> (SELECT built_through FROM postal_rollup) - o.first),
 		(SELECT count(*) FROM (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) FILTER (WHERE status = 'voided') AS v,
 				coalesce(sum(postage) FILTER (WHERE status = 'voided'), 0) AS vq FROM indicia
 			WHERE created_at < (SELECT built_through FROM postal_rollup) GROUP BY 1, 2) l
 			JOIN postal_days d USING (day, origin_zip) WHERE d.voided <> l.v OR d.voided_postage <> l.vq)`).
-		Scan(&bad[0], &bad[1], &bad[2], &bad[3], &bad[4])
+		Scan(&bad[0], &bad[1], &bad[2], &bad[3], &bad[4], &bad[5])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad != [5]int64{} {
-		t.Errorf("%s: running totals off %d, all-origins days off %d, origins unlisted %d, days off the labels %d, voids off the labels %d",
-			stage, bad[0], bad[1], bad[2], bad[3], bad[4])
+	if bad != [6]int64{} {
+		t.Errorf("%s: running totals off %d, all-origins days off %d, origins unlisted %d, days off the labels %d, origins missing days %d, voids off the labels %d",
+			stage, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5])
 	}
 }
