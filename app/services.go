@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"indicia/accounts"
 	"indicia/config"
 	"indicia/email"
@@ -192,8 +194,8 @@ func (a *App) buildMetering() {
 	a.Metering = metering.New(a.Pool, a.Box, metering.Options{
 		VoidWindow: cfg.VoidWindow, MailerID: cfg.MailerID, Committers: cfg.Committers, NoPipeline: !cfg.Pipeline,
 		Zone: a.Rater.Zone, FarZone: cfg.FraudFarZone,
-		Alert:    a.adminAlerter(),
-		OnTamper: m.tamper, OnBatch: m.batch, OnChained: m.chained,
+		StageAlert: a.adminAlertStager(),
+		OnTamper:   m.tamper, OnBatch: m.batch, OnChained: m.chained,
 		ReadPool: a.ReadPool,
 	})
 	registerOpenAlerts(a.Registry, a.Metering)
@@ -240,10 +242,10 @@ func logDisabled(what string, err error) {
 	slog.Error(what+" disabled", "err", err)
 }
 
-// adminAlerter queues emails to the vendor admins (nil without a queue).
-func (a *App) adminAlerter() func(ctx context.Context, subject, body string) {
+// adminAlertStager stages emails to the vendor admins (nil without a queue).
+func (a *App) adminAlertStager() func(ctx context.Context, tx pgx.Tx, subject, body string) (func(context.Context), error) {
 	if a.Jobs == nil {
 		return nil
 	}
-	return tasks.AdminAlerter(a.Jobs)
+	return tasks.AdminAlertStager(a.Jobs)
 }

@@ -34,7 +34,12 @@ type postalTracking struct {
 	RowsPages int                    `json:"rows_pages"`
 	Top       []metering.OriginTotal `json:"top_origins"`
 	Owed      []payments.OfficeOwed  `json:"funds_owed"`
-	OwedSum   int64                  `json:"funds_owed_total"`
+	// OwedPage and OwedPages page the funds owed: payments.OwedPageDays
+	// settled days (or one month) a page, newest first; OwedSum is the
+	// whole period's.
+	OwedPage  int   `json:"funds_owed_page"`
+	OwedPages int   `json:"funds_owed_pages"`
+	OwedSum   int64 `json:"funds_owed_total"`
 }
 
 // loadTracking reads the query (days, scope, origin, by) and the numbers.
@@ -80,10 +85,18 @@ func (h *Handler) loadTracking(c fiber.Ctx) (postalTracking, error) {
 	if t.Top, err = h.d.Metering.TopOrigins(ctx, u, scope, t.Days, topOriginsShown); err != nil {
 		return t, err
 	}
+	t.OwedPage = 1
+	if p := strings.TrimSpace(c.Query("owed_page")); p != "" {
+		if t.OwedPage, err = strconv.Atoi(p); err != nil {
+			return t, apperr.Invalid("owed_page", "Enter the page of funds owed as a number.")
+		}
+	}
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-t.Days)
-	if t.Owed, err = h.d.Payments.OwedByOffice(ctx, u, t.By, from, t.Origin); err != nil {
+	owed, err := h.d.Payments.OwedByOffice(ctx, u, t.By, from, t.Origin, t.OwedPage)
+	if err != nil {
 		return t, err
 	}
+	t.Owed, t.OwedPages, t.OwedSum = owed.Rows, owed.Pages, owed.Postage
 	for _, d := range t.Daily {
 		t.Totals.Pieces += d.Pieces
 		t.Totals.Postage += d.Postage
@@ -91,9 +104,6 @@ func (h *Handler) loadTracking(c fiber.Ctx) (postalTracking, error) {
 		t.Totals.PostageInProcess += d.PostageInProcess
 		t.Totals.Processed += d.Processed
 		t.Totals.Voided += d.Voided
-	}
-	for _, o := range t.Owed {
-		t.OwedSum += o.Postage
 	}
 	for _, l := range []*[]metering.DailyVolume{&t.Daily, &t.Rows} {
 		if *l == nil {
@@ -127,10 +137,10 @@ func (h *Handler) PostalTracking(c fiber.Ctx) error {
 	t, err := h.loadTracking(c)
 	if err != nil {
 		f := emptyForm()
-		if !formError(&f, err) || (f.E("days") == "" && f.E("origin") == "" && f.E("scope") == "" && f.E("by") == "" && f.E("page") == "") {
+		if !formError(&f, err) || (f.E("days") == "" && f.E("origin") == "" && f.E("scope") == "" && f.E("by") == "" && f.E("page") == "" && f.E("owed_page") == "") {
 			return err
 		}
-		page.DaysErr, page.OriginErr, page.PageErr = f.E("days"), f.E("origin"), f.E("page")
+		page.DaysErr, page.OriginErr, page.PageErr = f.E("days"), f.E("origin"), f.E("page")+f.E("owed_page")
 		if page.OriginErr == "" {
 			page.OriginErr = f.E("scope") + f.E("by")
 		}
@@ -176,7 +186,7 @@ func (h *Handler) PostalTracking(c fiber.Ctx) error {
 	if t.RowsPages > 1 {
 		page.RowsPage = fmt.Sprintf("Page %d of %d, %d days each, the newest first.", t.RowsPage, t.RowsPages, metering.TrackingPageDays)
 		link := func(n int) string {
-			q := url.Values{"days": {strconv.Itoa(t.Days)}, "scope": {t.Scope}, "by": {t.By}, "page": {strconv.Itoa(n)}}
+			q := url.Values{"days": {strconv.Itoa(t.Days)}, "scope": {t.Scope}, "by": {t.By}, "page": {strconv.Itoa(n)}, "owed_page": {strconv.Itoa(t.OwedPage)}}
 			return "/postal/tracking?" + q.Encode() + "#tracking-days"
 		}
 		if t.RowsPage > 1 {
@@ -184,6 +194,26 @@ func (h *Handler) PostalTracking(c fiber.Ctx) error {
 		}
 		if t.RowsPage < t.RowsPages {
 			page.OlderURL = link(t.RowsPage + 1)
+		}
+	}
+	if t.OwedPages > 1 {
+		unit := fmt.Sprintf("%d settled days", payments.OwedPageDays)
+		if t.By == "month" {
+			unit = "one month"
+		}
+		page.OwedPage = fmt.Sprintf("Page %d of %d, %s each, the newest first.", t.OwedPage, t.OwedPages, unit)
+		link := func(n int) string {
+			q := url.Values{"days": {strconv.Itoa(t.Days)}, "scope": {t.Scope}, "by": {t.By}, "page": {strconv.Itoa(t.RowsPage)}, "owed_page": {strconv.Itoa(n)}}
+			if t.Origin != "" {
+				q.Set("origin", t.Origin)
+			}
+			return "/postal/tracking?" + q.Encode() + "#funds-owed"
+		}
+		if t.OwedPage > 1 {
+			page.OwedNewerURL = link(t.OwedPage - 1)
+		}
+		if t.OwedPage < t.OwedPages {
+			page.OwedOlderURL = link(t.OwedPage + 1)
 		}
 	}
 	for _, o := range t.Owed {

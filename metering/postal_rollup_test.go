@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"indicia/accounts"
 	"indicia/metering"
 	"indicia/metering/meteringtest"
 )
@@ -253,12 +254,21 @@ func TestPostalRollupEqualsTheLabels(t *testing.T) {
 	rollupConsistent(t, pool, "after the rollup")
 	check("after the rollup")
 
-	// Labels of rolled-up days change: voided, scanned.
+	// Labels of rolled-up days change: voided by the mailer (recent ones) or
+	// refunded by the system (old ones) through the void path, while
+	// purchases go on, and scanned.
+	var recent, old []string
 	for i, l := range labels {
 		switch i % 5 {
 		case 2:
-			if _, err := pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = now() WHERE public_id = $1`, l.PublicID); err != nil {
+			var created time.Time
+			if err := pool.QueryRow(ctx, `SELECT created_at FROM indicia WHERE public_id = $1`, l.PublicID).Scan(&created); err != nil {
 				t.Fatal(err)
+			}
+			if now.Sub(created) < 29*24*time.Hour {
+				recent = append(recent, l.PublicID)
+			} else {
+				old = append(old, l.PublicID)
 			}
 		case 3:
 			if _, err := pool.Exec(ctx, `UPDATE indicia SET used_at = now() WHERE public_id = $1`, l.PublicID); err != nil {
@@ -266,6 +276,31 @@ func TestPostalRollupEqualsTheLabels(t *testing.T) {
 			}
 		}
 	}
+	if len(recent) == 0 || len(old) == 0 {
+		t.Fatalf("labels to void: %d recent, %d old", len(recent), len(old))
+	}
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		for range 5 {
+			buyPieces(t, svc, owner, 2, func(j int) int64 { return int64(90 + j) })
+		}
+	}()
+	for _, v := range []struct {
+		who accounts.User
+		ids []string
+	}{{owner, recent}, {accounts.System, old}} {
+		go func() {
+			defer wg.Done()
+			for _, id := range v.ids {
+				if _, err := svc.Void(ctx, v.who, id); err != nil {
+					t.Errorf("void %s: %v", id, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	rollupConsistent(t, pool, "after voids and refunds of rolled-up days")
 	check("after voids and scans of rolled-up days")
 	if n, err := svc.RollUpPostalDays(ctx, now); err != nil || n != 0 {
 		t.Fatalf("a second rollup the same day added %d days (%v)", n, err)
@@ -280,24 +315,34 @@ func TestPostalRollupEqualsTheLabels(t *testing.T) {
 // postal_days against the labels of its days: each origin's running totals
 // are the sums of its days so far, each day's all-origins row the sum of
 // its origins, every origin is listed, and every day's pieces and postage
-// are the labels'.
+// are the labels', voided ones included.
 func rollupConsistent(t *testing.T, pool *pgxpool.Pool, stage string) {
 	t.Helper()
-	var bad [4]int64
+	var bad [6]int64
 	err := pool.QueryRow(context.Background(), `SELECT
-		(SELECT count(*) FROM (SELECT cum_pieces, cum_postage, sum(pieces) OVER w AS cp, sum(postage) OVER w AS cq FROM postal_days
-			WINDOW w AS (PARTITION BY origin_zip ORDER BY day)) c WHERE cum_pieces <> cp OR cum_postage <> cq),
-		(SELECT count(*) FROM (SELECT day, sum(pieces) AS p, sum(postage) AS q FROM postal_days GROUP BY day) d
-			FULL JOIN postal_days_all a USING (day) WHERE a.pieces IS DISTINCT FROM d.p OR a.postage IS DISTINCT FROM d.q),
+		(SELECT count(*) FROM (SELECT cum_pieces, cum_postage, cum_voided, cum_voided_postage, sum(pieces) OVER w AS cp, sum(postage) OVER w AS cq,
+				sum(voided) OVER w AS cv, sum(voided_postage) OVER w AS cvq FROM postal_days
+			WINDOW w AS (PARTITION BY origin_zip ORDER BY day)) c
+			WHERE cum_pieces <> cp OR cum_postage <> cq OR cum_voided <> cv OR cum_voided_postage <> cvq),
+		(SELECT count(*) FROM (SELECT day, sum(pieces) AS p, sum(postage) AS q, sum(voided) AS v, sum(voided_postage) AS vq FROM postal_days GROUP BY day HAVING sum(pieces) > 0) d
+			FULL JOIN postal_days_all a USING (day)
+			WHERE a.pieces IS DISTINCT FROM d.p OR a.postage IS DISTINCT FROM d.q OR a.voided IS DISTINCT FROM d.v OR a.voided_postage IS DISTINCT FROM d.vq),
 		(SELECT count(DISTINCT origin_zip) FROM postal_days WHERE origin_zip NOT IN (SELECT origin_zip FROM postal_origins)),
 		(SELECT count(*) FROM (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) AS p, sum(postage) AS q FROM indicia
 			WHERE created_at < (SELECT built_through FROM postal_rollup) GROUP BY 1, 2) l
-			FULL JOIN postal_days d USING (day, origin_zip) WHERE d.pieces IS DISTINCT FROM l.p OR d.postage IS DISTINCT FROM l.q)`).
-		Scan(&bad[0], &bad[1], &bad[2], &bad[3])
+			FULL JOIN (SELECT * FROM postal_days WHERE pieces > 0) d USING (day, origin_zip) WHERE d.pieces IS DISTINCT FROM l.p OR d.postage IS DISTINCT FROM l.q),
+		(SELECT count(*) FROM (SELECT origin_zip, min(day) AS first, count(*) AS n FROM postal_days GROUP BY 1) o
+			WHERE o.n <> (SELECT built_through FROM postal_rollup) - o.first),
+		(SELECT count(*) FROM (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) FILTER (WHERE status = 'voided') AS v,
+				coalesce(sum(postage) FILTER (WHERE status = 'voided'), 0) AS vq FROM indicia
+			WHERE created_at < (SELECT built_through FROM postal_rollup) GROUP BY 1, 2) l
+			JOIN postal_days d USING (day, origin_zip) WHERE d.voided <> l.v OR d.voided_postage <> l.vq)`).
+		Scan(&bad[0], &bad[1], &bad[2], &bad[3], &bad[4], &bad[5])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad != [4]int64{} {
-		t.Errorf("%s: running totals off %d, all-origins days off %d, origins unlisted %d, days off the labels %d", stage, bad[0], bad[1], bad[2], bad[3])
+	if bad != [6]int64{} {
+		t.Errorf("%s: running totals off %d, all-origins days off %d, origins unlisted %d, days off the labels %d, origins missing days %d, voids off the labels %d",
+			stage, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5])
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"indicia/metering/box"
@@ -60,8 +61,11 @@ type Options struct {
 	OnChained func(pieces int)
 	// OnTamper is told of every tamper alert (metrics).
 	OnTamper func(serial, reason string)
-	// Alert tells the vendor admins at once (queued email); nil: nobody.
-	Alert func(ctx context.Context, subject, body string)
+	// StageAlert stages an email to the vendor admins in the transaction
+	// that stores what it is about, so both commit or neither does; the
+	// returned func queues it after the commit (a failure there leaves it
+	// to the job queue's sweep). nil: nobody is emailed.
+	StageAlert func(ctx context.Context, tx pgx.Tx, subject, body string) (queue func(context.Context), err error)
 	// Zone gives the USPS zone between two ZIPs (the rater); FarZone is the
 	// largest zone between a label's origin and its first scan that raises
 	// no far_from_origin signal (0: DefaultFarZone). Without Zone any other

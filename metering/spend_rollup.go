@@ -81,8 +81,11 @@ func (r *rollupRows) queue(b *pgx.Batch, now time.Time) {
 
 // markVoided marks a label voided and moves it to the voided columns of its
 // rollup row, in one statement of the void's transaction (which holds the
-// label's meter lock).
+// label's meter lock), after moving it in the postal rollup (postalVoid).
 func markVoided(ctx context.Context, tx pgx.Tx, labelPublicID string, now time.Time, reason string) error {
+	if err := postalVoid(ctx, tx, labelPublicID); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `WITH v AS (
 			UPDATE indicia SET status = 'voided', voided_at = $2, void_reason = $3 WHERE public_id = $1 AND status <> 'voided'
 			RETURNING account_id, created_at, meter_id, cost_code_id, purchase_id, origin_zip, mail_class, postage)

@@ -29,26 +29,47 @@ type Alert struct {
 
 // raiseTamper stores the alert and holds the meter. The hold lives outside the
 // MACed record on purpose: the box refuses to touch a record it cannot verify.
+// The admins' email is staged in the same transaction: an alert is never
+// stored without its email, nor emailed without being stored.
 func (s *Service) raiseTamper(ctx context.Context, meterID int64, te *box.TamperError) {
 	reason := "mac"
 	if errors.Is(te, box.ErrTamperFreshness) {
 		reason = "freshness"
 	}
 	now := s.now()
-	_, err := s.pool.Exec(ctx, `WITH a AS (INSERT INTO tamper_alerts (meter_id, serial, reason, detail, created_at) VALUES ($1,$2,$3,$4,$5))
-		UPDATE meters SET tamper_hold = $3, updated_at = $5 WHERE id = $1`, meterID, te.Serial, reason, te.Error(), now)
+	var queue func(context.Context)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.storeTamper(ctx, tx, meterID, te, reason, now, &queue)
+	})
 	if err != nil {
 		slog.ErrorContext(ctx, "metering: could not store tamper alert", "serial", te.Serial, "err", err)
+	} else if queue != nil {
+		queue(ctx)
 	}
 	slog.WarnContext(ctx, "metering: TAMPER: meter record refused by the box", "serial", te.Serial, "reason", reason, "detail", te.Error())
 	if s.opt.OnTamper != nil {
 		s.opt.OnTamper(te.Serial, reason)
 	}
-	if s.opt.Alert != nil {
-		s.opt.Alert(ctx, "Indicia TAMPER alert: meter "+te.Serial,
-			fmt.Sprintf("At %s the secure box refused the record of meter %s (%s): %s\n\nThe meter is held until a vendor admin resolves the alert on /admin/alerts.",
-				now.Format(time.RFC3339), te.Serial, reason, te.Error()))
+}
+
+// storeTamper inserts the alert, holds the meter and stages the email, all
+// in tx; queue is set to what queues the email once tx has committed.
+func (s *Service) storeTamper(ctx context.Context, tx pgx.Tx, meterID int64, te *box.TamperError, reason string, now time.Time, queue *func(context.Context)) error {
+	if _, err := tx.Exec(ctx, `WITH a AS (INSERT INTO tamper_alerts (meter_id, serial, reason, detail, created_at) VALUES ($1,$2,$3,$4,$5))
+		UPDATE meters SET tamper_hold = $3, updated_at = $5 WHERE id = $1`, meterID, te.Serial, reason, te.Error(), now); err != nil {
+		return fmt.Errorf("insert alert: %w", err)
 	}
+	if s.opt.StageAlert == nil {
+		return nil
+	}
+	q, err := s.opt.StageAlert(ctx, tx, "Indicia TAMPER alert: meter "+te.Serial,
+		fmt.Sprintf("At %s the secure box refused the record of meter %s (%s): %s\n\nThe meter is held until a vendor admin resolves the alert on /admin/alerts.",
+			now.Format(time.RFC3339), te.Serial, reason, te.Error()))
+	if err != nil {
+		return fmt.Errorf("stage alert email: %w", err)
+	}
+	*queue = q
+	return nil
 }
 
 // Alerts lists tamper alerts, open ones first (vendor admins).

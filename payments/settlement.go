@@ -102,6 +102,12 @@ func (s *Service) Settle(ctx context.Context, day time.Time) (Settlement, error)
 			SELECT $1::date, u.meter_id, u.serial, u.origin_zip, u.pieces, u.postage, $2
 			FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) AS u(meter_id, serial, origin_zip, pieces, postage)`,
 			day, s.now(), ids, serials, nz, np, nc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO settlement_days (day, pieces, postage)
+			SELECT $1::date, coalesce(sum(pieces), 0), coalesce(sum(postage), 0) FROM settlements WHERE day = $1::date
+			ON CONFLICT (day) DO UPDATE SET pieces = excluded.pieces, postage = excluded.postage`, day)
 		return err
 	})
 	if err != nil {

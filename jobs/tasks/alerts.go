@@ -27,14 +27,21 @@ type adminAlert struct {
 	Body    string `json:"body"`
 }
 
-// AdminAlerter queues an alert email to the vendor admins; a failure to
-// queue is logged, never returned: the alert itself is already stored
-// where it was raised, and shows on /admin.
-func AdminAlerter(q *jobs.Queue) func(ctx context.Context, subject, body string) {
-	return func(ctx context.Context, subject, body string) {
-		if _, err := q.Submit(ctx, jobs.New{Kind: JobKindAdminAlert, Payload: adminAlert{Subject: subject, Body: body}}); err != nil {
-			slog.ErrorContext(ctx, "tasks: could not queue the admin alert email", "subject", subject, "err", err)
+// AdminAlertStager stages an alert email to the vendor admins in the
+// caller's transaction and returns what queues it after the commit; a
+// failure to queue is logged, not returned: the staged job is committed
+// and the queue's sweep queues it.
+func AdminAlertStager(q *jobs.Queue) func(ctx context.Context, tx pgx.Tx, subject, body string) (func(context.Context), error) {
+	return func(ctx context.Context, tx pgx.Tx, subject, body string) (func(context.Context), error) {
+		id, err := jobs.Stage(ctx, tx, jobs.New{Kind: JobKindAdminAlert, Payload: adminAlert{Subject: subject, Body: body}}, time.Now())
+		if err != nil {
+			return nil, err
 		}
+		return func(ctx context.Context) {
+			if err := q.Enqueue(ctx, id); err != nil {
+				slog.WarnContext(ctx, "tasks: alert email stored, not yet queued; the sweep queues it", "subject", subject, "err", err)
+			}
+		}, nil
 	}
 }
 
