@@ -171,6 +171,7 @@ func (s *Service) dispenseMany(ctx context.Context, batch []*groupJob) {
 		if len(ds) > 0 {
 			r := s.storeRowsOf(ds)
 			if err := s.assignTracking(ctx, r, ds); err != nil {
+				tx.abort(ctx) // else the connection stays checked out, inside the transaction
 				return err
 			}
 			r.queue(b)
