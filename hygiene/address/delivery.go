@@ -454,6 +454,9 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 			nameEnd--
 		}
 	}
+	for nameEnd > a && s[a].up == "#" {
+		a++ // a "#" names no street: "One ## Springfield"
+	}
 	if nameEnd > a {
 		out.add(LabelStreetName, joinRaw(s[a:nameEnd]), joinUp(s[a:nameEnd]))
 	}
@@ -531,6 +534,11 @@ func (p *parser) preTypeAt(s []token, a int) (string, int) {
 			return std, w
 		}
 		if a+w+1 < len(s) && len(next) == 1 && isLetter(next[0]) && p.isDir(s[a+w+1].up) {
+			return std, w
+		}
+		if a+w == len(s)-1 && p.isDir(next) {
+			// "Rd North" alone: the type with a directional for its name,
+			// as "Rd N" is read, so that the standard form reads back alike.
 			return std, w
 		}
 	}
