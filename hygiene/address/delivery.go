@@ -290,8 +290,8 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
-		if _, ok := p.t.unit[ts[j].up]; ok && j == len(ts)-1 && j > k+1 {
-			u = j // a designator without its number at the end: "Main St Apt"
+		if j > k+1 && p.onlyDesignators(ts[j:]) {
+			u = j // designators without a number at the end: "Main St Apt", "Main St Spc Unit"
 			break
 		}
 	}
@@ -454,8 +454,8 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 			nameEnd--
 		}
 	}
-	for nameEnd > a && s[a].up == "#" {
-		a++ // a "#" names no street: "One ## Springfield"
+	if nameEnd > a && allHashes(s[a:nameEnd]) {
+		a = nameEnd // a "#" alone names no street: "One ## Springfield"
 	}
 	if nameEnd > a {
 		out.add(LabelStreetName, joinRaw(s[a:nameEnd]), joinUp(s[a:nameEnd]))
@@ -478,6 +478,26 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 		}
 		out.add(LabelNotAddress, t.raw, t.up)
 	}
+}
+
+// onlyDesignators reports whether ts holds only unit designators written
+// without a number (and "#" signs).
+func (p *parser) onlyDesignators(ts []token) bool {
+	for _, t := range ts {
+		if _, ok := p.t.unit[t.up]; !ok && t.up != "#" {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+func allHashes(ts []token) bool {
+	for _, t := range ts {
+		if t.up != "#" {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *parser) isDir(u string) bool { _, ok := p.t.dir[u]; return ok }
@@ -592,7 +612,9 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 			for j < len(ts) && ts[j].up == "#" {
 				j++ // "Apt #4", "Apt##4": the sign repeats the designator
 			}
-			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j))) {
+			// A designator is not the number of the one before it
+			// ("Spc Unt" is two designators, as it reads back).
+			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j) && !p.isUnitWord(ts, j))) {
 				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
 				j++
 			}
