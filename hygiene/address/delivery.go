@@ -290,7 +290,7 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
-		if j > k+1 && p.onlyDesignators(ts[j:]) {
+		if j > k && p.onlyDesignators(ts[j:]) {
 			u = j // designators without a number at the end: "Main St Apt", "Main St Spc Unit"
 			break
 		}
