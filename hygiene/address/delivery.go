@@ -25,8 +25,8 @@ func (p *parser) isPrimaryStart(ts []token, i int) bool {
 	if _, w := p.boxAt(ts, i); w > 0 && i+w < len(ts) {
 		return true // a box or route type followed by its number ("PSC" alone may be a city)
 	}
-	if p.t.numWords[u] && i+2 < len(ts) {
-		return true
+	if p.t.numWords[u] && i+2 < len(ts) && ts[i+1].up != "#" && ts[i+2].up != "#" {
+		return true // "One Main St": a name and a type follow, not a "#"
 	}
 	return u == "GENERAL" && i+1 < len(ts) && ts[i+1].up == "DELIVERY"
 }
