@@ -295,8 +295,8 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			break
 		}
 	}
-	if u == len(ts) && u-k >= 3 && p.bareUnitAtEnd(ts[k:]) {
-		u-- // 12 Main St NW 4B: the last token is a unit number
+	if u-k >= 3 && p.bareUnitAtEnd(ts[k:u]) {
+		u-- // 12 Main St NW 4B: the last token is a unit number (before any other unit too)
 	}
 	rest := ts[u:]
 	p.parseStreet(ts[k:u], out)
