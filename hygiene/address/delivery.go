@@ -290,6 +290,10 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
+		if _, ok := p.t.unit[ts[j].up]; ok && p.isUnitStart(ts, j+1) {
+			u = j // a designator without a number before another unit: "Apt Spc 4"
+			break
+		}
 		if j > k && p.onlyDesignators(ts[j:]) {
 			u = j // designators without a number at the end: "Main St Apt", "Main St Spc Unit"
 			break
