@@ -290,12 +290,10 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
-		if _, ok := p.t.unit[ts[j].up]; ok && p.isUnitStart(ts, j+1) {
-			u = j // a designator without a number before another unit: "Apt Spc 4"
-			break
-		}
-		if j > k && p.onlyDesignators(ts[j:]) {
-			u = j // designators without a number at the end: "Main St Apt", "Main St Spc Unit"
+		if p.bareDesignators(ts, j) {
+			// Designators without a number at the end or before another
+			// unit: "Main St Apt", "Main St Spc Unit", "Apt Spc 4".
+			u = j
 			break
 		}
 	}
@@ -484,15 +482,17 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 	}
 }
 
-// onlyDesignators reports whether ts holds only unit designators written
-// without a number (and "#" signs).
-func (p *parser) onlyDesignators(ts []token) bool {
-	for _, t := range ts {
-		if _, ok := p.t.unit[t.up]; !ok && t.up != "#" {
+// bareDesignators reports whether ts[j:] starts with unit designators
+// written without a number that run to the end of the line or to a unit.
+func (p *parser) bareDesignators(ts []token, j int) bool {
+	m := j
+	for m < len(ts) && ts[m].up != "#" && !p.isUnitStart(ts, m) {
+		if _, ok := p.t.unit[ts[m].up]; !ok {
 			return false
 		}
+		m++
 	}
-	return len(ts) > 0
+	return m > j && (m == len(ts) || p.isUnitStart(ts, m))
 }
 
 func allHashes(ts []token) bool {
