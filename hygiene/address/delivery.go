@@ -495,6 +495,19 @@ func (p *parser) bareDesignators(ts []token, j int) bool {
 	return m > j && (m == len(ts) || p.isUnitStart(ts, m))
 }
 
+// wordStandard is a unit identifier's standard form: a directional or a
+// street type written as a word is abbreviated, as the standard line read
+// again abbreviates it ("Fl South" is "FL S").
+func (p *parser) wordStandard(u string) string {
+	if d, ok := p.t.dir[u]; ok {
+		return d
+	}
+	if sf, ok := p.t.suffix[u]; ok {
+		return sf.Standard
+	}
+	return u
+}
+
 func allHashes(ts []token) bool {
 	for _, t := range ts {
 		if t.up != "#" {
@@ -619,7 +632,7 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 			// A designator is not the number of the one before it
 			// ("Spc Unt" is two designators, as it reads back).
 			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j) && !p.isUnitWord(ts, j))) {
-				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
+				out.add(LabelOccupancyIdentifier, ts[j].raw, p.wordStandard(ts[j].up))
 				j++
 			}
 			continue
