@@ -280,6 +280,11 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			k++
 		}
 	}
+	if k > 0 {
+		// A "#" right after the house number names nothing: "0 # Fl South"
+		// is read as "0 Fl South", as its standard line reads back.
+		k = skipHashes(ts, k)
+	}
 	u := len(ts)
 	for j := k + 1; j < len(ts); j++ {
 		if p.isUnitStart(ts, j) {
