@@ -268,10 +268,11 @@ func skipHashes(ts []token, i int) int {
 // parseStreetAddress labels house number, street and units.
 func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 	k := 0
-	if len(ts) > 2 && gridPair(ts[0].up, ts[1].up) {
-		// Wisconsin grid "N165 W2123": one house number, written whole.
-		out.add(LabelAddressNumber, joinRaw(ts[:2]), ts[0].up+ts[1].up)
-		k = 2
+	if g := skipHashes(ts, 1); g+1 < len(ts) && gridPair(ts[0].up, ts[g].up) {
+		// Wisconsin grid "N165 W2123": one house number, written whole
+		// (a "#" between the halves says nothing, as after any number).
+		out.add(LabelAddressNumber, ts[0].raw+" "+ts[g].raw, ts[0].up+ts[g].up)
+		k = g + 1
 	} else if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
 		p.addNumber(ts[k], out)
 		k++
