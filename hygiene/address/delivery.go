@@ -446,7 +446,9 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 		if j-1 > a && idLike(s[j-1].up) && hasDigit(s[j-1].up) && !preType && j-2 > a && p.isDir(s[j-2].up) {
 			j--
 		}
-		if j-1 > a && p.isDir(s[j-1].up) {
+		if j-1 > a && p.isDir(s[j-1].up) && !p.isUnitWord(s, j-2) {
+			// Not after a designator: "Bsmt North" written "BSMT N"
+			// would read back as a unit.
 			j--
 		}
 		if preType && j == a {
