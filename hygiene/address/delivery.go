@@ -276,6 +276,9 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 	} else if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
 		p.addNumber(ts[k], out)
 		k++
+		if f := skipHashes(ts, k); f < len(ts) && isFraction(ts[f].up) {
+			k = f // "0 # 1/2": the sign says nothing, as after any number
+		}
 		if k < len(ts) && isFraction(ts[k].up) {
 			out.add(LabelAddressNumberSuffix, ts[k].raw, ts[k].up)
 			k++
