@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,6 +83,28 @@ func TestAPIVerifyAddressRestoresLeadingZero(t *testing.T) {
 		reasons, _ := out["reasons"].([]any)
 		if len(reasons) == 0 || !strings.Contains(reasons[0].(string), "leading zero was lost") {
 			t.Errorf("%s: reasons %v", body, reasons)
+		}
+	}
+}
+
+// "1 Main St, Stamford CT" (no comma before the state, no ZIP) is read as
+// Stamford, Connecticut, and the city's ZIPs are offered; "Stamford CT
+// 06905x" names the ZIP as malformed, not the city and state as missing.
+func TestAPIVerifyAddressStateCodeAndMalformedZIP(t *testing.T) {
+	e := webtest.New(t)
+	k := key(t, e, e.Owner, "buy_postage")
+	code, out := apiCall(t, e, k, "POST", "/api/v1/addresses/verify", `{"address":"1 Main St, Stamford CT"}`)
+	sug, _ := out["suggested"].(map[string]any)
+	zips, _ := out["candidate_zips"].([]any)
+	if code != 200 || out["status"] != "ambiguous" || sug["city"] != "STAMFORD" || sug["state"] != "CT" || !slices.Contains(zips, any("06901")) {
+		t.Errorf("no ZIP: %d %v", code, out)
+	}
+	for _, body := range []string{`{"address":"Stamford CT 06905x"}`, `{"line1":"1 Main St","city":"Stamford","state":"CT","zip":"06905x"}`} {
+		code, out := apiCall(t, e, k, "POST", "/api/v1/addresses/verify", body)
+		reasons, _ := out["reasons"].([]any)
+		text := fmt.Sprint(reasons...)
+		if code != 200 || out["status"] != "invalid" || !strings.Contains(text, "ZIP 06905X is malformed") || strings.Contains(text, "missing") && strings.Contains(text, "city") {
+			t.Errorf("%s: %d %v", body, code, out)
 		}
 	}
 }

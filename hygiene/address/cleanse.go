@@ -247,6 +247,10 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 		v.note(StatusInvalid, "ZIP %s has %d digits: a ZIP Code has 5", zip, len(zip))
 		return
 	}
+	if zip != "" && (len(zip) > 5 || !allDigits(zip)) {
+		v.note(StatusInvalid, "ZIP %s is malformed: a ZIP Code is 5 digits, or ZIP+4 as 12345-6789", zip)
+		return
+	}
 	if zip != "" {
 		ent, ok := zips.lookup(zip)
 		if !ok {

@@ -25,8 +25,8 @@ func (p *parser) isPrimaryStart(ts []token, i int) bool {
 	if _, w := p.boxAt(ts, i); w > 0 && i+w < len(ts) {
 		return true // a box or route type followed by its number ("PSC" alone may be a city)
 	}
-	if p.t.numWords[u] && i+2 < len(ts) {
-		return true
+	if p.t.numWords[u] && i+2 < len(ts) && ts[i+1].up != "#" && ts[i+2].up != "#" {
+		return true // "One Main St": a name and a type follow, not a "#"
 	}
 	return u == "GENERAL" && i+1 < len(ts) && ts[i+1].up == "DELIVERY"
 }
@@ -268,17 +268,26 @@ func skipHashes(ts []token, i int) int {
 // parseStreetAddress labels house number, street and units.
 func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 	k := 0
-	if len(ts) > 2 && gridPair(ts[0].up, ts[1].up) {
-		// Wisconsin grid "N165 W2123": one house number, written whole.
-		out.add(LabelAddressNumber, joinRaw(ts[:2]), ts[0].up+ts[1].up)
-		k = 2
+	if g := skipHashes(ts, 1); g+1 < len(ts) && gridPair(ts[0].up, ts[g].up) {
+		// Wisconsin grid "N165 W2123": one house number, written whole
+		// (a "#" between the halves says nothing, as after any number).
+		out.add(LabelAddressNumber, ts[0].raw+" "+ts[g].raw, ts[0].up+ts[g].up)
+		k = g + 1
 	} else if k < len(ts) && len(ts) > 1 && p.isPrimaryStart(ts, k) && !isUrb(ts[k].up) || k < len(ts) && isDigit(ts[k].up[0]) {
 		p.addNumber(ts[k], out)
 		k++
+		if f := skipHashes(ts, k); f < len(ts) && isFraction(ts[f].up) {
+			k = f // "0 # 1/2": the sign says nothing, as after any number
+		}
 		if k < len(ts) && isFraction(ts[k].up) {
 			out.add(LabelAddressNumberSuffix, ts[k].raw, ts[k].up)
 			k++
 		}
+	}
+	if k > 0 {
+		// A "#" right after the house number names nothing: "0 # Fl South"
+		// is read as "0 Fl South", as its standard line reads back.
+		k = skipHashes(ts, k)
 	}
 	u := len(ts)
 	for j := k + 1; j < len(ts); j++ {
@@ -290,13 +299,15 @@ func (p *parser) parseStreetAddress(ts []token, out *Parsed) {
 			u = j
 			break
 		}
-		if _, ok := p.t.unit[ts[j].up]; ok && j == len(ts)-1 && j > k+1 {
-			u = j // a designator without its number at the end: "Main St Apt"
+		if p.bareDesignators(ts, j) {
+			// Designators without a number at the end or before another
+			// unit: "Main St Apt", "Main St Spc Unit", "Apt Spc 4".
+			u = j
 			break
 		}
 	}
-	if u == len(ts) && u-k >= 3 && p.bareUnitAtEnd(ts[k:]) {
-		u-- // 12 Main St NW 4B: the last token is a unit number
+	if u-k >= 3 && p.bareUnitAtEnd(ts[k:u]) {
+		u-- // 12 Main St NW 4B: the last token is a unit number (before any other unit too)
 	}
 	rest := ts[u:]
 	p.parseStreet(ts[k:u], out)
@@ -438,7 +449,9 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 		if j-1 > a && idLike(s[j-1].up) && hasDigit(s[j-1].up) && !preType && j-2 > a && p.isDir(s[j-2].up) {
 			j--
 		}
-		if j-1 > a && p.isDir(s[j-1].up) {
+		if j-1 > a && p.isDir(s[j-1].up) && !p.isUnitWord(s, j-2) {
+			// Not after a designator: "Bsmt North" written "BSMT N"
+			// would read back as a unit.
 			j--
 		}
 		if preType && j == a {
@@ -453,6 +466,9 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 			pt = nameEnd - 1
 			nameEnd--
 		}
+	}
+	if nameEnd > a && allHashes(s[a:nameEnd]) {
+		a = nameEnd // a "#" alone names no street: "One ## Springfield"
 	}
 	if nameEnd > a {
 		out.add(LabelStreetName, joinRaw(s[a:nameEnd]), joinUp(s[a:nameEnd]))
@@ -475,6 +491,41 @@ func (p *parser) parseStreet(s []token, out *Parsed) {
 		}
 		out.add(LabelNotAddress, t.raw, t.up)
 	}
+}
+
+// bareDesignators reports whether ts[j:] starts with unit designators
+// written without a number that run to the end of the line or to a unit.
+func (p *parser) bareDesignators(ts []token, j int) bool {
+	m := j
+	for m < len(ts) && ts[m].up != "#" && !p.isUnitStart(ts, m) {
+		if _, ok := p.t.unit[ts[m].up]; !ok {
+			return false
+		}
+		m++
+	}
+	return m > j && (m == len(ts) || p.isUnitStart(ts, m))
+}
+
+// wordStandard is a unit identifier's standard form: a directional or a
+// street type written as a word is abbreviated, as the standard line read
+// again abbreviates it ("Fl South" is "FL S").
+func (p *parser) wordStandard(u string) string {
+	if d, ok := p.t.dir[u]; ok {
+		return d
+	}
+	if sf, ok := p.t.suffix[u]; ok {
+		return sf.Standard
+	}
+	return u
+}
+
+func allHashes(ts []token) bool {
+	for _, t := range ts {
+		if t.up != "#" {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *parser) isDir(u string) bool { _, ok := p.t.dir[u]; return ok }
@@ -533,6 +584,11 @@ func (p *parser) preTypeAt(s []token, a int) (string, int) {
 		if a+w+1 < len(s) && len(next) == 1 && isLetter(next[0]) && p.isDir(s[a+w+1].up) {
 			return std, w
 		}
+		if a+w == len(s)-1 && p.isDir(next) {
+			// "Rd North" alone: the type with a directional for its name,
+			// as "Rd N" is read, so that the standard form reads back alike.
+			return std, w
+		}
 	}
 	return "", 0
 }
@@ -584,8 +640,10 @@ func (p *parser) parseUnits(ts []token, out *Parsed) {
 			for j < len(ts) && ts[j].up == "#" {
 				j++ // "Apt #4", "Apt##4": the sign repeats the designator
 			}
-			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j))) {
-				out.add(LabelOccupancyIdentifier, ts[j].raw, ts[j].up)
+			// A designator is not the number of the one before it
+			// ("Spc Unt" is two designators, as it reads back).
+			if j < len(ts) && (idLike(ts[j].up) || (un.NeedsRange && !p.isUnitStart(ts, j) && !p.isUnitWord(ts, j))) {
+				out.add(LabelOccupancyIdentifier, ts[j].raw, p.wordStandard(ts[j].up))
 				j++
 			}
 			continue

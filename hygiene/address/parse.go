@@ -188,9 +188,13 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 			ll.zip, ll.zipStart = u, k
 		case len(u) == 4 && allDigits(u) && k >= 2 && len(toks[k-1].up) == 5 && allDigits(toks[k-1].up):
 			ll.zip, ll.plus4, ll.zipStart = toks[k-1].up, u, k-1
-		case (len(u) == 3 || len(u) == 4) && allDigits(u) && k >= 2 && p.isStateWord(toks[k-1].up):
+		case (len(u) == 3 || len(u) == 4) && allDigits(u) && (k >= 2 || multi) && k >= 1 && p.isStateWord(toks[k-1].up):
 			// "Boston MA 2108": a ZIP that lost its leading zero, read
 			// as the ZIP so that the check can say what is wrong with it.
+			ll.zip, ll.zipStart = u, k
+		case k >= 1 && p.malformedZIP(u) && p.isStateWord(toks[k-1].up):
+			// "Stamford CT 06905x": a ZIP with a slip, read as the ZIP for
+			// the same reason, not as a unit number or a house number.
 			ll.zip, ll.zipStart = u, k
 		}
 		if ll.zip != "" {
@@ -220,7 +224,7 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 		if code == "" {
 			continue
 		}
-		if ll.zip == "" && w == 1 && !(s > 0 && toks[s-1].comma) && !multi && p.isStreetWord(toks[s].up) {
+		if ll.zip == "" && w == 1 && !(s > 0 && toks[s-1].comma) && !multi && p.isStreetWord(toks[s].up) && !p.cityBeforeState(toks, s, code) {
 			continue
 		}
 		if ll.zip == "" && s > 0 && p.isUnitWord(toks, s-1) && !toks[s-1].comma {
@@ -299,6 +303,33 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 	return ll
 }
 
+// cityBeforeState reports whether the tokens before toks[s], a state code
+// that is also a street word (CT, FL), are a city rather than a street:
+// the last comma segment before it reads like a city name ("1 Main St,
+// Stamford CT"), or, without a comma, a known city of that state follows
+// the street ("1 Main St Stamford CT").
+func (p *parser) cityBeforeState(toks []token, s int, code string) bool {
+	for c := s - 2; c >= 0; c-- {
+		if !toks[c].comma {
+			continue
+		}
+		seg := toks[c+1 : s]
+		for _, t := range seg {
+			if p.isUnitWord(seg, 0) || !startsCity(t.up) {
+				return false
+			}
+		}
+		return !p.isPrimaryStart(seg, 0) && !p.isUnitStart(seg, 0)
+	}
+	for k := min(4, s-2); k >= 1; k-- {
+		x := s - k
+		if p.streetEnd(toks[:s]) == x && p.knownCity(toks[x:s], code, zipEntry{}, false) {
+			return true
+		}
+	}
+	return false
+}
+
 // isStateWord reports whether u is a state code or a one-word state name.
 func (p *parser) isStateWord(u string) bool {
 	if _, ok := p.t.stateCode[u]; ok {
@@ -313,6 +344,17 @@ func (p *parser) isStateWord(u string) bool {
 func (p *parser) boxStartsCity(ts []token, i int) bool {
 	_, w := p.boxAt(ts, i)
 	return w > 0
+}
+
+// malformedZIP reports a token that starts like an existing ZIP (five digits
+// the ZIP list knows) but is not a ZIP or ZIP+4: "06905X", "069051",
+// "06905-12".
+func (p *parser) malformedZIP(u string) bool {
+	if len(u) <= 5 || zipLike(u) || !allDigits(u[:5]) {
+		return false
+	}
+	_, ok := p.zips.lookup(u[:5])
+	return ok
 }
 
 func zipLike(u string) bool {
