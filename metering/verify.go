@@ -211,25 +211,6 @@ func (s *Service) checkSignature(ctx context.Context, in indicium.Indicium) (str
 	return "", nil
 }
 
-func (s *Service) insertVerification(ctx context.Context, tx pgx.Tx, actor accounts.User, req VerifyRequest, v Verification, hash []byte, indiciumID *int64) (Verification, error) {
-	var uid any
-	if actor.ID != 0 {
-		uid = actor.ID
-	}
-	var serial string
-	var piece int64
-	if v.Fields != nil {
-		serial, piece = v.Fields.Serial, v.Fields.PieceNumber
-	}
-	err := tx.QueryRow(ctx, `INSERT INTO verifications (user_id, indicium_id, result, reason, indicium_hash, serial, piece_number, piece_ref, location, ip,
-		recipient_match, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
-		uid, indiciumID, string(v.Result), v.Reason, hash, serial, piece, req.PieceRef, req.Location, req.IP, v.RecipientMatch, v.At).Scan(&v.ID)
-	if err != nil {
-		return v, fmt.Errorf("metering: log verification: %w", err)
-	}
-	return v, nil
-}
-
 // VerificationRow is one logged verification as postal staff list them.
 type VerificationRow struct {
 	ID       int64
