@@ -91,7 +91,18 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		say("finding the addresses to match")
 		var err error
 		if len(p.Lists) > 0 {
-			sum.Entries, err = scopeListEntries(step, p.Lists)
+			if _, err = step("scope keys", `CREATE TEMP TABLE coa_keys ON COMMIT DROP AS
+				WITH RECURSIVE back(key, depth) AS (
+					SELECT DISTINCT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
+					UNION
+					SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
+				) SELECT DISTINCT key FROM back`, p.Lists); err != nil {
+				return err
+			}
+			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
+				return err
+			}
+			sum.Entries, err = scopeListEntries(step)
 		} else {
 			sum.Entries, err = scopeAccountEntries(step, p.Account)
 		}
@@ -111,7 +122,10 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		}
 		slog.Debug("coa: match step", "step", "name keys", "seconds", time.Since(t0).Seconds())
 		say(fmt.Sprintf("%d addresses: matching", sum.Entries))
-		if _, err = step("chosen", chooseSQL, c.cutoff(now)); err != nil {
+		if _, err = step("candidates", topSQL, c.cutoff(now)); err != nil {
+			return err
+		}
+		if _, err = step("chosen", chooseSQL); err != nil {
 			return err
 		}
 		say("recording matches")

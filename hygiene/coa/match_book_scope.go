@@ -11,19 +11,11 @@ package coa
 // stepper runs one statement of a matching run and returns its row count.
 type stepper func(what, sql string, args ...any) (int64, error)
 
-// scopeListEntries copies into coa_entries the entries at an address the
-// lists name, or at an address that moved (up to four moves back) to one
-// they name, whose chains the lists may extend. The keys are a semi-join,
-// not a table of their own: each key is hashed once.
-func scopeListEntries(step stepper, lists []int64) (int64, error) {
+// scopeListEntries copies the entries at an address the scoped lists name
+// (temp table coa_keys) into coa_entries.
+func scopeListEntries(step stepper) (int64, error) {
 	return step("scope entries", `CREATE TEMP TABLE coa_entries ON COMMIT DROP AS
-		SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b
-		WHERE b.match_key <> '' AND b.match_key IN (
-			WITH RECURSIVE back(key, depth) AS (
-				SELECT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
-				UNION
-				SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
-			) SELECT key FROM back)`, lists)
+		SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b JOIN coa_keys k ON k.key = b.match_key`)
 }
 
 // scopeAccountEntries copies every keyed entry of one account into
