@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -27,14 +28,19 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 		id, account   int64
 		name, company string
 	}
-	var last, written int64
+	// One cursor over the entries without keys: it reads coa_book_keys once
+	// and does not see the keys COPYed between its pages.
+	if _, err := tx.Exec(ctx, `DECLARE coa_keyless NO SCROLL CURSOR FOR
+		SELECT e.id, e.account_id, e.name, e.company FROM coa_entries e
+		WHERE NOT EXISTS (SELECT 1 FROM coa_book_keys k WHERE k.entry_id = e.id)`); err != nil {
+		return fmt.Errorf("name keys: %w", err)
+	}
+	var written int64
 	const page = 50_000
 	var tRead, tKeys, tCopy time.Duration
 	for {
 		t0 := time.Now()
-		rows, err := tx.Query(ctx, `SELECT e.id, e.account_id, e.name, e.company FROM coa_entries e
-			WHERE e.id > $1 AND NOT EXISTS (SELECT 1 FROM coa_book_keys k WHERE k.entry_id = e.id)
-			ORDER BY e.id LIMIT $2`, last, page)
+		rows, err := tx.Query(ctx, "FETCH "+strconv.Itoa(page)+" FROM coa_keyless")
 		if err != nil {
 			return fmt.Errorf("name keys: %w", err)
 		}
@@ -76,10 +82,12 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 		}
 		tCopy += time.Since(t0)
 		written += int64(len(list))
-		last = list[len(list)-1].id
 		if len(list) < page {
 			break
 		}
+	}
+	if _, err := tx.Exec(ctx, `CLOSE coa_keyless`); err != nil {
+		return fmt.Errorf("name keys: %w", err)
 	}
 	slog.Debug("coa: name keys", "written", written, "stale", tStale.Seconds(), "read", tRead.Seconds(), "compute", tKeys.Seconds(), "copy", tCopy.Seconds())
 	if written == 0 {
