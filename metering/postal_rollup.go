@@ -55,8 +55,37 @@ func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, err
 		// the days are added in order, never twice. Every known origin gets a
 		// row for every day added (zero pieces on a day without labels), a new
 		// one from its first day on, so one day's rows hold every origin's
-		// running totals.
-		if _, err := tx.Exec(ctx, `WITH n AS (
+		// running totals. A week per statement: the statement's look-up of an
+		// origin's last totals walks past the rows it has itself inserted (not
+		// yet visible to it), so one statement over years of days is quadratic.
+		for from := start; from.Before(target); from = from.Add(rollupChunk) {
+			to := from.Add(rollupChunk)
+			if to.After(target) {
+				to = target
+			}
+			if err := rollUpPostalSpan(ctx, tx, from, to); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE postal_rollup SET built_through = $1, built_at = now() WHERE id = 1`, target); err != nil {
+			return fmt.Errorf("rollup state: %w", err)
+		}
+		days = int(target.Sub(start) / (24 * time.Hour))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("metering: postal rollup: %w", err)
+	}
+	return days, nil
+}
+
+// rollupChunk is how many days one rollup statement adds.
+const rollupChunk = 7 * 24 * time.Hour
+
+// rollUpPostalSpan adds the days [start, target) to postal_days, postal_days_all
+// and postal_origins, continuing each origin's running totals.
+func rollUpPostalSpan(ctx context.Context, tx pgx.Tx, start, target time.Time) error {
+	if _, err := tx.Exec(ctx, `WITH n AS (
 				SELECT (created_at AT TIME ZONE 'UTC')::date AS day, origin_zip, count(*) AS pieces, sum(postage) AS postage,
 					count(*) FILTER (WHERE status = 'voided') AS voided, coalesce(sum(postage) FILTER (WHERE status = 'voided'), 0) AS voided_postage
 				FROM indicia WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2),
@@ -77,18 +106,9 @@ func (s *Service) RollUpPostalDays(ctx context.Context, now time.Time) (int, err
 			o AS (INSERT INTO postal_origins (origin_zip) SELECT DISTINCT origin_zip FROM n ON CONFLICT DO NOTHING)
 			INSERT INTO postal_days_all (day, pieces, postage, voided, voided_postage)
 			SELECT day, sum(pieces), sum(postage), sum(voided), sum(voided_postage) FROM n GROUP BY day`, start, target); err != nil {
-			return fmt.Errorf("roll up %s to %s: %w", start.Format(time.DateOnly), target.Format(time.DateOnly), err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE postal_rollup SET built_through = $1, built_at = now() WHERE id = 1`, target); err != nil {
-			return fmt.Errorf("rollup state: %w", err)
-		}
-		days = int(target.Sub(start) / (24 * time.Hour))
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("metering: postal rollup: %w", err)
+		return fmt.Errorf("roll up %s to %s: %w", start.Format(time.DateOnly), target.Format(time.DateOnly), err)
 	}
-	return days, nil
+	return nil
 }
 
 // postalVoid moves an issued label to the voided columns of postal_days
