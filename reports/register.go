@@ -144,7 +144,10 @@ func (s *Service) Register(ctx context.Context, actor accounts.User, f Filter, a
 		return nil, Cursor{}, err
 	}
 	q, args := s.registerQuery(f, after, limit+1)
-	rows, err := s.read.Query(ctx, q, args...)
+	// Planned for each page's own values: a cached generic plan for this
+	// keyset query, which a connection picks after five pages, hashes and
+	// sorts the whole period for every page (8,600 rows/s against 164,000).
+	rows, err := s.read.Query(ctx, q, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("reports: register: %w", err)
 	}
