@@ -151,7 +151,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div><button type=\"submit\">Show</button></form><h2>Volume and postage per origin post office</h2><table tabindex=\"0\" id=\"volumes\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Forecast, next 7 days</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div><button type=\"submit\">Show</button></form><h2>Volume and postage per origin post office</h2><table tabindex=\"0\" id=\"volumes\"><thead><tr><th>Origin ZIP</th><th>Pieces</th><th>Postage</th><th>Voided</th><th>Weekly mean, last 4 weeks</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -239,7 +239,7 @@ func PostalReports(p Page, days, daysErr string, vols []VolumeRow, fraud []Fraud
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</tbody></table><p class=\"hint\">Forecast: the pieces issued in the last 28 days ÷ 4 (their weekly mean, not rounded; voided labels left out). Amounts owed to each post office are on the settlement page.</p><h2>Fraud signals</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</tbody></table><p class=\"hint\">Weekly mean: the pieces issued in the last 28 days ÷ 4 (not rounded; voided labels left out), a baseline to check by hand. The forecasts for the next 14 days, with their measured accuracy, are on the <a href=\"/postal/forecasts\">forecasts page</a>; amounts owed to each post office are on the settlement page.</p><h2>Fraud signals</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
