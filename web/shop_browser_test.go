@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -39,8 +40,16 @@ func TestBrowserPreviewThenBuy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	weight, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById("weight_oz").value + "/" + document.getElementById("class").value`))
-	if err != nil || weight != "20/PRIORITY" {
+	// The old page also has the form: wait for the filled one. A poll that
+	// started on the old page ends with the navigation; poll again on the new one.
+	filled := `document.getElementById("weight_oz").value + "/" + document.getElementById("class").value === "20/PRIORITY"`
+	for i := 0; i < 3; i++ {
+		if _, err = chromedp.Run(p.ctx, chromedp.Poll[bool](filled, chromedp.WithPollingTimeout(10*time.Second))); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		weight, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById("weight_oz").value + "/" + document.getElementById("class").value`))
 		t.Fatalf("the preset did not fill the form: %q (%v)", weight, err)
 	}
 	before := meterState(t, e)
