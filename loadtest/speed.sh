@@ -11,6 +11,9 @@
 # Usage: loadtest/speed.sh [SECONDS] [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Fixed ports and a private cluster: one run at a time on a machine.
+exec 9>/tmp/indicia-speed.lock
+flock 9
 DUR="${1:-10}"; OUT="${2:-var/speed}"
 export GOTOOLCHAIN=auto
 eval "$(bash scripts/services.sh up run 2>/dev/null)"
