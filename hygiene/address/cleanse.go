@@ -175,7 +175,7 @@ func (c *Cleanser) Cleanse(text string) Result {
 	}
 	r.Checked = checkedText(last.status.rank() <= StatusCorrected.rank() && r.ZIP != "", point)
 	if r.Standardized.DeliveryLine != "" && len(r.ZIP) == 5 {
-		r.DeliveryPoint = pointLine(primary, parsed) + "|" + r.ZIP // Key, without rendering the line again
+		r.DeliveryPoint = pointKey(primary, parsed, r.ZIP) // Key, without rendering the line again
 	}
 	return r
 }

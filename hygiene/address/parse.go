@@ -218,6 +218,9 @@ func (p *parser) lastLine(toks []token, multi bool) lastLineInfo {
 				code = p.t.stateName[u]
 			}
 		} else {
+			if !p.t.stateLastWord[toks[end-1].up] {
+				continue // no state name of several words ends so
+			}
 			var kb [64]byte // the key is built on the stack: no allocation
 			code = p.t.stateName[string(appendUp(kb[:0], toks[s:end]))]
 		}
@@ -428,11 +431,12 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 			if sf, ok := p.t.suffix[rest[s].up]; ok && sf.Primary != rest[s].up {
 				continue // "ST HOLLYWOOD": an abbreviated suffix ends the street
 			}
-			cand := joinUp(rest[s:])
+			var kb [64]byte
+			cand := appendUp(kb[:0], rest[s:])
 			if len(cand) < 6 {
 				continue
 			}
-			if _, ok := p.zips.nearestCity(state, cand, 1+len(cand)/8); ok {
+			if _, ok := p.zips.nearestCity(state, string(cand), 1+len(cand)/8); ok {
 				return s
 			}
 		}
@@ -460,30 +464,36 @@ func (p *parser) nearZipCity(rest, seg []token, zent zipEntry) (int, bool) {
 		if sf, ok := p.t.suffix[rest[s].up]; ok && sf.Primary != rest[s].up {
 			continue
 		}
-		cand := joinUp(rest[s:])
+		var kb [64]byte
+		cand := appendUp(kb[:0], rest[s:])
 		lim := 1
 		if len(zent.City) >= 7 {
 			lim = 2
 		}
-		if d := osaDistance(cand, zent.City, lim); d <= lim && d < bestD {
+		if d := osaDistance(string(cand), zent.City, lim); d <= lim && d < bestD {
 			bestK, bestD = k, d
 		}
 	}
 	return n - bestK, bestK > 0
 }
 
+// The candidate names are built in stack buffers: splitCity tries several
+// per address, and most are not cities.
 func (p *parser) knownCity(ts []token, state string, zent zipEntry, zok bool) bool {
-	c := joinUp(ts)
-	if (zok && c == zent.City) || (state != "" && p.zips.hasCity(state, c)) {
+	var kb [64]byte
+	c := appendUp(kb[:0], ts)
+	if (zok && string(c) == zent.City) || (state != "" && p.zips.hasCity(state, string(c))) {
 		return true
 	}
-	if x, ok := p.expandCity(ts); ok {
-		return (zok && x == zent.City) || (state != "" && p.zips.hasCity(state, x))
+	if x, ok := p.appendExpandedCity(kb[:0], ts); ok {
+		return (zok && string(x) == zent.City) || (state != "" && p.zips.hasCity(state, string(x)))
 	}
 	return false
 }
 
-func (p *parser) expandCity(ts []token) (string, bool) {
+// appendExpandedCity appends the city with ST/FT/MT… spelled out to dst,
+// and reports whether there was anything to spell out.
+func (p *parser) appendExpandedCity(dst []byte, ts []token) ([]byte, bool) {
 	changed := false
 	for _, t := range ts {
 		if _, ok := p.t.cityAbbrev[t.up]; ok {
@@ -492,32 +502,36 @@ func (p *parser) expandCity(ts []token) (string, bool) {
 		}
 	}
 	if !changed {
-		return "", false // most cities: nothing to expand, nothing to build
+		return dst, false // most cities: nothing to expand, nothing to build
 	}
-	parts := make([]string, len(ts))
 	for i, t := range ts {
-		parts[i] = t.up
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
 		if x, ok := p.t.cityAbbrev[t.up]; ok {
-			parts[i], changed = x, true
+			dst = append(dst, x...)
+		} else {
+			dst = append(dst, t.up...)
 		}
 	}
-	return strings.Join(parts, " "), changed
+	return dst, true
 }
 
 // cityStandard is the city's standard form: the reference spelling when the
 // name (or its expansion) is a known city, else the upper-case text.
 func (p *parser) cityStandard(ts []token, state string, zent zipEntry) string {
-	c := joinUp(ts)
 	if state == "" {
-		return c
+		return joinUp(ts)
 	}
-	if p.zips.hasCity(state, c) {
-		return c
+	var kb [64]byte
+	c := appendUp(kb[:0], ts)
+	if p.zips.hasCity(state, string(c)) {
+		return joinUp(ts)
 	}
-	if x, ok := p.expandCity(ts); ok && p.zips.hasCity(state, x) {
-		return x
+	if x, ok := p.appendExpandedCity(kb[:0], ts); ok && p.zips.hasCity(state, string(x)) {
+		return string(x)
 	}
-	return c
+	return joinUp(ts)
 }
 
 // streetEnd finds where the street part of a one-line address ends using the

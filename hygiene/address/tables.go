@@ -30,6 +30,10 @@ type tables struct {
 	firmWords  map[string]bool
 	numWords   map[string]bool
 	cityAbbrev map[string]string // ST → SAINT … inside city names
+	// stateLastWord holds the last words of the state names of several
+	// words (CAROLINA, COLUMBIA, VA): only a line ending in one can end in
+	// such a name.
+	stateLastWord map[string]bool
 }
 
 var loadTables = sync.OnceValue(buildTables)
@@ -116,6 +120,12 @@ func buildTables() *tables {
 		"CAMINO": "CAM", "PASEO": "PASEO",
 	} {
 		t.preType[k] = v
+	}
+	t.stateLastWord = map[string]bool{}
+	for name := range t.stateName {
+		if i := strings.LastIndexByte(name, ' '); i >= 0 {
+			t.stateLastWord[name[i+1:]] = true
+		}
 	}
 	for _, w := range strings.Fields("INC INCORPORATED LLC LLP LP LTD CORP CORPORATION CO COMPANY GROUP BANK ASSOCIATES ASSOC PC PLLC PA DEPT DEPARTMENT UNIVERSITY COLLEGE SCHOOL HOSPITAL CLINIC CHURCH FOUNDATION TRUST SERVICES SERVICE INDUSTRIES ENTERPRISES INTERNATIONAL SYSTEMS SOLUTIONS PARTNERS HOLDINGS & AND ATTN ATTENTION C/O CITY COUNTY OFFICE") {
 		t.firmWords[w] = true

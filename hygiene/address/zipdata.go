@@ -21,14 +21,17 @@ type zipEntry struct {
 	Zip, State, City string
 }
 
-type cityKey struct{ state, city string }
-
 // zipIndex answers ZIP ↔ city/state questions. Built once, read-only after.
 type zipIndex struct {
-	entries     []zipEntry
-	byZip       []int32 // ZIP as a number → index+1 into entries (0: unknown)
-	byCity      map[cityKey][]int32
-	stateCities map[string][]string // distinct city names per state, for fuzzy matching
+	entries []zipEntry
+	byZip   []int32 // ZIP as a number → index+1 into entries (0: unknown)
+	// byCity is keyed by the 2-letter state code followed by the city
+	// ("ILSPRINGFIELD"): one string, so a look-up hashes once and its key
+	// can be built on the stack.
+	byCity map[string][]int32
+	// stateCities are the distinct city names per state, by length, for
+	// fuzzy matching: a name within d edits is within d letters in length.
+	stateCities map[string][][]string
 }
 
 var loadZips = sync.OnceValues(func() (*zipIndex, error) { return buildZipIndex(zipsGz) })
@@ -41,22 +44,27 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 	ix := &zipIndex{
 		entries:     make([]zipEntry, 0, 42000),
 		byZip:       make([]int32, 100000),
-		byCity:      make(map[cityKey][]int32, 32000),
-		stateCities: map[string][]string{},
+		byCity:      make(map[string][]int32, 32000),
+		stateCities: map[string][][]string{},
 	}
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
 		zip, rest, ok1 := strings.Cut(sc.Text(), "\t")
 		st, city, ok2 := strings.Cut(rest, "\t")
-		if !ok1 || !ok2 || len(zip) != 5 || !allDigits(zip) {
+		if !ok1 || !ok2 || len(zip) != 5 || !allDigits(zip) || len(st) != 2 {
 			return nil, fmt.Errorf("address: bad ZIP data line %q", sc.Text())
 		}
 		ix.entries = append(ix.entries, zipEntry{Zip: zip, State: st, City: city})
 		n := int32(len(ix.entries))
 		ix.byZip[zipNum(zip)] = n
-		k := cityKey{st, city}
+		k := st + city
 		if len(ix.byCity[k]) == 0 {
-			ix.stateCities[st] = append(ix.stateCities[st], city)
+			byLen := ix.stateCities[st]
+			for len(byLen) <= len(city) {
+				byLen = append(byLen, nil)
+			}
+			byLen[len(city)] = append(byLen[len(city)], city)
+			ix.stateCities[st] = byLen
 		}
 		ix.byCity[k] = append(ix.byCity[k], n-1)
 	}
@@ -88,28 +96,32 @@ func (ix *zipIndex) lookup(zip string) (zipEntry, bool) {
 
 // zipsOf returns the ZIPs of a city in a state (upper case names).
 func (ix *zipIndex) zipsOf(state, city string) []int32 {
-	return ix.byCity[cityKey{state, city}]
+	if len(state) != 2 {
+		return nil // every state in the data has a 2-letter code
+	}
+	var kb [64]byte
+	return ix.byCity[string(append(append(kb[:0], state...), city...))]
 }
 
 // hasCity reports whether the state has a city of that name.
 func (ix *zipIndex) hasCity(state, city string) bool {
-	return len(ix.byCity[cityKey{state, city}]) > 0
+	return len(ix.zipsOf(state, city)) > 0
 }
 
 // nearestCity returns the city of the state closest to name by edit distance,
 // if it is within maxDist and unique at that distance.
 func (ix *zipIndex) nearestCity(state, name string, maxDist int) (string, bool) {
 	best, bestD, ties := "", maxDist+1, 0
-	for _, c := range ix.stateCities[state] {
-		if d := len(c) - len(name); d > maxDist || -d > maxDist {
-			continue
-		}
-		d := osaDistance(name, c, bestD)
-		switch {
-		case d < bestD:
-			best, bestD, ties = c, d, 1
-		case d == bestD:
-			ties++
+	byLen := ix.stateCities[state]
+	for l := max(0, len(name)-maxDist); l <= len(name)+maxDist && l < len(byLen); l++ {
+		for _, c := range byLen[l] {
+			d := osaDistance(name, c, bestD)
+			switch {
+			case d < bestD:
+				best, bestD, ties = c, d, 1
+			case d == bestD:
+				ties++
+			}
 		}
 	}
 	return best, bestD <= maxDist && ties == 1
