@@ -32,20 +32,25 @@ func tokenize(text string) [][]token {
 	}
 	all := make([]token, 0, most)
 	out := make([][]token, 0, lines)
+	// Most words' matching form is the word in capitals: the text is
+	// upper-cased once and such a word's form is a slice of it, so that a
+	// lower-case address costs one string, not one per word.
+	upper := upperASCII(text)
 	line := 0
-	for len(text) > 0 {
-		l := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			l, text = text[:i], text[i+1:]
+	for rest := text; len(rest) > 0; {
+		off := len(text) - len(rest)
+		l := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			l, rest = rest[:i], rest[i+1:]
 		} else {
-			text = ""
+			rest = ""
 		}
 		first := len(all)
 		start := -1
 		flush := func(end int) {
 			if start >= 0 && end > start {
 				raw := l[start:end]
-				if up := matchForm(raw); up != "" {
+				if up := matchFormUpper(raw, upper[off+start:off+end]); up != "" {
 					all = append(all, token{raw: raw, up: up, line: line})
 				}
 			}
@@ -91,6 +96,56 @@ var tokenSep = func() (t [256]bool) {
 	return t
 }()
 
+// upperASCII is s with its ASCII letters in capitals; other bytes are kept,
+// so every word of s is at the same place in it.
+func upperASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'a' || s[i] > 'z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// matchFormUpper is matchForm(raw) given upper, raw upper-cased by
+// upperASCII: a slice of upper when raw needs nothing more than capitals
+// (and dropping trailing periods, as in "St.").
+func matchFormUpper(raw, upper string) string {
+	n := len(raw)
+	for n > 0 && raw[n-1] == '.' {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		if c := raw[i]; c == '.' || c == '\'' || c >= 0x80 || c < ' ' || c == 0x7f {
+			return matchForm(raw)
+		}
+	}
+	return trimDashSlash(upper[:n])
+}
+
+// trimDashSlash is strings.Trim(s, "-/").
+func trimDashSlash(s string) string {
+	for len(s) > 0 && (s[0] == '-' || s[0] == '/') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == '-' || s[len(s)-1] == '/') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // matchForm upper-cases s and removes periods and apostrophes; leading and
 // trailing hyphens and slashes go too. Non-ASCII letters are kept.
 func matchForm(s string) string {
@@ -103,7 +158,7 @@ func matchForm(s string) string {
 		}
 	}
 	if clean {
-		return strings.Trim(s, "-/")
+		return trimDashSlash(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -118,7 +173,7 @@ func matchForm(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return strings.Trim(b.String(), "-/")
+	return trimDashSlash(b.String())
 }
 
 // foldAccent maps the accented letters of Spanish addresses (Puerto Rico) to
