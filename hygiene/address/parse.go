@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // MaxInputLen is the longest address text Parse accepts, in bytes; a postal
@@ -16,10 +17,12 @@ var ErrEmpty = errors.New("address: empty address")
 // ErrTooLong is returned by Parse for text longer than MaxInputLen.
 var ErrTooLong = fmt.Errorf("address: address longer than %d bytes", MaxInputLen)
 
-// parser holds the read-only tables one parse needs.
+// parser holds the read-only tables one parse needs, and token buffers to
+// reuse.
 type parser struct {
-	t    *tables
-	zips *zipIndex
+	t      *tables
+	zips   *zipIndex
+	tokens sync.Pool // of *tokenBuf
 }
 
 func newParser() (*parser, error) {
@@ -47,7 +50,15 @@ func (p *parser) parse(text string) (Parsed, error) {
 	if len(text) > MaxInputLen {
 		return Parsed{}, ErrTooLong
 	}
-	lines := tokenize(text)
+	buf, _ := p.tokens.Get().(*tokenBuf)
+	if buf == nil {
+		buf = &tokenBuf{}
+	}
+	defer func() {
+		buf.reset()
+		p.tokens.Put(buf)
+	}()
+	lines := tokenize(text, buf)
 	if n := len(lines); n > 1 && isCountry(lines[n-1]) {
 		lines = lines[:n-1]
 	} else if n > 0 {

@@ -1,6 +1,7 @@
 package address
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -13,13 +14,28 @@ type token struct {
 	comma bool // a comma or semicolon followed it
 }
 
+// tokenBuf holds the tokens of one address while it is parsed; parsers
+// reuse them (the tokens were half the bytes allocated per address).
+type tokenBuf struct {
+	all   []token
+	lines [][]token
+}
+
+// reset empties b, dropping its references to the last text.
+func (b *tokenBuf) reset() {
+	clear(b.all[:cap(b.all)])
+	clear(b.lines[:cap(b.lines)])
+	b.all, b.lines = b.all[:0], b.lines[:0]
+}
+
 // tokenize splits text into lines of tokens. Commas and semicolons end a token
 // and are remembered; '#' is always a token of its own; other punctuation
-// except '-', '/', '&' and '.' is treated as space.
-func tokenize(text string) [][]token {
+// except '-', '/', '&' and '.' is treated as space. The tokens live in buf
+// until it is reset.
+func tokenize(text string, buf *tokenBuf) [][]token {
 	// One backing array for every line's tokens, sized to the most tokens
 	// the text can hold (each starts after a separator, or is a "#"), so
-	// that a million addresses do not each grow a slice several times.
+	// that a line's tokens never move while later lines are added.
 	most, lines := 1, 1
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; {
@@ -30,8 +46,8 @@ func tokenize(text string) [][]token {
 			most++
 		}
 	}
-	all := make([]token, 0, most)
-	out := make([][]token, 0, lines)
+	all := slices.Grow(buf.all[:0], most)
+	out := slices.Grow(buf.lines[:0], lines)
 	// Most words' matching form is the word in capitals: the text is
 	// upper-cased once and such a word's form is a slice of it, so that a
 	// lower-case address costs one string, not one per word.
@@ -83,6 +99,7 @@ func tokenize(text string) [][]token {
 			line++
 		}
 	}
+	buf.all, buf.lines = all, out
 	return out
 }
 
