@@ -52,22 +52,26 @@ var wordOrdinals = map[string]string{"FIRST": "1", "SECOND": "2", "THIRD": "3", 
 	"SEVENTH": "7", "EIGHTH": "8", "NINTH": "9", "TENTH": "10", "ELEVENTH": "11", "TWELFTH": "12", "THIRTEENTH": "13",
 	"FOURTEENTH": "14", "FIFTEENTH": "15", "SIXTEENTH": "16", "SEVENTEENTH": "17", "EIGHTEENTH": "18", "NINETEENTH": "19", "TWENTIETH": "20"}
 
+// ordinal reads "3RD" or "THIRD" as "3". Every ordinal, in digits or in
+// words, ends in ST, ND, RD or TH: other words are turned away before the
+// look-up, since every word of an address is asked.
 func ordinal(u string) (string, bool) {
-	if n, ok := wordOrdinals[u]; ok {
-		return n, true
-	}
 	if len(u) < 3 {
 		return "", false
 	}
 	num, sfx := u[:len(u)-2], u[len(u)-2:]
+	switch sfx {
+	case "ST", "ND", "RD", "TH":
+	default:
+		return "", false
+	}
+	if n, ok := wordOrdinals[u]; ok {
+		return n, true
+	}
 	if !allDigits(num) {
 		return "", false
 	}
-	switch sfx {
-	case "ST", "ND", "RD", "TH":
-		return num, true
-	}
-	return "", false
+	return num, true
 }
 
 // isUnitStart reports whether a secondary unit (APT 4, # 4, STE 200, REAR,

@@ -16,15 +16,26 @@ func osaDistance(a, b string, limit int) int {
 	if la > 64 || lb > 64 {
 		return limit + 1
 	}
+	// Only the cells within limit of the diagonal can hold a distance of
+	// limit or less; the cells just outside that band hold limit+1.
+	out := limit + 1
 	var rows [3][65]int
 	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
 	for j := 0; j <= lb; j++ {
 		prev[j] = j
 	}
 	for i := 1; i <= la; i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= lb; j++ {
+		lo, hi := max(1, i-limit), min(lb, i+limit)
+		rowMin := out
+		if lo == 1 {
+			cur[0], rowMin = i, i
+		} else {
+			cur[lo-1] = out
+		}
+		if hi < lb {
+			cur[hi+1] = out
+		}
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
@@ -47,12 +58,12 @@ func osaDistance(a, b string, limit int) int {
 			}
 		}
 		if rowMin > limit {
-			return limit + 1
+			return out
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
 	if prev[lb] > limit {
-		return limit + 1
+		return out
 	}
 	return prev[lb]
 }

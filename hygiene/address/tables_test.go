@@ -1,6 +1,7 @@
 package address
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -124,6 +125,61 @@ func TestOSADistance(t *testing.T) {
 	}{{"SPRINGFIELD", "SPRINGFIELD", 0}, {"SPRINGFEILD", "SPRINGFIELD", 1}, {"SPRNGFIELD", "SPRINGFIELD", 1}, {"STRET", "STREET", 1}, {"BOSTON", "AUSTIN", 3}} {
 		if got := osaDistance(c.a, c.b, 2); min(got, 3) != c.d {
 			t.Errorf("osaDistance(%s, %s) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+}
+
+// osaDistance looks only at the cells near the diagonal; a plain
+// full-table distance must agree with it on every limit.
+func TestOSADistanceAgreesWithFullTable(t *testing.T) {
+	full := func(a, b string) int {
+		d := make([][]int, len(a)+1)
+		for i := range d {
+			d[i] = make([]int, len(b)+1)
+			d[i][0] = i
+		}
+		for j := range d[0] {
+			d[0][j] = j
+		}
+		for i := 1; i <= len(a); i++ {
+			for j := 1; j <= len(b); j++ {
+				cost := 1
+				if a[i-1] == b[j-1] {
+					cost = 0
+				}
+				d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+				if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+					d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				}
+			}
+		}
+		return d[len(a)][len(b)]
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = "ABCDE"[rng.IntN(5)]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, b := word(), word()
+		want := full(a, b)
+		for limit := 0; limit <= 4; limit++ {
+			if got := osaDistance(a, b, limit); min(got, limit+1) != min(want, limit+1) || (want <= limit && got != want) {
+				t.Fatalf("osaDistance(%q, %q, %d) = %d, full table %d", a, b, limit, got, want)
+			}
+		}
+	}
+}
+
+// ordinal turns away words by their last two letters before looking them
+// up: every word ordinal must end like one.
+func TestWordOrdinalsEndLikeOrdinals(t *testing.T) {
+	for w, n := range wordOrdinals {
+		if got, ok := ordinal(w); !ok || got != n {
+			t.Errorf("ordinal(%s) = %q, %v; want %q", w, got, ok, n)
 		}
 	}
 }
