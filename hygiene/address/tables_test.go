@@ -183,3 +183,59 @@ func TestWordOrdinalsEndLikeOrdinals(t *testing.T) {
 		}
 	}
 }
+
+// nearestCity skips cities by length and by their letters; it must find
+// what comparing the name with every city of the state finds.
+func TestNearestCityAgreesWithEveryCity(t *testing.T) {
+	z, err := loadZips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := func(state, name string, maxDist int) (string, bool) {
+		best, bestD, ties := "", maxDist+1, 0
+		for _, byLen := range z.stateCities[state] {
+			for _, c := range byLen {
+				switch d := osaDistance(name, c.name, maxDist); {
+				case d < bestD:
+					best, bestD, ties = c.name, d, 1
+				case d == bestD:
+					ties++
+				}
+			}
+		}
+		return best, bestD <= maxDist && ties == 1
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, state := range []string{"TX", "IL", "PR", "VT", "AE"} {
+		var cities []string
+		for _, byLen := range z.stateCities[state] {
+			for _, c := range byLen {
+				cities = append(cities, c.name)
+			}
+		}
+		for range 200 {
+			b := []byte(cities[rng.IntN(len(cities))])
+			for range 1 + rng.IntN(3) {
+				switch i := rng.IntN(len(b) + 1); rng.IntN(3) {
+				case 0:
+					b = append(b[:i], append([]byte{"AEINORST "[rng.IntN(9)]}, b[i:]...)...)
+				case 1:
+					if i < len(b) {
+						b = append(b[:i], b[i+1:]...)
+					}
+				default:
+					if i+1 < len(b) {
+						b[i], b[i+1] = b[i+1], b[i]
+					}
+				}
+			}
+			for maxDist := 1; maxDist <= 3; maxDist++ {
+				gotC, gotOK := z.nearestCity(state, string(b), maxDist)
+				wantC, wantOK := every(state, string(b), maxDist)
+				if gotOK != wantOK || (wantOK && gotC != wantC) {
+					t.Fatalf("nearestCity(%s, %q, %d) = %q, %v; every city: %q, %v", state, b, maxDist, gotC, gotOK, wantC, wantOK)
+				}
+			}
+		}
+	}
+}

@@ -123,17 +123,14 @@ func upperASCII(s string) string {
 	if i == len(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
+	var buf [256]byte // most addresses: capitals made on the stack, one copy out
+	b := append(buf[:0], s...)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'a' && c <= 'z' {
+			b[i] = c - ('a' - 'A')
 		}
-		b.WriteByte(c)
 	}
-	return b.String()
+	return string(b)
 }
 
 // matchFormUpper is matchForm(raw) given upper, raw upper-cased by

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	_ "embed"
 	"fmt"
+	"math/bits"
 	"strings"
 	"sync"
 )
@@ -31,7 +32,25 @@ type zipIndex struct {
 	byCity map[string][]int32
 	// stateCities are the distinct city names per state, by length, for
 	// fuzzy matching: a name within d edits is within d letters in length.
-	stateCities map[string][][]string
+	stateCities map[string][][]cityName
+}
+
+// cityName is a city with the set of its letters, which bounds its edit
+// distance to another name cheaply: every letter one of them has and the
+// other lacks takes an edit.
+type cityName struct {
+	name    string
+	letters uint64
+}
+
+// letterSet is the set of bytes in s, each byte as bit c%64 (bytes that share
+// a bit only weaken the bound).
+func letterSet(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << (s[i] & 63)
+	}
+	return m
 }
 
 var loadZips = sync.OnceValues(func() (*zipIndex, error) { return buildZipIndex(zipsGz) })
@@ -45,7 +64,7 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		entries:     make([]zipEntry, 0, 42000),
 		byZip:       make([]int32, 100000),
 		byCity:      make(map[string][]int32, 32000),
-		stateCities: map[string][][]string{},
+		stateCities: map[string][][]cityName{},
 	}
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
@@ -63,7 +82,7 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 			for len(byLen) <= len(city) {
 				byLen = append(byLen, nil)
 			}
-			byLen[len(city)] = append(byLen[len(city)], city)
+			byLen[len(city)] = append(byLen[len(city)], cityName{city, letterSet(city)})
 			ix.stateCities[st] = byLen
 		}
 		ix.byCity[k] = append(ix.byCity[k], n-1)
@@ -113,12 +132,16 @@ func (ix *zipIndex) hasCity(state, city string) bool {
 func (ix *zipIndex) nearestCity(state, name string, maxDist int) (string, bool) {
 	best, bestD, ties := "", maxDist+1, 0
 	byLen := ix.stateCities[state]
+	letters := letterSet(name)
 	for l := max(0, len(name)-maxDist); l <= len(name)+maxDist && l < len(byLen); l++ {
 		for _, c := range byLen[l] {
-			d := osaDistance(name, c, bestD)
+			if bits.OnesCount64(c.letters&^letters) > bestD || bits.OnesCount64(letters&^c.letters) > bestD {
+				continue // more edits than bestD: osaDistance would say so
+			}
+			d := osaDistance(name, c.name, bestD)
 			switch {
 			case d < bestD:
-				best, bestD, ties = c, d, 1
+				best, bestD, ties = c.name, d, 1
 			case d == bestD:
 				ties++
 			}
