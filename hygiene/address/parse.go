@@ -413,6 +413,9 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 		return lo
 	}
 	maxK := min(5, len(seg))
+	// The ZIP's own city can end rest only if it ends with rest's last word
+	// (or that word spelled out): one test instead of one per length.
+	zipCity := zok && p.endsCity(zent.City, rest[n-1].up)
 	// The ZIP's own city, exactly, then nearly; then any city of the state.
 	for pass := 0; pass < 2; pass++ {
 		for k := maxK; k >= 1; k-- {
@@ -420,7 +423,7 @@ func (p *parser) splitCity(rest []token, state string, zent zipEntry, zok, multi
 			if isDigit(rest[s].up[0]) || (s == 0 && !multi && n > 1) {
 				continue
 			}
-			if pass == 0 && zok && p.knownCity(rest[s:], "", zent, true) {
+			if pass == 0 && zipCity && p.knownCity(rest[s:], "", zent, true) {
 				return s
 			}
 			if pass == 1 && p.knownCity(rest[s:], state, zent, zok) {
@@ -500,6 +503,19 @@ func (p *parser) knownCity(ts []token, state string, zent zipEntry, zok bool) bo
 		return (zok && string(x) == zent.City) || (state != "" && p.zips.hasCity(state, string(x)))
 	}
 	return false
+}
+
+// endsCity reports whether city ends with the word w, as written or spelled
+// out (ST as SAINT), after a space or as the whole name.
+func (p *parser) endsCity(city, w string) bool {
+	ends := func(w string) bool {
+		return city == w || (len(city) > len(w) && city[len(city)-len(w)-1] == ' ' && city[len(city)-len(w):] == w)
+	}
+	if ends(w) {
+		return true
+	}
+	x, ok := p.t.cityAbbrev[w]
+	return ok && ends(x)
 }
 
 // appendExpandedCity appends the city with ST/FT/MT… spelled out to dst,

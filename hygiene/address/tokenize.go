@@ -1,7 +1,6 @@
 package address
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -33,21 +32,11 @@ func (b *tokenBuf) reset() {
 // except '-', '/', '&' and '.' is treated as space. The tokens live in buf
 // until it is reset.
 func tokenize(text string, buf *tokenBuf) [][]token {
-	// One backing array for every line's tokens, sized to the most tokens
-	// the text can hold (each starts after a separator, or is a "#"), so
-	// that a line's tokens never move while later lines are added.
-	most, lines := 1, 1
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '\n':
-			lines++
-			most++
-		case tokenSep[c] || c == '#' || c == ',' || c == ';':
-			most++
-		}
-	}
-	all := slices.Grow(buf.all[:0], most)
-	out := slices.Grow(buf.lines[:0], lines)
+	// One backing array for every line's tokens, reused from the last
+	// address: it has room once a parser has seen a few. Each line is a
+	// slice of it capped at its end, so a line stays as it is when the
+	// array is grown for later ones.
+	all, out := buf.all[:0], buf.lines[:0]
 	// Most words' matching form is the word in capitals: the text is
 	// upper-cased once and such a word's form is a slice of it, so that a
 	// lower-case address costs one string, not one per word.
