@@ -256,7 +256,7 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 		if !ok {
 			if city != "" && state != "" {
 				if zs := zips.zipsOf(state, city); len(zs) == 1 {
-					nz := zips.entries[zs[0]].Zip
+					nz := zips.entry(zs[0]).Zip
 					v.note(StatusCorrected, "ZIP corrected from %s to %s: %s does not exist and %s, %s has one ZIP", zip, nz, zip, city, state)
 					p.set(LabelZipCode, "", nz)
 					dropPlus4(p)
@@ -333,7 +333,7 @@ func (c *Cleanser) checkLastLine(p *Parsed, v *verdict) {
 	case 0:
 		v.note(StatusInvalid, "%s, %s is not in the ZIP list", city, state)
 	case 1:
-		z := zips.entries[zs[0]].Zip
+		z := zips.entry(zs[0]).Zip
 		v.note(StatusCorrected, "ZIP %s supplied from %s, %s", z, city, state)
 		p.set(LabelZipCode, "", z)
 	default:
@@ -351,7 +351,7 @@ func (c *Cleanser) candidateZIPs(p Parsed, zs []int32) []string {
 	}
 	out := make([]string, 0, len(zs))
 	for _, i := range zs {
-		out = append(out, c.p.zips.entries[i].Zip)
+		out = append(out, c.p.zips.entry(i).Zip)
 	}
 	slices.Sort(out)
 	out = slices.Compact(out)

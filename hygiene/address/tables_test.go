@@ -80,7 +80,8 @@ func TestPub28BTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range z.entries {
+	for i := range z.entries {
+		e := z.entry(int32(i))
 		if _, ok := tb.stateCode[e.State]; !ok {
 			t.Fatalf("ZIP %s has state %q, not in Appendix B", e.Zip, e.State)
 		}
@@ -194,10 +195,10 @@ func TestNearestCityAgreesWithEveryCity(t *testing.T) {
 	every := func(state, name string, maxDist int) (string, bool) {
 		best, bestD, ties := "", maxDist+1, 0
 		for _, byLen := range z.stateCities[state] {
-			for _, c := range byLen {
-				switch d := osaDistance(name, c.name, maxDist); {
+			for _, ci := range byLen {
+				switch d := osaDistance(name, z.cityName(ci), maxDist); {
 				case d < bestD:
-					best, bestD, ties = c.name, d, 1
+					best, bestD, ties = z.cityName(ci), d, 1
 				case d == bestD:
 					ties++
 				}
@@ -209,8 +210,8 @@ func TestNearestCityAgreesWithEveryCity(t *testing.T) {
 	for _, state := range []string{"TX", "IL", "PR", "VT", "AE"} {
 		var cities []string
 		for _, byLen := range z.stateCities[state] {
-			for _, c := range byLen {
-				cities = append(cities, c.name)
+			for _, ci := range byLen {
+				cities = append(cities, z.cityName(ci))
 			}
 		}
 		for range 200 {

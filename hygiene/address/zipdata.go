@@ -23,34 +23,44 @@ type zipEntry struct {
 }
 
 // zipIndex answers ZIP ↔ city/state questions. Built once, read-only after.
+//
+// Every name is a slice of one string, and the arrays and the map hold
+// offsets, not strings: the index is most of a cleansing process's heap,
+// and this way the garbage collector has almost no pointers in it to
+// follow at every cycle.
 type zipIndex struct {
-	entries []zipEntry
+	// text is every ZIP's 5 digits, state code and city name end to end.
+	text    string
+	entries []zipRec
 	byZip   []int32 // ZIP as a number → index+1 into entries (0: unknown)
-	// byCity is keyed by the 2-letter state code followed by the city
-	// ("ILSPRINGFIELD"): one string, so a look-up hashes once and its key
-	// can be built on the stack.
-	byCity map[string][]int32
-	// stateCities are the distinct city names per state, by length, for
-	// fuzzy matching: a name within d edits is within d letters in length.
-	stateCities map[string][][]cityName
+	// byCity maps cityHash(state, city) to index+1 into cities (0: none);
+	// cities with the same hash are chained through cityRec.next.
+	byCity   map[uint64]int32
+	cities   []cityRec
+	cityZips []int32 // each city's entry indexes, in data order, one run per city
+	// stateCities are each state's city indexes by name length, for fuzzy
+	// matching: a name within d edits is within d letters in length.
+	stateCities map[string][][]int32
 }
 
-// cityName is a city with the set of its letters, which bounds its edit
-// distance to another name cheaply: every letter one of them has and the
-// other lacks takes an edit.
-type cityName struct {
-	name    string
+// zipRec is one ZIP: text[at:at+5] is the ZIP, the state code follows, then
+// the city name of cityLen bytes.
+type zipRec struct {
+	at      uint32
+	cityLen uint8
+}
+
+// cityRec is one city of a state: text[at:at+2] is the state, the name
+// follows; its ZIPs are cityZips[first:first+n].
+type cityRec struct {
+	at       uint32
+	nameLen  uint8
+	first, n int32
+	next     int32 // index+1 of the next city with the same hash (0: none)
+	// letters is the set of the name's letters, which bounds its edit
+	// distance to another name cheaply: every letter one of them has and
+	// the other lacks takes an edit.
 	letters uint64
-}
-
-// letterSet is the set of bytes in s, each byte as bit c%64 (bytes that share
-// a bit only weaken the bound).
-func letterSet(s string) uint64 {
-	var m uint64
-	for i := 0; i < len(s); i++ {
-		m |= 1 << (s[i] & 63)
-	}
-	return m
 }
 
 var loadZips = sync.OnceValues(func() (*zipIndex, error) { return buildZipIndex(zipsGz) })
@@ -60,35 +70,55 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("address: opening ZIP data: %w", err)
 	}
+	var text strings.Builder
 	ix := &zipIndex{
-		entries:     make([]zipEntry, 0, 42000),
+		entries:     make([]zipRec, 0, 42000),
 		byZip:       make([]int32, 100000),
-		byCity:      make(map[string][]int32, 32000),
-		stateCities: map[string][][]cityName{},
+		byCity:      make(map[uint64]int32, 32000),
+		stateCities: map[string][][]int32{},
 	}
+	cityOf := make(map[string]int32, 32000) // state+city → index into cities, while building
+	var zipsOf [][]int32
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
 		zip, rest, ok1 := strings.Cut(sc.Text(), "\t")
 		st, city, ok2 := strings.Cut(rest, "\t")
-		if !ok1 || !ok2 || len(zip) != 5 || !allDigits(zip) || len(st) != 2 {
+		if !ok1 || !ok2 || len(zip) != 5 || !allDigits(zip) || len(st) != 2 || len(city) > 255 {
 			return nil, fmt.Errorf("address: bad ZIP data line %q", sc.Text())
 		}
-		ix.entries = append(ix.entries, zipEntry{Zip: zip, State: st, City: city})
+		at := uint32(text.Len())
+		text.WriteString(zip)
+		text.WriteString(st)
+		text.WriteString(city)
+		ix.entries = append(ix.entries, zipRec{at: at, cityLen: uint8(len(city))})
 		n := int32(len(ix.entries))
 		ix.byZip[zipNum(zip)] = n
-		k := st + city
-		if len(ix.byCity[k]) == 0 {
+		ci, ok := cityOf[st+city]
+		if !ok {
+			ci = int32(len(ix.cities))
+			cityOf[st+city] = ci
+			ix.cities = append(ix.cities, cityRec{at: at + 5, nameLen: uint8(len(city)), letters: letterSet(city)})
+			zipsOf = append(zipsOf, nil)
+			h := cityHash(st, city)
+			ix.cities[ci].next = ix.byCity[h]
+			ix.byCity[h] = ci + 1
 			byLen := ix.stateCities[st]
 			for len(byLen) <= len(city) {
 				byLen = append(byLen, nil)
 			}
-			byLen[len(city)] = append(byLen[len(city)], cityName{city, letterSet(city)})
+			byLen[len(city)] = append(byLen[len(city)], ci)
 			ix.stateCities[st] = byLen
 		}
-		ix.byCity[k] = append(ix.byCity[k], n-1)
+		zipsOf[ci] = append(zipsOf[ci], n-1)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("address: reading ZIP data: %w", err)
+	}
+	ix.text = text.String()
+	ix.cityZips = make([]int32, 0, len(ix.entries))
+	for ci, zs := range zipsOf {
+		ix.cities[ci].first, ix.cities[ci].n = int32(len(ix.cityZips)), int32(len(zs))
+		ix.cityZips = append(ix.cityZips, zs...)
 	}
 	return ix, nil
 }
@@ -101,6 +131,40 @@ func zipNum(z string) int {
 	return n
 }
 
+// cityHash is the 64-bit FNV-1a hash of the state code and the city name.
+func cityHash(state, city string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(state); i++ {
+		h = (h ^ uint64(state[i])) * 1099511628211
+	}
+	for i := 0; i < len(city); i++ {
+		h = (h ^ uint64(city[i])) * 1099511628211
+	}
+	return h
+}
+
+// letterSet is the set of bytes in s, each byte as bit c%64 (bytes that share
+// a bit only weaken the bound).
+func letterSet(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << (s[i] & 63)
+	}
+	return m
+}
+
+// entry is the i-th ZIP of the data.
+func (ix *zipIndex) entry(i int32) zipEntry {
+	r := ix.entries[i]
+	return zipEntry{Zip: ix.text[r.at : r.at+5], State: ix.text[r.at+5 : r.at+7], City: ix.text[r.at+7 : r.at+7+uint32(r.cityLen)]}
+}
+
+// cityName is the name of the ci-th city.
+func (ix *zipIndex) cityName(ci int32) string {
+	c := &ix.cities[ci]
+	return ix.text[c.at+2 : c.at+2+uint32(c.nameLen)]
+}
+
 // lookup returns the entry of a 5-digit ZIP.
 func (ix *zipIndex) lookup(zip string) (zipEntry, bool) {
 	if len(zip) != 5 || !allDigits(zip) {
@@ -110,16 +174,22 @@ func (ix *zipIndex) lookup(zip string) (zipEntry, bool) {
 	if i == 0 {
 		return zipEntry{}, false
 	}
-	return ix.entries[i-1], true
+	return ix.entry(i - 1), true
 }
 
-// zipsOf returns the ZIPs of a city in a state (upper case names).
+// zipsOf returns the ZIPs of a city in a state (upper case names) as entry
+// indexes, in data order.
 func (ix *zipIndex) zipsOf(state, city string) []int32 {
 	if len(state) != 2 {
 		return nil // every state in the data has a 2-letter code
 	}
-	var kb [64]byte
-	return ix.byCity[string(append(append(kb[:0], state...), city...))]
+	for ci := ix.byCity[cityHash(state, city)]; ci > 0; ci = ix.cities[ci-1].next {
+		c := &ix.cities[ci-1]
+		if ix.text[c.at:c.at+2] == state && ix.cityName(ci-1) == city {
+			return ix.cityZips[c.first : c.first+c.n]
+		}
+	}
+	return nil
 }
 
 // hasCity reports whether the state has a city of that name.
@@ -134,14 +204,15 @@ func (ix *zipIndex) nearestCity(state, name string, maxDist int) (string, bool) 
 	byLen := ix.stateCities[state]
 	letters := letterSet(name)
 	for l := max(0, len(name)-maxDist); l <= len(name)+maxDist && l < len(byLen); l++ {
-		for _, c := range byLen[l] {
+		for _, ci := range byLen[l] {
+			c := &ix.cities[ci]
 			if bits.OnesCount64(c.letters&^letters) > bestD || bits.OnesCount64(letters&^c.letters) > bestD {
 				continue // more edits than bestD: osaDistance would say so
 			}
-			d := osaDistance(name, c.name, bestD)
+			d := osaDistance(name, ix.cityName(ci), bestD)
 			switch {
 			case d < bestD:
-				best, bestD, ties = c.name, d, 1
+				best, bestD, ties = ix.cityName(ci), d, 1
 			case d == bestD:
 				ties++
 			}

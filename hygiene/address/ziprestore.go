@@ -34,7 +34,7 @@ func (c *Cleanser) RestoreZIP(zip, city, state string) (string, bool) {
 	padded := strings.Repeat("0", 5-len(zip)) + zip
 	n := int32(zipNum(padded))
 	for _, i := range c.p.zips.zipsOf(state, city) {
-		if int32(zipNum(c.p.zips.entries[i].Zip)) == n {
+		if int32(zipNum(c.p.zips.entry(i).Zip)) == n {
 			if plus4 != "" {
 				return padded + "-" + plus4, true
 			}
