@@ -32,7 +32,9 @@ type zipIndex struct {
 	// text is every ZIP's 5 digits, state code and city name end to end.
 	text    string
 	entries []zipRec
-	byZip   []int32 // ZIP as a number → index+1 into entries (0: unknown)
+	// byZip is indexed by the ZIP as a number and holds a copy of its
+	// entry, so that a look-up reads one array and the text, not two.
+	byZip []zipRec
 	// byCity maps cityHash(state, city) to index+1 into cities (0: none);
 	// cities with the same hash are chained through cityRec.next.
 	byCity   map[uint64]int32
@@ -48,6 +50,7 @@ type zipIndex struct {
 type zipRec struct {
 	at      uint32
 	cityLen uint8
+	known   bool // in byZip: the ZIP is in the data
 }
 
 // cityRec is one city of a state: text[at:at+2] is the state, the name
@@ -73,7 +76,7 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 	var text strings.Builder
 	ix := &zipIndex{
 		entries:     make([]zipRec, 0, 42000),
-		byZip:       make([]int32, 100000),
+		byZip:       make([]zipRec, 100000),
 		byCity:      make(map[uint64]int32, 32000),
 		stateCities: map[string][][]int32{},
 	}
@@ -90,9 +93,10 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		text.WriteString(zip)
 		text.WriteString(st)
 		text.WriteString(city)
-		ix.entries = append(ix.entries, zipRec{at: at, cityLen: uint8(len(city))})
+		rec := zipRec{at: at, cityLen: uint8(len(city)), known: true}
+		ix.entries = append(ix.entries, rec)
 		n := int32(len(ix.entries))
-		ix.byZip[zipNum(zip)] = n
+		ix.byZip[zipNum(zip)] = rec
 		ci, ok := cityOf[st+city]
 		if !ok {
 			ci = int32(len(ix.cities))
@@ -154,8 +158,9 @@ func letterSet(s string) uint64 {
 }
 
 // entry is the i-th ZIP of the data.
-func (ix *zipIndex) entry(i int32) zipEntry {
-	r := ix.entries[i]
+func (ix *zipIndex) entry(i int32) zipEntry { return ix.entryOf(ix.entries[i]) }
+
+func (ix *zipIndex) entryOf(r zipRec) zipEntry {
 	return zipEntry{Zip: ix.text[r.at : r.at+5], State: ix.text[r.at+5 : r.at+7], City: ix.text[r.at+7 : r.at+7+uint32(r.cityLen)]}
 }
 
@@ -170,11 +175,11 @@ func (ix *zipIndex) lookup(zip string) (zipEntry, bool) {
 	if len(zip) != 5 || !allDigits(zip) {
 		return zipEntry{}, false
 	}
-	i := ix.byZip[zipNum(zip)]
-	if i == 0 {
+	r := ix.byZip[zipNum(zip)]
+	if !r.known {
 		return zipEntry{}, false
 	}
-	return ix.entry(i - 1), true
+	return ix.entryOf(r), true
 }
 
 // zipsOf returns the ZIPs of a city in a state (upper case names) as entry
