@@ -74,14 +74,15 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		return nil, fmt.Errorf("address: opening ZIP data: %w", err)
 	}
 	var text strings.Builder
+	text.Grow(1 << 20)
 	ix := &zipIndex{
 		entries:     make([]zipRec, 0, 42000),
 		byZip:       make([]zipRec, 100000),
 		byCity:      make(map[uint64]int32, 32000),
+		cities:      make([]cityRec, 0, 32000),
 		stateCities: map[string][][]int32{},
 	}
-	cityOf := make(map[string]int32, 32000) // state+city → index into cities, while building
-	var zipsOf [][]int32
+	cityOf := make([]int32, 0, 42000) // each entry's city index, while building
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
 		zip, rest, ok1 := strings.Cut(sc.Text(), "\t")
@@ -93,18 +94,18 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 		text.WriteString(zip)
 		text.WriteString(st)
 		text.WriteString(city)
+		ix.text = text.String() // no copy: the text so far, for the look-up below
 		rec := zipRec{at: at, cityLen: uint8(len(city)), known: true}
 		ix.entries = append(ix.entries, rec)
-		n := int32(len(ix.entries))
 		ix.byZip[zipNum(zip)] = rec
-		ci, ok := cityOf[st+city]
-		if !ok {
+		h := cityHash(st, city)
+		ci := ix.byCity[h] - 1
+		for ci >= 0 && (ix.cityState(ci) != st || ix.cityName(ci) != city) {
+			ci = ix.cities[ci].next - 1
+		}
+		if ci < 0 {
 			ci = int32(len(ix.cities))
-			cityOf[st+city] = ci
-			ix.cities = append(ix.cities, cityRec{at: at + 5, nameLen: uint8(len(city)), letters: letterSet(city)})
-			zipsOf = append(zipsOf, nil)
-			h := cityHash(st, city)
-			ix.cities[ci].next = ix.byCity[h]
+			ix.cities = append(ix.cities, cityRec{at: at + 5, nameLen: uint8(len(city)), letters: letterSet(city), next: ix.byCity[h]})
 			ix.byCity[h] = ci + 1
 			byLen := ix.stateCities[st]
 			for len(byLen) <= len(city) {
@@ -113,16 +114,23 @@ func buildZipIndex(gz []byte) (*zipIndex, error) {
 			byLen[len(city)] = append(byLen[len(city)], ci)
 			ix.stateCities[st] = byLen
 		}
-		zipsOf[ci] = append(zipsOf[ci], n-1)
+		ix.cities[ci].n++
+		cityOf = append(cityOf, ci)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("address: reading ZIP data: %w", err)
 	}
-	ix.text = text.String()
-	ix.cityZips = make([]int32, 0, len(ix.entries))
-	for ci, zs := range zipsOf {
-		ix.cities[ci].first, ix.cities[ci].n = int32(len(ix.cityZips)), int32(len(zs))
-		ix.cityZips = append(ix.cityZips, zs...)
+	// Each city's entries, one run per city, in data order.
+	next := int32(0)
+	for ci := range ix.cities {
+		ix.cities[ci].first = next
+		next += ix.cities[ci].n
+	}
+	ix.cityZips = make([]int32, len(ix.entries))
+	filled := make([]int32, len(ix.cities))
+	for i, ci := range cityOf {
+		ix.cityZips[ix.cities[ci].first+filled[ci]] = int32(i)
+		filled[ci]++
 	}
 	return ix, nil
 }
@@ -164,6 +172,12 @@ func (ix *zipIndex) entryOf(r zipRec) zipEntry {
 	return zipEntry{Zip: ix.text[r.at : r.at+5], State: ix.text[r.at+5 : r.at+7], City: ix.text[r.at+7 : r.at+7+uint32(r.cityLen)]}
 }
 
+// cityState is the state of the ci-th city.
+func (ix *zipIndex) cityState(ci int32) string {
+	c := &ix.cities[ci]
+	return ix.text[c.at : c.at+2]
+}
+
 // cityName is the name of the ci-th city.
 func (ix *zipIndex) cityName(ci int32) string {
 	c := &ix.cities[ci]
@@ -190,7 +204,7 @@ func (ix *zipIndex) zipsOf(state, city string) []int32 {
 	}
 	for ci := ix.byCity[cityHash(state, city)]; ci > 0; ci = ix.cities[ci-1].next {
 		c := &ix.cities[ci-1]
-		if ix.text[c.at:c.at+2] == state && ix.cityName(ci-1) == city {
+		if ix.cityState(ci-1) == state && ix.cityName(ci-1) == city {
 			return ix.cityZips[c.first : c.first+c.n]
 		}
 	}
