@@ -552,8 +552,9 @@ func (p *parser) cityStandard(ts []token, state string, zent zipEntry) string {
 	}
 	var kb [64]byte
 	c := appendUp(kb[:0], ts)
+	// The ZIP's own city needs no look-up.
 	if (state == zent.State && string(c) == zent.City) || p.zips.hasCity(state, string(c)) {
-		return joinUp(ts) // the ZIP's own city needs no look-up
+		return joinUp(ts)
 	}
 	if x, ok := p.appendExpandedCity(kb[:0], ts); ok && p.zips.hasCity(state, string(x)) {
 		return string(x)
