@@ -71,7 +71,9 @@ func (p *parser) parse(text string) (Parsed, error) {
 	if len(lines) == 0 {
 		return Parsed{}, ErrEmpty
 	}
-	out := Parsed{Components: make([]Component, 0, 12)}
+	// Ten components hold all but the rarest addresses, and ten are 480
+	// bytes: the allocator's small objects with pointers end at 512.
+	out := Parsed{Components: make([]Component, 0, 10)}
 	multi := len(lines) > 1
 	last := lines[len(lines)-1]
 	ll := p.lastLine(last, multi)
