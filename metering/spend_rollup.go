@@ -40,25 +40,11 @@ func (r *rollupRows) add(k rollupKey, postage int64) {
 
 // rollupUpsert adds pieces and postage to the rows of the day of $1. The
 // rows come sorted by key (meter first), so two transactions never take
-// row locks in opposite orders. Rows that exist (all but a meter's first of
-// the day) are updated in place, a HOT update with one WAL record; INSERT …
-// ON CONFLICT DO UPDATE first inserted speculatively into the key, then
-// locked the row (a WAL record) and updated it. Only the holder of the
-// meter's lock writes its rows, so the insert finds no row the update
-// missed; its ON CONFLICT stays for a rebuild racing a purchase.
-const rollupUpsert = `WITH u AS (
-		SELECT u.acct, ($1::timestamptz AT TIME ZONE 'UTC')::date AS day, u.meter, u.cost, u.usr, u.origin, u.class, u.pieces, u.postage, u.ord
-		FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[]) WITH ORDINALITY
-			AS u(acct, meter, cost, usr, origin, class, pieces, postage, ord)),
-	up AS (
-		UPDATE spend_rollup r SET pieces = r.pieces + u.pieces, postage = r.postage + u.postage
-		FROM u
-		WHERE r.account_id = u.acct AND r.day = u.day AND r.meter_id = u.meter AND r.cost_code_id = u.cost AND r.user_id = u.usr
-			AND r.origin_zip = u.origin AND r.mail_class = u.class
-		RETURNING u.ord)
-	INSERT INTO spend_rollup AS r (account_id, day, meter_id, cost_code_id, user_id, origin_zip, mail_class, pieces, postage)
-	SELECT u.acct, u.day, u.meter, u.cost, u.usr, u.origin, u.class, u.pieces, u.postage
-	FROM u WHERE u.ord NOT IN (SELECT ord FROM up)
+// row locks in opposite orders.
+const rollupUpsert = `INSERT INTO spend_rollup AS r (account_id, day, meter_id, cost_code_id, user_id, origin_zip, mail_class, pieces, postage)
+	SELECT u.acct, ($1::timestamptz AT TIME ZONE 'UTC')::date, u.meter, u.cost, u.usr, u.origin, u.class, u.pieces, u.postage
+	FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[]) WITH ORDINALITY
+		AS u(acct, meter, cost, usr, origin, class, pieces, postage, ord)
 	ORDER BY u.ord
 	ON CONFLICT (account_id, day, meter_id, cost_code_id, user_id, origin_zip, mail_class)
 	DO UPDATE SET pieces = r.pieces + excluded.pieces, postage = r.postage + excluded.postage`
