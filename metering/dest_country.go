@@ -1,32 +1,8 @@
 package metering
 
 import (
-	"github.com/jackc/pgx/v5"
-
 	"indicia/metering/indicium"
 )
-
-// abroadRows are the pieces of a dispense mailed to another country. The
-// column defaults to US, so only these are written, after the labels' rows
-// in the same batch and transaction.
-type abroadRows struct {
-	publicID, country []string
-}
-
-func (a *abroadRows) add(l Label) {
-	if l.DestCountry != "" && l.DestCountry != "US" {
-		a.publicID = append(a.publicID, l.PublicID)
-		a.country = append(a.country, l.DestCountry)
-	}
-}
-
-func (a *abroadRows) queue(b *pgx.Batch) {
-	if len(a.publicID) == 0 {
-		return
-	}
-	b.Queue(`UPDATE indicia SET dest_country = u.c FROM unnest($1::text[], $2::text[]) AS u(pub, c) WHERE indicia.public_id = u.pub`,
-		a.publicID, a.country)
-}
 
 // Abroad reports whether the piece goes to another country.
 func (p PieceRequest) Abroad() bool { return p.DestCountry != "" && p.DestCountry != "US" }

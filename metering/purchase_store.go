@@ -19,7 +19,8 @@ type meterDispense struct {
 }
 
 var indiciaColumns = []string{"public_id", "purchase_id", "meter_id", "account_id", "piece_number", "mailing_date", "postage", "origin_zip",
-	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference", "weight_oz", "user_id"}
+	"dest_zip", "mail_class", "services", "recipient", "data", "status", "created_at", "cost_code_id", "reference", "weight_oz", "user_id",
+	"dest_country", "ship_from", "tracking_number"}
 
 // copyThreshold is the batch size from which a dispense is stored with COPY.
 const copyThreshold = 256
@@ -39,19 +40,16 @@ func (s *Service) storeDispenses(ctx context.Context, tx pgx.Tx, ds []*meterDisp
 		for i, p := range d.res.Pieces {
 			txs[i] = p.Tx
 		}
-		if err := s.copyDispense(ctx, tx, d.m, d.res.Record, txs, r.pr, r.ir, r.now); err != nil {
+		if err := s.copyDispense(ctx, tx, d.m, d.res.Record, txs, r.pr, r.ir, r.tracked.byLabel(), r.now); err != nil {
 			return err
 		}
 		b := &pgx.Batch{}
 		r.rollup.queue(b, r.now)
-		r.tracked.queue(b)
-		r.abroad.queue(b)
-		r.from.queue(b)
 		if b.Len() == 0 {
 			return nil
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("metering: store tracking numbers: %w", err)
+			return fmt.Errorf("metering: store spend rollup: %w", err)
 		}
 		return nil
 	}
@@ -72,10 +70,8 @@ type storeRows struct {
 	// rollup is the group's pieces summed per spend_rollup row.
 	rollup rollupRows
 	now    time.Time
-	// tracked is filled by assignTracking.
+	// tracked is filled by assignTracking, after the rows are laid out.
 	tracked trackedRows
-	abroad  abroadRows
-	from    shipFromRows
 }
 
 // storeRowsOf gives every accepted request its purchase id and labels and
@@ -106,8 +102,6 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 					WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
-				r.abroad.add(l)
-				r.from.add(l)
 				r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
 			}
 		}
@@ -119,9 +113,13 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 	return r
 }
 
-// queue adds the set-based statements that store the rows to b.
+// queue adds the set-based statements that store the rows to b. Each label
+// is written whole by its INSERT: its tracking number, country and return
+// address were once set by UPDATEs after it, which wrote every label a
+// second time (and, for the indexed tracking number, all its index entries).
 func (r *storeRows) queue(b *pgx.Batch) {
 	pr, ir := &r.pr, &r.ir
+	tracking := ir.trackingOf(r.tracked.byLabel())
 	r.rr.queue(b, r.now)
 	r.tr.queue(b)
 	// One statement for the purchases and their indicia: the indicia take
@@ -135,20 +133,18 @@ func (r *storeRows) queue(b *pgx.Batch) {
 				AS u(pub, acct, meter, usr, key, hash, pieces, postage, at)
 			RETURNING id, public_id, meter_id, account_id, user_id, created_at)
 		INSERT INTO indicia (public_id, purchase_id, meter_id, account_id, piece_number, mailing_date, postage, origin_zip, dest_zip, mail_class,
-			services, recipient, data, status, created_at, cost_code_id, reference, weight_oz, user_id)
+			services, recipient, data, status, created_at, cost_code_id, reference, weight_oz, user_id, dest_country, ship_from, tracking_number)
 		SELECT u.pub, p.id, p.meter_id, p.account_id, u.piece, u.day, u.postage, u.origin, u.dest, u.class, u.services, u.recipient, u.data, 'issued', p.created_at,
-			NULLIF(u.cost, 0), u.ref, u.weight, p.user_id
+			NULLIF(u.cost, 0), u.ref, u.weight, p.user_id, u.country, u.ship_from, u.tracking
 		FROM unnest($10::text[], $11::text[], $12::bigint[], $13::date[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::jsonb[], $20::bytea[],
-				$21::bigint[], $22::text[], $23::float8[])
-			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, weight, ord)
+				$21::bigint[], $22::text[], $23::float8[], $24::text[], $25::jsonb[], $26::text[])
+			WITH ORDINALITY AS u(pub, ppub, piece, day, postage, origin, dest, class, services, recipient, data, cost, ref, weight, country, ship_from, tracking, ord)
 		JOIN p ON p.public_id = u.ppub
 		ORDER BY u.ord`,
 		pr.publicID, pr.account, pr.meter, pr.user, pr.key, pr.hash, pr.pieces, pr.postage, pr.at,
-		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference, ir.weight)
+		ir.publicID, ir.purchase, ir.piece, ir.day, ir.postage, ir.origin, ir.dest, ir.class, ir.services, ir.recipient, ir.data, ir.costCode, ir.reference, ir.weight,
+		ir.country, ir.shipFrom, tracking)
 	r.rollup.queue(b, r.now)
-	r.tracked.queue(b)
-	r.abroad.queue(b)
-	r.from.queue(b)
 }
 
 // recordRows are new meter records for one multi-row update.
@@ -239,12 +235,13 @@ func (r *purchaseRows) add(p *pending, m Meter, sum int64, now time.Time) {
 }
 
 type indiciumRows struct {
-	publicID, purchase, origin, dest, class, recipient, reference []string
-	piece, postage, costCode                                      []int64
-	day                                                           []time.Time
-	services                                                      []int32
-	weight                                                        []float64
-	data                                                          [][]byte
+	publicID, purchase, origin, dest, class, recipient, reference, country []string
+	piece, postage, costCode                                               []int64
+	day                                                                    []time.Time
+	services                                                               []int32
+	weight                                                                 []float64
+	data                                                                   [][]byte
+	shipFrom                                                               []*string // NULL: the account's address
 }
 
 func (r *indiciumRows) add(purchase string, l Label) {
@@ -263,10 +260,30 @@ func (r *indiciumRows) add(purchase string, l Label) {
 	r.costCode = append(r.costCode, l.CostCodeID)
 	r.reference = append(r.reference, l.Reference)
 	r.weight = append(r.weight, l.WeightOz)
+	r.country = append(r.country, l.DestCountry)
+	var from *string
+	if len(l.ShipFrom) > 0 {
+		j, _ := json.Marshal(l.ShipFrom)
+		f := string(j)
+		from = &f
+	}
+	r.shipFrom = append(r.shipFrom, from)
+}
+
+// trackingOf lines the tracking numbers up with the labels (NULL: none).
+func (r *indiciumRows) trackingOf(numbers map[string]string) []*string {
+	out := make([]*string, len(r.publicID))
+	for i, id := range r.publicID {
+		if n, ok := numbers[id]; ok {
+			out[i] = &n
+		}
+	}
+	return out
 }
 
 // copyDispense stores a big batch with COPY (10,000 labels in one request).
-func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.Record, txs []box.TxRecord, pr purchaseRows, ir indiciumRows, now time.Time) error {
+func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.Record, txs []box.TxRecord, pr purchaseRows, ir indiciumRows,
+	tracking map[string]string, now time.Time) error {
 	if err := storeRecord(ctx, tx, m.ID, rec, now); err != nil {
 		return err
 	}
@@ -288,11 +305,16 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 		ids[pr.publicID[i]] = id
 		users[pr.publicID[i]] = pr.user[i]
 	}
+	numbers := ir.trackingOf(tracking)
 	rows := make([][]any, len(ir.publicID))
 	for i := range ir.publicID {
+		var from any
+		if ir.shipFrom[i] != nil {
+			from = []byte(*ir.shipFrom[i])
+		}
 		rows[i] = []any{ir.publicID[i], ids[ir.purchase[i]], m.ID, m.Record.AccountID, ir.piece[i], ir.day[i], ir.postage[i], ir.origin[i],
 			ir.dest[i], ir.class[i], ir.services[i], []byte(ir.recipient[i]), ir.data[i], "issued", now, nullID(ir.costCode[i]), ir.reference[i], ir.weight[i],
-			users[ir.purchase[i]]}
+			users[ir.purchase[i]], ir.country[i], from, numbers[i]}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("metering: store indicia: %w", err)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/jackc/pgx/v5"
-
 	"indicia/metering/tracking"
 )
 
@@ -89,12 +87,12 @@ type trackedRows struct {
 	publicID, number []string
 }
 
-// queue stores the numbers in the same transaction as their indicia (after
-// the statement that inserts them).
-func (t *trackedRows) queue(b *pgx.Batch) {
-	if len(t.publicID) == 0 {
-		return
+// byLabel is the numbers by label public id, for the statement that
+// inserts the labels.
+func (t *trackedRows) byLabel() map[string]string {
+	m := make(map[string]string, len(t.publicID))
+	for i, id := range t.publicID {
+		m[id] = t.number[i]
 	}
-	b.Queue(`UPDATE indicia SET tracking_number = u.n FROM unnest($1::text[], $2::text[]) AS u(pub, n) WHERE indicia.public_id = u.pub`,
-		t.publicID, t.number)
+	return m
 }
