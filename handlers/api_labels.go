@@ -141,14 +141,45 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 
 // decodeAPIOrder reads a labels request body as an order.
 func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
-	// The pieces are decoded one by one so that a wrong type or an unknown
-	// field names its piece (pieces[3].postage), like every later check.
-	var raw struct {
-		MeterSerial string            `json:"meter_serial"`
-		AcceptMoved bool              `json:"accept_moved"`
-		Pieces      []json.RawMessage `json:"pieces"`
+	if err := checkJSONBody(c); err != nil {
+		return postage.Order{}, err
 	}
-	if err := decodeJSON(c, &raw); err != nil {
+	return orderFromJSON(c.Body(), strings.TrimSpace(c.Get("Idempotency-Key")))
+}
+
+// apiOrder is a labels request body.
+type apiOrder[P any] struct {
+	MeterSerial string `json:"meter_serial"`
+	AcceptMoved bool   `json:"accept_moved"`
+	Pieces      []P    `json:"pieces"`
+}
+
+// orderFromJSON reads a labels request body. A body whose pieces all decode
+// is read in one pass; any other is read again piece by piece, so that the
+// error names the piece at fault exactly as before.
+func orderFromJSON(body []byte, key string) (postage.Order, error) {
+	var whole apiOrder[apiPiece]
+	if err := decodeStrict(body, &whole, ""); err == nil && len(whole.Pieces) > 0 && len(whole.Pieces) <= MaxAPIBatch {
+		o := postage.Order{MeterSerial: whole.MeterSerial, IdempotencyKey: key, Pieces: make([]postage.Piece, len(whole.Pieces))}
+		for i := range whole.Pieces {
+			piece, err := whole.Pieces[i].order(apperr.PiecePrefix(i, len(whole.Pieces)))
+			if err != nil {
+				return postage.Order{}, err
+			}
+			piece.AcceptMoved = whole.AcceptMoved
+			o.Pieces[i] = piece
+		}
+		return o, nil
+	}
+	return orderPieceByPiece(body, key)
+}
+
+// orderPieceByPiece decodes the pieces one by one, so that a wrong type or
+// an unknown field names its piece (pieces[3].postage), like every later
+// check.
+func orderPieceByPiece(body []byte, key string) (postage.Order, error) {
+	var raw apiOrder[json.RawMessage]
+	if err := decodeStrict(body, &raw, ""); err != nil {
 		return postage.Order{}, err
 	}
 	if len(raw.Pieces) == 0 {
@@ -157,7 +188,7 @@ func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
 	if len(raw.Pieces) > MaxAPIBatch {
 		return postage.Order{}, apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
 	}
-	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
+	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: key, Pieces: make([]postage.Piece, len(raw.Pieces))}
 	for i, r := range raw.Pieces {
 		prefix := apperr.PiecePrefix(i, len(raw.Pieces))
 		var p apiPiece
@@ -176,7 +207,7 @@ func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
 
 // order reads one API piece for the purchase. With weight_oz the piece is
 // rated; without it, postage is a metered amount.
-func (p apiPiece) order(prefix string) (postage.Piece, error) {
+func (p *apiPiece) order(prefix string) (postage.Piece, error) {
 	if err := checkAPIPieceClass(p.MailClass, prefix+"mail_class", p.Recipient.Country); err != nil {
 		return postage.Piece{}, err
 	}
