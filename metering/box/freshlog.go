@@ -37,10 +37,10 @@ type freshLog struct {
 	chunk     int64 // chunkSize; smaller in tests
 	compactAt int64 // minCompactSize; smaller in tests
 	f         *os.File
-	end       int64 // offset of the next record
-	size      int64 // file size (zero-filled beyond end)
+	end       int64              // offset of the next record
+	size      int64              // file size (zero-filled beyond end)
 	live      map[string]*[]byte // each serial's last record, copied out of the log
-	bytes     int64 // encoded size of the live states
+	bytes     int64              // encoded size of the live states
 }
 
 const (
