@@ -147,38 +147,15 @@ func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
 	return orderFromJSON(c.Body(), strings.TrimSpace(c.Get("Idempotency-Key")))
 }
 
-// apiOrder is a labels request body.
-type apiOrder[P any] struct {
-	MeterSerial string `json:"meter_serial"`
-	AcceptMoved bool   `json:"accept_moved"`
-	Pieces      []P    `json:"pieces"`
-}
-
-// orderFromJSON reads a labels request body. A body whose pieces all decode
-// is read in one pass; any other is read again piece by piece, so that the
-// error names the piece at fault exactly as before.
+// orderFromJSON reads a labels request body. The pieces are decoded one by
+// one so that a wrong type or an unknown field names its piece
+// (pieces[3].postage), like every later check.
 func orderFromJSON(body []byte, key string) (postage.Order, error) {
-	var whole apiOrder[apiPiece]
-	if err := decodeStrict(body, &whole, ""); err == nil && len(whole.Pieces) > 0 && len(whole.Pieces) <= MaxAPIBatch {
-		o := postage.Order{MeterSerial: whole.MeterSerial, IdempotencyKey: key, Pieces: make([]postage.Piece, len(whole.Pieces))}
-		for i := range whole.Pieces {
-			piece, err := whole.Pieces[i].order(apperr.PiecePrefix(i, len(whole.Pieces)))
-			if err != nil {
-				return postage.Order{}, err
-			}
-			piece.AcceptMoved = whole.AcceptMoved
-			o.Pieces[i] = piece
-		}
-		return o, nil
+	var raw struct {
+		MeterSerial string            `json:"meter_serial"`
+		AcceptMoved bool              `json:"accept_moved"`
+		Pieces      []json.RawMessage `json:"pieces"`
 	}
-	return orderPieceByPiece(body, key)
-}
-
-// orderPieceByPiece decodes the pieces one by one, so that a wrong type or
-// an unknown field names its piece (pieces[3].postage), like every later
-// check.
-func orderPieceByPiece(body []byte, key string) (postage.Order, error) {
-	var raw apiOrder[json.RawMessage]
 	if err := decodeStrict(body, &raw, ""); err != nil {
 		return postage.Order{}, err
 	}
@@ -207,7 +184,7 @@ func orderPieceByPiece(body []byte, key string) (postage.Order, error) {
 
 // order reads one API piece for the purchase. With weight_oz the piece is
 // rated; without it, postage is a metered amount.
-func (p *apiPiece) order(prefix string) (postage.Piece, error) {
+func (p apiPiece) order(prefix string) (postage.Piece, error) {
 	if err := checkAPIPieceClass(p.MailClass, prefix+"mail_class", p.Recipient.Country); err != nil {
 		return postage.Piece{}, err
 	}
