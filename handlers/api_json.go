@@ -18,15 +18,22 @@ import (
 // decodeJSON reads a request body strictly: unknown fields and trailing data
 // are errors that name what is wrong, so a client sees its typo at once.
 func decodeJSON(c fiber.Ctx, dst any) error {
-	body := c.Body()
-	if len(bytes.TrimSpace(body)) == 0 {
+	if err := checkJSONBody(c); err != nil {
+		return err
+	}
+	return decodeStrict(c.Body(), dst, "")
+}
+
+// checkJSONBody refuses an empty body and one that is not sent as JSON.
+func checkJSONBody(c fiber.Ctx) error {
+	if len(bytes.TrimSpace(c.Body())) == 0 {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Message: "The request body is empty; send a JSON object."}
 	}
 	if !isJSONType(c.Get(fiber.HeaderContentType)) {
 		return &fiber.Error{Code: fiber.StatusUnsupportedMediaType,
 			Message: "Send the request body as JSON with the header Content-Type: application/json."}
 	}
-	return decodeStrict(body, dst, "")
+	return nil
 }
 
 // decodeStrict decodes one JSON value into dst, naming fields under prefix
@@ -41,7 +48,11 @@ func decodeStrict(data []byte, dst any, prefix string) error {
 		return &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_json", Field: prefix,
 			Message: "The request body holds more than one JSON value; send one object."}
 	}
-	return checkText(reflect.ValueOf(dst), prefix)
+	v := reflect.ValueOf(dst)
+	if textOK(v) {
+		return nil
+	}
+	return checkText(v, prefix)
 }
 
 // isJSONType accepts application/json and the +json types, with parameters.
@@ -99,6 +110,41 @@ func checkText(v reflect.Value, path string) error {
 		}
 	}
 	return nil
+}
+
+// textOK reports whether every string under v passes apperr.CheckText. It
+// builds no field paths, so the common body is checked without allocating;
+// when it finds a bad string (it looks at every field, even those checkText
+// skips), checkText walks again to name the field or to let it pass.
+func textOK(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || textOK(v.Elem())
+	case reflect.String:
+		return apperr.CheckText("", v.String()) == nil
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return true
+		}
+		for i := 0; i < v.Len(); i++ {
+			if !textOK(v.Index(i)) {
+				return false
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if !textOK(it.Key()) || !textOK(it.Value()) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if !textOK(v.Field(i)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // jsonError turns a decoding error into a message a client developer reads:

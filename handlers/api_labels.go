@@ -141,14 +141,22 @@ func (h *Handler) APIBuyLabels(c fiber.Ctx) error {
 
 // decodeAPIOrder reads a labels request body as an order.
 func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
-	// The pieces are decoded one by one so that a wrong type or an unknown
-	// field names its piece (pieces[3].postage), like every later check.
+	if err := checkJSONBody(c); err != nil {
+		return postage.Order{}, err
+	}
+	return orderFromJSON(c.Body(), strings.TrimSpace(c.Get("Idempotency-Key")))
+}
+
+// orderFromJSON reads a labels request body. The pieces are decoded one by
+// one so that a wrong type or an unknown field names its piece
+// (pieces[3].postage), like every later check.
+func orderFromJSON(body []byte, key string) (postage.Order, error) {
 	var raw struct {
 		MeterSerial string            `json:"meter_serial"`
 		AcceptMoved bool              `json:"accept_moved"`
 		Pieces      []json.RawMessage `json:"pieces"`
 	}
-	if err := decodeJSON(c, &raw); err != nil {
+	if err := decodeStrict(body, &raw, ""); err != nil {
 		return postage.Order{}, err
 	}
 	if len(raw.Pieces) == 0 {
@@ -157,7 +165,7 @@ func decodeAPIOrder(c fiber.Ctx) (postage.Order, error) {
 	if len(raw.Pieces) > MaxAPIBatch {
 		return postage.Order{}, apperr.Invalid("pieces", fmt.Sprintf("A batch holds at most %d pieces; you sent %d.", MaxAPIBatch, len(raw.Pieces)))
 	}
-	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: strings.TrimSpace(c.Get("Idempotency-Key")), Pieces: make([]postage.Piece, len(raw.Pieces))}
+	o := postage.Order{MeterSerial: raw.MeterSerial, IdempotencyKey: key, Pieces: make([]postage.Piece, len(raw.Pieces))}
 	for i, r := range raw.Pieces {
 		prefix := apperr.PiecePrefix(i, len(raw.Pieces))
 		var p apiPiece

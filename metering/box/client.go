@@ -54,7 +54,7 @@ type muxConn struct {
 	sendq   chan *request
 	dead    chan struct{} // closed by fail
 	mu      sync.Mutex
-	pending map[uint64]chan response
+	pending map[uint64]chan *response
 	err     error
 }
 
@@ -131,7 +131,7 @@ func (c *Client) conn(s *slot) (*muxConn, error) {
 		c.redials.Add(1)
 		c.caps.Store(nil)
 	}
-	mc := &muxConn{path: path, conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan response{}}
+	mc := &muxConn{path: path, conn: conn, sendq: make(chan *request, 256), dead: make(chan struct{}), pending: map[uint64]chan *response{}}
 	go mc.read()
 	go mc.write()
 	s.c = mc
@@ -195,7 +195,7 @@ func (mc *muxConn) answer(resp *response) {
 	delete(mc.pending, resp.ID)
 	mc.mu.Unlock()
 	if ch != nil {
-		ch <- *resp
+		ch <- resp
 	}
 }
 
@@ -263,7 +263,9 @@ func (c *Client) callOnce(ctx context.Context, req *request) (response, error) {
 		return response{}, err
 	}
 	req.ID = c.ids.Add(1)
-	ch := make(chan response, 1)
+	// The answer comes as the decoder's pointer: a channel of whole
+	// responses would copy each (about 1 kB) into a buffer of its own.
+	ch := make(chan *response, 1)
 	mc.mu.Lock()
 	if mc.err != nil {
 		mc.mu.Unlock()
@@ -287,9 +289,9 @@ func (c *Client) callOnce(ctx context.Context, req *request) (response, error) {
 			return response{}, &transportError{mc.err}
 		}
 		if resp.Err != nil {
-			return resp, resp.Err.err()
+			return *resp, resp.Err.err()
 		}
-		return resp, nil
+		return *resp, nil
 	case <-ctx.Done():
 		mc.mu.Lock()
 		delete(mc.pending, req.ID)

@@ -37,10 +37,10 @@ type freshLog struct {
 	chunk     int64 // chunkSize; smaller in tests
 	compactAt int64 // minCompactSize; smaller in tests
 	f         *os.File
-	end       int64 // offset of the next record
-	size      int64 // file size (zero-filled beyond end)
-	live      map[string][]byte
-	bytes     int64 // encoded size of the live states
+	end       int64              // offset of the next record
+	size      int64              // file size (zero-filled beyond end)
+	live      map[string]*[]byte // each serial's last record, copied out of the log
+	bytes     int64              // encoded size of the live states
 }
 
 const (
@@ -57,7 +57,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // openFreshLog opens (or creates) the log in dir and returns it with the
 // states it holds.
 func openFreshLog(dir string) (*freshLog, map[string]meterState, error) {
-	l := &freshLog{dir: dir, chunk: chunkSize, compactAt: minCompactSize, live: map[string][]byte{}}
+	l := &freshLog{dir: dir, chunk: chunkSize, compactAt: minCompactSize, live: map[string]*[]byte{}}
 	path := filepath.Join(dir, freshLogName)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
@@ -106,12 +106,13 @@ func (l *freshLog) replay() (map[string]meterState, error) {
 			break
 		}
 		states[serial] = state
-		l.live[serial] = slices.Clone(data[pos : pos+recordHeader+n])
+		rec := slices.Clone(data[pos : pos+recordHeader+n])
+		l.live[serial] = &rec
 		pos += recordHeader + n
 	}
 	l.end = pos
 	for _, rec := range l.live {
-		l.bytes += int64(len(rec))
+		l.bytes += int64(len(*rec))
 	}
 	// Anything after the end that is not zero is a torn group: clear it,
 	// so that appends from here on are never followed by stale bytes.
@@ -129,30 +130,34 @@ func (l *freshLog) replay() (map[string]meterState, error) {
 
 // encodeRecord appends one state's record to buf.
 func encodeRecord(buf []byte, serial string, st meterState) ([]byte, error) {
-	body, err := json.Marshal(st)
-	if err != nil {
-		return buf, err
-	}
-	n := 2 + len(serial) + len(body)
-	if len(serial) > 255 || n > maxRecordBytes {
+	if len(serial) > 255 {
 		return buf, fmt.Errorf("freshness log: record for %q too large", serial)
 	}
 	start := len(buf)
 	buf = append(buf, make([]byte, recordHeader)...)
 	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(serial)))
 	buf = append(buf, serial...)
-	buf = append(buf, body...)
+	buf, err := appendStateJSON(buf, &st)
+	if err != nil {
+		return buf[:start], err
+	}
+	n := len(buf) - start - recordHeader
+	if n > maxRecordBytes {
+		return buf[:start], fmt.Errorf("freshness log: record for %q too large", serial)
+	}
 	binary.LittleEndian.PutUint32(buf[start:], uint32(n))
 	binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(buf[start+recordHeader:], crcTable))
 	return buf, nil
 }
 
-// eachRecord calls fn for every record of buf, which encodeRecord made.
-func eachRecord(buf []byte, fn func(serial string, rec []byte)) {
+// eachRecord calls fn for every record of buf, which encodeRecord made;
+// rec's capacity ends with the record.
+func eachRecord(buf []byte, fn func(serial, rec []byte)) {
 	for pos := 0; pos < len(buf); {
-		rec := buf[pos : pos+recordHeader+int(binary.LittleEndian.Uint32(buf[pos:]))]
-		fn(string(rec[recordHeader+2:recordHeader+2+int(binary.LittleEndian.Uint16(rec[recordHeader:]))]), rec)
-		pos += len(rec)
+		end := pos + recordHeader + int(binary.LittleEndian.Uint32(buf[pos:]))
+		rec := buf[pos:end:end]
+		fn(rec[recordHeader+2:recordHeader+2+int(binary.LittleEndian.Uint16(rec[recordHeader:]))], rec)
+		pos = end
 	}
 }
 
@@ -183,9 +188,17 @@ func (l *freshLog) appendGroup(buf []byte, sync bool) error {
 	if _, err := l.f.WriteAt(buf, l.end); err != nil {
 		return fmt.Errorf("freshness log: write: %w", err)
 	}
-	eachRecord(buf, func(serial string, rec []byte) {
-		l.bytes += int64(len(rec)) - int64(len(l.live[serial]))
-		l.live[serial] = slices.Clone(rec)
+	eachRecord(buf, func(serial, rec []byte) {
+		// A meter's new record replaces its last one in place: no
+		// allocation per step for a meter the log already holds.
+		if old := l.live[string(serial)]; old != nil {
+			l.bytes += int64(len(rec)) - int64(len(*old))
+			*old = append((*old)[:0], rec...)
+			return
+		}
+		l.bytes += int64(len(rec))
+		rec = slices.Clone(rec)
+		l.live[string(serial)] = &rec
 	})
 	l.end += int64(len(buf))
 	if sync {
@@ -202,7 +215,7 @@ func (l *freshLog) grow(need int64) error {
 	if l.size+l.chunk > max(l.compactAt, 4*l.bytes) {
 		recs := make([][]byte, 0, len(l.live))
 		for _, r := range l.live {
-			recs = append(recs, r)
+			recs = append(recs, *r)
 		}
 		return l.rewrite(recs)
 	}
@@ -250,9 +263,9 @@ func (l *freshLog) rewrite(recs [][]byte) error {
 		l.f.Close()
 	}
 	l.f, l.end, l.size = f, int64(len(body)), size
-	l.live, l.bytes = map[string][]byte{}, 0
-	eachRecord(body, func(serial string, rec []byte) {
-		l.live[serial] = rec
+	l.live, l.bytes = map[string]*[]byte{}, 0
+	eachRecord(body, func(serial, rec []byte) {
+		l.live[string(serial)] = &rec
 		l.bytes += int64(len(rec))
 	})
 	return nil

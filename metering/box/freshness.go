@@ -144,6 +144,9 @@ func (s *freshStore) putLazy(serial string, st meterState) {
 func (s *freshStore) writer() {
 	defer close(s.done)
 	var next *write // taken from the queue but too big for the last group
+	// The group's records and writes, reused from group to group.
+	var buf []byte
+	var batch []write
 	for {
 		var w write
 		if next != nil {
@@ -154,8 +157,10 @@ func (s *freshStore) writer() {
 				return
 			}
 		}
-		batch := []write{w}
-		buf, err := encodeRecord(nil, w.serial, w.state)
+		clear(batch) // drop the last group's channels
+		batch = append(batch[:0], w)
+		var err error
+		buf, err = encodeRecord(buf[:0], w.serial, w.state)
 		sync := w.errc != nil
 	drain:
 		for err == nil && len(batch) < 512 {

@@ -1,7 +1,6 @@
 package box
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 )
@@ -48,30 +47,57 @@ type Record struct {
 	MAC           []byte `json:"mac"`
 }
 
-// canonical is the unambiguous encoding of every field but the MAC: each
-// field is length-prefixed, integers are 8 bytes big-endian.
-func (r *Record) canonical() []byte {
-	b := make([]byte, 0, 256)
-	b = appendField(b, []byte("indicia meter record v1"))
-	for _, s := range []string{r.Serial, r.MfgNumber, r.OriginZIP, r.Status, r.SuspendReason, r.MACVersion} {
-		b = appendField(b, []byte(s))
+// appendCanonical appends the unambiguous encoding of every field but the
+// MAC to b: each field is length-prefixed, integers are 8 bytes big-endian.
+// The hash and the MAC, computed several times per step, encode it into a
+// buffer on the stack.
+func (r *Record) appendCanonical(b []byte) []byte {
+	b = appendStrField(b, "indicia meter record v1")
+	for _, s := range [...]string{r.Serial, r.MfgNumber, r.OriginZIP, r.Status, r.SuspendReason, r.MACVersion} {
+		b = appendStrField(b, s)
 	}
-	for _, n := range []int64{r.AccountID, r.AR, r.DR, r.PieceCount, r.Counter, int64(r.KeyVersion)} {
+	for _, n := range [...]int64{r.AccountID, r.AR, r.DR, r.PieceCount, r.Counter, int64(r.KeyVersion)} {
 		b = binary.BigEndian.AppendUint64(b, uint64(n))
 	}
 	b = appendField(b, r.WrappedKey)
-	b = appendField(b, r.ChainHead)
-	return b
+	return appendField(b, r.ChainHead)
 }
+
+// canonicalBuf is room for a record's canonical encoding (about 300 bytes
+// with a file-keystore wrapped key); a longer one grows onto the heap.
+const canonicalBuf = 512
 
 // Hash identifies one exact version of a record (MAC excluded: it is a
 // function of the rest). The freshness store keeps it.
-func (r *Record) Hash() [32]byte { return sha256.Sum256(r.canonical()) }
+func (r *Record) Hash() [32]byte {
+	var buf [canonicalBuf]byte
+	return sha256.Sum256(r.appendCanonical(buf[:0]))
+}
 
+// computeMAC is HMAC-SHA256 (RFC 2104) of the canonical record, written as
+// its two hashes over stack buffers: crypto/hmac allocates two digests and
+// their pads per call, and the box MACs two records on every step.
+// TestComputeMACIsHMAC checks it against crypto/hmac.
 func (r *Record) computeMAC(key []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write(r.canonical())
-	return m.Sum(nil)
+	var k [sha256.BlockSize]byte
+	if len(key) > sha256.BlockSize {
+		h := sha256.Sum256(key)
+		copy(k[:], h[:])
+	} else {
+		copy(k[:], key)
+	}
+	var in [sha256.BlockSize + canonicalBuf]byte
+	for i, c := range k {
+		in[i] = c ^ 0x36
+	}
+	inner := sha256.Sum256(r.appendCanonical(in[:sha256.BlockSize]))
+	var out [sha256.BlockSize + sha256.Size]byte
+	for i, c := range k {
+		out[i] = c ^ 0x5c
+	}
+	copy(out[sha256.BlockSize:], inner[:])
+	mac := sha256.Sum256(out[:])
+	return mac[:]
 }
 
 func (r Record) clone() Record {
@@ -84,4 +110,9 @@ func (r Record) clone() Record {
 func appendField(b, f []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
 	return append(b, f...)
+}
+
+func appendStrField(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
 }
