@@ -32,6 +32,7 @@ const (
 	opRotateMAC
 	opDebit
 	opClusterStatus
+	opDispenseChunked
 )
 
 type request struct {
@@ -81,6 +82,10 @@ type response struct {
 	StartedAt   time.Time
 	LastDurable time.Time
 	Cluster     ClusterStatus // opClusterStatus
+	// opDispenseChunked: a partial answer carries the pieces from First
+	// on; the final answer carries the record.
+	Partial bool
+	First   int
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -213,6 +218,12 @@ func (b *Box) handle(req *request) response {
 		resp.Record, resp.Tx, err = b.Debit(req.Record, req.Amount, req.TransferID)
 	case opClusterStatus:
 		resp.Cluster = b.ClusterStatus()
+	case opDispenseChunked:
+		// Served in chunks by the server (handleChunked); here, as one answer.
+		resp.Record, err = b.DispenseChunked(req.Record, req.Pieces, func(_ int, ps []DispensedPiece) error {
+			resp.Pieces = append(resp.Pieces, ps...)
+			return nil
+		})
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {
