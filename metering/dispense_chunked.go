@@ -13,11 +13,12 @@ import (
 )
 
 // A big batch stored while the box signs it. The box answers a batch of
-// more than box.ChunkPieces pieces in chunks (box.Client.DispenseChunked);
-// the indicia of each chunk go into one COPY as they arrive, in the
-// transaction that holds the meter's row lock, so PostgreSQL stores the
-// first pieces while the box signs the next. The transaction records, the
-// new meter record and the rest follow once the box has answered its last
+// more than box.ChunkPieces pieces in chunks (box.Client.DispenseChunked):
+// every indicium first, then every signed transaction record. Each chunk
+// goes into a COPY as it arrives, in the transaction that holds the meter's
+// row lock, so PostgreSQL stores the first pieces while the box signs the
+// next, and the heavier indicia rows while it signs the records. The new
+// meter record and the rest follow once the box has answered its last
 // chunk and the record, and the transaction commits only then: an answer
 // lost part way rolls everything back, exactly as a lost Dispense answer
 // does, and the box resolves its pending step as a rollback on the meter's
@@ -52,9 +53,9 @@ func (e *errChunkedBox) Error() string { return e.err.Error() }
 func (e *errChunkedBox) Unwrap() error { return e.err }
 
 // dispenseChunked asks the box for d's pieces in chunks and stores them, in
-// tx, as they come: purchases first, the indicia by one streamed COPY, then
-// the transaction records, the record and the per-batch rows. A box failure
-// is returned as *errChunkedBox.
+// tx, as they come: purchases first, the indicia and then the transaction
+// records each by one streamed COPY, then the record and the per-batch
+// rows. A box failure is returned as *errChunkedBox.
 func (s *Service) dispenseChunked(ctx context.Context, tx pgx.Tx, cb chunkedBox, d *meterDispense, pieces []box.Piece) error {
 	r := &storeRows{now: s.now()}
 	plan, err := s.chunkPlan(ctx, tx, d, r, len(pieces))
@@ -63,41 +64,62 @@ func (s *Service) dispenseChunked(ctx context.Context, tx pgx.Tx, cb chunkedBox,
 	}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	chunks := make(chan [][]any, 4)
+	// The box answers every indicium, then every signed record: the
+	// indicia go into one COPY, the records into a second one after it.
+	n := len(pieces)
+	indicia, records := make(chan [][]any, 4), make(chan [][]any, 4)
 	var boxRec box.Record
 	var boxErr error
-	txs := make([]box.TxRecord, 0, len(pieces))
 	go func() {
-		defer close(chunks)
-		boxRec, boxErr = cb.DispenseChunked(sctx, d.m.Record, pieces, func(first int, ps []box.DispensedPiece) error {
-			rows := make([][]any, len(ps))
+		defer close(records)
+		open := true
+		defer func() {
+			if open {
+				close(indicia)
+			}
+		}()
+		boxRec, boxErr = cb.DispenseChunked(sctx, d.m.Record, pieces, func(at int, ps []box.DispensedPiece) error {
+			rows, out := make([][]any, len(ps)), indicia
 			for k := range ps {
-				rows[k] = plan.label(first+k, &ps[k], r)
-				txs = append(txs, ps[k].Tx)
+				if at < n {
+					rows[k] = plan.label(at+k, &ps[k], r)
+				} else {
+					rows[k] = txRow(d.m.ID, &ps[k].Tx)
+				}
+			}
+			if at >= n {
+				if open {
+					close(indicia)
+					open = false
+				}
+				out = records
 			}
 			select {
-			case chunks <- rows:
+			case out <- rows:
 				return nil
 			case <-sctx.Done():
 				return sctx.Err()
 			}
 		})
 	}()
-	src := &chunkSource{chunks: chunks}
-	_, copyErr := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, src)
+	_, copyErr := tx.CopyFrom(ctx, pgx.Identifier{"indicia"}, indiciaColumns, &chunkSource{chunks: indicia})
+	if copyErr == nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"meter_transactions"}, txColumns, &chunkSource{chunks: records}); err != nil {
+			copyErr = fmt.Errorf("transaction records: %w", err)
+		}
+	}
 	stop()
-	for range chunks { // the box goroutine ends once its answer is done
+	for range indicia { // the box's goroutine closes both once its answer is done
+	}
+	for range records {
 	}
 	if boxErr != nil {
 		return &errChunkedBox{boxErr}
 	}
 	if copyErr != nil {
-		return fmt.Errorf("metering: store indicia: %w", copyErr)
+		return fmt.Errorf("metering: store chunked batch: %w", copyErr)
 	}
 	d.res = box.DispenseResult{Record: boxRec}
-	if err := insertTxRecords(ctx, tx, d.m.ID, txs); err != nil {
-		return err
-	}
 	if err := storeRecord(ctx, tx, d.m.ID, boxRec, r.now); err != nil {
 		return err
 	}
@@ -188,6 +210,12 @@ func (c *chunkPlan) label(i int, dp *box.DispensedPiece, r *storeRows) []any {
 	rj, _ := json.Marshal(l.Recipient)
 	return []any{l.PublicID, o.purchase, m.ID, m.Record.AccountID, l.PieceNumber, l.MailingDate, l.Postage, l.OriginZIP,
 		l.DestZIP, l.MailClass, int32(l.Services), rj, l.Indicium, "issued", c.now, nullID(l.CostCodeID), l.Reference, l.WeightOz, o.user}
+}
+
+// txRow is a signed transaction record's row for COPY (txColumns).
+func txRow(meterID int64, r *box.TxRecord) []any {
+	return []any{meterID, r.Kind, r.Counter, r.Time, r.IndiciumDate, r.OriginZIP, r.DeliveryZIP, r.Amount, r.PieceNumber,
+		r.TransferID, r.Detail, r.PrevHash, r.Hash, r.Signature}
 }
 
 // chunkSource feeds COPY the indicia rows of each chunk as it arrives; the

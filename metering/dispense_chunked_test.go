@@ -118,7 +118,8 @@ func TestChunkedBatchStoresEveryPiece(t *testing.T) {
 	audit(t, svc)
 }
 
-// A chunked answer lost part way, or lost just before the record, stores
+// A chunked answer lost part way (among the indicia or among the
+// transaction records that follow them), or just before the record, stores
 // nothing and commits nothing: no purchase, label or transaction record,
 // the registers as they were, no tamper alert; the meter's next purchase
 // resolves the box's pending step as a rollback and goes through, and the
@@ -131,6 +132,7 @@ func TestChunkedBatchLostPartWayStoresNothing(t *testing.T) {
 	}{
 		{"after the first chunk", 1, false},
 		{"after two chunks", 2, false},
+		{"among the transaction records", 4, false},
 		{"before the record", 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,10 +173,10 @@ func TestChunkedBatchLostPartWayStoresNothing(t *testing.T) {
 
 // stored is what the database holds for a meter.
 type stored struct {
-	indicia, txs   int
-	postage        int64
-	tracked        int64
-	purchases      int
+	indicia, txs    int
+	postage         int64
+	tracked         int64
+	purchases       int
 	counter, dr, ar int64
 }
 

@@ -27,12 +27,15 @@ const OpDispenseChunked = "DispenseChunked"
 // answer carries.
 const ChunkPieces = 1000
 
-// DispenseChunked is Dispense handing the signed pieces to emit in request
-// order, ChunkPieces at a time (first is the index of the chunk's first
-// piece), as they are signed; it returns the new record once every chunk was
-// emitted. An error from emit stops the signing: the step stays pending
-// and is never answered.
-func (b *Box) DispenseChunked(rec Record, pieces []Piece, emit func(first int, ps []DispensedPiece) error) (Record, error) {
+// DispenseChunked is Dispense handing the signed pieces to emit as they are
+// signed, ChunkPieces at a time, in two passes over the pieces in request
+// order: first each piece's indicium with its transaction record not yet
+// signed (Signature nil), at positions 0 to n-1, then each piece's signed
+// transaction record (Indicium nil), at positions n to 2n-1; at is the
+// position of the chunk's first piece. It returns the new record once every
+// chunk was emitted. An error from emit stops the signing: the step stays
+// pending and is never answered.
+func (b *Box) DispenseChunked(rec Record, pieces []Piece, emit func(at int, ps []DispensedPiece) error) (Record, error) {
 	if emit == nil {
 		return Record{}, badRequest("chunked dispense without a receiver")
 	}
@@ -40,38 +43,45 @@ func (b *Box) DispenseChunked(rec Record, pieces []Piece, emit func(first int, p
 	return res.Record, err
 }
 
-// signInChunks signs the indicia and transaction records of the pieces a
-// chunk at a time, each chunk's signatures spread over the CPUs, and emits
-// each chunk as soon as it is signed; the first one only once the step is
-// durable, so no signature of a step the box could forget leaves it.
+// signInChunks signs the pieces a chunk at a time, each chunk's signatures
+// spread over the CPUs, and emits each chunk as soon as it is signed: first
+// every piece's indicium (with its transaction record, not yet signed),
+// then every piece's signed transaction record, so the caller stores the
+// heavier indicia rows while the box signs the records. The first chunk
+// leaves only once the step is durable, so no signature of a step the box
+// could forget leaves it.
 func signInChunks(key *ecdsa.PrivateKey, fields []indicium.Fields, txs []*TxRecord, durable func() error, emit func(int, []DispensedPiece) error) error {
-	for first := 0; first < len(fields); first += ChunkPieces {
-		ps := make([]DispensedPiece, min(ChunkPieces, len(fields)-first))
-		// Two signatures a piece: even j the indicium, odd j the record.
-		err := parallel(2*len(ps), func(j int) error {
-			i := first + j/2
-			if j%2 == 0 {
-				in, err := indicium.Sign(fields[i], key)
-				ps[j/2].Indicium = in.Bytes()
+	n := len(fields)
+	for _, indicia := range []bool{true, false} {
+		for first := 0; first < n; first += ChunkPieces {
+			ps := make([]DispensedPiece, min(ChunkPieces, n-first))
+			err := parallel(len(ps), func(k int) error {
+				i := first + k
+				if indicia {
+					in, err := indicium.Sign(fields[i], key)
+					ps[k].Indicium, ps[k].Tx = in.Bytes(), *txs[i]
+					return err
+				}
+				sig, err := signRS(key, txs[i].Hash)
+				txs[i].Signature = sig
+				ps[k].Tx = *txs[i]
+				return err
+			})
+			if err != nil {
 				return err
 			}
-			sig, err := signRS(key, txs[i].Hash)
-			txs[i].Signature = sig
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for k := range ps {
-			ps[k].Tx = *txs[first+k]
-		}
-		if first == 0 {
-			if err := durable(); err != nil {
-				return err
+			at := first // where the chunk is in the answer: indicia, then records
+			if !indicia {
+				at += n
 			}
-		}
-		if err := emit(first, ps); err != nil {
-			return fmt.Errorf("box: chunk at piece %d: %w", first, err)
+			if at == 0 {
+				if err := durable(); err != nil {
+					return err
+				}
+			}
+			if err := emit(at, ps); err != nil {
+				return fmt.Errorf("box: chunk at %d: %w", at, err)
+			}
 		}
 	}
 	return nil
@@ -86,8 +96,8 @@ func (b *Box) handleChunked(req *request, send func(*response)) response {
 		resp.Err = toWire(err)
 		return resp
 	}
-	rec, err := b.DispenseChunked(req.Record, req.Pieces, func(first int, ps []DispensedPiece) error {
-		send(&response{ID: req.ID, Partial: true, First: first, Pieces: ps})
+	rec, err := b.DispenseChunked(req.Record, req.Pieces, func(at int, ps []DispensedPiece) error {
+		send(&response{ID: req.ID, Partial: true, First: at, Pieces: ps})
 		return nil
 	})
 	b.logTamper(err)
@@ -99,12 +109,13 @@ func (b *Box) handleChunked(req *request, send func(*response)) response {
 var errChunkOrder = errors.New("box: chunked answer out of order")
 
 // DispenseChunked is Dispense with the pieces handed to onChunk in order,
-// a chunk at a time, while the box signs the next ones; see
-// Box.DispenseChunked. It returns the new record after the last chunk. The
+// a chunk at a time, while the box signs the next ones: the indicia first,
+// then the signed transaction records (positions as Box.DispenseChunked
+// gives them). It returns the new record after the last chunk. The
 // caller stores the chunks in its transaction and commits only once the
 // record is back. An error of onChunk ends the call with that error; the
 // box's step is then left pending, as when a Dispense answer is lost.
-func (c *Client) DispenseChunked(ctx context.Context, rec Record, pieces []Piece, onChunk func(first int, ps []DispensedPiece) error) (Record, error) {
+func (c *Client) DispenseChunked(ctx context.Context, rec Record, pieces []Piece, onChunk func(at int, ps []DispensedPiece) error) (Record, error) {
 	req := &request{Op: opDispenseChunked, Record: rec, Pieces: pieces}
 	deadline := time.Now().Add(failoverWait)
 	for tries := 1; ; tries++ {
@@ -132,7 +143,7 @@ func (c *Client) DispenseChunked(ctx context.Context, rec Record, pieces []Piece
 
 // streamOnce sends req to the box the client is at and hands each partial
 // answer's pieces to onChunk until the final answer, which it returns with
-// how many pieces were handed over.
+// how many entries (indicia and records) were handed over.
 func (c *Client) streamOnce(ctx context.Context, req *request, onChunk func(int, []DispensedPiece) error) (response, int, error) {
 	mc, err := c.conn(&c.slots[c.next.Add(1)%poolSize])
 	if err != nil {
@@ -141,7 +152,7 @@ func (c *Client) streamOnce(ctx context.Context, req *request, onChunk func(int,
 	req.ID = c.ids.Add(1)
 	// Room for every chunk and the final answer, so the connection's reader
 	// never waits on a slow receiver (other requests share the connection).
-	ch := make(chan response, (len(req.Pieces)+ChunkPieces-1)/ChunkPieces+1)
+	ch := make(chan response, 2*((len(req.Pieces)+ChunkPieces-1)/ChunkPieces)+1)
 	mc.mu.Lock()
 	if mc.err != nil {
 		mc.mu.Unlock()
@@ -174,11 +185,11 @@ func (c *Client) streamOnce(ctx context.Context, req *request, onChunk func(int,
 			case resp.Err != nil:
 				return resp, got, resp.Err.err()
 			case !resp.Partial:
-				if got != len(req.Pieces) {
-					return response{}, got, fmt.Errorf("box: chunked dispense: %d of %d pieces answered", got, len(req.Pieces))
+				if got != 2*len(req.Pieces) {
+					return response{}, got, fmt.Errorf("box: chunked dispense: %d of %d entries answered", got, 2*len(req.Pieces))
 				}
 				return resp, got, nil
-			case resp.First != got || got+len(resp.Pieces) > len(req.Pieces):
+			case resp.First != got || got+len(resp.Pieces) > 2*len(req.Pieces) || (got < len(req.Pieces)) != (got+len(resp.Pieces) <= len(req.Pieces)):
 				forget()
 				return response{}, got, fmt.Errorf("%w: chunk at %d of %d pieces after %d", errChunkOrder, resp.First, len(resp.Pieces), got)
 			}

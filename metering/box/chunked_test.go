@@ -2,6 +2,8 @@ package box
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,9 +12,10 @@ import (
 
 // A chunked answer is a Dispense answer in parts: two twin meters given the
 // same pieces, one by Dispense and one by DispenseChunked, end with the same
-// registers, and the chunked pieces arrive in order, in chunks of
-// ChunkPieces, verify and chain exactly as Dispense's do; the meter goes on
-// after Commit as after any dispense.
+// registers, and the chunked answer brings, in chunks of ChunkPieces, every
+// indicium in order and then every signed transaction record in order,
+// which verify and chain exactly as Dispense's do; the meter goes on after
+// Commit as after any dispense.
 func TestDispenseChunkedEqualsDispense(t *testing.T) {
 	e := newEnv(t, time.Now())
 	c, _ := e.start(t)
@@ -39,18 +42,32 @@ func TestDispenseChunkedEqualsDispense(t *testing.T) {
 	}
 	checkDispensed(t, roots, whole, ps, want)
 
-	var got []DispensedPiece
-	var firsts []int
-	rec, err := c.DispenseChunked(ctx, parts.rec, ps, func(first int, chunk []DispensedPiece) error {
-		firsts = append(firsts, first)
-		got = append(got, chunk...)
+	n := len(ps)
+	got := make([]DispensedPiece, n)
+	var ats []int
+	rec, err := c.DispenseChunked(ctx, parts.rec, ps, func(at int, chunk []DispensedPiece) error {
+		ats = append(ats, at)
+		for k, p := range chunk {
+			if at < n { // an indicium, its record not yet signed
+				if p.Indicium == nil || p.Tx.Signature != nil {
+					return fmt.Errorf("entry %d: indicium %d bytes, record signature %x", at+k, len(p.Indicium), p.Tx.Signature)
+				}
+				got[at+k] = p
+				continue
+			}
+			i := at - n + k // the piece's signed record
+			if p.Indicium != nil || p.Tx.Signature == nil || string(p.Tx.Hash) != string(got[i].Tx.Hash) {
+				return fmt.Errorf("entry %d: not piece %d's signed record", at+k, i)
+			}
+			got[i].Tx = p.Tx
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(firsts) != 3 || firsts[0] != 0 || firsts[1] != ChunkPieces || firsts[2] != 2*ChunkPieces {
-		t.Errorf("chunks start at %v, want 0, %d, %d", firsts, ChunkPieces, 2*ChunkPieces)
+	if want := []int{0, ChunkPieces, 2 * ChunkPieces, n, n + ChunkPieces, n + 2*ChunkPieces}; !slices.Equal(ats, want) {
+		t.Errorf("chunks at %v, want %v", ats, want)
 	}
 	checkDispensed(t, roots, parts, ps, DispenseResult{Record: rec, Pieces: got})
 	w, g := want.Record, rec

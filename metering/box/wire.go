@@ -220,8 +220,14 @@ func (b *Box) handle(req *request) response {
 		resp.Cluster = b.ClusterStatus()
 	case opDispenseChunked:
 		// Served in chunks by the server (handleChunked); here, as one answer.
-		resp.Record, err = b.DispenseChunked(req.Record, req.Pieces, func(_ int, ps []DispensedPiece) error {
-			resp.Pieces = append(resp.Pieces, ps...)
+		resp.Record, err = b.DispenseChunked(req.Record, req.Pieces, func(at int, ps []DispensedPiece) error {
+			if at < len(req.Pieces) {
+				resp.Pieces = append(resp.Pieces, ps...)
+				return nil
+			}
+			for k := range ps { // the signed records, after the indicia
+				resp.Pieces[at-len(req.Pieces)+k].Tx = ps[k].Tx
+			}
 			return nil
 		})
 	case opCommitMany:
