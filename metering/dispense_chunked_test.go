@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -194,4 +195,40 @@ func storedOf(t *testing.T, pool *pgxpool.Pool, meterID int64) stored {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Purchases that arrive together on one meter may be served as one group
+// of more than a chunk: each gets its own purchase and its own labels, in
+// order, and everything adds up.
+func TestChunkedBatchOfSeveralPurchases(t *testing.T) {
+	bx := meteringtest.Start(t)
+	_, owner, m, pool := setupPool(t, bx, 10_000_000)
+	cb := &chunkBox{Box: bx.Client, c: bx.Client}
+	svc := metering.New(pool, cb, metering.Options{})
+	ctx := context.Background()
+	const buyers, each = 4, 700
+	got := make([]metering.Purchase, buyers)
+	errs := make([]error, buyers)
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Go(func() { got[i], errs[i] = svc.Purchase(ctx, owner, bigBatch(each)) })
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for i, p := range got {
+		if errs[i] != nil || len(p.Labels) != each {
+			t.Fatalf("purchase %d: %d labels, %v", i, len(p.Labels), errs[i])
+		}
+		for k, l := range p.Labels {
+			if seen[l.PieceNumber] || (k > 0 && l.PieceNumber <= p.Labels[k-1].PieceNumber) {
+				t.Fatalf("purchase %d label %d: piece number %d", i, k, l.PieceNumber)
+			}
+			seen[l.PieceNumber] = true
+		}
+	}
+	if s := storedOf(t, pool, m.ID); s.indicia != buyers*each || s.txs != buyers*each || s.purchases != buyers {
+		t.Fatalf("stored %+v for %d purchases of %d pieces", s, buyers, each)
+	}
+	t.Logf("%d chunked box calls for %d purchases", cb.calls.Load(), buyers)
+	audit(t, svc)
 }
