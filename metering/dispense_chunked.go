@@ -55,7 +55,7 @@ func (e *errChunkedBox) Unwrap() error { return e.err }
 // dispenseChunked asks the box for d's pieces in chunks and stores them, in
 // tx, as they come: purchases first, the indicia and then the transaction
 // records each by one streamed COPY, then the record and the per-batch
-// rows. A box failure is returned as *errChunkedBox.
+// rows in one round trip. A box failure is returned as *errChunkedBox.
 func (s *Service) dispenseChunked(ctx context.Context, tx pgx.Tx, cb chunkedBox, d *meterDispense, pieces []box.Piece) error {
 	r := &storeRows{now: s.now()}
 	plan, err := s.chunkPlan(ctx, tx, d, r, len(pieces))
@@ -120,22 +120,17 @@ func (s *Service) dispenseChunked(ctx context.Context, tx pgx.Tx, cb chunkedBox,
 		return fmt.Errorf("metering: store chunked batch: %w", copyErr)
 	}
 	d.res = box.DispenseResult{Record: boxRec}
-	if err := storeRecord(ctx, tx, d.m.ID, boxRec, r.now); err != nil {
-		return err
-	}
 	if err := s.assignTracking(ctx, r, []*meterDispense{d}); err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
+	queueRecord(b, d.m.ID, boxRec, r.now)
 	r.rollup.queue(b, r.now)
 	r.tracked.queue(b)
 	r.abroad.queue(b)
 	r.from.queue(b)
-	if b.Len() == 0 {
-		return nil
-	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("metering: store batch rows: %w", err)
+		return fmt.Errorf("metering: store the record and batch rows: %w", err)
 	}
 	return nil
 }
