@@ -171,7 +171,7 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 
 // dispenseTo is dispense; with emit set, the signed pieces are handed to
 // emit in chunks as they are signed (chunked.go) instead of returned.
-func (b *Box) dispenseTo(rec Record, pieces []Piece, chained bool, emit func(first int, ps []DispensedPiece) error) (DispenseResult, error) {
+func (b *Box) dispenseTo(rec Record, pieces []Piece, chained bool, emit func(at int, ps []DispensedPiece) error) (DispenseResult, error) {
 	if len(pieces) == 0 || len(pieces) > MaxBatch {
 		return DispenseResult{}, badRequest("batch of %d pieces: want 1 to %d", len(pieces), MaxBatch)
 	}

@@ -82,8 +82,9 @@ type response struct {
 	StartedAt   time.Time
 	LastDurable time.Time
 	Cluster     ClusterStatus // opClusterStatus
-	// opDispenseChunked: a partial answer carries the pieces from First
-	// on; the final answer carries the record.
+	// opDispenseChunked: a partial answer carries the entries from
+	// position First on (the indicia, then the signed records; see
+	// Box.DispenseChunked); the final answer carries the record.
 	Partial bool
 	First   int
 }
