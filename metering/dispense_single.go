@@ -38,6 +38,16 @@ func (s *Service) dispenseSingle(ctx context.Context, meterID int64, group []*pe
 			return s.refuse(ctx, m, &tamper, nil)
 		}
 		d = meterDispense{m: m, accepted: accepted}
+		if cb := s.chunkedBoxFor(ctx, len(pieces)); cb != nil {
+			err := s.dispenseChunked(ctx, tx, cb, &d, pieces)
+			if berr, ok := isChunkedBoxErr(err); ok {
+				if errors.As(berr, &tamper) {
+					return berr
+				}
+				return boxError(berr)
+			}
+			return err
+		}
 		d.res, err = s.box.Dispense(ctx, m.Record, pieces)
 		if err != nil {
 			if errors.As(err, &tamper) {

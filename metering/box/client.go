@@ -192,7 +192,9 @@ func (mc *muxConn) read() {
 func (mc *muxConn) answer(resp *response) {
 	mc.mu.Lock()
 	ch := mc.pending[resp.ID]
-	delete(mc.pending, resp.ID)
+	if !resp.Partial { // a chunked answer's parts precede its final answer
+		delete(mc.pending, resp.ID)
+	}
 	mc.mu.Unlock()
 	if ch != nil {
 		ch <- resp

@@ -48,7 +48,7 @@ var opNames = map[uint8]string{
 	opSignTransaction: OpSignTransaction, opPepper: OpPepper, opDispenseMany: OpDispenseMany, opCommitMany: OpCommitMany,
 	opDispenseChained: OpDispenseChained, opConfirm: OpConfirm, opHello: OpHello, opSignRevocationList: OpSignRevocationList,
 	opRotateMAC: OpRotateMAC,
-	opDebit:     OpDebit, opClusterStatus: OpClusterStatus,
+	opDebit:     OpDebit, opClusterStatus: OpClusterStatus, opDispenseChunked: OpDispenseChunked,
 }
 
 // baseOps are the operations every box serves, a box older than Hello too.

@@ -24,7 +24,7 @@ func TestHelloListsTheOperations(t *testing.T) {
 		t.Errorf("protocol %d, want %d", caps.Protocol, ProtocolVersion)
 	}
 	all := []string{OpPing, OpCertificates, OpCreateMeter, OpDispense, OpCredit, OpSetStatus, OpSetOrigin, OpCommit, OpVerifyRecord,
-		OpSignTransaction, OpPepper, OpDispenseMany, OpCommitMany, OpDispenseChained, OpConfirm, OpHello, OpSignRevocationList, OpRotateMAC, OpDebit, OpClusterStatus}
+		OpSignTransaction, OpPepper, OpDispenseMany, OpCommitMany, OpDispenseChained, OpConfirm, OpHello, OpSignRevocationList, OpRotateMAC, OpDebit, OpClusterStatus, OpDispenseChunked}
 	if !caps.Supports(all...) || len(caps.Ops) != len(all) {
 		t.Errorf("announced %v, want %v", caps.Ops, all)
 	}

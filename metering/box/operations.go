@@ -56,6 +56,10 @@ type step struct {
 	pending pending
 	txs     []*TxRecord
 	sign    func(key *ecdsa.PrivateKey) error
+	// signChunks, when set, replaces the signing of txs and sign: it signs
+	// and answers in parts (chunked.go), calling durable before it hands
+	// out the first signature.
+	signChunks func(key *ecdsa.PrivateKey, durable func() error) error
 }
 
 // apply runs one meter operation in the patent's Fig. 5 order. account
@@ -111,12 +115,24 @@ func (b *Box) apply(rec Record, chained bool, account func(next *Record, key *ec
 		written = b.store.put(rec.Serial, st)
 	}
 	// 255: sign the postage data and the transaction records.
-	signErr := parallel(len(s.txs), func(i int) (err error) {
-		s.txs[i].Signature, err = signRS(key, s.txs[i].Hash)
-		return err
-	})
-	if signErr == nil && s.sign != nil {
-		signErr = s.sign(key)
+	var signErr error
+	if s.signChunks != nil {
+		signErr = s.signChunks(key, func() error {
+			errc := written
+			written = nil // waited for here, not again below
+			if errc == nil {
+				return nil
+			}
+			return <-errc
+		})
+	} else {
+		signErr = parallel(len(s.txs), func(i int) (err error) {
+			s.txs[i].Signature, err = signRS(key, s.txs[i].Hash)
+			return err
+		})
+		if signErr == nil && s.sign != nil {
+			signErr = s.sign(key)
+		}
 	}
 	// 260: MAC the new record.
 	next.MAC, err = b.mac(&next)
@@ -150,6 +166,12 @@ func (b *Box) Dispense(rec Record, pieces []Piece) (DispenseResult, error) {
 }
 
 func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult, error) {
+	return b.dispenseTo(rec, pieces, chained, nil)
+}
+
+// dispenseTo is dispense; with emit set, the signed pieces are handed to
+// emit in chunks as they are signed (chunked.go) instead of returned.
+func (b *Box) dispenseTo(rec Record, pieces []Piece, chained bool, emit func(at int, ps []DispensedPiece) error) (DispenseResult, error) {
 	if len(pieces) == 0 || len(pieces) > MaxBatch {
 		return DispenseResult{}, badRequest("batch of %d pieces: want 1 to %d", len(pieces), MaxBatch)
 	}
@@ -213,10 +235,18 @@ func (b *Box) dispense(rec Record, pieces []Piece, chained bool) (DispenseResult
 				return err
 			})
 		}
+		if emit != nil {
+			s.signChunks = func(key *ecdsa.PrivateKey, durable func() error) error {
+				return signInChunks(key, fields, s.txs, durable, emit)
+			}
+		}
 		return s, nil
 	})
 	if err != nil {
 		return DispenseResult{}, err
+	}
+	if emit != nil {
+		return DispenseResult{Record: next}, nil
 	}
 	res := DispenseResult{Record: next, Pieces: make([]DispensedPiece, len(pieces))}
 	for i := range pieces {

@@ -365,7 +365,12 @@ func (s *server) conn(c net.Conn) {
 		sem <- struct{}{}
 		inflight.Go(func() {
 			defer func() { <-sem }()
-			resp := s.box.handle(req)
+			var resp response
+			if req.Op == opDispenseChunked {
+				resp = s.box.handleChunked(req, func(r *response) { answers <- r })
+			} else {
+				resp = s.box.handle(req)
+			}
 			answers <- &resp
 		})
 	}

@@ -2,13 +2,14 @@ package box
 
 import (
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
 	"time"
+
+	"indicia/metering/indicium"
 )
 
 // Transaction record kinds in a meter's hash chain.
@@ -104,7 +105,7 @@ func (t SignedTx) Verify(txBoxKey *ecdsa.PublicKey) error {
 }
 
 func signRS(key *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest)
+	r, s, err := indicium.SignDigest(key, digest)
 	if err != nil {
 		return nil, fmt.Errorf("box: sign: %w", err)
 	}

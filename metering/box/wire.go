@@ -32,6 +32,7 @@ const (
 	opRotateMAC
 	opDebit
 	opClusterStatus
+	opDispenseChunked
 )
 
 type request struct {
@@ -81,6 +82,11 @@ type response struct {
 	StartedAt   time.Time
 	LastDurable time.Time
 	Cluster     ClusterStatus // opClusterStatus
+	// opDispenseChunked: a partial answer carries the entries from
+	// position First on (the indicia, then the signed records; see
+	// Box.DispenseChunked); the final answer carries the record.
+	Partial bool
+	First   int
 }
 
 // itemResponse is one item's answer in a many-meter response; commits carry
@@ -213,6 +219,18 @@ func (b *Box) handle(req *request) response {
 		resp.Record, resp.Tx, err = b.Debit(req.Record, req.Amount, req.TransferID)
 	case opClusterStatus:
 		resp.Cluster = b.ClusterStatus()
+	case opDispenseChunked:
+		// Served in chunks by the server (handleChunked); here, as one answer.
+		resp.Record, err = b.DispenseChunked(req.Record, req.Pieces, func(at int, ps []DispensedPiece) error {
+			if at < len(req.Pieces) {
+				resp.Pieces = append(resp.Pieces, ps...)
+				return nil
+			}
+			for k := range ps { // the signed records, after the indicia
+				resp.Pieces[at-len(req.Pieces)+k].Tx = ps[k].Tx
+			}
+			return nil
+		})
 	case opCommitMany:
 		var errs []error
 		if errs, err = b.CommitMany(req.Commits); err == nil {

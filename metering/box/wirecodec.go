@@ -57,6 +57,7 @@ const (
 	rsStartedAt
 	rsLastDurable
 	rsCluster
+	rsPartial
 )
 
 func appendRequest(b []byte, r *request) []byte {
@@ -239,6 +240,9 @@ func appendResponse(b []byte, r *response) []byte {
 	if !clusterIsZero(&r.Cluster) {
 		b = appendCluster(append(b, rsCluster), &r.Cluster)
 	}
+	if r.Partial {
+		b = binary.AppendUvarint(append(b, rsPartial), uint64(r.First))
+	}
 	return append(b, rsEnd)
 }
 
@@ -295,6 +299,8 @@ func decodeResponse(body []byte) (*response, error) {
 			r.LastDurable = d.time()
 		case rsCluster:
 			d.cluster(&r.Cluster)
+		case rsPartial:
+			r.Partial, r.First = true, int(d.uint32())
 		default:
 			d.fail("unknown answer field %d", tag)
 		}

@@ -3,7 +3,6 @@ package indicium
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -39,9 +38,9 @@ func sign(version byte, f Fields, key *ecdsa.PrivateKey) (Indicium, error) {
 		return Indicium{}, errors.New("indicium: signing key is not P-256")
 	}
 	digest := sha256.Sum256(signed)
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	r, s, err := SignDigest(key, digest[:])
 	if err != nil {
-		return Indicium{}, fmt.Errorf("indicium: sign: %w", err)
+		return Indicium{}, err
 	}
 	if s.Cmp(halfOrder) > 0 {
 		s.Sub(key.Curve.Params().N, s)
