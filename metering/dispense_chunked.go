@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"indicia/metering/box"
+	"indicia/metering/tracking"
 )
 
 // A big batch stored while the box signs it. The box answers a batch of
@@ -120,15 +121,9 @@ func (s *Service) dispenseChunked(ctx context.Context, tx pgx.Tx, cb chunkedBox,
 		return fmt.Errorf("metering: store chunked batch: %w", copyErr)
 	}
 	d.res = box.DispenseResult{Record: boxRec}
-	if err := s.assignTracking(ctx, r, []*meterDispense{d}); err != nil {
-		return err
-	}
 	b := &pgx.Batch{}
 	queueRecord(b, d.m.ID, boxRec, r.now)
 	r.rollup.queue(b, r.now)
-	r.tracked.queue(b)
-	r.abroad.queue(b)
-	r.from.queue(b)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("metering: store the record and batch rows: %w", err)
 	}
@@ -149,6 +144,7 @@ type chunkPiece struct {
 	piece    int
 	purchase int64
 	user     *int64
+	tracking string
 }
 
 // chunkPlan stores the purchases of d's accepted requests (the indicia
@@ -181,6 +177,9 @@ func (s *Service) chunkPlan(ctx context.Context, tx pgx.Tx, d *meterDispense, r 
 	if len(plan.owners) != n {
 		return nil, fmt.Errorf("metering: chunked dispense of %d pieces for %d requested", n, len(plan.owners))
 	}
+	if err := s.chunkTracking(ctx, plan); err != nil {
+		return nil, err
+	}
 	return plan, nil
 }
 
@@ -198,13 +197,20 @@ func (c *chunkPlan) label(i int, dp *box.DispensedPiece, r *storeRows) []any {
 		Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
 		Indicium: dp.Indicium, Status: "issued", CreatedAt: c.now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
 		WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
+	l.TrackingNumber = o.tracking
 	p.labels = append(p.labels, l)
-	r.abroad.add(l)
-	r.from.add(l)
 	r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
 	rj, _ := json.Marshal(l.Recipient)
+	var from, number any
+	if len(l.ShipFrom) > 0 {
+		from, _ = json.Marshal(l.ShipFrom)
+	}
+	if o.tracking != "" {
+		number = o.tracking
+	}
 	return []any{l.PublicID, o.purchase, m.ID, m.Record.AccountID, l.PieceNumber, l.MailingDate, l.Postage, l.OriginZIP,
-		l.DestZIP, l.MailClass, int32(l.Services), rj, l.Indicium, "issued", c.now, nullID(l.CostCodeID), l.Reference, l.WeightOz, o.user}
+		l.DestZIP, l.MailClass, int32(l.Services), rj, l.Indicium, "issued", c.now, nullID(l.CostCodeID), l.Reference, l.WeightOz, o.user,
+		l.DestCountry, from, number}
 }
 
 // txRow is a signed transaction record's row for COPY (txColumns).
@@ -245,4 +251,38 @@ func isChunkedBoxErr(err error) (error, bool) {
 		return be.err, true
 	}
 	return nil, false
+}
+
+// chunkTracking gives every tracked piece of the plan its tracking number
+// before the box answers, so each indicium row is written whole as its
+// chunk arrives.
+func (s *Service) chunkTracking(ctx context.Context, plan *chunkPlan) error {
+	mid := s.opt.MailerID
+	if mid == "" {
+		return nil
+	}
+	var tracked []int
+	var stcs []string
+	for i, o := range plan.owners {
+		pc := o.p.req.Pieces[o.piece]
+		if stc, ok := tracking.ServiceType(pc.MailClass, pc.Services); ok {
+			tracked = append(tracked, i)
+			stcs = append(stcs, stc)
+		}
+	}
+	if len(tracked) == 0 {
+		return nil
+	}
+	serials, err := s.serial.take(ctx, s, len(tracked))
+	if err != nil {
+		return err
+	}
+	for k, i := range tracked {
+		n, err := mid.Number(stcs[k], serials[k])
+		if err != nil {
+			return fmt.Errorf("metering: tracking number: %w", err)
+		}
+		plan.owners[i].tracking = n
+	}
+	return nil
 }

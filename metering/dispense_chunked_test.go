@@ -74,6 +74,9 @@ func TestChunkedBatchStoresEveryPiece(t *testing.T) {
 	svc := metering.New(pool, cb, metering.Options{MailerID: mid})
 	ctx := context.Background()
 	req := bigBatch(2*box.ChunkPieces + 500)
+	// A piece in the second chunk prints its own return address.
+	from := []string{"ACME SHIPPING", "350 FIFTH AVE", "NEW YORK NY 10118"}
+	req.Pieces[box.ChunkPieces+3].ShipFrom = from
 	var sum int64
 	for _, pc := range req.Pieces {
 		sum += pc.Postage
@@ -81,6 +84,10 @@ func TestChunkedBatchStoresEveryPiece(t *testing.T) {
 	p, err := svc.Purchase(ctx, owner, req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var stored1 []string
+	if err := pool.QueryRow(ctx, `SELECT ship_from FROM indicia WHERE public_id = $1`, p.Labels[box.ChunkPieces+3].PublicID).Scan(&stored1); err != nil || len(stored1) != 3 || stored1[0] != from[0] {
+		t.Fatalf("the stored return address: %q (%v)", stored1, err)
 	}
 	if cb.calls.Load() != 1 {
 		t.Fatalf("%d chunked box calls, want 1", cb.calls.Load())

@@ -152,7 +152,7 @@ func (c *Client) streamOnce(ctx context.Context, req *request, onChunk func(int,
 	req.ID = c.ids.Add(1)
 	// Room for every chunk and the final answer, so the connection's reader
 	// never waits on a slow receiver (other requests share the connection).
-	ch := make(chan response, 2*((len(req.Pieces)+ChunkPieces-1)/ChunkPieces)+1)
+	ch := make(chan *response, 2*((len(req.Pieces)+ChunkPieces-1)/ChunkPieces)+1)
 	mc.mu.Lock()
 	if mc.err != nil {
 		mc.mu.Unlock()
@@ -183,12 +183,12 @@ func (c *Client) streamOnce(ctx context.Context, req *request, onChunk func(int,
 				}
 				return response{}, got, &transportError{mc.err}
 			case resp.Err != nil:
-				return resp, got, resp.Err.err()
+				return *resp, got, resp.Err.err()
 			case !resp.Partial:
 				if got != 2*len(req.Pieces) {
 					return response{}, got, fmt.Errorf("box: chunked dispense: %d of %d entries answered", got, 2*len(req.Pieces))
 				}
-				return resp, got, nil
+				return *resp, got, nil
 			case resp.First != got || got+len(resp.Pieces) > 2*len(req.Pieces) || (got < len(req.Pieces)) != (got+len(resp.Pieces) <= len(req.Pieces)):
 				forget()
 				return response{}, got, fmt.Errorf("%w: chunk at %d of %d pieces after %d", errChunkOrder, resp.First, len(resp.Pieces), got)
