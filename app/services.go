@@ -67,7 +67,7 @@ func (a *App) buildPostage() {
 	d := postage.Deps{Meters: a.Metering, Funding: a.Payments, Buyer: a.Payments,
 		Cleanser: a.Cleanser, Moves: a.COA, Rater: a.Rater, CostCodes: a.Accounts}
 	if a.ReturnAddresses != nil {
-		d.ShipFrom = a.ReturnAddresses
+		d.ShipFrom, d.Defaults = a.ReturnAddresses, a.ReturnAddresses
 	}
 	a.Postage = postage.New(d)
 }

@@ -37,6 +37,9 @@ func (s *Service) price(ctx context.Context, u accounts.User, o Order) (Quote, e
 	q := Quote{Meter: m, IdempotencyKey: o.IdempotencyKey, Pieces: make([]Priced, 0, len(o.Pieces)), PriceOnly: o.PriceOnly}
 	codes := map[string]accounts.CostCode{} // a batch names few codes: resolve each once
 	froms := map[int64][]string{}
+	if err := s.preloadDefaults(ctx, u, o, codes, froms); err != nil {
+		return Quote{}, err
+	}
 	for i, p := range o.Pieces {
 		prefix := apperr.PiecePrefix(i, len(o.Pieces))
 		pp, err := s.pricePiece(ctx, u, m, p, prefix)

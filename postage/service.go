@@ -17,6 +17,9 @@ type Deps struct {
 	Rater     Rater
 	CostCodes CostCodes
 	ShipFrom  ShipFrom
+	// Defaults, when set, answers a piece naming no cost code and no
+	// ship-from address in one query; it must agree with CostCodes and ShipFrom.
+	Defaults OrderDefaults
 }
 
 // Service buys postage.
