@@ -68,7 +68,12 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 	}
 	sum := MatchSummary{Accounts: map[int64]int64{}}
 	now := c.now().UTC()
-	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+	conn, err := c.matchConn(ctx)
+	if err != nil {
+		return MatchSummary{}, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		step := func(what, sql string, args ...any) (int64, error) {
 			t0 := time.Now()
 			tag, err := tx.Exec(ctx, sql, args...)
@@ -89,17 +94,8 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			return err
 		}
 		say("finding the addresses to match")
-		var err error
 		if len(p.Lists) > 0 {
-			if _, err = step("scope keys", `CREATE TEMP TABLE coa_keys ON COMMIT DROP AS
-				WITH RECURSIVE back(key, depth) AS (
-					SELECT DISTINCT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
-					UNION
-					SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
-				) SELECT DISTINCT key FROM back`, p.Lists); err != nil {
-				return err
-			}
-			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
+			if err = scopeListKeys(ctx, tx, p.Lists); err != nil {
 				return err
 			}
 			sum.Entries, err = scopeListEntries(step)
