@@ -68,12 +68,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 	}
 	sum := MatchSummary{Accounts: map[int64]int64{}}
 	now := c.now().UTC()
-	conn, err := c.matchConn(ctx)
-	if err != nil {
-		return MatchSummary{}, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		step := func(what, sql string, args ...any) (int64, error) {
 			t0 := time.Now()
 			tag, err := tx.Exec(ctx, sql, args...)
@@ -94,6 +89,7 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			return err
 		}
 		say("finding the addresses to match")
+		var err error
 		if len(p.Lists) > 0 {
 			if err = scopeListKeys(ctx, tx, p.Lists); err != nil {
 				return err
