@@ -91,7 +91,15 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		say("finding the addresses to match")
 		var err error
 		if len(p.Lists) > 0 {
-			if err = scopeListKeys(ctx, tx, p.Lists); err != nil {
+			if _, err = step("scope keys", `CREATE TEMP TABLE coa_keys ON COMMIT DROP AS
+				WITH RECURSIVE back(key, depth) AS (
+					SELECT DISTINCT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
+					UNION
+					SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
+				) SELECT DISTINCT key FROM back`, p.Lists); err != nil {
+				return err
+			}
+			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
 				return err
 			}
 			sum.Entries, err = scopeListEntries(step)

@@ -1,25 +1,25 @@
 package coa
 
-// topSQL writes coa_top: an entry's candidates at its address within the
-// window ($1), of every tier, each carrying what the result needs (the
-// record's address and date, the entry's name keys), so no record or key is
-// looked up again. It is a table of its own so that the chains are planned
-// with its true size. Keeping the best tier only (business, then individual,
-// then family) is left to chooseSQL, which sorts by entry anyway: a chain
-// depends on its first record only, so dropping the other tiers' chains at
-// the end gives the same result as not following them, without a sort of
-// every candidate here.
+// topSQL writes coa_top: an entry's candidates of its best tier only
+// (business, then individual, then family) at its address within the window
+// ($1), each carrying what the result needs (the record's address and date,
+// the entry's name keys), so no record or key is looked up again. It is a
+// table of its own so that the chains are planned with its true size.
 const topSQL = `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
-	SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id,
-		r.new_key, r.effective, r.po_box_closed,
-		k.first_keys, k.middle_key, k.last_key, k.firm_key,
-		CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier,
-		` + nameMatchExpr + ` AS name_match
-	FROM coa_entries e
-	JOIN coa_book_keys k ON k.entry_id = e.id
-	JOIN coa_records r ON r.old_key = e.match_key
-	JOIN coa_lists l ON l.id = r.list_id AND l.status = 'active'
-	WHERE r.effective >= $1 AND ` + namePred
+	SELECT entry_id, account_id, old_key, record_id, list_id, new_key, effective, po_box_closed,
+		first_keys, middle_key, last_key, firm_key, tier, name_match FROM (
+		SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id,
+			r.new_key, r.effective, r.po_box_closed,
+			k.first_keys, k.middle_key, k.last_key, k.firm_key,
+			CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END AS tier,
+			` + nameMatchExpr + ` AS name_match,
+			min(CASE r.move_type WHEN 'business' THEN 1 WHEN 'individual' THEN 2 ELSE 3 END) OVER (PARTITION BY e.id) AS best
+		FROM coa_entries e
+		JOIN coa_book_keys k ON k.entry_id = e.id
+		JOIN coa_records r ON r.old_key = e.match_key
+		JOIN coa_lists l ON l.id = r.list_id AND l.status = 'active'
+		WHERE r.effective >= $1 AND ` + namePred + `) c
+	WHERE tier = best`
 
 // chooseSQL writes coa_chosen, for each entry of coa_top the one result of
 // the run, in one statement: the chains live in work memory rather than in
@@ -29,7 +29,6 @@ const topSQL = `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
 //     address it moved to (A→B, B→C), up to five;
 //   - last: per candidate, the end of its longest chain (the latest move
 //     among equals);
-//   - only the candidates of the entry's best tier count;
 //   - the result per entry is its latest move; different outcomes for one
 //     name and address are ambiguous (the outcomes of an entry differ
 //     exactly when their least and greatest differ).
@@ -58,8 +57,6 @@ const chooseSQL = `CREATE TEMP TABLE coa_chosen ON COMMIT DROP AS
 		x.name_match,
 		CASE WHEN x.lo <> x.hi THEN 'ambiguous' ELSE x.code END AS code,
 		CASE WHEN x.lo <> x.hi THEN '' ELSE x.new_key END AS new_key
-	FROM (SELECT y.*, min(y.code || '|' || y.new_key) OVER w AS lo, max(y.code || '|' || y.new_key) OVER w AS hi
-		FROM (SELECT z.*, min(z.tier) OVER (PARTITION BY z.entry_id) AS best FROM last z) y
-		WHERE y.tier = y.best
+	FROM (SELECT y.*, min(y.code || '|' || y.new_key) OVER w AS lo, max(y.code || '|' || y.new_key) OVER w AS hi FROM last y
 		WINDOW w AS (PARTITION BY y.entry_id ORDER BY y.effective DESC, y.final_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) x
 	ORDER BY x.entry_id, x.effective DESC, x.final_id`

@@ -83,9 +83,20 @@ func main() {
 	if *book > 0 || *seedList > 0 {
 		listID = seed(ctx, pool, c, svc, staff, *book, *seedList, zips)
 	} else if *match {
-		// A database seeded earlier (and cloned per run): match its newest list.
-		if err := pool.QueryRow(ctx, `SELECT max(id) FROM coa_lists WHERE status = 'active'`).Scan(&listID); err != nil {
+		// A database seeded earlier (and cloned per run): match its newest
+		// active list.
+		lists, err := svc.Lists(ctx, staff, 100)
+		if err != nil {
 			log.Fatal(err)
+		}
+		for _, l := range lists {
+			if l.Status == "active" {
+				listID = l.ID
+				break
+			}
+		}
+		if listID == 0 {
+			log.Fatal("coagen: no active list to match")
 		}
 	}
 	if *match {
