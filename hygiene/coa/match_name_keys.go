@@ -48,85 +48,59 @@ func (c *Service) refreshBookKeys(ctx context.Context, tx pgx.Tx) error {
 	}
 	var written int64
 	const page = 50_000
-	var tRead, tCopy time.Duration
-	fetch := func() ([]stale, error) {
+	var tRead, tKeys, tCopy time.Duration
+	for {
 		t0 := time.Now()
-		defer func() { tRead += time.Since(t0) }()
 		rows, err := tx.Query(ctx, "FETCH "+strconv.Itoa(page)+" FROM coa_keyless")
 		if err != nil {
-			return nil, fmt.Errorf("name keys: %w", err)
+			return fmt.Errorf("name keys: %w", err)
 		}
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (stale, error) {
 			var s stale
 			return s, r.Scan(&s.id, &s.account, &s.name, &s.company)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("name keys: %w", err)
+			return fmt.Errorf("name keys: %w", err)
 		}
-		return list, nil
-	}
-	// The keys of a page are computed on every core (a million names take
-	// seconds on one) while PostgreSQL stores the page before it: the next
-	// page is fetched first, since the connection does one thing at a time.
-	compute := func(list []stale) <-chan [][]any {
-		done := make(chan [][]any, 1)
-		go func() {
-			out := make([][]any, len(list))
-			var wg sync.WaitGroup
-			n := runtime.GOMAXPROCS(0)
-			for w := range n {
-				wg.Go(func() {
-					for i := w; i < len(list); i += n {
-						s := list[i]
-						k := c.fullNameKeys(s.name, s.company)
-						if k.First == nil {
-							k.First = []string{}
-						}
-						out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+		tRead += time.Since(t0)
+		if len(list) == 0 {
+			break
+		}
+		t0 = time.Now()
+		out := make([][]any, len(list))
+		// The keys of a page are computed on every core: a million names
+		// take seconds on one.
+		var wg sync.WaitGroup
+		n := runtime.GOMAXPROCS(0)
+		for w := range n {
+			wg.Go(func() {
+				for i := w; i < len(list); i += n {
+					s := list[i]
+					k := c.fullNameKeys(s.name, s.company)
+					if k.First == nil {
+						k.First = []string{}
 					}
-				})
-			}
-			wg.Wait()
-			done <- out
-		}()
-		return done
-	}
-	list, err := fetch()
-	if err != nil {
-		return err
-	}
-	var pending <-chan [][]any
-	if len(list) > 0 {
-		pending = compute(list)
-	}
-	for pending != nil {
-		var next <-chan [][]any
-		if len(list) == page {
-			if list, err = fetch(); err != nil {
-				<-pending
-				return err
-			}
-			if len(list) > 0 {
-				next = compute(list)
-			}
+					out[i] = []any{s.id, s.account, s.name, s.company, k.First, k.Middle, k.Last, k.Firm}
+				}
+			})
 		}
-		out := <-pending
-		t0 := time.Now()
+		wg.Wait()
+		tKeys += time.Since(t0)
+		t0 = time.Now()
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coa_book_keys"},
 			[]string{"entry_id", "account_id", "name_src", "company_src", "first_keys", "middle_key", "last_key", "firm_key"}, pgx.CopyFromRows(out)); err != nil {
-			if next != nil {
-				<-next
-			}
 			return fmt.Errorf("name keys: %w", err)
 		}
 		tCopy += time.Since(t0)
-		written += int64(len(out))
-		pending = next
+		written += int64(len(list))
+		if len(list) < page {
+			break
+		}
 	}
 	if _, err := tx.Exec(ctx, `CLOSE coa_keyless`); err != nil {
 		return fmt.Errorf("name keys: %w", err)
 	}
-	slog.Debug("coa: name keys", "written", written, "stale", tStale.Seconds(), "read", tRead.Seconds(), "copy", tCopy.Seconds())
+	slog.Debug("coa: name keys", "written", written, "stale", tStale.Seconds(), "read", tRead.Seconds(), "compute", tKeys.Seconds(), "copy", tCopy.Seconds())
 	if written == 0 {
 		return nil
 	}
