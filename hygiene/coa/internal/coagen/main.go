@@ -4,6 +4,8 @@
 //	coagen -gen-list 5000000 -out list.csv        # a CSV list
 //	coagen -db URL -load list.csv                 # create, load (COPY) a list; prints the time
 //	coagen -db URL -book 1000000 -seed-list 1000000 -match  # 1M book × 1M records, timed match
+//	coagen -db URL -book 1000000 -seed-list 1000000         # seed only (a database to clone)
+//	coagen -db URL -match                                   # time matching the newest list of a seeded database
 //
 // Row i of a list moves "FIRST LAST" from "i MAIN ST" to "i OAK AVE" in one of
 // the ZIPs the embedded ZIP data confirms; book entry i lives at the old
@@ -77,31 +79,57 @@ func main() {
 		id := loadList(ctx, svc, staff, *load)
 		fmt.Printf("load: list %d loaded in %.1f s\n", id, time.Since(t0).Seconds())
 	}
-	if *match {
-		f, err := os.CreateTemp("", "coagen-*.csv")
+	var listID int64
+	if *book > 0 || *seedList > 0 {
+		listID = seed(ctx, pool, c, svc, staff, *book, *seedList, zips)
+	} else if *match {
+		// A database seeded earlier (and cloned per run): match its newest
+		// active list.
+		lists, err := svc.Lists(ctx, staff, 100)
 		if err != nil {
 			log.Fatal(err)
 		}
-		f.Close()
-		defer os.Remove(f.Name())
-		if err := writeList(f.Name(), *seedList, zips); err != nil {
-			log.Fatal(err)
+		for _, l := range lists {
+			if l.Status == "active" {
+				listID = l.ID
+				break
+			}
 		}
+		if listID == 0 {
+			log.Fatal("coagen: no active list to match")
+		}
+	}
+	if *match {
 		t0 := time.Now()
-		if err := seedBook(ctx, pool, c, *book, zips); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("seed: %d book entries in %.1f s\n", *book, time.Since(t0).Seconds())
-		t0 = time.Now()
-		id := loadList(ctx, svc, staff, f.Name())
-		fmt.Printf("seed: %d COA records loaded in %.1f s\n", *seedList, time.Since(t0).Seconds())
-		t0 = time.Now()
-		sum, err := svc.MatchLists(ctx, id)
+		sum, err := svc.MatchLists(ctx, listID)
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("match: %d entries looked at, %d new matches in %.1f s\n", sum.Entries, sum.NewMatches, time.Since(t0).Seconds())
 	}
+}
+
+// seed creates book address-book entries and loads a list of n COA records
+// moving them; it returns the list's id.
+func seed(ctx context.Context, pool *pgxpool.Pool, c *address.Cleanser, svc *coa.Service, staff accounts.User, book, n int, zips []string) int64 {
+	f, err := os.CreateTemp("", "coagen-*.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	if err := writeList(f.Name(), n, zips); err != nil {
+		log.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := seedBook(ctx, pool, c, book, zips); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("seed: %d book entries in %.1f s\n", book, time.Since(t0).Seconds())
+	t0 = time.Now()
+	id := loadList(ctx, svc, staff, f.Name())
+	fmt.Printf("seed: %d COA records loaded in %.1f s\n", n, time.Since(t0).Seconds())
+	return id
 }
 
 // goodZIPs are ZIPs whose addresses get a match key from the cleanser.
