@@ -257,8 +257,7 @@ func isChunkedBoxErr(err error) (error, bool) {
 // before the box answers, so each indicium row is written whole as its
 // chunk arrives.
 func (s *Service) chunkTracking(ctx context.Context, plan *chunkPlan) error {
-	mid := s.opt.MailerID
-	if mid == "" {
+	if s.opt.MailerID == "" {
 		return nil
 	}
 	var tracked []int
@@ -273,16 +272,12 @@ func (s *Service) chunkTracking(ctx context.Context, plan *chunkPlan) error {
 	if len(tracked) == 0 {
 		return nil
 	}
-	serials, err := s.serial.take(ctx, s, len(tracked))
+	numbers, err := s.trackingNumbers(ctx, stcs)
 	if err != nil {
 		return err
 	}
 	for k, i := range tracked {
-		n, err := mid.Number(stcs[k], serials[k])
-		if err != nil {
-			return fmt.Errorf("metering: tracking number: %w", err)
-		}
-		plan.owners[i].tracking = n
+		plan.owners[i].tracking = numbers[k]
 	}
 	return nil
 }

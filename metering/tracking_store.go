@@ -65,21 +65,40 @@ func (s *Service) assignTracking(ctx context.Context, r *storeRows, ds []*meterD
 	if len(refs) == 0 {
 		return nil
 	}
-	serials, err := s.serial.take(ctx, s, len(refs))
+	stcs := make([]string, len(refs))
+	for k, f := range refs {
+		stcs[k] = f.stc
+	}
+	numbers, err := s.trackingNumbers(ctx, stcs)
 	if err != nil {
 		return err
 	}
 	for k, f := range refs {
-		n, err := mid.Number(f.stc, serials[k])
-		if err != nil {
-			return err
-		}
+		n := numbers[k]
 		l := &f.p.labels[f.i]
 		l.TrackingNumber = n
 		r.tracked.publicID = append(r.tracked.publicID, l.PublicID)
 		r.tracked.number = append(r.tracked.number, n)
 	}
 	return nil
+}
+
+// trackingNumbers makes one tracking number per service type code, from
+// consecutive serials.
+func (s *Service) trackingNumbers(ctx context.Context, stcs []string) ([]string, error) {
+	serials, err := s.serial.take(ctx, s, len(stcs))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(stcs))
+	for k, stc := range stcs {
+		n, err := s.opt.MailerID.Number(stc, serials[k])
+		if err != nil {
+			return nil, fmt.Errorf("metering: tracking number: %w", err)
+		}
+		out[k] = n
+	}
+	return out, nil
 }
 
 // trackedRows are the tracking numbers of the pieces being stored.
