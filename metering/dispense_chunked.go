@@ -159,15 +159,9 @@ func (s *Service) chunkPlan(ctx context.Context, tx pgx.Tx, d *meterDispense, r 
 		}
 		pr := &purchaseRows{}
 		pr.add(p, d.m, sum, r.now)
-		var key any
-		if pr.key[0] != "" {
-			key = pr.key[0]
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[0], pr.account[0], pr.meter[0], pr.user[0], key, pr.hash[0], pr.pieces[0],
-			pr.postage[0], pr.at[0]).Scan(&id); err != nil {
-			return nil, fmt.Errorf("metering: store purchase: %w", err)
+		id, err := insertPurchase(ctx, tx, pr, 0)
+		if err != nil {
+			return nil, err
 		}
 		p.labels = make([]Label, 0, len(p.req.Pieces))
 		for i := range p.req.Pieces {
@@ -189,17 +183,10 @@ func (c *chunkPlan) label(i int, dp *box.DispensedPiece, r *storeRows) []any {
 	o := c.owners[i]
 	m, p := c.m, o.p
 	pc := p.req.Pieces[o.piece]
-	origin := pc.OriginZIP
-	if !m.Floating() || origin == "" {
-		origin = m.Record.OriginZIP
-	}
-	l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
-		Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
-		Indicium: dp.Indicium, Status: "issued", CreatedAt: c.now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
-		WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
+	l := newLabel(m, pc, dp, c.now)
 	l.TrackingNumber = o.tracking
 	p.labels = append(p.labels, l)
-	r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
+	r.rollup.addLabel(m, p.actor.ID, l)
 	rj, _ := json.Marshal(l.Recipient)
 	var from, number any
 	if len(l.ShipFrom) > 0 {

@@ -92,17 +92,10 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 			for _, pc := range p.req.Pieces {
 				dp := d.res.Pieces[k]
 				k++
-				origin := pc.OriginZIP
-				if !m.Floating() || origin == "" {
-					origin = m.Record.OriginZIP
-				}
-				l := Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
-					Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
-					Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
-					WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
+				l := newLabel(m, pc, &dp, now)
 				p.labels = append(p.labels, l)
 				r.ir.add(p.res.PublicID, l)
-				r.rollup.add(rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: p.actor.ID, origin: origin, class: l.MailClass}, l.Postage)
+				r.rollup.addLabel(m, p.actor.ID, l)
 			}
 		}
 		r.rr.add(m.ID, d.res.Record)
@@ -111,6 +104,35 @@ func (s *Service) storeRowsOf(ds []*meterDispense) *storeRows {
 		}
 	}
 	return r
+}
+
+// newLabel is the label of piece pc, signed as dp: a floating meter's piece
+// keeps the origin it names, any other the meter's.
+func newLabel(m Meter, pc PieceRequest, dp *box.DispensedPiece, now time.Time) Label {
+	origin := pc.OriginZIP
+	if !m.Floating() || origin == "" {
+		origin = m.Record.OriginZIP
+	}
+	return Label{PublicID: "l_" + publicID(), MeterID: m.ID, Serial: m.Record.Serial, PieceNumber: dp.Tx.PieceNumber, MailingDate: pc.MailingDate,
+		Postage: pc.Postage, OriginZIP: origin, DestZIP: pc.DestZIP, DestCountry: destCountry(pc), MailClass: pc.MailClass, Services: pc.Services, Recipient: pc.Recipient,
+		Indicium: dp.Indicium, Status: "issued", CreatedAt: now, CostCodeID: pc.CostCodeID, Reference: pc.Reference,
+		WeightOz: pc.WeightOz, ShipFrom: pc.ShipFrom}
+}
+
+// insertPurchase stores purchase i of pr and returns its id (the COPY paths,
+// whose indicia need the id before they are written).
+func insertPurchase(ctx context.Context, tx pgx.Tx, pr *purchaseRows, i int) (int64, error) {
+	var key any
+	if pr.key[i] != "" {
+		key = pr.key[i]
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[i], pr.account[i], pr.meter[i], pr.user[i], key, pr.hash[i], pr.pieces[i],
+		pr.postage[i], pr.at[i]).Scan(&id); err != nil {
+		return 0, fmt.Errorf("metering: store purchase: %w", err)
+	}
+	return id, nil
 }
 
 // queue adds the set-based statements that store the rows to b. Each label
@@ -292,15 +314,9 @@ func (s *Service) copyDispense(ctx context.Context, tx pgx.Tx, m Meter, rec box.
 	}
 	ids, users := map[string]int64{}, map[string]*int64{}
 	for i := range pr.publicID {
-		var key any
-		if pr.key[i] != "" {
-			key = pr.key[i]
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO purchases (public_id, account_id, meter_id, user_id, idempotency_key, request_hash, pieces, postage, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, pr.publicID[i], pr.account[i], pr.meter[i], pr.user[i], key, pr.hash[i], pr.pieces[i],
-			pr.postage[i], pr.at[i]).Scan(&id); err != nil {
-			return fmt.Errorf("metering: store purchase: %w", err)
+		id, err := insertPurchase(ctx, tx, &pr, i)
+		if err != nil {
+			return err
 		}
 		ids[pr.publicID[i]] = id
 		users[pr.publicID[i]] = pr.user[i]

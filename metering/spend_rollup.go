@@ -25,7 +25,9 @@ type rollupRows struct {
 	sums map[rollupKey]*[2]int64 // pieces, postage
 }
 
-func (r *rollupRows) add(k rollupKey, postage int64) {
+// addLabel counts label l, bought on meter m by user buyer.
+func (r *rollupRows) addLabel(m Meter, buyer int64, l Label) {
+	k := rollupKey{account: m.Record.AccountID, meter: m.ID, costCode: l.CostCodeID, user: buyer, origin: l.OriginZIP, class: l.MailClass}
 	if r.sums == nil {
 		r.sums = map[rollupKey]*[2]int64{}
 	}
@@ -35,7 +37,7 @@ func (r *rollupRows) add(k rollupKey, postage int64) {
 		r.sums[k] = s
 	}
 	s[0]++
-	s[1] += postage
+	s[1] += l.Postage
 }
 
 // rollupUpsert adds pieces and postage to the rows of the day of $1. The
