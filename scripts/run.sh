@@ -14,6 +14,29 @@ RUNDIR=var/run
 mkdir -p var/box "$RUNDIR" && chmod 700 var/box
 rm -f "$RUNDIR/indicia-stopping"
 
+# The box's freshness store belongs to one database: a store that remembers
+# another database's meters takes this one's new meters for replays, and the
+# seed fails. Unless BOX_STATE_DIR is set, each database (named and numbered
+# by the server, so a dropped and re-created one is new) gets its own
+# directory; a store from before this layout moves to the database in use.
+db_id=$(psql -X -w -q -At "$DATABASE_URL" -c \
+  "SELECT current_database() || '-' || oid FROM pg_database WHERE datname = current_database()") ||
+  { echo "run.sh: cannot read the database's name from DATABASE_URL" >&2; exit 1; }
+db_id=$(printf %s "$db_id" | tr -c 'A-Za-z0-9_-' '_')
+adopt_state() { # adopt_state OLD_DIR NEW_DIR: move a pre-layout store into NEW_DIR
+  local old=$1 new=$2 f
+  [ -d "$new" ] && return 0
+  mkdir -p "$new" && chmod 700 "$new"
+  for f in "$old"/*; do
+    case "$(basename "$f")" in db-*|box.sock|b[0-9]*) ;; *) [ -e "$f" ] && mv "$f" "$new"/ ;; esac
+  done
+  return 0
+}
+if [ -z "${BOX_STATE_DIR:-}" ] && [ "${BOX_CLUSTER:-1}" -le 1 ]; then
+  BOX_STATE_DIR="var/box/db-$db_id"
+  adopt_state var/box "$BOX_STATE_DIR"
+fi
+
 # The box's settings go to the box alone: they are taken out of this
 # script's environment, so serve, worker and the tools never see them. The
 # demo passphrase lives in a file only this user can read; production gives
@@ -59,6 +82,13 @@ elif [ ! -f "$keystore" ]; then
   env "${box_env[@]}" "$BIN" keys init
 fi
 cluster_dir=${cluster_dir:-var/box-cluster}
+if [ "${BOX_CLUSTER:-1}" -gt 1 ]; then
+  # As for one box: each database's cluster keeps its own state.
+  for b in "$cluster_dir"/b[0-9]*; do
+    [ -d "$b" ] && adopt_state "$b" "$cluster_dir/db-$db_id/$(basename "$b")" && { rmdir "$b" 2>/dev/null || true; }
+  done
+  cluster_dir="$cluster_dir/db-$db_id"
+fi
 
 explain_mismatch() {
   cat >&2 <<EOF
