@@ -8,24 +8,14 @@
 --     (label_list.go); indicia_account_created_id_idx takes mailing_date as
 --     a trailing key, so the history reads the purchase-time range from it
 --     and checks the mailing date in the index before fetching a row.
---   indicia_account_postage_idx and indicia_account_class_postage_idx become
---     one index: the postage order with the class and the purchase time as
---     trailing keys, which a class or purchase-date filter checks in the
---     index itself, so only the rows shown are fetched from the table.
 DROP INDEX indicia_tracking_number_idx;
 DROP INDEX indicia_account_mailing_idx;
 CREATE INDEX indicia_account_created_mailing_idx ON indicia (account_id, created_at, id, mailing_date)
     INCLUDE (postage, status, meter_id, cost_code_id, mail_class, origin_zip);
 DROP INDEX indicia_account_created_id_idx;
 ALTER INDEX indicia_account_created_mailing_idx RENAME TO indicia_account_created_id_idx;
-DROP INDEX indicia_account_class_postage_idx;
-DROP INDEX indicia_account_postage_idx;
-CREATE INDEX indicia_account_postage_idx ON indicia (account_id, postage, id, mail_class, created_at);
 
 -- +goose Down
-DROP INDEX indicia_account_postage_idx;
-CREATE INDEX indicia_account_postage_idx ON indicia (account_id, postage, id);
-CREATE INDEX indicia_account_class_postage_idx ON indicia (account_id, mail_class, postage, id, created_at);
 CREATE INDEX indicia_account_created_plain_idx ON indicia (account_id, created_at, id)
     INCLUDE (postage, status, meter_id, cost_code_id, mail_class, origin_zip);
 DROP INDEX indicia_account_created_id_idx;
