@@ -172,11 +172,13 @@ func (q *labelListQuery) add(cond string, arg any) {
 }
 
 // Each status is a condition the label's own columns decide, so every one
-// can use the account's ordering index.
+// can use the account's ordering index. The two voided lists name their
+// reason by equality (a constraint allows no other), which lets the voided
+// labels' postage index read either list in order.
 var statusCondition = map[string]string{
 	ListIssued:   `i.status = 'issued' AND i.used_at IS NULL`,
 	ListUsed:     `i.status = 'issued' AND i.used_at IS NOT NULL`,
-	ListVoided:   `i.status = 'voided' AND i.void_reason <> '` + VoidSubmittedForRefund + `'`,
+	ListVoided:   `i.status = 'voided' AND i.void_reason = '` + VoidByMailer + `'`,
 	ListRefunded: `i.status = 'voided' AND i.void_reason = '` + VoidSubmittedForRefund + `'`,
 }
 

@@ -112,7 +112,7 @@ func TestPostalRollupEqualsTheLabels(t *testing.T) {
 				t.Fatal(err)
 			}
 		case 1:
-			if _, err := pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = created_at WHERE public_id = $1`, l.PublicID); err != nil {
+			if _, err := pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = created_at, void_reason = 'voided by the mailer' WHERE public_id = $1`, l.PublicID); err != nil {
 				t.Fatal(err)
 			}
 		}

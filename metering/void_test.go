@@ -150,7 +150,7 @@ func TestAuditFindsAVoidWithoutCredit(t *testing.T) {
 	b := meteringtest.Start(t)
 	svc, owner, _, pool := setupPool(t, b, 1000)
 	l := buyOne(t, svc, owner, 78)
-	if _, err := pool.Exec(context.Background(), `UPDATE indicia SET status = 'voided' WHERE public_id = $1`, l.PublicID); err != nil {
+	if _, err := pool.Exec(context.Background(), `UPDATE indicia SET status = 'voided', void_reason = 'voided by the mailer' WHERE public_id = $1`, l.PublicID); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := svc.Audit(context.Background())

@@ -470,7 +470,7 @@ func TestRefundForVoidReturnsPostageToTheCard(t *testing.T) {
 		t.Fatalf("refund of an issued label: ok=%v err=%v, want refused", ok, err)
 	}
 	// metering.Void marks the label voided; here the same row change.
-	if _, err := e.pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = now() WHERE public_id = $1`, label); err != nil {
+	if _, err := e.pool.Exec(ctx, `UPDATE indicia SET status = 'voided', voided_at = now(), void_reason = 'voided by the mailer' WHERE public_id = $1`, label); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {

@@ -316,6 +316,12 @@ func runBench(ctx context.Context, pool *pgxpool.Pool, iters int) error {
 			return metering.LabelFilter{Recipient: fmt.Sprintf("zz%d", r.IntN(1000))}
 		}, false},
 		{"label id", func(*rand.Rand) metering.LabelFilter { return metering.LabelFilter{LabelID: someLabel} }, false},
+		{"status voided, lowest postage first", func(*rand.Rand) metering.LabelFilter {
+			return metering.LabelFilter{Status: metering.ListVoided, Sort: metering.SortPostageAsc}
+		}, false},
+		{"class + refunded, lowest postage first", func(r *rand.Rand) metering.LabelFilter {
+			return metering.LabelFilter{MailClass: pick(r, classes), Status: metering.ListRefunded, Sort: metering.SortPostageAsc}
+		}, false},
 		{"class + status + one month, by postage", func(r *rand.Rand) metering.LabelFilter {
 			f, t := month(r)
 			return metering.LabelFilter{MailClass: "PRIORITY", Status: metering.ListUsed, PurchasedFrom: f, PurchasedTo: t, Sort: metering.SortPostageDesc}
