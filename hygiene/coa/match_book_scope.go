@@ -14,13 +14,13 @@ type stepper func(what, sql string, args ...any) (int64, error)
 // scopeListEntries copies the entries at an address the scoped lists name
 // (temp table coa_keys) into coa_entries.
 func scopeListEntries(step stepper) (int64, error) {
-	return step("scope entries", `CREATE TEMP TABLE coa_entries ON COMMIT DROP AS
+	return step("scope entries", `CREATE UNLOGGED TABLE coa_entries AS
 		SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b JOIN coa_keys k ON k.key = b.match_key`)
 }
 
 // scopeAccountEntries copies every keyed entry of one account into
 // coa_entries.
 func scopeAccountEntries(step stepper, accountID int64) (int64, error) {
-	return step("scope entries", `CREATE TEMP TABLE coa_entries ON COMMIT DROP AS
+	return step("scope entries", `CREATE UNLOGGED TABLE coa_entries AS
 		SELECT b.id, b.account_id, b.match_key, b.name, b.company FROM address_book b WHERE b.account_id = $1 AND b.match_key <> ''`, accountID)
 }
