@@ -95,12 +95,19 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		}
 		say("finding the addresses to match")
 		if len(p.Lists) > 0 {
+			// The lists' old addresses, and the addresses that moved to them
+			// (for chains), up to four moves back. Not deduplicated: the
+			// entries are a semi-join on it (match_book_scope.go), so the keys
+			// are hashed once, there; the backward walk starts from the
+			// records that moved to a listed address, which are few.
 			if _, err = step("scope keys", `CREATE UNLOGGED TABLE coa_keys AS
 				WITH RECURSIVE back(key, depth) AS (
-					SELECT DISTINCT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
+					SELECT r.old_key, 1 FROM coa_records r
+					WHERE r.new_key <> '' AND r.new_key IN (SELECT old_key FROM coa_records WHERE list_id = ANY($1))
 					UNION
 					SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
-				) SELECT DISTINCT key FROM back`, p.Lists); err != nil {
+				) SELECT old_key AS key FROM coa_records WHERE list_id = ANY($1)
+				UNION ALL SELECT key FROM back`, p.Lists); err != nil {
 				return err
 			}
 			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
