@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Change-of-address match, two builds alternately on one seeded database:
+# Change-of-address match, two (or more) builds alternately on one seeded
+# database:
 # each run clones the seed (CREATE DATABASE … TEMPLATE) and times coagen
 # -match; prints each step's seconds, the whole match, the client's CPU and
 # PostgreSQL's CPU (the run's backend and its parallel workers, read from
 # /proc every 0.1 s), the load average and an md5 of every match written
 # (equal for two builds that choose the same matches).
-#   loadtest/coa_match_ab.sh SEED_DB PAIRS COAGEN_A COAGEN_B
+#   loadtest/coa_match_ab.sh SEED_DB ROUNDS COAGEN_A COAGEN_B [COAGEN_C…]
 # Seed once with: coagen -db URL/SEED_DB -book 1000000 -seed-list 1000000,
 # then VACUUM ANALYZE. Build each coagen from its tree:
 #   go build -o /tmp/coagen-x ./hygiene/coa/internal/coagen
 set -euo pipefail
-SEED=$1 PAIRS=$2 A=$3 B=$4
+SEED=$1 ROUNDS=$2
+shift 2
 PGURL_BASE=${PGURL_BASE:-postgres://postgres@127.0.0.1:5432}
 OUT=$(mktemp -d)
 pgcpu() { # sum of utime+stime (s) of the backends of database $1 and their parallel workers, until $2 exists
@@ -35,7 +37,7 @@ print(f'{sum(seen.values()):.1f}')
 PY
 }
 run() { # label binary n
-	local db=coa_ab_$$_$3
+	local db=coa_ab_$$_$3_$RANDOM
 	psql "$PGURL_BASE/postgres" -qc "CREATE DATABASE $db TEMPLATE $SEED"
 	rm -f "$OUT/stop"; pgcpu "$db" "$OUT/stop" > "$OUT/cpu" &
 	local load; load=$(cut -d' ' -f1 /proc/loadavg)
@@ -50,8 +52,9 @@ run() { # label binary n
 	printf '%s load=%s %s client_cpu=%s pg_cpu=%s matches=%s | %s\n' "$1" "$load" "$(grep -o 'in [0-9.]* s' "$OUT/out")" \
 		"$(awk '{print $1+$2}' "$OUT/time")" "$(cat "$OUT/cpu")" "$sum" "$steps"
 }
-for i in $(seq 1 "$PAIRS"); do
-	run A "$A" "a$i"
-	run B "$B" "b$i"
+for i in $(seq 1 "$ROUNDS"); do
+	for bin in "$@"; do
+		run "$(basename "$bin")" "$bin" "$i"
+	done
 done
 rm -rf "$OUT"

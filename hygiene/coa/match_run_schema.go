@@ -22,8 +22,9 @@ import (
 // aggregates of a million rows each spilled to temporary files with less.
 // Parallel plans: the default costs rate a Gather of a million rows dearer
 // than doing the work on one core, which is not so for the wide hash joins
-// of a run.
-const runSettings = `SELECT set_config('work_mem', '256MB', true), set_config('hash_mem_multiplier', '4', true),
+// of a run. No JIT: compiling the scope's recursive query cost more than it
+// saved (measured in docs/BENCHMARKS.md).
+const runSettings = `SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true),
 	set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.01', true)`
 
 // createRunSchema creates the run's schema and puts it first on the search
