@@ -32,6 +32,7 @@ type coaEnv struct {
 	coa          *coa.Service
 	owner, other accounts.User
 	staff        accounts.User
+	acc          *accounts.Service
 	mails        []string
 }
 
@@ -54,7 +55,7 @@ func newCOAEnv(t testing.TB, window int) *coaEnv {
 		}
 		return u
 	}
-	e := &coaEnv{t: t, pool: pool}
+	e := &coaEnv{t: t, pool: pool, acc: acc}
 	e.owner = signUp("owner@example.com")
 	e.other = signUp("other@example.com")
 	e.staff, err = acc.CreateUser(ctx, accounts.System, accounts.CreateInput{Email: "staff@example.com", Name: "Staff", Role: "postal_staff",

@@ -78,8 +78,9 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			slog.Debug("coa: match step", "step", what, "rows", tag.RowsAffected(), "seconds", time.Since(t0).Seconds())
 			return tag.RowsAffected(), nil
 		}
-		// Joins on large temp tables need their statistics and memory.
-		if _, err := step("work memory", `SET LOCAL work_mem = '256MB'`); err != nil {
+		// The run's joins and aggregates need memory, and may use both
+		// cores (match_run_schema.go).
+		if _, err := step("work memory", runSettings); err != nil {
 			return err
 		}
 		// One run at a time: a run then owns every match and name key it
@@ -88,15 +89,25 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		if _, err := step("lock", `SELECT pg_advisory_xact_lock(hashtext('coa_match'))`); err != nil {
 			return err
 		}
+		schema, err := createRunSchema(ctx, tx)
+		if err != nil {
+			return err
+		}
 		say("finding the addresses to match")
-		var err error
 		if len(p.Lists) > 0 {
-			if _, err = step("scope keys", `CREATE TEMP TABLE coa_keys ON COMMIT DROP AS
+			// The lists' old addresses, and the addresses that moved to them
+			// (for chains), up to four moves back. Not deduplicated: the
+			// entries are a semi-join on it (match_book_scope.go), so the keys
+			// are hashed once, there; the backward walk starts from the
+			// records that moved to a listed address, which are few.
+			if _, err = step("scope keys", `CREATE UNLOGGED TABLE coa_keys AS
 				WITH RECURSIVE back(key, depth) AS (
-					SELECT DISTINCT old_key, 0 FROM coa_records WHERE list_id = ANY($1)
+					SELECT r.old_key, 1 FROM coa_records r
+					WHERE r.new_key <> '' AND r.new_key IN (SELECT old_key FROM coa_records WHERE list_id = ANY($1))
 					UNION
 					SELECT r.old_key, b.depth + 1 FROM back b JOIN coa_records r ON r.new_key = b.key WHERE b.depth < 4 AND r.new_key <> ''
-				) SELECT DISTINCT key FROM back`, p.Lists); err != nil {
+				) SELECT old_key AS key FROM coa_records WHERE list_id = ANY($1)
+				UNION ALL SELECT key FROM back`, p.Lists); err != nil {
 				return err
 			}
 			if _, err = step("analyze", `ANALYZE coa_keys`); err != nil {
@@ -134,33 +145,58 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 			AND NOT EXISTS (SELECT 1 FROM coa_chosen c WHERE c.entry_id = m.entry_id AND c.final_id = m.final_id AND c.code = m.code)`, now); err != nil {
 			return err
 		}
-		t0 = time.Now()
 		// A match already recorded is shown again only when it had been
-		// superseded or withdrawn; the others are new rows.
-		rows, err := tx.Query(ctx, `WITH ins AS (
-				INSERT INTO coa_matches (account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, created_at)
-				SELECT account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, $1 FROM coa_chosen c
-				WHERE NOT EXISTS (SELECT 1 FROM coa_matches m WHERE m.entry_id = c.entry_id AND m.final_id = c.final_id AND m.code = c.code)
-				RETURNING account_id),
-			again AS (
-				UPDATE coa_matches m SET status = 'pending', notified_at = NULL, decided_at = NULL, decided_by = NULL, created_at = $1, name_match = c.name_match
-				FROM coa_chosen c WHERE m.entry_id = c.entry_id AND m.final_id = c.final_id AND m.code = c.code AND m.status IN ('superseded', 'withdrawn')
-				RETURNING m.account_id)
-			SELECT account_id, count(*) FROM (SELECT account_id FROM ins UNION ALL SELECT account_id FROM again) x GROUP BY account_id`, now)
-		if err != nil {
-			return fmt.Errorf("insert matches: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var acct, n int64
-			if err := rows.Scan(&acct, &n); err != nil {
-				return err
+		// superseded or withdrawn; the others are new rows. The recorded ones
+		// are taken out of coa_chosen first, so that the INSERT never reads
+		// the table it writes: planned against an empty coa_matches, an
+		// anti-join in the INSERT became a nested loop that scanned every row
+		// inserted so far for each new one (a million did not finish in ten
+		// minutes).
+		count := func(what, sql string) error {
+			t0 := time.Now()
+			rows, err := tx.Query(ctx, sql, now)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
 			}
-			sum.Accounts[acct] = n
-			sum.NewMatches += n
+			var total int64
+			for rows.Next() {
+				var acct, n int64
+				if err := rows.Scan(&acct, &n); err != nil {
+					rows.Close()
+					return fmt.Errorf("%s: %w", what, err)
+				}
+				sum.Accounts[acct] += n
+				total += n
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			sum.NewMatches += total
+			slog.Debug("coa: match step", "step", what, "rows", total, "seconds", time.Since(t0).Seconds())
+			return nil
 		}
-		slog.Debug("coa: match step", "step", "insert matches", "rows", sum.NewMatches, "seconds", time.Since(t0).Seconds())
-		return rows.Err()
+		if err := count("show again", `WITH again AS (
+				UPDATE coa_matches m SET status = 'pending', notified_at = NULL, decided_at = NULL, created_at = $1, name_match = c.name_match
+				FROM coa_chosen c WHERE m.entry_id = c.entry_id AND m.final_id = c.final_id AND m.code = c.code AND m.status IN ('superseded', 'withdrawn')
+				RETURNING m.id, m.account_id),
+			undecided AS (DELETE FROM coa_match_deciders d USING again a WHERE d.match_id = a.id)
+			SELECT account_id, count(*) FROM again GROUP BY account_id`); err != nil {
+			return err
+		}
+		if _, err := step("recorded", `DELETE FROM coa_chosen c USING coa_matches m
+			WHERE m.entry_id = c.entry_id AND m.final_id = c.final_id AND m.code = c.code`); err != nil {
+			return err
+		}
+		if err := count("insert matches", `WITH ins AS (
+				INSERT INTO coa_matches (account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, created_at)
+				SELECT account_id, entry_id, record_id, final_id, list_id, code, tier, name_match, old_key, new_key, $1 FROM coa_chosen
+				RETURNING account_id)
+			SELECT account_id, count(*) FROM ins GROUP BY account_id`); err != nil {
+			return err
+		}
+		_, err = step("drop working tables", dropRunSchema(schema))
+		return err
 	})
 	if err != nil {
 		return MatchSummary{}, fmt.Errorf("coa: match change-of-address lists: %w", err)

@@ -5,7 +5,7 @@ package coa
 // ($1), each carrying what the result needs (the record's address and date,
 // the entry's name keys), so no record or key is looked up again. It is a
 // table of its own so that the chains are planned with its true size.
-const topSQL = `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
+const topSQL = `CREATE UNLOGGED TABLE coa_top AS
 	SELECT entry_id, account_id, old_key, record_id, list_id, new_key, effective, po_box_closed,
 		first_keys, middle_key, last_key, firm_key, tier, name_match FROM (
 		SELECT e.id AS entry_id, e.account_id, e.match_key AS old_key, r.id AS record_id, r.list_id,
@@ -35,7 +35,7 @@ const topSQL = `CREATE TEMP TABLE coa_top ON COMMIT DROP AS
 //
 // In the recursive step the chain row is aliased k, so that namePred
 // compares the next record with the entry's name keys.
-const chooseSQL = `CREATE TEMP TABLE coa_chosen ON COMMIT DROP AS
+const chooseSQL = `CREATE UNLOGGED TABLE coa_chosen AS
 	WITH RECURSIVE chain AS (
 		SELECT entry_id, account_id, old_key, record_id, list_id, tier, name_match, first_keys, middle_key, last_key, firm_key,
 			record_id AS cur_id, new_key, effective, po_box_closed, 0 AS depth

@@ -236,7 +236,11 @@ func (c *Service) decide(ctx context.Context, actor accounts.User, id int64, acc
 		} else {
 			m.Status = MatchDismissed
 		}
-		if _, err := tx.Exec(ctx, `UPDATE coa_matches SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1`, id, m.Status, actor.ID, now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE coa_matches SET status = $2, decided_at = $3 WHERE id = $1`, id, m.Status, now); err != nil {
+			return fmt.Errorf("coa: decide COA match %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO coa_match_deciders (match_id, decided_by) VALUES ($1, $2)
+			ON CONFLICT (match_id) DO UPDATE SET decided_by = excluded.decided_by`, id, actor.ID); err != nil {
 			return fmt.Errorf("coa: decide COA match %d: %w", id, err)
 		}
 		return c.logAccess(ctx, tx, actor, action, "match "+strconv.FormatInt(id, 10))
