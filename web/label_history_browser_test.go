@@ -106,7 +106,8 @@ func TestBrowserLabelHistoryFilterReprintVoid(t *testing.T) {
 }
 
 // At 390 px the page does not scroll sideways: the filters fold to one
-// column and the wide table scrolls inside its own box.
+// column and the wide table scrolls inside its own box, its recipient column
+// still readable.
 func TestBrowserLabelHistoryAt390px(t *testing.T) {
 	e := webtest.New(t)
 	buyLetters(t, e, "FCM_LETTER", 78, 90)
@@ -135,5 +136,14 @@ func TestBrowserLabelHistoryAt390px(t *testing.T) {
 		if wide {
 			t.Errorf("%s is wider than a 390 px screen", what)
 		}
+	}
+	// The recipient stays readable: squeezed to the screen, its column once
+	// showed one letter a line; now the table scrolls inside its box.
+	to, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("#labels tbody td:nth-child(5)").getBoundingClientRect().width`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if to < 150 {
+		t.Errorf("the recipient column is %.0f px wide at 390 px, want at least 150", to)
 	}
 }
