@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
@@ -595,6 +596,13 @@ func (c *Service) ImportList(ctx context.Context, id int64, progress func(done, 
 	}
 	if allBad != "" {
 		return sum, fmt.Errorf("coa: COA list %d refused: %s: %w", id, allBad, jobsSkipRetry)
+	}
+	// The match job plans its joins on coa_records' statistics: without
+	// this, a list of a million rows loaded since autovacuum last ran is
+	// planned as if the table were still its old size (measured in
+	// docs/BENCHMARKS.md). A failure costs only speed.
+	if _, err := c.pool.Exec(ctx, `ANALYZE coa_records`); err != nil {
+		slog.Warn("coa: statistics after loading a list", "list", id, "err", err)
 	}
 	sum.MatchJob = matchJob
 	c.enqueue(ctx, matchJob)

@@ -136,7 +136,13 @@ func (c *Service) match(ctx context.Context, p matchPayload, progress func(msg s
 		if _, err = step("candidates", topSQL, c.cutoff(now)); err != nil {
 			return err
 		}
-		if _, err = step("chosen", chooseSQL); err != nil {
+		if _, err = step("hard entries", hardSQL); err != nil {
+			return err
+		}
+		if _, err = step("chosen", easySQL); err != nil {
+			return err
+		}
+		if _, err = step("chosen by chains", chooseSQL); err != nil {
 			return err
 		}
 		say("recording matches")

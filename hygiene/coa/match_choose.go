@@ -21,7 +21,31 @@ const topSQL = `CREATE UNLOGGED TABLE coa_top AS
 		WHERE r.effective >= $1 AND ` + namePred + `) c
 	WHERE tier = best`
 
-// chooseSQL writes coa_chosen, for each entry of coa_top the one result of
+// hardSQL writes coa_hard: the entries whose result needs the chains below,
+// those with more than one candidate at their best tier or with a candidate
+// whose new address some record moved away from (a superset of the chains'
+// next step). Most entries have one candidate and no later move: easySQL
+// writes their result directly, which spares a million rows the recursive
+// query and its three sorts.
+const hardSQL = `CREATE UNLOGGED TABLE coa_hard AS
+	SELECT entry_id FROM coa_top GROUP BY entry_id HAVING count(*) > 1
+	UNION
+	SELECT t.entry_id FROM coa_top t
+	WHERE t.new_key <> '' AND EXISTS (SELECT 1 FROM coa_records r WHERE r.old_key = t.new_key)`
+
+// easySQL writes coa_chosen with the result of every entry not in coa_hard:
+// its one candidate, which is its own end of chain, so the result is what
+// chooseSQL would give a chain of one (final_id is the record, never
+// ambiguous).
+const easySQL = `CREATE UNLOGGED TABLE coa_chosen AS
+	SELECT t.entry_id, t.account_id, t.record_id, t.record_id AS final_id, t.list_id, t.old_key,
+		CASE t.tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END AS tier,
+		t.name_match,
+		CASE WHEN t.new_key <> '' THEN 'new_address' WHEN t.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code,
+		t.new_key
+	FROM coa_top t WHERE NOT EXISTS (SELECT 1 FROM coa_hard h WHERE h.entry_id = t.entry_id)`
+
+// chooseSQL adds to coa_chosen, for each entry of coa_hard, the one result of
 // the run, in one statement: the chains live in work memory rather than in
 // a temporary table, and each chain row carries its candidate's columns.
 //
@@ -35,11 +59,11 @@ const topSQL = `CREATE UNLOGGED TABLE coa_top AS
 //
 // In the recursive step the chain row is aliased k, so that namePred
 // compares the next record with the entry's name keys.
-const chooseSQL = `CREATE UNLOGGED TABLE coa_chosen AS
+const chooseSQL = `INSERT INTO coa_chosen (entry_id, account_id, record_id, final_id, list_id, old_key, tier, name_match, code, new_key)
 	WITH RECURSIVE chain AS (
 		SELECT entry_id, account_id, old_key, record_id, list_id, tier, name_match, first_keys, middle_key, last_key, firm_key,
 			record_id AS cur_id, new_key, effective, po_box_closed, 0 AS depth
-		FROM coa_top
+		FROM coa_top WHERE entry_id IN (SELECT entry_id FROM coa_hard)
 		UNION ALL
 		SELECT k.entry_id, k.account_id, k.old_key, k.record_id, k.list_id, k.tier, k.name_match, k.first_keys, k.middle_key, k.last_key, k.firm_key,
 			r.id, r.new_key, r.effective, r.po_box_closed, k.depth + 1

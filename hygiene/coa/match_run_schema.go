@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// A run's working tables (coa_keys, coa_entries, coa_top, coa_chosen) are
+// A run's working tables (coa_keys, coa_entries, coa_top, coa_hard, coa_chosen) are
 // unlogged tables in a schema of the run's own, first on the transaction's
 // search path, rather than temporary tables: PostgreSQL never reads a
 // temporary table from a parallel worker, so every 1 M-row join and
