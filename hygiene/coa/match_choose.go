@@ -1,5 +1,13 @@
 package coa
 
+// tierNameExpr names a candidate's tier (1, 2, 3) and outcomeExpr its
+// outcome from the address it moved to, on a row with those columns; the
+// direct result (easySQL) and the chains' (chooseSQL) must spell them alike.
+const (
+	tierNameExpr = `CASE tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END`
+	outcomeExpr  = `CASE WHEN new_key <> '' THEN 'new_address' WHEN po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END`
+)
+
 // topSQL writes coa_top: an entry's candidates of its best tier only
 // (business, then individual, then family) at its address within the window
 // ($1), each carrying what the result needs (the record's address and date,
@@ -39,9 +47,9 @@ const hardSQL = `CREATE UNLOGGED TABLE coa_hard AS
 // ambiguous).
 const easySQL = `CREATE UNLOGGED TABLE coa_chosen AS
 	SELECT t.entry_id, t.account_id, t.record_id, t.record_id AS final_id, t.list_id, t.old_key,
-		CASE t.tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END AS tier,
+		` + tierNameExpr + ` AS tier,
 		t.name_match,
-		CASE WHEN t.new_key <> '' THEN 'new_address' WHEN t.po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code,
+		` + outcomeExpr + ` AS code,
 		t.new_key
 	FROM coa_top t WHERE NOT EXISTS (SELECT 1 FROM coa_hard h WHERE h.entry_id = t.entry_id)`
 
@@ -74,10 +82,10 @@ const chooseSQL = `INSERT INTO coa_chosen (entry_id, account_id, record_id, fina
 	last AS (
 		SELECT DISTINCT ON (entry_id, record_id) entry_id, account_id, old_key, record_id, list_id, tier, name_match,
 			cur_id AS final_id, new_key, effective,
-			CASE WHEN new_key <> '' THEN 'new_address' WHEN po_box_closed THEN 'po_box_closed' ELSE 'moved_left_no_address' END AS code
+			` + outcomeExpr + ` AS code
 		FROM chain ORDER BY entry_id, record_id, depth DESC, effective DESC, cur_id)
 	SELECT DISTINCT ON (x.entry_id) x.entry_id, x.account_id, x.record_id, x.final_id, x.list_id, x.old_key,
-		CASE x.tier WHEN 1 THEN 'business' WHEN 2 THEN 'individual' ELSE 'family' END AS tier,
+		` + tierNameExpr + ` AS tier,
 		x.name_match,
 		CASE WHEN x.lo <> x.hi THEN 'ambiguous' ELSE x.code END AS code,
 		CASE WHEN x.lo <> x.hi THEN '' ELSE x.new_key END AS new_key
