@@ -20,14 +20,7 @@ func TestDispenseSignsVerifiableIndicia(t *testing.T) {
 	e := newEnv(t, time.Now())
 	c, _ := e.start(t)
 	m := activeMeter(t, c, "IND-0001", "12345", 10_000)
-	keys, err := c.Certificates(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	roots := vendorRoots(t, c)
 
 	res, err := c.Dispense(ctx, m.rec, []Piece{piece(73, "10001"), piece(127, "902101234")})
 	if err != nil {

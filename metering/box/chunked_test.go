@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"indicia/metering/indicium"
 )
 
 // A chunked answer is a Dispense answer in parts: two twin meters given the
@@ -19,14 +17,7 @@ import (
 func TestDispenseChunkedEqualsDispense(t *testing.T) {
 	e := newEnv(t, time.Now())
 	c, _ := e.start(t)
-	keys, err := c.Certificates(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	roots := vendorRoots(t, c)
 	caps, err := c.Capabilities(ctx)
 	if err != nil || !caps.Supports(OpDispenseChunked) {
 		t.Fatalf("box does not announce %s: %v %v", OpDispenseChunked, caps, err)

@@ -9,6 +9,21 @@ import (
 	"indicia/metering/indicium"
 )
 
+// vendorRoots is the vendor root certificates the box c publishes, which
+// every indicium and record it signs must chain to.
+func vendorRoots(t *testing.T, c *Client) []*x509.Certificate {
+	t.Helper()
+	keys, err := c.Certificates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return roots
+}
+
 // checkDispensed stores a good item's result on its meter and checks it as
 // TestDispenseSignsVerifiableIndicia does: registers, the indicia verify
 // with the root and meter certificates, the chain links.
@@ -49,14 +64,7 @@ func checkDispensed(t *testing.T, roots []*x509.Certificate, m *meter, ps []Piec
 func TestDispenseManyAnswersEachMeter(t *testing.T) {
 	e := newEnv(t, time.Now())
 	c, _ := e.start(t)
-	keys, err := c.Certificates(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	roots := vendorRoots(t, c)
 	good := []*meter{
 		activeMeter(t, c, "IND-M001", "12345", 10_000),
 		activeMeter(t, c, "IND-M002", "12345", 10_000),

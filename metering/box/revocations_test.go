@@ -24,14 +24,7 @@ func TestSignRevocationListVerifiesWithTheRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := c.Certificates(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots, err := indicium.ParseCertificatesPEM(keys.RootCertPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	roots := vendorRoots(t, c)
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	der, err := c.SignRevocationList(ctx, []Revocation{{CertSerial: meters[0].SerialNumber.Bytes(), From: from, ReasonCode: CRLReasonKeyCompromise}}, time.Hour)
 	if err != nil {
