@@ -120,4 +120,15 @@ func TestBrowserCOABulkWorkflow(t *testing.T) {
 	if err != nil || wide {
 		t.Errorf("/coa is wider than a 390 px screen (%v)", err)
 	}
+	// The addresses stay readable: each keeps its width and its words whole
+	// (squeezed to the screen, "STAMFORD" broke into "STAMFO" and "RD").
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll("#coa-matches td.address")].map(td => td.getBoundingClientRect().width)`))
+	if err != nil || len(cells) == 0 {
+		t.Fatalf("the address cells: %v (%d)", err, len(cells))
+	}
+	for _, w := range cells {
+		if w < 150 {
+			t.Errorf("an address cell is %.0f px wide at 390 px, want at least 150", w)
+		}
+	}
 }
